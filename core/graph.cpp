@@ -1,0 +1,310 @@
+#include "core/graph.hpp"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+#include <string>
+
+namespace lifecircle {
+
+namespace {
+
+double segment_length(const Point& a, const Point& b) { return std::hypot(b.x - a.x, b.y - a.y); }
+
+/** Position of (x, y) on a Hilbert curve over a 2^16 x 2^16 grid. */
+std::uint64_t hilbert_index(std::uint32_t x, std::uint32_t y) {
+    std::uint64_t d = 0;
+    for (std::uint32_t s = 1u << 15; s > 0; s >>= 1) {
+        const std::uint32_t rx = (x & s) ? 1 : 0;
+        const std::uint32_t ry = (y & s) ? 1 : 0;
+        d += static_cast<std::uint64_t>(s) * s * ((3 * rx) ^ ry);
+        if (ry == 0) {
+            if (rx == 1) {
+                x = s - 1 - x;
+                y = s - 1 - y;
+            }
+            std::swap(x, y);
+        }
+    }
+    return d;
+}
+
+/** Union-find with path halving, for components. */
+class DisjointSets {
+public:
+    explicit DisjointSets(std::size_t n) : m_parent(n) { std::iota(m_parent.begin(), m_parent.end(), 0u); }
+    std::uint32_t find(std::uint32_t x) {
+        while (m_parent[x] != x) {
+            m_parent[x] = m_parent[m_parent[x]];
+            x = m_parent[x];
+        }
+        return x;
+    }
+    void unite(std::uint32_t a, std::uint32_t b) {
+        a = find(a);
+        b = find(b);
+        if (a != b) m_parent[std::max(a, b)] = std::min(a, b);
+    }
+
+private:
+    std::vector<std::uint32_t> m_parent;
+};
+
+void compute_components(const RoadGraph& g, ProfileData& p) {
+    const std::size_t n = g.node_count();
+    DisjointSets sets(n);
+    std::vector<bool> used(n, false);
+    for (EdgeId e = 0; e < g.edge_count(); ++e) {
+        const bool usable = p.arc_seconds[g.edge_forward_arc[e]] != forbidden_arc ||
+                            p.arc_seconds[g.edge_backward_arc[e]] != forbidden_arc;
+        if (!usable) continue;
+        sets.unite(g.edge_from[e], g.edge_to[e]);
+        used[g.edge_from[e]] = used[g.edge_to[e]] = true;
+    }
+    std::vector<std::uint32_t> root_size(n, 0);
+    for (NodeId v = 0; v < n; ++v)
+        if (used[v]) ++root_size[sets.find(v)];
+    std::vector<std::uint32_t> roots;
+    for (NodeId v = 0; v < n; ++v)
+        if (root_size[v] > 0) roots.push_back(v);
+    // Largest first; ties by root id so the numbering is deterministic.
+    std::stable_sort(roots.begin(), roots.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return root_size[a] > root_size[b]; });
+    std::vector<std::uint32_t> root_to_component(n, invalid_index);
+    p.component_size.clear();
+    for (std::uint32_t c = 0; c < roots.size(); ++c) {
+        root_to_component[roots[c]] = c;
+        p.component_size.push_back(root_size[roots[c]]);
+    }
+    p.node_component.assign(n, invalid_index);
+    for (NodeId v = 0; v < n; ++v)
+        if (used[v]) p.node_component[v] = root_to_component[sets.find(v)];
+    p.component_road_m.assign(roots.size(), 0.0);
+    for (EdgeId e = 0; e < g.edge_count(); ++e) {
+        const std::uint32_t c = p.node_component[g.edge_from[e]];
+        const bool usable = p.arc_seconds[g.edge_forward_arc[e]] != forbidden_arc ||
+                            p.arc_seconds[g.edge_backward_arc[e]] != forbidden_arc;
+        if (usable && c != invalid_index) p.component_road_m[c] += g.edge_length_m[e];
+    }
+}
+
+}  // namespace
+
+std::size_t RoadGraph::profile_index(Mode mode) const {
+    for (std::size_t i = 0; i < profiles.size(); ++i)
+        if (profiles[i].settings.mode == mode) return i;
+    throw std::invalid_argument("the road graph was built without the '" + std::string(mode_name(mode)) +
+                                "' profile");
+}
+
+Point RoadGraph::point_along(EdgeId e, Meters offset) const {
+    const Point* pts = shape_begin(e);
+    const std::uint32_t n = shape_size(e);
+    if (offset <= 0) return pts[0];
+    Meters walked = 0;
+    for (std::uint32_t i = 0; i + 1 < n; ++i) {
+        const double len = segment_length(pts[i], pts[i + 1]);
+        if (walked + len >= offset && len > 0) {
+            const double t = (offset - walked) / len;
+            return {pts[i].x + t * (pts[i + 1].x - pts[i].x), pts[i].y + t * (pts[i + 1].y - pts[i].y)};
+        }
+        walked += len;
+    }
+    return pts[n - 1];
+}
+
+std::vector<Point> RoadGraph::sub_shape(EdgeId e, Meters from, Meters to) const {
+    const Point* pts = shape_begin(e);
+    const std::uint32_t n = shape_size(e);
+    std::vector<Point> out;
+    out.push_back(point_along(e, from));
+    Meters walked = 0;
+    for (std::uint32_t i = 0; i + 1 < n; ++i) {
+        walked += segment_length(pts[i], pts[i + 1]);
+        if (walked > from && walked < to && i + 1 < n - 1) out.push_back(pts[i + 1]);
+        if (walked >= to) break;
+    }
+    out.push_back(point_along(e, to));
+    return out;
+}
+
+Box RoadGraph::bounds() const {
+    Box box;
+    for (const Point& p : node_xy) box.extend(p);
+    for (const Point& p : shape_points) box.extend(p);
+    return box;
+}
+
+void RoadGraph::validate() const {
+    auto fail = [](const std::string& what) { throw std::logic_error("road graph invariant broken: " + what); };
+    const std::size_t n = node_count();
+    if (first_out.size() != n + 1) fail("first_out has node_count+1 entries");
+    if (first_out.front() != 0 || first_out.back() != arc_count()) fail("first_out spans all arcs");
+    for (std::size_t v = 0; v < n; ++v)
+        if (first_out[v] > first_out[v + 1]) fail("first_out is non-decreasing");
+    if (arc_edge.size() != arc_count()) fail("one edge per arc");
+    if (arc_count() != 2 * edge_count()) fail("two arcs per edge");
+    for (ArcId a = 0; a < arc_count(); ++a) {
+        if (head[a] >= n) fail("arc head is a node");
+        if (arc_edge[a] >= edge_count()) fail("arc edge is an edge");
+    }
+    if (edge_shape_first.size() != edge_count() + 1) fail("edge_shape_first has edge_count+1 entries");
+    for (EdgeId e = 0; e < edge_count(); ++e) {
+        const ArcId f = edge_forward_arc[e];
+        const ArcId b = edge_backward_arc[e];
+        if (arc_edge[f] != e || arc_edge[b] != e) fail("edge arcs point back to the edge");
+        if (head[f] != edge_to[e] || head[b] != edge_from[e]) fail("edge arcs run between its nodes");
+        if (!(f >= first_out[edge_from[e]] && f < first_out[edge_from[e] + 1])) fail("forward arc leaves `from`");
+        if (!(b >= first_out[edge_to[e]] && b < first_out[edge_to[e] + 1])) fail("backward arc leaves `to`");
+        if (shape_size(e) < 2) fail("every edge has at least two shape points");
+        if (!(shape_begin(e)[0] == node_xy[edge_from[e]]) ||
+            !(shape_begin(e)[shape_size(e) - 1] == node_xy[edge_to[e]]))
+            fail("edge shape starts and ends at its nodes");
+        if (!(edge_length_m[e] > 0)) fail("edge length is positive");
+    }
+    for (const ProfileData& p : profiles) {
+        if (p.arc_seconds.size() != arc_count()) fail("one travel time per arc and profile");
+        for (float s : p.arc_seconds)
+            if (!(s >= 0)) fail("travel times are non-negative");
+        if (p.node_component.size() != n) fail("one component per node and profile");
+    }
+}
+
+RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
+    if (options.profiles.empty()) throw std::invalid_argument("build_graph needs at least one profile");
+    const std::size_t profile_count = options.profiles.size();
+
+    // 1. Keep the edges some profile may use; compute lengths and times.
+    struct Kept {
+        std::uint32_t raw;
+        double length;
+    };
+    std::vector<Kept> kept;
+    kept.reserve(raw.edges.size());
+    std::vector<float> fwd_time;  // [kept * profile_count + p]
+    std::vector<float> bwd_time;
+    for (std::uint32_t i = 0; i < raw.edges.size(); ++i) {
+        const RawEdge& e = raw.edges[i];
+        if (e.shape.size() < 2 || e.from >= raw.nodes.size() || e.to >= raw.nodes.size()) continue;
+        double length = 0;
+        for (std::size_t k = 0; k + 1 < e.shape.size(); ++k) length += segment_length(e.shape[k], e.shape[k + 1]);
+        if (!(length > 0) || !std::isfinite(length)) continue;
+        bool any = false;
+        std::vector<float> f(profile_count), b(profile_count);
+        for (std::size_t p = 0; p < profile_count; ++p) {
+            const Permission perm = permission(options.profiles[p], e.attributes);
+            const double secs = length / speed_mps(options.profiles[p], e.attributes);
+            f[p] = perm.forward ? static_cast<float>(secs) : forbidden_arc;
+            b[p] = perm.backward ? static_cast<float>(secs) : forbidden_arc;
+            any = any || perm.forward || perm.backward;
+        }
+        if (!any) continue;
+        kept.push_back({i, length});
+        fwd_time.insert(fwd_time.end(), f.begin(), f.end());
+        bwd_time.insert(bwd_time.end(), b.begin(), b.end());
+    }
+
+    // 2. Number the nodes that are used, in Hilbert order.
+    std::vector<std::uint32_t> new_id(raw.nodes.size(), invalid_index);
+    std::vector<std::uint32_t> used;
+    for (const Kept& k : kept) {
+        for (std::uint32_t v : {raw.edges[k.raw].from, raw.edges[k.raw].to}) {
+            if (new_id[v] == invalid_index) {
+                new_id[v] = 0;
+                used.push_back(v);
+            }
+        }
+    }
+    if (options.reorder_nodes && !used.empty()) {
+        Box box;
+        for (std::uint32_t v : used) box.extend(raw.nodes[v]);
+        const double w = std::max(box.max.x - box.min.x, 1e-9);
+        const double h = std::max(box.max.y - box.min.y, 1e-9);
+        std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
+        keyed.reserve(used.size());
+        for (std::uint32_t v : used) {
+            const auto gx = static_cast<std::uint32_t>((raw.nodes[v].x - box.min.x) / w * 65535.0);
+            const auto gy = static_cast<std::uint32_t>((raw.nodes[v].y - box.min.y) / h * 65535.0);
+            keyed.emplace_back(hilbert_index(gx, gy), v);
+        }
+        std::sort(keyed.begin(), keyed.end());
+        for (std::size_t i = 0; i < keyed.size(); ++i) used[i] = keyed[i].second;
+    } else {
+        std::sort(used.begin(), used.end());
+    }
+    RoadGraph g;
+    g.node_xy.resize(used.size());
+    for (std::uint32_t i = 0; i < used.size(); ++i) {
+        new_id[used[i]] = i;
+        g.node_xy[i] = raw.nodes[used[i]];
+    }
+
+    // 3. Edges with their geometry.
+    const std::size_t m = kept.size();
+    g.edge_from.resize(m);
+    g.edge_to.resize(m);
+    g.edge_length_m.resize(m);
+    g.edge_class.resize(m);
+    g.edge_name.resize(m);
+    g.edge_source.resize(m);
+    g.edge_shape_first.resize(m + 1);
+    g.edge_shape_first[0] = 0;
+    for (std::size_t i = 0; i < m; ++i) {
+        RawEdge& e = raw.edges[kept[i].raw];
+        g.edge_from[i] = new_id[e.from];
+        g.edge_to[i] = new_id[e.to];
+        g.edge_length_m[i] = kept[i].length;
+        g.edge_class[i] = e.attributes.road_class;
+        g.edge_name[i] = e.name < raw.names.size() ? e.name : 0;
+        g.edge_source[i] = e.source;
+        // The shape's ends are exactly the nodes, whatever rounding the reader did.
+        e.shape.front() = raw.nodes[e.from];
+        e.shape.back() = raw.nodes[e.to];
+        g.shape_points.insert(g.shape_points.end(), e.shape.begin(), e.shape.end());
+        g.edge_shape_first[i + 1] = static_cast<std::uint32_t>(g.shape_points.size());
+        std::vector<Point>().swap(e.shape);
+    }
+    g.names = std::move(raw.names);
+    if (g.names.empty()) g.names.emplace_back();
+
+    // 4. CSR: arcs grouped by tail; within a tail in edge order, which keeps builds deterministic.
+    const std::size_t n = g.node_count();
+    g.first_out.assign(n + 1, 0);
+    for (std::size_t i = 0; i < m; ++i) {
+        ++g.first_out[g.edge_from[i] + 1];
+        ++g.first_out[g.edge_to[i] + 1];
+    }
+    std::partial_sum(g.first_out.begin(), g.first_out.end(), g.first_out.begin());
+    std::vector<ArcId> fill(g.first_out.begin(), g.first_out.end() - 1);
+    g.head.resize(2 * m);
+    g.arc_edge.resize(2 * m);
+    g.edge_forward_arc.resize(m);
+    g.edge_backward_arc.resize(m);
+    g.profiles.resize(profile_count);
+    for (std::size_t p = 0; p < profile_count; ++p) {
+        g.profiles[p].settings = options.profiles[p];
+        g.profiles[p].arc_seconds.resize(2 * m);
+    }
+    for (std::size_t i = 0; i < m; ++i) {
+        const ArcId f = fill[g.edge_from[i]]++;
+        const ArcId b = fill[g.edge_to[i]]++;
+        g.head[f] = g.edge_to[i];
+        g.head[b] = g.edge_from[i];
+        g.arc_edge[f] = g.arc_edge[b] = static_cast<EdgeId>(i);
+        g.edge_forward_arc[i] = f;
+        g.edge_backward_arc[i] = b;
+        for (std::size_t p = 0; p < profile_count; ++p) {
+            g.profiles[p].arc_seconds[f] = fwd_time[i * profile_count + p];
+            g.profiles[p].arc_seconds[b] = bwd_time[i * profile_count + p];
+        }
+    }
+    for (ProfileData& p : g.profiles) compute_components(g, p);
+#ifndef NDEBUG
+    g.validate();
+#endif
+    return g;
+}
+
+}  // namespace lifecircle

@@ -1,0 +1,107 @@
+#pragma once
+/**
+ * The immutable road graph: flat CSR arrays with one travel-time array per profile, the road
+ * geometry of every edge, and connected components. Built once by build_graph() from a
+ * RawNetwork that a reader (io/) fills.
+ */
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/profile.hpp"
+#include "core/types.hpp"
+
+namespace lifecircle {
+
+/** One piece of road between two junctions, as a reader delivers it. */
+struct RawEdge {
+    std::uint32_t from = 0;      ///< index into RawNetwork::nodes
+    std::uint32_t to = 0;        ///< index into RawNetwork::nodes
+    std::vector<Point> shape;    ///< full geometry in the work CRS, from `from` to `to` inclusive
+    EdgeAttributes attributes;
+    std::uint32_t name = 0;      ///< index into RawNetwork::names (0 = unnamed "")
+    std::uint32_t source = 0;    ///< index of the source object (way, feature) for messages
+};
+
+/** A road network as read from a file, in a metric work CRS, before the graph is built. */
+struct RawNetwork {
+    std::vector<Point> nodes;
+    std::vector<RawEdge> edges;
+    std::vector<std::string> names{""};
+};
+
+/** Per-profile data: arc weights and connected components. */
+struct ProfileData {
+    ProfileSettings settings;
+    std::vector<float> arc_seconds;           ///< per arc; forbidden_arc where the mode may not go
+    std::vector<std::uint32_t> node_component;  ///< per node; invalid_index if no usable arc
+    std::vector<std::uint32_t> component_size;  ///< nodes per component, largest first
+    std::vector<double> component_road_m;       ///< metres of usable road per component
+};
+
+/**
+ * Immutable CSR road graph. Every edge e (from u to v) has a forward arc u->v and a backward
+ * arc v->u; an arc a mode may not use carries forbidden_arc for that profile. Node ids are in
+ * a space-filling-curve order so that searches touch memory close together.
+ */
+class RoadGraph {
+public:
+    // --- nodes and arcs (CSR) ---
+    std::vector<Point> node_xy;
+    std::vector<ArcId> first_out;   ///< node_count()+1 entries
+    std::vector<NodeId> head;       ///< per arc
+    std::vector<EdgeId> arc_edge;   ///< per arc: the road edge it runs along
+
+    // --- edges ---
+    std::vector<NodeId> edge_from;
+    std::vector<NodeId> edge_to;
+    std::vector<ArcId> edge_forward_arc;   ///< from -> to
+    std::vector<ArcId> edge_backward_arc;  ///< to -> from
+    std::vector<double> edge_length_m;
+    std::vector<std::uint32_t> edge_shape_first;  ///< edge_count()+1 offsets into shape_points
+    std::vector<Point> shape_points;              ///< each edge's geometry, from `from` to `to`
+    std::vector<RoadClass> edge_class;
+    std::vector<std::uint32_t> edge_name;         ///< index into names
+    std::vector<std::uint32_t> edge_source;       ///< source object index (see RawEdge::source)
+    std::vector<std::string> names;
+
+    // --- profiles ---
+    std::vector<ProfileData> profiles;
+
+    std::size_t node_count() const { return node_xy.size(); }
+    std::size_t arc_count() const { return head.size(); }
+    std::size_t edge_count() const { return edge_from.size(); }
+
+    /** Index of the profile of that mode; throws if the graph was built without it. */
+    std::size_t profile_index(Mode mode) const;
+    /** Whether the arc runs from the edge's `from` node to its `to` node. */
+    bool arc_is_forward(ArcId arc) const { return edge_forward_arc[arc_edge[arc]] == arc; }
+    /** Number of shape points of an edge (at least two). */
+    std::uint32_t shape_size(EdgeId e) const { return edge_shape_first[e + 1] - edge_shape_first[e]; }
+    const Point* shape_begin(EdgeId e) const { return shape_points.data() + edge_shape_first[e]; }
+    /** The point at `offset` metres along the edge's geometry (clamped to the edge). */
+    Point point_along(EdgeId e, Meters offset) const;
+    /** The part of the edge's geometry between two offsets (from <= to), endpoints included. */
+    std::vector<Point> sub_shape(EdgeId e, Meters from, Meters to) const;
+    /** Bounding box of all nodes and shape points. */
+    Box bounds() const;
+
+    /** Checks the CSR and edge invariants; throws std::logic_error naming the first broken one. */
+    void validate() const;
+};
+
+/** How to build a graph. */
+struct BuildOptions {
+    std::vector<ProfileSettings> profiles{default_profile(Mode::walk)};
+    /** Reorder nodes along a Hilbert curve (better cache use in searches). */
+    bool reorder_nodes = true;
+};
+
+/**
+ * Builds the CSR graph. Edges no profile may use, and degenerate edges (zero length, fewer
+ * than two points), are dropped; nodes left without edges are dropped.
+ */
+RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options);
+
+}  // namespace lifecircle

@@ -1,0 +1,46 @@
+#pragma once
+/**
+ * What a search reached, as pieces of road edges with travel times at both ends. Service
+ * areas, reached-road layers and network Voronoi splits are all made from these pieces.
+ */
+
+#include <cstdint>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace lifecircle {
+
+/**
+ * A stretch of one edge, from offset `from` to offset `to` metres along the edge geometry
+ * (from < to), where travel time varies linearly from `t_from` to `t_to` seconds and the
+ * place is reached first from seed origin `origin`.
+ */
+struct ReachedPiece {
+    EdgeId edge = invalid_edge;
+    Meters from = 0.0;
+    Meters to = 0.0;
+    Seconds t_from = 0.0;
+    Seconds t_to = 0.0;
+    std::uint32_t origin = invalid_index;
+};
+
+}  // namespace lifecircle
+
+#include <span>
+
+#include "core/graph.hpp"
+#include "core/search.hpp"
+
+namespace lifecircle {
+
+/**
+ * Every stretch of road the last search in `ws` reached within `max_time`, including partly
+ * reached edges and stretches around seeds. On each edge the time is the exact minimum over
+ * both end nodes and the seeds on that edge, so pieces of different origins meet where their
+ * times are equal (a network Voronoi split). Pieces are in edge order, then by offset.
+ */
+std::vector<ReachedPiece> reached_pieces(const RoadGraph& graph, std::size_t profile, const SearchWorkspace& ws,
+                                         Seconds max_time);
+
+}  // namespace lifecircle

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package lifecircle needs to build, test and benchmark.
+# Safe to run again: apt-get skips what is already there.
+set -euo pipefail
+
+build_pkgs=(
+  build-essential cmake pkg-config
+  libgdal-dev gdal-bin        # vector/raster readers and writers, GeoPackage, CSV
+  libgeos-dev                 # service-area polygons (C API, reentrant)
+  libproj-dev                 # CRS transformations
+  libboost-graph-dev          # CSR graph type and the reference Dijkstra in tests
+  libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev  # OpenStreetMap input
+  libcli11-dev                # command-line options
+  nlohmann-json3-dev          # JSON output
+  libtbb-dev                  # parallel loops over origins
+  catch2                      # unit tests (v2)
+)
+bench_pkgs=(
+  osmium-tool                 # baseline for load time
+  python3-scipy python3-networkx python3-shapely  # baselines for searches and isochrones
+  time
+)
+
+want=("${build_pkgs[@]}")
+if [[ "${1:-}" == "--bench" ]]; then want+=("${bench_pkgs[@]}"); fi
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installing: ${missing[*]}" >&2
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
