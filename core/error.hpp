@@ -54,22 +54,31 @@ private:
     std::string m_what;
 };
 
+// The setters return the derived type so `throw InputError(...).set_file(f)` keeps its type.
+#define LIFECIRCLE_ERROR_SETTERS(Type)                                                  \
+    Type& set_file(const std::string& v) { Error::set_file(v); return *this; }         \
+    Type& set_layer(const std::string& v) { Error::set_layer(v); return *this; }       \
+    Type& set_feature(const std::string& v) { Error::set_feature(v); return *this; }
+
 /** The input data is missing, unreadable or wrong (exit code 3). */
 class InputError : public Error {
 public:
     using Error::Error;
+    LIFECIRCLE_ERROR_SETTERS(InputError)
 };
 
 /** An output could not be written (exit code 4). */
 class OutputError : public Error {
 public:
     using Error::Error;
+    LIFECIRCLE_ERROR_SETTERS(OutputError)
 };
 
 /** The command line or an option value is wrong (exit code 2). */
 class UsageError : public Error {
 public:
     using Error::Error;
+    LIFECIRCLE_ERROR_SETTERS(UsageError)
 };
 
 }  // namespace lifecircle

@@ -129,18 +129,18 @@ void search(const RoadGraph& graph, std::size_t profile, std::span<const Seed> s
 class SearchWorkspace {
 public:
     /** A workspace for a graph of `node_count` nodes. */
-    explicit SearchWorkspace(std::size_t node_count)
-        : m_dist(node_count), m_parent(node_count), m_origin(node_count), m_pos(node_count),
-          m_stamp(node_count, 0) {}
+    explicit SearchWorkspace(std::size_t node_count) : m_labels(node_count), m_pos(node_count) {}
 
     /** Final travel time to a node settled by the last search; unreachable otherwise. */
-    Seconds node_time(NodeId v) const { return is_settled(v) ? m_dist[v] : unreachable; }
+    Seconds node_time(NodeId v) const { return is_settled(v) ? m_labels[v].dist : unreachable; }
     /** Whether the last search settled the node (its time is final). */
-    bool is_settled(NodeId v) const { return m_stamp[v] == m_now && m_pos[v] == detail::NodeHeap::settled_pos; }
+    bool is_settled(NodeId v) const {
+        return m_labels[v].stamp == m_now && m_pos[v] == detail::NodeHeap::settled_pos;
+    }
     /** Origin label of the seed that reached a settled node first. */
-    std::uint32_t node_origin(NodeId v) const { return m_origin[v]; }
+    std::uint32_t node_origin(NodeId v) const { return m_labels[v].origin; }
     /** Arc by which a settled node was reached; invalid_arc for a node reached from a seed. */
-    ArcId parent_arc(NodeId v) const { return m_parent[v]; }
+    ArcId parent_arc(NodeId v) const { return m_labels[v].parent; }
     /** Nodes in the order the last search settled them. */
     std::span<const NodeId> settled() const { return m_settled; }
     /** Seeds of the last search, sorted by edge. */
@@ -153,15 +153,23 @@ public:
         while (hi != m_seeds.end() && hi->position.edge == e) ++hi;
         return {lo, hi};
     }
-    std::size_t node_count() const { return m_dist.size(); }
+    std::size_t node_count() const { return m_labels.size(); }
 
 private:
     template <class Hooks>
     friend void search(const RoadGraph&, std::size_t, std::span<const Seed>, Seconds, SearchWorkspace&, Hooks&&);
 
+    /** Everything a relaxation touches about a node, in one cache line. */
+    struct Label {
+        Seconds dist = 0.0;
+        ArcId parent = invalid_arc;
+        std::uint32_t origin = 0;
+        std::uint32_t stamp = 0;
+    };
+
     void start() {
         if (++m_now == 0) {  // wrapped after 4 billion searches: clear for real once
-            std::fill(m_stamp.begin(), m_stamp.end(), 0u);
+            for (Label& l : m_labels) l.stamp = 0;
             m_now = 1;
         }
         m_heap.clear();
@@ -169,29 +177,24 @@ private:
     }
     /** Offers a label; returns true if it improved the node. */
     bool offer(NodeId v, Seconds t, ArcId parent, std::uint32_t origin) {
-        if (m_stamp[v] != m_now) {
-            m_stamp[v] = m_now;
-            m_dist[v] = t;
-            m_parent[v] = parent;
-            m_origin[v] = origin;
+        Label& l = m_labels[v];
+        if (l.stamp != m_now) {
+            l = {t, parent, origin, m_now};
             m_heap.push(v, t, m_pos.data());
             return true;
         }
-        if (t < m_dist[v] && m_pos[v] != detail::NodeHeap::settled_pos) {
-            m_dist[v] = t;
-            m_parent[v] = parent;
-            m_origin[v] = origin;
+        if (t < l.dist && m_pos[v] != detail::NodeHeap::settled_pos) {
+            l.dist = t;
+            l.parent = parent;
+            l.origin = origin;
             m_heap.decrease(v, t, m_pos.data());
             return true;
         }
         return false;
     }
 
-    std::vector<Seconds> m_dist;
-    std::vector<ArcId> m_parent;
-    std::vector<std::uint32_t> m_origin;
-    std::vector<std::uint32_t> m_pos;
-    std::vector<std::uint32_t> m_stamp;
+    std::vector<Label> m_labels;
+    std::vector<std::uint32_t> m_pos;  ///< heap position, or settled_pos; valid where stamp is current
     std::uint32_t m_now = 0;
     detail::NodeHeap m_heap;
     std::vector<NodeId> m_settled;
@@ -230,7 +233,7 @@ void search(const RoadGraph& graph, std::size_t profile, std::span<const Seed> s
         const auto [d, v] = ws.m_heap.pop(ws.m_pos.data());
         ws.m_settled.push_back(v);
         if (!hooks.on_settle(v, d)) break;
-        const std::uint32_t origin = ws.m_origin[v];
+        const std::uint32_t origin = ws.m_labels[v].origin;
         for (ArcId a = first_out[v], end = first_out[v + 1]; a < end; ++a) {
             const float w = weight[a];
             if (w == forbidden_arc) continue;

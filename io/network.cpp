@@ -1,0 +1,81 @@
+#include "io/network.hpp"
+
+#include <chrono>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "io/crs.hpp"
+#include "io/gdal_network.hpp"
+#include "io/osm_network.hpp"
+
+namespace lifecircle::io {
+
+namespace {
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+void Network::to_work(std::vector<Point>& lonlat) const { lonlat_to_work->forward(lonlat); }
+
+void Network::to_lonlat(std::vector<Point>& xy) const {
+    for (Point& p : xy) p = lonlat_to_work->inverse(p);
+}
+
+Box Network::lonlat_bounds() const {
+    const Box b = graph.bounds();
+    Box out;
+    if (b.empty()) return out;
+    std::vector<Point> corners{{b.min.x, b.min.y}, {b.max.x, b.min.y}, {b.min.x, b.max.y}, {b.max.x, b.max.y}};
+    to_lonlat(corners);
+    for (const Point& p : corners) out.extend(p);
+    return out;
+}
+
+Network load_network(const std::string& path, const NetworkOptions& options) {
+    if (!std::filesystem::exists(path))
+        throw InputError("cannot open: no such file; check the path given to --network").set_file(path);
+    Network net;
+    net.path = path;
+    RawNetwork raw;
+    const auto t0 = std::chrono::steady_clock::now();
+    if (is_osm_file(path)) {
+        OsmNetworkResult r = read_osm_network(path, options.profiles, options.work_crs);
+        raw = std::move(r.network);
+        net.work_crs = r.work_crs;
+        net.source_ids = std::move(r.way_ids);
+        net.source_kind = "way";
+        net.format = "OpenStreetMap";
+        net.missing_nodes = r.missing_nodes;
+    } else {
+        GdalNetworkOptions g;
+        g.layer = options.layer;
+        g.speed_field = options.speed_field;
+        g.oneway_field = options.oneway_field;
+        g.class_field = options.class_field;
+        g.name_field = options.name_field;
+        g.snap_tolerance_m = options.snap_tolerance_m;
+        g.input_crs = options.network_crs;
+        g.work_crs = options.work_crs;
+        GdalNetworkResult r = read_gdal_network(path, g);
+        raw = std::move(r.network);
+        net.work_crs = r.work_crs;
+        net.source_ids = std::move(r.feature_ids);
+        net.source_kind = "feature";
+        net.format = "GDAL layer '" + r.layer_name + "'";
+    }
+    net.read_seconds = seconds_since(t0);
+    const auto t1 = std::chrono::steady_clock::now();
+    BuildOptions build;
+    build.profiles = options.profiles;
+    net.graph = build_graph(std::move(raw), build);
+    net.build_seconds = seconds_since(t1);
+    if (net.graph.edge_count() == 0) {
+        throw InputError("no usable roads for the chosen mode after building the graph; try another --mode")
+            .set_file(path);
+    }
+    net.lonlat_to_work = std::make_shared<const Transformer>("EPSG:4326", net.work_crs);
+    return net;
+}
+
+}  // namespace lifecircle::io

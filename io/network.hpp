@@ -1,0 +1,59 @@
+#pragma once
+/** One entry point for road networks: OpenStreetMap files or any GDAL line layer. */
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/graph.hpp"
+#include "core/profile.hpp"
+
+namespace lifecircle::io {
+
+class Transformer;
+
+/** How to read and build a network. */
+struct NetworkOptions {
+    /** Profiles to build travel times for (one array each in the graph). */
+    std::vector<ProfileSettings> profiles{default_profile(Mode::walk)};
+    /** Metric CRS for all geometry; empty: UTM zone of the data's centre. */
+    std::string work_crs;
+    /** CRS of a GDAL layer that has none (or to override it). */
+    std::string network_crs;
+    /** GDAL layer name and optional field names (empty: auto-detect). */
+    std::string layer;
+    std::string speed_field;
+    std::string oneway_field;
+    std::string class_field;
+    std::string name_field;
+    /** GDAL layers: line ends closer than this become one node. */
+    double snap_tolerance_m = 1.0;
+};
+
+/** A loaded network: the graph and what is needed to relate it to the outside world. */
+struct Network {
+    RoadGraph graph;
+    std::string path;
+    std::string format;                   ///< "OpenStreetMap" or the GDAL driver and layer
+    std::string work_crs;
+    std::string source_kind;              ///< "way" or "feature": what source_ids count
+    std::vector<std::int64_t> source_ids; ///< per RoadGraph::edge_source: OSM way id or feature id
+    double read_seconds = 0.0;
+    double build_seconds = 0.0;
+    std::size_t missing_nodes = 0;        ///< OSM way nodes without a location (clipped extract)
+    /** WGS84 lon/lat to work CRS and back. */
+    std::shared_ptr<const Transformer> lonlat_to_work;
+
+    /** Projects WGS84 lon/lat points into the work CRS (in place). */
+    void to_work(std::vector<Point>& lonlat) const;
+    /** Projects work CRS points to WGS84 lon/lat (in place). */
+    void to_lonlat(std::vector<Point>& xy) const;
+    /** The network's bounding box in WGS84 lon/lat. */
+    Box lonlat_bounds() const;
+};
+
+/** Reads `path` (OSM by extension, anything else through GDAL) and builds the graph. */
+Network load_network(const std::string& path, const NetworkOptions& options);
+
+}  // namespace lifecircle::io
