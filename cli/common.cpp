@@ -1,0 +1,154 @@
+#include "cli/common.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <iostream>
+#include <mutex>
+
+#include <unistd.h>
+
+#include "core/error.hpp"
+
+namespace lifecircle::cli {
+
+void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
+    app.add_option("--network", a.path, "Road network: .osm.pbf/.osm/.osm.bz2/.osm.gz, or a GDAL line layer "
+                                        "(Shapefile, GeoPackage, GeoJSON, FileGDB)")
+        ->required();
+    app.add_option("--mode", a.mode, "Travel mode: walk, bike or drive")
+        ->check(CLI::IsMember({"walk", "bike", "drive"}))
+        ->capture_default_str();
+    app.add_option("--walk-speed", a.walk_speed_kmh,
+                   "Walking speed in km/h (default 4: GB 50180-2018's 15-minute life circle is ~1 km)")
+        ->check(CLI::Range(0.5, 30.0))
+        ->capture_default_str();
+    app.add_option("--work-crs", a.work_crs, "Metric CRS for all geometry, e.g. EPSG:4547 (default: UTM zone)");
+    app.add_option("--network-crs", a.network_crs, "CRS of a GDAL road layer that has none, e.g. EPSG:4527");
+    app.add_option("--layer", a.layer, "Layer of a multi-layer road file (default: the first line layer)");
+    app.add_option("--speed-field", a.speed_field, "Road layer field with the speed limit in km/h (0 = unknown)");
+    app.add_option("--oneway-field", a.oneway_field, "Road layer field with 1/yes = one-way, -1 = reversed");
+    app.add_option("--class-field", a.class_field, "Road layer field with the road class (OSM highway values)");
+    app.add_option("--name-field", a.name_field, "Road layer field with the road name");
+    app.add_option("--snap-tolerance", a.snap_tolerance_m, "Road layer line ends closer than this (m) are joined")
+        ->check(CLI::Range(0.0, 100.0))
+        ->capture_default_str();
+    if (with_snapping) {
+        app.add_option("--max-snap", a.max_snap_m, "Points farther than this (m) from a road are reported unsnapped")
+            ->check(CLI::Range(0.0, 1.0e6))
+            ->capture_default_str();
+        app.add_option("--island-m", a.island_m, "Road components with less road than this (m) are islands")
+            ->capture_default_str();
+        app.add_flag("--snap-to-islands", a.snap_to_islands, "Let points snap to small disconnected islands");
+        app.add_option("--threads", a.threads, "Worker threads (default: all cores)");
+    }
+}
+
+Mode selected_mode(const NetworkArgs& a) {
+    const auto m = parse_mode(a.mode);
+    if (!m) throw UsageError("--mode must be walk, bike or drive, not '" + a.mode + "'");
+    return *m;
+}
+
+io::Network load_network(const NetworkArgs& a) {
+    io::NetworkOptions o;
+    o.profiles = {default_profile(selected_mode(a), a.walk_speed_kmh)};
+    o.work_crs = a.work_crs;
+    o.network_crs = a.network_crs;
+    o.layer = a.layer;
+    o.speed_field = a.speed_field;
+    o.oneway_field = a.oneway_field;
+    o.class_field = a.class_field;
+    o.name_field = a.name_field;
+    o.snap_tolerance_m = a.snap_tolerance_m;
+    return io::load_network(a.path, o);
+}
+
+SnapOptions snap_options(const NetworkArgs& a) {
+    SnapOptions s;
+    s.max_distance = a.max_snap_m;
+    s.min_component_m = a.island_m;
+    s.allow_islands = a.snap_to_islands;
+    return s;
+}
+
+namespace {
+bool inside(const Box& b, const Point& p, double margin) {
+    return p.x >= b.min.x - margin && p.x <= b.max.x + margin && p.y >= b.min.y - margin && p.y <= b.max.y + margin;
+}
+}  // namespace
+
+LoadedPoints load_points(const PointArgs& a, const io::Network& net) {
+    io::PointLayer layer = io::read_points(a.path, a.read);
+    if (layer.points.empty()) throw InputError("the layer has no points").set_file(a.path);
+    LoadedPoints out;
+    for (const io::PointRecord& r : layer.points) {
+        out.ids.push_back(r.id);
+        out.lonlat.push_back({r.lon, r.lat});
+    }
+    out.records = std::move(layer.points);
+    // Points far outside the network are a sign of a wrong CRS or swapped columns.
+    const Box box = net.lonlat_bounds();
+    const double margin = 0.05;  // degrees, about 5 km
+    std::size_t outside = 0, swapped_inside = 0;
+    for (const Point& p : out.lonlat) {
+        if (!inside(box, p, margin)) {
+            ++outside;
+            if (inside(box, {p.y, p.x}, margin)) ++swapped_inside;
+        }
+    }
+    if (outside == out.lonlat.size()) {
+        char where[160];
+        std::snprintf(where, sizeof where, "lon %.4f..%.4f, lat %.4f..%.4f", box.min.x, box.max.x, box.min.y,
+                      box.max.y);
+        if (swapped_inside * 2 > outside) {
+            throw InputError(std::string("every point lies outside the network (") + where +
+                             ") but would lie on it with longitude and latitude swapped: swap the columns")
+                .set_file(a.path);
+        }
+        throw InputError(std::string("every point lies outside the network (") + where +
+                         "); check the layer's CRS or pass --input-crs (gcj02 and bd09 are accepted)")
+            .set_file(a.path);
+    }
+    out.xy = out.lonlat;
+    net.to_work(out.xy);
+    return out;
+}
+
+void report_unsnapped(const std::string& what, const LoadedPoints& points, const std::vector<Snap>& snaps) {
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < snaps.size(); ++i) {
+        if (snaps[i].ok()) continue;
+        if (++count <= 20) {
+            char buf[64] = "";
+            if (std::isfinite(snaps[i].distance)) std::snprintf(buf, sizeof buf, " (%.0f m away)", snaps[i].distance);
+            std::cerr << "lifecircle: warning: " << what << " id " << points.ids[i] << " not snapped: "
+                      << snap_failure_text(snaps[i].failure) << buf << "\n";
+        }
+    }
+    if (count > 20) std::cerr << "lifecircle: warning: ... and " << (count - 20) << " more unsnapped in " << what << "\n";
+    if (count) std::cerr << "lifecircle: warning: " << count << " of " << snaps.size() << " points in " << what
+                         << " were not snapped (see --max-snap, --snap-to-islands)\n";
+}
+
+Progress::Progress(std::string label) : m_label(std::move(label)), m_enabled(::isatty(2) != 0) {}
+
+Progress::~Progress() {
+    if (m_drawn) std::cerr << "\n";
+}
+
+void Progress::update(std::size_t done, std::size_t total) {
+    if (!m_enabled) return;
+    static std::mutex mutex;
+    std::lock_guard lock(mutex);
+    std::cerr << "\r" << m_label << " " << done << "/" << total << std::flush;
+    m_drawn = true;
+}
+
+std::function<void(std::size_t, std::size_t)> Progress::callback() {
+    return [this](std::size_t d, std::size_t t) { update(d, t); };
+}
+
+void print_error(const std::string& message) { std::cerr << "lifecircle: error: " << message << "\n"; }
+void print_note(const std::string& message) { std::cerr << "lifecircle: " << message << "\n"; }
+
+}  // namespace lifecircle::cli

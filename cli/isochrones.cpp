@@ -1,0 +1,160 @@
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "cli/common.hpp"
+#include "cli/verbs.hpp"
+#include "core/error.hpp"
+#include "io/layer_writer.hpp"
+#include "maps/isochrones.hpp"
+
+namespace lifecircle::cli {
+
+namespace {
+struct IsochroneArgs {
+    NetworkArgs network;
+    PointArgs facilities;
+    std::string minutes = "5,10,15";
+    std::string method = "network";
+    double buffer_m = 50.0;
+    bool dissolve = false;
+    bool rings = false;
+    bool split = false;
+    bool entrances = false;
+    double entrance_max_m = 30.0;
+    std::string lines;
+    std::string out;
+};
+
+std::vector<Seconds> parse_breaks(const std::string& text) {
+    std::vector<Seconds> out;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ',')) {
+        char* end = nullptr;
+        const double m = std::strtod(item.c_str(), &end);
+        if (item.empty() || *end != '\0' || !(m > 0) || !std::isfinite(m))
+            throw UsageError("--minutes takes positive numbers separated by commas, e.g. 5,10,15; got '" + text + "'");
+        out.push_back(m * 60.0);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    if (out.empty()) throw UsageError("--minutes needs at least one break, e.g. 15");
+    return out;
+}
+
+std::string extension_of(const std::string& path) {
+    const auto dot = path.find_last_of('.');
+    std::string ext = dot == std::string::npos ? "" : path.substr(dot);
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+    return ext;
+}
+}  // namespace
+
+void add_isochrones(CLI::App& app, Runner& run) {
+    auto* cmd = app.add_subcommand("isochrones", "Service areas (isochrones) around facilities from network "
+                                                 "travel time, as GeoJSON or styled GeoPackage");
+    auto a = std::make_shared<IsochroneArgs>();
+    add_network_options(*cmd, a->network, true);
+    cmd->add_option("--facilities", a->facilities.path, "Facility points or polygons: GeoJSON, GeoPackage, "
+                                                        "Shapefile, CSV with lon/lat or WKT")
+        ->required();
+    cmd->add_option("--minutes", a->minutes, "Breaks in minutes, e.g. 5,10,15")->capture_default_str();
+    cmd->add_option("--method", a->method, "network: buffered reached roads; hull: smoother concave hull")
+        ->check(CLI::IsMember({"network", "hull"}))
+        ->capture_default_str();
+    cmd->add_option("--buffer-m", a->buffer_m, "Buffer around reached roads (m): the walk from road to door")
+        ->check(CLI::Range(0.0, 1000.0))
+        ->capture_default_str();
+    auto* d = cmd->add_flag("--dissolve", a->dissolve, "One area per break for all facilities together");
+    auto* r = cmd->add_flag("--rings", a->rings, "Bands (0-5, 5-10, 10-15) instead of nested areas");
+    auto* s = cmd->add_flag("--split", a->split, "Each place belongs to the facility that reaches it first");
+    d->excludes(r)->excludes(s);
+    r->excludes(s);
+    cmd->add_option("--id-field", a->facilities.read.id_field, "Facility id field")->capture_default_str();
+    cmd->add_option("--name-field", a->facilities.read.name_field, "Facility name field");
+    cmd->add_option("--type-field", a->facilities.read.type_field, "Facility type field");
+    cmd->add_option("--cutoff-field", a->facilities.read.cutoff_field, "Field with each facility's own largest "
+                                                                        "break in minutes");
+    cmd->add_option("--delay-field", a->facilities.read.delay_field, "Field with minutes spent before leaving "
+                                                                      "(waiting, readiness)");
+    cmd->add_option("--input-crs", a->facilities.read.input_crs, "CRS of the facilities when they have none or it "
+                                                                 "is wrong: EPSG:xxxx, wgs84, gcj02 or bd09");
+    cmd->add_flag("--entrances", a->entrances, "Polygon facilities: start from every boundary point that a road "
+                                               "touches instead of one inner point");
+    cmd->add_option("--entrance-max-m", a->entrance_max_m, "With --entrances: boundary points within this distance "
+                                                           "(m) of a road count as entrances")
+        ->capture_default_str();
+    cmd->add_option("--lines", a->lines, "Also write the reached road pieces with minutes at each end (.gpkg or "
+                                         ".geojson; the same .gpkg as --out is fine)");
+    cmd->add_option("--out", a->out, "Output: .geojson (RFC 7946) or .gpkg (styled for QGIS)")->required();
+    cmd->callback([&run, a] {
+        run = [a] {
+            const std::vector<Seconds> breaks = parse_breaks(a->minutes);
+            a->facilities.read.entrances = a->entrances;
+            const io::Network net = load_network(a->network);
+            const LoadedPoints pts = load_points(a->facilities, net);
+            const std::size_t profile = 0;
+            const Snapper snapper(net.graph, profile, snap_options(a->network));
+            const std::vector<Snap> snaps = snapper.snap_all(pts.xy);
+
+            std::vector<maps::IsochroneFacility> facilities;
+            std::vector<Snap> unsnapped_report(snaps.size());
+            for (std::size_t i = 0; i < pts.records.size(); ++i) {
+                const io::PointRecord& rec = pts.records[i];
+                maps::IsochroneFacility f;
+                f.id = rec.id;
+                f.name = rec.name;
+                if (std::isfinite(rec.delay_minutes)) f.delay = rec.delay_minutes * 60.0;
+                if (std::isfinite(rec.cutoff_minutes)) f.cutoff = rec.cutoff_minutes * 60.0;
+                if (a->entrances && !rec.boundary_lonlat.empty()) {
+                    std::vector<Point> doors;
+                    for (const auto& [lon, lat] : rec.boundary_lonlat) doors.push_back({lon, lat});
+                    net.to_work(doors);
+                    for (const Point& door : doors) {
+                        const Snap sn = snapper.snap(door);
+                        if (sn.ok() && sn.distance <= a->entrance_max_m) f.accesses.push_back({door, sn});
+                    }
+                }
+                if (f.accesses.empty() && snaps[i].ok()) f.accesses.push_back({pts.xy[i], snaps[i]});
+                unsnapped_report[i] = snaps[i];
+                if (!f.accesses.empty()) {
+                    unsnapped_report[i].failure = SnapFailure::none;
+                    facilities.push_back(std::move(f));
+                }
+            }
+            report_unsnapped(a->facilities.path, pts, unsnapped_report);
+            if (facilities.empty())
+                throw InputError("no facility could be placed on the road network").set_file(a->facilities.path);
+
+            maps::IsochroneOptions o;
+            o.breaks = breaks;
+            o.shape = a->dissolve ? maps::IsochroneShape::dissolve
+                      : a->rings  ? maps::IsochroneShape::rings
+                      : a->split  ? maps::IsochroneShape::split
+                                  : maps::IsochroneShape::nested;
+            o.area.method = a->method == "hull" ? maps::AreaMethod::hull : maps::AreaMethod::network;
+            o.area.buffer_m = a->buffer_m;
+            o.mode_name = a->network.mode;
+            o.lines = !a->lines.empty();
+            o.threads = a->network.threads;
+            Progress progress("isochrones: facilities");
+            o.progress = progress.callback();
+            maps::IsochroneLayers layers = maps::isochrone_layers(net.graph, profile, facilities, o);
+
+            const bool same_file = !a->lines.empty() && a->lines == a->out;
+            if (same_file && extension_of(a->out) != ".gpkg")
+                throw UsageError("--lines and --out can share a file only when it is a .gpkg");
+            std::vector<maps::Layer> out_layers;
+            out_layers.push_back(std::move(layers.areas));
+            if (same_file) out_layers.push_back(std::move(layers.lines));
+            io::write_layers(a->out, out_layers, net.work_crs);
+            if (!a->lines.empty() && !same_file) io::write_layers(a->lines, {std::move(layers.lines)}, net.work_crs);
+            print_note("isochrones: " + std::to_string(out_layers.front().features.size()) + " areas for " +
+                       std::to_string(facilities.size()) + " facilities written to " + a->out);
+            return 0;
+        };
+    });
+}
+
+}  // namespace lifecircle::cli

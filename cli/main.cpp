@@ -1,0 +1,56 @@
+#include <exception>
+#include <iostream>
+#include <memory>
+#include <new>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/common.hpp"
+#include "cli/verbs.hpp"
+#include "core/error.hpp"
+
+int main(int argc, char** argv) {
+    using namespace lifecircle;
+    using namespace lifecircle::cli;
+    CLI::App app{"lifecircle: who is within a 15-minute walk of a clinic, kindergarten or meal point, by road.",
+                 "lifecircle"};
+    app.set_version_flag("--version", std::string("lifecircle ") + LIFECIRCLE_VERSION);
+    app.require_subcommand(1, 1);
+    app.footer("Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input, 4 output could not be written.\n"
+               "Map data from OpenStreetMap is (c) OpenStreetMap contributors, ODbL 1.0.");
+    Runner run;
+    add_network_info(app, run);
+    add_matrix(app, run);
+    add_isochrones(app, run);
+    add_facilities(app, run);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        print_error(std::string(e.what()) + " (see lifecircle --help)");
+        return exit_usage;
+    }
+    try {
+        return run ? run() : exit_usage;
+    } catch (const UsageError& e) {
+        print_error(e.what());
+        return exit_usage;
+    } catch (const OutputError& e) {
+        print_error(e.what());
+        return exit_output;
+    } catch (const Error& e) {
+        print_error(e.what());
+        return exit_input;
+    } catch (const std::bad_alloc&) {
+        print_error("out of memory");
+        return exit_internal;
+    } catch (const std::exception& e) {
+        print_error(std::string("internal error: ") + e.what());
+        return exit_internal;
+    }
+}

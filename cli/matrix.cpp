@@ -1,0 +1,85 @@
+#include <cstdio>
+#include <iostream>
+
+#include "cli/common.hpp"
+#include "cli/verbs.hpp"
+#include "core/error.hpp"
+#include "core/matrix.hpp"
+#include "io/atomic_file.hpp"
+
+namespace lifecircle::cli {
+
+namespace {
+struct MatrixArgs {
+    NetworkArgs network;
+    PointArgs from;
+    PointArgs to;
+    std::string id_field = "id";
+    std::string input_crs;
+    double max_minutes = -1;
+    std::string out;
+};
+
+/** CSV fields with commas, quotes or line breaks are quoted (RFC 4180). */
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string q = "\"";
+    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+}  // namespace
+
+void add_matrix(CLI::App& app, Runner& run) {
+    auto* cmd = app.add_subcommand("matrix", "Travel-time matrix (OD) between two point layers, as CSV "
+                                             "from_id,to_id,minutes");
+    auto a = std::make_shared<MatrixArgs>();
+    add_network_options(*cmd, a->network, true);
+    cmd->add_option("--from", a->from.path, "Origin points: GeoJSON, GeoPackage, Shapefile or CSV with lon/lat")
+        ->required();
+    cmd->add_option("--to", a->to.path, "Destination points (same formats)")->required();
+    cmd->add_option("--id-field", a->id_field, "Field holding the point ids")->capture_default_str();
+    cmd->add_option("--input-crs", a->input_crs, "CRS of the point layers when they have none or it is wrong: "
+                                                 "EPSG:xxxx, wgs84, gcj02 or bd09");
+    cmd->add_option("--max-minutes", a->max_minutes, "Only pairs reachable within this many minutes")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--out", a->out, "Output CSV file")->required();
+    cmd->callback([&run, a] {
+        run = [a] {
+            const io::Network net = load_network(a->network);
+            a->from.read.id_field = a->to.read.id_field = a->id_field;
+            a->from.read.input_crs = a->to.read.input_crs = a->input_crs;
+            const LoadedPoints from = load_points(a->from, net);
+            const LoadedPoints to = load_points(a->to, net);
+            const std::size_t profile = 0;
+            const Snapper snapper(net.graph, profile, snap_options(a->network));
+            const std::vector<Snap> from_snaps = snapper.snap_all(from.xy);
+            const std::vector<Snap> to_snaps = snapper.snap_all(to.xy);
+            report_unsnapped(a->from.path, from, from_snaps);
+            report_unsnapped(a->to.path, to, to_snaps);
+            MatrixOptions options;
+            options.cutoff = a->max_minutes > 0 ? a->max_minutes * 60.0 : unreachable;
+            options.threads = a->network.threads;
+            Progress progress("matrix: origins");
+            options.progress = progress.callback();
+            const auto rows = travel_time_matrix(net.graph, profile, from_snaps, to_snaps, options);
+            io::AtomicFile file(a->out);
+            std::ofstream& out = file.stream();
+            out << "from_id,to_id,minutes\n";
+            std::size_t pairs = 0;
+            char minutes[32];
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                const std::string from_id = csv_field(from.ids[i]);
+                for (const MatrixEntry& e : rows[i]) {
+                    std::snprintf(minutes, sizeof minutes, "%.3f", e.seconds / 60.0);
+                    out << from_id << ',' << csv_field(to.ids[e.target]) << ',' << minutes << '\n';
+                    ++pairs;
+                }
+            }
+            file.commit();
+            print_note("matrix: " + std::to_string(pairs) + " pairs written to " + a->out);
+            return 0;
+        };
+    });
+}
+
+}  // namespace lifecircle::cli

@@ -1,0 +1,16 @@
+#pragma once
+/** ISO WKB (little endian) for the simple geometries our layers carry. */
+
+#include <span>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace lifecircle::maps {
+
+/** A Point. */
+std::vector<unsigned char> wkb_point(Point p);
+/** A MultiLineString of the given lines (each at least two points). */
+std::vector<unsigned char> wkb_multilinestring(std::span<const std::vector<Point>> lines);
+
+}  // namespace lifecircle::maps
