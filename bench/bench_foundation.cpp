@@ -1,0 +1,111 @@
+// Foundation benchmark: load and build, whole-graph search speed, and a 1,000 x 1,000 walking
+// matrix with a 30-minute cutoff, each against a baseline timed in the same run.
+//   build/bench/bench_foundation [file.osm.pbf]   (default: ../shared/data/osm/porto_metro_2015.osm.pbf)
+// Baselines: `osmium fileinfo -e` (reads and checks the whole file) and SciPy's csgraph.dijkstra
+// on the same graph and points (bench/baseline_scipy_matrix.py, Debian's python3-scipy).
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "bench_common.hpp"
+#include "core/matrix.hpp"
+#include "core/search.hpp"
+#include "core/snap.hpp"
+#include "io/atomic_file.hpp"
+#include "io/network.hpp"
+
+using namespace lifecircle;
+
+int main(int argc, char** argv) {
+    const std::string file = argc > 1 ? argv[1] : LIFECIRCLE_SHARED_DATA "/osm/porto_metro_2015.osm.pbf";
+    const std::string dir = (std::filesystem::temp_directory_path() / "lifecircle_bench_foundation").string();
+    std::filesystem::create_directories(dir);
+    std::printf("lifecircle foundation benchmark on %s\n\n", file.c_str());
+
+    // 1. Load and build vs osmium fileinfo -e.
+    const double osmium_s = bench::time_command("osmium fileinfo -e '" + file + "' > /dev/null");
+    const auto t0 = bench::Clock::now();
+    io::NetworkOptions opts;
+    io::Network net = io::load_network(file, opts);
+    const double load_s = bench::since(t0);
+    const RoadGraph& g = net.graph;
+    std::printf("load+build       %.2f s (read %.2f, build %.2f): %zu nodes, %zu edges\n", load_s, net.read_seconds,
+                net.build_seconds, g.node_count(), g.edge_count());
+    if (osmium_s > 0)
+        std::printf("  osmium fileinfo -e  %.2f s  -> ratio %.2fx (target <= 3x)\n", osmium_s, load_s / osmium_s);
+    else
+        std::printf("  osmium fileinfo -e  not available (install osmium-tool)\n");
+
+    // 2. Whole-graph searches, one thread.
+    SearchWorkspace ws(g.node_count());
+    std::mt19937 rng(7);
+    std::uniform_int_distribution<EdgeId> pick(0, static_cast<EdgeId>(g.edge_count() - 1));
+    std::size_t settled = 0;
+    const int runs = 20;
+    const auto t1 = bench::Clock::now();
+    for (int r = 0; r < runs; ++r) {
+        const Seed s{{pick(rng), 0.0}, 0.0, 0};
+        search(g, 0, std::span<const Seed>(&s, 1), unreachable, ws);
+        settled += ws.settled().size();
+    }
+    const double search_s = bench::since(t1);
+    const double per_s = static_cast<double>(settled) / search_s;
+    std::printf("\nwhole-graph search  %d runs, %.3f s: %.1f million settled nodes/s on one core (target >= 10)\n",
+                runs, search_s, per_s / 1e6);
+
+    // 3. 1,000 x 1,000 walking matrix, 30-minute cutoff: snapping, searches and CSV output.
+    const auto from_pts = bench::random_points_near_roads(g, 0, 1000, 1, 40.0);
+    const auto to_pts = bench::random_points_near_roads(g, 0, 1000, 2, 40.0);
+    const auto t2 = bench::Clock::now();
+    const Snapper snapper(g, 0, SnapOptions{});
+    const auto from = snapper.snap_all(from_pts);
+    const auto to = snapper.snap_all(to_pts);
+    const double snap_s = bench::since(t2);
+    MatrixOptions mo;
+    mo.cutoff = 1800;
+    const auto rows = travel_time_matrix(g, 0, from, to, mo);
+    const double matrix_s = bench::since(t2) - snap_s;
+    std::size_t pairs = 0;
+    {
+        io::AtomicFile out(dir + "/od.csv");
+        out.stream() << "from_id,to_id,minutes\n";
+        char buf[64];
+        for (std::size_t i = 0; i < rows.size(); ++i)
+            for (const MatrixEntry& e : rows[i]) {
+                std::snprintf(buf, sizeof buf, "%zu,%u,%.3f\n", i, e.target, e.seconds / 60.0);
+                out.stream() << buf;
+                ++pairs;
+            }
+        out.commit();
+    }
+    const double total_s = bench::since(t2);
+    std::printf("\nmatrix 1000x1000 walk, 30 min  %.3f s total (snap %.3f, searches %.3f, output %.3f): %zu pairs\n",
+                total_s, snap_s, matrix_s, total_s - snap_s - matrix_s, pairs);
+
+    // SciPy on the same graph and points (nearest nodes), timed beside it.
+    bench::export_graph(g, 0, dir);
+    bench::export_points(g, from, dir + "/origins.csv");
+    bench::export_points(g, to, dir + "/targets.csv");
+    const std::string script = LIFECIRCLE_SOURCE_DIR "/bench/baseline_scipy_matrix.py";
+    const std::string json = bench::capture(bench::python() + " '" + script + "' '" + dir + "' 1800");
+    const double scipy_total = bench::json_number(json, "total_s");
+    if (std::isfinite(scipy_total)) {
+        std::printf("  scipy csgraph.dijkstra  %.3f s (dijkstra %.3f s, %.0f pairs) -> lifecircle is %.1fx faster "
+                    "(target >= 5x)\n",
+                    scipy_total, bench::json_number(json, "dijkstra_s"), bench::json_number(json, "pairs"),
+                    scipy_total / total_s);
+    } else {
+        std::printf("  scipy baseline did not run (needs python3-scipy): %s\n", json.c_str());
+    }
+    const std::string whole = bench::capture(bench::python() + " '" + script + "' '" + dir + "' 0 --whole-graph 5");
+    const double scipy_nodes = bench::json_number(whole, "nodes_per_s");
+    if (std::isfinite(scipy_nodes))
+        std::printf("  scipy whole-graph dijkstra  %.2f million nodes/s -> ratio %.1fx\n", scipy_nodes / 1e6,
+                    per_s / scipy_nodes);
+
+    std::printf("\npeak memory  %.0f MiB\n", bench::peak_rss_mib());
+    return 0;
+}
