@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
     bench::export_points(g, from, dir + "/origins.csv");
     bench::export_points(g, to, dir + "/targets.csv");
     const std::string script = LIFECIRCLE_SOURCE_DIR "/bench/baseline_scipy_matrix.py";
-    const std::string json = bench::capture(bench::python() + " '" + script + "' '" + dir + "' 1800");
+    const std::string json = bench::capture(bench::python() + " '" + script + "' '" + dir + "' 1800 --chunk 100");
     const double scipy_total = bench::json_number(json, "total_s");
     if (std::isfinite(scipy_total)) {
         std::printf("  scipy csgraph.dijkstra  %.3f s (dijkstra %.3f s, %.0f pairs) -> lifecircle is %.1fx faster "

@@ -1,0 +1,68 @@
+// Isochrone benchmark: 500 facilities, 15-minute walk, breaks 5/10/15, on the largest network,
+// written to a styled GeoPackage; beside it the common Python way (networkx ego_graph + shapely
+// buffer, bench/baseline_networkx_isochrones.py) on the same graph and facilities.
+//   build/bench/bench_isochrones [file.osm.pbf] [facilities=500] [python sample=10]
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "bench_common.hpp"
+#include "core/snap.hpp"
+#include "io/layer_writer.hpp"
+#include "io/network.hpp"
+#include "maps/isochrones.hpp"
+
+using namespace lifecircle;
+
+int main(int argc, char** argv) {
+    const std::string file = argc > 1 ? argv[1] : LIFECIRCLE_SHARED_DATA "/osm/porto_metro_2015.osm.pbf";
+    const std::size_t count = argc > 2 ? std::stoul(argv[2]) : 500;
+    const std::string sample = argc > 3 ? argv[3] : "10";
+    const std::string dir = (std::filesystem::temp_directory_path() / "lifecircle_bench_isochrones").string();
+    std::filesystem::create_directories(dir);
+    std::printf("lifecircle isochrone benchmark on %s: %zu facilities, walk, breaks 5/10/15 min\n\n", file.c_str(),
+                count);
+
+    const io::Network net = io::load_network(file, io::NetworkOptions{});
+    const RoadGraph& g = net.graph;
+    const auto points = bench::random_points_near_roads(g, 0, count, 3, 30.0);
+
+    const auto t0 = bench::Clock::now();
+    const Snapper snapper(g, 0, SnapOptions{});
+    const std::vector<Snap> snaps = snapper.snap_all(points);
+    std::vector<maps::IsochroneFacility> facilities;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        if (!snaps[i].ok()) continue;
+        maps::IsochroneFacility f;
+        f.id = "F" + std::to_string(i);
+        f.accesses.push_back({points[i], snaps[i]});
+        facilities.push_back(std::move(f));
+    }
+    maps::IsochroneOptions o;
+    o.breaks = {300, 600, 900};
+    const auto t1 = bench::Clock::now();
+    maps::IsochroneLayers layers = maps::isochrone_layers(g, 0, facilities, o);
+    const double compute_s = bench::since(t1);
+    const std::size_t polygons = layers.areas.features.size();
+    io::write_layers(dir + "/isochrones.gpkg", {std::move(layers.areas)}, net.work_crs);
+    const double total_s = bench::since(t0);
+    std::printf("lifecircle  %.2f s total on %u threads (polygons %.2f s): %zu polygons (target <= 10 s on 2 cores)\n",
+                total_s, std::thread::hardware_concurrency(), compute_s, polygons);
+
+    bench::export_graph(g, 0, dir);
+    bench::export_points(g, snaps, dir + "/facilities.csv");
+    const std::string script = LIFECIRCLE_SOURCE_DIR "/bench/baseline_networkx_isochrones.py";
+    const std::string json = bench::capture(bench::python() + " '" + script + "' '" + dir + "' 5,10,15 50 " + sample + " --geometry union-each");
+    const double extrapolated = bench::json_number(json, "extrapolated_s");
+    if (std::isfinite(extrapolated)) {
+        std::printf("networkx ego_graph + shapely buffer  %.2f s for %s facilities -> %.0f s extrapolated to %zu\n",
+                    bench::json_number(json, "seconds"), sample.c_str(), extrapolated, facilities.size());
+        std::printf("  -> lifecircle is %.1fx faster (target >= 20x)\n", extrapolated / total_s);
+    } else {
+        std::printf("networkx baseline did not run (needs python3-networkx, python3-shapely): %s\n", json.c_str());
+    }
+    std::printf("\npeak memory  %.0f MiB\n", bench::peak_rss_mib());
+    return 0;
+}
