@@ -1,0 +1,123 @@
+#pragma once
+/**
+ * Service-area polygons from what a network search reached: the roads reachable within a time,
+ * widened by the short walk from a road to a door. Nested areas for several time breaks, the
+ * rings between them, and a network Voronoi split of one area among several facilities.
+ *
+ * Every function takes a GeosContext; keep one per thread. Polygons are returned as ISO WKB
+ * MultiPolygons in the graph's work CRS, always valid, possibly empty.
+ */
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/graph.hpp"
+#include "core/reach.hpp"
+#include "core/types.hpp"
+#include "maps/geos_handle.hpp"
+
+namespace lifecircle::maps {
+
+/** How a reached road network becomes an area. */
+enum class AreaMethod {
+    /** A buffer around the reached roads: honest about rivers, rails and unreachable blocks. */
+    network,
+    /** A concave hull of the reached roads, unioned with the network area: smoother, fuller. */
+    hull,
+};
+
+/** How to draw service areas. */
+struct AreaOptions {
+    AreaMethod method = AreaMethod::network;
+    /** The walk from a road to a door (metres): the buffer width around reached roads. */
+    double buffer_m = 50.0;
+    /** Segments per quarter circle of the buffer's round caps and joins. */
+    int quadrant_segments = 4;
+    /** GEOSConcaveHull ratio for AreaMethod::hull (0: tightest, 1: convex hull); holes kept. */
+    double hull_ratio = 0.3;
+    /** split_areas(): spacing (metres) of the labelled points sampled along reached roads. */
+    double split_spacing_m = 10.0;
+};
+
+/** One reached area: a MultiPolygon as ISO WKB in the graph's work CRS, plus measures. */
+struct AreaPolygon {
+    std::vector<unsigned char> wkb;
+    /** Area of the polygon in km² (work CRS units are metres). */
+    double area_km2 = 0.0;
+    /** Length of reached road inside the time window of this polygon, in km. */
+    double road_km = 0.0;
+};
+
+/**
+ * The service area within `max_seconds`: the part of every piece reached by then (time varies
+ * linearly along a piece, so the cut point is interpolated) plus every `extra_lines` line (the
+ * walk from a facility to its road, so the area contains the facility), buffered by
+ * options.buffer_m with round caps and unioned. Blocks whose inside is farther than buffer_m
+ * from every reached road stay holes. AreaMethod::hull adds a concave hull of the reached
+ * roads (densified every buffer_m), so the result still contains every reached road.
+ * road_km is the length of the reached parts of the pieces (extra lines not counted).
+ */
+AreaPolygon service_area(GeosContext& ctx, const RoadGraph& graph,
+                         std::span<const ReachedPiece> pieces, Seconds max_seconds,
+                         std::span<const std::vector<Point>> extra_lines,
+                         const AreaOptions& options);
+
+/**
+ * Service areas for ascending time `breaks`: result[i] is service_area() at breaks[i] (same
+ * polygon up to floating-point noise; same road_km). The areas nest exactly: result[i+1] is
+ * made as the union of result[i] with the buffers of the road reached in (breaks[i],
+ * breaks[i+1]] (and, for AreaMethod::hull, the hull at breaks[i+1]), so result[i] lies inside
+ * result[i+1] by construction. Throws UsageError if breaks do not strictly ascend.
+ */
+std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
+                                      std::span<const ReachedPiece> pieces,
+                                      std::span<const Seconds> breaks,
+                                      std::span<const std::vector<Point>> extra_lines,
+                                      const AreaOptions& options);
+
+/**
+ * Rings between nested areas (from nested_areas()): result[0] = nested[0], result[i] =
+ * nested[i] minus nested[i-1]. road_km of ring i is the road reached in (breaks[i-1],
+ * breaks[i]], which is nested[i].road_km - nested[i-1].road_km since time is linear along
+ * each piece. Ring areas sum to the outermost area; rings do not overlap.
+ */
+std::vector<AreaPolygon> ring_areas(GeosContext& ctx, std::span<const AreaPolygon> nested);
+
+/**
+ * Network Voronoi split of the service area within `max_seconds` among `origin_count` origins;
+ * every piece's `origin` (< origin_count) names the facility that reaches it first, so pieces
+ * of different origins meet where their times are equal.
+ *
+ * Method: the reached part of every piece (and each origin's extra lines) is sampled every
+ * options.split_spacing_m metres (midpoints of equal parts, so samples of two origins sit
+ * symmetrically around the point where they meet); each sample is labelled with its origin.
+ * The plane is divided into Voronoi cells of the samples (each cell labelled by its sample,
+ * found as the sample nearest to the cell's vertex mean, which is inside the convex cell),
+ * the cells of each origin are merged, and each merged region is intersected with the
+ * service_area() of all pieces and all extra lines. So result[o] is the part of the overall
+ * area nearest (in straight line, to within about half the spacing) to a road reached first
+ * from o: no two results overlap and together they make up the overall area.
+ *
+ * `extra_lines_per_origin` is empty or has one line per origin (the walk from facility o to
+ * its road; an empty vector for none).
+ * road_km of result[o] is the length of o's reached pieces. Throws std::invalid_argument if a
+ * piece's origin is not below origin_count or extra_lines_per_origin has the wrong size.
+ */
+std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
+                                     std::span<const ReachedPiece> pieces, Seconds max_seconds,
+                                     std::uint32_t origin_count,
+                                     std::span<const std::vector<Point>> extra_lines_per_origin,
+                                     const AreaOptions& options);
+
+/** WKT of a WKB geometry with `decimals` digits after the point (trailing zeros trimmed). */
+std::string wkb_to_wkt(GeosContext& ctx, std::span<const unsigned char> wkb, int decimals = 3);
+/** Whether the point lies inside the WKB geometry (not on its boundary, not outside). */
+bool wkb_contains(GeosContext& ctx, std::span<const unsigned char> wkb, Point p);
+/** Area of a WKB geometry in square work-CRS units (m²). */
+double wkb_area(GeosContext& ctx, std::span<const unsigned char> wkb);
+/** Whether a WKB geometry is valid by OGC rules (GEOSisValid). */
+bool wkb_is_valid(GeosContext& ctx, std::span<const unsigned char> wkb);
+
+}  // namespace lifecircle::maps

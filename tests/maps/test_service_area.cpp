@@ -1,0 +1,462 @@
+#include <cmath>
+#include <cstdint>
+#include <numbers>
+#include <span>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+
+#include "core/error.hpp"
+#include "core/graph.hpp"
+#include "core/reach.hpp"
+#include "maps/geos_handle.hpp"
+#include "maps/service_area.hpp"
+
+using namespace lifecircle;
+using namespace lifecircle::maps;
+namespace gd = lifecircle::maps::detail;
+
+namespace {
+
+/** A walkable graph whose edge i is roads[i] (build_graph keeps usable edges in order). */
+RoadGraph make_graph(const std::vector<std::vector<Point>>& roads) {
+    RawNetwork raw;
+    auto node = [&](Point p) {
+        for (std::uint32_t i = 0; i < raw.nodes.size(); ++i)
+            if (raw.nodes[i] == p) return i;
+        raw.nodes.push_back(p);
+        return static_cast<std::uint32_t>(raw.nodes.size() - 1);
+    };
+    for (const std::vector<Point>& road : roads) {
+        RawEdge edge;
+        edge.from = node(road.front());
+        edge.to = node(road.back());
+        edge.shape = road;
+        edge.attributes.road_class = RoadClass::residential;
+        raw.edges.push_back(std::move(edge));
+    }
+    RoadGraph graph = build_graph(std::move(raw), BuildOptions{});
+    REQUIRE(graph.edge_count() == roads.size());
+    return graph;
+}
+
+/** The whole of edge e, reached at t_from at its start and t_to at its end. */
+ReachedPiece whole(const RoadGraph& graph, EdgeId e, Seconds t_from, Seconds t_to,
+                   std::uint32_t origin = 0) {
+    return ReachedPiece{e, 0.0, graph.edge_length_m[e], t_from, t_to, origin};
+}
+
+gd::GeometryPtr geometry(GeosContext& ctx, const AreaPolygon& area) {
+    return gd::from_wkb(ctx, area.wkb);
+}
+
+double area_m2(GeosContext& ctx, const GEOSGeometry* g) {
+    double a = 0.0;
+    REQUIRE(GEOSArea_r(ctx.handle(), g, &a) == 1);
+    return a;
+}
+
+/** Area of a minus b in m². */
+double difference_m2(GeosContext& ctx, const AreaPolygon& a, const AreaPolygon& b) {
+    const gd::GeometryPtr ga = geometry(ctx, a);
+    const gd::GeometryPtr gb = geometry(ctx, b);
+    const gd::GeometryPtr d =
+        gd::own(ctx, GEOSDifference_r(ctx.handle(), ga.get(), gb.get()), "difference");
+    return area_m2(ctx, d.get());
+}
+
+double intersection_m2(GeosContext& ctx, const AreaPolygon& a, const AreaPolygon& b) {
+    const gd::GeometryPtr ga = geometry(ctx, a);
+    const gd::GeometryPtr gb = geometry(ctx, b);
+    const gd::GeometryPtr i =
+        gd::own(ctx, GEOSIntersection_r(ctx.handle(), ga.get(), gb.get()), "intersection");
+    return area_m2(ctx, i.get());
+}
+
+bool is_multipolygon(GeosContext& ctx, const AreaPolygon& area) {
+    const gd::GeometryPtr g = geometry(ctx, area);
+    return GEOSGeomTypeId_r(ctx.handle(), g.get()) == GEOS_MULTIPOLYGON;
+}
+
+/** Every check a result must pass: valid MultiPolygon whose area_km2 matches its geometry. */
+void check_result(GeosContext& ctx, const AreaPolygon& area) {
+    CHECK(wkb_is_valid(ctx, area.wkb));
+    CHECK(is_multipolygon(ctx, area));
+    CHECK(area.area_km2 * 1e6 == Approx(wkb_area(ctx, area.wkb)).margin(1e-6));
+}
+
+/**
+ * A grid of n x n blocks of `block` metres, reached from its corner (0, 0) at 1 m/s, so the time
+ * anywhere on a road is its Manhattan distance from the corner.
+ *
+ *   (0,n*block) +---+---+
+ *               |   |   |
+ *               +---+---+
+ *               |   |   |
+ *         (0,0) +---+---+ (n*block,0)
+ */
+struct Grid {
+    RoadGraph graph;
+    std::vector<ReachedPiece> pieces;
+};
+
+Grid make_grid(int n, double block) {
+    std::vector<std::vector<Point>> roads;
+    for (int j = 0; j <= n; ++j) {
+        for (int i = 0; i < n; ++i) {
+            const double a = i * block;
+            const double b = (i + 1) * block;
+            const double c = j * block;
+            roads.push_back({{a, c}, {b, c}});  // horizontal
+            roads.push_back({{c, a}, {c, b}});  // vertical
+        }
+    }
+    Grid grid{make_graph(roads), {}};
+    for (EdgeId e = 0; e < grid.graph.edge_count(); ++e) {
+        const Point from = grid.graph.node_xy[grid.graph.edge_from[e]];
+        const Point to = grid.graph.node_xy[grid.graph.edge_to[e]];
+        grid.pieces.push_back(whole(grid.graph, e, from.x + from.y, to.x + to.y));
+    }
+    return grid;
+}
+
+}  // namespace
+
+TEST_CASE("A straight road cut at the cutoff gives a stadium", "[service_area]") {
+    GeosContext ctx;
+    const RoadGraph graph = make_graph({{{0, 0}, {400, 0}, {1000, 0}}});
+    const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 1000)};
+    AreaOptions options;
+    options.quadrant_segments = 8;
+
+    const AreaPolygon area = service_area(ctx, graph, pieces, 500, {}, options);
+    check_result(ctx, area);
+    CHECK(area.road_km == Approx(0.5));
+    CHECK(area.area_km2 * 1e6 == Approx(500 * 100 + std::numbers::pi * 50 * 50).epsilon(0.01));
+    CHECK(wkb_contains(ctx, area.wkb, {250, 0}));
+    CHECK(wkb_contains(ctx, area.wkb, {250, 49}));
+    CHECK(wkb_contains(ctx, area.wkb, {-49, 0}));
+    CHECK(wkb_contains(ctx, area.wkb, {549, 0}));
+    CHECK_FALSE(wkb_contains(ctx, area.wkb, {250, 51}));
+    CHECK_FALSE(wkb_contains(ctx, area.wkb, {600, 0}));
+    CHECK_FALSE(wkb_contains(ctx, area.wkb, {551, 0}));
+
+    SECTION("reached from the far end, the other half is cut") {
+        const std::vector<ReachedPiece> reverse{whole(graph, 0, 1000, 0)};
+        const AreaPolygon back = service_area(ctx, graph, reverse, 500, {}, options);
+        CHECK(back.road_km == Approx(0.5));
+        CHECK(wkb_contains(ctx, back.wkb, {750, 0}));
+        CHECK_FALSE(wkb_contains(ctx, back.wkb, {400, 0}));
+    }
+    SECTION("a piece starting after the cutoff adds nothing") {
+        const std::vector<ReachedPiece> late{whole(graph, 0, 600, 1600)};
+        const AreaPolygon none = service_area(ctx, graph, late, 500, {}, options);
+        check_result(ctx, none);
+        CHECK(none.area_km2 == 0.0);
+        CHECK(none.road_km == 0.0);
+        CHECK(wkb_to_wkt(ctx, none.wkb) == "MULTIPOLYGON EMPTY");
+    }
+    SECTION("a piece reached exactly at the cutoff leaves a circle around its start") {
+        const std::vector<ReachedPiece> edge_on{whole(graph, 0, 500, 1500)};
+        const AreaPolygon dot = service_area(ctx, graph, edge_on, 500, {}, options);
+        check_result(ctx, dot);
+        CHECK(dot.road_km == 0.0);
+        CHECK(dot.area_km2 * 1e6 == Approx(std::numbers::pi * 50 * 50).epsilon(0.01));
+        CHECK(wkb_contains(ctx, dot.wkb, {0, 40}));
+    }
+}
+
+TEST_CASE("An extra line brings the facility into its area", "[service_area]") {
+    GeosContext ctx;
+    const RoadGraph graph = make_graph({{{0, 0}, {1000, 0}}});
+    const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 1000)};
+    const std::vector<std::vector<Point>> walk_in{{{300, 120}, {300, 0}}};
+    const AreaPolygon without = service_area(ctx, graph, pieces, 500, {}, AreaOptions{});
+    const AreaPolygon with = service_area(ctx, graph, pieces, 500, walk_in, AreaOptions{});
+    check_result(ctx, with);
+    CHECK_FALSE(wkb_contains(ctx, without.wkb, {300, 120}));
+    CHECK(wkb_contains(ctx, with.wkb, {300, 120}));
+    CHECK(with.road_km == Approx(0.5));  // the walk in is not road
+}
+
+TEST_CASE("A river between two reached roads stays out of the area", "[service_area]") {
+    // Walk out along the south bank, over the bridge, and back along the north bank:
+    //
+    //   (0,300) +===================+ (1000,300)
+    //                  river        | bridge
+    //     (0,0) o-------------------+ (1000,0)
+    GeosContext ctx;
+    const RoadGraph graph =
+        make_graph({{{0, 0}, {1000, 0}}, {{1000, 0}, {1000, 300}}, {{0, 300}, {1000, 300}}});
+    const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 1000), whole(graph, 1, 1000, 1300),
+                                           whole(graph, 2, 2300, 1300)};
+    const AreaPolygon area = service_area(ctx, graph, pieces, 2300, {}, AreaOptions{});
+    check_result(ctx, area);
+    CHECK(area.road_km == Approx(2.3));
+    CHECK(wkb_contains(ctx, area.wkb, {500, 0}));
+    CHECK(wkb_contains(ctx, area.wkb, {500, 300}));
+    CHECK(wkb_contains(ctx, area.wkb, {10, 300}));
+    CHECK_FALSE(wkb_contains(ctx, area.wkb, {500, 150}));
+    CHECK_FALSE(wkb_contains(ctx, area.wkb, {0, 150}));
+
+    SECTION("the concave hull contains the network area") {
+        AreaOptions hull;
+        hull.method = AreaMethod::hull;
+        const AreaPolygon full = service_area(ctx, graph, pieces, 2300, {}, hull);
+        check_result(ctx, full);
+        CHECK(full.road_km == Approx(2.3));
+        CHECK(full.area_km2 >= area.area_km2);
+        CHECK(difference_m2(ctx, area, full) < 1.0);
+        const gd::GeometryPtr outer = geometry(ctx, full);
+        const gd::GeometryPtr inner = geometry(ctx, area);
+        CHECK(GEOSContains_r(ctx.handle(), outer.get(), inner.get()) == 1);
+    }
+}
+
+TEST_CASE("A block whose inside is beyond the buffer stays a hole", "[service_area]") {
+    //   (0,400) +------+ (400,400)
+    //           | hole |
+    //     (0,0) +------+ (400,0)
+    GeosContext ctx;
+    const RoadGraph graph = make_graph(
+        {{{0, 0}, {400, 0}}, {{400, 0}, {400, 400}}, {{0, 0}, {0, 400}}, {{0, 400}, {400, 400}}});
+    const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 400), whole(graph, 1, 400, 800),
+                                           whole(graph, 2, 0, 400), whole(graph, 3, 400, 800)};
+    const AreaPolygon area = service_area(ctx, graph, pieces, 1000, {}, AreaOptions{});
+    check_result(ctx, area);
+    const gd::GeometryPtr g = geometry(ctx, area);
+    REQUIRE(GEOSGetNumGeometries_r(ctx.handle(), g.get()) == 1);
+    CHECK(GEOSGetNumInteriorRings_r(ctx.handle(), GEOSGetGeometryN_r(ctx.handle(), g.get(), 0)) ==
+          1);
+    CHECK_FALSE(wkb_contains(ctx, area.wkb, {200, 200}));
+    CHECK(wkb_contains(ctx, area.wkb, {200, 40}));
+    // A 500 m square with rounded corners less the 300 m x 300 m hole.
+    const double corners = 4 * (1 - std::numbers::pi / 4) * 50 * 50;
+    CHECK(area.area_km2 * 1e6 == Approx(500.0 * 500.0 - corners - 300.0 * 300.0).epsilon(0.005));
+}
+
+TEST_CASE("Nested areas nest and rings partition the outer area", "[service_area]") {
+    GeosContext ctx;
+    const Grid grid = make_grid(6, 100);
+    const std::vector<Seconds> breaks{100, 250, 400};
+    const std::vector<std::vector<Point>> walk_in{{{-20, -20}, {0, 0}}};
+    const std::vector<AreaPolygon> nested =
+        nested_areas(ctx, grid.graph, grid.pieces, breaks, walk_in, AreaOptions{});
+    REQUIRE(nested.size() == 3);
+    for (std::size_t i = 0; i < nested.size(); ++i) {
+        check_result(ctx, nested[i]);
+        const AreaPolygon alone =
+            service_area(ctx, grid.graph, grid.pieces, breaks[i], walk_in, AreaOptions{});
+        CHECK(nested[i].road_km == Approx(alone.road_km));
+        CHECK(nested[i].area_km2 == Approx(alone.area_km2).epsilon(1e-6));
+        CHECK(wkb_contains(ctx, nested[i].wkb, {-20, -20}));
+    }
+    // Reached road: the Manhattan ball of radius t on a 100 m grid.
+    CHECK(nested[0].road_km == Approx(0.2));
+    CHECK(nested[1].road_km == Approx(0.6 + 0.3));  // 6 whole edges and 6 half edges
+    for (std::size_t i = 1; i < nested.size(); ++i) {
+        const gd::GeometryPtr outer = geometry(ctx, nested[i]);
+        const gd::GeometryPtr inner = geometry(ctx, nested[i - 1]);
+        CHECK(GEOSContains_r(ctx.handle(), outer.get(), inner.get()) == 1);
+        CHECK(difference_m2(ctx, nested[i - 1], nested[i]) == 0.0);
+    }
+    // Nothing beyond the cutoff: (300, 200) is 500 s away, 100 m beyond the 400 s line.
+    CHECK(wkb_contains(ctx, nested[2].wkb, {200, 200}));
+    CHECK_FALSE(wkb_contains(ctx, nested[2].wkb, {300, 200}));
+    CHECK_FALSE(wkb_contains(ctx, nested[0].wkb, {160, 0}));
+
+    SECTION("rings") {
+        const std::vector<AreaPolygon> rings = ring_areas(ctx, nested);
+        REQUIRE(rings.size() == 3);
+        double sum_area = 0.0;
+        double sum_road = 0.0;
+        for (const AreaPolygon& ring : rings) {
+            check_result(ctx, ring);
+            sum_area += ring.area_km2;
+            sum_road += ring.road_km;
+        }
+        CHECK(sum_area == Approx(nested.back().area_km2).epsilon(0.001));
+        CHECK(sum_road == Approx(nested.back().road_km));
+        CHECK(rings[0].wkb == nested[0].wkb);
+        CHECK(rings[1].road_km == Approx(nested[1].road_km - nested[0].road_km));
+        for (std::size_t i = 0; i < rings.size(); ++i)
+            for (std::size_t j = i + 1; j < rings.size(); ++j)
+                CHECK(intersection_m2(ctx, rings[i], rings[j]) < 1.0);
+        CHECK(wkb_contains(ctx, rings[0].wkb, {50, 0}));
+        CHECK_FALSE(wkb_contains(ctx, rings[1].wkb, {50, 0}));
+        CHECK(wkb_contains(ctx, rings[2].wkb, {200, 200}));
+    }
+    SECTION("hull areas nest too and contain the network areas") {
+        AreaOptions hull;
+        hull.method = AreaMethod::hull;
+        const std::vector<AreaPolygon> full =
+            nested_areas(ctx, grid.graph, grid.pieces, breaks, walk_in, hull);
+        for (std::size_t i = 0; i < full.size(); ++i) {
+            check_result(ctx, full[i]);
+            CHECK(difference_m2(ctx, nested[i], full[i]) < 1.0);
+            if (i > 0) CHECK(difference_m2(ctx, full[i - 1], full[i]) == 0.0);
+        }
+    }
+    SECTION("breaks must ascend") {
+        const std::vector<Seconds> bad{100, 100};
+        CHECK_THROWS_WITH(nested_areas(ctx, grid.graph, grid.pieces, bad, {}, AreaOptions{}),
+                          Catch::Contains("time breaks must ascend"));
+    }
+}
+
+TEST_CASE("Split areas divide the area where the facilities' times meet", "[service_area]") {
+    // Two facilities at the ends of one road meet in the middle:
+    //   0 o---------+---------o 1
+    GeosContext ctx;
+    const RoadGraph graph = make_graph({{{0, 0}, {1000, 0}}});
+    const std::vector<ReachedPiece> pieces{{0, 0, 500, 0, 500, 0}, {0, 500, 1000, 500, 0, 1}};
+    const std::vector<std::vector<Point>> walk_in{{{0, -30}, {0, 0}}, {}};
+
+    const AreaPolygon all = service_area(ctx, graph, pieces, 1000, walk_in, AreaOptions{});
+    const std::vector<AreaPolygon> split =
+        split_areas(ctx, graph, pieces, 1000, 2, walk_in, AreaOptions{});
+    REQUIRE(split.size() == 2);
+    for (const AreaPolygon& part : split) check_result(ctx, part);
+    CHECK(split[0].road_km == Approx(0.5));
+    CHECK(split[1].road_km == Approx(0.5));
+    CHECK(intersection_m2(ctx, split[0], split[1]) < 1.0);
+    CHECK(split[0].area_km2 + split[1].area_km2 == Approx(all.area_km2).epsilon(0.005));
+    CHECK(wkb_contains(ctx, split[0].wkb, {100, 0}));
+    CHECK(wkb_contains(ctx, split[0].wkb, {450, 40}));
+    CHECK(wkb_contains(ctx, split[0].wkb, {0, -30}));
+    CHECK_FALSE(wkb_contains(ctx, split[0].wkb, {600, 0}));
+    CHECK(wkb_contains(ctx, split[1].wkb, {900, 0}));
+    CHECK_FALSE(wkb_contains(ctx, split[1].wkb, {400, 0}));
+
+    SECTION("a short cutoff leaves each its own stretch") {
+        const std::vector<AreaPolygon> near =
+            split_areas(ctx, graph, pieces, 300, 2, {}, AreaOptions{});
+        CHECK(near[0].road_km == Approx(0.3));
+        CHECK(wkb_contains(ctx, near[0].wkb, {200, 0}));
+        CHECK_FALSE(wkb_contains(ctx, near[0].wkb, {500, 0}));
+        CHECK(wkb_contains(ctx, near[1].wkb, {800, 0}));
+    }
+    SECTION("an origin that reaches nothing gets an empty area") {
+        const std::vector<AreaPolygon> three =
+            split_areas(ctx, graph, pieces, 1000, 3, {}, AreaOptions{});
+        REQUIRE(three.size() == 3);
+        check_result(ctx, three[2]);
+        CHECK(three[2].area_km2 == 0.0);
+    }
+    SECTION("a single origin gets the whole area") {
+        const std::vector<ReachedPiece> one{{0, 0, 1000, 0, 1000, 0}};
+        const std::vector<AreaPolygon> single =
+            split_areas(ctx, graph, one, 1000, 1, {}, AreaOptions{});
+        const AreaPolygon whole_area = service_area(ctx, graph, one, 1000, {}, AreaOptions{});
+        CHECK(single[0].wkb == whole_area.wkb);
+    }
+    SECTION("origins must be below origin_count") {
+        CHECK_THROWS_WITH(split_areas(ctx, graph, pieces, 1000, 1, {}, AreaOptions{}),
+                          Catch::Contains("has origin 1 but there are only 1 origins"));
+        CHECK_THROWS_WITH(
+            split_areas(ctx, graph, pieces, 1000, 2, std::span(walk_in).first(1), AreaOptions{}),
+            Catch::Contains("1 extra lines for 2 origins"));
+    }
+}
+
+TEST_CASE("Split areas on a grid tile the service area", "[service_area]") {
+    // Facility 0 at (0,0), facility 1 at (600,600): each road goes to the nearer one.
+    GeosContext ctx;
+    Grid grid = make_grid(6, 100);
+    std::vector<ReachedPiece> pieces;
+    for (const ReachedPiece& p : grid.pieces) {
+        // Time from (600,600) is 1200 - time from (0,0); they meet on the anti-diagonal.
+        ReachedPiece from0 = p;
+        ReachedPiece from1 = p;
+        from1.t_from = 1200 - p.t_from;
+        from1.t_to = 1200 - p.t_to;
+        from1.origin = 1;
+        if (std::max(p.t_from, p.t_to) <= 600) {
+            pieces.push_back(from0);
+        } else if (std::min(p.t_from, p.t_to) >= 600) {
+            pieces.push_back(from1);
+        } else {
+            const double cut = (600 - p.t_from) / (p.t_to - p.t_from) * p.to;
+            pieces.push_back({p.edge, 0, cut, p.t_from, 600, 0});
+            pieces.push_back({p.edge, cut, p.to, 600, from1.t_to, 1});
+        }
+    }
+    const AreaOptions options;
+    const AreaPolygon all = service_area(ctx, grid.graph, pieces, 1000, {}, options);
+    const std::vector<AreaPolygon> split =
+        split_areas(ctx, grid.graph, pieces, 1000, 2, {}, options);
+    for (const AreaPolygon& part : split) check_result(ctx, part);
+    CHECK(intersection_m2(ctx, split[0], split[1]) < 1.0);
+    CHECK(split[0].area_km2 + split[1].area_km2 == Approx(all.area_km2).epsilon(0.005));
+    CHECK(split[0].area_km2 == Approx(split[1].area_km2).epsilon(0.02));
+    CHECK(split[0].road_km + split[1].road_km == Approx(all.road_km));
+    CHECK(wkb_contains(ctx, split[0].wkb, {100, 100}));
+    CHECK(wkb_contains(ctx, split[1].wkb, {500, 500}));
+    CHECK_FALSE(wkb_contains(ctx, split[0].wkb, {500, 500}));
+}
+
+TEST_CASE("Bad options are refused with a message", "[service_area]") {
+    GeosContext ctx;
+    const RoadGraph graph = make_graph({{{0, 0}, {1000, 0}}});
+    AreaOptions options;
+    options.buffer_m = 0;
+    CHECK_THROWS_AS(service_area(ctx, graph, {}, 100, {}, options), UsageError);
+    CHECK_THROWS_WITH(service_area(ctx, graph, {}, 100, {}, options),
+                      Catch::Contains("buffer must be more than 0 m"));
+    options = AreaOptions{};
+    options.hull_ratio = 2;
+    CHECK_THROWS_WITH(service_area(ctx, graph, {}, 100, {}, options),
+                      Catch::Contains("ratio must be between 0 and 1"));
+}
+
+TEST_CASE("GEOS helpers make valid MultiPolygons and report GEOS errors", "[service_area]") {
+    GeosContext ctx;
+    SECTION("a bow tie is repaired") {
+        GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
+        gd::GeometryPtr bow = gd::own(
+            ctx,
+            GEOSWKTReader_read_r(ctx.handle(), reader, "POLYGON((0 0, 10 10, 10 0, 0 10, 0 0))"),
+            "read");
+        GEOSWKTReader_destroy_r(ctx.handle(), reader);
+        CHECK(GEOSisValid_r(ctx.handle(), bow.get()) == 0);
+        const gd::GeometryPtr fixed = gd::to_valid_multipolygon(ctx, std::move(bow));
+        CHECK(GEOSisValid_r(ctx.handle(), fixed.get()) == 1);
+        CHECK(GEOSGeomTypeId_r(ctx.handle(), fixed.get()) == GEOS_MULTIPOLYGON);
+        CHECK(area_m2(ctx, fixed.get()) == Approx(50.0));
+        const std::vector<unsigned char> wkb = gd::to_wkb(ctx, fixed.get());
+        CHECK(wkb_to_wkt(ctx, wkb, 1) ==
+              "MULTIPOLYGON (((0 10, 5 5, 0 0, 0 10)), ((10 0, 5 5, 10 10, 10 0)))");
+    }
+    SECTION("bad WKB throws GeometryError with GEOS's reason") {
+        const std::vector<unsigned char> junk{1, 2, 3};
+        CHECK_THROWS_AS(wkb_area(ctx, junk), GeometryError);
+        CHECK_THROWS_WITH(wkb_area(ctx, junk), Catch::Contains("read WKB") && Catch::Contains(":"));
+    }
+    SECTION("a context can be moved") {
+        GeosContext other = std::move(ctx);
+        const gd::GeometryPtr p = gd::make_point(other, {1, 2});
+        CHECK(GEOSGeomTypeId_r(other.handle(), p.get()) == GEOS_POINT);
+    }
+}
+
+TEST_CASE("One GEOS context per thread", "[service_area]") {
+    const RoadGraph graph = make_graph({{{0, 0}, {1000, 0}}});
+    const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 1000)};
+    std::vector<double> areas(4, 0.0);
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < areas.size(); ++i) {
+        threads.emplace_back([&, i] {
+            GeosContext ctx;
+            for (int k = 0; k < 20; ++k)
+                areas[i] = service_area(ctx, graph, pieces, 250.0 * static_cast<double>(i + 1), {},
+                                        AreaOptions{})
+                               .area_km2;
+        });
+    }
+    for (std::thread& t : threads) t.join();
+    for (std::size_t i = 1; i < areas.size(); ++i) CHECK(areas[i] > areas[i - 1]);
+}
