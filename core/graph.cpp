@@ -186,8 +186,11 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
     std::vector<float> fwd_time;  // [kept * profile_count + p]
     std::vector<float> bwd_time;
     for (std::uint32_t i = 0; i < raw.edges.size(); ++i) {
-        const RawEdge& e = raw.edges[i];
+        RawEdge& e = raw.edges[i];
         if (e.shape.size() < 2 || e.from >= raw.nodes.size() || e.to >= raw.nodes.size()) continue;
+        // The shape's ends are exactly the nodes, whatever rounding the reader did.
+        e.shape.front() = raw.nodes[e.from];
+        e.shape.back() = raw.nodes[e.to];
         double length = 0;
         for (std::size_t k = 0; k + 1 < e.shape.size(); ++k) length += segment_length(e.shape[k], e.shape[k + 1]);
         if (!(length > 0) || !std::isfinite(length)) continue;
@@ -259,9 +262,6 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
         g.edge_class[i] = e.attributes.road_class;
         g.edge_name[i] = e.name < raw.names.size() ? e.name : 0;
         g.edge_source[i] = e.source;
-        // The shape's ends are exactly the nodes, whatever rounding the reader did.
-        e.shape.front() = raw.nodes[e.from];
-        e.shape.back() = raw.nodes[e.to];
         g.shape_points.insert(g.shape_points.end(), e.shape.begin(), e.shape.end());
         g.edge_shape_first[i + 1] = static_cast<std::uint32_t>(g.shape_points.size());
         std::vector<Point>().swap(e.shape);

@@ -22,11 +22,16 @@ Seconds time_to(const RoadGraph& graph, std::size_t profile, const SearchWorkspa
     const NodeId v = graph.edge_to[e];
     if (tf != forbidden_arc && ws.is_settled(u)) consider(ws.node_time(u) + tf * (off / len), ws.node_origin(u));
     if (tb != forbidden_arc && ws.is_settled(v)) consider(ws.node_time(v) + tb * ((len - off) / len), ws.node_origin(v));
+    // A target exactly at a node is at that node, whichever way the edge may be driven.
+    if (off == 0.0 && ws.is_settled(u)) consider(ws.node_time(u), ws.node_origin(u));
+    if (off == len && ws.is_settled(v)) consider(ws.node_time(v), ws.node_origin(v));
     for (const Seed& s : ws.seeds_on(e)) {
         const double so = std::clamp(s.position.offset, 0.0, len);
         if (so <= off && tf != forbidden_arc) consider(s.start + tf * ((off - so) / len), s.origin);
         if (so >= off && tb != forbidden_arc) consider(s.start + tb * ((so - off) / len), s.origin);
+        if (so == off) consider(s.start, s.origin);
     }
+    if (best > ws.cutoff()) best = unreachable;
     if (origin) *origin = best_origin;
     return best;
 }

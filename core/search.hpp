@@ -154,6 +154,8 @@ public:
         return {lo, hi};
     }
     std::size_t node_count() const { return m_labels.size(); }
+    /** The cutoff of the last search: nothing beyond it counts as reached. */
+    Seconds cutoff() const { return m_cutoff; }
 
 private:
     template <class Hooks>
@@ -196,6 +198,7 @@ private:
     std::vector<Label> m_labels;
     std::vector<std::uint32_t> m_pos;  ///< heap position, or settled_pos; valid where stamp is current
     std::uint32_t m_now = 0;
+    Seconds m_cutoff = unreachable;
     detail::NodeHeap m_heap;
     std::vector<NodeId> m_settled;
     std::vector<Seed> m_seeds;
@@ -209,6 +212,7 @@ void search(const RoadGraph& graph, std::size_t profile, std::span<const Seed> s
     const ArcId* first_out = graph.first_out.data();
     const NodeId* head = graph.head.data();
     ws.start();
+    ws.m_cutoff = cutoff;
     ws.m_seeds.assign(seeds.begin(), seeds.end());
     std::stable_sort(ws.m_seeds.begin(), ws.m_seeds.end(),
                      [](const Seed& a, const Seed& b) { return a.position.edge < b.position.edge; });
@@ -227,6 +231,9 @@ void search(const RoadGraph& graph, std::size_t profile, std::span<const Seed> s
             const Seconds t = s.start + tb * (off / len);
             if (t <= cutoff) ws.offer(graph.edge_from[e], t, invalid_arc, s.origin);
         }
+        // A seed exactly at a node is at that node, whichever way the edge may be driven.
+        if (off == 0.0 && s.start <= cutoff) ws.offer(graph.edge_from[e], s.start, invalid_arc, s.origin);
+        if (off == len && s.start <= cutoff) ws.offer(graph.edge_to[e], s.start, invalid_arc, s.origin);
     }
 
     while (!ws.m_heap.empty()) {
@@ -247,7 +254,8 @@ void search(const RoadGraph& graph, std::size_t profile, std::span<const Seed> s
 /**
  * Exact travel time from the last search's seeds to a position, combining both end nodes and
  * any seed on the same edge (a target just down the road from its source). Returns
- * `unreachable` if the position was not reached; `origin` receives the winning seed's label.
+ * `unreachable` if the position was not reached within the search's cutoff; `origin` receives
+ * the winning seed's label.
  */
 Seconds time_to(const RoadGraph& graph, std::size_t profile, const SearchWorkspace& ws, EdgePosition target,
                 std::uint32_t* origin = nullptr);

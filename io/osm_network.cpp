@@ -8,6 +8,8 @@
 #include <string_view>
 #include <unordered_map>
 
+#include <tbb/parallel_sort.h>
+
 #include <osmium/handler.hpp>
 #include <osmium/handler/node_locations_for_ways.hpp>
 #include <osmium/index/map/flex_mem.hpp>
@@ -171,7 +173,7 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
 
     // Junctions: nodes used more than once (by two ways, or twice by one) and way ends.
     std::vector<osmium::object_id_type> sorted(store.node_ids);
-    std::sort(sorted.begin(), sorted.end());
+    tbb::parallel_sort(sorted.begin(), sorted.end());
     std::vector<osmium::object_id_type> junctions;
     for (std::size_t i = 0; i + 1 < sorted.size(); ++i) {
         if (sorted[i] == sorted[i + 1] && (junctions.empty() || junctions.back() != sorted[i]))
@@ -199,12 +201,15 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
     }
     result.work_crs = work_crs.empty() ? utm_crs_for(0.5 * (min_lon + max_lon), 0.5 * (min_lat + max_lat)) : work_crs;
     const Transformer to_work("EPSG:4326", result.work_crs);
-    std::vector<Point> xy(store.locations.size());
-    for (std::size_t i = 0; i < xy.size(); ++i) {
-        const osmium::Location& l = store.locations[i];
-        xy[i] = l.valid() ? Point{l.lon(), l.lat()} : Point{NAN, NAN};
-    }
-    to_work.forward(xy);
+    // Project the located way nodes in one batch; nodes missing from the extract stay NaN.
+    std::vector<Point> located;
+    located.reserve(store.locations.size());
+    for (const osmium::Location& l : store.locations)
+        if (l.valid()) located.push_back({l.lon(), l.lat()});
+    to_work.forward(located);
+    std::vector<Point> xy(store.locations.size(), Point{NAN, NAN});
+    for (std::size_t i = 0, k = 0; i < xy.size(); ++i)
+        if (store.locations[i].valid()) xy[i] = located[k++];
 
     RawNetwork& net = result.network;
     net.nodes.assign(junctions.size(), Point{NAN, NAN});

@@ -1,0 +1,662 @@
+#include "io/layer_writer.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include <unistd.h>
+
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <gdal_priv.h>
+#include <ogr_feature.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+#include "core/error.hpp"
+
+namespace lifecircle::io {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+enum class Format { geojson, gpkg };
+
+/** Collects the last error GDAL reports on this thread instead of letting GDAL print it. */
+class GdalErrorCapture {
+public:
+    GdalErrorCapture() {
+        CPLErrorReset();
+        CPLPushErrorHandlerEx(&GdalErrorCapture::handle, this);
+    }
+    ~GdalErrorCapture() { CPLPopErrorHandler(); }
+    GdalErrorCapture(const GdalErrorCapture&) = delete;
+    GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
+
+    /** The last failure GDAL reported ("" if none since clear()). */
+    const std::string& last() const noexcept { return m_last; }
+    void clear() noexcept { m_last.clear(); }
+
+    /** `what`, followed by GDAL's explanation when it gave one. */
+    std::string explain(const std::string& what) const {
+        return m_last.empty() ? what : what + ": " + m_last;
+    }
+
+private:
+    static void CPL_STDCALL handle(CPLErr level, CPLErrorNum, const char* message) {
+        auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
+        if (self != nullptr && level >= CE_Failure && message != nullptr) self->m_last = message;
+    }
+
+    std::string m_last;
+};
+
+struct DatasetCloser {
+    void operator()(GDALDataset* dataset) const noexcept { GDALClose(dataset); }
+};
+using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
+
+struct TransformDeleter {
+    void operator()(OGRCoordinateTransformation* ct) const noexcept {
+        OGRCoordinateTransformation::DestroyCT(ct);
+    }
+};
+using TransformPtr = std::unique_ptr<OGRCoordinateTransformation, TransformDeleter>;
+
+struct GeometryDeleter {
+    void operator()(OGRGeometry* geometry) const noexcept {
+        OGRGeometryFactory::destroyGeometry(geometry);
+    }
+};
+using GeometryPtr = std::unique_ptr<OGRGeometry, GeometryDeleter>;
+
+/** A GDAL string list (CSL) freed on scope exit. */
+class Options {
+public:
+    Options() = default;
+    ~Options() { CSLDestroy(m_list); }
+    Options(const Options&) = delete;
+    Options& operator=(const Options&) = delete;
+    void set(const char* name, const std::string& value) {
+        m_list = CSLSetNameValue(m_list, name, value.c_str());
+    }
+    char** get() const noexcept { return m_list; }
+
+private:
+    char** m_list = nullptr;
+};
+
+/** Temporary files that are removed on scope exit unless released. */
+class TempFiles {
+public:
+    TempFiles() = default;
+    ~TempFiles() {
+        for (const auto& path : m_paths) remove_with_companions(path);
+    }
+    TempFiles(const TempFiles&) = delete;
+    TempFiles& operator=(const TempFiles&) = delete;
+
+    void add(const fs::path& path) {
+        remove_with_companions(path);  // a stale file of an earlier crashed run with our pid
+        m_paths.push_back(path);
+    }
+    /** Forgets a file that was renamed into place. */
+    void release(const fs::path& path) { std::erase(m_paths, path); }
+
+private:
+    static void remove_with_companions(const fs::path& path) noexcept {
+        std::error_code ignored;
+        fs::remove(path, ignored);
+        // SQLite's rollback journal and WAL files, should GDAL have left any.
+        for (const char* suffix : {"-journal", "-wal", "-shm"}) {
+            fs::remove(fs::path(path.native() + suffix), ignored);
+        }
+    }
+
+    std::vector<fs::path> m_paths;
+};
+
+void register_gdal_drivers() {
+    static std::once_flag once;
+    std::call_once(once, [] { GDALAllRegister(); });
+}
+
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return text;
+}
+
+/** "." + stem + ".tmp-<pid>-<n>" + extension, in the folder of `target`. */
+fs::path temporary_path(const fs::path& target, const std::string& extension) {
+    static std::atomic<unsigned> counter{0};
+    // Appending (not "." + string) also sidesteps GCC 12's false -Wrestrict warning.
+    std::string name = ".";
+    name += target.stem().string();
+    name += ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + extension;
+    return target.parent_path() / name;
+}
+
+/** The name of a geometry type for messages ("MultiPolygon"), without Z or M. */
+std::string type_name(OGRwkbGeometryType type) { return OGRGeometryTypeToName(wkbFlatten(type)); }
+
+const char* kind_name(maps::GeometryKind kind) {
+    switch (kind) {
+        case maps::GeometryKind::point:
+            return "point";
+        case maps::GeometryKind::line:
+            return "line";
+        case maps::GeometryKind::polygon:
+            return "polygon";
+    }
+    return "unknown";
+}
+
+OGRwkbGeometryType layer_type(maps::GeometryKind kind) {
+    switch (kind) {
+        case maps::GeometryKind::point:
+            return wkbPoint;
+        case maps::GeometryKind::line:
+            return wkbMultiLineString;
+        case maps::GeometryKind::polygon:
+            return wkbMultiPolygon;
+    }
+    return wkbUnknown;
+}
+
+OGRFieldType field_type(maps::FieldType type) {
+    switch (type) {
+        case maps::FieldType::integer:
+            return OFTInteger64;
+        case maps::FieldType::real:
+            return OFTReal;
+        case maps::FieldType::string:
+            return OFTString;
+    }
+    return OFTString;
+}
+
+OutputError feature_error(const std::string& problem, const std::string& path,
+                          const maps::Layer& layer, std::size_t index) {
+    OutputError error(problem);
+    error.set_feature("#" + std::to_string(index)).set_layer(layer.name).set_file(path);
+    return error;
+}
+
+/** Whether a geometry of (flat) type `type` may go into a layer of kind `kind`. */
+bool fits(OGRwkbGeometryType type, maps::GeometryKind kind) {
+    switch (kind) {
+        case maps::GeometryKind::point:
+            return type == wkbPoint;
+        case maps::GeometryKind::line:
+            return type == wkbLineString || type == wkbMultiLineString;
+        case maps::GeometryKind::polygon:
+            return type == wkbPolygon || type == wkbMultiPolygon;
+    }
+    return false;
+}
+
+/** Promotes a single part to the layer's multi type (it may come back null). */
+GeometryPtr promote(GeometryPtr geometry, maps::GeometryKind kind) {
+    switch (kind) {
+        case maps::GeometryKind::point:
+            return geometry;
+        case maps::GeometryKind::line:
+            return GeometryPtr(OGRGeometryFactory::forceToMultiLineString(geometry.release()));
+        case maps::GeometryKind::polygon:
+            return GeometryPtr(OGRGeometryFactory::forceToMultiPolygon(geometry.release()));
+    }
+    return geometry;
+}
+
+/**
+ * Parses a feature's WKB, transforms it to WGS 84 and brings it to the layer's geometry type
+ * (single parts promoted to multi, Z/M dropped). Throws a message-only OutputError the
+ * caller adds the file, layer and feature to.
+ */
+GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, maps::GeometryKind kind,
+                           OGRCoordinateTransformation& transform,
+                           const OGRGeometryFactory::TransformWithOptionsCache& cache,
+                           GdalErrorCapture& gdal) {
+    OGRGeometry* raw = nullptr;
+    std::size_t consumed = 0;
+    const OGRErr parsed = OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size(),
+                                                            wkbVariantIso, consumed);
+    GeometryPtr geometry(raw);
+    if (parsed != OGRERR_NONE || geometry == nullptr) {
+        throw OutputError("invalid WKB geometry (" + std::to_string(wkb.size()) + " bytes)");
+    }
+    if (consumed != wkb.size()) {
+        throw OutputError("invalid WKB geometry: " + std::to_string(wkb.size() - consumed) +
+                          " bytes left over after a " + type_name(geometry->getGeometryType()));
+    }
+    const OGRwkbGeometryType given = wkbFlatten(geometry->getGeometryType());
+    if (!fits(given, kind)) {
+        throw OutputError(std::string("a ") + kind_name(kind) + " layer cannot hold a " +
+                          type_name(given) + " geometry");
+    }
+    geometry->flattenTo2D();
+
+    // WRAPDATELINE cuts what crosses the antimeridian into parts on either side (as RFC 7946
+    // asks) instead of leaving a polygon that spans the globe the other way round.
+    const char* const wrap[] = {"WRAPDATELINE=YES", nullptr};
+    gdal.clear();
+    GeometryPtr transformed(OGRGeometryFactory::transformWithOptions(
+        geometry.get(), &transform, const_cast<char**>(wrap), cache));
+    if (transformed == nullptr) {
+        throw OutputError(gdal.explain("cannot transform the geometry to WGS 84"));
+    }
+    transformed = promote(std::move(transformed), kind);
+    if (transformed == nullptr || wkbFlatten(transformed->getGeometryType()) != layer_type(kind)) {
+        throw OutputError(
+            std::string("transforming a ") + type_name(given) + " to WGS 84 gave a " +
+            (transformed ? type_name(transformed->getGeometryType()) : std::string("nothing")) +
+            ", which a " + kind_name(kind) + " layer cannot hold");
+    }
+    return transformed;
+}
+
+void set_value(OGRFeature& feature, int index, const maps::Value& value) {
+    std::visit(
+        [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::monostate>) {
+                feature.SetFieldNull(index);
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                feature.SetField(index, static_cast<GIntBig>(v));
+            } else if constexpr (std::is_same_v<T, double>) {
+                if (std::isfinite(v)) {
+                    feature.SetField(index, v);
+                } else {
+                    feature.SetFieldNull(index);
+                }
+            } else {
+                feature.SetField(index, v.c_str());
+            }
+        },
+        value);
+}
+
+/** The CRS text as OGR should read it: a bare number is an EPSG code. */
+std::string crs_input(const std::string& crs) {
+    const bool digits = !crs.empty() && std::all_of(crs.begin(), crs.end(), [](unsigned char c) {
+        return std::isdigit(c) != 0;
+    });
+    return digits ? "EPSG:" + crs : crs;
+}
+
+/** What is wrong with the name of fields[index] ("" if nothing). */
+std::string field_problem(const std::vector<maps::Field>& fields, std::size_t index) {
+    const std::string& name = fields[index].name;
+    if (name.empty()) return "field " + std::to_string(index + 1) + " has no name";
+    // GeoPackage uses these columns itself.
+    if (lower(name) == "fid" || lower(name) == "geom") {
+        return "the field name '" + name + "' is reserved for the feature id or geometry";
+    }
+    for (std::size_t other = 0; other < index; ++other) {
+        // GeoPackage (SQLite) and QGIS both compare field names ignoring case.
+        if (lower(fields[other].name) == lower(name)) {
+            return "two fields are named '" + name + "'";
+        }
+    }
+    return "";
+}
+
+/** Checks everything that can be checked before a byte is written. */
+Format check_request(const std::string& path, const std::vector<maps::Layer>& layers,
+                     const WriteOptions& options) {
+    const fs::path target(path);
+    const std::string extension = lower(target.extension().string());
+    Format format = Format::gpkg;
+    if (extension == ".geojson" || extension == ".json") {
+        format = Format::geojson;
+    } else if (extension != ".gpkg") {
+        throw OutputError(
+            (extension.empty() ? std::string("the file name has no extension")
+                               : "unsupported output format '" + extension + "'") +
+            "; supported are .gpkg (GeoPackage, several layers) and .geojson or .json (GeoJSON, "
+            "one layer)");
+    }
+    if (target.filename().empty() || target.filename() == "." || target.filename() == "..") {
+        throw OutputError("the path names a folder, not a file");
+    }
+    const fs::path folder = target.parent_path().empty() ? fs::path(".") : target.parent_path();
+    std::error_code error;
+    if (!fs::is_directory(folder, error)) {
+        throw OutputError("the folder '" + folder.string() + "' does not exist; create it first");
+    }
+    if (fs::is_directory(target, error)) throw OutputError("a folder of that name exists");
+    if (!options.overwrite && fs::exists(target, error)) {
+        throw OutputError("the file already exists and overwriting is off");
+    }
+    if (options.coordinate_precision < 0 || options.coordinate_precision > 15) {
+        throw OutputError("the coordinate precision must be 0 to 15 decimals, not " +
+                          std::to_string(options.coordinate_precision));
+    }
+    if (layers.empty()) throw OutputError("there are no layers to write");
+    if (format == Format::geojson && layers.size() > 1) {
+        throw OutputError("GeoJSON holds exactly one layer but " + std::to_string(layers.size()) +
+                          " were given; write a .gpkg file or one GeoJSON file per layer");
+    }
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const maps::Layer& layer = layers[i];
+        if (layer.name.empty()) {
+            throw OutputError("layer " + std::to_string(i + 1) + " has no name");
+        }
+        if (format == Format::gpkg) {
+            if (lower(layer.name) == "layer_styles" || lower(layer.name).starts_with("gpkg_") ||
+                lower(layer.name).starts_with("rtree_")) {
+                OutputError e("the layer name is reserved in GeoPackage; choose another");
+                e.set_layer(layer.name);
+                throw e;
+            }
+            for (std::size_t j = 0; j < i; ++j) {
+                // SQLite table names ignore ASCII case.
+                if (lower(layers[j].name) == lower(layer.name)) {
+                    OutputError e(
+                        "two layers have this name (GeoPackage table names ignore "
+                        "case); give each layer its own name");
+                    e.set_layer(layer.name);
+                    throw e;
+                }
+            }
+        }
+        for (std::size_t a = 0; a < layer.fields.size(); ++a) {
+            const std::string problem = field_problem(layer.fields, a);
+            if (!problem.empty()) {
+                OutputError e(problem);
+                e.set_layer(layer.name);
+                throw e;
+            }
+        }
+        for (std::size_t f = 0; f < layer.features.size(); ++f) {
+            if (layer.features[f].values.size() != layer.fields.size()) {
+                throw feature_error("the feature has " +
+                                        std::to_string(layer.features[f].values.size()) +
+                                        " values but the layer has " +
+                                        std::to_string(layer.fields.size()) + " fields",
+                                    path, layer, f);
+            }
+        }
+    }
+    return format;
+}
+
+void write_layer(GDALDataset& dataset, Format format, const maps::Layer& layer,
+                 OGRSpatialReference& wgs84, OGRCoordinateTransformation& transform,
+                 const WriteOptions& options, GdalErrorCapture& gdal, const std::string& path) {
+    const auto fail = [&](const std::string& what) {
+        OutputError error(gdal.explain(what));
+        error.set_layer(layer.name).set_file(path);
+        return error;
+    };
+
+    Options creation;
+    if (format == Format::geojson) {
+        creation.set("RFC7946", "YES");
+        creation.set("COORDINATE_PRECISION", std::to_string(options.coordinate_precision));
+        creation.set("WRITE_BBOX", "YES");
+        creation.set("WRITE_NAME", "YES");
+        // Geometries arrive in WGS 84, already cut at the antimeridian; GDAL's own cutting
+        // would also turn every single-part MultiPolygon into a Polygon.
+        creation.set("WRAPDATELINE", "NO");
+    } else {
+        creation.set("GEOMETRY_NAME", "geom");
+        creation.set("FID", "fid");
+        creation.set("SPATIAL_INDEX", "YES");
+    }
+    gdal.clear();
+    OGRLayer* out =
+        dataset.CreateLayer(layer.name.c_str(), &wgs84, layer_type(layer.kind), creation.get());
+    if (out == nullptr) throw fail("cannot create the layer");
+
+    for (const maps::Field& field : layer.fields) {
+        OGRFieldDefn definition(field.name.c_str(), field_type(field.type));
+        gdal.clear();
+        if (out->CreateField(&definition) != OGRERR_NONE) {
+            throw fail("cannot create the field '" + field.name + "'");
+        }
+    }
+    if (out->GetLayerDefn()->GetFieldCount() != static_cast<int>(layer.fields.size())) {
+        throw fail("the driver did not create every field");
+    }
+
+    const bool transactions = dataset.TestCapability(ODsCTransactions) != 0;
+    if (transactions && dataset.StartTransaction() != OGRERR_NONE) {
+        throw fail("cannot start a transaction");
+    }
+    const OGRGeometryFactory::TransformWithOptionsCache cache;
+    for (std::size_t f = 0; f < layer.features.size(); ++f) {
+        const maps::Feature& source = layer.features[f];
+        OGRFeature feature(out->GetLayerDefn());
+        if (!source.wkb.empty()) {
+            GeometryPtr geometry;
+            try {
+                geometry = layer_geometry(source.wkb, layer.kind, transform, cache, gdal);
+            } catch (OutputError& e) {
+                e.set_feature("#" + std::to_string(f)).set_layer(layer.name).set_file(path);
+                throw;
+            }
+            feature.SetGeometryDirectly(geometry.release());
+        }
+        for (std::size_t v = 0; v < source.values.size(); ++v) {
+            set_value(feature, static_cast<int>(v), source.values[v]);
+        }
+        gdal.clear();
+        if (out->CreateFeature(&feature) != OGRERR_NONE) {
+            throw feature_error(gdal.explain("cannot write the feature"), path, layer, f);
+        }
+    }
+    gdal.clear();
+    if (transactions && dataset.CommitTransaction() != OGRERR_NONE) {
+        throw fail("cannot commit the layer's features");
+    }
+}
+
+/** Creates QGIS's layer_styles table (same schema QGIS uses) with a default style per layer. */
+void write_styles(GDALDataset& dataset, const std::vector<maps::Layer>& layers,
+                  GdalErrorCapture& gdal, const std::string& path) {
+    const auto fail = [&](const std::string& what) {
+        OutputError error(gdal.explain(what));
+        error.set_layer("layer_styles").set_file(path);
+        return error;
+    };
+    Options creation;
+    creation.set("FID", "id");
+    gdal.clear();
+    OGRLayer* styles = dataset.CreateLayer("layer_styles", nullptr, wkbNone, creation.get());
+    if (styles == nullptr) throw fail("cannot create the QGIS style table");
+
+    struct Column {
+        const char* name;
+        OGRFieldType type;
+        int width;
+    };
+    constexpr Column columns[] = {
+        {"f_table_catalog", OFTString, 256},
+        {"f_table_schema", OFTString, 256},
+        {"f_table_name", OFTString, 256},
+        {"f_geometry_column", OFTString, 256},
+        {"styleName", OFTString, 30},
+        {"styleQML", OFTString, 0},
+        {"styleSLD", OFTString, 0},
+        {"useAsDefault", OFTInteger, 0},
+        {"description", OFTString, 0},
+        {"owner", OFTString, 30},
+        {"ui", OFTString, 30},
+        {"update_time", OFTDateTime, 0},
+    };
+    for (const Column& column : columns) {
+        OGRFieldDefn definition(column.name, column.type);
+        definition.SetWidth(column.width);
+        if (column.type == OFTInteger) definition.SetSubType(OFSTBoolean);
+        if (column.type == OFTDateTime) definition.SetDefault("CURRENT_TIMESTAMP");
+        gdal.clear();
+        if (styles->CreateField(&definition) != OGRERR_NONE) {
+            throw fail(std::string("cannot create the style table column ") + column.name);
+        }
+    }
+
+    const bool transactions = dataset.TestCapability(ODsCTransactions) != 0;
+    if (transactions && dataset.StartTransaction() != OGRERR_NONE) {
+        throw fail("cannot start a transaction");
+    }
+    for (const maps::Layer& layer : layers) {
+        if (layer.qml.empty()) continue;
+        OGRLayer* written = dataset.GetLayerByName(layer.name.c_str());
+        if (written == nullptr) throw fail("cannot find the written layer " + layer.name);
+        // QGIS looks its default style up by table name, geometry column and an empty (not
+        // NULL) schema, exactly as its own saveStyle() stores it.
+        std::string name = layer.style_name.empty() ? layer.name : layer.style_name;
+        if (name.size() > 30) {
+            name.resize(30);
+            // Don't cut a UTF-8 sequence in half.
+            while (!name.empty() && (static_cast<unsigned char>(name.back()) & 0xC0) == 0x80) {
+                name.pop_back();
+            }
+            if (!name.empty() && (static_cast<unsigned char>(name.back()) & 0x80) != 0) {
+                name.pop_back();
+            }
+        }
+        OGRFeature row(styles->GetLayerDefn());
+        row.SetField("f_table_catalog", "");
+        row.SetField("f_table_schema", "");
+        row.SetField("f_table_name", written->GetName());
+        row.SetField("f_geometry_column", written->GetGeometryColumn());
+        row.SetField("styleName", name.c_str());
+        row.SetField("styleQML", layer.qml.c_str());
+        row.SetField("styleSLD", "");
+        row.SetField("useAsDefault", 1);
+        row.SetField("description", ("Written by lifecircle: " + name).c_str());
+        row.SetField("owner", "");
+        gdal.clear();
+        if (styles->CreateFeature(&row) != OGRERR_NONE) {
+            throw fail("cannot store the style of layer " + layer.name);
+        }
+    }
+    gdal.clear();
+    if (transactions && dataset.CommitTransaction() != OGRERR_NONE) {
+        throw fail("cannot commit the QGIS styles");
+    }
+}
+
+void write_text_file(const fs::path& path, const std::string& text) {
+    std::ofstream file(path, std::ios::binary | std::ios::trunc);
+    file.write(text.data(), static_cast<std::streamsize>(text.size()));
+    file.close();
+    if (!file) throw OutputError("cannot write the QGIS style file " + path.string());
+}
+
+void rename_into_place(const fs::path& from, const fs::path& to) {
+    std::error_code error;
+    fs::rename(from, to, error);
+    if (error) {
+        throw OutputError("cannot rename the temporary file " + from.filename().string() +
+                          " into place: " + error.message());
+    }
+}
+
+}  // namespace
+
+void write_layers(const std::string& path, const std::vector<maps::Layer>& layers,
+                  const std::string& source_crs, const WriteOptions& options) {
+    try {
+        const Format format = check_request(path, layers, options);
+        const fs::path target(path);
+        const fs::path sidecar = fs::path(target).replace_extension(".qml");
+        const bool write_sidecar =
+            format == Format::geojson && options.qml_sidecar && !layers.front().qml.empty();
+        if (write_sidecar && !options.overwrite) {
+            std::error_code error;
+            if (fs::exists(sidecar, error)) {
+                throw OutputError("the style file " + sidecar.string() +
+                                  " already exists and overwriting is off");
+            }
+        }
+
+        register_gdal_drivers();
+        GdalErrorCapture gdal;
+
+        OGRSpatialReference source;
+        source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        if (source.SetFromUserInput(crs_input(source_crs).c_str(),
+                                    OGRSpatialReference::SET_FROM_USER_INPUT_LIMITATIONS_get()) !=
+            OGRERR_NONE) {
+            throw OutputError(
+                gdal.explain("cannot understand the source CRS '" + source_crs + "'"));
+        }
+        source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        OGRSpatialReference wgs84;
+        wgs84.importFromEPSG(4326);
+        wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        gdal.clear();
+        TransformPtr transform(OGRCreateCoordinateTransformation(&source, &wgs84));
+        if (transform == nullptr) {
+            throw OutputError(
+                gdal.explain("no transformation from '" + source_crs + "' to WGS 84"));
+        }
+
+        const char* driver_name = format == Format::geojson ? "GeoJSON" : "GPKG";
+        GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
+        if (driver == nullptr) {
+            throw OutputError(std::string("this GDAL has no ") + driver_name + " driver");
+        }
+
+        TempFiles temporaries;  // declared before the dataset: removed after it is closed
+        const fs::path temporary = temporary_path(target, target.extension().string());
+        temporaries.add(temporary);
+        fs::path temporary_qml;
+        if (write_sidecar) {
+            temporary_qml = temporary_path(target, ".qml");
+            temporaries.add(temporary_qml);
+            write_text_file(temporary_qml, layers.front().qml);
+        }
+
+        gdal.clear();
+        DatasetPtr dataset(driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        if (dataset == nullptr) throw OutputError(gdal.explain("cannot create the file"));
+
+        for (const maps::Layer& layer : layers) {
+            write_layer(*dataset, format, layer, wgs84, *transform, options, gdal, path);
+        }
+        const bool any_style = std::any_of(layers.begin(), layers.end(),
+                                           [](const maps::Layer& l) { return !l.qml.empty(); });
+        if (format == Format::gpkg && any_style) write_styles(*dataset, layers, gdal, path);
+
+        // GeoJSON is only complete once closed, and closing can fail (a full disk).
+        gdal.clear();
+        dataset.reset();
+        if (!gdal.last().empty()) throw OutputError(gdal.explain("cannot finish the file"));
+
+        if (write_sidecar) {
+            rename_into_place(temporary_qml, sidecar);
+            temporaries.release(temporary_qml);
+        }
+        rename_into_place(temporary, target);
+        temporaries.release(temporary);
+    } catch (Error& e) {
+        e.set_file(path);
+        throw;
+    } catch (const std::exception& e) {
+        // std::bad_alloc, filesystem errors: still a failed output, named as such.
+        OutputError error(std::string("cannot write: ") + e.what());
+        error.set_file(path);
+        throw error;
+    }
+}
+
+}  // namespace lifecircle::io

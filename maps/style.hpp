@@ -1,0 +1,31 @@
+#pragma once
+/** QGIS layer styles (QML documents) for output layers, stored with them so they open styled. */
+
+#include <string>
+#include <vector>
+
+#include "maps/layer.hpp"
+
+namespace lifecircle::maps {
+
+/**
+ * A graduated QGIS 3 style (QML) on a numeric field: one class per break, coloured from green
+ * (near) through yellow to red (far), labelled "≤ 5 min", "≤ 10 min", ... Class i holds values
+ * in [breaks[i-1], breaks[i]] (the first class starts at min(0, breaks[0])); QGIS gives a
+ * value on a shared bound to the earlier class. Values above the last break are not drawn.
+ *
+ * Features are drawn in descending order of the field (an order-by clause), so nearer classes
+ * lie on top of farther ones: nested isochrones and overlapping service areas show, at every
+ * place, the smallest value. Polygons have an opaque fill with a darker outline and the whole
+ * layer is drawn at 60 % opacity so the base map shows through without nested fills mixing;
+ * lines get a graduated line colour; points a graduated circle.
+ *
+ * `field` is a field name (quoted for QGIS as needed), `breaks` the ascending upper bounds
+ * (e.g. 5, 10, 15) and `unit_label` the unit shown in the legend ("min"; may be empty).
+ * Throws std::invalid_argument if the field name is empty or the breaks are empty, not finite
+ * or not strictly ascending.
+ */
+std::string graduated_qml(GeometryKind kind, const std::string& field,
+                          const std::vector<double>& breaks, const std::string& unit_label);
+
+}  // namespace lifecircle::maps
