@@ -59,7 +59,7 @@ std::vector<std::vector<MatrixEntry>> travel_time_matrix(const RoadGraph& graph,
             const Snap& t = targets[j];
             if (!t.ok()) continue;
             const Seconds s = time_to(graph, profile, ws, t.position) + t.access_seconds;
-            if (s <= options.cutoff) row.push_back({j, static_cast<float>(s)});
+            if (s != unreachable && s <= options.cutoff) row.push_back({j, static_cast<float>(s)});
         }
         const std::size_t n = ++done;
         if (options.progress && (n % 64 == 0 || n == origins.size())) options.progress(n, origins.size());
