@@ -1,0 +1,307 @@
+#include "io/crs.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <limits>
+#include <mutex>
+#include <new>
+#include <sstream>
+#include <string_view>
+#include <utility>
+
+#include <proj.h>
+
+#include "core/error.hpp"
+
+namespace lifecircle::io {
+
+namespace detail {
+
+/** A PROJ context with its own error capture, and the operation of one Transformer. */
+struct ProjState {
+    PJ_CONTEXT* context = nullptr;
+    PJ* operation = nullptr;
+    std::mutex mutex;          ///< PROJ objects are not reentrant
+    std::string last_message;  ///< the last error PROJ logged, for exception messages
+
+    ProjState() : context(proj_context_create()) {
+        if (context == nullptr) throw std::bad_alloc();
+        // Library code never prints: PROJ's default logger writes to stderr.
+        proj_log_func(context, this, &ProjState::log);
+        proj_log_level(context, PJ_LOG_ERROR);
+    }
+    ~ProjState() {
+        if (operation != nullptr) proj_destroy(operation);
+        proj_context_destroy(context);
+    }
+    ProjState(const ProjState&) = delete;
+    ProjState& operator=(const ProjState&) = delete;
+
+    static void log(void* self, int level, const char* message) {
+        if (level != PJ_LOG_ERROR || message == nullptr) return;
+        std::string text = message;
+        // "proj_create: crs not found" reads better without the function name.
+        if (const auto colon = text.find(": ");
+            colon != std::string::npos && text.compare(0, 5, "proj_") == 0) {
+            text.erase(0, colon + 2);
+        }
+        static_cast<ProjState*>(self)->last_message = std::move(text);
+    }
+};
+
+}  // namespace detail
+
+namespace {
+
+struct PjDeleter {
+    void operator()(PJ* pj) const { proj_destroy(pj); }
+};
+using PjPtr = std::unique_ptr<PJ, PjDeleter>;
+
+/** The CRS text as it should appear in a message: on one line and not too long. */
+std::string quote_crs(const std::string& text) {
+    std::string flat;
+    flat.reserve(text.size());
+    bool space = false;
+    for (const char c : text) {
+        if (std::isspace(static_cast<unsigned char>(c)) != 0) {
+            space = true;
+            continue;
+        }
+        if (space && !flat.empty()) flat += ' ';
+        space = false;
+        flat += c;
+    }
+    constexpr std::size_t max_length = 80;
+    if (flat.size() > max_length) flat = flat.substr(0, max_length - 3) + "...";
+    return "'" + flat + "'";
+}
+
+std::string format_number(double value) {
+    std::ostringstream out;
+    out.precision(12);
+    out << value;
+    return out.str();
+}
+
+std::string format_point(Point p) {
+    return "(" + format_number(p.x) + ", " + format_number(p.y) + ")";
+}
+
+/** Conveniences on top of what PROJ reads: "4527" is EPSG:4527, "+proj=..." is a CRS. */
+std::string normalize_crs_text(const std::string& text) {
+    const auto first = text.find_first_not_of(" \t\r\n");
+    if (first == std::string::npos) return text;
+    const auto last = text.find_last_not_of(" \t\r\n");
+    std::string trimmed = text.substr(first, last - first + 1);
+    if (std::all_of(trimmed.begin(), trimmed.end(),
+                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; })) {
+        return "EPSG:" + trimmed;
+    }
+    if (trimmed.rfind("+proj=", 0) == 0 && trimmed.find("+type=crs") == std::string::npos) {
+        trimmed += " +type=crs";
+    }
+    return trimmed;
+}
+
+/** Parses a CRS; throws InputError naming the text when PROJ rejects it. */
+PjPtr create_crs(detail::ProjState& state, const std::string& text) {
+    const std::string normalized = normalize_crs_text(text);
+    if (normalized.find_first_not_of(" \t\r\n") == std::string::npos) {
+        throw InputError(
+            "the coordinate reference system is empty; give an EPSG code such as "
+            "EPSG:4527, WKT or a PROJ string");
+    }
+    state.last_message.clear();
+    PjPtr crs(proj_create(state.context, normalized.c_str()));
+    if (!crs) {
+        std::string problem =
+            "cannot understand the coordinate reference system " + quote_crs(text);
+        if (!state.last_message.empty()) problem += " (PROJ: " + state.last_message + ")";
+        problem += "; give an EPSG code such as EPSG:4527, WKT or a PROJ string";
+        throw InputError(problem);
+    }
+    if (proj_is_crs(crs.get()) == 0) {
+        throw InputError(quote_crs(text) +
+                         " is not a coordinate reference system (it is a coordinate operation); "
+                         "give an EPSG code such as EPSG:4527, WKT or a PROJ string");
+    }
+    return crs;
+}
+
+bool crs_is_geographic(PJ_CONTEXT* context, const PJ* crs) {
+    switch (proj_get_type(crs)) {
+        case PJ_TYPE_GEOGRAPHIC_CRS:
+        case PJ_TYPE_GEOGRAPHIC_2D_CRS:
+        case PJ_TYPE_GEOGRAPHIC_3D_CRS:
+            return true;
+        case PJ_TYPE_BOUND_CRS: {
+            const PjPtr base(proj_get_source_crs(context, crs));
+            return base && crs_is_geographic(context, base.get());
+        }
+        case PJ_TYPE_COMPOUND_CRS: {
+            const PjPtr horizontal(proj_crs_get_sub_crs(context, crs, 0));
+            return horizontal && crs_is_geographic(context, horizontal.get());
+        }
+        default:
+            return false;
+    }
+}
+
+/** What a missing (non-finite) input point transforms to. */
+Point missing_point() {
+    return {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::quiet_NaN()};
+}
+
+}  // namespace
+
+std::string utm_crs_for(double lon, double lat) {
+    if (!std::isfinite(lon) || !std::isfinite(lat) || std::abs(lat) > 90.0 ||
+        std::abs(lon) > 540.0) {
+        throw InputError("cannot pick a UTM zone for longitude " + format_number(lon) +
+                         ", latitude " + format_number(lat) + ": not a valid longitude/latitude");
+    }
+    double wrapped = std::fmod(lon + 180.0, 360.0);
+    if (wrapped < 0.0) wrapped += 360.0;
+    const int zone = std::clamp(static_cast<int>(std::floor(wrapped / 6.0)) + 1, 1, 60);
+    std::string code = lat >= 0.0 ? "EPSG:326" : "EPSG:327";
+    if (zone < 10) code += '0';
+    return code + std::to_string(zone);
+}
+
+Transformer::Transformer(const std::string& from, const std::string& to)
+    : m_state(std::make_unique<detail::ProjState>()), m_source(from), m_target(to) {
+    const PjPtr source = create_crs(*m_state, from);
+    const PjPtr target = create_crs(*m_state, to);
+    m_source_geographic = crs_is_geographic(m_state->context, source.get());
+    m_target_geographic = crs_is_geographic(m_state->context, target.get());
+
+    m_state->last_message.clear();
+    const PjPtr operation(proj_create_crs_to_crs_from_pj(m_state->context, source.get(),
+                                                         target.get(), nullptr, nullptr));
+    if (!operation) {
+        std::string problem =
+            "no coordinate transformation from " + quote_crs(from) + " to " + quote_crs(to);
+        if (!m_state->last_message.empty()) problem += " (PROJ: " + m_state->last_message + ")";
+        throw InputError(problem);
+    }
+    m_state->operation = proj_normalize_for_visualization(m_state->context, operation.get());
+    if (m_state->operation == nullptr) {
+        throw InputError("cannot set the axis order of the transformation from " + quote_crs(from) +
+                         " to " + quote_crs(to));
+    }
+}
+
+Transformer::~Transformer() = default;
+Transformer::Transformer(Transformer&&) noexcept = default;
+Transformer& Transformer::operator=(Transformer&&) noexcept = default;
+
+Point Transformer::transform(Point p, bool forward) const {
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) return missing_point();
+    PJ* operation = m_state->operation;
+    std::unique_lock lock(m_state->mutex);
+    proj_errno_reset(operation);
+    // t = HUGE_VAL: no epoch, so time-dependent operations use their reference epoch.
+    const PJ_COORD result =
+        proj_trans(operation, forward ? PJ_FWD : PJ_INV, proj_coord(p.x, p.y, 0.0, HUGE_VAL));
+    lock.unlock();
+    const Point out{result.xy.x, result.xy.y};
+    if (!std::isfinite(out.x) || !std::isfinite(out.y)) {
+        const std::string& from = forward ? m_source : m_target;
+        const std::string& to = forward ? m_target : m_source;
+        throw InputError("coordinate " + format_point(p) + " cannot be transformed from " +
+                         quote_crs(from) + " to " + quote_crs(to));
+    }
+    return out;
+}
+
+Point Transformer::forward(Point p) const { return transform(p, true); }
+
+Point Transformer::inverse(Point p) const { return transform(p, false); }
+
+void Transformer::forward(std::vector<Point>& points) const {
+    if (points.empty()) return;
+    const std::vector<Point> original = points;  // failed points come back as HUGE_VAL
+    PJ* operation = m_state->operation;
+    {
+        const std::lock_guard lock(m_state->mutex);
+        proj_errno_reset(operation);
+        double time = HUGE_VAL;
+        proj_trans_generic(operation, PJ_FWD, &points.front().x, sizeof(Point), points.size(),
+                           &points.front().y, sizeof(Point), points.size(), nullptr, 0, 0, &time, 0,
+                           1);
+    }
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        if (!std::isfinite(points[i].x) || !std::isfinite(points[i].y)) {
+            if (!std::isfinite(original[i].x) || !std::isfinite(original[i].y)) {
+                points[i] = missing_point();
+                continue;
+            }
+            throw InputError("coordinate " + format_point(original[i]) +
+                             " cannot be transformed from " + quote_crs(m_source) + " to " +
+                             quote_crs(m_target));
+        }
+    }
+}
+
+bool Transformer::source_is_geographic() const { return m_source_geographic; }
+
+bool Transformer::target_is_geographic() const { return m_target_geographic; }
+
+const std::string& Transformer::source() const { return m_source; }
+
+const std::string& Transformer::target() const { return m_target; }
+
+bool is_geographic(const std::string& crs) {
+    detail::ProjState state;
+    const PjPtr parsed = create_crs(state, crs);
+    return crs_is_geographic(state.context, parsed.get());
+}
+
+bool is_projected_metric(const std::string& crs) {
+    detail::ProjState state;
+    const PjPtr parsed = create_crs(state, crs);
+    PjPtr horizontal;
+    const PJ* current = parsed.get();
+    // A bound CRS (WKT1 with TOWGS84) wraps the real one; a compound CRS starts with it.
+    for (int depth = 0; depth < 4; ++depth) {
+        const PJ_TYPE type = proj_get_type(current);
+        if (type == PJ_TYPE_BOUND_CRS) {
+            horizontal.reset(proj_get_source_crs(state.context, current));
+        } else if (type == PJ_TYPE_COMPOUND_CRS) {
+            horizontal.reset(proj_crs_get_sub_crs(state.context, current, 0));
+        } else {
+            break;
+        }
+        if (!horizontal) return false;
+        current = horizontal.get();
+    }
+    if (proj_get_type(current) != PJ_TYPE_PROJECTED_CRS) return false;
+    const PjPtr cs(proj_crs_get_coordinate_system(state.context, current));
+    if (!cs || proj_cs_get_type(state.context, cs.get()) != PJ_CS_TYPE_CARTESIAN) return false;
+    const int axes = proj_cs_get_axis_count(state.context, cs.get());
+    if (axes < 2) return false;
+    for (int i = 0; i < 2; ++i) {
+        double to_metres = 0.0;
+        if (proj_cs_get_axis_info(state.context, cs.get(), i, nullptr, nullptr, nullptr, &to_metres,
+                                  nullptr, nullptr, nullptr) == 0 ||
+            std::abs(to_metres - 1.0) > 1e-12) {
+            return false;
+        }
+    }
+    return true;
+}
+
+std::string crs_to_wkt(const std::string& crs) {
+    detail::ProjState state;
+    const PjPtr parsed = create_crs(state, crs);
+    const char* wkt = proj_as_wkt(state.context, parsed.get(), PJ_WKT2_2019, nullptr);
+    if (wkt == nullptr) {
+        throw InputError("cannot express the coordinate reference system " + quote_crs(crs) +
+                         " as WKT2");
+    }
+    return wkt;
+}
+
+}  // namespace lifecircle::io
