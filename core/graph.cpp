@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include <tbb/parallel_sort.h>
+
 namespace lifecircle {
 
 namespace {
@@ -232,7 +234,7 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
             const auto gy = static_cast<std::uint32_t>((raw.nodes[v].y - box.min.y) / h * 65535.0);
             keyed.emplace_back(hilbert_index(gx, gy), v);
         }
-        std::sort(keyed.begin(), keyed.end());
+        tbb::parallel_sort(keyed.begin(), keyed.end());
         for (std::size_t i = 0; i < keyed.size(); ++i) used[i] = keyed[i].second;
     } else {
         std::sort(used.begin(), used.end());

@@ -43,9 +43,8 @@ std::vector<std::vector<MatrixEntry>> travel_time_matrix(const RoadGraph& graph,
     const bool bounded = options.cutoff != unreachable;
     tbb::enumerable_thread_specific<SearchWorkspace> workspaces([&] { return SearchWorkspace(graph.node_count()); });
     std::atomic<std::size_t> done{0};
-    auto run_origin = [&](std::size_t i) {
+    auto search_origin = [&](std::size_t i) {
         const Snap& o = origins[i];
-        if (!o.ok()) return;
         SearchWorkspace& ws = workspaces.local();
         const Seed seed = Snapper::seed(o, 0);
         const std::span<const Seed> seeds(&seed, 1);
@@ -61,6 +60,9 @@ std::vector<std::vector<MatrixEntry>> travel_time_matrix(const RoadGraph& graph,
             const Seconds s = time_to(graph, profile, ws, t.position) + t.access_seconds;
             if (s != unreachable && s <= options.cutoff) row.push_back({j, static_cast<float>(s)});
         }
+    };
+    auto run_origin = [&](std::size_t i) {
+        if (origins[i].ok()) search_origin(i);
         const std::size_t n = ++done;
         if (options.progress && (n % 64 == 0 || n == origins.size())) options.progress(n, origins.size());
     };

@@ -32,11 +32,15 @@ struct Seed {
 
 namespace detail {
 
-/** Indexed 4-ary min-heap over node ids; positions live in the workspace so reset is O(1). */
+/**
+ * Indexed 4-ary min-heap over node ids; positions live in the workspace so reset is O(1).
+ * Keys are floats (8-byte items, twice as many per cache line); the exact double label lives
+ * in the workspace, so float rounding can only reorder nodes whose times differ by < 1 ms.
+ */
 class NodeHeap {
 public:
     struct Item {
-        Seconds key;
+        float key;
         NodeId node;
     };
     static constexpr std::uint32_t settled_pos = 0xFFFFFFFEu;
@@ -46,12 +50,12 @@ public:
     std::size_t size() const { return m_items.size(); }
 
     void push(NodeId v, Seconds key, std::uint32_t* pos) {
-        m_items.push_back({key, v});
+        m_items.push_back({static_cast<float>(key), v});
         sift_up(static_cast<std::uint32_t>(m_items.size() - 1), pos);
     }
     void decrease(NodeId v, Seconds key, std::uint32_t* pos) {
         const std::uint32_t i = pos[v];
-        m_items[i].key = key;
+        m_items[i].key = static_cast<float>(key);
         sift_up(i, pos);
     }
     Item pop(std::uint32_t* pos) {
@@ -129,7 +133,8 @@ void search(const RoadGraph& graph, std::size_t profile, std::span<const Seed> s
 class SearchWorkspace {
 public:
     /** A workspace for a graph of `node_count` nodes. */
-    explicit SearchWorkspace(std::size_t node_count) : m_labels(node_count), m_pos(node_count) {}
+    explicit SearchWorkspace(std::size_t node_count)
+        : m_labels(node_count), m_pos(node_count), m_parent(node_count) {}
 
     /** Final travel time to a node settled by the last search; unreachable otherwise. */
     Seconds node_time(NodeId v) const { return is_settled(v) ? m_labels[v].dist : unreachable; }
@@ -140,7 +145,7 @@ public:
     /** Origin label of the seed that reached a settled node first. */
     std::uint32_t node_origin(NodeId v) const { return m_labels[v].origin; }
     /** Arc by which a settled node was reached; invalid_arc for a node reached from a seed. */
-    ArcId parent_arc(NodeId v) const { return m_labels[v].parent; }
+    ArcId parent_arc(NodeId v) const { return m_parent[v]; }
     /** Nodes in the order the last search settled them. */
     std::span<const NodeId> settled() const { return m_settled; }
     /** Seeds of the last search, sorted by edge. */
@@ -161,10 +166,9 @@ private:
     template <class Hooks>
     friend void search(const RoadGraph&, std::size_t, std::span<const Seed>, Seconds, SearchWorkspace&, Hooks&&);
 
-    /** Everything a relaxation touches about a node, in one cache line. */
+    /** What a relaxation reads about a node: 16 bytes, four to a cache line. */
     struct Label {
         Seconds dist = 0.0;
-        ArcId parent = invalid_arc;
         std::uint32_t origin = 0;
         std::uint32_t stamp = 0;
     };
@@ -181,14 +185,15 @@ private:
     bool offer(NodeId v, Seconds t, ArcId parent, std::uint32_t origin) {
         Label& l = m_labels[v];
         if (l.stamp != m_now) {
-            l = {t, parent, origin, m_now};
+            l = {t, origin, m_now};
+            m_parent[v] = parent;
             m_heap.push(v, t, m_pos.data());
             return true;
         }
         if (t < l.dist && m_pos[v] != detail::NodeHeap::settled_pos) {
             l.dist = t;
-            l.parent = parent;
             l.origin = origin;
+            m_parent[v] = parent;
             m_heap.decrease(v, t, m_pos.data());
             return true;
         }
@@ -197,6 +202,7 @@ private:
 
     std::vector<Label> m_labels;
     std::vector<std::uint32_t> m_pos;  ///< heap position, or settled_pos; valid where stamp is current
+    std::vector<ArcId> m_parent;       ///< written on improvement only, read for paths
     std::uint32_t m_now = 0;
     Seconds m_cutoff = unreachable;
     detail::NodeHeap m_heap;
@@ -237,7 +243,8 @@ void search(const RoadGraph& graph, std::size_t profile, std::span<const Seed> s
     }
 
     while (!ws.m_heap.empty()) {
-        const auto [d, v] = ws.m_heap.pop(ws.m_pos.data());
+        const NodeId v = ws.m_heap.pop(ws.m_pos.data()).node;
+        const Seconds d = ws.m_labels[v].dist;
         ws.m_settled.push_back(v);
         if (!hooks.on_settle(v, d)) break;
         const std::uint32_t origin = ws.m_labels[v].origin;

@@ -13,23 +13,58 @@ namespace bgi = boost::geometry::index;
 
 namespace {
 using BPoint = bg::model::point<double, 2, bg::cs::cartesian>;
-using BSegment = bg::model::segment<BPoint>;
-/** A segment of an edge's geometry: the edge, and the index of its first shape point. */
-struct SegmentRef {
-    BSegment segment;
-    EdgeId edge;
-    std::uint32_t first;  // absolute index into RoadGraph::shape_points
+using BBox = bg::model::box<BPoint>;
+/** Edges are indexed by their bounding boxes (a third as many entries as segments). */
+using EdgeTree = bgi::rtree<std::pair<BBox, EdgeId>, bgi::rstar<16>>;
+
+/** Exact nearest point of an edge's geometry: distance, and offset along the edge. */
+struct EdgeHit {
+    double distance = std::numeric_limits<double>::infinity();
+    double offset = 0.0;
+    Point on_road;
 };
-struct SegmentIndexable {
-    using result_type = const BSegment&;
-    result_type operator()(const SegmentRef& r) const { return r.segment; }
-};
+
+EdgeHit nearest_on_edge(const RoadGraph& g, EdgeId e, Point p) {
+    EdgeHit hit;
+    double walked = 0.0;
+    const Point* pts = g.shape_begin(e);
+    for (std::uint32_t i = 0; i + 1 < g.shape_size(e); ++i) {
+        const Point& a = pts[i];
+        const Point& b = pts[i + 1];
+        const double dx = b.x - a.x, dy = b.y - a.y;
+        const double len2 = dx * dx + dy * dy;
+        const double t = len2 > 0 ? std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / len2, 0.0, 1.0) : 0.0;
+        const Point q{a.x + t * dx, a.y + t * dy};
+        const double d = std::hypot(q.x - p.x, q.y - p.y);
+        const double len = std::sqrt(len2);
+        if (d < hit.distance) hit = {d, walked + t * len, q};
+        walked += len;
+    }
+    return hit;
+}
+
+/** Best-first over edge boxes until no box can be nearer than the best edge found. */
+std::pair<EdgeId, EdgeHit> nearest_edge(const EdgeTree& tree, const RoadGraph& g, Point p) {
+    const BPoint q(p.x, p.y);
+    EdgeId best_edge = invalid_edge;
+    EdgeHit best;
+    for (auto it = tree.qbegin(bgi::nearest(q, static_cast<unsigned>(tree.size()))); it != tree.qend(); ++it) {
+        if (bg::distance(q, it->first) > best.distance) break;
+        const EdgeHit hit = nearest_on_edge(g, it->second, p);
+        // Ties go to the lower edge id so results never depend on index internals.
+        if (hit.distance < best.distance || (hit.distance == best.distance && it->second < best_edge)) {
+            best = hit;
+            best_edge = it->second;
+        }
+    }
+    return {best_edge, best};
+}
 }  // namespace
 
 struct Snapper::Index {
-    bgi::rtree<SegmentRef, bgi::rstar<16>, SegmentIndexable> tree;
-    /** Segments of islands, only to tell "near an island" from "near nothing". */
-    bgi::rtree<SegmentRef, bgi::rstar<16>, SegmentIndexable> islands;
+    EdgeTree tree;
+    /** Edges of islands, only to tell "near an island" from "near nothing". */
+    EdgeTree islands;
 };
 
 std::string_view snap_failure_text(SnapFailure failure) {
@@ -45,24 +80,22 @@ std::string_view snap_failure_text(SnapFailure failure) {
 Snapper::Snapper(const RoadGraph& graph, std::size_t profile, SnapOptions options)
     : m_graph(&graph), m_profile(profile), m_options(options), m_index(std::make_unique<Index>()) {
     const ProfileData& p = graph.profiles[profile];
-    std::vector<SegmentRef> refs;
-    std::vector<SegmentRef> island_refs;
-    refs.reserve(graph.shape_points.size());
+    std::vector<std::pair<BBox, EdgeId>> edges;
+    std::vector<std::pair<BBox, EdgeId>> island_edges;
+    edges.reserve(graph.edge_count());
     for (EdgeId e = 0; e < graph.edge_count(); ++e) {
         if (p.arc_seconds[graph.edge_forward_arc[e]] == forbidden_arc &&
             p.arc_seconds[graph.edge_backward_arc[e]] == forbidden_arc)
             continue;
         const std::uint32_t c = p.node_component[graph.edge_from[e]];
         const bool island = c != 0 && p.component_road_m[c] < options.min_component_m;
-        auto& target = island && !options.allow_islands ? island_refs : refs;
-        for (std::uint32_t i = graph.edge_shape_first[e]; i + 1 < graph.edge_shape_first[e + 1]; ++i) {
-            const Point& a = graph.shape_points[i];
-            const Point& b = graph.shape_points[i + 1];
-            target.push_back({BSegment(BPoint(a.x, a.y), BPoint(b.x, b.y)), e, i});
-        }
+        Box box;
+        for (std::uint32_t i = 0; i < graph.shape_size(e); ++i) box.extend(graph.shape_begin(e)[i]);
+        (island && !options.allow_islands ? island_edges : edges)
+            .emplace_back(BBox(BPoint(box.min.x, box.min.y), BPoint(box.max.x, box.max.y)), e);
     }
-    m_index->tree = decltype(m_index->tree)(refs.begin(), refs.end());  // bulk loading (packing)
-    m_index->islands = decltype(m_index->islands)(island_refs.begin(), island_refs.end());
+    m_index->tree = EdgeTree(edges.begin(), edges.end());  // bulk loading (packing)
+    m_index->islands = EdgeTree(island_edges.begin(), island_edges.end());
 }
 
 Snapper::~Snapper() = default;
@@ -75,48 +108,20 @@ Snap Snapper::snap(Point p) const {
         result.failure = SnapFailure::not_finite;
         return result;
     }
-    const BPoint q(p.x, p.y);
-    // Nearest few segments by box distance; pick the truly nearest by exact projection.
-    double best = std::numeric_limits<double>::infinity();
-    const SegmentRef* best_ref = nullptr;
-    double best_t = 0.0;
-    for (auto it = m_index->tree.qbegin(bgi::nearest(q, 4)); it != m_index->tree.qend(); ++it) {
-        const Point& a = m_graph->shape_points[it->first];
-        const Point& b = m_graph->shape_points[it->first + 1];
-        const double dx = b.x - a.x, dy = b.y - a.y;
-        const double len2 = dx * dx + dy * dy;
-        double t = len2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2 : 0.0;
-        t = std::clamp(t, 0.0, 1.0);
-        const double d = std::hypot(a.x + t * dx - p.x, a.y + t * dy - p.y);
-        // Ties go to the lower edge id so results never depend on index internals.
-        if (d < best || (d == best && best_ref && it->edge < best_ref->edge)) {
-            best = d;
-            best_ref = &*it;
-            best_t = t;
-        }
-    }
-    if (!best_ref || best > m_options.max_distance) {
+    const auto [edge, hit] = nearest_edge(m_index->tree, *m_graph, p);
+    if (edge == invalid_edge || hit.distance > m_options.max_distance) {
         result.failure = SnapFailure::too_far;
-        result.distance = best;
-        for (auto it = m_index->islands.qbegin(bgi::nearest(q, 1)); it != m_index->islands.qend(); ++it) {
-            if (bg::distance(q, it->segment) <= m_options.max_distance) result.failure = SnapFailure::only_islands;
-        }
+        result.distance = hit.distance;
+        if (!m_index->islands.empty() && nearest_edge(m_index->islands, *m_graph, p).second.distance <=
+                                             m_options.max_distance)
+            result.failure = SnapFailure::only_islands;
         return result;
     }
-    const EdgeId e = best_ref->edge;
-    double offset = 0.0;
-    for (std::uint32_t i = m_graph->edge_shape_first[e]; i < best_ref->first; ++i) {
-        const Point& a = m_graph->shape_points[i];
-        const Point& b = m_graph->shape_points[i + 1];
-        offset += std::hypot(b.x - a.x, b.y - a.y);
-    }
-    const Point& a = m_graph->shape_points[best_ref->first];
-    const Point& b = m_graph->shape_points[best_ref->first + 1];
-    offset += best_t * std::hypot(b.x - a.x, b.y - a.y);
-    result.position = {e, std::min(offset, m_graph->edge_length_m[e])};
-    result.on_road = {a.x + best_t * (b.x - a.x), a.y + best_t * (b.y - a.y)};
-    result.distance = best;
-    result.access_seconds = best / kmh_to_mps(m_graph->profiles[m_profile].settings.access_walk_speed_kmh);
+    result.position = {edge, std::min(hit.offset, m_graph->edge_length_m[edge])};
+    result.on_road = hit.on_road;
+    result.distance = hit.distance;
+    result.access_seconds =
+        hit.distance / kmh_to_mps(m_graph->profiles[m_profile].settings.access_walk_speed_kmh);
     return result;
 }
 

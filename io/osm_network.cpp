@@ -154,7 +154,9 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
         osmium::handler::NodeLocationsForWays<Index> locations(index);
         locations.ignore_errors();
         RoadHandler roads(profiles, store);
-        osmium::io::Reader reader(path, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way);
+        // Metadata (versions, users, timestamps) is not needed: skip decoding it.
+        osmium::io::Reader reader(path, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way,
+                                  osmium::io::read_meta::no);
         osmium::apply(reader, locations, roads);
         reader.close();
     } catch (const std::exception& e) {
@@ -171,24 +173,29 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
     result.ways_read = store.way_ids.size();
     result.way_ids = store.way_ids;
 
+    // Number the distinct way nodes: sort (id, occurrence) pairs once, which also counts uses.
+    const std::size_t occurrences = store.node_ids.size();
+    std::vector<std::pair<osmium::object_id_type, std::uint32_t>> order(occurrences);
+    for (std::uint32_t i = 0; i < occurrences; ++i) order[i] = {store.node_ids[i], i};
+    tbb::parallel_sort(order.begin(), order.end());
+    std::vector<std::uint32_t> node_of(occurrences);
+    std::vector<std::uint32_t> uses;
+    std::vector<std::uint32_t> first_occurrence;
+    for (std::size_t k = 0; k < occurrences; ++k) {
+        if (k == 0 || order[k].first != order[k - 1].first) {
+            uses.push_back(0);
+            first_occurrence.push_back(order[k].second);
+        }
+        node_of[order[k].second] = static_cast<std::uint32_t>(uses.size() - 1);
+        ++uses.back();
+    }
     // Junctions: nodes used more than once (by two ways, or twice by one) and way ends.
-    std::vector<osmium::object_id_type> sorted(store.node_ids);
-    tbb::parallel_sort(sorted.begin(), sorted.end());
-    std::vector<osmium::object_id_type> junctions;
-    for (std::size_t i = 0; i + 1 < sorted.size(); ++i) {
-        if (sorted[i] == sorted[i + 1] && (junctions.empty() || junctions.back() != sorted[i]))
-            junctions.push_back(sorted[i]);
-    }
+    std::vector<std::uint8_t> is_junction(uses.size(), 0);
+    for (std::size_t u = 0; u < uses.size(); ++u) is_junction[u] = uses[u] > 1;
     for (std::size_t w = 0; w < store.way_ids.size(); ++w) {
-        junctions.push_back(store.node_ids[store.first[w]]);
-        junctions.push_back(store.node_ids[store.first[w + 1] - 1]);
+        is_junction[node_of[store.first[w]]] = 1;
+        is_junction[node_of[store.first[w + 1] - 1]] = 1;
     }
-    std::sort(junctions.begin(), junctions.end());
-    junctions.erase(std::unique(junctions.begin(), junctions.end()), junctions.end());
-    auto junction_index = [&](osmium::object_id_type id) -> std::int64_t {
-        auto it = std::lower_bound(junctions.begin(), junctions.end(), id);
-        return (it != junctions.end() && *it == id) ? it - junctions.begin() : -1;
-    };
 
     // The work CRS: the UTM zone of the centre of the roads.
     double min_lon = 180, max_lon = -180, min_lat = 90, max_lat = -90;
@@ -200,19 +207,32 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
         max_lat = std::max(max_lat, l.lat());
     }
     result.work_crs = work_crs.empty() ? utm_crs_for(0.5 * (min_lon + max_lon), 0.5 * (min_lat + max_lat)) : work_crs;
-    const Transformer to_work("EPSG:4326", result.work_crs);
-    // Project the located way nodes in one batch; nodes missing from the extract stay NaN.
-    std::vector<Point> located;
-    located.reserve(store.locations.size());
-    for (const osmium::Location& l : store.locations)
-        if (l.valid()) located.push_back({l.lon(), l.lat()});
-    to_work.forward(located);
-    std::vector<Point> xy(store.locations.size(), Point{NAN, NAN});
-    for (std::size_t i = 0, k = 0; i < xy.size(); ++i)
-        if (store.locations[i].valid()) xy[i] = located[k++];
+    // For the automatic UTM zone, project with PROJ's fast transverse Mercator (+approx): within
+    // a zone it agrees with the exact series to well under a millimetre, and it needs no database.
+    const bool auto_utm = work_crs.empty();
+    std::string projection = result.work_crs;
+    if (auto_utm) {
+        const std::string zone = result.work_crs.substr(8);  // "EPSG:326zz" / "EPSG:327zz"
+        projection = "+proj=utm +zone=" + std::to_string(std::stoi(zone)) +
+                     (result.work_crs[7] == '7' ? " +south" : "") + " +datum=WGS84 +units=m +approx +type=crs";
+    }
+    const Transformer to_work("EPSG:4326", projection);
 
+    // Every distinct way node becomes a raw node (build_graph keeps only edge ends); project the
+    // located ones in one batch, nodes missing from a clipped extract stay NaN.
     RawNetwork& net = result.network;
-    net.nodes.assign(junctions.size(), Point{NAN, NAN});
+    std::vector<Point> located;
+    located.reserve(uses.size());
+    for (std::uint32_t first : first_occurrence) {
+        const osmium::Location& l = store.locations[first];
+        if (l.valid()) located.push_back({l.lon(), l.lat()});
+    }
+    to_work.forward(located);
+    net.nodes.assign(uses.size(), Point{NAN, NAN});
+    for (std::size_t u = 0, k = 0; u < uses.size(); ++u)
+        if (store.locations[first_occurrence[u]].valid()) net.nodes[u] = located[k++];
+
+    // Split ways at junctions; a way cut by the extract boundary ends at its last located node.
     std::unordered_map<std::string, std::uint32_t> name_index{{"", 0}};
     for (std::size_t w = 0; w < store.way_ids.size(); ++w) {
         std::uint32_t name = 0;
@@ -223,27 +243,20 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
         }
         RawEdge edge;
         std::uint32_t from = invalid_index;
-        for (std::uint32_t i = store.first[w]; i < store.first[w + 1]; ++i) {
-            if (!store.locations[i].valid()) {  // clipped extract: the way is cut here
+        const std::uint32_t last = store.first[w + 1] - 1;
+        for (std::uint32_t i = store.first[w]; i <= last; ++i) {
+            if (!store.locations[i].valid()) {
                 ++result.missing_nodes;
                 from = invalid_index;
                 edge.shape.clear();
                 continue;
             }
-            const std::int64_t j = junction_index(store.node_ids[i]);
-            const bool is_end = i + 1 == store.first[w + 1] || !store.locations[i + 1].valid();
-            std::uint32_t node = invalid_index;
-            if (j >= 0) {
-                node = static_cast<std::uint32_t>(j);
-                net.nodes[node] = xy[i];
-            } else if (from == invalid_index || is_end) {
-                // A way cut by the extract boundary starts or ends at a plain shape point.
-                node = static_cast<std::uint32_t>(net.nodes.size());
-                net.nodes.push_back(xy[i]);
-            }
-            edge.shape.push_back(xy[i]);
-            if (node == invalid_index) continue;
-            if (from != invalid_index && edge.shape.size() >= 2) {
+            const std::uint32_t node = node_of[i];
+            const Point& p = net.nodes[node];
+            edge.shape.push_back(p);
+            const bool cut_after = i == last || !store.locations[i + 1].valid();
+            if (!(is_junction[node] || from == invalid_index || cut_after)) continue;
+            if (from != invalid_index) {
                 edge.from = from;
                 edge.to = node;
                 edge.attributes = store.attributes[w];
@@ -251,7 +264,7 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
                 edge.source = static_cast<std::uint32_t>(w);
                 net.edges.push_back(std::move(edge));
                 edge = RawEdge{};
-                edge.shape.push_back(xy[i]);
+                edge.shape.push_back(p);
             }
             from = node;
         }
