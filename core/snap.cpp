@@ -43,19 +43,31 @@ EdgeHit nearest_on_edge(const RoadGraph& g, EdgeId e, Point p) {
     return hit;
 }
 
-/** Best-first over edge boxes until no box can be nearer than the best edge found. */
+/**
+ * Best-first over edge boxes until no box can be nearer than the best edge found. Boost's
+ * nearest query keeps k results, so ask for a few and ask again for more only when all of
+ * them were closer than the best edge (a long edge's box can be near while its road is not).
+ */
 std::pair<EdgeId, EdgeHit> nearest_edge(const EdgeTree& tree, const RoadGraph& g, Point p) {
     const BPoint q(p.x, p.y);
     EdgeId best_edge = invalid_edge;
     EdgeHit best;
-    for (auto it = tree.qbegin(bgi::nearest(q, static_cast<unsigned>(tree.size()))); it != tree.qend(); ++it) {
-        if (bg::distance(q, it->first) > best.distance) break;
-        const EdgeHit hit = nearest_on_edge(g, it->second, p);
-        // Ties go to the lower edge id so results never depend on index internals.
-        if (hit.distance < best.distance || (hit.distance == best.distance && it->second < best_edge)) {
-            best = hit;
-            best_edge = it->second;
+    for (unsigned k = 16;; k *= 8) {
+        unsigned seen = 0;
+        bool done = false;
+        for (auto it = tree.qbegin(bgi::nearest(q, k)); it != tree.qend(); ++it, ++seen) {
+            if (bg::distance(q, it->first) > best.distance) {
+                done = true;
+                break;
+            }
+            const EdgeHit hit = nearest_on_edge(g, it->second, p);
+            // Ties go to the lower edge id so results never depend on index internals.
+            if (hit.distance < best.distance || (hit.distance == best.distance && it->second < best_edge)) {
+                best = hit;
+                best_edge = it->second;
+            }
         }
+        if (done || seen < k || k >= tree.size()) break;
     }
     return {best_edge, best};
 }
