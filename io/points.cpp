@@ -1,0 +1,641 @@
+#include "io/points.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <numbers>
+#include <sstream>
+#include <string_view>
+#include <unordered_map>
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <cpl_string.h>
+#include <cpl_vsi.h>
+#include <gdal.h>
+#include <gdal_priv.h>
+#include <ogr_api.h>
+#include <ogr_geometry.h>
+#include <ogr_spatialref.h>
+#include <ogrsf_frmts.h>
+
+#include "core/error.hpp"
+#include "io/chinese_coords.hpp"
+
+namespace lifecircle::io {
+
+namespace {
+
+/** Accepted coordinate column names of CSV files (GDAL matches them case-insensitively). */
+constexpr const char* csv_x_names = "lon,lng,long,longitude,x,经度";
+constexpr const char* csv_y_names = "lat,latitude,y,纬度";
+constexpr const char* csv_wkt_names = "WKT,geometry,geom";
+/** Largest distance between boundary vertices returned with PointReadOptions::entrances. */
+constexpr double densify_step_m = 20.0;
+
+void register_gdal() {
+    static std::once_flag once;
+    std::call_once(once, [] { GDALAllRegister(); });
+}
+
+/** Keeps GDAL quiet (library code never prints) and remembers its last error message. */
+class GdalErrors {
+public:
+    GdalErrors() {
+        CPLErrorReset();
+        CPLPushErrorHandlerEx(&GdalErrors::handle, this);
+    }
+    ~GdalErrors() { CPLPopErrorHandler(); }
+    GdalErrors(const GdalErrors&) = delete;
+    GdalErrors& operator=(const GdalErrors&) = delete;
+
+    /** GDAL's last failure message, or empty. */
+    const std::string& last() const { return m_last; }
+
+private:
+    static void CPL_STDCALL handle(CPLErr level, CPLErrorNum /*number*/, const char* message) {
+        auto* self = static_cast<GdalErrors*>(CPLGetErrorHandlerUserData());
+        if (self != nullptr && level >= CE_Failure && message != nullptr) self->m_last = message;
+    }
+
+    std::string m_last;
+};
+
+/** An in-memory GDAL file (/vsimem/...) removed when this goes out of scope. */
+class MemFile {
+public:
+    MemFile() = default;
+    ~MemFile() {
+        if (!m_name.empty()) VSIUnlink(m_name.c_str());
+    }
+    MemFile(const MemFile&) = delete;
+    MemFile& operator=(const MemFile&) = delete;
+
+    /** Creates the file holding a copy of `bytes`; returns its name. */
+    const std::string& create(const std::string& stem, const std::string& bytes) {
+        static std::atomic<unsigned> counter{0};
+        m_name = "/vsimem/lifecircle_points_" + std::to_string(counter++) + "/" + stem;
+        VSILFILE* f = VSIFOpenL(m_name.c_str(), "wb");
+        if (f == nullptr) throw InputError("cannot create the in-memory copy " + m_name);
+        const bool ok = VSIFWriteL(bytes.data(), 1, bytes.size(), f) == bytes.size();
+        VSIFCloseL(f);
+        if (!ok) throw InputError("cannot write the in-memory copy " + m_name);
+        return m_name;
+    }
+
+private:
+    std::string m_name;
+};
+
+struct CoordinateTransformationDeleter {
+    void operator()(OGRCoordinateTransformation* ct) const {
+        OGRCoordinateTransformation::DestroyCT(ct);
+    }
+};
+using TransformationPtr =
+    std::unique_ptr<OGRCoordinateTransformation, CoordinateTransformationDeleter>;
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    std::transform(out.begin(), out.end(), out.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return out;
+}
+
+std::string trim(std::string_view s) {
+    const auto is_space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return std::string(s);
+}
+
+/** A number as it should appear in a message: up to 10 significant digits, no trailing zeros. */
+std::string format_number(double value) {
+    std::ostringstream out;
+    out.precision(10);
+    out << value;
+    return out.str();
+}
+
+std::string join(const std::vector<std::string>& items) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    return out;
+}
+
+std::string field_list(const OGRFeatureDefn& defn) {
+    std::vector<std::string> names;
+    for (int i = 0; i < defn.GetFieldCount(); ++i)
+        names.emplace_back(defn.GetFieldDefn(i)->GetNameRef());
+    return names.empty() ? "(none)" : join(names);
+}
+
+/** Connection strings ("PG:...") and GDAL virtual paths are not files we can check for. */
+bool is_plain_file_path(const std::string& path) {
+    if (path.rfind("/vsi", 0) == 0) return false;
+    const auto colon = path.find(':');
+    return colon == std::string::npos || colon == 1;  // "C:\..." is a file
+}
+
+/**
+ * The encoding a Shapefile's .cpg names when it is a Chinese national one. GDAL recodes from
+ * the .cpg by itself unless SHAPE_ENCODING is set to ""; naming it as an open option makes
+ * the strings UTF-8 whatever that setting is.
+ */
+std::string chinese_shapefile_encoding(const std::string& path) {
+    std::filesystem::path cpg(path);
+    const std::string extension = lower(cpg.extension().string());
+    if (extension != ".shp" && extension != ".dbf") return {};
+    for (const char* cpg_extension : {".cpg", ".CPG"}) {
+        cpg.replace_extension(cpg_extension);
+        std::ifstream in(cpg);
+        if (!in) continue;
+        std::string line;
+        std::getline(in, line);
+        std::string value = lower(trim(line));
+        if (value.rfind("ansi ", 0) == 0) value.erase(0, 5);
+        if (value == "gb18030" || value == "54936") return "GB18030";
+        if (value == "gbk" || value == "cp936" || value == "936" || value == "gb2312" ||
+            value == "euc-cn" || value == "ms936" || value == "windows-936") {
+            return "GBK";
+        }
+        return {};
+    }
+    return {};
+}
+
+bool is_csv_path(const std::string& path) {
+    const std::string ext = lower(std::filesystem::path(path).extension().string());
+    return ext == ".csv" || ext == ".tsv";
+}
+
+/** The bytes of a CSV file if it is not valid UTF-8 (then GBK is assumed), else empty. */
+std::string csv_recoded_from_gbk(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (bytes.empty() || bytes.find('\0') != std::string::npos) return {};
+    if (CPLIsUTF8(bytes.c_str(), static_cast<int>(std::min<std::size_t>(bytes.size(), 0x7fffffff))))
+        return {};
+    char* recoded = CPLRecode(bytes.c_str(), "CP936", CPL_ENC_UTF8);
+    std::string out = recoded != nullptr ? recoded : "";
+    CPLFree(recoded);
+    return out;
+}
+
+/** How coordinates are read: through OGR from a CRS, or as GCJ-02/BD-09 longitude/latitude. */
+enum class Shift { none, gcj02, bd09 };
+
+struct SourceCrs {
+    OGRSpatialReference srs;  ///< meaningful when shift == none
+    Shift shift = Shift::none;
+    bool geographic = true;
+    bool assumed = false;  ///< the layer has no CRS and none was given: WGS 84 was assumed
+    std::string name;
+};
+
+std::string crs_name(const OGRSpatialReference& srs) {
+    const char* auth = srs.GetAuthorityName(nullptr);
+    const char* code = srs.GetAuthorityCode(nullptr);
+    if (auth != nullptr && code != nullptr) return std::string(auth) + ":" + code;
+    char* wkt = nullptr;
+    srs.exportToWkt(&wkt);
+    std::string out = wkt != nullptr ? wkt : "";
+    CPLFree(wkt);
+    return out;
+}
+
+SourceCrs source_crs(OGRLayer& layer, const std::string& input_crs) {
+    SourceCrs crs;
+    const std::string key = lower(trim(input_crs));
+    if (key == "gcj02" || key == "gcj-02" || key == "gcj") {
+        crs.shift = Shift::gcj02;
+        crs.name = "gcj02";
+        return crs;
+    }
+    if (key == "bd09" || key == "bd-09" || key == "baidu") {
+        crs.shift = Shift::bd09;
+        crs.name = "bd09";
+        return crs;
+    }
+    const OGRSpatialReference* layer_srs = layer.GetSpatialRef();
+    if (key == "wgs84" || key == "wgs 84" || key == "wgs-84") {
+        crs.srs.SetWellKnownGeogCS("WGS84");
+    } else if (!key.empty()) {
+        if (crs.srs.SetFromUserInput(input_crs.c_str()) != OGRERR_NONE) {
+            throw InputError("the input CRS '" + input_crs +
+                             "' is not understood: give EPSG:xxxx, wgs84, gcj02 or bd09");
+        }
+    } else if (layer_srs != nullptr) {
+        crs.srs = *layer_srs;
+    } else {
+        crs.srs.SetWellKnownGeogCS("WGS84");
+        crs.assumed = true;
+    }
+    crs.srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    crs.geographic = crs.srs.IsGeographic() != 0;
+    crs.name = crs.assumed ? "EPSG:4326" : crs_name(crs.srs);
+    return crs;
+}
+
+/** Feature-level problem; the caller adds the feature, layer and file. */
+[[noreturn]] void fail(const std::string& problem) { throw InputError(problem); }
+
+/** Checks raw coordinates of a geographic (or assumed geographic) source. */
+void check_lonlat_range(double x, double y, const SourceCrs& crs) {
+    if (std::abs(x) <= 180.0 && std::abs(y) <= 90.0) return;
+    if (std::abs(y) > 90.0 && std::abs(y) <= 180.0 && std::abs(x) <= 90.0)
+        fail("latitude " + format_number(y) +
+             " is out of range: are longitude and latitude swapped?");
+    if (crs.assumed) {
+        fail("coordinates (" + format_number(x) + ", " + format_number(y) +
+             ") are not longitude/latitude and the layer has no CRS: give the input CRS, "
+             "e.g. EPSG:4527, or add a .prj file");
+    }
+    if (std::abs(y) > 90.0) {
+        fail("latitude " + format_number(y) +
+             " is out of range: are these projected coordinates? give the input CRS, e.g. "
+             "EPSG:4527");
+    }
+    fail("longitude " + format_number(x) + " is out of range: check the coordinates and the CRS");
+}
+
+/** Converts raw coordinates from the source to WGS 84 longitude/latitude in place. */
+class ToWgs84 {
+public:
+    explicit ToWgs84(const SourceCrs& crs) : m_crs(crs) {
+        if (crs.shift != Shift::none || crs.assumed) return;
+        OGRSpatialReference wgs84;
+        wgs84.SetWellKnownGeogCS("WGS84");
+        wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        if (crs.srs.IsSame(&wgs84) != 0) return;
+        m_transform.reset(OGRCreateCoordinateTransformation(&crs.srs, &wgs84));
+        if (!m_transform) {
+            throw InputError("no transformation from " + crs.name +
+                             " to WGS 84: check the layer's CRS or give the input CRS");
+        }
+    }
+
+    /** Transforms one point; throws InputError (without feature) if it cannot. */
+    void apply(double& x, double& y) const {
+        if (m_crs.geographic) check_lonlat_range(x, y, m_crs);
+        if (m_transform) {
+            const double x0 = x;
+            const double y0 = y;
+            if (!m_transform->Transform(1, &x, &y) || !std::isfinite(x) || !std::isfinite(y)) {
+                fail("coordinates (" + format_number(x0) + ", " + format_number(y0) +
+                     ") cannot be transformed from " + m_crs.name + " to WGS 84: check the CRS");
+            }
+            check_lonlat_range(x, y, m_crs);
+        }
+        if (m_crs.shift == Shift::gcj02) {
+            const LonLat p = gcj02_to_wgs84({x, y});
+            x = p.lon;
+            y = p.lat;
+        } else if (m_crs.shift == Shift::bd09) {
+            const LonLat p = bd09_to_wgs84({x, y});
+            x = p.lon;
+            y = p.lat;
+        }
+    }
+
+private:
+    const SourceCrs& m_crs;
+    TransformationPtr m_transform;
+};
+
+/** Haversine distance in metres on the WGS 84 mean sphere. */
+double distance_m(double lon1, double lat1, double lon2, double lat2) {
+    constexpr double r = 6371008.8;
+    constexpr double rad = std::numbers::pi / 180.0;
+    const double dlat = (lat2 - lat1) * rad;
+    const double dlon = (lon2 - lon1) * rad;
+    const double h =
+        std::sin(dlat / 2) * std::sin(dlat / 2) +
+        std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+    return 2 * r * std::asin(std::min(1.0, std::sqrt(h)));
+}
+
+/** Appends the ring's vertices in WGS 84, with extra vertices so no step exceeds 20 m. */
+void append_ring(const OGRLinearRing& ring, const ToWgs84& to_wgs84,
+                 std::vector<std::pair<double, double>>& out) {
+    std::vector<std::pair<double, double>> vertices;
+    vertices.reserve(static_cast<std::size_t>(ring.getNumPoints()));
+    for (int i = 0; i < ring.getNumPoints(); ++i) {
+        double x = ring.getX(i);
+        double y = ring.getY(i);
+        to_wgs84.apply(x, y);
+        vertices.emplace_back(x, y);
+    }
+    for (std::size_t i = 0; i < vertices.size(); ++i) {
+        if (i > 0) {
+            const auto [lon0, lat0] = vertices[i - 1];
+            const auto [lon1, lat1] = vertices[i];
+            const double steps = std::ceil(distance_m(lon0, lat0, lon1, lat1) / densify_step_m);
+            for (int k = 1; k < static_cast<int>(steps); ++k) {
+                const double t = k / steps;
+                out.emplace_back(lon0 + t * (lon1 - lon0), lat0 + t * (lat1 - lat0));
+            }
+        }
+        out.push_back(vertices[i]);
+    }
+}
+
+/** Parses an optional numeric field; NaN when empty. Throws InputError for text. */
+double numeric_field(const OGRFeature& feature, int index, const char* what) {
+    if (index < 0 || !feature.IsFieldSetAndNotNull(index))
+        return std::numeric_limits<double>::quiet_NaN();
+    const OGRFieldDefn* defn = feature.GetFieldDefnRef(index);
+    const OGRFieldType type = defn->GetType();
+    if (type == OFTInteger || type == OFTInteger64 || type == OFTReal)
+        return feature.GetFieldAsDouble(index);
+    const std::string text = trim(feature.GetFieldAsString(index));
+    if (text.empty()) return std::numeric_limits<double>::quiet_NaN();
+    // from_chars: the same in every locale (strtod would read "1,5" in a German one).
+    const std::string_view digits =
+        text.front() == '+' ? std::string_view(text).substr(1) : std::string_view(text);
+    double value = 0.0;
+    const auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+    if (error != std::errc() || end != digits.data() + digits.size() || !std::isfinite(value)) {
+        fail(std::string(what) + " value '" + text + "' in field '" + defn->GetNameRef() +
+             "' is not a number: fix the value or leave it empty");
+    }
+    return value;
+}
+
+/** Index of a field the user named; throws InputError listing the fields when absent. */
+int required_field(const OGRFeatureDefn& defn, const std::string& name, const char* what) {
+    if (name.empty()) return -1;
+    const int index = defn.GetFieldIndex(name.c_str());
+    if (index < 0) {
+        throw InputError("there is no field '" + name + "' for the " + what +
+                         "; the layer has the fields " + field_list(defn) + ": choose one of them");
+    }
+    return index;
+}
+
+bool is_line(OGRwkbGeometryType type) {
+    const auto flat = wkbFlatten(type);
+    return flat == wkbLineString || flat == wkbMultiLineString || flat == wkbCircularString ||
+           flat == wkbCompoundCurve || flat == wkbMultiCurve;
+}
+
+std::string line_problem(OGRwkbGeometryType type) {
+    return std::string("the layer holds lines (") + OGRGeometryTypeToName(type) +
+           "): a facility or demand layer must hold points or polygons; give a point or "
+           "polygon layer, or convert the lines to points first";
+}
+
+struct Fields {
+    int id = -1;
+    int name = -1;
+    int type = -1;
+    int capacity = -1;
+    int cutoff = -1;
+    int delay = -1;
+};
+
+Fields resolve_fields(const OGRFeatureDefn& defn, const PointReadOptions& options) {
+    Fields f;
+    if (options.id_field == "id" && defn.GetFieldIndex("id") < 0) {
+        f.id = -1;  // the FID stands in, as documented
+    } else {
+        f.id = required_field(defn, options.id_field, "id");
+    }
+    if (!options.name_field.empty()) {
+        f.name = required_field(defn, options.name_field, "name");
+    } else {
+        f.name = defn.GetFieldIndex("name");
+        if (f.name < 0) f.name = defn.GetFieldIndex("名称");
+    }
+    f.type = required_field(defn, options.type_field, "type");
+    f.capacity = required_field(defn, options.capacity_field, "capacity");
+    f.cutoff = required_field(defn, options.cutoff_field, "cutoff");
+    f.delay = required_field(defn, options.delay_field, "delay");
+    return f;
+}
+
+struct Reader {
+    const PointReadOptions& options;
+    const ToWgs84& to_wgs84;
+    const Fields& fields;
+    std::unordered_map<std::string, std::int64_t> seen_ids;
+    std::int64_t multipoints = 0;
+    std::string first_multipoint;
+
+    /** Reads one feature; throws InputError without context (the caller adds it). */
+    void read(OGRFeature& feature, PointRecord& record) {
+        const OGRGeometry* geometry = feature.GetGeometryRef();
+        if (geometry == nullptr || geometry->IsEmpty()) {
+            fail(
+                "the feature has no coordinates (empty or NaN longitude/latitude): fill them in "
+                "or remove the feature");
+        }
+        const OGRwkbGeometryType type = wkbFlatten(geometry->getGeometryType());
+        if (is_line(type)) fail(line_problem(geometry->getGeometryType()));
+
+        double x = std::numeric_limits<double>::quiet_NaN();
+        double y = x;
+        if (type == wkbPoint) {
+            const auto* p = geometry->toPoint();
+            x = p->getX();
+            y = p->getY();
+        } else if (type == wkbMultiPoint) {
+            const auto* p = geometry->toMultiPoint()->getGeometryRef(0);
+            x = p->getX();
+            y = p->getY();
+            if (multipoints++ == 0) first_multipoint = record.id;
+        } else if (type == wkbPolygon || type == wkbMultiPolygon || type == wkbCurvePolygon ||
+                   type == wkbMultiSurface) {
+            std::unique_ptr<OGRGeometry> linear(geometry->getLinearGeometry());
+            std::unique_ptr<OGRGeometry> inside(linear
+                                                    ? OGRGeometry::FromHandle(OGR_G_PointOnSurface(
+                                                          OGRGeometry::ToHandle(linear.get())))
+                                                    : nullptr);
+            if (!inside || inside->IsEmpty() || wkbFlatten(inside->getGeometryType()) != wkbPoint) {
+                fail("no point inside the polygon could be found: check that the polygon is valid");
+            }
+            x = inside->toPoint()->getX();
+            y = inside->toPoint()->getY();
+            if (options.entrances) add_boundary(*linear, record);
+        } else {
+            fail(std::string("geometry type ") +
+                 OGRGeometryTypeToName(geometry->getGeometryType()) +
+                 " is not supported: give points or polygons");
+        }
+        if (!std::isfinite(x) || !std::isfinite(y)) {
+            fail(
+                "the feature has no coordinates (empty or NaN longitude/latitude): fill them in "
+                "or remove the feature");
+        }
+        to_wgs84.apply(x, y);
+        record.lon = x;
+        record.lat = y;
+
+        if (fields.name >= 0) record.name = feature.GetFieldAsString(fields.name);
+        if (fields.type >= 0) record.type = feature.GetFieldAsString(fields.type);
+        record.capacity = numeric_field(feature, fields.capacity, "capacity");
+        record.cutoff_minutes = numeric_field(feature, fields.cutoff, "cutoff");
+        record.delay_minutes = numeric_field(feature, fields.delay, "delay");
+    }
+
+    void add_boundary(const OGRGeometry& linear, PointRecord& record) const {
+        const auto add_polygon = [&](const OGRPolygon& polygon) {
+            if (const OGRLinearRing* ring = polygon.getExteriorRing())
+                append_ring(*ring, to_wgs84, record.boundary_lonlat);
+        };
+        if (wkbFlatten(linear.getGeometryType()) == wkbPolygon) {
+            add_polygon(*linear.toPolygon());
+        } else if (wkbFlatten(linear.getGeometryType()) == wkbMultiPolygon) {
+            for (const OGRPolygon* part : *linear.toMultiPolygon()) add_polygon(*part);
+        }
+    }
+
+    /** The feature's id, checked for being present and unique. */
+    std::string id_of(const OGRFeature& feature) {
+        std::string id;
+        if (fields.id < 0) {
+            id = std::to_string(feature.GetFID());
+        } else {
+            if (feature.IsFieldSetAndNotNull(fields.id))
+                id = trim(feature.GetFieldAsString(fields.id));
+            if (id.empty()) {
+                throw InputError("the id field '" +
+                                 std::string(feature.GetFieldDefnRef(fields.id)->GetNameRef()) +
+                                 "' is empty: give every feature an id")
+                    .set_feature("FID " + std::to_string(feature.GetFID()));
+            }
+        }
+        const auto [it, inserted] = seen_ids.emplace(id, feature.GetFID());
+        if (!inserted) {
+            throw InputError("the id '" + id + "' is used twice (FID " +
+                             std::to_string(it->second) + " and FID " +
+                             std::to_string(feature.GetFID()) + "): ids must be unique")
+                .set_feature(id);
+        }
+        return id;
+    }
+};
+
+PointLayer read_layer(OGRLayer& layer, bool csv, const PointReadOptions& options) {
+    PointLayer result;
+    result.layer_name = layer.GetName();
+    const OGRFeatureDefn& defn = *layer.GetLayerDefn();
+    if (defn.GetGeomFieldCount() == 0) {
+        if (csv) {
+            throw InputError(std::string("no coordinate columns found; the columns are ") +
+                             field_list(defn) +
+                             ": name the longitude and latitude columns one of " + csv_x_names +
+                             " and " + csv_y_names +
+                             " (any case), or put WKT geometries in a "
+                             "column named one of " +
+                             csv_wkt_names);
+        }
+        throw InputError("the layer has no geometry: give a layer of points or polygons");
+    }
+    if (is_line(layer.GetGeomType())) throw InputError(line_problem(layer.GetGeomType()));
+
+    const Fields fields = resolve_fields(defn, options);
+    const SourceCrs crs = source_crs(layer, options.input_crs);
+    const ToWgs84 to_wgs84(crs);
+    result.source_crs = crs.name;
+
+    Reader reader{options, to_wgs84, fields, {}, 0, {}};
+    layer.ResetReading();
+    for (auto& feature : layer) {
+        PointRecord record;
+        record.fid = feature->GetFID();
+        record.id = reader.id_of(*feature);
+        try {
+            reader.read(*feature, record);
+        } catch (InputError& e) {
+            e.set_feature(record.id);
+            throw;
+        }
+        result.points.push_back(std::move(record));
+    }
+    if (result.points.empty()) {
+        throw InputError(
+            "the layer is empty: it has no features; check the layer name or the filter");
+    }
+    if (reader.multipoints > 0) {
+        result.notes.push_back(std::to_string(reader.multipoints) +
+                               " MultiPoint feature(s), the first with id " +
+                               reader.first_multipoint + ": only the first point of each was used");
+    }
+    return result;
+}
+
+}  // namespace
+
+PointLayer read_points(const std::string& path, const PointReadOptions& options) {
+    register_gdal();
+    const bool plain_file = is_plain_file_path(path);
+    if (plain_file && !std::filesystem::exists(path)) {
+        throw InputError(
+            "the file does not exist: check the path (relative paths start in the "
+            "current folder)")
+            .set_file(path);
+    }
+    const bool csv = is_csv_path(path);
+    GdalErrors errors;
+    MemFile recoded_copy;
+    std::string open_path = path;
+    CPLStringList open_options;
+    if (csv) {
+        open_options.SetNameValue("X_POSSIBLE_NAMES", csv_x_names);
+        open_options.SetNameValue("Y_POSSIBLE_NAMES", csv_y_names);
+        open_options.SetNameValue("GEOM_POSSIBLE_NAMES", csv_wkt_names);
+        open_options.SetNameValue("KEEP_GEOM_COLUMNS", "NO");
+        if (plain_file) {
+            if (const std::string utf8 = csv_recoded_from_gbk(path); !utf8.empty()) {
+                open_path =
+                    recoded_copy.create(std::filesystem::path(path).filename().string(), utf8);
+            }
+        }
+    }
+    if (const std::string encoding = chinese_shapefile_encoding(path); !encoding.empty()) {
+        open_options.SetNameValue("ENCODING", encoding.c_str());
+    }
+    try {
+        GDALDatasetUniquePtr dataset(GDALDataset::Open(open_path.c_str(),
+                                                       GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr,
+                                                       open_options.List(), nullptr));
+        if (!dataset) {
+            std::string problem = "not a vector data file GDAL can read";
+            if (!errors.last().empty()) problem += " (" + errors.last() + ")";
+            throw InputError(problem + ": give a GeoJSON, GeoPackage, Shapefile or CSV file");
+        }
+        if (dataset->GetLayerCount() == 0) throw InputError("the file has no vector layers");
+        OGRLayer* layer = nullptr;
+        if (options.layer.empty()) {
+            layer = dataset->GetLayer(0);
+        } else {
+            layer = dataset->GetLayerByName(options.layer.c_str());
+            if (layer == nullptr) {
+                std::vector<std::string> names;
+                for (auto* l : dataset->GetLayers()) names.emplace_back(l->GetName());
+                throw InputError("there is no layer '" + options.layer +
+                                 "'; the file has the layers " + join(names) +
+                                 ": choose one of them");
+            }
+        }
+        try {
+            return read_layer(*layer, csv, options);
+        } catch (InputError& e) {
+            e.set_layer(layer->GetName());
+            throw;
+        }
+    } catch (InputError& e) {
+        e.set_file(path);
+        throw;
+    }
+}
+
+}  // namespace lifecircle::io

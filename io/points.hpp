@@ -1,0 +1,118 @@
+#pragma once
+/**
+ * Facilities and demand points from any GDAL point or polygon layer, or a CSV table with
+ * coordinate columns. Everything comes back as WGS 84 longitude/latitude. GDAL headers stay
+ * inside io/points.cpp.
+ */
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lifecircle::io {
+
+/** What read_points() reads and how. */
+struct PointReadOptions {
+    /** Layer name; empty: the first layer. */
+    std::string layer;
+    /**
+     * Field holding the feature id. A missing field is an InputError listing the fields,
+     * except that when the default "id" is absent the GDAL feature id (FID) is used instead.
+     */
+    std::string id_field = "id";
+    /** Field holding a display name; empty: "name" or "名称" if present (case-insensitive). */
+    std::string name_field;
+    /** Optional field holding a facility type or category (text). */
+    std::string type_field;
+    /** Optional numeric field: capacity (beds, places, meals a day...). */
+    std::string capacity_field;
+    /** Optional numeric field: a per-facility cutoff in minutes. */
+    std::string cutoff_field;
+    /** Optional numeric field: a per-facility delay in minutes (e.g. waiting or walking in). */
+    std::string delay_field;
+    /**
+     * Overrides the layer's CRS: "EPSG:xxxx" (or anything GDAL's SetFromUserInput accepts),
+     * "wgs84", "gcj02" (Amap/Gaode, Tencent) or "bd09" (Baidu); case-insensitive, "gcj-02"
+     * and "bd-09" also work. Empty: the layer's own CRS, and WGS 84 longitude/latitude for
+     * layers without one (CSV files).
+     */
+    std::string input_crs;
+    /**
+     * For polygon features, also return the exterior ring (densified to a vertex every 20 m
+     * at most) in PointRecord::boundary_lonlat, so that a facility can be entered anywhere
+     * along its outline rather than only at its representative point.
+     */
+    bool entrances = false;
+};
+
+/** One facility or demand point. */
+struct PointRecord {
+    /** The value of the id field, or the FID as text when the layer has no "id" field. */
+    std::string id;
+    /** Display name (UTF-8), empty if none. */
+    std::string name;
+    /** Value of PointReadOptions::type_field, empty if none. */
+    std::string type;
+    /** Value of the capacity field; NaN when not asked for or empty. */
+    double capacity = std::numeric_limits<double>::quiet_NaN();
+    /** Value of the cutoff field in minutes; NaN when not asked for or empty. */
+    double cutoff_minutes = std::numeric_limits<double>::quiet_NaN();
+    /** Value of the delay field in minutes; NaN when not asked for or empty. */
+    double delay_minutes = std::numeric_limits<double>::quiet_NaN();
+    /**
+     * WGS 84 longitude in degrees (after GCJ-02/BD-09 conversion). For polygons this is a
+     * point guaranteed inside the polygon (OGR PointOnSurface), not the centroid.
+     */
+    double lon = 0.0;
+    /** WGS 84 latitude in degrees. */
+    double lat = 0.0;
+    /**
+     * Polygons only and only with PointReadOptions::entrances: the exterior ring vertices of
+     * every part as WGS 84 (lon, lat), closed, densified to at most 20 m between vertices.
+     */
+    std::vector<std::pair<double, double>> boundary_lonlat;
+    /** GDAL feature id. */
+    std::int64_t fid = -1;
+};
+
+/** The points of one layer. */
+struct PointLayer {
+    /** In layer order. */
+    std::vector<PointRecord> points;
+    /** Name of the layer read. */
+    std::string layer_name;
+    /**
+     * The CRS the coordinates were read in: "EPSG:xxxx" when the CRS has an EPSG code, its
+     * WKT otherwise, or "gcj02" / "bd09" / "EPSG:4326" for the input_crs keywords and for
+     * layers without a CRS.
+     */
+    std::string source_crs;
+    /**
+     * Things the caller may want to tell the user but that are not errors, e.g. MultiPoint
+     * features of which only the first point was used.
+     */
+    std::vector<std::string> notes;
+};
+
+/**
+ * Reads points from a vector file: GeoJSON, GeoPackage, Shapefile (the .cpg encoding, e.g.
+ * GBK, is converted to UTF-8) or anything else GDAL opens, and CSV files with either
+ * longitude/latitude columns (lon/lng/longitude/x/经度 and lat/latitude/y/纬度,
+ * case-insensitive) or a WKT column (WKT/geometry/geom). CSV files that are not UTF-8 are
+ * read as GBK (as Excel saves them on Chinese Windows).
+ *
+ * Geometries: Point; MultiPoint (its first point, with a note in PointLayer::notes);
+ * Polygon/MultiPolygon (OGR PointOnSurface, plus the outline with options.entrances).
+ *
+ * Throws InputError naming the file, layer and feature id, saying what is wrong and what to
+ * do, for: a missing file; a file that is not vector data; a missing layer (lists the
+ * layers); an empty layer; a line layer; a missing field (lists the fields); a CSV without
+ * coordinate columns (lists its columns and the accepted names); empty or NaN coordinates;
+ * coordinates out of range (suggesting swapped longitude/latitude or a missing CRS); an
+ * empty or duplicate id; a non-numeric capacity, cutoff or delay value.
+ */
+PointLayer read_points(const std::string& path, const PointReadOptions& options = {});
+
+}  // namespace lifecircle::io
