@@ -28,7 +28,7 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
     app.add_option("--speed-field", a.speed_field, "Road layer field with the speed limit in km/h (0 = unknown)");
     app.add_option("--oneway-field", a.oneway_field, "Road layer field with 1/yes = one-way, -1 = reversed");
     app.add_option("--class-field", a.class_field, "Road layer field with the road class (OSM highway values)");
-    app.add_option("--name-field", a.name_field, "Road layer field with the road name");
+    app.add_option("--road-name-field", a.name_field, "Road layer field with the road name");
     app.add_option("--snap-tolerance", a.snap_tolerance_m, "Road layer line ends closer than this (m) are joined")
         ->check(CLI::Range(0.0, 100.0))
         ->capture_default_str();

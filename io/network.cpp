@@ -38,11 +38,13 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
     Network net;
     net.path = path;
     RawNetwork raw;
+    std::string projection;
     const auto t0 = std::chrono::steady_clock::now();
     if (is_osm_file(path)) {
         OsmNetworkResult r = read_osm_network(path, options.profiles, options.work_crs);
         raw = std::move(r.network);
         net.work_crs = r.work_crs;
+        projection = r.projection;
         net.source_ids = std::move(r.way_ids);
         net.source_kind = "way";
         net.format = "OpenStreetMap";
@@ -74,7 +76,8 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
         throw InputError("no usable roads for the chosen mode after building the graph; try another --mode")
             .set_file(path);
     }
-    net.lonlat_to_work = std::make_shared<const Transformer>("EPSG:4326", net.work_crs);
+    net.lonlat_to_work =
+        std::make_shared<const Transformer>("EPSG:4326", projection.empty() ? net.work_crs : projection);
     return net;
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include <tbb/parallel_sort.h>
@@ -206,7 +207,7 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
         min_lat = std::min(min_lat, l.lat());
         max_lat = std::max(max_lat, l.lat());
     }
-    result.work_crs = work_crs.empty() ? utm_crs_for(0.5 * (min_lon + max_lon), 0.5 * (min_lat + max_lat)) : work_crs;
+    result.work_crs = !work_crs.empty() ? work_crs : utm_crs_for(0.5 * (min_lon + max_lon), 0.5 * (min_lat + max_lat));
     // For the automatic UTM zone, project with PROJ's fast transverse Mercator (+approx): within
     // a zone it agrees with the exact series to well under a millimetre, and it needs no database.
     const bool auto_utm = work_crs.empty();
@@ -217,6 +218,7 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
                      (result.work_crs[7] == '7' ? " +south" : "") + " +datum=WGS84 +units=m +approx +type=crs";
     }
     const Transformer to_work("EPSG:4326", projection);
+    result.projection = projection;
 
     // Every distinct way node becomes a raw node (build_graph keeps only edge ends); project the
     // located ones in one batch, nodes missing from a clipped extract stay NaN.
@@ -227,7 +229,18 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
         const osmium::Location& l = store.locations[first];
         if (l.valid()) located.push_back({l.lon(), l.lat()});
     }
-    to_work.forward(located);
+    // Two halves on two threads when there is enough to do (each thread its own PROJ object).
+    if (located.size() > 100000) {
+        const auto half = static_cast<std::ptrdiff_t>(located.size() / 2);
+        std::vector<Point> second(located.begin() + half, located.end());
+        located.resize(static_cast<std::size_t>(half));
+        std::thread helper([&] { Transformer(to_work.source(), to_work.target()).forward(second); });
+        to_work.forward(located);
+        helper.join();
+        located.insert(located.end(), second.begin(), second.end());
+    } else {
+        to_work.forward(located);
+    }
     net.nodes.assign(uses.size(), Point{NAN, NAN});
     for (std::size_t u = 0, k = 0; u < uses.size(); ++u)
         if (store.locations[first_occurrence[u]].valid()) net.nodes[u] = located[k++];
