@@ -36,7 +36,7 @@ int main(int argc, char** argv) {
     for (std::size_t i = 0; i < points.size(); ++i) {
         if (!snaps[i].ok()) continue;
         maps::IsochroneFacility f;
-        f.id = "F" + std::to_string(i);
+        f.id = std::to_string(i);
         f.accesses.push_back({points[i], snaps[i]});
         facilities.push_back(std::move(f));
     }

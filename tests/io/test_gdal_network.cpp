@@ -81,7 +81,11 @@ std::string line_feature(const std::vector<Point>& points, const std::string& pr
     std::string coordinates;
     for (const Point& p : points) {
         if (!coordinates.empty()) coordinates += ",";
-        coordinates += "[" + number(p.x) + "," + number(p.y) + "]";
+        coordinates += '[';  // appended piece by piece: GCC 12 warns falsely on "[" + std::string
+        coordinates += number(p.x);
+        coordinates += ',';
+        coordinates += number(p.y);
+        coordinates += ']';
     }
     return R"({"type":"Feature","properties":{)" + properties +
            R"(},"geometry":{"type":"LineString","coordinates":[)" + coordinates + "]}}";
