@@ -246,6 +246,7 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
         if (store.locations[first_occurrence[u]].valid()) net.nodes[u] = located[k++];
 
     // Split ways at junctions; a way cut by the extract boundary ends at its last located node.
+    net.edges.reserve(store.way_ids.size() * 2);
     std::unordered_map<std::string, std::uint32_t> name_index{{"", 0}};
     for (std::size_t w = 0; w < store.way_ids.size(); ++w) {
         std::uint32_t name = 0;
@@ -255,6 +256,7 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
             name = it->second;
         }
         RawEdge edge;
+        edge.shape.reserve(store.first[w + 1] - store.first[w]);
         std::uint32_t from = invalid_index;
         const std::uint32_t last = store.first[w + 1] - 1;
         for (std::uint32_t i = store.first[w]; i <= last; ++i) {
@@ -277,6 +279,7 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
                 edge.source = static_cast<std::uint32_t>(w);
                 net.edges.push_back(std::move(edge));
                 edge = RawEdge{};
+                edge.shape.reserve(last + 1 - i);
                 edge.shape.push_back(p);
             }
             from = node;
