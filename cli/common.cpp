@@ -60,7 +60,9 @@ io::Network load_network(const NetworkArgs& a) {
     o.class_field = a.class_field;
     o.name_field = a.name_field;
     o.snap_tolerance_m = a.snap_tolerance_m;
-    return io::load_network(a.path, o);
+    io::Network net = io::load_network(a.path, o);
+    for (const std::string& w : net.warnings) print_note("note: " + a.path + ": " + w);
+    return net;
 }
 
 SnapOptions snap_options(const NetworkArgs& a) {

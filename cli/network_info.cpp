@@ -70,9 +70,6 @@ void add_network_info(CLI::App& app, Runner& run) {
                 std::printf("  island %-4zu %7u nodes %8.2f km\n", c, p.component_size[c], p.component_road_m[c] / 1000.0);
             std::printf("bbox         lon %.6f .. %.6f, lat %.6f .. %.6f\n", ll.min.x, ll.max.x, ll.min.y, ll.max.y);
             std::printf("load time    %.2f s read + %.2f s build\n", net.read_seconds, net.build_seconds);
-            if (net.missing_nodes)
-                std::printf("note         %zu way nodes missing from the file (clipped extract); ways cut there\n",
-                            net.missing_nodes);
             return 0;
         };
     });

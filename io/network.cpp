@@ -49,6 +49,9 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
         net.source_kind = "way";
         net.format = "OpenStreetMap";
         net.missing_nodes = r.missing_nodes;
+        if (r.missing_nodes)
+            net.warnings.push_back(std::to_string(r.missing_nodes) +
+                                   " way nodes are missing from the file (a clipped extract); ways are cut there");
     } else {
         GdalNetworkOptions g;
         g.layer = options.layer;
@@ -65,6 +68,7 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
         net.source_ids = std::move(r.feature_ids);
         net.source_kind = "feature";
         net.format = "GDAL layer '" + r.layer_name + "'";
+        net.warnings = std::move(r.warnings);
     }
     net.read_seconds = seconds_since(t0);
     const auto t1 = std::chrono::steady_clock::now();

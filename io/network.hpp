@@ -42,6 +42,7 @@ struct Network {
     double read_seconds = 0.0;
     double build_seconds = 0.0;
     std::size_t missing_nodes = 0;        ///< OSM way nodes without a location (clipped extract)
+    std::vector<std::string> warnings;    ///< things the reader fixed or skipped, for the user
     /** WGS84 lon/lat to work CRS and back. */
     std::shared_ptr<const Transformer> lonlat_to_work;
 
