@@ -13,7 +13,7 @@
 
 #include <osmium/handler.hpp>
 #include <osmium/handler/node_locations_for_ways.hpp>
-#include <osmium/index/map/flex_mem.hpp>
+#include <osmium/index/map/sparse_mem_array.hpp>
 #include <osmium/io/any_input.hpp>
 #include <osmium/visitor.hpp>
 
@@ -150,7 +150,8 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
     }
     WayStore store;
     try {
-        using Index = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
+        // Extracts hold few nodes: a sorted (id, location) array beats a dense index.
+        using Index = osmium::index::map::SparseMemArray<osmium::unsigned_object_id_type, osmium::Location>;
         Index index;
         osmium::handler::NodeLocationsForWays<Index> locations(index);
         locations.ignore_errors();
