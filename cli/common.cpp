@@ -22,23 +22,23 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
                    "Walking speed in km/h (default 4: GB 50180-2018's 15-minute life circle is ~1 km)")
         ->check(CLI::Range(0.5, 30.0))
         ->capture_default_str();
-    app.add_option("--work-crs", a.work_crs, "Metric CRS for all geometry, e.g. EPSG:4547 (default: UTM zone)");
-    app.add_option("--network-crs", a.network_crs, "CRS of a GDAL road layer that has none, e.g. EPSG:4527");
-    app.add_option("--layer", a.layer, "Layer of a multi-layer road file (default: the first line layer)");
-    app.add_option("--speed-field", a.speed_field, "Road layer field with the speed limit in km/h (0 = unknown)");
-    app.add_option("--oneway-field", a.oneway_field, "Road layer field with 1/yes = one-way, -1 = reversed");
-    app.add_option("--class-field", a.class_field, "Road layer field with the road class (OSM highway values)");
-    app.add_option("--road-name-field", a.name_field, "Road layer field with the road name");
-    app.add_option("--snap-tolerance", a.snap_tolerance_m, "Road layer line ends closer than this (m) are joined")
+    app.add_option("--work-crs", a.read.work_crs, "Metric CRS for all geometry, e.g. EPSG:4547 (default: UTM zone)");
+    app.add_option("--network-crs", a.read.network_crs, "CRS of a GDAL road layer that has none, e.g. EPSG:4527");
+    app.add_option("--layer", a.read.layer, "Layer of a multi-layer road file (default: the first line layer)");
+    app.add_option("--speed-field", a.read.speed_field, "Road layer field with the speed limit in km/h (0 = unknown)");
+    app.add_option("--oneway-field", a.read.oneway_field, "Road layer field with 1/yes = one-way, -1 = reversed");
+    app.add_option("--class-field", a.read.class_field, "Road layer field with the road class (OSM highway values)");
+    app.add_option("--road-name-field", a.read.name_field, "Road layer field with the road name");
+    app.add_option("--snap-tolerance", a.read.snap_tolerance_m, "Road layer line ends closer than this (m) are joined")
         ->check(CLI::Range(0.0, 100.0))
         ->capture_default_str();
     if (with_snapping) {
-        app.add_option("--max-snap", a.max_snap_m, "Points farther than this (m) from a road are reported unsnapped")
+        app.add_option("--max-snap", a.snap.max_distance, "Points farther than this (m) from a road are reported unsnapped")
             ->check(CLI::Range(0.0, 1.0e6))
             ->capture_default_str();
-        app.add_option("--island-m", a.island_m, "Road components with less road than this (m) are islands")
+        app.add_option("--island-m", a.snap.min_component_m, "Road components with less road than this (m) are islands")
             ->capture_default_str();
-        app.add_flag("--snap-to-islands", a.snap_to_islands, "Let points snap to small disconnected islands");
+        app.add_flag("--snap-to-islands", a.snap.allow_islands, "Let points snap to small disconnected islands");
         app.add_option("--threads", a.threads, "Worker threads (default: all cores)");
     }
 }
@@ -50,27 +50,11 @@ Mode selected_mode(const NetworkArgs& a) {
 }
 
 io::Network load_network(const NetworkArgs& a) {
-    io::NetworkOptions o;
+    io::NetworkOptions o = a.read;
     o.profiles = {default_profile(selected_mode(a), a.walk_speed_kmh)};
-    o.work_crs = a.work_crs;
-    o.network_crs = a.network_crs;
-    o.layer = a.layer;
-    o.speed_field = a.speed_field;
-    o.oneway_field = a.oneway_field;
-    o.class_field = a.class_field;
-    o.name_field = a.name_field;
-    o.snap_tolerance_m = a.snap_tolerance_m;
     io::Network net = io::load_network(a.path, o);
     for (const std::string& w : net.warnings) print_note("note: " + a.path + ": " + w);
     return net;
-}
-
-SnapOptions snap_options(const NetworkArgs& a) {
-    SnapOptions s;
-    s.max_distance = a.max_snap_m;
-    s.min_component_m = a.island_m;
-    s.allow_islands = a.snap_to_islands;
-    return s;
 }
 
 namespace {

@@ -22,17 +22,8 @@ struct NetworkArgs {
     std::string path;
     std::string mode = "walk";
     double walk_speed_kmh = 4.0;
-    std::string work_crs;
-    std::string network_crs;
-    std::string layer;
-    std::string speed_field;
-    std::string oneway_field;
-    std::string class_field;
-    std::string name_field;
-    double snap_tolerance_m = 1.0;
-    double max_snap_m = 500.0;
-    double island_m = 1000.0;
-    bool snap_to_islands = false;
+    io::NetworkOptions read;  ///< CRS, layer and field options; profiles are set from mode and speed
+    SnapOptions snap;
     unsigned threads = 0;
 };
 
@@ -42,8 +33,6 @@ void add_network_options(CLI::App& app, NetworkArgs& args, bool with_snapping);
 Mode selected_mode(const NetworkArgs& args);
 /** Loads the network the options describe (the profile of --mode only). */
 io::Network load_network(const NetworkArgs& args);
-/** Snap options from the arguments. */
-SnapOptions snap_options(const NetworkArgs& args);
 
 /** Points read from a layer, projected into the network's work CRS. */
 struct LoadedPoints {

@@ -95,7 +95,7 @@ void add_isochrones(CLI::App& app, Runner& run) {
             const io::Network net = load_network(a->network);
             const LoadedPoints pts = load_points(a->facilities, net);
             const std::size_t profile = 0;
-            const Snapper snapper(net.graph, profile, snap_options(a->network));
+            const Snapper snapper(net.graph, profile, a->network.snap);
             const std::vector<Snap> snaps = snapper.snap_all(pts.xy);
 
             std::vector<maps::IsochroneFacility> facilities;

@@ -51,7 +51,7 @@ void add_matrix(CLI::App& app, Runner& run) {
             const LoadedPoints from = load_points(a->from, net);
             const LoadedPoints to = load_points(a->to, net);
             const std::size_t profile = 0;
-            const Snapper snapper(net.graph, profile, snap_options(a->network));
+            const Snapper snapper(net.graph, profile, a->network.snap);
             const std::vector<Snap> from_snaps = snapper.snap_all(from.xy);
             const std::vector<Snap> to_snaps = snapper.snap_all(to.xy);
             report_unsnapped(a->from.path, from, from_snaps);
