@@ -173,13 +173,13 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, std::size_t profile,
                         std::vector<AreaPolygon> polys =
                             nested_areas(w.geos, graph, pieces, usable, legs, options.area);
                         if (options.shape == IsochroneShape::rings) polys = ring_areas(w.geos, polys);
+                        const bool rings = options.shape == IsochroneShape::rings;
                         for (std::size_t k = 0; k < polys.size(); ++k) {
-                            const double lo = options.shape == IsochroneShape::rings && k > 0 ? usable[k - 1] / 60.0
-                                              : options.shape == IsochroneShape::rings && first > 0
-                                                  ? fb[first - 1] / 60.0
-                                                  : 0.0;
+                            // A ring starts where the facility's previous break ended.
+                            const std::size_t b = first + k;
+                            const double lower = rings && b > 0 ? fb[b - 1] / 60.0 : 0.0;
                             produced[i].areas.push_back(
-                                area_feature(f.id, f.name, usable[k] / 60.0, lo, mode, std::move(polys[k])));
+                                area_feature(f.id, f.name, fb[b] / 60.0, lower, mode, std::move(polys[k])));
                         }
                     }
                     if (options.lines) add_line_features(graph, pieces, facilities, &f.id, produced[i].lines);
