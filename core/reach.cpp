@@ -17,25 +17,16 @@ struct Cone {
     double at(double x) const { return t0 + slope * (x - a); }
 };
 
-void edge_pieces(const RoadGraph& g, const float* weight, const SearchWorkspace& ws, EdgeId e, Seconds max_time,
-                 std::vector<Cone>& cones, std::vector<double>& xs, std::vector<ReachedPiece>& out) {
-    const double len = g.edge_length_m[e];
-    const float tf = weight[g.edge_forward_arc[e]];
-    const float tb = weight[g.edge_backward_arc[e]];
-    const double rate_f = tf / len;  // seconds per metre going towards `to`
-    const double rate_b = tb / len;
-    cones.clear();
-    const NodeId u = g.edge_from[e];
-    const NodeId v = g.edge_to[e];
-    if (tf != forbidden_arc && ws.is_settled(u)) cones.push_back({0, len, ws.node_time(u), rate_f, ws.node_origin(u)});
-    if (tb != forbidden_arc && ws.is_settled(v))
-        cones.push_back({0, len, ws.node_time(v) + tb, -rate_b, ws.node_origin(v)});
-    for (const Seed& s : ws.seeds_on(e)) {
-        const double o = std::clamp(s.position.offset, 0.0, len);
-        if (tf != forbidden_arc && o < len) cones.push_back({o, len, s.start, rate_f, s.origin});
-        if (tb != forbidden_arc && o > 0) cones.push_back({0, o, s.start + rate_b * o, -rate_b, s.origin});
-    }
+/**
+ * The lower envelope of the cones on edge `e`, cut at `max_time`, appended to `out` as pieces:
+ * between breakpoints (cone ends, crossings, where a cone reaches max_time) one cone is fastest.
+ */
+void envelope(EdgeId e, const std::vector<Cone>& cones, Seconds max_time, std::vector<double>& xs,
+              std::vector<ReachedPiece>& out) {
     if (cones.empty()) return;
+    const double len = std::max_element(cones.begin(), cones.end(), [](const Cone& a, const Cone& b) {
+                           return a.b < b.b;
+                       })->b;
 
     // Breakpoints: cone ends, where cones cross each other, where they cross max_time.
     xs.assign({0.0, len});
@@ -88,6 +79,27 @@ void edge_pieces(const RoadGraph& g, const float* weight, const SearchWorkspace&
     }
 }
 
+void edge_pieces(const RoadGraph& g, const float* weight, const SearchWorkspace& ws, EdgeId e, Seconds max_time,
+                 std::vector<Cone>& cones, std::vector<double>& xs, std::vector<ReachedPiece>& out) {
+    const double len = g.edge_length_m[e];
+    const float tf = weight[g.edge_forward_arc[e]];
+    const float tb = weight[g.edge_backward_arc[e]];
+    const double rate_f = tf / len;  // seconds per metre going towards `to`
+    const double rate_b = tb / len;
+    cones.clear();
+    const NodeId u = g.edge_from[e];
+    const NodeId v = g.edge_to[e];
+    if (tf != forbidden_arc && ws.is_settled(u)) cones.push_back({0, len, ws.node_time(u), rate_f, ws.node_origin(u)});
+    if (tb != forbidden_arc && ws.is_settled(v))
+        cones.push_back({0, len, ws.node_time(v) + tb, -rate_b, ws.node_origin(v)});
+    for (const Seed& s : ws.seeds_on(e)) {
+        const double o = std::clamp(s.position.offset, 0.0, len);
+        if (tf != forbidden_arc && o < len) cones.push_back({o, len, s.start, rate_f, s.origin});
+        if (tb != forbidden_arc && o > 0) cones.push_back({0, o, s.start + rate_b * o, -rate_b, s.origin});
+    }
+    envelope(e, cones, max_time, xs, out);
+}
+
 }  // namespace
 
 std::vector<ReachedPiece> reached_pieces(const RoadGraph& graph, std::size_t profile, const SearchWorkspace& ws,
@@ -111,6 +123,29 @@ std::vector<ReachedPiece> reached_pieces(const RoadGraph& graph, std::size_t pro
     std::vector<Cone> cones;
     std::vector<double> xs;
     for (EdgeId e : edges) edge_pieces(graph, weight, ws, e, max_time, cones, xs, out);
+    return out;
+}
+
+}  // namespace lifecircle
+
+namespace lifecircle {
+
+std::vector<ReachedPiece> fastest_pieces(std::vector<ReachedPiece> pieces, Seconds max_time) {
+    std::stable_sort(pieces.begin(), pieces.end(),
+                     [](const ReachedPiece& a, const ReachedPiece& b) { return a.edge < b.edge; });
+    std::vector<ReachedPiece> out;
+    std::vector<Cone> cones;
+    std::vector<double> xs;
+    for (std::size_t i = 0; i < pieces.size();) {
+        const EdgeId e = pieces[i].edge;
+        cones.clear();
+        for (; i < pieces.size() && pieces[i].edge == e; ++i) {
+            const ReachedPiece& p = pieces[i];
+            if (!(p.to > p.from)) continue;
+            cones.push_back({p.from, p.to, p.t_from, (p.t_to - p.t_from) / (p.to - p.from), p.origin});
+        }
+        envelope(e, cones, max_time, xs, out);
+    }
     return out;
 }
 

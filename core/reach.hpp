@@ -43,4 +43,11 @@ namespace lifecircle {
 std::vector<ReachedPiece> reached_pieces(const RoadGraph& graph, std::size_t profile, const SearchWorkspace& ws,
                                          Seconds max_time);
 
+/**
+ * Merges pieces from several searches (say one per facility, each cut at its own cutoff):
+ * on every edge, the fastest piece wins, so the result is the same kind of exact split that
+ * one multi-source search gives, but honouring per-origin limits.
+ */
+std::vector<ReachedPiece> fastest_pieces(std::vector<ReachedPiece> pieces, Seconds max_time);
+
 }  // namespace lifecircle

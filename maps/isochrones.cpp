@@ -28,19 +28,24 @@ struct Produced {
     std::vector<Feature> lines;
 };
 
-/** The walks from the facility's doors to the roads, for those reached within `limit`. */
-std::vector<std::vector<Point>> access_legs(const IsochroneFacility& f, Seconds limit) {
-    std::vector<std::vector<Point>> legs;
-    for (const FacilityAccess& a : f.accesses)
-        if (a.snap.access_seconds + f.delay <= limit) legs.push_back({a.door, a.snap.on_road});
-    return legs;
-}
+/** The walks from a facility's doors to the roads, and when each is reached (delay + walk). */
+struct Legs {
+    std::vector<std::vector<Point>> lines;
+    std::vector<Seconds> starts;
+    void add(const IsochroneFacility& f) {
+        for (const FacilityAccess& a : f.accesses) {
+            lines.push_back({a.door, a.snap.on_road});
+            starts.push_back(a.snap.access_seconds + f.delay);
+        }
+    }
+};
 
-/** One single line per facility (split_areas takes one per origin): the shortest leg. */
-std::vector<Point> shortest_leg(const IsochroneFacility& f, Seconds limit) {
+/** One line per facility (split_areas takes one per origin): its quickest leg, if within `limit`. */
+std::vector<Point> quickest_leg(const IsochroneFacility& f, Seconds limit) {
     const FacilityAccess* best = nullptr;
     for (const FacilityAccess& a : f.accesses)
-        if (a.snap.access_seconds + f.delay <= limit && (!best || a.snap.distance < best->snap.distance)) best = &a;
+        if (a.snap.access_seconds + f.delay <= limit && (!best || a.snap.access_seconds < best->snap.access_seconds))
+            best = &a;
     if (!best) return {};
     return {best->door, best->snap.on_road};
 }
@@ -77,37 +82,13 @@ void add_line_features(const RoadGraph& g, std::span<const ReachedPiece> pieces,
     }
 }
 
-/** Drops the parts of pieces that lie beyond their origin's own cutoff. */
-std::vector<ReachedPiece> clip_to_origin_cutoffs(std::vector<ReachedPiece> pieces,
-                                                 std::span<const IsochroneFacility> facilities) {
-    std::vector<ReachedPiece> out;
-    out.reserve(pieces.size());
-    for (ReachedPiece p : pieces) {
-        const Seconds limit = facilities[p.origin].cutoff;
-        if (p.t_from > limit && p.t_to > limit) continue;
-        if (p.t_from > limit || p.t_to > limit) {
-            const double f = (limit - p.t_from) / (p.t_to - p.t_from);
-            const double x = p.from + f * (p.to - p.from);
-            if (p.t_from > limit) {
-                p.from = x;
-                p.t_from = limit;
-            } else {
-                p.to = x;
-                p.t_to = limit;
-            }
-        }
-        out.push_back(p);
-    }
-    return out;
-}
-
 }  // namespace
 
 std::vector<Seconds> facility_breaks(std::span<const Seconds> breaks, Seconds cutoff) {
     std::vector<Seconds> out;
     for (Seconds b : breaks)
         if (b < cutoff) out.push_back(b);
-    if (cutoff != unreachable && (out.size() < breaks.size())) out.push_back(cutoff);
+    if (cutoff != unreachable) out.push_back(cutoff);
     return out;
 }
 
@@ -133,47 +114,47 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, std::size_t profile,
     lines.qml = graduated_qml(GeometryKind::line, "minutes_to", break_minutes, "min");
     lines.style_name = "minutes (graduated)";
     if (options.breaks.empty() || facilities.empty()) return result;
-    const Seconds max_break = options.breaks.back();
     const std::string& mode = options.mode_name;
-
+    const IsochroneShape shape = options.shape;
+    const bool any_cutoff = std::any_of(facilities.begin(), facilities.end(),
+                                        [](const IsochroneFacility& f) { return f.cutoff != unreachable; });
     tbb::enumerable_thread_specific<Worker> workers([&] { return Worker(graph.node_count()); });
     const int threads = options.threads ? static_cast<int>(options.threads) : tbb::task_arena::automatic;
     tbb::task_arena arena(threads);
-    const bool any_cutoff = std::any_of(facilities.begin(), facilities.end(),
-                                        [](const IsochroneFacility& f) { return f.cutoff != unreachable; });
+    std::atomic<std::size_t> done{0};
+    auto report = [&] {
+        const std::size_t n = ++done;
+        if (options.progress) options.progress(n, facilities.size());
+    };
 
-    if (options.shape == IsochroneShape::nested || options.shape == IsochroneShape::rings ||
-        (options.shape == IsochroneShape::dissolve && any_cutoff)) {
-        // One search per facility, facilities in parallel.
-        std::vector<Produced> produced(facilities.size());
-        std::vector<std::vector<ReachedPiece>> all_pieces(
-            options.shape == IsochroneShape::dissolve ? facilities.size() : 0);
-        std::atomic<std::size_t> done{0};
+    // Reached road: per facility (its own breaks and cutoff), or one multi-source search when
+    // facilities are treated alike (dissolve and split without per-facility cutoffs).
+    std::vector<ReachedPiece> shared;  // for dissolve and split
+    std::vector<Produced> produced(facilities.size());
+    if (shape == IsochroneShape::nested || shape == IsochroneShape::rings || any_cutoff) {
+        std::vector<std::vector<ReachedPiece>> per_facility(facilities.size());
         arena.execute([&] {
             tbb::parallel_for(std::size_t{0}, facilities.size(), [&](std::size_t i) {
                 const IsochroneFacility& f = facilities[i];
                 Worker& w = workers.local();
                 const std::vector<Seconds> fb = facility_breaks(options.breaks, f.cutoff);
-                if (fb.empty()) return;
                 std::vector<Seed> seeds;
                 add_seeds(f, static_cast<std::uint32_t>(i), seeds);
                 search(graph, profile, seeds, fb.back(), w.ws);
                 std::vector<ReachedPiece> pieces = reached_pieces(graph, profile, w.ws, fb.back());
-                if (options.shape == IsochroneShape::dissolve) {
-                    all_pieces[i] = std::move(pieces);
-                } else {
-                    // Breaks the facility cannot even reach itself within (long delay) are left out.
+                if (shape == IsochroneShape::nested || shape == IsochroneShape::rings) {
+                    // Breaks the facility cannot even reach itself within (a long delay) are left out.
                     const auto first = static_cast<std::size_t>(
                         std::find_if(fb.begin(), fb.end(), [&](Seconds b) { return b >= earliest_start(f); }) -
                         fb.begin());
                     const std::span<const Seconds> usable(fb.data() + first, fb.size() - first);
-                    const std::vector<std::vector<Point>> legs =
-                        usable.empty() ? std::vector<std::vector<Point>>{} : access_legs(f, usable.front());
+                    Legs legs;
+                    legs.add(f);
                     if (!usable.empty()) {
                         std::vector<AreaPolygon> polys =
-                            nested_areas(w.geos, graph, pieces, usable, legs, options.area);
-                        if (options.shape == IsochroneShape::rings) polys = ring_areas(w.geos, polys);
-                        const bool rings = options.shape == IsochroneShape::rings;
+                            nested_areas(w.geos, graph, pieces, usable, legs.lines, options.area, legs.starts);
+                        if (shape == IsochroneShape::rings) polys = ring_areas(w.geos, polys);
+                        const bool rings = shape == IsochroneShape::rings;
                         for (std::size_t k = 0; k < polys.size(); ++k) {
                             // A ring starts where the facility's previous break ended.
                             const std::size_t b = first + k;
@@ -183,72 +164,64 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, std::size_t profile,
                         }
                     }
                     if (options.lines) add_line_features(graph, pieces, facilities, &f.id, produced[i].lines);
+                } else {
+                    per_facility[i] = std::move(pieces);
                 }
-                const std::size_t n = ++done;
-                if (options.progress) options.progress(n, facilities.size());
+                report();
             });
         });
-        if (options.shape == IsochroneShape::dissolve) {
-            std::vector<ReachedPiece> merged;
-            std::vector<std::vector<Point>> legs;
-            for (std::size_t i = 0; i < facilities.size(); ++i) {
-                merged.insert(merged.end(), all_pieces[i].begin(), all_pieces[i].end());
-                for (auto& leg : access_legs(facilities[i], options.breaks.front())) legs.push_back(std::move(leg));
-            }
-            GeosContext geos;
-            std::vector<AreaPolygon> polys = nested_areas(geos, graph, merged, options.breaks, legs, options.area);
-            for (std::size_t k = 0; k < polys.size(); ++k)
-                areas.features.push_back(
-                    area_feature("all", "", options.breaks[k] / 60.0, 0.0, mode, std::move(polys[k])));
-            if (options.lines) add_line_features(graph, merged, facilities, nullptr, lines.features);
-        } else {
-            for (Produced& p : produced) {
-                std::move(p.areas.begin(), p.areas.end(), std::back_inserter(areas.features));
-                std::move(p.lines.begin(), p.lines.end(), std::back_inserter(lines.features));
-            }
+        if (shape == IsochroneShape::dissolve || shape == IsochroneShape::split) {
+            for (auto& p : per_facility) shared.insert(shared.end(), p.begin(), p.end());
+            // Where facilities overlap, the one that gets there first (within its own cutoff) wins.
+            shared = fastest_pieces(std::move(shared), unreachable);
         }
-        return result;
+    } else {
+        std::vector<Seed> seeds;
+        for (std::size_t i = 0; i < facilities.size(); ++i) add_seeds(facilities[i], static_cast<std::uint32_t>(i), seeds);
+        SearchWorkspace ws(graph.node_count());
+        search(graph, profile, seeds, options.breaks.back(), ws);
+        shared = reached_pieces(graph, profile, ws, options.breaks.back());
+        if (options.progress) options.progress(facilities.size(), facilities.size());
     }
 
-    // One multi-source search: dissolve (no per-facility cutoffs) and split.
-    std::vector<Seed> seeds;
-    for (std::size_t i = 0; i < facilities.size(); ++i) add_seeds(facilities[i], static_cast<std::uint32_t>(i), seeds);
-    SearchWorkspace ws(graph.node_count());
-    search(graph, profile, seeds, max_break, ws);
-    std::vector<ReachedPiece> pieces = reached_pieces(graph, profile, ws, max_break);
-    if (any_cutoff) pieces = clip_to_origin_cutoffs(std::move(pieces), facilities);
-    if (options.progress) options.progress(facilities.size() / 2, facilities.size());
-    if (options.shape == IsochroneShape::dissolve) {
-        std::vector<std::vector<Point>> legs;
-        for (const IsochroneFacility& f : facilities)
-            for (auto& leg : access_legs(f, options.breaks.front())) legs.push_back(std::move(leg));
+    if (shape == IsochroneShape::dissolve) {
+        Legs legs;
+        for (const IsochroneFacility& f : facilities) legs.add(f);
         GeosContext geos;
-        std::vector<AreaPolygon> polys = nested_areas(geos, graph, pieces, options.breaks, legs, options.area);
+        std::vector<AreaPolygon> polys =
+            nested_areas(geos, graph, shared, options.breaks, legs.lines, options.area, legs.starts);
         for (std::size_t k = 0; k < polys.size(); ++k)
             areas.features.push_back(area_feature("all", "", options.breaks[k] / 60.0, 0.0, mode, std::move(polys[k])));
-    } else {
-        // Split: for each break, the network Voronoi cells of the facilities.
+        if (options.lines) add_line_features(graph, shared, facilities, nullptr, lines.features);
+    } else if (shape == IsochroneShape::split) {
+        // For each break, the network Voronoi cells of the facilities. A facility with its own
+        // cutoff appears up to the first break that reaches it, labelled with the cutoff.
         std::vector<std::vector<Feature>> per_break(options.breaks.size());
         arena.execute([&] {
             tbb::parallel_for(std::size_t{0}, options.breaks.size(), [&](std::size_t k) {
                 const Seconds b = options.breaks[k];
                 std::vector<std::vector<Point>> legs(facilities.size());
-                for (std::size_t i = 0; i < facilities.size(); ++i) legs[i] = shortest_leg(facilities[i], b);
+                for (std::size_t i = 0; i < facilities.size(); ++i) legs[i] = quickest_leg(facilities[i], b);
                 GeosContext& geos = workers.local().geos;
-                std::vector<AreaPolygon> polys = split_areas(geos, graph, pieces, b,
-                                                             static_cast<std::uint32_t>(facilities.size()), legs,
-                                                             options.area);
+                std::vector<AreaPolygon> polys = split_areas(
+                    geos, graph, shared, b, static_cast<std::uint32_t>(facilities.size()), legs, options.area);
                 for (std::size_t i = 0; i < polys.size(); ++i) {
-                    if (polys[i].wkb.empty() || polys[i].area_km2 <= 0) continue;
-                    per_break[k].push_back(area_feature(facilities[i].id, facilities[i].name, b / 60.0, 0.0, mode,
-                                                        std::move(polys[i])));
+                    const Seconds cutoff = facilities[i].cutoff;
+                    if (polys[i].area_km2 <= 0) continue;
+                    if (k > 0 && options.breaks[k - 1] >= cutoff) continue;  // already shown whole
+                    per_break[k].push_back(area_feature(facilities[i].id, facilities[i].name,
+                                                        std::min(b, cutoff) / 60.0, 0.0, mode, std::move(polys[i])));
                 }
             });
         });
         for (auto& v : per_break) std::move(v.begin(), v.end(), std::back_inserter(areas.features));
+        if (options.lines) add_line_features(graph, shared, facilities, nullptr, lines.features);
+    } else {
+        for (Produced& p : produced) {
+            std::move(p.areas.begin(), p.areas.end(), std::back_inserter(areas.features));
+            std::move(p.lines.begin(), p.lines.end(), std::back_inserter(lines.features));
+        }
     }
-    if (options.lines) add_line_features(graph, pieces, facilities, nullptr, lines.features);
-    if (options.progress) options.progress(facilities.size(), facilities.size());
     return result;
 }
 

@@ -307,8 +307,13 @@ std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
                                       std::span<const ReachedPiece> pieces,
                                       std::span<const Seconds> breaks,
                                       std::span<const std::vector<Point>> extra_lines,
-                                      const AreaOptions& options) {
+                                      const AreaOptions& options, std::span<const Seconds> extra_starts) {
     check_options(options);
+    if (!extra_starts.empty() && extra_starts.size() != extra_lines.size())
+        throw std::invalid_argument("nested_areas: one start time per extra line, or none");
+    // An extra line joins the first area whose break is at or after its start time.
+    auto starts_by = [&](std::size_t j, Seconds limit) { return extra_starts.empty() || extra_starts[j] <= limit; };
+    std::vector<bool> extra_added(extra_lines.size(), false);
     for (std::size_t i = 1; i < breaks.size(); ++i)
         if (!(breaks[i - 1] < breaks[i]))
             throw UsageError("time breaks must ascend, but " + std::to_string(breaks[i]) +
@@ -350,10 +355,15 @@ std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
             before[k] = {true, from, to};
             if (grew) add_line(ctx, graph.sub_shape(piece.edge, new_from, new_to), added);
         }
-        if (i == 0) add_extra(ctx, extra_lines, added);
+        for (std::size_t j = 0; j < extra_lines.size(); ++j) {
+            if (extra_added[j] || !starts_by(j, breaks[i])) continue;
+            extra_added[j] = true;
+            add_extra(ctx, extra_lines.subspan(j, 1), added);
+        }
         GeometryPtr area = union_of_buffers(ctx, added.parts, std::move(previous), options);
         if (options.method == AreaMethod::hull) {
-            add_extra(ctx, extra_lines, all);
+            for (std::size_t j = 0; j < extra_lines.size(); ++j)
+                if (starts_by(j, breaks[i])) add_extra(ctx, extra_lines.subspan(j, 1), all);
             area = add_hull(ctx, std::move(area), std::move(all), options);
         }
         area = detail::to_valid_multipolygon(ctx, std::move(area));

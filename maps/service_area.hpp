@@ -70,12 +70,15 @@ AreaPolygon service_area(GeosContext& ctx, const RoadGraph& graph,
  * made as the union of result[i] with the buffers of the road reached in (breaks[i],
  * breaks[i+1]] (and, for AreaMethod::hull, the hull at breaks[i+1]), so result[i] lies inside
  * result[i+1] by construction. Throws UsageError if breaks do not strictly ascend.
+ * `extra_starts`, when given (one per extra line), is when each extra line is reached: it
+ * joins the first area whose break is at or after that time (a facility that leaves late).
  */
 std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
                                       std::span<const ReachedPiece> pieces,
                                       std::span<const Seconds> breaks,
                                       std::span<const std::vector<Point>> extra_lines,
-                                      const AreaOptions& options);
+                                      const AreaOptions& options,
+                                      std::span<const Seconds> extra_starts = {});
 
 /**
  * Rings between nested areas (from nested_areas()): result[0] = nested[0], result[i] =
