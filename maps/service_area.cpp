@@ -58,6 +58,62 @@ bool clip_piece(const ReachedPiece& piece, Seconds max_seconds, Meters& from, Me
     return true;
 }
 
+/** A reached stretch of one edge. */
+struct Interval {
+    EdgeId edge;
+    Meters from;
+    Meters to;
+};
+
+/**
+ * What the pieces reach within `max_seconds`, as one interval per contiguous stretch of each
+ * edge: an edge reached from both ends is two pieces but one line to buffer, which halves the
+ * work of the union in dense street grids. Sorted by edge, then offset.
+ */
+std::vector<Interval> reached_intervals(std::span<const ReachedPiece> pieces, std::span<const std::uint32_t> order,
+                                        Seconds max_seconds) {
+    std::vector<Interval> out;
+    for (std::uint32_t k : order) {
+        const ReachedPiece& piece = pieces[k];
+        Meters from = 0.0;
+        Meters to = 0.0;
+        if (!clip_piece(piece, max_seconds, from, to)) continue;
+        if (!out.empty() && out.back().edge == piece.edge && from <= out.back().to + 1e-6) {
+            out.back().to = std::max(out.back().to, to);
+        } else {
+            out.push_back({piece.edge, from, to});
+        }
+    }
+    return out;
+}
+
+/** Pieces' indices sorted by edge and offset. */
+std::vector<std::uint32_t> piece_order(std::span<const ReachedPiece> pieces) {
+    std::vector<std::uint32_t> order(pieces.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
+        return pieces[a].edge != pieces[b].edge ? pieces[a].edge < pieces[b].edge : pieces[a].from < pieces[b].from;
+    });
+    return order;
+}
+
+/** The parts of `now` not in `before` (both from reached_intervals, `before` within `now`). */
+std::vector<Interval> grown(const std::vector<Interval>& now, const std::vector<Interval>& before) {
+    std::vector<Interval> out;
+    std::size_t j = 0;
+    for (const Interval& n : now) {
+        while (j < before.size() && (before[j].edge < n.edge || (before[j].edge == n.edge && before[j].to <= n.from)))
+            ++j;
+        Meters at = n.from;
+        for (std::size_t k = j; k < before.size() && before[k].edge == n.edge && before[k].from < n.to; ++k) {
+            if (before[k].from > at) out.push_back({n.edge, at, before[k].from});
+            at = std::max(at, before[k].to);
+        }
+        if (at < n.to) out.push_back({n.edge, at, n.to});
+    }
+    return out;
+}
+
 /** The reached lines of a set of pieces (and extra lines), ready to be buffered. */
 struct ReachedLines {
     std::vector<GeometryPtr> parts;
@@ -73,12 +129,9 @@ void add_line(GeosContext& ctx, std::span<const Point> points, ReachedLines& lin
 
 void add_pieces(GeosContext& ctx, const RoadGraph& graph, std::span<const ReachedPiece> pieces,
                 Seconds max_seconds, ReachedLines& lines) {
-    for (const ReachedPiece& piece : pieces) {
-        Meters from = 0.0;
-        Meters to = 0.0;
-        if (!clip_piece(piece, max_seconds, from, to)) continue;
-        add_line(ctx, graph.sub_shape(piece.edge, from, to), lines);
-        lines.road_m += to - from;
+    for (const Interval& r : reached_intervals(pieces, piece_order(pieces), max_seconds)) {
+        add_line(ctx, graph.sub_shape(r.edge, r.from, r.to), lines);
+        lines.road_m += r.to - r.from;
     }
 }
 
@@ -321,40 +374,22 @@ std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
     // Each area is the previous one unioned with the buffers of what was reached since, so the
     // areas nest by construction (checking containment of big polygons costs seconds) and every
     // stretch of road is buffered once.
-    struct Reached {
-        bool reached = false;
-        Meters from = 0.0;
-        Meters to = 0.0;
-    };
-    std::vector<Reached> before(pieces.size());
+    const std::vector<std::uint32_t> order = piece_order(pieces);
+    std::vector<Interval> before;
     std::vector<AreaPolygon> out;
     out.reserve(breaks.size());
     GeometryPtr previous;
     for (std::size_t i = 0; i < breaks.size(); ++i) {
         ReachedLines added;
         ReachedLines all;  // for the hull only
+        std::vector<Interval> now = reached_intervals(pieces, order, breaks[i]);
         Meters road_m = 0.0;
-        for (std::size_t k = 0; k < pieces.size(); ++k) {
-            const ReachedPiece& piece = pieces[k];
-            Meters from = 0.0;
-            Meters to = 0.0;
-            if (!clip_piece(piece, breaks[i], from, to)) continue;
-            road_m += to - from;
-            if (options.method == AreaMethod::hull)
-                add_line(ctx, graph.sub_shape(piece.edge, from, to), all);
-            // Time is linear along the piece: what is reached grows from its earlier end.
-            Meters new_from = from;
-            Meters new_to = to;
-            if (before[k].reached) {
-                if (piece.t_from <= piece.t_to)
-                    new_from = before[k].to;
-                else
-                    new_to = before[k].from;
-            }
-            const bool grew = !before[k].reached || new_to > new_from;
-            before[k] = {true, from, to};
-            if (grew) add_line(ctx, graph.sub_shape(piece.edge, new_from, new_to), added);
+        for (const Interval& r : now) {
+            road_m += r.to - r.from;
+            if (options.method == AreaMethod::hull) add_line(ctx, graph.sub_shape(r.edge, r.from, r.to), all);
         }
+        for (const Interval& r : grown(now, before)) add_line(ctx, graph.sub_shape(r.edge, r.from, r.to), added);
+        before = std::move(now);
         for (std::size_t j = 0; j < extra_lines.size(); ++j) {
             if (extra_added[j] || !starts_by(j, breaks[i])) continue;
             extra_added[j] = true;
