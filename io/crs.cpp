@@ -6,13 +6,13 @@
 #include <limits>
 #include <mutex>
 #include <new>
-#include <sstream>
 #include <string_view>
 #include <utility>
 
 #include <proj.h>
 
 #include "core/error.hpp"
+#include "io/text_format.hpp"
 
 namespace lifecircle::io {
 
@@ -54,6 +54,9 @@ struct ProjState {
 
 namespace {
 
+using detail::format_number;
+using detail::format_point;
+
 struct PjDeleter {
     void operator()(PJ* pj) const { proj_destroy(pj); }
 };
@@ -76,17 +79,6 @@ std::string quote_crs(const std::string& text) {
     constexpr std::size_t max_length = 80;
     if (flat.size() > max_length) flat = flat.substr(0, max_length - 3) + "...";
     return "'" + flat + "'";
-}
-
-std::string format_number(double value) {
-    std::ostringstream out;
-    out.precision(12);
-    out << value;
-    return out.str();
-}
-
-std::string format_point(Point p) {
-    return "(" + format_number(p.x) + ", " + format_number(p.y) + ")";
 }
 
 /** Conveniences on top of what PROJ reads: "4527" is EPSG:4527, "+proj=..." is a CRS. */

@@ -6,19 +6,15 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iterator>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
-#include <sstream>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 
 #include <cpl_conv.h>
-#include <cpl_error.h>
 #include <cpl_string.h>
 #include <gdal.h>
 #include <gdal_priv.h>
@@ -32,29 +28,25 @@
 #include "core/error.hpp"
 #include "core/profile.hpp"
 #include "io/crs.hpp"
+#include "io/gdal_common.hpp"
+#include "io/text_format.hpp"
 
 namespace lifecircle::io {
 
 namespace {
 
+using detail::ascii_lower;
+using detail::DatasetPtr;
+using detail::format_number;
+using detail::format_point;
+using detail::GdalMessages;
+using detail::is_plain_file_path;
+using detail::register_gdal;
+using detail::shapefile_encoding;
+using detail::trim;
+
 // ---------------------------------------------------------------------------------------------
 // Small text helpers
-
-std::string_view trim(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    const auto last = text.find_last_not_of(" \t\r\n");
-    return text.substr(first, last - first + 1);
-}
-
-/** Lower-cases ASCII letters only, so UTF-8 (Chinese field names) passes through unchanged. */
-std::string ascii_lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    return out;
-}
 
 bool iequals(std::string_view a, std::string_view b) { return ascii_lower(a) == ascii_lower(b); }
 
@@ -65,17 +57,6 @@ std::string join(const std::vector<std::string>& items, std::string_view separat
         out += item;
     }
     return out;
-}
-
-std::string format_number(double value) {
-    std::ostringstream out;
-    out.precision(12);
-    out << value;
-    return out.str();
-}
-
-std::string format_point(Point p) {
-    return "(" + format_number(p.x) + ", " + format_number(p.y) + ")";
 }
 
 /** Whether the bytes are well-formed UTF-8 (shortest forms, no surrogates, <= U+10FFFF). */
@@ -139,95 +120,9 @@ std::string sanitize_utf8(std::string_view text) {
 // ---------------------------------------------------------------------------------------------
 // GDAL plumbing
 
-void register_gdal() {
-    static std::once_flag once;
-    std::call_once(once, [] { GDALAllRegister(); });
-}
-
-/**
- * Routes GDAL's messages to us while alive (library code never prints): failures are kept
- * for exception messages, warnings are handed to the caller. GDAL's handler stack is per
- * thread, so this does not disturb other threads.
- */
-class GdalMessages {
-public:
-    GdalMessages() {
-        CPLErrorReset();
-        CPLPushErrorHandlerEx(&GdalMessages::handle, this);
-    }
-    ~GdalMessages() { CPLPopErrorHandler(); }
-    GdalMessages(const GdalMessages&) = delete;
-    GdalMessages& operator=(const GdalMessages&) = delete;
-
-    /** The last failure GDAL reported since the previous call, or "". */
-    std::string take_error() { return std::exchange(m_last_error, {}); }
-    const std::vector<std::string>& warnings() const { return m_warnings; }
-
-private:
-    static void CPL_STDCALL handle(CPLErr level, CPLErrorNum /*number*/, const char* message) {
-        auto* self = static_cast<GdalMessages*>(CPLGetErrorHandlerUserData());
-        if (self == nullptr || message == nullptr) return;
-        if (level == CE_Warning) {
-            constexpr std::size_t max_warnings = 20;
-            const std::string text = std::string("GDAL: ") + message;
-            if (self->m_warnings.size() < max_warnings &&
-                std::find(self->m_warnings.begin(), self->m_warnings.end(), text) ==
-                    self->m_warnings.end()) {
-                self->m_warnings.push_back(text);
-            }
-        } else if (level == CE_Failure || level == CE_Fatal) {
-            self->m_last_error = message;
-        }
-    }
-
-    std::string m_last_error;
-    std::vector<std::string> m_warnings;
-};
-
-struct DatasetCloser {
-    void operator()(GDALDataset* dataset) const { GDALClose(GDALDataset::ToHandle(dataset)); }
-};
-using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
-
-/**
- * The encoding a Shapefile's .cpg names, when it is one of the Chinese national encodings.
- * GDAL recodes from the .cpg by itself, unless SHAPE_ENCODING is set to "" (no recoding);
- * naming the encoding as an open option makes the output UTF-8 whatever that setting is.
- */
-std::optional<std::string> chinese_shapefile_encoding(const std::string& path) {
-    std::filesystem::path file(path);
-    const std::string extension = ascii_lower(file.extension().string());
-    if (extension != ".shp" && extension != ".dbf") return std::nullopt;
-    for (const char* cpg_extension : {".cpg", ".CPG"}) {
-        std::filesystem::path cpg = file;
-        cpg.replace_extension(cpg_extension);
-        std::ifstream in(cpg);
-        if (!in) continue;
-        std::string line;
-        std::getline(in, line);
-        std::string value = ascii_lower(trim(line));
-        if (value.rfind("ansi ", 0) == 0) value.erase(0, 5);
-        if (value == "gb18030" || value == "54936") return "GB18030";
-        if (value == "gbk" || value == "cp936" || value == "936" || value == "gb2312" ||
-            value == "euc-cn" || value == "ms936" || value == "windows-936") {
-            return "GBK";  // a superset of GB2312; CP936 is Microsoft's name for it
-        }
-        return std::nullopt;
-    }
-    return std::nullopt;
-}
-
-/** Connection strings and GDAL virtual paths are not files we can check for. */
-bool is_plain_file_path(const std::string& path) {
-    if (path.rfind("/vsi", 0) == 0) return false;
-    const auto colon = path.find(':');
-    // "PG:...", "GPKG:file.gpkg:layer"; a drive letter ("C:\...") is one character long.
-    return colon == std::string::npos || colon == 1;
-}
-
 DatasetPtr open_vector(const std::string& path, GdalMessages& messages) {
     CPLStringList open_options;
-    if (const auto encoding = chinese_shapefile_encoding(path)) {
+    if (const auto encoding = shapefile_encoding(path)) {
         open_options.SetNameValue("ENCODING", encoding->c_str());
     }
     GDALDatasetH handle =
@@ -235,7 +130,7 @@ DatasetPtr open_vector(const std::string& path, GdalMessages& messages) {
                    open_options.List(), nullptr);
     if (handle != nullptr) return DatasetPtr(GDALDataset::FromHandle(handle));
 
-    const std::string gdal_error = messages.take_error();
+    const std::string gdal_error = messages.take_last();
     std::error_code ec;
     if (is_plain_file_path(path) && !std::filesystem::exists(path, ec)) {
         throw InputError(
@@ -249,7 +144,7 @@ DatasetPtr open_vector(const std::string& path, GdalMessages& messages) {
             "is a raster dataset, not a vector dataset; a road network must be a layer of "
             "lines (Shapefile, GeoPackage, GeoJSON, ...)");
     }
-    messages.take_error();
+    messages.clear();
     std::string problem = "cannot open: not a vector dataset GDAL can read";
     if (!gdal_error.empty()) problem += " (GDAL: " + gdal_error + ")";
     problem += "; give a Shapefile, GeoPackage, GeoJSON or another vector format GDAL supports";

@@ -9,7 +9,6 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <string_view>
 #include <system_error>
 #include <type_traits>
@@ -18,7 +17,6 @@
 
 #include <unistd.h>
 
-#include <cpl_error.h>
 #include <cpl_string.h>
 #include <gdal_priv.h>
 #include <ogr_feature.h>
@@ -27,6 +25,7 @@
 #include <ogrsf_frmts.h>
 
 #include "core/error.hpp"
+#include "io/gdal_common.hpp"
 
 namespace lifecircle::io {
 
@@ -36,46 +35,10 @@ namespace fs = std::filesystem;
 
 enum class Format { geojson, gpkg };
 
-/** Collects the last error GDAL reports on this thread instead of letting GDAL print it. */
-class GdalErrorCapture {
-public:
-    GdalErrorCapture() {
-        CPLErrorReset();
-        CPLPushErrorHandlerEx(&GdalErrorCapture::handle, this);
-    }
-    ~GdalErrorCapture() { CPLPopErrorHandler(); }
-    GdalErrorCapture(const GdalErrorCapture&) = delete;
-    GdalErrorCapture& operator=(const GdalErrorCapture&) = delete;
-
-    /** The last failure GDAL reported ("" if none since clear()). */
-    const std::string& last() const noexcept { return m_last; }
-    void clear() noexcept { m_last.clear(); }
-
-    /** `what`, followed by GDAL's explanation when it gave one. */
-    std::string explain(const std::string& what) const {
-        return m_last.empty() ? what : what + ": " + m_last;
-    }
-
-private:
-    static void CPL_STDCALL handle(CPLErr level, CPLErrorNum, const char* message) {
-        auto* self = static_cast<GdalErrorCapture*>(CPLGetErrorHandlerUserData());
-        if (self != nullptr && level >= CE_Failure && message != nullptr) self->m_last = message;
-    }
-
-    std::string m_last;
-};
-
-struct DatasetCloser {
-    void operator()(GDALDataset* dataset) const noexcept { GDALClose(dataset); }
-};
-using DatasetPtr = std::unique_ptr<GDALDataset, DatasetCloser>;
-
-struct TransformDeleter {
-    void operator()(OGRCoordinateTransformation* ct) const noexcept {
-        OGRCoordinateTransformation::DestroyCT(ct);
-    }
-};
-using TransformPtr = std::unique_ptr<OGRCoordinateTransformation, TransformDeleter>;
+using detail::DatasetPtr;
+using detail::GdalMessages;
+using detail::register_gdal;
+using detail::TransformPtr;
 
 struct GeometryDeleter {
     void operator()(OGRGeometry* geometry) const noexcept {
@@ -129,11 +92,6 @@ private:
 
     std::vector<fs::path> m_paths;
 };
-
-void register_gdal_drivers() {
-    static std::once_flag once;
-    std::call_once(once, [] { GDALAllRegister(); });
-}
 
 std::string lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(),
@@ -231,7 +189,7 @@ GeometryPtr promote(GeometryPtr geometry, maps::GeometryKind kind) {
 GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, maps::GeometryKind kind,
                            OGRCoordinateTransformation& transform,
                            const OGRGeometryFactory::TransformWithOptionsCache& cache,
-                           GdalErrorCapture& gdal) {
+                           GdalMessages& gdal) {
     OGRGeometry* raw = nullptr;
     std::size_t consumed = 0;
     const OGRErr parsed = OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size(),
@@ -398,7 +356,7 @@ Format check_request(const std::string& path, const std::vector<maps::Layer>& la
 
 void write_layer(GDALDataset& dataset, Format format, const maps::Layer& layer,
                  OGRSpatialReference& wgs84, OGRCoordinateTransformation& transform,
-                 const WriteOptions& options, GdalErrorCapture& gdal, const std::string& path) {
+                 const WriteOptions& options, GdalMessages& gdal, const std::string& path) {
     const auto fail = [&](const std::string& what) {
         OutputError error(gdal.explain(what));
         error.set_layer(layer.name).set_file(path);
@@ -468,8 +426,8 @@ void write_layer(GDALDataset& dataset, Format format, const maps::Layer& layer,
 }
 
 /** Creates QGIS's layer_styles table (same schema QGIS uses) with a default style per layer. */
-void write_styles(GDALDataset& dataset, const std::vector<maps::Layer>& layers,
-                  GdalErrorCapture& gdal, const std::string& path) {
+void write_styles(GDALDataset& dataset, const std::vector<maps::Layer>& layers, GdalMessages& gdal,
+                  const std::string& path) {
     const auto fail = [&](const std::string& what) {
         OutputError error(gdal.explain(what));
         error.set_layer("layer_styles").set_file(path);
@@ -588,8 +546,8 @@ void write_layers(const std::string& path, const std::vector<maps::Layer>& layer
             }
         }
 
-        register_gdal_drivers();
-        GdalErrorCapture gdal;
+        register_gdal();
+        GdalMessages gdal;
 
         OGRSpatialReference source;
         source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);

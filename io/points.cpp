@@ -9,14 +9,11 @@
 #include <fstream>
 #include <iterator>
 #include <memory>
-#include <mutex>
 #include <numbers>
-#include <sstream>
 #include <string_view>
 #include <unordered_map>
 
 #include <cpl_conv.h>
-#include <cpl_error.h>
 #include <cpl_string.h>
 #include <cpl_vsi.h>
 #include <gdal.h>
@@ -28,10 +25,20 @@
 
 #include "core/error.hpp"
 #include "io/chinese_coords.hpp"
+#include "io/gdal_common.hpp"
+#include "io/text_format.hpp"
 
 namespace lifecircle::io {
 
 namespace {
+
+using detail::format_number;
+using detail::format_point;
+using detail::GdalMessages;
+using detail::is_plain_file_path;
+using detail::register_gdal;
+using detail::shapefile_encoding;
+using detail::TransformPtr;
 
 /** Accepted coordinate column names of CSV files (GDAL matches them case-insensitively). */
 constexpr const char* csv_x_names = "lon,lng,long,longitude,x,经度";
@@ -39,34 +46,8 @@ constexpr const char* csv_y_names = "lat,latitude,y,纬度";
 constexpr const char* csv_wkt_names = "WKT,geometry,geom";
 /** Largest distance between boundary vertices returned with PointReadOptions::entrances. */
 constexpr double densify_step_m = 20.0;
-
-void register_gdal() {
-    static std::once_flag once;
-    std::call_once(once, [] { GDALAllRegister(); });
-}
-
-/** Keeps GDAL quiet (library code never prints) and remembers its last error message. */
-class GdalErrors {
-public:
-    GdalErrors() {
-        CPLErrorReset();
-        CPLPushErrorHandlerEx(&GdalErrors::handle, this);
-    }
-    ~GdalErrors() { CPLPopErrorHandler(); }
-    GdalErrors(const GdalErrors&) = delete;
-    GdalErrors& operator=(const GdalErrors&) = delete;
-
-    /** GDAL's last failure message, or empty. */
-    const std::string& last() const { return m_last; }
-
-private:
-    static void CPL_STDCALL handle(CPLErr level, CPLErrorNum /*number*/, const char* message) {
-        auto* self = static_cast<GdalErrors*>(CPLGetErrorHandlerUserData());
-        if (self != nullptr && level >= CE_Failure && message != nullptr) self->m_last = message;
-    }
-
-    std::string m_last;
-};
+/** Significant digits of the coordinates quoted in messages. */
+constexpr int message_digits = 10;
 
 /** An in-memory GDAL file (/vsimem/...) removed when this goes out of scope. */
 class MemFile {
@@ -94,14 +75,6 @@ private:
     std::string m_name;
 };
 
-struct CoordinateTransformationDeleter {
-    void operator()(OGRCoordinateTransformation* ct) const {
-        OGRCoordinateTransformation::DestroyCT(ct);
-    }
-};
-using TransformationPtr =
-    std::unique_ptr<OGRCoordinateTransformation, CoordinateTransformationDeleter>;
-
 std::string lower(std::string_view s) {
     std::string out(s);
     std::transform(out.begin(), out.end(), out.begin(),
@@ -116,14 +89,6 @@ std::string trim(std::string_view s) {
     return std::string(s);
 }
 
-/** A number as it should appear in a message: up to 10 significant digits, no trailing zeros. */
-std::string format_number(double value) {
-    std::ostringstream out;
-    out.precision(10);
-    out << value;
-    return out.str();
-}
-
 std::string join(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
@@ -135,40 +100,6 @@ std::string field_list(const OGRFeatureDefn& defn) {
     for (int i = 0; i < defn.GetFieldCount(); ++i)
         names.emplace_back(defn.GetFieldDefn(i)->GetNameRef());
     return names.empty() ? "(none)" : join(names);
-}
-
-/** Connection strings ("PG:...") and GDAL virtual paths are not files we can check for. */
-bool is_plain_file_path(const std::string& path) {
-    if (path.rfind("/vsi", 0) == 0) return false;
-    const auto colon = path.find(':');
-    return colon == std::string::npos || colon == 1;  // "C:\..." is a file
-}
-
-/**
- * The encoding a Shapefile's .cpg names when it is a Chinese national one. GDAL recodes from
- * the .cpg by itself unless SHAPE_ENCODING is set to ""; naming it as an open option makes
- * the strings UTF-8 whatever that setting is.
- */
-std::string chinese_shapefile_encoding(const std::string& path) {
-    std::filesystem::path cpg(path);
-    const std::string extension = lower(cpg.extension().string());
-    if (extension != ".shp" && extension != ".dbf") return {};
-    for (const char* cpg_extension : {".cpg", ".CPG"}) {
-        cpg.replace_extension(cpg_extension);
-        std::ifstream in(cpg);
-        if (!in) continue;
-        std::string line;
-        std::getline(in, line);
-        std::string value = lower(trim(line));
-        if (value.rfind("ansi ", 0) == 0) value.erase(0, 5);
-        if (value == "gb18030" || value == "54936") return "GB18030";
-        if (value == "gbk" || value == "cp936" || value == "936" || value == "gb2312" ||
-            value == "euc-cn" || value == "ms936" || value == "windows-936") {
-            return "GBK";
-        }
-        return {};
-    }
-    return {};
 }
 
 bool is_csv_path(const std::string& path) {
@@ -251,19 +182,20 @@ SourceCrs source_crs(OGRLayer& layer, const std::string& input_crs) {
 void check_lonlat_range(double x, double y, const SourceCrs& crs) {
     if (std::abs(x) <= 180.0 && std::abs(y) <= 90.0) return;
     if (std::abs(y) > 90.0 && std::abs(y) <= 180.0 && std::abs(x) <= 90.0)
-        fail("latitude " + format_number(y) +
+        fail("latitude " + format_number(y, message_digits) +
              " is out of range: are longitude and latitude swapped?");
     if (crs.assumed) {
-        fail("coordinates (" + format_number(x) + ", " + format_number(y) +
-             ") are not longitude/latitude and the layer has no CRS: give the input CRS, "
+        fail("coordinates " + format_point({x, y}, message_digits) +
+             " are not longitude/latitude and the layer has no CRS: give the input CRS, "
              "e.g. EPSG:4527, or add a .prj file");
     }
     if (std::abs(y) > 90.0) {
-        fail("latitude " + format_number(y) +
+        fail("latitude " + format_number(y, message_digits) +
              " is out of range: are these projected coordinates? give the input CRS, e.g. "
              "EPSG:4527");
     }
-    fail("longitude " + format_number(x) + " is out of range: check the coordinates and the CRS");
+    fail("longitude " + format_number(x, message_digits) +
+         " is out of range: check the coordinates and the CRS");
 }
 
 /** Converts raw coordinates from the source to WGS 84 longitude/latitude in place. */
@@ -289,8 +221,8 @@ public:
             const double x0 = x;
             const double y0 = y;
             if (!m_transform->Transform(1, &x, &y) || !std::isfinite(x) || !std::isfinite(y)) {
-                fail("coordinates (" + format_number(x0) + ", " + format_number(y0) +
-                     ") cannot be transformed from " + m_crs.name + " to WGS 84: check the CRS");
+                fail("coordinates " + format_point({x0, y0}, message_digits) +
+                     " cannot be transformed from " + m_crs.name + " to WGS 84: check the CRS");
             }
             check_lonlat_range(x, y, m_crs);
         }
@@ -307,7 +239,7 @@ public:
 
 private:
     const SourceCrs& m_crs;
-    TransformationPtr m_transform;
+    TransformPtr m_transform;
 };
 
 /** Haversine distance in metres on the WGS 84 mean sphere. */
@@ -584,7 +516,7 @@ PointLayer read_points(const std::string& path, const PointReadOptions& options)
             .set_file(path);
     }
     const bool csv = is_csv_path(path);
-    GdalErrors errors;
+    GdalMessages messages;
     MemFile recoded_copy;
     std::string open_path = path;
     CPLStringList open_options;
@@ -600,8 +532,8 @@ PointLayer read_points(const std::string& path, const PointReadOptions& options)
             }
         }
     }
-    if (const std::string encoding = chinese_shapefile_encoding(path); !encoding.empty()) {
-        open_options.SetNameValue("ENCODING", encoding.c_str());
+    if (const auto encoding = shapefile_encoding(path)) {
+        open_options.SetNameValue("ENCODING", encoding->c_str());
     }
     try {
         GDALDatasetUniquePtr dataset(GDALDataset::Open(open_path.c_str(),
@@ -609,7 +541,7 @@ PointLayer read_points(const std::string& path, const PointReadOptions& options)
                                                        open_options.List(), nullptr));
         if (!dataset) {
             std::string problem = "not a vector data file GDAL can read";
-            if (!errors.last().empty()) problem += " (" + errors.last() + ")";
+            if (!messages.last().empty()) problem += " (" + messages.last() + ")";
             throw InputError(problem + ": give a GeoJSON, GeoPackage, Shapefile or CSV file");
         }
         if (dataset->GetLayerCount() == 0) throw InputError("the file has no vector layers");
