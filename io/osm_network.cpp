@@ -191,6 +191,25 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
         node_of[order[k].second] = static_cast<std::uint32_t>(uses.size() - 1);
         ++uses.back();
     }
+    // Renumber the nodes in order of first use, so the passes below read memory in order
+    // rather than jumping around by OSM id.
+    {
+        std::vector<std::uint32_t> renumber(uses.size(), invalid_index);
+        std::vector<std::uint32_t> uses_new(uses.size());
+        std::vector<std::uint32_t> first_new(uses.size());
+        std::uint32_t next = 0;
+        for (std::uint32_t i = 0; i < occurrences; ++i) {
+            std::uint32_t& r = renumber[node_of[i]];
+            if (r == invalid_index) {
+                r = next++;
+                uses_new[r] = uses[node_of[i]];
+                first_new[r] = i;
+            }
+            node_of[i] = r;
+        }
+        uses = std::move(uses_new);
+        first_occurrence = std::move(first_new);
+    }
     // Junctions: nodes used more than once (by two ways, or twice by one) and way ends.
     std::vector<std::uint8_t> is_junction(uses.size(), 0);
     for (std::size_t u = 0; u < uses.size(); ++u) is_junction[u] = uses[u] > 1;
