@@ -14,6 +14,7 @@ build_pkgs=(
   nlohmann-json3-dev          # JSON output
   libtbb-dev                  # parallel loops over origins
   catch2                      # unit tests (v2)
+  python3                     # the command-line test checks its outputs with a few lines of Python
 )
 bench_pkgs=(
   osmium-tool                 # baseline for load time
