@@ -23,13 +23,13 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
         ->check(CLI::Range(0.5, 30.0))
         ->capture_default_str();
     app.add_option("--work-crs", a.read.work_crs, "Metric CRS for all geometry, e.g. EPSG:4547 (default: UTM zone)");
-    app.add_option("--network-crs", a.read.network_crs, "CRS of a GDAL road layer that has none, e.g. EPSG:4527");
-    app.add_option("--layer", a.read.layer, "Layer of a multi-layer road file (default: the first line layer)");
-    app.add_option("--speed-field", a.read.speed_field, "Road layer field with the speed limit in km/h (0 = unknown)");
-    app.add_option("--oneway-field", a.read.oneway_field, "Road layer field with 1/yes = one-way, -1 = reversed");
-    app.add_option("--class-field", a.read.class_field, "Road layer field with the road class (OSM highway values)");
-    app.add_option("--road-name-field", a.read.name_field, "Road layer field with the road name");
-    app.add_option("--snap-tolerance", a.read.snap_tolerance_m, "Road layer line ends closer than this (m) are joined")
+    app.add_option("--network-crs", a.read.gdal.input_crs, "CRS of a GDAL road layer that has none, e.g. EPSG:4527");
+    app.add_option("--layer", a.read.gdal.layer, "Layer of a multi-layer road file (default: the first line layer)");
+    app.add_option("--speed-field", a.read.gdal.speed_field, "Road layer field with the speed limit in km/h (0 = unknown)");
+    app.add_option("--oneway-field", a.read.gdal.oneway_field, "Road layer field with 1/yes = one-way, -1 = reversed");
+    app.add_option("--class-field", a.read.gdal.class_field, "Road layer field with the road class (OSM highway values)");
+    app.add_option("--road-name-field", a.read.gdal.name_field, "Road layer field with the road name");
+    app.add_option("--snap-tolerance", a.read.gdal.snap_tolerance_m, "Road layer line ends closer than this (m) are joined")
         ->check(CLI::Range(0.0, 100.0))
         ->capture_default_str();
     if (with_snapping) {

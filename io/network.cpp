@@ -53,14 +53,7 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
             net.warnings.push_back(std::to_string(r.missing_nodes) +
                                    " way nodes are missing from the file (a clipped extract); ways are cut there");
     } else {
-        GdalNetworkOptions g;
-        g.layer = options.layer;
-        g.speed_field = options.speed_field;
-        g.oneway_field = options.oneway_field;
-        g.class_field = options.class_field;
-        g.name_field = options.name_field;
-        g.snap_tolerance_m = options.snap_tolerance_m;
-        g.input_crs = options.network_crs;
+        GdalNetworkOptions g = options.gdal;
         g.work_crs = options.work_crs;
         GdalNetworkResult r = read_gdal_network(path, g);
         raw = std::move(r.network);

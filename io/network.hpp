@@ -8,6 +8,7 @@
 
 #include "core/graph.hpp"
 #include "core/profile.hpp"
+#include "io/gdal_network.hpp"
 
 namespace lifecircle::io {
 
@@ -19,16 +20,8 @@ struct NetworkOptions {
     std::vector<ProfileSettings> profiles{default_profile(Mode::walk)};
     /** Metric CRS for all geometry; empty: UTM zone of the data's centre. */
     std::string work_crs;
-    /** CRS of a GDAL layer that has none (or to override it). */
-    std::string network_crs;
-    /** GDAL layer name and optional field names (empty: auto-detect). */
-    std::string layer;
-    std::string speed_field;
-    std::string oneway_field;
-    std::string class_field;
-    std::string name_field;
-    /** GDAL layers: line ends closer than this become one node. */
-    double snap_tolerance_m = 1.0;
+    /** How to read a GDAL line layer (its work_crs is taken from the field above). */
+    GdalNetworkOptions gdal;
 };
 
 /** A loaded network: the graph and what is needed to relate it to the outside world. */
