@@ -25,12 +25,9 @@ the JSON line. Exit status 2 on a missing/malformed input.
 """
 
 import argparse
-import csv
 import json
 import os
-import sys
 import time
-import warnings
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,50 +38,7 @@ ZERO_EPS = 1e-6
 MAX_BLOCK_BYTES = 4 << 30
 
 
-def fail(msg):
-    print("baseline_scipy_matrix: error: " + msg, file=sys.stderr)
-    sys.exit(2)
-
-
-def note(msg):
-    print("baseline_scipy_matrix: " + msg, file=sys.stderr)
-
-
-def load_columns(folder, name, columns, dtypes):
-    """Read the named columns of DIR/name (CSV with header) into numpy arrays."""
-    path = os.path.join(folder, name)
-    if not os.path.isfile(path):
-        fail("missing file %s" % path)
-    try:
-        with open(path, newline="", encoding="utf-8") as f:
-            header = next(csv.reader(f), None)
-    except (OSError, UnicodeDecodeError) as e:
-        fail("cannot read %s: %s" % (path, e))
-    if not header:
-        fail("%s is empty (expected a header line %s)" % (path, ",".join(columns)))
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    missing = [c for c in columns if c not in header]
-    if missing:
-        fail("%s: header %s lacks column(s) %s" % (path, ",".join(header), ",".join(missing)))
-    usecols = [header.index(c) for c in columns]
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "empty input file" warning
-            data = np.loadtxt(path, delimiter=",", skiprows=1, usecols=usecols,
-                              dtype=np.float64, ndmin=2, encoding="utf-8")
-    except ValueError as e:
-        fail("%s: malformed data: %s" % (path, e))
-    out = []
-    for k, (c, dt) in enumerate(zip(columns, dtypes)):
-        col = data[:, k]
-        if not np.all(np.isfinite(col)):
-            fail("%s: non-finite value in column %s" % (path, c))
-        if dt is np.int64:
-            if not np.all(col == np.floor(col)):
-                fail("%s: non-integer value in column %s" % (path, c))
-            col = col.astype(np.int64)
-        out.append(col)
-    return out
+from baseline_common import fail, load_columns, note  # noqa: E402
 
 
 def load(folder, whole_graph):
