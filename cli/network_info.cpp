@@ -62,12 +62,14 @@ void add_network_info(CLI::App& app, Runner& run) {
             std::printf("arcs         %zu usable by %s (%zu edges)\n", usable_arcs, args->mode.c_str(), g.edge_count());
             std::printf("road         %.1f km\n", total_km);
             for (const auto& [cls, km] : km_by_class) std::printf("  %-16s %9.1f km\n", cls.c_str(), km);
-            std::printf("components   %zu (largest: %u nodes, %.1f km; %zu islands)\n", p.component_size.size(),
+            std::printf("components   %zu (largest: %u nodes, %.1f km; %zu smaller)\n", p.component_size.size(),
                         p.component_size.empty() ? 0u : p.component_size.front(),
                         p.component_road_m.empty() ? 0.0 : p.component_road_m.front() / 1000.0, islands);
             std::size_t shown = 0;
             for (std::size_t c = 1; c < p.component_size.size() && shown < 5; ++c, ++shown)
-                std::printf("  island %-4zu %7u nodes %8.2f km\n", c, p.component_size[c], p.component_road_m[c] / 1000.0);
+                std::printf("  component %-4zu %7u nodes %8.2f km%s\n", c, p.component_size[c],
+                            p.component_road_m[c] / 1000.0,
+                            p.component_road_m[c] < SnapOptions{}.min_component_m ? " (island: points do not snap here)" : "");
             std::printf("bbox         lon %.6f .. %.6f, lat %.6f .. %.6f\n", ll.min.x, ll.max.x, ll.min.y, ll.max.y);
             std::printf("load time    %.2f s read + %.2f s build\n", net.read_seconds, net.build_seconds);
             return 0;
