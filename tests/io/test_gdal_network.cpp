@@ -1,12 +1,10 @@
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <limits>
-#include <random>
 #include <set>
 #include <sstream>
 #include <string>
@@ -23,6 +21,7 @@
 #include "core/graph.hpp"
 #include "core/profile.hpp"
 #include "io/gdal_network.hpp"
+#include "tests/temp_dir.hpp"
 
 using Catch::Contains;
 using lifecircle::InputError;
@@ -35,34 +34,11 @@ using lifecircle::UsageError;
 using lifecircle::io::GdalNetworkOptions;
 using lifecircle::io::GdalNetworkResult;
 using lifecircle::io::read_gdal_network;
+using lifecircle::test::TempDir;
 
 namespace fs = std::filesystem;
 
 namespace {
-
-/** A folder for one test's files, removed afterwards. */
-class TempDir {
-public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        std::random_device random;
-        m_path =
-            fs::temp_directory_path() / ("lifecircle_gdal_network_" + std::to_string(random()) +
-                                         "_" + std::to_string(counter++));
-        fs::create_directories(m_path);
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::string file(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-    fs::path m_path;
-};
 
 void write_text(const std::string& path, const std::string& text) {
     std::ofstream out(path, std::ios::binary);
@@ -193,7 +169,7 @@ std::string t_junction_geojson() {
 }  // namespace
 
 TEST_CASE("gdal_network: a T-junction with ends 0.3 m apart becomes 4 nodes", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("t.geojson");
     write_text(path, t_junction_geojson());
 
@@ -254,7 +230,7 @@ TEST_CASE("gdal_network: a T-junction with ends 0.3 m apart becomes 4 nodes", "[
 }
 
 TEST_CASE("gdal_network: lines are split where another line ends on them", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("split.geojson");
     //   A ----------J---------- B     one line with a vertex at J (or none, see below)
     //               |
@@ -319,7 +295,7 @@ TEST_CASE("gdal_network: lines are split where another line ends on them", "[gda
 }
 
 TEST_CASE("gdal_network: attributes", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("attrs.geojson");
     const Point o{440000.0, 4420000.0};
     auto segment = [&](int i) {
@@ -391,7 +367,7 @@ TEST_CASE("gdal_network: attributes", "[gdal_network]") {
 }
 
 TEST_CASE("gdal_network: Geofabrik's oneway F/T/B and explicit field names", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("geofabrik.geojson");
     const std::vector<Point> a{{440000.0, 4420000.0}, {440050.0, 4420000.0}};
     const std::vector<Point> b{{440000.0, 4420010.0}, {440050.0, 4420010.0}};
@@ -424,7 +400,7 @@ TEST_CASE("gdal_network: Geofabrik's oneway F/T/B and explicit field names", "[g
 }
 
 TEST_CASE("gdal_network: longitude/latitude input gets a UTM work CRS", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("porto.geojson");
     // Two streets in Porto sharing an end; GeoJSON without crs is WGS 84 lon/lat.
     write_text(path, feature_collection({line_feature({{-8.6110, 41.1460}, {-8.6100, 41.1460}}),
@@ -456,7 +432,7 @@ TEST_CASE("gdal_network: longitude/latitude input gets a UTM work CRS", "[gdal_n
 }
 
 TEST_CASE("gdal_network: GeoPackage layers, curves and multi-lines", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("roads.gpkg");
     write_gpkg(
         path,
@@ -492,7 +468,7 @@ TEST_CASE("gdal_network: GeoPackage layers, curves and multi-lines", "[gdal_netw
 }
 
 TEST_CASE("gdal_network: GBK Shapefiles come out as UTF-8", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("gbk_roads.shp");
     {
         register_gdal();
@@ -614,7 +590,7 @@ TEST_CASE("gdal_network: the bureau's Haidian Shapefile", "[gdal_network]") {
 // Bad input: every message says what is wrong and what to do.
 
 TEST_CASE("gdal_network: missing file", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("nowhere.shp");
     REQUIRE_THROWS_AS(read_gdal_network(path, {}), InputError);
     REQUIRE_THROWS_WITH(read_gdal_network(path, {}), Contains(path) &&
@@ -623,7 +599,7 @@ TEST_CASE("gdal_network: missing file", "[gdal_network]") {
 }
 
 TEST_CASE("gdal_network: not a vector dataset", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string text = dir.file("notes.txt");
     write_text(text, "these are not roads\n");
     REQUIRE_THROWS_AS(read_gdal_network(text, {}), InputError);
@@ -640,7 +616,7 @@ TEST_CASE("gdal_network: not a vector dataset", "[gdal_network]") {
 }
 
 TEST_CASE("gdal_network: layer choice", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("mixed.gpkg");
     write_gpkg(path, {{"roads", wkbLineString, {"LINESTRING (440000 4420000,440100 4420000)"}},
                       {"pois", wkbPoint, {"POINT (440000 4420000)"}}});
@@ -667,7 +643,7 @@ TEST_CASE("gdal_network: layer choice", "[gdal_network]") {
 }
 
 TEST_CASE("gdal_network: a point layer given as a network", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("schools.geojson");
     write_text(path, R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},)"
                      R"("geometry":{"type":"Point","coordinates":[116.3,40.0]}}]})");
@@ -678,7 +654,7 @@ TEST_CASE("gdal_network: a point layer given as a network", "[gdal_network]") {
 }
 
 TEST_CASE("gdal_network: empty layer", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("empty.geojson");
     write_text(path, R"({"type":"FeatureCollection","features":[]})");
     REQUIRE_THROWS_WITH(read_gdal_network(path, {}),
@@ -691,7 +667,7 @@ TEST_CASE("gdal_network: empty layer", "[gdal_network]") {
 }
 
 TEST_CASE("gdal_network: layer without a CRS", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("roads.csv");
     write_text(path,
                "WKT,name\n"
@@ -712,7 +688,7 @@ TEST_CASE("gdal_network: layer without a CRS", "[gdal_network]") {
 }
 
 TEST_CASE("gdal_network: coordinates that are not numbers", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("nan.gpkg");
     write_gpkg(path, {{"roads", wkbLineString, {"LINESTRING (440000 4420000,440100 4420000)"}}});
     {
@@ -736,7 +712,7 @@ TEST_CASE("gdal_network: coordinates that are not numbers", "[gdal_network]") {
 }
 
 TEST_CASE("gdal_network: longitude and latitude swapped", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("swapped.geojson");
     write_text(path, feature_collection({line_feature({{39.99, 116.30}, {39.99, 116.31}})}));
     REQUIRE_THROWS_WITH(read_gdal_network(path, {}),
@@ -753,7 +729,7 @@ TEST_CASE("gdal_network: longitude and latitude swapped", "[gdal_network]") {
 }
 
 TEST_CASE("gdal_network: a named field that is missing", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("t.geojson");
     write_text(path, t_junction_geojson());
     GdalNetworkOptions options;
@@ -774,7 +750,7 @@ TEST_CASE("gdal_network: a named field that is missing", "[gdal_network]") {
 }
 
 TEST_CASE("gdal_network: bad options", "[gdal_network]") {
-    TempDir dir;
+    TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("t.geojson");
     write_text(path, t_junction_geojson());
     GdalNetworkOptions options;

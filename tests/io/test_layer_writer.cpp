@@ -10,8 +10,6 @@
 #include <utility>
 #include <vector>
 
-#include <unistd.h>
-
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 #include <catch2/catch.hpp>
@@ -20,6 +18,7 @@
 #include "io/layer_writer.hpp"
 #include "maps/layer.hpp"
 #include "maps/style.hpp"
+#include "tests/temp_dir.hpp"
 
 using lifecircle::OutputError;
 using lifecircle::io::write_layers;
@@ -30,6 +29,7 @@ using lifecircle::maps::FieldType;
 using lifecircle::maps::GeometryKind;
 using lifecircle::maps::Layer;
 using lifecircle::maps::Value;
+using lifecircle::test::TempDir;
 
 namespace fs = std::filesystem;
 
@@ -144,38 +144,6 @@ Layer road_layer() {
     return layer;
 }
 
-/** A fresh, empty folder removed with everything in it at scope exit. */
-class TempDir {
-public:
-    TempDir() {
-        static int counter = 0;
-        m_path =
-            fs::temp_directory_path() / ("lifecircle-layer-writer-" + std::to_string(getpid()) +
-                                         "-" + std::to_string(counter++));
-        fs::remove_all(m_path);
-        fs::create_directories(m_path);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(m_path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return m_path; }
-    std::string file(const std::string& name) const { return (m_path / name).string(); }
-    std::vector<std::string> entries() const {
-        std::vector<std::string> names;
-        for (const auto& entry : fs::directory_iterator(m_path)) {
-            names.push_back(entry.path().filename().string());
-        }
-        std::sort(names.begin(), names.end());
-        return names;
-    }
-
-private:
-    fs::path m_path;
-};
-
 std::string read_text(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -220,7 +188,7 @@ std::string output_error(F&& write) {
 }  // namespace
 
 TEST_CASE("GeoJSON output is RFC 7946", "[layer_writer]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_layer_writer"};
     const std::string path = dir.file("isochrones.geojson");
     const Layer layer = isochrone_layer();
     write_layers(path, {layer}, utm29);
@@ -289,7 +257,7 @@ TEST_CASE("GeoJSON output is RFC 7946", "[layer_writer]") {
 }
 
 TEST_CASE("GeoJSON options: precision, .json, no sidecar", "[layer_writer]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_layer_writer"};
     Layer layer = facility_layer();
     WriteOptions options;
     options.coordinate_precision = 3;
@@ -308,7 +276,7 @@ TEST_CASE("GeoJSON options: precision, .json, no sidecar", "[layer_writer]") {
 }
 
 TEST_CASE("GeoPackage holds several layers and their QGIS styles", "[layer_writer]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_layer_writer"};
     const std::string path = dir.file("study.gpkg");
     const std::vector<Layer> layers{isochrone_layer(), facility_layer(), road_layer()};
     write_layers(path, layers, utm29);
@@ -398,7 +366,7 @@ TEST_CASE("GeoPackage holds several layers and their QGIS styles", "[layer_write
 }
 
 TEST_CASE("GeoPackage without styles has no layer_styles table", "[layer_writer]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_layer_writer"};
     write_layers(dir.file("plain.gpkg"), {facility_layer()}, utm29);
     DatasetPtr dataset = open_vector(dir.file("plain.gpkg"));
     REQUIRE(dataset != nullptr);
@@ -407,7 +375,7 @@ TEST_CASE("GeoPackage without styles has no layer_styles table", "[layer_writer]
 }
 
 TEST_CASE("overwrite replaces a file, or refuses to", "[layer_writer]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_layer_writer"};
     const std::string path = dir.file("out.geojson");
     std::ofstream(path) << "old";
     write_layers(path, {facility_layer()}, utm29);
@@ -431,7 +399,7 @@ TEST_CASE("overwrite replaces a file, or refuses to", "[layer_writer]") {
 }
 
 TEST_CASE("a failure leaves no file and no temporary behind", "[layer_writer]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_layer_writer"};
     Layer layer = isochrone_layer();
     layer.features[1].wkb.resize(20);  // truncated WKB in the second feature
 
@@ -453,7 +421,7 @@ TEST_CASE("a failure leaves no file and no temporary behind", "[layer_writer]") 
 }
 
 TEST_CASE("bad requests are refused with a message saying what to do", "[layer_writer]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_layer_writer"};
     const Layer layer = isochrone_layer();
 
     CHECK(output_error([&] { write_layers(dir.file("out.shp"), {layer}, utm29); }) ==
@@ -514,7 +482,7 @@ TEST_CASE("bad requests are refused with a message saying what to do", "[layer_w
 }
 
 TEST_CASE("a bare EPSG number and null geometries are accepted", "[layer_writer]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_layer_writer"};
     Layer layer = facility_layer();
     layer.features[1].wkb.clear();
     write_layers(dir.file("f.gpkg"), {layer}, "32629");
@@ -531,7 +499,7 @@ TEST_CASE("a bare EPSG number and null geometries are accepted", "[layer_writer]
 TEST_CASE("polygons across the antimeridian are cut, not wrapped round the globe",
           "[layer_writer]") {
     // A 10 km square on Taveuni, Fiji, in UTM 60S (central meridian 177E): 180 runs through it.
-    const TempDir dir;
+    const TempDir dir{"lifecircle_layer_writer"};
     Layer layer;
     layer.name = "fiji";
     layer.kind = GeometryKind::polygon;
@@ -556,7 +524,7 @@ TEST_CASE("polygons across the antimeridian are cut, not wrapped round the globe
 }
 
 TEST_CASE("field names must be usable", "[layer_writer]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_layer_writer"};
     Layer layer = facility_layer();
     layer.fields[1].name = "NAME";
     CHECK(output_error([&] { write_layers(dir.file("f.geojson"), {layer}, utm29); }) ==

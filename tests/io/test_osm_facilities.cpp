@@ -1,16 +1,12 @@
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <string>
 #include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
-
-#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <osmium/handler.hpp>
@@ -20,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "io/osm_facilities.hpp"
+#include "tests/temp_dir.hpp"
 
 using lifecircle::InputError;
 using lifecircle::io::facility_kind_name;
@@ -27,41 +24,13 @@ using lifecircle::io::FacilityKind;
 using lifecircle::io::OsmFacility;
 using lifecircle::io::parse_facility_kind;
 using lifecircle::io::read_osm_facilities;
+using lifecircle::test::TempDir;
 
 namespace {
 
 namespace fs = std::filesystem;
 
 const std::string shared_data = LIFECIRCLE_SHARED_DATA;
-
-/** A fresh folder under the system temp folder, removed at the end of the test. */
-class TempDir {
-public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        m_path =
-            fs::temp_directory_path() / ("lifecircle_osm_facilities_" + std::to_string(::getpid()) +
-                                         "_" + std::to_string(counter++));
-        fs::remove_all(m_path);
-        fs::create_directories(m_path);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(m_path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    std::string write(const std::string& name, const std::string& text) const {
-        const fs::path p = m_path / name;
-        std::ofstream(p, std::ios::binary) << text;
-        return p.string();
-    }
-    std::string path(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-    fs::path m_path;
-};
 
 bool has(const char* value, std::initializer_list<std::string_view> accepted) {
     return value != nullptr &&
@@ -273,11 +242,11 @@ TEST_CASE("facility kinds parse and print", "[osm_facilities]") {
 }
 
 TEST_CASE("read_osm_facilities places nodes, areas, lines and relations", "[osm_facilities]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_osm_facilities"};
     const std::string osm = dir.write("fixture.osm", fixture_osm);
-    const std::string pbf = dir.path("fixture.osm.pbf");
-    const std::string gz = dir.path("fixture.osm.gz");
-    const std::string bz2 = dir.path("fixture.osm.bz2");
+    const std::string pbf = dir.file("fixture.osm.pbf");
+    const std::string gz = dir.file("fixture.osm.gz");
+    const std::string bz2 = dir.file("fixture.osm.bz2");
     convert(osm, pbf);
     convert(osm, gz);
     convert(osm, bz2);
@@ -345,7 +314,7 @@ TEST_CASE("read_osm_facilities places nodes, areas, lines and relations", "[osm_
 }
 
 TEST_CASE("read_osm_facilities tag and name rules of the other kinds", "[osm_facilities]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_osm_facilities"};
     const std::string osm = dir.write("fixture.osm", fixture_osm);
 
     const auto meals = read_osm_facilities(osm, FacilityKind::meal_point);
@@ -471,8 +440,8 @@ TEST_CASE("read_osm_facilities on Beijing Haidian returns Chinese names", "[osm_
 }
 
 TEST_CASE("read_osm_facilities reports unreadable files", "[osm_facilities]") {
-    const TempDir dir;
-    const std::string missing = dir.path("nope.osm.pbf");
+    const TempDir dir{"lifecircle_osm_facilities"};
+    const std::string missing = dir.file("nope.osm.pbf");
     REQUIRE_THROWS_AS(read_osm_facilities(missing, FacilityKind::clinic), InputError);
     REQUIRE_THROWS_WITH(read_osm_facilities(missing, FacilityKind::clinic),
                         Catch::Contains(missing) && Catch::Contains("does not exist"));

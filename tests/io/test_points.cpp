@@ -1,13 +1,8 @@
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <filesystem>
-#include <fstream>
 #include <numbers>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include <gdal_priv.h>
 #include <ogr_spatialref.h>
@@ -17,44 +12,15 @@
 #include "core/error.hpp"
 #include "io/chinese_coords.hpp"
 #include "io/points.hpp"
+#include "tests/temp_dir.hpp"
 
 using lifecircle::InputError;
 using lifecircle::io::PointLayer;
 using lifecircle::io::PointReadOptions;
 using lifecircle::io::read_points;
+using lifecircle::test::TempDir;
 
 namespace {
-
-namespace fs = std::filesystem;
-
-/** A fresh folder under the system temp folder, removed at the end of the test. */
-class TempDir {
-public:
-    TempDir() {
-        static std::atomic<int> counter{0};
-        m_path = fs::temp_directory_path() / ("lifecircle_points_" + std::to_string(::getpid()) +
-                                              "_" + std::to_string(counter++));
-        fs::remove_all(m_path);
-        fs::create_directories(m_path);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(m_path, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    /** Writes `text` to a file in the folder and returns its path. */
-    std::string write(const std::string& name, const std::string& text) const {
-        const fs::path p = m_path / name;
-        std::ofstream(p, std::ios::binary) << text;
-        return p.string();
-    }
-    std::string path(const std::string& name) const { return (m_path / name).string(); }
-
-private:
-    fs::path m_path;
-};
 
 std::string feature_collection(const std::string& features) {
     return R"({"type":"FeatureCollection","features":[)" + features + "]}";
@@ -102,7 +68,7 @@ InputError read_error(const std::string& path, const PointReadOptions& options =
 }  // namespace
 
 TEST_CASE("read_points reads a GeoJSON point layer with all fields", "[points]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_points"};
     const std::string path = dir.write(
         "clinics.geojson",
         feature_collection(
@@ -140,7 +106,7 @@ TEST_CASE("read_points reads a GeoJSON point layer with all fields", "[points]")
 }
 
 TEST_CASE("read_points falls back to the FID when there is no id field", "[points]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_points"};
     const std::string path = dir.write("kg.csv", "lng,LAT,name\n116.30,39.99,A\n116.31,39.98,B\n");
     const PointLayer layer = read_points(path);
     REQUIRE(layer.points.size() == 2);
@@ -153,7 +119,7 @@ TEST_CASE("read_points falls back to the FID when there is no id field", "[point
 }
 
 TEST_CASE("read_points reads Chinese CSV columns, with BOM or in GBK", "[points]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_points"};
     // Excel's "CSV UTF-8" starts with a byte order mark.
     const std::string utf8 = dir.write("utf8.csv",
                                        "\xEF\xBB\xBF"
@@ -181,7 +147,7 @@ TEST_CASE("read_points reads Chinese CSV columns, with BOM or in GBK", "[points]
 }
 
 TEST_CASE("read_points reads a CSV with a WKT column, points and polygons", "[points]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_points"};
     const std::string path = dir.write("wkt.csv",
                                        "id,geometry,name\n"
                                        "p,\"POINT (116.30 39.99)\",point\n"
@@ -197,7 +163,7 @@ TEST_CASE("read_points reads a CSV with a WKT column, points and polygons", "[po
 }
 
 TEST_CASE("read_points converts GCJ-02 and BD-09 coordinates to WGS 84", "[points]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_points"};
     // googollee/eviltransform's Beijing test pair: WGS 84 (116.377817, 39.911954) is GCJ-02
     // (116.38404722455657, 39.91334545536069).
     const std::string gcj = dir.write("gcj.csv",
@@ -229,8 +195,8 @@ TEST_CASE("read_points converts GCJ-02 and BD-09 coordinates to WGS 84", "[point
 }
 
 TEST_CASE("read_points transforms a projected GeoPackage layer", "[points]") {
-    const TempDir dir;
-    const std::string path = dir.path("facilities.gpkg");
+    const TempDir dir{"lifecircle_points"};
+    const std::string path = dir.file("facilities.gpkg");
     {
         GDALAllRegister();
         GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
@@ -274,7 +240,7 @@ TEST_CASE("read_points transforms a projected GeoPackage layer", "[points]") {
 }
 
 TEST_CASE("read_points gives a point inside a polygon and its outline as entrances", "[points]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_points"};
     // A U-shaped building (about 200 m wide): its centroid lies in the courtyard, outside.
     const std::string u_shape =
         R"({"type":"Feature","properties":{"id":"u","name":"U"},"geometry":{"type":"Polygon","coordinates":[[)"
@@ -311,7 +277,7 @@ TEST_CASE("read_points gives a point inside a polygon and its outline as entranc
 }
 
 TEST_CASE("read_points takes the first point of a MultiPoint and notes it", "[points]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_points"};
     const std::string path = dir.write(
         "mp.geojson",
         feature_collection(
@@ -325,8 +291,8 @@ TEST_CASE("read_points takes the first point of a MultiPoint and notes it", "[po
 }
 
 TEST_CASE("read_points reads a GBK Shapefile as UTF-8", "[points]") {
-    const TempDir dir;
-    const std::string path = dir.path("kindergartens.shp");
+    const TempDir dir{"lifecircle_points"};
+    const std::string path = dir.file("kindergartens.shp");
     {
         GDALAllRegister();
         GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile");
@@ -359,11 +325,11 @@ TEST_CASE("read_points reads a GBK Shapefile as UTF-8", "[points]") {
 }
 
 TEST_CASE("read_points reports bad input clearly", "[points]") {
-    const TempDir dir;
+    const TempDir dir{"lifecircle_points"};
 
     SECTION("missing file") {
-        const InputError e = read_error(dir.path("nope.geojson"));
-        CHECK(e.file() == dir.path("nope.geojson"));
+        const InputError e = read_error(dir.file("nope.geojson"));
+        CHECK(e.file() == dir.file("nope.geojson"));
         CHECK_THAT(std::string(e.what()), Catch::Contains("does not exist"));
     }
     SECTION("not a vector file") {
