@@ -63,55 +63,28 @@ std::string number(double value) {
     return std::string(buffer.data(), end);
 }
 
-/** Escapes text for an XML attribute value (quotes included) or element content. */
-std::string xml_escape(std::string_view text) {
+/** Escapes XML special characters; quotes too unless `keep_quotes` (element content, as QGIS writes it). */
+std::string xml_escape_impl(std::string_view text, bool keep_quotes) {
     std::string out;
     out.reserve(text.size());
     for (const char c : text) {
         switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                out += c;
+            case '&': out += "&amp;"; break;
+            case '<': out += "&lt;"; break;
+            case '>': out += "&gt;"; break;
+            case '"': out += keep_quotes ? "\"" : "&quot;"; break;
+            case '\'': out += keep_quotes ? "'" : "&apos;"; break;
+            default: out += c;
         }
     }
     return out;
 }
 
+/** Escapes text for an XML attribute value (quotes included) or element content. */
+std::string xml_escape(std::string_view text) { return xml_escape_impl(text, false); }
+
 /** Escapes text for XML element content; quotes stay as they are, as QGIS writes them. */
-std::string xml_text(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
+std::string xml_text(std::string_view text) { return xml_escape_impl(text, true); }
 
 /** A field reference in a QGIS expression: "name" with embedded quotes doubled. */
 std::string quoted_field(std::string_view field) {
