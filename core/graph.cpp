@@ -174,11 +174,21 @@ void RoadGraph::validate() const {
     }
 }
 
+void RawNetwork::add_edge(const RawEdge& edge, std::span<const Point> shape) {
+    edges.push_back(edge);
+    shape_points.insert(shape_points.end(), shape.begin(), shape.end());
+    shape_first.push_back(static_cast<std::uint32_t>(shape_points.size()));
+}
+
 RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
     if (options.profiles.empty()) throw std::invalid_argument("build_graph needs at least one profile");
+    if (raw.shape_first.size() != raw.edges.size() + 1 || raw.shape_first.front() != 0 ||
+        raw.shape_first.back() != raw.shape_points.size())
+        throw std::invalid_argument("build_graph: RawNetwork shape offsets do not match its edges");
     const std::size_t profile_count = options.profiles.size();
 
-    // 1. Keep the edges some profile may use; compute lengths and times.
+    // 1. Keep the edges some profile may use, with their lengths and travel times. Their shapes
+    //    are compacted in place (kept edges stay in order), so the graph takes over the array.
     struct Kept {
         std::uint32_t raw;
         double length;
@@ -187,31 +197,42 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
     kept.reserve(raw.edges.size());
     std::vector<float> fwd_time;  // [kept * profile_count + p]
     std::vector<float> bwd_time;
+    fwd_time.reserve(raw.edges.size() * profile_count);
+    bwd_time.reserve(raw.edges.size() * profile_count);
+    std::vector<std::uint32_t> kept_shape_first{0};
+    kept_shape_first.reserve(raw.edges.size() + 1);
+    std::size_t write = 0;
     for (std::uint32_t i = 0; i < raw.edges.size(); ++i) {
-        RawEdge& e = raw.edges[i];
-        if (e.shape.size() < 2 || e.from >= raw.nodes.size() || e.to >= raw.nodes.size()) continue;
-        // The shape's ends are exactly the nodes, whatever rounding the reader did.
-        e.shape.front() = raw.nodes[e.from];
-        e.shape.back() = raw.nodes[e.to];
+        const RawEdge& e = raw.edges[i];
+        const std::uint32_t begin = raw.shape_first[i];
+        const std::uint32_t size = raw.shape_first[i + 1] - begin;
+        if (size < 2 || e.from >= raw.nodes.size() || e.to >= raw.nodes.size()) continue;
+        Point* shape = raw.shape_points.data() + begin;
+        shape[0] = raw.nodes[e.from];
+        shape[size - 1] = raw.nodes[e.to];
         double length = 0;
-        for (std::size_t k = 0; k + 1 < e.shape.size(); ++k) length += segment_length(e.shape[k], e.shape[k + 1]);
+        for (std::size_t k = 0; k + 1 < size; ++k) length += segment_length(shape[k], shape[k + 1]);
         if (!(length > 0) || !std::isfinite(length)) continue;
         bool any = false;
-        std::vector<float> f(profile_count), b(profile_count);
         for (std::size_t p = 0; p < profile_count; ++p) {
             const Permission perm = permission(options.profiles[p], e.attributes);
-            const double secs = length / speed_mps(options.profiles[p], e.attributes);
-            f[p] = perm.forward ? static_cast<float>(secs) : forbidden_arc;
-            b[p] = perm.backward ? static_cast<float>(secs) : forbidden_arc;
             any = any || perm.forward || perm.backward;
         }
         if (!any) continue;
+        for (std::size_t p = 0; p < profile_count; ++p) {
+            const Permission perm = permission(options.profiles[p], e.attributes);
+            const double secs = length / speed_mps(options.profiles[p], e.attributes);
+            fwd_time.push_back(perm.forward ? static_cast<float>(secs) : forbidden_arc);
+            bwd_time.push_back(perm.backward ? static_cast<float>(secs) : forbidden_arc);
+        }
         kept.push_back({i, length});
-        fwd_time.insert(fwd_time.end(), f.begin(), f.end());
-        bwd_time.insert(bwd_time.end(), b.begin(), b.end());
+        if (write != begin) std::copy(shape, shape + size, raw.shape_points.data() + write);
+        write += size;
+        kept_shape_first.push_back(static_cast<std::uint32_t>(write));
     }
+    raw.shape_points.resize(write);
 
-    // 2. Number the nodes that are used, in Hilbert order.
+    // 2. Nodes used by kept edges, in Hilbert-curve order.
     std::vector<std::uint32_t> new_id(raw.nodes.size(), invalid_index);
     std::vector<std::uint32_t> used;
     for (const Kept& k : kept) {
@@ -254,20 +275,17 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
     g.edge_class.resize(m);
     g.edge_name.resize(m);
     g.edge_source.resize(m);
-    g.edge_shape_first.resize(m + 1);
-    g.edge_shape_first[0] = 0;
     for (std::size_t i = 0; i < m; ++i) {
-        RawEdge& e = raw.edges[kept[i].raw];
+        const RawEdge& e = raw.edges[kept[i].raw];
         g.edge_from[i] = new_id[e.from];
         g.edge_to[i] = new_id[e.to];
         g.edge_length_m[i] = kept[i].length;
         g.edge_class[i] = e.attributes.road_class;
         g.edge_name[i] = e.name < raw.names.size() ? e.name : 0;
         g.edge_source[i] = e.source;
-        g.shape_points.insert(g.shape_points.end(), e.shape.begin(), e.shape.end());
-        g.edge_shape_first[i + 1] = static_cast<std::uint32_t>(g.shape_points.size());
-        std::vector<Point>().swap(e.shape);
     }
+    g.edge_shape_first = std::move(kept_shape_first);
+    g.shape_points = std::move(raw.shape_points);
     g.names = std::move(raw.names);
     if (g.names.empty()) g.names.emplace_back();
 

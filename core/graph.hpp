@@ -6,6 +6,7 @@
  */
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -14,11 +15,11 @@
 
 namespace lifecircle {
 
-/** One piece of road between two junctions, as a reader delivers it. */
+/** One piece of road between two junctions, as a reader delivers it. Its geometry lives in
+    RawNetwork's flat shape arrays (one allocation for all edges, moved into the graph). */
 struct RawEdge {
     std::uint32_t from = 0;      ///< index into RawNetwork::nodes
     std::uint32_t to = 0;        ///< index into RawNetwork::nodes
-    std::vector<Point> shape;    ///< full geometry in the work CRS, from `from` to `to` inclusive
     EdgeAttributes attributes;
     std::uint32_t name = 0;      ///< index into RawNetwork::names (0 = unnamed "")
     std::uint32_t source = 0;    ///< index of the source object (way, feature) for messages
@@ -28,7 +29,20 @@ struct RawEdge {
 struct RawNetwork {
     std::vector<Point> nodes;
     std::vector<RawEdge> edges;
+    std::vector<std::uint32_t> shape_first{0};  ///< edges.size()+1 offsets into shape_points
+    std::vector<Point> shape_points;            ///< each edge's geometry, from `from` to `to` inclusive
     std::vector<std::string> names{""};
+
+    /** Appends an edge with its geometry (in the work CRS, from `from` to `to` inclusive). */
+    void add_edge(const RawEdge& edge, std::span<const Point> shape);
+    /** The geometry of edge i. */
+    std::span<const Point> shape(std::size_t i) const {
+        return {shape_points.data() + shape_first[i], shape_first[i + 1] - shape_first[i]};
+    }
+    /** The geometry of an edge of this network (`edge` must be an element of `edges`). */
+    std::span<const Point> shape(const RawEdge& edge) const {
+        return shape(static_cast<std::size_t>(&edge - edges.data()));
+    }
 };
 
 /** Per-profile data: arc weights and connected components. */

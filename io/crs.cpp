@@ -8,6 +8,7 @@
 #include <new>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <proj.h>
 
@@ -212,22 +213,30 @@ Point Transformer::forward(Point p) const { return transform(p, true); }
 
 Point Transformer::inverse(Point p) const { return transform(p, false); }
 
-void Transformer::forward(std::vector<Point>& points) const {
-    if (points.empty()) return;
-    const std::vector<Point> original = points;  // failed points come back as HUGE_VAL
+void Transformer::forward(std::vector<Point>& points) const { forward(std::span<Point>(points)); }
+
+void Transformer::forward(std::span<Point> points) const {
+    // PROJ overwrites a point it cannot transform with HUGE_VAL: keep a copy of each chunk so
+    // the message can name the original coordinate.
+    constexpr std::size_t chunk = 4096;
+    std::vector<Point> original;
+    original.reserve(std::min(chunk, points.size()));
     PJ* operation = m_state->operation;
-    {
-        const std::lock_guard lock(m_state->mutex);
-        proj_errno_reset(operation);
-        double time = HUGE_VAL;
-        proj_trans_generic(operation, PJ_FWD, &points.front().x, sizeof(Point), points.size(),
-                           &points.front().y, sizeof(Point), points.size(), nullptr, 0, 0, &time, 0,
-                           1);
-    }
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        if (!std::isfinite(points[i].x) || !std::isfinite(points[i].y)) {
+    for (std::size_t begin = 0; begin < points.size(); begin += chunk) {
+        const std::size_t n = std::min(chunk, points.size() - begin);
+        Point* p = points.data() + begin;
+        original.assign(p, p + n);
+        {
+            const std::lock_guard lock(m_state->mutex);
+            proj_errno_reset(operation);
+            double time = HUGE_VAL;
+            proj_trans_generic(operation, PJ_FWD, &p->x, sizeof(Point), n, &p->y, sizeof(Point), n,
+                               nullptr, 0, 0, &time, 0, 1);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            if (std::isfinite(p[i].x) && std::isfinite(p[i].y)) continue;
             if (!std::isfinite(original[i].x) || !std::isfinite(original[i].y)) {
-                points[i] = missing_point();
+                p[i] = missing_point();
                 continue;
             }
             throw InputError("coordinate " + format_point(original[i]) +

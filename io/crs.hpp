@@ -5,6 +5,7 @@
  */
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,10 @@ namespace lifecircle::io {
 namespace detail {
 struct ProjState;
 }  // namespace detail
+
+/** WGS 84 longitude/latitude as a PROJ string: the same CRS as EPSG:4326 with x = longitude,
+    but PROJ builds it without opening its database. */
+inline constexpr const char* wgs84_lonlat_proj = "+proj=longlat +datum=WGS84 +no_defs +type=crs";
 
 /**
  * Picks the WGS 84 / UTM zone for a longitude and latitude: "EPSG:326zz" in the northern
@@ -58,6 +63,8 @@ public:
      * transformed (the vector is then partly transformed).
      */
     void forward(std::vector<Point>& points) const;
+    /** The same for a span (for example one thread's part of a larger array). */
+    void forward(std::span<Point> points) const;
 
     /** Whether the source CRS is geographic (coordinates are longitude/latitude in degrees). */
     bool source_is_geographic() const;

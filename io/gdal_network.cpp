@@ -924,11 +924,10 @@ void build_topology(std::vector<SourceLine>& lines, double tolerance, bool split
         RawEdge edge;
         edge.from = from;
         edge.to = to;
-        edge.shape = std::move(shape);
         edge.attributes = line.attributes;
         edge.name = line.name;
         edge.source = line.source;
-        network.edges.push_back(std::move(edge));
+        network.add_edge(edge, shape);
     };
 
     for (std::size_t l = 0; l < lines.size(); ++l) {

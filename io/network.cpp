@@ -39,12 +39,14 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
     net.path = path;
     RawNetwork raw;
     std::string projection;
+    std::string projection_source = "EPSG:4326";
     const auto t0 = std::chrono::steady_clock::now();
     if (is_osm_file(path)) {
         OsmNetworkResult r = read_osm_network(path, options.profiles, options.work_crs);
         raw = std::move(r.network);
         net.work_crs = r.work_crs;
         projection = r.projection;
+        projection_source = r.projection_source;
         net.source_ids = std::move(r.way_ids);
         net.source_kind = "way";
         net.format = "OpenStreetMap";
@@ -74,7 +76,7 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
             .set_file(path);
     }
     net.lonlat_to_work =
-        std::make_shared<const Transformer>("EPSG:4326", projection.empty() ? net.work_crs : projection);
+        std::make_shared<const Transformer>(projection_source, projection.empty() ? net.work_crs : projection);
     return net;
 }
 

@@ -9,11 +9,12 @@
 #include <thread>
 #include <unordered_map>
 
-#include <tbb/parallel_sort.h>
+#include <span>
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
 
 #include <osmium/handler.hpp>
-#include <osmium/handler/node_locations_for_ways.hpp>
-#include <osmium/index/map/sparse_mem_array.hpp>
 #include <osmium/io/any_input.hpp>
 #include <osmium/visitor.hpp>
 
@@ -48,19 +49,36 @@ Access first_explicit(std::initializer_list<const char*> values) {
     return Access::by_class;
 }
 
+/** Every node of the file: ids and locations, in file order (sorted by id in a sorted file). */
+struct NodeStore {
+    std::vector<osmium::object_id_type> ids;
+    std::vector<osmium::Location> locations;
+    bool sorted = true;
+};
+
+/** The road ways: their node references, tags reduced to attributes, and names. */
 struct WayStore {
     std::vector<std::int64_t> way_ids;
-    std::vector<std::uint32_t> first;  // offsets into node_ids/locations
-    std::vector<osmium::object_id_type> node_ids;
-    std::vector<osmium::Location> locations;
+    std::vector<std::uint32_t> first;  // offsets into refs
+    std::vector<osmium::object_id_type> refs;
     std::vector<EdgeAttributes> attributes;
     std::vector<std::string> names;
 };
 
+/**
+ * Keeps every node and the road ways. The node locations are looked up after reading, once
+ * per distinct way node, rather than per way-node reference through an index while reading.
+ */
 class RoadHandler : public osmium::handler::Handler {
 public:
-    RoadHandler(const std::vector<ProfileSettings>& profiles, WayStore& store) : m_profiles(profiles), m_store(store) {
-        m_store.first.push_back(0);
+    RoadHandler(const std::vector<ProfileSettings>& profiles, NodeStore& nodes, WayStore& ways)
+        : m_profiles(profiles), m_nodes(nodes), m_ways(ways) {
+        m_ways.first.push_back(0);
+    }
+    void node(const osmium::Node& node) {
+        if (!m_nodes.ids.empty() && node.id() <= m_nodes.ids.back()) m_nodes.sorted = false;
+        m_nodes.ids.push_back(node.id());
+        m_nodes.locations.push_back(node.location());
     }
     void way(const osmium::Way& way) {
         const osmium::TagList& tags = way.tags();
@@ -83,22 +101,71 @@ public:
             usable = usable || perm.forward || perm.backward;
         }
         if (!usable || way.nodes().size() < 2) return;
-        for (const osmium::NodeRef& ref : way.nodes()) {
-            m_store.node_ids.push_back(ref.ref());
-            m_store.locations.push_back(ref.location());
-        }
-        m_store.first.push_back(static_cast<std::uint32_t>(m_store.node_ids.size()));
-        m_store.way_ids.push_back(way.id());
-        m_store.attributes.push_back(attrs);
+        for (const osmium::NodeRef& ref : way.nodes()) m_ways.refs.push_back(ref.ref());
+        m_ways.first.push_back(static_cast<std::uint32_t>(m_ways.refs.size()));
+        m_ways.way_ids.push_back(way.id());
+        m_ways.attributes.push_back(attrs);
         const char* name = tags["name"];
         if (!name || !*name) name = tags["name:zh"];
-        m_store.names.emplace_back(name ? name : "");
+        m_ways.names.emplace_back(name ? name : "");
     }
 
 private:
     const std::vector<ProfileSettings>& m_profiles;
-    WayStore& m_store;
+    NodeStore& m_nodes;
+    WayStore& m_ways;
 };
+
+/** Sorts the nodes of an unsorted file (.osm written by hand or by an editor) by id; of
+    duplicate ids the last one read wins. */
+void sort_nodes(NodeStore& nodes) {
+    if (nodes.sorted) return;
+    std::vector<std::uint32_t> order(nodes.ids.size());
+    for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) { return nodes.ids[a] < nodes.ids[b]; });
+    NodeStore out;
+    out.ids.reserve(order.size());
+    out.locations.reserve(order.size());
+    for (std::uint32_t i : order) {
+        if (!out.ids.empty() && out.ids.back() == nodes.ids[i]) {
+            out.locations.back() = nodes.locations[i];
+            continue;
+        }
+        out.ids.push_back(nodes.ids[i]);
+        out.locations.push_back(nodes.locations[i]);
+    }
+    nodes = std::move(out);
+}
+
+/**
+ * For every way-node reference, the index of that node in the sorted node store, or
+ * invalid_index when the file has no location for it. Consecutive references of a way are
+ * usually close in id (mappers draw ways node after node), so each search starts next to the
+ * previous hit before falling back to bisection.
+ */
+std::vector<std::uint32_t> find_way_nodes(const NodeStore& nodes, const WayStore& ways) {
+    std::vector<std::uint32_t> slot(ways.refs.size(), invalid_index);
+    const auto* ids = nodes.ids.data();
+    const std::size_t n = nodes.ids.size();
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, ways.way_ids.size(), 1024),
+                      [&](const tbb::blocked_range<std::size_t>& range) {
+        std::size_t hint = 0;
+        for (std::size_t w = range.begin(); w != range.end(); ++w) {
+            for (std::uint32_t i = ways.first[w]; i < ways.first[w + 1]; ++i) {
+                const osmium::object_id_type ref = ways.refs[i];
+                std::size_t k = hint;
+                if (!(k < n && ids[k] == ref) && !(k + 1 < n && ids[++k] == ref)) {
+                    k = static_cast<std::size_t>(std::lower_bound(ids, ids + n, ref) - ids);
+                    if (k == n || ids[k] != ref) continue;
+                }
+                hint = k;
+                if (nodes.locations[k].valid()) slot[i] = static_cast<std::uint32_t>(k);
+            }
+        }
+    });
+    return slot;
+}
 
 }  // namespace
 
@@ -148,18 +215,14 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
     if (!std::filesystem::exists(path)) {
         throw InputError("cannot open: no such file; check the path of --network").set_file(path);
     }
+    NodeStore nodes;
     WayStore store;
     try {
-        // Extracts hold few nodes: a sorted (id, location) array beats a dense index.
-        using Index = osmium::index::map::SparseMemArray<osmium::unsigned_object_id_type, osmium::Location>;
-        Index index;
-        osmium::handler::NodeLocationsForWays<Index> locations(index);
-        locations.ignore_errors();
-        RoadHandler roads(profiles, store);
+        RoadHandler roads(profiles, nodes, store);
         // Metadata (versions, users, timestamps) is not needed: skip decoding it.
         osmium::io::Reader reader(path, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way,
                                   osmium::io::read_meta::no);
-        osmium::apply(reader, locations, roads);
+        osmium::apply(reader, roads);
         reader.close();
     } catch (const std::exception& e) {
         throw InputError(std::string("cannot read OpenStreetMap data: ") + e.what() +
@@ -175,98 +238,86 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
     result.ways_read = store.way_ids.size();
     result.way_ids = store.way_ids;
 
-    // Number the distinct way nodes: sort (id, occurrence) pairs once, which also counts uses.
-    const std::size_t occurrences = store.node_ids.size();
-    std::vector<std::pair<osmium::object_id_type, std::uint32_t>> order(occurrences);
-    for (std::uint32_t i = 0; i < occurrences; ++i) order[i] = {store.node_ids[i], i};
-    tbb::parallel_sort(order.begin(), order.end());
-    std::vector<std::uint32_t> node_of(occurrences);
-    std::vector<std::uint32_t> uses;
-    std::vector<std::uint32_t> first_occurrence;
-    for (std::size_t k = 0; k < occurrences; ++k) {
-        if (k == 0 || order[k].first != order[k - 1].first) {
-            uses.push_back(0);
-            first_occurrence.push_back(order[k].second);
+    // Number the distinct located way nodes in order of first use (so the passes below read
+    // memory in order), and mark junctions: nodes used more than once (by two ways, or twice by
+    // one) and way ends. node_of[i] is the number of way-node reference i (invalid: no location).
+    sort_nodes(nodes);
+    std::vector<std::uint32_t> node_of = find_way_nodes(nodes, store);
+    store.refs = {};
+    std::vector<std::uint32_t> number(nodes.ids.size(), invalid_index);
+    std::vector<Point> lonlat;  // per numbered node
+    std::vector<std::uint8_t> is_junction;
+    for (std::uint32_t& slot : node_of) {
+        if (slot == invalid_index) continue;
+        std::uint32_t& k = number[slot];
+        if (k == invalid_index) {
+            k = static_cast<std::uint32_t>(lonlat.size());
+            const osmium::Location& l = nodes.locations[slot];
+            lonlat.push_back({l.lon(), l.lat()});
+            is_junction.push_back(0);
+        } else {
+            is_junction[k] = 1;
         }
-        node_of[order[k].second] = static_cast<std::uint32_t>(uses.size() - 1);
-        ++uses.back();
+        slot = k;
     }
-    // Renumber the nodes in order of first use, so the passes below read memory in order
-    // rather than jumping around by OSM id.
-    {
-        std::vector<std::uint32_t> renumber(uses.size(), invalid_index);
-        std::vector<std::uint32_t> uses_new(uses.size());
-        std::vector<std::uint32_t> first_new(uses.size());
-        std::uint32_t next = 0;
-        for (std::uint32_t i = 0; i < occurrences; ++i) {
-            std::uint32_t& r = renumber[node_of[i]];
-            if (r == invalid_index) {
-                r = next++;
-                uses_new[r] = uses[node_of[i]];
-                first_new[r] = i;
-            }
-            node_of[i] = r;
-        }
-        uses = std::move(uses_new);
-        first_occurrence = std::move(first_new);
-    }
-    // Junctions: nodes used more than once (by two ways, or twice by one) and way ends.
-    std::vector<std::uint8_t> is_junction(uses.size(), 0);
-    for (std::size_t u = 0; u < uses.size(); ++u) is_junction[u] = uses[u] > 1;
+    nodes = {};
+    number = {};
     for (std::size_t w = 0; w < store.way_ids.size(); ++w) {
-        is_junction[node_of[store.first[w]]] = 1;
-        is_junction[node_of[store.first[w + 1] - 1]] = 1;
+        for (const std::uint32_t end : {node_of[store.first[w]], node_of[store.first[w + 1] - 1]})
+            if (end != invalid_index) is_junction[end] = 1;
+    }
+    if (lonlat.empty()) {
+        throw InputError("no road has a located node: the file has ways but none of their nodes")
+            .set_file(path);
     }
 
     // The work CRS: the UTM zone of the centre of the roads.
     double min_lon = 180, max_lon = -180, min_lat = 90, max_lat = -90;
-    for (const osmium::Location& l : store.locations) {
-        if (!l.valid()) continue;
-        min_lon = std::min(min_lon, l.lon());
-        max_lon = std::max(max_lon, l.lon());
-        min_lat = std::min(min_lat, l.lat());
-        max_lat = std::max(max_lat, l.lat());
+    for (const Point& p : lonlat) {
+        min_lon = std::min(min_lon, p.x);
+        max_lon = std::max(max_lon, p.x);
+        min_lat = std::min(min_lat, p.y);
+        max_lat = std::max(max_lat, p.y);
     }
     result.work_crs = !work_crs.empty() ? work_crs : utm_crs_for(0.5 * (min_lon + max_lon), 0.5 * (min_lat + max_lat));
     // For the automatic UTM zone, project with PROJ's fast transverse Mercator (+approx): within
-    // a zone it agrees with the exact series to well under a millimetre, and it needs no database.
+    // a zone it agrees with the exact series to well under a millimetre. Given as PROJ strings,
+    // neither end needs PROJ's database, whose first opening costs tens of milliseconds.
     const bool auto_utm = work_crs.empty();
+    std::string source = "EPSG:4326";
     std::string projection = result.work_crs;
     if (auto_utm) {
         const std::string zone = result.work_crs.substr(8);  // "EPSG:326zz" / "EPSG:327zz"
+        source = wgs84_lonlat_proj;
         projection = "+proj=utm +zone=" + std::to_string(std::stoi(zone)) +
                      (result.work_crs[7] == '7' ? " +south" : "") + " +datum=WGS84 +units=m +approx +type=crs";
     }
-    const Transformer to_work("EPSG:4326", projection);
     result.projection = projection;
+    result.projection_source = source;
 
-    // Every distinct way node becomes a raw node (build_graph keeps only edge ends); project the
-    // located ones in one batch, nodes missing from a clipped extract stay NaN.
+    // Project the numbered nodes in place, in two halves on two threads when there is enough
+    // to do (each thread its own PROJ object).
     RawNetwork& net = result.network;
-    std::vector<Point> located;
-    located.reserve(uses.size());
-    for (std::uint32_t first : first_occurrence) {
-        const osmium::Location& l = store.locations[first];
-        if (l.valid()) located.push_back({l.lon(), l.lat()});
+    {
+        const Transformer to_work(source, projection);
+        const std::span<Point> all(lonlat);
+        if (all.size() > 100000) {
+            const std::size_t half = all.size() / 2;
+            std::thread helper([&] { Transformer(source, projection).forward(all.subspan(half)); });
+            to_work.forward(all.first(half));
+            helper.join();
+        } else {
+            to_work.forward(all);
+        }
     }
-    // Two halves on two threads when there is enough to do (each thread its own PROJ object).
-    if (located.size() > 100000) {
-        const auto half = static_cast<std::ptrdiff_t>(located.size() / 2);
-        std::vector<Point> second(located.begin() + half, located.end());
-        located.resize(static_cast<std::size_t>(half));
-        std::thread helper([&] { Transformer(to_work.source(), to_work.target()).forward(second); });
-        to_work.forward(located);
-        helper.join();
-        located.insert(located.end(), second.begin(), second.end());
-    } else {
-        to_work.forward(located);
-    }
-    net.nodes.assign(uses.size(), Point{NAN, NAN});
-    for (std::size_t u = 0, k = 0; u < uses.size(); ++u)
-        if (store.locations[first_occurrence[u]].valid()) net.nodes[u] = located[k++];
+    net.nodes = std::move(lonlat);
 
     // Split ways at junctions; a way cut by the extract boundary ends at its last located node.
-    net.edges.reserve(store.way_ids.size() * 2);
+    // Every reference but a way's first and last starts at most one edge and ends another.
+    const std::size_t edge_bound = store.first.back();
+    net.edges.reserve(edge_bound);
+    net.shape_first.reserve(edge_bound + 1);
+    net.shape_points.reserve(2 * edge_bound);
     std::unordered_map<std::string, std::uint32_t> name_index{{"", 0}};
     for (std::size_t w = 0; w < store.way_ids.size(); ++w) {
         std::uint32_t name = 0;
@@ -275,34 +326,30 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
             if (fresh) net.names.push_back(store.names[w]);
             name = it->second;
         }
-        RawEdge edge;
-        edge.shape.reserve(store.first[w + 1] - store.first[w]);
-        std::uint32_t from = invalid_index;
-        const std::uint32_t last = store.first[w + 1] - 1;
-        for (std::uint32_t i = store.first[w]; i <= last; ++i) {
-            if (!store.locations[i].valid()) {
+        const std::uint32_t end = store.first[w + 1];
+        std::uint32_t i = store.first[w];
+        while (i < end) {
+            if (node_of[i] == invalid_index) {  // a node missing from the extract
                 ++result.missing_nodes;
-                from = invalid_index;
-                edge.shape.clear();
+                ++i;
                 continue;
             }
-            const std::uint32_t node = node_of[i];
-            const Point& p = net.nodes[node];
-            edge.shape.push_back(p);
-            const bool cut_after = i == last || !store.locations[i + 1].valid();
-            if (!(is_junction[node] || from == invalid_index || cut_after)) continue;
-            if (from != invalid_index) {
-                edge.from = from;
-                edge.to = node;
+            // The edge runs from node i to the next junction or to the last node before a gap.
+            std::uint32_t j = i + 1;
+            while (j < end && node_of[j] != invalid_index && !is_junction[node_of[j]]) ++j;
+            if (j == end || node_of[j] == invalid_index) --j;
+            if (j > i) {
+                RawEdge edge;
+                edge.from = node_of[i];
+                edge.to = node_of[j];
                 edge.attributes = store.attributes[w];
                 edge.name = name;
                 edge.source = static_cast<std::uint32_t>(w);
-                net.edges.push_back(std::move(edge));
-                edge = RawEdge{};
-                edge.shape.reserve(last + 1 - i);
-                edge.shape.push_back(p);
+                net.edges.push_back(edge);
+                for (std::uint32_t k = i; k <= j; ++k) net.shape_points.push_back(net.nodes[node_of[k]]);
+                net.shape_first.push_back(static_cast<std::uint32_t>(net.shape_points.size()));
             }
-            from = node;
+            i = j == i ? i + 1 : j;
         }
     }
     return result;

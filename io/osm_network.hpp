@@ -15,6 +15,7 @@ struct OsmNetworkResult {
     RawNetwork network;
     std::string work_crs;                 ///< e.g. "EPSG:32629"
     std::string projection;               ///< the PROJ definition used for it (fast UTM when automatic)
+    std::string projection_source;        ///< WGS 84 lon/lat as given to PROJ with `projection`
     std::vector<std::int64_t> way_ids;    ///< RawEdge::source indexes into this
     std::size_t ways_read = 0;            ///< ways with a highway tag some profile may use
     std::size_t missing_nodes = 0;        ///< way node references without a location (clipped extract)

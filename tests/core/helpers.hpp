@@ -137,20 +137,21 @@ inline RawNetwork ascii_raw(std::string_view map, const std::vector<AsciiWay>& w
             !std::isupper(static_cast<unsigned char>(w.points.back())))
             throw std::invalid_argument("a way starts and ends at nodes: " + w.points);
         RawEdge edge;
+        std::vector<Point> shape;
         char from = w.points.front();
-        edge.shape.push_back(xy.at(from));
+        shape.push_back(xy.at(from));
         for (std::size_t i = 1; i < w.points.size(); ++i) {
             const char c = w.points[i];
-            edge.shape.push_back(xy.at(c));
+            shape.push_back(xy.at(c));
             if (!std::isupper(static_cast<unsigned char>(c))) continue;
             edge.from = node_of(from);
             edge.to = node_of(c);
             edge.attributes = w.attributes;
             edge.source = static_cast<std::uint32_t>(raw.edges.size());
             if (edge_keys) edge_keys->push_back(std::string{from, c});
-            raw.edges.push_back(edge);
+            raw.add_edge(edge, shape);
             edge = RawEdge{};
-            edge.shape.push_back(xy.at(c));
+            shape = {xy.at(c)};
             from = c;
         }
     }
@@ -226,13 +227,14 @@ inline RawNetwork random_grid(std::uint32_t seed, const RandomGridOptions& o = {
         RawEdge e;
         e.from = static_cast<std::uint32_t>(a);
         e.to = static_cast<std::uint32_t>(b);
-        e.shape.push_back(raw.nodes[e.from]);
+        std::vector<Point> shape;
+        shape.push_back(raw.nodes[e.from]);
         if (unit(rng) < o.shape_fraction) {
             const Point& p = raw.nodes[e.from];
             const Point& q = raw.nodes[e.to];
-            e.shape.push_back({0.5 * (p.x + q.x) + jit(rng), 0.5 * (p.y + q.y) + jit(rng)});
+            shape.push_back({0.5 * (p.x + q.x) + jit(rng), 0.5 * (p.y + q.y) + jit(rng)});
         }
-        e.shape.push_back(raw.nodes[e.to]);
+        shape.push_back(raw.nodes[e.to]);
         const double kind = unit(rng);
         RoadClass rc = RoadClass::residential;
         if (kind < o.footway_fraction) {
@@ -249,10 +251,10 @@ inline RawNetwork random_grid(std::uint32_t seed, const RandomGridOptions& o = {
         e.attributes.maxspeed_kmh = speeds[std::uniform_int_distribution<int>(0, 4)(rng)];
         if (unit(rng) < 0.5) {  // draw some edges the other way round
             std::swap(e.from, e.to);
-            std::reverse(e.shape.begin(), e.shape.end());
+            std::reverse(shape.begin(), shape.end());
         }
         e.source = static_cast<std::uint32_t>(raw.edges.size());
-        raw.edges.push_back(std::move(e));
+        raw.add_edge(e, shape);
     };
     for (int r = 0; r < n; ++r) {
         for (int c = 0; c < n; ++c) {
@@ -302,8 +304,10 @@ struct OracleEdge {
 
 inline std::vector<OracleEdge> oracle_edges(const RawNetwork& raw, const ProfileSettings& p) {
     std::vector<OracleEdge> out;
-    for (const RawEdge& e : raw.edges) {
-        const double len = polyline_length(e.shape);
+    for (std::size_t i = 0; i < raw.edges.size(); ++i) {
+        const RawEdge& e = raw.edges[i];
+        const std::span<const Point> shape = raw.shape(i);
+        const double len = polyline_length(std::vector<Point>(shape.begin(), shape.end()));
         const double v = oracle_speed_mps(p, e.attributes);
         double f = v > 0 ? len / v : unreachable;
         double b = f;

@@ -135,19 +135,18 @@ TEST_CASE("build_graph drops unusable and degenerate edges", "[graph]") {
     SECTION("zero length, too few points, bad node indexes") {
         RawNetwork raw;
         raw.nodes = {{0, 0}, {100, 0}, {100, 0}, {200, 0}};
-        auto edge = [](std::uint32_t a, std::uint32_t b, std::vector<Point> shape) {
+        auto edge = [&](std::uint32_t a, std::uint32_t b, std::vector<Point> shape) {
             RawEdge e;
             e.from = a;
             e.to = b;
-            e.shape = std::move(shape);
             e.attributes = road();
-            return e;
+            raw.add_edge(e, shape);
         };
-        raw.edges.push_back(edge(0, 1, {{0, 0}, {100, 0}}));      // kept
-        raw.edges.push_back(edge(1, 2, {{100, 0}, {100, 0}}));    // zero length: dropped
-        raw.edges.push_back(edge(1, 3, {{100, 0}}));              // one point: dropped
-        raw.edges.push_back(edge(1, 9, {{100, 0}, {300, 0}}));    // no node 9: dropped
-        raw.edges.push_back(edge(0, 0, {{0, 0}, {0, 10}, {10, 10}, {0, 0}}));  // a loop: kept
+        edge(0, 1, {{0, 0}, {100, 0}});      // kept
+        edge(1, 2, {{100, 0}, {100, 0}});    // zero length: dropped
+        edge(1, 3, {{100, 0}});              // one point: dropped
+        edge(1, 9, {{100, 0}, {300, 0}});    // no node 9: dropped
+        edge(0, 0, {{0, 0}, {0, 10}, {10, 10}, {0, 0}});  // a loop: kept
         for (std::uint32_t i = 0; i < raw.edges.size(); ++i) raw.edges[i].source = i;
         const RoadGraph g = build_graph(std::move(raw), BuildOptions{});
         REQUIRE_NOTHROW(g.validate());
@@ -179,9 +178,8 @@ TEST_CASE("edge length is the length of the stored geometry", "[graph]") {
     RawEdge e;
     e.from = 0;
     e.to = 1;
-    e.shape = {{0, 0}, {50, 0}, {100, 0}};  // ends 0.8 m short of node 1
     e.attributes = road();
-    raw.edges.push_back(e);
+    raw.add_edge(e, std::vector<Point>{{0, 0}, {50, 0}, {100, 0}});  // ends 0.8 m short of node 1
     const RoadGraph g = build_graph(std::move(raw), BuildOptions{{walk_1mps()}});
     REQUIRE(g.edge_count() == 1);
     const Point* shape = g.shape_begin(0);

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -135,9 +136,9 @@ void check_invariants(const GdalNetworkResult& result) {
     for (const RawEdge& edge : network.edges) {
         REQUIRE(edge.from < network.nodes.size());
         REQUIRE(edge.to < network.nodes.size());
-        REQUIRE(edge.shape.size() >= 2);
-        CHECK(edge.shape.front() == network.nodes[edge.from]);
-        CHECK(edge.shape.back() == network.nodes[edge.to]);
+        REQUIRE(network.shape(edge).size() >= 2);
+        CHECK(network.shape(edge).front() == network.nodes[edge.from]);
+        CHECK(network.shape(edge).back() == network.nodes[edge.to]);
         REQUIRE(edge.source < result.feature_ids.size());
         REQUIRE(edge.name < network.names.size());
     }
@@ -252,7 +253,7 @@ TEST_CASE("gdal_network: lines are split where another line ends on them", "[gda
         REQUIRE(stem.size() == 1);
         CHECK(bar[0]->to == stem[0]->to);
         CHECK(bar[1]->from == stem[0]->to);
-        CHECK(bar[0]->shape.size() == 2);
+        CHECK(result.network.shape(*bar[0]).size() == 2);
         CHECK(bar[0]->source == bar[1]->source);
         CHECK(result.feature_ids.size() == 2);
     }
@@ -266,10 +267,10 @@ TEST_CASE("gdal_network: lines are split where another line ends on them", "[gda
         const auto bar = edges_named(result.network, "bar");
         REQUIRE(bar.size() == 2);
         // The bar bends to the stem's end, which is the junction node.
-        CHECK(bar[0]->shape.back() == stem_end);
-        CHECK(bar[1]->shape.front() == stem_end);
-        CHECK(bar[0]->shape.front() == A);
-        CHECK(bar[1]->shape.back() == B);
+        CHECK(result.network.shape(*bar[0]).back() == stem_end);
+        CHECK(result.network.shape(*bar[1]).front() == stem_end);
+        CHECK(result.network.shape(*bar[0]).front() == A);
+        CHECK(result.network.shape(*bar[1]).back() == B);
     }
     SECTION("not when asked not to") {
         write_text(path, feature_collection({line_feature({A, J, B}, R"("name":"bar")"),
@@ -414,10 +415,10 @@ TEST_CASE("gdal_network: longitude/latitude input gets a UTM work CRS", "[gdal_n
     const RawEdge& north_south = result.network.edges[1];
     CHECK(east_west.to == north_south.from);
     // 0.001 degrees of longitude at 41.146 N is about 84 m; of latitude about 111 m.
-    const Point a = east_west.shape.front();
-    const Point b = east_west.shape.back();
+    const Point a = result.network.shape(east_west).front();
+    const Point b = result.network.shape(east_west).back();
     CHECK(std::hypot(b.x - a.x, b.y - a.y) == Approx(83.9).margin(0.5));
-    const Point c = north_south.shape.back();
+    const Point c = result.network.shape(north_south).back();
     CHECK(std::hypot(c.x - b.x, c.y - b.y) == Approx(111.0).margin(0.5));
     CHECK(a.x == Approx(532000.0).margin(2000.0));
     CHECK(a.y == Approx(4555000.0).margin(2000.0));
@@ -459,7 +460,7 @@ TEST_CASE("gdal_network: GeoPackage layers, curves and multi-lines", "[gdal_netw
         const GdalNetworkResult result = read_gdal_network(path, options);
         check_invariants(result);
         REQUIRE(result.network.edges.size() == 1);
-        const std::vector<Point>& shape = result.network.edges[0].shape;
+        const std::span<const Point> shape = result.network.shape(0);
         CHECK(shape.size() > 10);
         double max_y = 0.0;
         for (const Point& p : shape) max_y = std::max(max_y, p.y);

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <span>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -47,7 +48,7 @@ double haversine_m(int a, int b) {
     return 2 * r * std::asin(std::sqrt(h));
 }
 
-double length(const std::vector<Point>& shape) {
+double length(std::span<const Point> shape) {
     double len = 0;
     for (std::size_t i = 0; i + 1 < shape.size(); ++i)
         len += std::hypot(shape[i + 1].x - shape[i].x, shape[i + 1].y - shape[i].y);
@@ -183,27 +184,27 @@ TEST_CASE("read a hand-written OSM file for walking", "[osm_network]") {
     // Way 100 is split at n2, where way 101 starts.
     const auto w100 = edges_of_way(r, 100);
     REQUIRE(w100.size() == 2);
-    CHECK(length(w100[0]->shape) == Approx(haversine_m(1, 2)).epsilon(0.005));
-    CHECK(length(w100[1]->shape) == Approx(haversine_m(2, 3)).epsilon(0.005));
+    CHECK(length(r.network.shape(*w100[0])) == Approx(haversine_m(1, 2)).epsilon(0.005));
+    CHECK(length(r.network.shape(*w100[1])) == Approx(haversine_m(2, 3)).epsilon(0.005));
     CHECK(w100[0]->to == w100[1]->from);
     CHECK(r.network.names.at(w100[0]->name) == "Rua A");
     // Way 101: n4 is a bend, kept in the shape but not a node.
     const auto w101 = edges_of_way(r, 101);
     REQUIRE(w101.size() == 1);
-    REQUIRE(w101[0]->shape.size() == 3);
+    REQUIRE(r.network.shape(*w101[0]).size() == 3);
     CHECK(w101[0]->from == w100[0]->to);  // shares n2
-    CHECK(length(w101[0]->shape) == Approx(haversine_m(2, 4) + haversine_m(4, 5)).epsilon(0.005));
-    CHECK(w101[0]->shape[1].x > w101[0]->shape[0].x + 30);  // the bend lies east, about 42 m
+    CHECK(length(r.network.shape(*w101[0])) == Approx(haversine_m(2, 4) + haversine_m(4, 5)).epsilon(0.005));
+    CHECK(r.network.shape(*w101[0])[1].x > r.network.shape(*w101[0])[0].x + 30);  // the bend lies east, about 42 m
     // Way 108 is cut where node 999 is missing: one edge n6-n11.
     const auto w108 = edges_of_way(r, 108);
     REQUIRE(w108.size() == 1);
-    CHECK(length(w108[0]->shape) == Approx(haversine_m(6, 11)).epsilon(0.005));
+    CHECK(length(r.network.shape(*w108[0])) == Approx(haversine_m(6, 11)).epsilon(0.005));
     CHECK(r.network.edges.size() == 7);
     // Shapes start and end at their nodes.
     for (const RawEdge& e : r.network.edges) {
-        REQUIRE(e.shape.size() >= 2);
-        CHECK(e.shape.front() == r.network.nodes.at(e.from));
-        CHECK(e.shape.back() == r.network.nodes.at(e.to));
+        REQUIRE(r.network.shape(e).size() >= 2);
+        CHECK(r.network.shape(e).front() == r.network.nodes.at(e.from));
+        CHECK(r.network.shape(e).back() == r.network.nodes.at(e.to));
     }
 
     OsmNetworkResult copy = r;
@@ -274,7 +275,7 @@ TEST_CASE("read an OSM file into a chosen work CRS", "[osm_network]") {
     CHECK(r.work_crs == "EPSG:3763");
     const auto w100 = edges_of_way(r, 100);
     REQUIRE(w100.size() == 2);
-    CHECK(length(w100[0]->shape) == Approx(haversine_m(1, 2)).epsilon(0.005));
+    CHECK(length(r.network.shape(*w100[0])) == Approx(haversine_m(1, 2)).epsilon(0.005));
 }
 
 TEST_CASE("OSM input errors name the file", "[osm_network]") {

@@ -35,9 +35,8 @@ RoadGraph make_graph(const std::vector<std::vector<Point>>& roads) {
         RawEdge edge;
         edge.from = node(road.front());
         edge.to = node(road.back());
-        edge.shape = road;
         edge.attributes.road_class = RoadClass::residential;
-        raw.edges.push_back(std::move(edge));
+        raw.add_edge(edge, road);
     }
     RoadGraph graph = build_graph(std::move(raw), BuildOptions{});
     REQUIRE(graph.edge_count() == roads.size());
