@@ -9,6 +9,8 @@
 
 #include <tbb/parallel_sort.h>
 
+#include "core/memory.hpp"
+
 namespace lifecircle {
 
 namespace {
@@ -36,7 +38,10 @@ std::uint64_t hilbert_index(std::uint32_t x, std::uint32_t y) {
 /** Union-find with path halving, for components. */
 class DisjointSets {
 public:
-    explicit DisjointSets(std::size_t n) : m_parent(n) { std::iota(m_parent.begin(), m_parent.end(), 0u); }
+    explicit DisjointSets(std::size_t n) {
+        resize_prefaulted(m_parent, n);
+        std::iota(m_parent.begin(), m_parent.end(), 0u);
+    }
     std::uint32_t find(std::uint32_t x) {
         while (m_parent[x] != x) {
             m_parent[x] = m_parent[m_parent[x]];
@@ -65,7 +70,8 @@ void compute_components(const RoadGraph& g, ProfileData& p) {
         sets.unite(g.edge_from[e], g.edge_to[e]);
         used[g.edge_from[e]] = used[g.edge_to[e]] = true;
     }
-    std::vector<std::uint32_t> root_size(n, 0);
+    std::vector<std::uint32_t> root_size;
+    assign_prefaulted(root_size, n, 0u);
     for (NodeId v = 0; v < n; ++v)
         if (used[v]) ++root_size[sets.find(v)];
     std::vector<std::uint32_t> roots;
@@ -74,13 +80,14 @@ void compute_components(const RoadGraph& g, ProfileData& p) {
     // Largest first; ties by root id so the numbering is deterministic.
     std::stable_sort(roots.begin(), roots.end(),
                      [&](std::uint32_t a, std::uint32_t b) { return root_size[a] > root_size[b]; });
-    std::vector<std::uint32_t> root_to_component(n, invalid_index);
+    std::vector<std::uint32_t> root_to_component;
+    assign_prefaulted(root_to_component, n, std::uint32_t{invalid_index});
     p.component_size.clear();
     for (std::uint32_t c = 0; c < roots.size(); ++c) {
         root_to_component[roots[c]] = c;
         p.component_size.push_back(root_size[roots[c]]);
     }
-    p.node_component.assign(n, invalid_index);
+    assign_prefaulted(p.node_component, n, std::uint32_t{invalid_index});
     for (NodeId v = 0; v < n; ++v)
         if (used[v]) p.node_component[v] = root_to_component[sets.find(v)];
     p.component_road_m.assign(roots.size(), 0.0);
@@ -194,13 +201,13 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
         double length;
     };
     std::vector<Kept> kept;
-    kept.reserve(raw.edges.size());
+    reserve_prefaulted(kept, raw.edges.size());
     std::vector<float> fwd_time;  // [kept * profile_count + p]
     std::vector<float> bwd_time;
-    fwd_time.reserve(raw.edges.size() * profile_count);
-    bwd_time.reserve(raw.edges.size() * profile_count);
+    reserve_prefaulted(fwd_time, raw.edges.size() * profile_count);
+    reserve_prefaulted(bwd_time, raw.edges.size() * profile_count);
     std::vector<std::uint32_t> kept_shape_first{0};
-    kept_shape_first.reserve(raw.edges.size() + 1);
+    reserve_prefaulted(kept_shape_first, raw.edges.size() + 1);
     std::size_t write = 0;
     for (std::uint32_t i = 0; i < raw.edges.size(); ++i) {
         const RawEdge& e = raw.edges[i];
@@ -233,7 +240,8 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
     raw.shape_points.resize(write);
 
     // 2. Nodes used by kept edges, in Hilbert-curve order.
-    std::vector<std::uint32_t> new_id(raw.nodes.size(), invalid_index);
+    std::vector<std::uint32_t> new_id;
+    assign_prefaulted(new_id, raw.nodes.size(), std::uint32_t{invalid_index});
     std::vector<std::uint32_t> used;
     for (const Kept& k : kept) {
         for (std::uint32_t v : {raw.edges[k.raw].from, raw.edges[k.raw].to}) {
@@ -249,7 +257,7 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
         const double w = std::max(box.max.x - box.min.x, 1e-9);
         const double h = std::max(box.max.y - box.min.y, 1e-9);
         std::vector<std::pair<std::uint64_t, std::uint32_t>> keyed;
-        keyed.reserve(used.size());
+        reserve_prefaulted(keyed, used.size());
         for (std::uint32_t v : used) {
             const auto gx = static_cast<std::uint32_t>((raw.nodes[v].x - box.min.x) / w * 65535.0);
             const auto gy = static_cast<std::uint32_t>((raw.nodes[v].y - box.min.y) / h * 65535.0);
@@ -261,7 +269,7 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
         std::sort(used.begin(), used.end());
     }
     RoadGraph g;
-    g.node_xy.resize(used.size());
+    resize_prefaulted(g.node_xy, used.size());
     for (std::uint32_t i = 0; i < used.size(); ++i) {
         new_id[used[i]] = i;
         g.node_xy[i] = raw.nodes[used[i]];
@@ -269,12 +277,12 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
 
     // 3. Edges with their geometry.
     const std::size_t m = kept.size();
-    g.edge_from.resize(m);
-    g.edge_to.resize(m);
-    g.edge_length_m.resize(m);
-    g.edge_class.resize(m);
-    g.edge_name.resize(m);
-    g.edge_source.resize(m);
+    resize_prefaulted(g.edge_from, m);
+    resize_prefaulted(g.edge_to, m);
+    resize_prefaulted(g.edge_length_m, m);
+    resize_prefaulted(g.edge_class, m);
+    resize_prefaulted(g.edge_name, m);
+    resize_prefaulted(g.edge_source, m);
     for (std::size_t i = 0; i < m; ++i) {
         const RawEdge& e = raw.edges[kept[i].raw];
         g.edge_from[i] = new_id[e.from];
@@ -291,21 +299,21 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
 
     // 4. CSR: arcs grouped by tail; within a tail in edge order, which keeps builds deterministic.
     const std::size_t n = g.node_count();
-    g.first_out.assign(n + 1, 0);
+    assign_prefaulted(g.first_out, n + 1, ArcId{0});
     for (std::size_t i = 0; i < m; ++i) {
         ++g.first_out[g.edge_from[i] + 1];
         ++g.first_out[g.edge_to[i] + 1];
     }
     std::partial_sum(g.first_out.begin(), g.first_out.end(), g.first_out.begin());
     std::vector<ArcId> fill(g.first_out.begin(), g.first_out.end() - 1);
-    g.head.resize(2 * m);
-    g.arc_edge.resize(2 * m);
-    g.edge_forward_arc.resize(m);
-    g.edge_backward_arc.resize(m);
+    resize_prefaulted(g.head, 2 * m);
+    resize_prefaulted(g.arc_edge, 2 * m);
+    resize_prefaulted(g.edge_forward_arc, m);
+    resize_prefaulted(g.edge_backward_arc, m);
     g.profiles.resize(profile_count);
     for (std::size_t p = 0; p < profile_count; ++p) {
         g.profiles[p].settings = options.profiles[p];
-        g.profiles[p].arc_seconds.resize(2 * m);
+        resize_prefaulted(g.profiles[p].arc_seconds, 2 * m);
     }
     for (std::size_t i = 0; i < m; ++i) {
         const ArcId f = fill[g.edge_from[i]]++;

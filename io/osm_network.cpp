@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <new>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -19,6 +20,7 @@
 #include <osmium/visitor.hpp>
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "io/crs.hpp"
 
 namespace lifecircle::io {
@@ -49,7 +51,7 @@ Access first_explicit(std::initializer_list<const char*> values) {
     return Access::by_class;
 }
 
-/** Every node of the file: ids and locations, in file order (sorted by id in a sorted file). */
+/** Every node of the file: ids and locations, sorted by id before the first way is used. */
 struct NodeStore {
     std::vector<osmium::object_id_type> ids;
     std::vector<osmium::Location> locations;
@@ -59,62 +61,44 @@ struct NodeStore {
 /** The road ways: their node references, tags reduced to attributes, and names. */
 struct WayStore {
     std::vector<std::int64_t> way_ids;
-    std::vector<std::uint32_t> first;  // offsets into refs
-    std::vector<osmium::object_id_type> refs;
+    std::vector<std::uint32_t> first{0};  ///< per way: offset into refs and node_of
+    std::vector<osmium::object_id_type> refs;  ///< per way-node reference: the node id
+    std::vector<std::uint32_t> node_of;   ///< per way-node reference: its number, invalid_index if unlocated
     std::vector<EdgeAttributes> attributes;
-    std::vector<std::string> names;
+    std::vector<std::uint32_t> name;      ///< per way: index into names
+    std::vector<std::string> names{""};   ///< distinct names, 0 = unnamed
+    std::unordered_map<std::string, std::uint32_t> name_index{{"", 0}};
+    std::vector<Point> lonlat;            ///< per number
+    std::vector<std::uint8_t> is_junction;  ///< per number: used more than once, or a way end
 };
 
 /**
- * Keeps every node and the road ways. The node locations are looked up after reading, once
- * per distinct way node, rather than per way-node reference through an index while reading.
+ * Reserves room for the nodes and way-node references a file of this size can hold, so the
+ * arrays never grow by copying. Only the pages actually filled are ever touched; the rest is
+ * address space. A PBF node takes at least ~4 bytes and a way-node reference at least one;
+ * OSM XML takes tens of bytes for either. Compressed XML is not estimated.
  */
-class RoadHandler : public osmium::handler::Handler {
-public:
-    RoadHandler(const std::vector<ProfileSettings>& profiles, NodeStore& nodes, WayStore& ways)
-        : m_profiles(profiles), m_nodes(nodes), m_ways(ways) {
-        m_ways.first.push_back(0);
+void reserve_for_file(const std::string& path, NodeStore& nodes, WayStore& ways) {
+    std::error_code ec;
+    const auto bytes = static_cast<std::size_t>(std::filesystem::file_size(path, ec));
+    if (ec) return;
+    std::size_t node_bound = 0;
+    std::size_t ref_bound = 0;
+    if (path.ends_with(".pbf")) {
+        node_bound = bytes / 4;
+        ref_bound = bytes;
+    } else if (path.ends_with(".osm")) {
+        node_bound = bytes / 30;
+        ref_bound = bytes / 15;
     }
-    void node(const osmium::Node& node) {
-        if (!m_nodes.ids.empty() && node.id() <= m_nodes.ids.back()) m_nodes.sorted = false;
-        m_nodes.ids.push_back(node.id());
-        m_nodes.locations.push_back(node.location());
+    try {
+        nodes.ids.reserve(node_bound);
+        nodes.locations.reserve(node_bound);
+        ways.refs.reserve(ref_bound);
+    } catch (const std::bad_alloc&) {
+        // Not that much address space: the arrays grow as they fill instead.
     }
-    void way(const osmium::Way& way) {
-        const osmium::TagList& tags = way.tags();
-        OsmTagView view;
-        view.highway = tags["highway"];
-        if (!view.highway) return;
-        view.access = tags["access"];
-        view.foot = tags["foot"];
-        view.bicycle = tags["bicycle"];
-        view.vehicle = tags["vehicle"];
-        view.motor_vehicle = tags["motor_vehicle"];
-        view.motorcar = tags["motorcar"];
-        view.oneway = tags["oneway"];
-        view.junction = tags["junction"];
-        view.maxspeed = tags["maxspeed"];
-        const EdgeAttributes attrs = osm_edge_attributes(view);
-        bool usable = false;
-        for (const ProfileSettings& p : m_profiles) {
-            const Permission perm = permission(p, attrs);
-            usable = usable || perm.forward || perm.backward;
-        }
-        if (!usable || way.nodes().size() < 2) return;
-        for (const osmium::NodeRef& ref : way.nodes()) m_ways.refs.push_back(ref.ref());
-        m_ways.first.push_back(static_cast<std::uint32_t>(m_ways.refs.size()));
-        m_ways.way_ids.push_back(way.id());
-        m_ways.attributes.push_back(attrs);
-        const char* name = tags["name"];
-        if (!name || !*name) name = tags["name:zh"];
-        m_ways.names.emplace_back(name ? name : "");
-    }
-
-private:
-    const std::vector<ProfileSettings>& m_profiles;
-    NodeStore& m_nodes;
-    WayStore& m_ways;
-};
+}
 
 /** Sorts the nodes of an unsorted file (.osm written by hand or by an editor) by id; of
     duplicate ids the last one read wins. */
@@ -139,32 +123,199 @@ void sort_nodes(NodeStore& nodes) {
 }
 
 /**
+ * Index of the first id >= `ref` in the sorted `ids`, searched outward from `hint` with
+ * doubling steps (a galloping search): cheap when the answer is near the hint, as it is for
+ * consecutive nodes of a way (mappers draw ways node after node).
+ */
+std::size_t gallop_lower_bound(const osmium::object_id_type* ids, std::size_t n, osmium::object_id_type ref,
+                               std::size_t hint) {
+    std::size_t lo = 0;
+    std::size_t hi = n;
+    if (hint < n && ids[hint] < ref) {
+        lo = hint + 1;  // everything before lo is smaller than ref
+        std::size_t step = 1;
+        while (lo + step - 1 < n && ids[lo + step - 1] < ref) {
+            lo += step;
+            step *= 2;
+        }
+        hi = std::min(lo + step, n);
+    } else if (hint < n) {
+        hi = hint;  // ids[hi] >= ref
+        std::size_t step = 1;
+        while (hi >= step && ids[hi - step] >= ref) {
+            hi -= step;
+            step *= 2;
+        }
+        lo = hi >= step ? hi - step + 1 : 0;
+    }
+    return static_cast<std::size_t>(std::lower_bound(ids + lo, ids + hi, ref) - ids);
+}
+
+/**
  * For every way-node reference, the index of that node in the sorted node store, or
- * invalid_index when the file has no location for it. Consecutive references of a way are
- * usually close in id (mappers draw ways node after node), so each search starts next to the
- * previous hit before falling back to bisection.
+ * invalid_index when the file has no location for it. Ways are looked up in parallel, each
+ * search starting at the previous hit.
  */
 std::vector<std::uint32_t> find_way_nodes(const NodeStore& nodes, const WayStore& ways) {
-    std::vector<std::uint32_t> slot(ways.refs.size(), invalid_index);
+    std::vector<std::uint32_t> slot;
+    resize_prefaulted(slot, ways.refs.size());
     const auto* ids = nodes.ids.data();
     const std::size_t n = nodes.ids.size();
     tbb::parallel_for(tbb::blocked_range<std::size_t>(0, ways.way_ids.size(), 1024),
                       [&](const tbb::blocked_range<std::size_t>& range) {
-        std::size_t hint = 0;
-        for (std::size_t w = range.begin(); w != range.end(); ++w) {
-            for (std::uint32_t i = ways.first[w]; i < ways.first[w + 1]; ++i) {
-                const osmium::object_id_type ref = ways.refs[i];
-                std::size_t k = hint;
-                if (!(k < n && ids[k] == ref) && !(k + 1 < n && ids[++k] == ref)) {
-                    k = static_cast<std::size_t>(std::lower_bound(ids, ids + n, ref) - ids);
-                    if (k == n || ids[k] != ref) continue;
-                }
+        std::size_t hint = n / 2;
+        for (std::size_t i = ways.first[range.begin()]; i < ways.first[range.end()]; ++i) {
+            const std::size_t k = gallop_lower_bound(ids, n, ways.refs[i], hint);
+            if (k < n && ids[k] == ways.refs[i]) {
                 hint = k;
-                if (nodes.locations[k].valid()) slot[i] = static_cast<std::uint32_t>(k);
+                slot[i] = nodes.locations[k].valid() ? static_cast<std::uint32_t>(k) : invalid_index;
+            } else {
+                slot[i] = invalid_index;
             }
         }
     });
     return slot;
+}
+
+/**
+ * Numbers the distinct located way nodes in order of first use (so the passes after it read
+ * memory in order rather than jumping around by OSM id), fills ways.node_of, ways.lonlat and
+ * ways.is_junction: nodes used more than once (by two ways, or twice by one) and way ends.
+ */
+void number_way_nodes(const NodeStore& nodes, WayStore& ways) {
+    ways.node_of = find_way_nodes(nodes, ways);
+    ways.refs = {};
+    std::vector<std::uint32_t> number;
+    assign_prefaulted(number, nodes.ids.size(), std::uint32_t{invalid_index});
+    reserve_prefaulted(ways.lonlat, nodes.ids.size());
+    reserve_prefaulted(ways.is_junction, nodes.ids.size());
+    for (std::uint32_t& slot : ways.node_of) {
+        if (slot == invalid_index) continue;
+        std::uint32_t& k = number[slot];
+        if (k == invalid_index) {
+            k = static_cast<std::uint32_t>(ways.lonlat.size());
+            const osmium::Location& l = nodes.locations[slot];
+            ways.lonlat.push_back({l.lon(), l.lat()});
+            ways.is_junction.push_back(0);
+        } else {
+            ways.is_junction[k] = 1;
+        }
+        slot = k;
+    }
+    for (std::size_t w = 0; w + 1 < ways.first.size(); ++w) {
+        for (const std::uint32_t end : {ways.node_of[ways.first[w]], ways.node_of[ways.first[w + 1] - 1]})
+            if (end != invalid_index) ways.is_junction[end] = 1;
+    }
+}
+
+/** Keeps every node and the road ways; their nodes are looked up after reading. */
+class RoadHandler : public osmium::handler::Handler {
+public:
+    RoadHandler(const std::vector<ProfileSettings>& profiles, NodeStore& nodes, WayStore& ways)
+        : m_profiles(profiles), m_nodes(nodes), m_ways(ways) {}
+
+    void node(const osmium::Node& node) {
+        if (m_nodes.ids.size() >= m_nodes_prefaulted) {
+            prefault_ahead(m_nodes.ids);
+            m_nodes_prefaulted = prefault_ahead(m_nodes.locations);
+        }
+        if (!m_nodes.ids.empty() && node.id() <= m_nodes.ids.back()) m_nodes.sorted = false;
+        m_nodes.ids.push_back(node.id());
+        m_nodes.locations.push_back(node.location());
+    }
+
+    void way(const osmium::Way& way) {
+        const osmium::TagList& tags = way.tags();
+        OsmTagView view;
+        view.highway = tags["highway"];
+        if (!view.highway) return;
+        view.access = tags["access"];
+        view.foot = tags["foot"];
+        view.bicycle = tags["bicycle"];
+        view.vehicle = tags["vehicle"];
+        view.motor_vehicle = tags["motor_vehicle"];
+        view.motorcar = tags["motorcar"];
+        view.oneway = tags["oneway"];
+        view.junction = tags["junction"];
+        view.maxspeed = tags["maxspeed"];
+        const EdgeAttributes attrs = osm_edge_attributes(view);
+        bool usable = false;
+        for (const ProfileSettings& p : m_profiles) {
+            const Permission perm = permission(p, attrs);
+            usable = usable || perm.forward || perm.backward;
+        }
+        if (!usable || way.nodes().size() < 2) return;
+        if (m_ways.refs.size() + way.nodes().size() > m_refs_prefaulted) m_refs_prefaulted = prefault_ahead(m_ways.refs);
+        for (const osmium::NodeRef& ref : way.nodes()) m_ways.refs.push_back(ref.ref());
+        m_ways.first.push_back(static_cast<std::uint32_t>(m_ways.refs.size()));
+        m_ways.way_ids.push_back(way.id());
+        m_ways.attributes.push_back(attrs);
+        const char* name = tags["name"];
+        if (!name || !*name) name = tags["name:zh"];
+        std::uint32_t index = 0;
+        if (name && *name) {
+            const auto [it, fresh] =
+                m_ways.name_index.try_emplace(name, static_cast<std::uint32_t>(m_ways.names.size()));
+            if (fresh) m_ways.names.emplace_back(name);
+            index = it->second;
+        }
+        m_ways.name.push_back(index);
+    }
+
+private:
+    /** Prefaults the next stretch of the array's reserved room; returns the size up to which
+        it is prefaulted. The arrays fill one element at a time, so they are prefaulted in
+        steps rather than all of a generous reservation at once. */
+    template <class T>
+    static std::size_t prefault_ahead(std::vector<T>& v) {
+        constexpr std::size_t step_bytes = 1 << 20;
+        const std::size_t until = std::min(v.capacity(), v.size() + step_bytes / sizeof(T));
+        if (until > v.size()) prefault(v.data() + v.size(), (until - v.size()) * sizeof(T));
+        return std::max(until, v.size() + 1);
+    }
+
+    const std::vector<ProfileSettings>& m_profiles;
+    NodeStore& m_nodes;
+    WayStore& m_ways;
+    std::size_t m_nodes_prefaulted = 0;
+    std::size_t m_refs_prefaulted = 0;
+};
+
+/**
+ * Calls piece(way, i, j) for every edge of the road ways: from way-node reference i to
+ * reference j, at junctions; a way cut by the extract boundary ends at its last located node.
+ * Returns the number of references without a location.
+ */
+template <class Piece>
+std::size_t for_each_piece(const WayStore& ways, Piece&& piece) {
+    const std::vector<std::uint32_t>& node_of = ways.node_of;
+    std::size_t missing = 0;
+    for (std::size_t w = 0; w + 1 < ways.first.size(); ++w) {
+        const std::uint32_t end = ways.first[w + 1];
+        std::uint32_t i = ways.first[w];
+        while (i < end) {
+            if (node_of[i] == invalid_index) {  // a node missing from the extract
+                ++missing;
+                ++i;
+                continue;
+            }
+            // The edge runs from node i to the next junction or to the last node before a gap.
+            std::uint32_t j = i + 1;
+            while (j < end && node_of[j] != invalid_index && !ways.is_junction[node_of[j]]) ++j;
+            if (j == end || node_of[j] == invalid_index) --j;
+            if (j > i) piece(w, i, j);
+            i = j == i ? i + 1 : j;
+        }
+    }
+    return missing;
+}
+
+/** Reads the file's entities of the given types into the handler. */
+void read_entities(const std::string& path, osmium::osm_entity_bits::type entities, RoadHandler& handler) {
+    // Metadata (versions, users, timestamps) is not needed: skip decoding it.
+    osmium::io::Reader reader(path, entities, osmium::io::read_meta::no);
+    osmium::apply(reader, handler);
+    reader.close();
 }
 
 }  // namespace
@@ -218,12 +369,9 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
     NodeStore nodes;
     WayStore store;
     try {
+        reserve_for_file(path, nodes, store);
         RoadHandler roads(profiles, nodes, store);
-        // Metadata (versions, users, timestamps) is not needed: skip decoding it.
-        osmium::io::Reader reader(path, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way,
-                                  osmium::io::read_meta::no);
-        osmium::apply(reader, roads);
-        reader.close();
+        read_entities(path, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way, roads);
     } catch (const std::exception& e) {
         throw InputError(std::string("cannot read OpenStreetMap data: ") + e.what() +
                          "; is it a valid .osm/.osm.pbf file?")
@@ -233,43 +381,20 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
         throw InputError("no roads: the file has no ways with a highway tag that the chosen mode may use")
             .set_file(path);
     }
+    store.name_index = {};
+    sort_nodes(nodes);
+    number_way_nodes(nodes, store);
+    nodes = {};
+    if (store.lonlat.empty()) {
+        throw InputError("no road has a located node: the file has ways but none of their nodes")
+            .set_file(path);
+    }
 
     OsmNetworkResult result;
     result.ways_read = store.way_ids.size();
     result.way_ids = store.way_ids;
-
-    // Number the distinct located way nodes in order of first use (so the passes below read
-    // memory in order), and mark junctions: nodes used more than once (by two ways, or twice by
-    // one) and way ends. node_of[i] is the number of way-node reference i (invalid: no location).
-    sort_nodes(nodes);
-    std::vector<std::uint32_t> node_of = find_way_nodes(nodes, store);
-    store.refs = {};
-    std::vector<std::uint32_t> number(nodes.ids.size(), invalid_index);
-    std::vector<Point> lonlat;  // per numbered node
-    std::vector<std::uint8_t> is_junction;
-    for (std::uint32_t& slot : node_of) {
-        if (slot == invalid_index) continue;
-        std::uint32_t& k = number[slot];
-        if (k == invalid_index) {
-            k = static_cast<std::uint32_t>(lonlat.size());
-            const osmium::Location& l = nodes.locations[slot];
-            lonlat.push_back({l.lon(), l.lat()});
-            is_junction.push_back(0);
-        } else {
-            is_junction[k] = 1;
-        }
-        slot = k;
-    }
-    nodes = {};
-    number = {};
-    for (std::size_t w = 0; w < store.way_ids.size(); ++w) {
-        for (const std::uint32_t end : {node_of[store.first[w]], node_of[store.first[w + 1] - 1]})
-            if (end != invalid_index) is_junction[end] = 1;
-    }
-    if (lonlat.empty()) {
-        throw InputError("no road has a located node: the file has ways but none of their nodes")
-            .set_file(path);
-    }
+    const std::vector<std::uint32_t>& node_of = store.node_of;
+    std::vector<Point>& lonlat = store.lonlat;
 
     // The work CRS: the UTM zone of the centre of the roads.
     double min_lon = 180, max_lon = -180, min_lat = 90, max_lat = -90;
@@ -312,46 +437,29 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
     }
     net.nodes = std::move(lonlat);
 
-    // Split ways at junctions; a way cut by the extract boundary ends at its last located node.
-    // Every reference but a way's first and last starts at most one edge and ends another.
-    const std::size_t edge_bound = store.first.back();
-    net.edges.reserve(edge_bound);
-    net.shape_first.reserve(edge_bound + 1);
-    net.shape_points.reserve(2 * edge_bound);
-    std::unordered_map<std::string, std::uint32_t> name_index{{"", 0}};
-    for (std::size_t w = 0; w < store.way_ids.size(); ++w) {
-        std::uint32_t name = 0;
-        if (!store.names[w].empty()) {
-            auto [it, fresh] = name_index.emplace(store.names[w], static_cast<std::uint32_t>(net.names.size()));
-            if (fresh) net.names.push_back(store.names[w]);
-            name = it->second;
-        }
-        const std::uint32_t end = store.first[w + 1];
-        std::uint32_t i = store.first[w];
-        while (i < end) {
-            if (node_of[i] == invalid_index) {  // a node missing from the extract
-                ++result.missing_nodes;
-                ++i;
-                continue;
-            }
-            // The edge runs from node i to the next junction or to the last node before a gap.
-            std::uint32_t j = i + 1;
-            while (j < end && node_of[j] != invalid_index && !is_junction[node_of[j]]) ++j;
-            if (j == end || node_of[j] == invalid_index) --j;
-            if (j > i) {
-                RawEdge edge;
-                edge.from = node_of[i];
-                edge.to = node_of[j];
-                edge.attributes = store.attributes[w];
-                edge.name = name;
-                edge.source = static_cast<std::uint32_t>(w);
-                net.edges.push_back(edge);
-                for (std::uint32_t k = i; k <= j; ++k) net.shape_points.push_back(net.nodes[node_of[k]]);
-                net.shape_first.push_back(static_cast<std::uint32_t>(net.shape_points.size()));
-            }
-            i = j == i ? i + 1 : j;
-        }
-    }
+    // Split ways at junctions: count the pieces first so every array is allocated (and
+    // prefaulted) once at its final size, then fill them.
+    std::size_t edge_count = 0;
+    std::size_t point_count = 0;
+    result.missing_nodes = for_each_piece(store, [&](std::size_t, std::uint32_t i, std::uint32_t j) {
+        ++edge_count;
+        point_count += j - i + 1;
+    });
+    reserve_prefaulted(net.edges, edge_count);
+    reserve_prefaulted(net.shape_first, edge_count + 1);
+    reserve_prefaulted(net.shape_points, point_count);
+    net.names = std::move(store.names);
+    for_each_piece(store, [&](std::size_t w, std::uint32_t i, std::uint32_t j) {
+        RawEdge edge;
+        edge.from = node_of[i];
+        edge.to = node_of[j];
+        edge.attributes = store.attributes[w];
+        edge.name = store.name[w];
+        edge.source = static_cast<std::uint32_t>(w);
+        net.edges.push_back(edge);
+        for (std::uint32_t k = i; k <= j; ++k) net.shape_points.push_back(net.nodes[node_of[k]]);
+        net.shape_first.push_back(static_cast<std::uint32_t>(net.shape_points.size()));
+    });
     return result;
 }
 

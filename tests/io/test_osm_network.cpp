@@ -10,10 +10,18 @@
 
 #include <catch2/catch.hpp>
 
+#include <osmium/handler.hpp>
+#include <osmium/handler/node_locations_for_ways.hpp>
+#include <osmium/index/map/sparse_mem_array.hpp>
+#include <osmium/io/any_input.hpp>
+#include <osmium/visitor.hpp>
+
 #include "core/error.hpp"
 #include "core/graph.hpp"
 #include "core/profile.hpp"
+#include "io/crs.hpp"
 #include "io/osm_network.hpp"
+#include "tests/temp_dir.hpp"
 
 using namespace lifecircle;
 using lifecircle::io::is_osm_file;
@@ -23,6 +31,7 @@ using lifecircle::io::OsmTagView;
 using lifecircle::io::parse_maxspeed_kmh;
 using lifecircle::io::read_osm_network;
 using Catch::Detail::Approx;
+using lifecircle::test::TempDir;
 
 namespace {
 
@@ -269,6 +278,56 @@ TEST_CASE("read a hand-written OSM file for walking and driving", "[osm_network]
     CHECK(g.profiles[drive].component_size == std::vector<std::uint32_t>{7, 2});
 }
 
+/** The geometry of every way as the reader split it: its edges' shapes joined end to end (a
+    shape that starts where the last one ended adds only its other points). */
+std::map<std::int64_t, std::vector<Point>> joined_ways(const OsmNetworkResult& r) {
+    std::map<std::int64_t, std::vector<Point>> out;
+    for (const RawEdge& e : r.network.edges) {
+        std::vector<Point>& line = out[r.way_ids.at(e.source)];
+        const std::span<const Point> shape = r.network.shape(e);
+        const bool continues = !line.empty() && line.back() == shape.front();
+        line.insert(line.end(), shape.begin() + (continues ? 1 : 0), shape.end());
+    }
+    return out;
+}
+
+TEST_CASE("an unsorted OSM file reads like the sorted one", "[osm_network]") {
+    // Editors save files in any order: here the ways come first, the nodes after them in
+    // reverse, and node 4 appears twice (the later one, with the true position, wins).
+    std::ifstream in(small_osm);
+    std::vector<std::string> nodes;
+    std::string head, ways, line;
+    bool in_header = true;
+    while (std::getline(in, line)) {
+        if (line.find("<node ") != std::string::npos) {
+            nodes.push_back(line);
+            in_header = false;
+        } else if (line.find("</osm>") != std::string::npos) {
+            break;
+        } else if (in_header) {
+            head += line + "\n";
+        } else {
+            ways += line + "\n";
+        }
+    }
+    REQUIRE(nodes.size() == 11);
+    std::string shuffled = head + ways;
+    shuffled += R"(  <node id="4" version="1" lat="41.2000" lon="-8.7000"/>)" "\n";
+    for (auto it = nodes.rbegin(); it != nodes.rend(); ++it) shuffled += *it + "\n";
+    shuffled += "</osm>\n";
+    TempDir dir{"lifecircle_osm_unsorted"};
+    const std::string path = dir.file("unsorted.osm");
+    std::ofstream(path) << shuffled;
+
+    const std::vector<ProfileSettings> walk{default_profile(Mode::walk)};
+    const OsmNetworkResult sorted = read_osm_network(small_osm, walk);
+    const OsmNetworkResult unsorted = read_osm_network(path, walk);
+    CHECK(unsorted.ways_read == sorted.ways_read);
+    CHECK(unsorted.missing_nodes == sorted.missing_nodes);
+    CHECK(unsorted.network.edges.size() == sorted.network.edges.size());
+    CHECK(joined_ways(unsorted) == joined_ways(sorted));
+}
+
 TEST_CASE("read an OSM file into a chosen work CRS", "[osm_network]") {
     // ETRS89 / Portugal TM06.
     const OsmNetworkResult r = read_osm_network(small_osm, {default_profile(Mode::walk)}, "EPSG:3763");
@@ -333,4 +392,69 @@ TEST_CASE("read Porto 2020 (real data smoke test)", "[osm_network]") {
     const Box box = g.bounds();
     CHECK(box.max.x - box.min.x < 30000.0);
     CHECK(box.max.y - box.min.y < 30000.0);
+}
+
+TEST_CASE("OSM reader agrees with osmium's own node-location index on Porto 2020", "[osm_network]") {
+    // An independent answer: osmium's NodeLocationsForWays handler gives every way its node
+    // locations; runs of located nodes (a clipped extract leaves gaps), projected with the
+    // same PROJ definition, must be exactly the reader's edges of that way joined up.
+    const std::string path = std::string(LIFECIRCLE_SHARED_DATA) + "/osm/porto_2020.osm.pbf";
+    if (!std::filesystem::exists(path)) {
+        WARN("skipped: " << path << " not found");
+        return;
+    }
+    const OsmNetworkResult r = read_osm_network(path, {default_profile(Mode::walk)});
+    const std::map<std::int64_t, std::vector<Point>> ours = joined_ways(r);
+
+    struct Collect : osmium::handler::Handler {
+        const std::vector<std::int64_t>* wanted = nullptr;
+        std::map<std::int64_t, std::vector<std::vector<Point>>> runs;  // lon/lat
+        void way(const osmium::Way& way) {
+            if (!std::binary_search(wanted->begin(), wanted->end(), way.id())) return;
+            std::vector<std::vector<Point>>& out = runs[way.id()];
+            std::vector<Point> run;
+            for (const osmium::NodeRef& ref : way.nodes()) {
+                if (ref.location().valid()) {
+                    run.push_back({ref.location().lon(), ref.location().lat()});
+                    continue;
+                }
+                if (run.size() >= 2) out.push_back(run);
+                run.clear();
+            }
+            if (run.size() >= 2) out.push_back(run);
+        }
+    };
+    std::vector<std::int64_t> wanted = r.way_ids;
+    std::sort(wanted.begin(), wanted.end());
+    Collect collect;
+    collect.wanted = &wanted;
+    using Index = osmium::index::map::SparseMemArray<osmium::unsigned_object_id_type, osmium::Location>;
+    Index index;
+    osmium::handler::NodeLocationsForWays<Index> locations(index);
+    locations.ignore_errors();
+    osmium::io::Reader reader(path, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way);
+    osmium::apply(reader, locations, collect);
+    reader.close();
+
+    const io::Transformer project(r.projection_source, r.projection);
+    std::size_t compared = 0;
+    std::size_t mismatched = 0;
+    for (const auto& [way, runs] : collect.runs) {
+        std::vector<Point> expected;
+        for (std::vector<Point> run : runs) {
+            project.forward(run);
+            expected.insert(expected.end(), run.begin(), run.end());
+        }
+        const auto it = ours.find(way);
+        const std::vector<Point> got = it == ours.end() ? std::vector<Point>{} : it->second;
+        bool same = got.size() == expected.size();
+        for (std::size_t i = 0; same && i < got.size(); ++i)
+            same = std::abs(got[i].x - expected[i].x) < 1e-6 && std::abs(got[i].y - expected[i].y) < 1e-6;
+        ++compared;
+        if (!same) {
+            if (++mismatched <= 3) WARN("way " << way << ": " << got.size() << " points, expected " << expected.size());
+        }
+    }
+    CHECK(compared == r.way_ids.size());
+    CHECK(mismatched == 0);
 }
