@@ -91,10 +91,17 @@ private:
             const std::uint32_t first = 4 * i + 1;
             if (first >= n) break;
             const std::uint32_t last = std::min(first + 4, n);
+            // The smallest of up to four children, written so the compiler can use
+            // conditional moves: which child wins is unpredictable, a branch mispredicts often.
             std::uint32_t best = first;
-            for (std::uint32_t c = first + 1; c < last; ++c)
-                if (m_items[c].key < m_items[best].key) best = c;
-            if (!(m_items[best].key < x.key)) break;
+            float best_key = m_items[first].key;
+            for (std::uint32_t c = first + 1; c < last; ++c) {
+                const float k = m_items[c].key;
+                const bool smaller = k < best_key;
+                best = smaller ? c : best;
+                best_key = smaller ? k : best_key;
+            }
+            if (!(best_key < x.key)) break;
             m_items[i] = m_items[best];
             pos[m_items[i].node] = i;
             i = best;
