@@ -392,7 +392,7 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
 
     OsmNetworkResult result;
     result.ways_read = store.way_ids.size();
-    result.way_ids = store.way_ids;
+    result.way_ids = std::move(store.way_ids);
     const std::vector<std::uint32_t>& node_of = store.node_of;
     std::vector<Point>& lonlat = store.lonlat;
 

@@ -354,6 +354,18 @@ TEST_CASE("OSM input errors name the file", "[osm_network]") {
                           Catch::Contains("garbage.osm") && Catch::Contains("cannot read OpenStreetMap data"));
         std::filesystem::remove_all(dir);
     }
+    SECTION("roads without any of their nodes") {
+        TempDir dir{"lifecircle_osm_no_nodes"};
+        const std::string path = dir.file("ways_only.osm");
+        std::ofstream(path) << R"(<?xml version="1.0" encoding="UTF-8"?>
+<osm version="0.6" generator="hand">
+  <way id="1" version="1"><nd ref="10"/><nd ref="11"/><tag k="highway" v="residential"/></way>
+</osm>
+)";
+        CHECK_THROWS_AS(read_osm_network(path, walk), InputError);
+        CHECK_THROWS_WITH(read_osm_network(path, walk),
+                          Catch::Contains("ways_only.osm") && Catch::Contains("none of their nodes"));
+    }
     SECTION("no roads") {
         const std::string path = std::string(LIFECIRCLE_SOURCE_DIR) + "/tests/data/osm/no_roads.osm";
         CHECK_THROWS_AS(read_osm_network(path, walk), InputError);
