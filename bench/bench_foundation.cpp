@@ -78,6 +78,23 @@ int main(int argc, char** argv) {
                     load_s / osmium_s);
     else
         std::printf("  osmium fileinfo -e  not available (install osmium-tool)\n");
+    // For comparison: the whole `lifecircle network-info` process, which also pays for starting
+    // up (loading GDAL, PROJ and GEOS) and for the report.
+    const std::filesystem::path cli = std::filesystem::path(argv[0]).parent_path().parent_path() / "lifecircle";
+    if (std::filesystem::exists(cli)) {
+        std::string info_cmd = "'";
+        info_cmd.append(cli.string()).append("' network-info --network '").append(file).append("' > /dev/null");
+        std::string version_cmd = "'";
+        version_cmd.append(cli.string()).append("' --version > /dev/null");
+        std::vector<double> info_runs, start_runs;
+        for (int run = 0; run < load_runs; ++run) {
+            info_runs.push_back(bench::time_command(info_cmd));
+            start_runs.push_back(bench::time_command(version_cmd));
+        }
+        std::printf("  whole `lifecircle network-info` process  %.3f s median (of which starting up: %.3f s)"
+                    "  -> %.2fx osmium\n",
+                    median(info_runs), median(start_runs), osmium_s > 0 ? median(info_runs) / osmium_s : 0.0);
+    }
 
     // 2. Whole-graph searches, one thread.
     SearchWorkspace ws(g.node_count());
