@@ -51,7 +51,7 @@ Access first_explicit(std::initializer_list<const char*> values) {
     return Access::by_class;
 }
 
-/** Every node of the file: ids and locations, sorted by id before the first way is used. */
+/** Every node of the file: ids and locations, in file order until sort_nodes(). */
 struct NodeStore {
     std::vector<osmium::object_id_type> ids;
     std::vector<osmium::Location> locations;
@@ -310,14 +310,6 @@ std::size_t for_each_piece(const WayStore& ways, Piece&& piece) {
     return missing;
 }
 
-/** Reads the file's entities of the given types into the handler. */
-void read_entities(const std::string& path, osmium::osm_entity_bits::type entities, RoadHandler& handler) {
-    // Metadata (versions, users, timestamps) is not needed: skip decoding it.
-    osmium::io::Reader reader(path, entities, osmium::io::read_meta::no);
-    osmium::apply(reader, handler);
-    reader.close();
-}
-
 }  // namespace
 
 double parse_maxspeed_kmh(const char* value) {
@@ -371,7 +363,11 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
     try {
         reserve_for_file(path, nodes, store);
         RoadHandler roads(profiles, nodes, store);
-        read_entities(path, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way, roads);
+        // Metadata (versions, users, timestamps) is not needed: skip decoding it.
+        osmium::io::Reader reader(path, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way,
+                                  osmium::io::read_meta::no);
+        osmium::apply(reader, roads);
+        reader.close();
     } catch (const std::exception& e) {
         throw InputError(std::string("cannot read OpenStreetMap data: ") + e.what() +
                          "; is it a valid .osm/.osm.pbf file?")
