@@ -214,6 +214,7 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
         const std::uint32_t begin = raw.shape_first[i];
         const std::uint32_t size = raw.shape_first[i + 1] - begin;
         if (size < 2 || e.from >= raw.nodes.size() || e.to >= raw.nodes.size()) continue;
+        // The shape's ends are exactly the nodes, whatever rounding the reader did.
         Point* shape = raw.shape_points.data() + begin;
         shape[0] = raw.nodes[e.from];
         shape[size - 1] = raw.nodes[e.to];
@@ -223,14 +224,15 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
         bool any = false;
         for (std::size_t p = 0; p < profile_count; ++p) {
             const Permission perm = permission(options.profiles[p], e.attributes);
-            any = any || perm.forward || perm.backward;
-        }
-        if (!any) continue;
-        for (std::size_t p = 0; p < profile_count; ++p) {
-            const Permission perm = permission(options.profiles[p], e.attributes);
             const double secs = length / speed_mps(options.profiles[p], e.attributes);
             fwd_time.push_back(perm.forward ? static_cast<float>(secs) : forbidden_arc);
             bwd_time.push_back(perm.backward ? static_cast<float>(secs) : forbidden_arc);
+            any = any || perm.forward || perm.backward;
+        }
+        if (!any) {  // no profile may use it: take its times back
+            fwd_time.resize(fwd_time.size() - profile_count);
+            bwd_time.resize(bwd_time.size() - profile_count);
+            continue;
         }
         kept.push_back({i, length});
         if (write != begin) std::copy(shape, shape + size, raw.shape_points.data() + write);
