@@ -54,3 +54,25 @@ def load_columns(folder, name, columns, dtypes):
             col = col.astype(np.int64)
         out.append(col)
     return out
+
+
+def load_nodes_and_arcs(folder, columns=("node",)):
+    """Check and read nodes.csv (the given columns, "node" first: dense ids 0..n-1) and
+    arcs.csv (tail, head, seconds). Returns the node columns, then tail, head, seconds."""
+    if not os.path.isdir(folder):
+        fail("input folder %s does not exist" % folder)
+    dtypes = [np.int64] + [np.float64] * (len(columns) - 1)
+    node_columns = load_columns(folder, "nodes.csv", list(columns), dtypes)
+    n = len(node_columns[0])
+    if n == 0:
+        fail("nodes.csv has no nodes")
+    if not np.array_equal(np.sort(node_columns[0]), np.arange(n)):
+        fail("nodes.csv: node ids must be dense 0..n-1")
+    tail, head, secs = load_columns(folder, "arcs.csv", ["tail", "head", "seconds"],
+                                    [np.int64, np.int64, np.float64])
+    for name, col in (("tail", tail), ("head", head)):
+        if len(col) and (col.min() < 0 or col.max() >= n):
+            fail("arcs.csv: %s out of range 0..%d" % (name, n - 1))
+    if len(secs) and secs.min() < 0:
+        fail("arcs.csv: negative seconds")
+    return node_columns + [tail, head, secs]

@@ -45,7 +45,6 @@ Diagnostics go to stderr. Exit status 2 on a missing/malformed input.
 import argparse
 import gc
 import json
-import os
 import time
 
 import networkx as nx
@@ -54,26 +53,12 @@ from shapely.geometry import LineString, MultiLineString, Point
 from shapely.ops import unary_union
 
 
-from baseline_common import fail, load_columns, note  # noqa: E402
+from baseline_common import fail, load_columns, load_nodes_and_arcs, note  # noqa: E402
 
 
 def load_graph(folder):
-    if not os.path.isdir(folder):
-        fail("input folder %s does not exist" % folder)
-    node_ids, xs, ys = load_columns(folder, "nodes.csv", ["node", "x", "y"],
-                                    [np.int64, np.float64, np.float64])
+    node_ids, xs, ys, tail, head, secs = load_nodes_and_arcs(folder, ("node", "x", "y"))
     n = len(node_ids)
-    if n == 0:
-        fail("nodes.csv has no nodes")
-    if not np.array_equal(np.sort(node_ids), np.arange(n)):
-        fail("nodes.csv: node ids must be dense 0..n-1")
-    tail, head, secs = load_columns(folder, "arcs.csv", ["tail", "head", "seconds"],
-                                    [np.int64, np.int64, np.float64])
-    for name, col in (("tail", tail), ("head", head)):
-        if len(col) and (col.min() < 0 or col.max() >= n):
-            fail("arcs.csv: %s out of range 0..%d" % (name, n - 1))
-    if len(secs) and secs.min() < 0:
-        fail("arcs.csv: negative seconds")
     narcs = len(tail)
     _, fac = load_columns(folder, "facilities.csv", ["id", "node"], [np.int64, np.int64])
     if len(fac) and (fac.min() < 0 or fac.max() >= n):

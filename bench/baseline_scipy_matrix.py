@@ -26,7 +26,6 @@ the JSON line. Exit status 2 on a missing/malformed input.
 
 import argparse
 import json
-import os
 import time
 
 import numpy as np
@@ -38,25 +37,12 @@ ZERO_EPS = 1e-6
 MAX_BLOCK_BYTES = 4 << 30
 
 
-from baseline_common import fail, load_columns, note  # noqa: E402
+from baseline_common import fail, load_columns, load_nodes_and_arcs, note  # noqa: E402
 
 
 def load(folder, whole_graph):
-    if not os.path.isdir(folder):
-        fail("input folder %s does not exist" % folder)
-    (node_ids,) = load_columns(folder, "nodes.csv", ["node"], [np.int64])
+    node_ids, tail, head, secs = load_nodes_and_arcs(folder)
     n = len(node_ids)
-    if n == 0:
-        fail("nodes.csv has no nodes")
-    if not np.array_equal(np.sort(node_ids), np.arange(n)):
-        fail("nodes.csv: node ids must be dense 0..n-1")
-    tail, head, secs = load_columns(folder, "arcs.csv", ["tail", "head", "seconds"],
-                                    [np.int64, np.int64, np.float64])
-    for name, col in (("tail", tail), ("head", head)):
-        if len(col) and (col.min() < 0 or col.max() >= n):
-            fail("arcs.csv: %s out of range 0..%d" % (name, n - 1))
-    if len(secs) and secs.min() < 0:
-        fail("arcs.csv: negative seconds")
     _, origins = load_columns(folder, "origins.csv", ["id", "node"], [np.int64, np.int64])
     if whole_graph:
         targets = np.zeros(0, dtype=np.int64)
