@@ -181,6 +181,27 @@ inline TestGraph ascii_graph(std::string_view map, const std::vector<AsciiWay>& 
     return t;
 }
 
+/**
+ * A block with a oneway corner, for walk_1mps() and drive_plain():
+ *    A---B---C     A->B is oneway for cars, all else two-way; 36 km/h (10 m/s) everywhere.
+ *    |       |
+ *    D---E---F
+ */
+inline TestGraph oneway_corner_block() {
+    const EdgeAttributes r = road(RoadClass::residential, Oneway::no, 36);
+    return ascii_graph(R"(
+A---B---C
+|       |
+D---E---F
+)",
+                       {{"AB", road(RoadClass::residential, Oneway::forward, 36)},
+                        {"BC", r},
+                        {"CF", r},
+                        {"FED", r},
+                        {"DA", r}},
+                       {walk_1mps(), drive_plain()});
+}
+
 /** A seed standing on node `v`: the end of an incident edge that may be left from `v` both ways. */
 inline Seed seed_at_node(const RoadGraph& g, std::size_t profile, NodeId v, Seconds start = 0.0,
                          std::uint32_t origin = 0) {

@@ -199,18 +199,7 @@ TEST_CASE("a point by a corner starts at the junction, even where a oneway leave
     //  A---B---C     A->B is oneway for cars (10 m/s), all else two-way.
     //  |       |     P stands 10 m west and 10 m north of A: its nearest road point is A
     //  D---E---F     itself, on both AB and AD (a tie, resolved to the lower edge id: AB).
-    const EdgeAttributes r = road(RoadClass::residential, Oneway::no, 36);
-    const TestGraph t = ascii_graph(R"(
-A---B---C
-|       |
-D---E---F
-)",
-                                    {{"AB", road(RoadClass::residential, Oneway::forward, 36)},
-                                     {"BC", r},
-                                     {"CF", r},
-                                     {"FED", r},
-                                     {"DA", r}},
-                                    {walk_1mps(), drive_plain()});
+    const TestGraph t = oneway_corner_block();
     const std::size_t drive = t.profile(Mode::drive);
     const Snapper snapper(t.graph, drive, SnapOptions{});
     const Point a = t.xy.at('A');

@@ -100,18 +100,7 @@ TEST_CASE("a drive seed at the start of a oneway edge reaches every road out of 
     //  A---B---C     A->B oneway, the rest two-way, 10 m/s. The seed stands at A, offset 0 of AB.
     //  |       |
     //  D---E---F
-    const EdgeAttributes r = road(RoadClass::residential, Oneway::no, 36);
-    const TestGraph t = ascii_graph(R"(
-A---B---C
-|       |
-D---E---F
-)",
-                                    {{"AB", road(RoadClass::residential, Oneway::forward, 36)},
-                                     {"BC", r},
-                                     {"CF", r},
-                                     {"FED", r},
-                                     {"DA", r}},
-                                    {walk_1mps(), drive_plain()});
+    const TestGraph t = oneway_corner_block();
     const std::size_t drive = t.profile(Mode::drive);
     SearchWorkspace ws(t.graph.node_count());
     const Seed s{t.at("AB", 0), 0.0, 0};

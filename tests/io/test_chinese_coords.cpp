@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "io/chinese_coords.hpp"
+#include "tests/geo.hpp"
 
 using lifecircle::io::bd09_to_gcj02;
 using lifecircle::io::bd09_to_wgs84;
@@ -17,17 +18,8 @@ using lifecircle::io::wgs84_to_gcj02;
 
 namespace {
 
-/** Great-circle distance in metres (spherical, good enough for offsets of a few hundred m). */
-double distance_m(LonLat a, LonLat b) {
-    constexpr double r = 6371008.8;
-    constexpr double rad = std::numbers::pi / 180.0;
-    const double dlat = (b.lat - a.lat) * rad;
-    const double dlon = (b.lon - a.lon) * rad;
-    const double h =
-        std::sin(dlat / 2) * std::sin(dlat / 2) +
-        std::cos(a.lat * rad) * std::cos(b.lat * rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
-    return 2 * r * std::asin(std::sqrt(h));
-}
+/** Great-circle distance in metres between two lon/lat points. */
+double distance_m(LonLat a, LonLat b) { return lifecircle::test::haversine_m(a.lon, a.lat, b.lon, b.lat); }
 
 void check_close(LonLat got, LonLat expected, double tolerance) {
     INFO("got " << got.lon << ", " << got.lat << " expected " << expected.lon << ", "

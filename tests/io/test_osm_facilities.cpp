@@ -16,6 +16,7 @@
 
 #include "core/error.hpp"
 #include "io/osm_facilities.hpp"
+#include "tests/geo.hpp"
 #include "tests/temp_dir.hpp"
 
 using lifecircle::InputError;
@@ -25,6 +26,8 @@ using lifecircle::io::OsmFacility;
 using lifecircle::io::parse_facility_kind;
 using lifecircle::io::read_osm_facilities;
 using lifecircle::test::TempDir;
+
+using lifecircle::test::inside_ring;
 
 namespace {
 
@@ -77,16 +80,6 @@ int total(const std::map<std::string, int>& counts) {
     int sum = 0;
     for (const auto& [type, n] : counts) sum += n;
     return sum;
-}
-
-bool in_ring(const std::vector<std::pair<double, double>>& ring, double x, double y) {
-    bool inside = false;
-    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-        const auto [xi, yi] = ring[i];
-        const auto [xj, yj] = ring[j];
-        if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
-    }
-    return inside;
 }
 
 const OsmFacility* find(const std::vector<OsmFacility>& found, const std::string& type,
@@ -271,17 +264,17 @@ TEST_CASE("read_osm_facilities places nodes, areas, lines and relations", "[osm_
             {116.3006, 39.9918}, {116.300, 39.9918},  {116.300, 39.990}};
         const OsmFacility* way = find(found, "way", 100);
         REQUIRE(way != nullptr);
-        CHECK(in_ring(u, way->lon, way->lat));
+        CHECK(inside_ring(u, way->lon, way->lat));
         CHECK(way->name == "U");
         CHECK(way->matched_tag == "amenity=kindergarten");
 
         // The square with a hole: inside the outer ring, outside the hole.
         const OsmFacility* holed = find(found, "relation", 200);
         REQUIRE(holed != nullptr);
-        CHECK(in_ring({{116.30, 39.98}, {116.31, 39.98}, {116.31, 39.99}, {116.30, 39.99}},
+        CHECK(inside_ring({{116.30, 39.98}, {116.31, 39.98}, {116.31, 39.99}, {116.30, 39.99}},
                       holed->lon, holed->lat));
         CHECK_FALSE(
-            in_ring({{116.303, 39.983}, {116.307, 39.983}, {116.307, 39.987}, {116.303, 39.987}},
+            inside_ring({{116.303, 39.983}, {116.307, 39.983}, {116.307, 39.987}, {116.303, 39.987}},
                     holed->lon, holed->lat));
 
         // An open way: the mean of its nodes.

@@ -21,6 +21,7 @@
 #include "core/profile.hpp"
 #include "io/crs.hpp"
 #include "io/osm_network.hpp"
+#include "tests/geo.hpp"
 #include "tests/temp_dir.hpp"
 
 using namespace lifecircle;
@@ -44,17 +45,11 @@ const std::map<int, Point> small_lonlat{
     {10, {-8.6080, 41.1470}}, {11, {-8.6120, 41.1470}},
 };
 
-/** Great-circle distance on the mean-radius sphere; within a few tenths of a percent of UTM. */
+/** Great-circle distance between two nodes of small.osm; within a few tenths of a percent of UTM. */
 double haversine_m(int a, int b) {
-    constexpr double pi = 3.14159265358979323846;
-    constexpr double r = 6371008.8;
     const Point p = small_lonlat.at(a);
     const Point q = small_lonlat.at(b);
-    const double phi1 = p.y * pi / 180, phi2 = q.y * pi / 180;
-    const double dphi = phi2 - phi1, dl = (q.x - p.x) * pi / 180;
-    const double h = std::sin(dphi / 2) * std::sin(dphi / 2) +
-                     std::cos(phi1) * std::cos(phi2) * std::sin(dl / 2) * std::sin(dl / 2);
-    return 2 * r * std::asin(std::sqrt(h));
+    return lifecircle::test::haversine_m(p.x, p.y, q.x, q.y);
 }
 
 double length(std::span<const Point> shape) {

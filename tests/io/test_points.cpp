@@ -12,6 +12,7 @@
 #include "core/error.hpp"
 #include "io/chinese_coords.hpp"
 #include "io/points.hpp"
+#include "tests/geo.hpp"
 #include "tests/temp_dir.hpp"
 
 using lifecircle::InputError;
@@ -19,6 +20,9 @@ using lifecircle::io::PointLayer;
 using lifecircle::io::PointReadOptions;
 using lifecircle::io::read_points;
 using lifecircle::test::TempDir;
+
+using lifecircle::test::haversine_m;
+using lifecircle::test::inside_ring;
 
 namespace {
 
@@ -30,28 +34,6 @@ std::string point_feature(const std::string& properties, double lon, double lat)
     return R"({"type":"Feature","properties":{)" + properties +
            R"(},"geometry":{"type":"Point","coordinates":[)" + std::to_string(lon) + "," +
            std::to_string(lat) + "]}}";
-}
-
-double distance_m(double lon1, double lat1, double lon2, double lat2) {
-    constexpr double r = 6371008.8;
-    constexpr double rad = std::numbers::pi / 180.0;
-    const double dlat = (lat2 - lat1) * rad;
-    const double dlon = (lon2 - lon1) * rad;
-    const double h =
-        std::sin(dlat / 2) * std::sin(dlat / 2) +
-        std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
-    return 2 * r * std::asin(std::sqrt(h));
-}
-
-/** Even-odd point-in-polygon test on a ring of (lon, lat). */
-bool inside_ring(const std::vector<std::pair<double, double>>& ring, double x, double y) {
-    bool inside = false;
-    for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-        const auto [xi, yi] = ring[i];
-        const auto [xj, yj] = ring[j];
-        if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) inside = !inside;
-    }
-    return inside;
 }
 
 /** Catches the InputError read_points throws so its parts can be checked. */
@@ -269,7 +251,7 @@ TEST_CASE("read_points gives a point inside a polygon and its outline as entranc
     }
     double longest = 0.0;
     for (std::size_t i = 1; i < boundary.size(); ++i) {
-        longest = std::max(longest, distance_m(boundary[i - 1].first, boundary[i - 1].second,
+        longest = std::max(longest, haversine_m(boundary[i - 1].first, boundary[i - 1].second,
                                                boundary[i].first, boundary[i].second));
     }
     CHECK(longest <= 20.0 + 1e-6);
