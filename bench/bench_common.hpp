@@ -55,10 +55,10 @@ inline double json_number(const std::string& json, const std::string& key) {
 
 /** Random points near the roads of the largest component: a random place on a random
     edge (uniform by length), moved up to `jitter_m` off the road. Seeded, so repeatable. */
-inline std::vector<lifecircle::Point> random_points_near_roads(const lifecircle::RoadGraph& g, std::size_t profile,
+inline std::vector<lifecircle::Point> random_points_near_roads(const lifecircle::RoadGraph& g, lifecircle::ProfileId profile,
                                                                std::size_t count, unsigned seed, double jitter_m) {
     using namespace lifecircle;
-    const ProfileData& p = g.profiles[profile];
+    const ProfileData& p = g.profile(profile);
     std::vector<EdgeId> edges;
     std::vector<double> cumulative;
     double total = 0;
@@ -86,7 +86,7 @@ inline std::vector<lifecircle::Point> random_points_near_roads(const lifecircle:
 }
 
 /** Writes nodes.csv and arcs.csv of a profile for the Python baselines. */
-inline void export_graph(const lifecircle::RoadGraph& g, std::size_t profile, const std::string& dir) {
+inline void export_graph(const lifecircle::RoadGraph& g, lifecircle::ProfileId profile, const std::string& dir) {
     using namespace lifecircle;
     std::filesystem::create_directories(dir);
     std::ofstream nodes(dir + "/nodes.csv");
@@ -98,7 +98,7 @@ inline void export_graph(const lifecircle::RoadGraph& g, std::size_t profile, co
     }
     std::ofstream arcs(dir + "/arcs.csv");
     arcs << "tail,head,seconds\n";
-    const auto& w = g.profiles[profile].arc_seconds;
+    const auto& w = g.profile(profile).arc_seconds;
     for (NodeId v = 0; v < g.node_count(); ++v) {
         for (ArcId a = g.first_out[v]; a < g.first_out[v + 1]; ++a) {
             if (w[a] == forbidden_arc) continue;

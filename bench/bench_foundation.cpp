@@ -105,7 +105,7 @@ int main(int argc, char** argv) {
     const auto t1 = bench::Clock::now();
     for (int r = 0; r < runs; ++r) {
         const Seed s{{pick(rng), 0.0}, 0.0, 0};
-        search(g, 0, std::span<const Seed>(&s, 1), unreachable, ws);
+        search(g, ProfileId{}, std::span<const Seed>(&s, 1), unreachable, ws);
         settled += ws.settled().size();
     }
     const double search_s = bench::since(t1);
@@ -114,25 +114,25 @@ int main(int argc, char** argv) {
                 runs, search_s, per_s / 1e6);
 
     // 3. 1,000 x 1,000 walking matrix, 30-minute cutoff: snapping, searches and CSV output.
-    const auto from_pts = bench::random_points_near_roads(g, 0, 1000, 1, 40.0);
-    const auto to_pts = bench::random_points_near_roads(g, 0, 1000, 2, 40.0);
+    const auto from_pts = bench::random_points_near_roads(g, ProfileId{}, 1000, 1, 40.0);
+    const auto to_pts = bench::random_points_near_roads(g, ProfileId{}, 1000, 2, 40.0);
     const auto t2 = bench::Clock::now();
-    const Snapper snapper(g, 0, SnapOptions{});
+    const Snapper snapper(g, ProfileId{}, SnapOptions{});
     const auto from = snapper.snap_all(from_pts);
     const auto to = snapper.snap_all(to_pts);
     const double snap_s = bench::since(t2);
     MatrixOptions mo;
     mo.cutoff = 1800;
-    const auto rows = travel_time_matrix(g, 0, from, to, mo);
+    const auto rows = travel_time_matrix(g, ProfileId{}, from, to, mo);
     const double matrix_s = bench::since(t2) - snap_s;
     std::size_t pairs = 0;
     {
         io::AtomicFile out(dir + "/od.csv");
         out.stream() << "from_id,to_id,minutes\n";
         char buf[64];
-        for (std::size_t i = 0; i < rows.size(); ++i)
-            for (const MatrixEntry& e : rows[i]) {
-                std::snprintf(buf, sizeof buf, "%zu,%u,%.3f\n", i, e.target, e.seconds / 60.0);
+        for (std::size_t i = 0; i < rows.rows(); ++i)
+            for (const TimeEntry& e : rows.row(i)) {
+                std::snprintf(buf, sizeof buf, "%zu,%u,%.3f\n", i, e.col, e.seconds / 60.0);
                 out.stream() << buf;
                 ++pairs;
             }
@@ -143,7 +143,7 @@ int main(int argc, char** argv) {
                 total_s, snap_s, matrix_s, total_s - snap_s - matrix_s, pairs);
 
     // SciPy on the same graph and points (nearest nodes), timed beside it.
-    bench::export_graph(g, 0, dir);
+    bench::export_graph(g, ProfileId{}, dir);
     bench::export_points(g, from, dir + "/origins.csv");
     bench::export_points(g, to, dir + "/targets.csv");
     const std::string script = LIFECIRCLE_SOURCE_DIR "/bench/baseline_scipy_matrix.py";

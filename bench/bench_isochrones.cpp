@@ -29,10 +29,10 @@ int main(int argc, char** argv) {
 
     const io::Network net = io::load_network(file, io::NetworkOptions{});
     const RoadGraph& g = net.graph;
-    const auto points = bench::random_points_near_roads(g, 0, count, 3, 30.0);
+    const auto points = bench::random_points_near_roads(g, ProfileId{}, count, 3, 30.0);
 
     const auto t0 = bench::Clock::now();
-    const Snapper snapper(g, 0, SnapOptions{});
+    const Snapper snapper(g, ProfileId{}, SnapOptions{});
     const std::vector<Snap> snaps = snapper.snap_all(points);
     std::vector<maps::IsochroneFacility> facilities;
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
     maps::IsochroneOptions o;
     o.breaks = {300, 600, 900};
     const auto t1 = bench::Clock::now();
-    maps::IsochroneLayers layers = maps::isochrone_layers(g, 0, facilities, o);
+    maps::IsochroneLayers layers = maps::isochrone_layers(g, ProfileId{}, facilities, o);
     const double compute_s = bench::since(t1);
     const std::size_t polygons = layers.areas.features.size();
     io::write_layers(dir + "/isochrones.gpkg", {std::move(layers.areas)}, net.work_crs);
@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
     std::printf("lifecircle  %.2f s total on %u threads (polygons %.2f s): %zu polygons (target <= 10 s on 2 cores)\n",
                 total_s, std::thread::hardware_concurrency(), compute_s, polygons);
 
-    bench::export_graph(g, 0, dir);
+    bench::export_graph(g, ProfileId{}, dir);
     bench::export_points(g, snaps, dir + "/facilities.csv");
     const std::string script = LIFECIRCLE_SOURCE_DIR "/bench/baseline_networkx_isochrones.py";
     // Two common ways to make the polygons in Python: buffer each edge and union (what OSMnx's

@@ -3,7 +3,7 @@
 #include "core/error.hpp"
 #include "io/layer_writer.hpp"
 #include "io/osm_facilities.hpp"
-#include "maps/wkb.hpp"
+#include "core/wkb.hpp"
 
 namespace lifecircle::cli {
 
@@ -27,23 +27,23 @@ void add_facilities(CLI::App& app, Runner& run) {
                 throw UsageError("--kind must be hospital, clinic, community-health, kindergarten, meal-point or "
                                  "elderly-care, not '" + a->kind + "'");
             const std::vector<io::OsmFacility> found = io::read_osm_facilities(a->network, *kind);
-            maps::Layer layer;
+            Layer layer;
             layer.name = "facilities";
-            layer.kind = maps::GeometryKind::point;
-            layer.fields = {{"id", maps::FieldType::string},      {"osm_type", maps::FieldType::string},
-                            {"osm_id", maps::FieldType::integer}, {"name", maps::FieldType::string},
-                            {"name_zh", maps::FieldType::string}, {"kind", maps::FieldType::string},
-                            {"capacity", maps::FieldType::string}, {"matched_tag", maps::FieldType::string}};
+            layer.kind = GeometryKind::point;
+            layer.fields = {{"id", FieldType::string},      {"osm_type", FieldType::string},
+                            {"osm_id", FieldType::integer}, {"name", FieldType::string},
+                            {"name_zh", FieldType::string}, {"kind", FieldType::string},
+                            {"capacity", FieldType::string}, {"matched_tag", FieldType::string}};
             for (const io::OsmFacility& f : found) {
-                maps::Feature feature;
-                feature.wkb = maps::wkb_point({f.lon, f.lat});
+                Feature feature;
+                feature.wkb = wkb_point({f.lon, f.lat});
                 feature.values = {f.osm_type + "/" + std::to_string(f.osm_id),
                                   f.osm_type,
                                   static_cast<std::int64_t>(f.osm_id),
                                   f.name,
                                   f.name_zh,
                                   a->kind,
-                                  f.capacity.empty() ? maps::Value{} : maps::Value{f.capacity},
+                                  f.capacity.empty() ? Value{} : Value{f.capacity},
                                   f.matched_tag};
                 layer.features.push_back(std::move(feature));
             }

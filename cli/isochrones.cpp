@@ -94,7 +94,7 @@ void add_isochrones(CLI::App& app, Runner& run) {
             a->facilities.read.entrances = a->entrances;
             const io::Network net = load_network(a->network);
             const LoadedPoints pts = load_points(a->facilities, net);
-            const std::size_t profile = 0;
+            const ProfileId profile = net.graph.profile_id(selected_mode(a->network));
             const Snapper snapper(net.graph, profile, a->network.snap);
             const std::vector<Snap> snaps = snapper.snap_all(pts.xy);
 
@@ -145,7 +145,7 @@ void add_isochrones(CLI::App& app, Runner& run) {
             const bool same_file = !a->lines.empty() && a->lines == a->out;
             if (same_file && extension_of(a->out) != ".gpkg")
                 throw UsageError("--lines and --out can share a file only when it is a .gpkg");
-            std::vector<maps::Layer> out_layers;
+            std::vector<Layer> out_layers;
             out_layers.push_back(std::move(layers.areas));
             if (same_file) out_layers.push_back(std::move(layers.lines));
             io::write_layers(a->out, out_layers, net.work_crs);

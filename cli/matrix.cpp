@@ -50,7 +50,7 @@ void add_matrix(CLI::App& app, Runner& run) {
             a->from.read.input_crs = a->to.read.input_crs = a->input_crs;
             const LoadedPoints from = load_points(a->from, net);
             const LoadedPoints to = load_points(a->to, net);
-            const std::size_t profile = 0;
+            const ProfileId profile = net.graph.profile_id(selected_mode(a->network));
             const Snapper snapper(net.graph, profile, a->network.snap);
             const std::vector<Snap> from_snaps = snapper.snap_all(from.xy);
             const std::vector<Snap> to_snaps = snapper.snap_all(to.xy);
@@ -67,11 +67,11 @@ void add_matrix(CLI::App& app, Runner& run) {
             out << "from_id,to_id,minutes\n";
             std::size_t pairs = 0;
             char minutes[32];
-            for (std::size_t i = 0; i < rows.size(); ++i) {
+            for (std::size_t i = 0; i < rows.rows(); ++i) {
                 const std::string from_id = csv_field(from.ids[i]);
-                for (const MatrixEntry& e : rows[i]) {
+                for (const TimeEntry& e : rows.row(i)) {
                     std::snprintf(minutes, sizeof minutes, "%.3f", e.seconds / 60.0);
-                    out << from_id << ',' << csv_field(to.ids[e.target]) << ',' << minutes << '\n';
+                    out << from_id << ',' << csv_field(to.ids[e.col]) << ',' << minutes << '\n';
                     ++pairs;
                 }
             }

@@ -101,9 +101,9 @@ void compute_components(const RoadGraph& g, ProfileData& p) {
 
 }  // namespace
 
-std::size_t RoadGraph::profile_index(Mode mode) const {
+ProfileId RoadGraph::profile_id(Mode mode, Direction direction) const {
     for (std::size_t i = 0; i < profiles.size(); ++i)
-        if (profiles[i].settings.mode == mode) return i;
+        if (profiles[i].settings.mode == mode) return ProfileId(static_cast<std::uint8_t>(i), direction);
     throw std::invalid_argument("the road graph was built without the '" + std::string(mode_name(mode)) +
                                 "' profile");
 }
@@ -175,8 +175,14 @@ void RoadGraph::validate() const {
     }
     for (const ProfileData& p : profiles) {
         if (p.arc_seconds.size() != arc_count()) fail("one travel time per arc and profile");
+        if (p.arc_seconds_reversed.size() != arc_count()) fail("one reversed travel time per arc and profile");
         for (float s : p.arc_seconds)
             if (!(s >= 0)) fail("travel times are non-negative");
+        for (EdgeId e = 0; e < edge_count(); ++e) {
+            const ArcId f = edge_forward_arc[e], b = edge_backward_arc[e];
+            if (!(p.arc_seconds_reversed[f] == p.arc_seconds[b] && p.arc_seconds_reversed[b] == p.arc_seconds[f]))
+                fail("a reversed arc time is its twin arc's time");
+        }
         if (p.node_component.size() != n) fail("one component per node and profile");
     }
 }
@@ -316,6 +322,7 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
     for (std::size_t p = 0; p < profile_count; ++p) {
         g.profiles[p].settings = options.profiles[p];
         resize_prefaulted(g.profiles[p].arc_seconds, 2 * m);
+        resize_prefaulted(g.profiles[p].arc_seconds_reversed, 2 * m);
     }
     for (std::size_t i = 0; i < m; ++i) {
         const ArcId f = fill[g.edge_from[i]]++;
@@ -328,6 +335,8 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
         for (std::size_t p = 0; p < profile_count; ++p) {
             g.profiles[p].arc_seconds[f] = fwd_time[i * profile_count + p];
             g.profiles[p].arc_seconds[b] = bwd_time[i * profile_count + p];
+            g.profiles[p].arc_seconds_reversed[f] = bwd_time[i * profile_count + p];
+            g.profiles[p].arc_seconds_reversed[b] = fwd_time[i * profile_count + p];
         }
     }
     for (ProfileData& p : g.profiles) compute_components(g, p);

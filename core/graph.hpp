@@ -18,11 +18,11 @@ namespace lifecircle {
 /** One piece of road between two junctions, as a reader delivers it. Its geometry lives in
     RawNetwork's flat shape arrays (one allocation for all edges, moved into the graph). */
 struct RawEdge {
-    std::uint32_t from = 0;      ///< index into RawNetwork::nodes
-    std::uint32_t to = 0;        ///< index into RawNetwork::nodes
+    std::uint32_t from = 0;  ///< index into RawNetwork::nodes
+    std::uint32_t to = 0;    ///< index into RawNetwork::nodes
     EdgeAttributes attributes;
-    std::uint32_t name = 0;      ///< index into RawNetwork::names (0 = unnamed "")
-    std::uint32_t source = 0;    ///< index of the source object (way, feature) for messages
+    std::uint32_t name = 0;    ///< index into RawNetwork::names (0 = unnamed "")
+    std::uint32_t source = 0;  ///< index of the source object (way, feature) for messages
 };
 
 /** A road network as read from a file, in a metric work CRS, before the graph is built. */
@@ -30,7 +30,7 @@ struct RawNetwork {
     std::vector<Point> nodes;
     std::vector<RawEdge> edges;
     std::vector<std::uint32_t> shape_first{0};  ///< edges.size()+1 offsets into shape_points
-    std::vector<Point> shape_points;            ///< each edge's geometry, from `from` to `to` inclusive
+    std::vector<Point> shape_points;  ///< each edge's geometry, from `from` to `to` inclusive
     std::vector<std::string> names{""};
 
     /** Appends an edge with its geometry (in the work CRS, from `from` to `to` inclusive). */
@@ -45,10 +45,46 @@ struct RawNetwork {
     }
 };
 
+/** Which way a search runs over the arcs. */
+enum class Direction : std::uint8_t {
+    forward,   ///< times from the seeds (an ambulance or a meal delivery leaving a facility)
+    backward,  ///< times to the seeds (residents travelling to a clinic along one-way streets)
+};
+
+/**
+ * One travel profile of one graph, and the direction searches made with it run in. A strong
+ * type, so that a bare index cannot be passed for it; a SearchWorkspace remembers the profile
+ * of its last search, so a time cannot be read back with another profile's arc weights.
+ */
+class ProfileId {
+public:
+    constexpr ProfileId() = default;
+    constexpr explicit ProfileId(std::uint8_t index, Direction direction = Direction::forward)
+        : m_index(index), m_direction(direction) {}
+    /** Index into RoadGraph::profiles. */
+    constexpr std::size_t index() const { return m_index; }
+    constexpr Direction direction() const { return m_direction; }
+    /** The same profile searched the other way. */
+    constexpr ProfileId reversed() const {
+        return ProfileId(
+            m_index, m_direction == Direction::forward ? Direction::backward : Direction::forward);
+    }
+    /** The same profile, searched forward. */
+    constexpr ProfileId forward() const { return ProfileId(m_index); }
+    friend constexpr bool operator==(ProfileId, ProfileId) = default;
+
+private:
+    std::uint8_t m_index = 0;
+    Direction m_direction = Direction::forward;
+};
+
 /** Per-profile data: arc weights and connected components. */
 struct ProfileData {
     ProfileSettings settings;
-    std::vector<float> arc_seconds;           ///< per arc; forbidden_arc where the mode may not go
+    std::vector<float> arc_seconds;  ///< per arc; forbidden_arc where the mode may not go
+    /** Per arc a = u->v: the time of the twin arc v->u. A backward search relaxes out-arcs with
+        these, so its labels are times *to* the seeds on one-way streets. */
+    std::vector<float> arc_seconds_reversed;
     std::vector<std::uint32_t> node_component;  ///< per node; invalid_index if no usable arc
     std::vector<std::uint32_t> component_size;  ///< nodes per component, largest first
     std::vector<double> component_road_m;       ///< metres of usable road per component
@@ -63,9 +99,9 @@ class RoadGraph {
 public:
     // --- nodes and arcs (CSR) ---
     std::vector<Point> node_xy;
-    std::vector<ArcId> first_out;   ///< node_count()+1 entries
-    std::vector<NodeId> head;       ///< per arc
-    std::vector<EdgeId> arc_edge;   ///< per arc: the road edge it runs along
+    std::vector<ArcId> first_out;  ///< node_count()+1 entries
+    std::vector<NodeId> head;      ///< per arc
+    std::vector<EdgeId> arc_edge;  ///< per arc: the road edge it runs along
 
     // --- edges ---
     std::vector<NodeId> edge_from;
@@ -76,8 +112,8 @@ public:
     std::vector<std::uint32_t> edge_shape_first;  ///< edge_count()+1 offsets into shape_points
     std::vector<Point> shape_points;              ///< each edge's geometry, from `from` to `to`
     std::vector<RoadClass> edge_class;
-    std::vector<std::uint32_t> edge_name;         ///< index into names
-    std::vector<std::uint32_t> edge_source;       ///< source object index (see RawEdge::source)
+    std::vector<std::uint32_t> edge_name;    ///< index into names
+    std::vector<std::uint32_t> edge_source;  ///< source object index (see RawEdge::source)
     std::vector<std::string> names;
 
     // --- profiles ---
@@ -87,12 +123,23 @@ public:
     std::size_t arc_count() const { return head.size(); }
     std::size_t edge_count() const { return edge_from.size(); }
 
-    /** Index of the profile of that mode; throws if the graph was built without it. */
-    std::size_t profile_index(Mode mode) const;
+    /** The profile of that mode, searched in `direction`; throws if the graph was built without it.
+     */
+    ProfileId profile_id(Mode mode, Direction direction = Direction::forward) const;
+    /** The data of a profile (either direction). */
+    const ProfileData& profile(ProfileId p) const { return profiles[p.index()]; }
+    /** Arc weights a search in the profile's direction relaxes out-arcs with. */
+    const float* arc_weights(ProfileId p) const {
+        const ProfileData& d = profiles[p.index()];
+        return p.direction() == Direction::forward ? d.arc_seconds.data()
+                                                   : d.arc_seconds_reversed.data();
+    }
     /** Whether the arc runs from the edge's `from` node to its `to` node. */
     bool arc_is_forward(ArcId arc) const { return edge_forward_arc[arc_edge[arc]] == arc; }
     /** Number of shape points of an edge (at least two). */
-    std::uint32_t shape_size(EdgeId e) const { return edge_shape_first[e + 1] - edge_shape_first[e]; }
+    std::uint32_t shape_size(EdgeId e) const {
+        return edge_shape_first[e + 1] - edge_shape_first[e];
+    }
     const Point* shape_begin(EdgeId e) const { return shape_points.data() + edge_shape_first[e]; }
     /** The point at `offset` metres along the edge's geometry (clamped to the edge). */
     Point point_along(EdgeId e, Meters offset) const;

@@ -1,21 +1,14 @@
 #pragma once
-/** Many-to-many travel times: one bounded search per origin, origins in parallel. */
+/** Many-to-many travel times between two point sets: a time table from snapped points. */
 
-#include <cstdint>
 #include <functional>
 #include <span>
-#include <vector>
 
 #include "core/graph.hpp"
 #include "core/snap.hpp"
+#include "core/time_table.hpp"
 
 namespace lifecircle {
-
-/** One reachable target of an origin. */
-struct MatrixEntry {
-    std::uint32_t target = 0;
-    float seconds = 0.0f;
-};
 
 /** Options of a matrix computation. */
 struct MatrixOptions {
@@ -32,9 +25,8 @@ struct MatrixOptions {
  * at both ends. Row i holds origin i's reachable targets in target order; rows of unsnapped
  * origins are empty and unsnapped targets never appear. Deterministic whatever the thread count.
  */
-std::vector<std::vector<MatrixEntry>> travel_time_matrix(const RoadGraph& graph, std::size_t profile,
-                                                         std::span<const Snap> origins,
-                                                         std::span<const Snap> targets,
-                                                         const MatrixOptions& options = {});
+TimeTable travel_time_matrix(const RoadGraph& graph, ProfileId profile,
+                             std::span<const Snap> origins, std::span<const Snap> targets,
+                             const MatrixOptions& options = {});
 
 }  // namespace lifecircle

@@ -102,9 +102,8 @@ void edge_pieces(const RoadGraph& g, const float* weight, const SearchWorkspace&
 
 }  // namespace
 
-std::vector<ReachedPiece> reached_pieces(const RoadGraph& graph, std::size_t profile, const SearchWorkspace& ws,
-                                         Seconds max_time) {
-    const float* weight = graph.profiles[profile].arc_seconds.data();
+std::vector<ReachedPiece> reached_pieces(const RoadGraph& graph, const SearchWorkspace& ws, Seconds max_time) {
+    const float* weight = graph.arc_weights(ws.profile());
     std::vector<EdgeId> edges;
     for (NodeId n : ws.settled()) {
         if (ws.node_time(n) > max_time) continue;

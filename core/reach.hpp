@@ -40,8 +40,7 @@ namespace lifecircle {
  * both end nodes and the seeds on that edge, so pieces of different origins meet where their
  * times are equal (a network Voronoi split). Pieces are in edge order, then by offset.
  */
-std::vector<ReachedPiece> reached_pieces(const RoadGraph& graph, std::size_t profile, const SearchWorkspace& ws,
-                                         Seconds max_time);
+std::vector<ReachedPiece> reached_pieces(const RoadGraph& graph, const SearchWorkspace& ws, Seconds max_time);
 
 /**
  * Merges pieces from several searches (say one per facility, each cut at its own cutoff):

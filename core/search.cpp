@@ -2,10 +2,9 @@
 
 namespace lifecircle {
 
-Seconds time_to(const RoadGraph& graph, std::size_t profile, const SearchWorkspace& ws, EdgePosition target,
-                std::uint32_t* origin) {
+Seconds time_to(const RoadGraph& graph, const SearchWorkspace& ws, EdgePosition target, std::uint32_t* origin) {
     const EdgeId e = target.edge;
-    const float* weight = graph.profiles[profile].arc_seconds.data();
+    const float* weight = graph.arc_weights(ws.profile());
     const double len = graph.edge_length_m[e];
     const double off = std::clamp(target.offset, 0.0, len);
     const float tf = weight[graph.edge_forward_arc[e]];

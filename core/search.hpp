@@ -124,13 +124,14 @@ struct NoHooks {
 };
 
 /**
- * Runs the search on profile `profile` from `seeds`. Labels above `cutoff` are never made, so
- * every node with time <= cutoff is settled when the search ends (unless a hook stopped it).
+ * Runs the search on `profile` from `seeds`. Labels above `cutoff` are never made, so every
+ * node with time <= cutoff is settled when the search ends (unless a hook stopped it). With a
+ * Direction::backward profile the labels are times from each node *to* the nearest seed.
  * Hooks is any type with `bool on_settle(NodeId, Seconds)`; it is a template parameter so the
  * call is inlined in the hot loop.
  */
 template <class Hooks = NoHooks>
-void search(const RoadGraph& graph, std::size_t profile, std::span<const Seed> seeds, Seconds cutoff,
+void search(const RoadGraph& graph, ProfileId profile, std::span<const Seed> seeds, Seconds cutoff,
             SearchWorkspace& ws, Hooks&& hooks = Hooks{});
 
 /**
@@ -168,10 +169,13 @@ public:
     std::size_t node_count() const { return m_labels.size(); }
     /** The cutoff of the last search: nothing beyond it counts as reached. */
     Seconds cutoff() const { return m_cutoff; }
+    /** The profile (and direction) of the last search: reading its times uses these weights. */
+    ProfileId profile() const { return m_profile; }
 
 private:
     template <class Hooks>
-    friend void search(const RoadGraph&, std::size_t, std::span<const Seed>, Seconds, SearchWorkspace&, Hooks&&);
+    friend void search(const RoadGraph&, ProfileId, std::span<const Seed>, Seconds,
+                       SearchWorkspace&, Hooks&&);
 
     /** What a relaxation reads about a node: 16 bytes, four to a cache line. */
     struct Label {
@@ -208,27 +212,33 @@ private:
     }
 
     std::vector<Label> m_labels;
-    std::vector<std::uint32_t> m_pos;  ///< heap position, or settled_pos; valid where stamp is current
-    std::vector<ArcId> m_parent;       ///< written on improvement only, read for paths
+    std::vector<std::uint32_t>
+        m_pos;                    ///< heap position, or settled_pos; valid where stamp is current
+    std::vector<ArcId> m_parent;  ///< written on improvement only, read for paths
     std::uint32_t m_now = 0;
     Seconds m_cutoff = unreachable;
+    ProfileId m_profile;
     detail::NodeHeap m_heap;
     std::vector<NodeId> m_settled;
     std::vector<Seed> m_seeds;
 };
 
 template <class Hooks>
-void search(const RoadGraph& graph, std::size_t profile, std::span<const Seed> seeds, Seconds cutoff,
+void search(const RoadGraph& graph, ProfileId profile, std::span<const Seed> seeds, Seconds cutoff,
             SearchWorkspace& ws, Hooks&& hooks) {
     assert(ws.node_count() == graph.node_count());
-    const float* weight = graph.profiles[profile].arc_seconds.data();
+    // Backward: relaxing v->u with the time of u->v. The seed legs below then come out as the
+    // times from each end node to the seed, by the same formulas.
+    const float* weight = graph.arc_weights(profile);
     const ArcId* first_out = graph.first_out.data();
     const NodeId* head = graph.head.data();
     ws.start();
     ws.m_cutoff = cutoff;
+    ws.m_profile = profile;
     ws.m_seeds.assign(seeds.begin(), seeds.end());
-    std::stable_sort(ws.m_seeds.begin(), ws.m_seeds.end(),
-                     [](const Seed& a, const Seed& b) { return a.position.edge < b.position.edge; });
+    std::stable_sort(ws.m_seeds.begin(), ws.m_seeds.end(), [](const Seed& a, const Seed& b) {
+        return a.position.edge < b.position.edge;
+    });
 
     for (const Seed& s : ws.m_seeds) {
         const EdgeId e = s.position.edge;
@@ -245,8 +255,10 @@ void search(const RoadGraph& graph, std::size_t profile, std::span<const Seed> s
             if (t <= cutoff) ws.offer(graph.edge_from[e], t, invalid_arc, s.origin);
         }
         // A seed exactly at a node is at that node, whichever way the edge may be driven.
-        if (off == 0.0 && s.start <= cutoff) ws.offer(graph.edge_from[e], s.start, invalid_arc, s.origin);
-        if (off == len && s.start <= cutoff) ws.offer(graph.edge_to[e], s.start, invalid_arc, s.origin);
+        if (off == 0.0 && s.start <= cutoff)
+            ws.offer(graph.edge_from[e], s.start, invalid_arc, s.origin);
+        if (off == len && s.start <= cutoff)
+            ws.offer(graph.edge_to[e], s.start, invalid_arc, s.origin);
     }
 
     while (!ws.m_heap.empty()) {
@@ -266,12 +278,13 @@ void search(const RoadGraph& graph, std::size_t profile, std::span<const Seed> s
 }
 
 /**
- * Exact travel time from the last search's seeds to a position, combining both end nodes and
- * any seed on the same edge (a target just down the road from its source). Returns
- * `unreachable` if the position was not reached within the search's cutoff; `origin` receives
- * the winning seed's label.
+ * Exact travel time from the last search's seeds to a position (to the seeds from it, after a
+ * backward search), with the profile that search used, combining both end nodes and any seed
+ * on the same edge (a target just down the road from its source). Returns `unreachable` if
+ * the position was not reached within the search's cutoff; `origin` receives the winning
+ * seed's label.
  */
-Seconds time_to(const RoadGraph& graph, std::size_t profile, const SearchWorkspace& ws, EdgePosition target,
+Seconds time_to(const RoadGraph& graph, const SearchWorkspace& ws, EdgePosition target,
                 std::uint32_t* origin = nullptr);
 
 /** Nodes of the shortest path to a settled node, from the seed's first node to `v`. */

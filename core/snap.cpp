@@ -89,9 +89,9 @@ std::string_view snap_failure_text(SnapFailure failure) {
     return "unknown";
 }
 
-Snapper::Snapper(const RoadGraph& graph, std::size_t profile, SnapOptions options)
+Snapper::Snapper(const RoadGraph& graph, ProfileId profile, SnapOptions options)
     : m_graph(&graph), m_profile(profile), m_options(options), m_index(std::make_unique<Index>()) {
-    const ProfileData& p = graph.profiles[profile];
+    const ProfileData& p = graph.profile(profile);
     std::vector<std::pair<BBox, EdgeId>> edges;
     std::vector<std::pair<BBox, EdgeId>> island_edges;
     edges.reserve(graph.edge_count());
@@ -133,7 +133,7 @@ Snap Snapper::snap(Point p) const {
     result.on_road = hit.on_road;
     result.distance = hit.distance;
     result.access_seconds =
-        hit.distance / kmh_to_mps(m_graph->profiles[m_profile].settings.access_walk_speed_kmh);
+        hit.distance / kmh_to_mps(m_graph->profile(m_profile).settings.access_walk_speed_kmh);
     return result;
 }
 

@@ -45,7 +45,7 @@ struct Snap {
 class Snapper {
 public:
     /** Indexes every edge that `profile` may use in at least one direction. */
-    Snapper(const RoadGraph& graph, std::size_t profile, SnapOptions options);
+    Snapper(const RoadGraph& graph, ProfileId profile, SnapOptions options);
     ~Snapper();
     Snapper(Snapper&&) noexcept;
     Snapper& operator=(Snapper&&) noexcept;
@@ -62,7 +62,7 @@ public:
 private:
     struct Index;
     const RoadGraph* m_graph;
-    std::size_t m_profile;
+    ProfileId m_profile;
     SnapOptions m_options;
     std::unique_ptr<Index> m_index;
 };

@@ -112,70 +112,70 @@ fs::path temporary_path(const fs::path& target, const std::string& extension) {
 /** The name of a geometry type for messages ("MultiPolygon"), without Z or M. */
 std::string type_name(OGRwkbGeometryType type) { return OGRGeometryTypeToName(wkbFlatten(type)); }
 
-const char* kind_name(maps::GeometryKind kind) {
+const char* kind_name(GeometryKind kind) {
     switch (kind) {
-        case maps::GeometryKind::point:
+        case GeometryKind::point:
             return "point";
-        case maps::GeometryKind::line:
+        case GeometryKind::line:
             return "line";
-        case maps::GeometryKind::polygon:
+        case GeometryKind::polygon:
             return "polygon";
     }
     return "unknown";
 }
 
-OGRwkbGeometryType layer_type(maps::GeometryKind kind) {
+OGRwkbGeometryType layer_type(GeometryKind kind) {
     switch (kind) {
-        case maps::GeometryKind::point:
+        case GeometryKind::point:
             return wkbPoint;
-        case maps::GeometryKind::line:
+        case GeometryKind::line:
             return wkbMultiLineString;
-        case maps::GeometryKind::polygon:
+        case GeometryKind::polygon:
             return wkbMultiPolygon;
     }
     return wkbUnknown;
 }
 
-OGRFieldType field_type(maps::FieldType type) {
+OGRFieldType field_type(FieldType type) {
     switch (type) {
-        case maps::FieldType::integer:
+        case FieldType::integer:
             return OFTInteger64;
-        case maps::FieldType::real:
+        case FieldType::real:
             return OFTReal;
-        case maps::FieldType::string:
+        case FieldType::string:
             return OFTString;
     }
     return OFTString;
 }
 
 OutputError feature_error(const std::string& problem, const std::string& path,
-                          const maps::Layer& layer, std::size_t index) {
+                          const Layer& layer, std::size_t index) {
     OutputError error(problem);
     error.set_feature("#" + std::to_string(index)).set_layer(layer.name).set_file(path);
     return error;
 }
 
 /** Whether a geometry of (flat) type `type` may go into a layer of kind `kind`. */
-bool fits(OGRwkbGeometryType type, maps::GeometryKind kind) {
+bool fits(OGRwkbGeometryType type, GeometryKind kind) {
     switch (kind) {
-        case maps::GeometryKind::point:
+        case GeometryKind::point:
             return type == wkbPoint;
-        case maps::GeometryKind::line:
+        case GeometryKind::line:
             return type == wkbLineString || type == wkbMultiLineString;
-        case maps::GeometryKind::polygon:
+        case GeometryKind::polygon:
             return type == wkbPolygon || type == wkbMultiPolygon;
     }
     return false;
 }
 
 /** Promotes a single part to the layer's multi type (it may come back null). */
-GeometryPtr promote(GeometryPtr geometry, maps::GeometryKind kind) {
+GeometryPtr promote(GeometryPtr geometry, GeometryKind kind) {
     switch (kind) {
-        case maps::GeometryKind::point:
+        case GeometryKind::point:
             return geometry;
-        case maps::GeometryKind::line:
+        case GeometryKind::line:
             return GeometryPtr(OGRGeometryFactory::forceToMultiLineString(geometry.release()));
-        case maps::GeometryKind::polygon:
+        case GeometryKind::polygon:
             return GeometryPtr(OGRGeometryFactory::forceToMultiPolygon(geometry.release()));
     }
     return geometry;
@@ -186,7 +186,7 @@ GeometryPtr promote(GeometryPtr geometry, maps::GeometryKind kind) {
  * (single parts promoted to multi, Z/M dropped). Throws a message-only OutputError the
  * caller adds the file, layer and feature to.
  */
-GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, maps::GeometryKind kind,
+GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, GeometryKind kind,
                            OGRCoordinateTransformation& transform,
                            const OGRGeometryFactory::TransformWithOptionsCache& cache,
                            GdalMessages& gdal) {
@@ -228,7 +228,7 @@ GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, maps::Geometry
     return transformed;
 }
 
-void set_value(OGRFeature& feature, int index, const maps::Value& value) {
+void set_value(OGRFeature& feature, int index, const Value& value) {
     std::visit(
         [&](const auto& v) {
             using T = std::decay_t<decltype(v)>;
@@ -258,7 +258,7 @@ std::string crs_input(const std::string& crs) {
 }
 
 /** What is wrong with the name of fields[index] ("" if nothing). */
-std::string field_problem(const std::vector<maps::Field>& fields, std::size_t index) {
+std::string field_problem(const std::vector<Field>& fields, std::size_t index) {
     const std::string& name = fields[index].name;
     if (name.empty()) return "field " + std::to_string(index + 1) + " has no name";
     // GeoPackage uses these columns itself.
@@ -275,7 +275,7 @@ std::string field_problem(const std::vector<maps::Field>& fields, std::size_t in
 }
 
 /** Checks everything that can be checked before a byte is written. */
-Format check_request(const std::string& path, const std::vector<maps::Layer>& layers,
+Format check_request(const std::string& path, const std::vector<Layer>& layers,
                      const WriteOptions& options) {
     const fs::path target(path);
     const std::string extension = lower(target.extension().string());
@@ -311,7 +311,7 @@ Format check_request(const std::string& path, const std::vector<maps::Layer>& la
                           " were given; write a .gpkg file or one GeoJSON file per layer");
     }
     for (std::size_t i = 0; i < layers.size(); ++i) {
-        const maps::Layer& layer = layers[i];
+        const Layer& layer = layers[i];
         if (layer.name.empty()) {
             throw OutputError("layer " + std::to_string(i + 1) + " has no name");
         }
@@ -354,7 +354,7 @@ Format check_request(const std::string& path, const std::vector<maps::Layer>& la
     return format;
 }
 
-void write_layer(GDALDataset& dataset, Format format, const maps::Layer& layer,
+void write_layer(GDALDataset& dataset, Format format, const Layer& layer,
                  OGRSpatialReference& wgs84, OGRCoordinateTransformation& transform,
                  const WriteOptions& options, GdalMessages& gdal, const std::string& path) {
     const auto fail = [&](const std::string& what) {
@@ -382,7 +382,7 @@ void write_layer(GDALDataset& dataset, Format format, const maps::Layer& layer,
         dataset.CreateLayer(layer.name.c_str(), &wgs84, layer_type(layer.kind), creation.get());
     if (out == nullptr) throw fail("cannot create the layer");
 
-    for (const maps::Field& field : layer.fields) {
+    for (const Field& field : layer.fields) {
         OGRFieldDefn definition(field.name.c_str(), field_type(field.type));
         gdal.clear();
         if (out->CreateField(&definition) != OGRERR_NONE) {
@@ -399,7 +399,7 @@ void write_layer(GDALDataset& dataset, Format format, const maps::Layer& layer,
     }
     const OGRGeometryFactory::TransformWithOptionsCache cache;
     for (std::size_t f = 0; f < layer.features.size(); ++f) {
-        const maps::Feature& source = layer.features[f];
+        const Feature& source = layer.features[f];
         OGRFeature feature(out->GetLayerDefn());
         if (!source.wkb.empty()) {
             GeometryPtr geometry;
@@ -426,7 +426,7 @@ void write_layer(GDALDataset& dataset, Format format, const maps::Layer& layer,
 }
 
 /** Creates QGIS's layer_styles table (same schema QGIS uses) with a default style per layer. */
-void write_styles(GDALDataset& dataset, const std::vector<maps::Layer>& layers, GdalMessages& gdal,
+void write_styles(GDALDataset& dataset, const std::vector<Layer>& layers, GdalMessages& gdal,
                   const std::string& path) {
     const auto fail = [&](const std::string& what) {
         OutputError error(gdal.explain(what));
@@ -473,7 +473,7 @@ void write_styles(GDALDataset& dataset, const std::vector<maps::Layer>& layers, 
     if (transactions && dataset.StartTransaction() != OGRERR_NONE) {
         throw fail("cannot start a transaction");
     }
-    for (const maps::Layer& layer : layers) {
+    for (const Layer& layer : layers) {
         if (layer.qml.empty()) continue;
         OGRLayer* written = dataset.GetLayerByName(layer.name.c_str());
         if (written == nullptr) throw fail("cannot find the written layer " + layer.name);
@@ -530,7 +530,7 @@ void rename_into_place(const fs::path& from, const fs::path& to) {
 
 }  // namespace
 
-void write_layers(const std::string& path, const std::vector<maps::Layer>& layers,
+void write_layers(const std::string& path, const std::vector<Layer>& layers,
                   const std::string& source_crs, const WriteOptions& options) {
     try {
         const Format format = check_request(path, layers, options);
@@ -588,11 +588,11 @@ void write_layers(const std::string& path, const std::vector<maps::Layer>& layer
         DatasetPtr dataset(driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
         if (dataset == nullptr) throw OutputError(gdal.explain("cannot create the file"));
 
-        for (const maps::Layer& layer : layers) {
+        for (const Layer& layer : layers) {
             write_layer(*dataset, format, layer, wgs84, *transform, options, gdal, path);
         }
         const bool any_style = std::any_of(layers.begin(), layers.end(),
-                                           [](const maps::Layer& l) { return !l.qml.empty(); });
+                                           [](const Layer& l) { return !l.qml.empty(); });
         if (format == Format::gpkg && any_style) write_styles(*dataset, layers, gdal, path);
 
         // GeoJSON is only complete once closed, and closing can fail (a full disk).

@@ -1,13 +1,13 @@
 #pragma once
 /**
- * Writing output layers (maps::Layer) to GeoJSON or GeoPackage files with GDAL. GDAL headers
+ * Writing output layers (Layer) to GeoJSON or GeoPackage files with GDAL. GDAL headers
  * stay inside io/layer_writer.cpp.
  */
 
 #include <string>
 #include <vector>
 
-#include "maps/layer.hpp"
+#include "core/layer.hpp"
 
 namespace lifecircle::io {
 
@@ -44,7 +44,7 @@ struct WriteOptions {
  * not match the fields, invalid WKB or wrong geometry type, untransformable coordinates, or
  * GDAL's own error.
  */
-void write_layers(const std::string& path, const std::vector<maps::Layer>& layers,
+void write_layers(const std::string& path, const std::vector<Layer>& layers,
                   const std::string& source_crs, const WriteOptions& options = {});
 
 }  // namespace lifecircle::io

@@ -3,14 +3,11 @@
 #include <algorithm>
 #include <atomic>
 
-#include <tbb/enumerable_thread_specific.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
-
+#include "core/parallel.hpp"
 #include "core/reach.hpp"
 #include "core/search.hpp"
+#include "core/wkb.hpp"
 #include "maps/style.hpp"
-#include "maps/wkb.hpp"
 
 namespace lifecircle::maps {
 
@@ -40,18 +37,21 @@ struct Legs {
     }
 };
 
-/** One line per facility (split_areas takes one per origin): its quickest leg, if within `limit`. */
+/** One line per facility (split_areas takes one per origin): its quickest leg, if within `limit`.
+ */
 std::vector<Point> quickest_leg(const IsochroneFacility& f, Seconds limit) {
     const FacilityAccess* best = nullptr;
     for (const FacilityAccess& a : f.accesses)
-        if (a.snap.access_seconds + f.delay <= limit && (!best || a.snap.access_seconds < best->snap.access_seconds))
+        if (a.snap.access_seconds + f.delay <= limit &&
+            (!best || a.snap.access_seconds < best->snap.access_seconds))
             best = &a;
     if (!best) return {};
     return {best->door, best->snap.on_road};
 }
 
 void add_seeds(const IsochroneFacility& f, std::uint32_t origin, std::vector<Seed>& seeds) {
-    for (const FacilityAccess& a : f.accesses) seeds.push_back(Snapper::seed(a.snap, origin, f.delay));
+    for (const FacilityAccess& a : f.accesses)
+        seeds.push_back(Snapper::seed(a.snap, origin, f.delay));
 }
 
 Seconds earliest_start(const IsochroneFacility& f) {
@@ -60,8 +60,8 @@ Seconds earliest_start(const IsochroneFacility& f) {
     return t;
 }
 
-Feature area_feature(const std::string& id, const std::string& name, double minutes, double min_minutes,
-                     const std::string& mode, AreaPolygon&& poly) {
+Feature area_feature(const std::string& id, const std::string& name, double minutes,
+                     double min_minutes, const std::string& mode, AreaPolygon&& poly) {
     Feature f;
     f.wkb = std::move(poly.wkb);
     f.values = {id, name, minutes, min_minutes, mode, poly.area_km2, poly.road_km};
@@ -76,7 +76,11 @@ void add_line_features(const RoadGraph& g, std::span<const ReachedPiece> pieces,
         Feature f;
         f.wkb = wkb_multilinestring(std::span<const std::vector<Point>>(&shape, 1));
         const std::string& id = fixed_id ? *fixed_id : facilities[p.origin].id;
-        f.values = {id, p.t_from / 60.0, p.t_to / 60.0, (p.to - p.from), g.names[g.edge_name[p.edge]],
+        f.values = {id,
+                    p.t_from / 60.0,
+                    p.t_to / 60.0,
+                    (p.to - p.from),
+                    g.names[g.edge_name[p.edge]],
                     std::string(road_class_name(g.edge_class[p.edge]))};
         out.push_back(std::move(f));
     }
@@ -92,14 +96,16 @@ std::vector<Seconds> facility_breaks(std::span<const Seconds> breaks, Seconds cu
     return out;
 }
 
-IsochroneLayers isochrone_layers(const RoadGraph& graph, std::size_t profile,
-                                 std::span<const IsochroneFacility> facilities, const IsochroneOptions& options) {
+IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
+                                 std::span<const IsochroneFacility> facilities,
+                                 const IsochroneOptions& options) {
     IsochroneLayers result;
     Layer& areas = result.areas;
     areas.name = "isochrones";
     areas.kind = GeometryKind::polygon;
-    areas.fields = {{"facility_id", FieldType::string}, {"name", FieldType::string}, {"minutes", FieldType::real},
-                    {"min_minutes", FieldType::real},   {"mode", FieldType::string}, {"area_km2", FieldType::real},
+    areas.fields = {{"facility_id", FieldType::string}, {"name", FieldType::string},
+                    {"minutes", FieldType::real},       {"min_minutes", FieldType::real},
+                    {"mode", FieldType::string},        {"area_km2", FieldType::real},
                     {"road_km", FieldType::real}};
     std::vector<double> break_minutes;
     for (Seconds b : options.breaks) break_minutes.push_back(b / 60.0);
@@ -116,16 +122,13 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, std::size_t profile,
     if (options.breaks.empty() || facilities.empty()) return result;
     const std::string& mode = options.mode_name;
     const IsochroneShape shape = options.shape;
-    const bool any_cutoff = std::any_of(facilities.begin(), facilities.end(),
-                                        [](const IsochroneFacility& f) { return f.cutoff != unreachable; });
-    tbb::enumerable_thread_specific<Worker> workers([&] { return Worker(graph.node_count()); });
-    const int threads = options.threads ? static_cast<int>(options.threads) : tbb::task_arena::automatic;
-    tbb::task_arena arena(threads);
-    std::atomic<std::size_t> done{0};
-    auto report = [&] {
-        const std::size_t n = ++done;
-        if (options.progress) options.progress(n, facilities.size());
-    };
+    const bool any_cutoff =
+        std::any_of(facilities.begin(), facilities.end(),
+                    [](const IsochroneFacility& f) { return f.cutoff != unreachable; });
+    auto make_worker = [&] { return Worker(graph.node_count()); };
+    ParallelOptions per_facility_run;
+    per_facility_run.threads = options.threads;
+    per_facility_run.progress = options.progress;
 
     // Reached road: per facility (its own breaks and cutoff), or one multi-source search when
     // facilities are treated alike (dissolve and split without per-facility cutoffs).
@@ -133,43 +136,43 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, std::size_t profile,
     std::vector<Produced> produced(facilities.size());
     if (shape == IsochroneShape::nested || shape == IsochroneShape::rings || any_cutoff) {
         std::vector<std::vector<ReachedPiece>> per_facility(facilities.size());
-        arena.execute([&] {
-            tbb::parallel_for(std::size_t{0}, facilities.size(), [&](std::size_t i) {
+        parallel_for_each(
+            facilities.size(), per_facility_run, make_worker, [&](std::size_t i, Worker& w) {
                 const IsochroneFacility& f = facilities[i];
-                Worker& w = workers.local();
                 const std::vector<Seconds> fb = facility_breaks(options.breaks, f.cutoff);
                 std::vector<Seed> seeds;
                 add_seeds(f, static_cast<std::uint32_t>(i), seeds);
                 search(graph, profile, seeds, fb.back(), w.ws);
-                std::vector<ReachedPiece> pieces = reached_pieces(graph, profile, w.ws, fb.back());
+                std::vector<ReachedPiece> pieces = reached_pieces(graph, w.ws, fb.back());
                 if (shape == IsochroneShape::nested || shape == IsochroneShape::rings) {
-                    // Breaks the facility cannot even reach itself within (a long delay) are left out.
+                    // Breaks the facility cannot even reach itself within (a long delay) are left
+                    // out.
                     const auto first = static_cast<std::size_t>(
-                        std::find_if(fb.begin(), fb.end(), [&](Seconds b) { return b >= earliest_start(f); }) -
+                        std::find_if(fb.begin(), fb.end(),
+                                     [&](Seconds b) { return b >= earliest_start(f); }) -
                         fb.begin());
                     const std::span<const Seconds> usable(fb.data() + first, fb.size() - first);
                     Legs legs;
                     legs.add(f);
                     if (!usable.empty()) {
-                        std::vector<AreaPolygon> polys =
-                            nested_areas(w.geos, graph, pieces, usable, legs.lines, options.area, legs.starts);
+                        std::vector<AreaPolygon> polys = nested_areas(
+                            w.geos, graph, pieces, usable, legs.lines, options.area, legs.starts);
                         if (shape == IsochroneShape::rings) polys = ring_areas(w.geos, polys);
                         const bool rings = shape == IsochroneShape::rings;
                         for (std::size_t k = 0; k < polys.size(); ++k) {
                             // A ring starts where the facility's previous break ended.
                             const std::size_t b = first + k;
                             const double lower = rings && b > 0 ? fb[b - 1] / 60.0 : 0.0;
-                            produced[i].areas.push_back(
-                                area_feature(f.id, f.name, fb[b] / 60.0, lower, mode, std::move(polys[k])));
+                            produced[i].areas.push_back(area_feature(
+                                f.id, f.name, fb[b] / 60.0, lower, mode, std::move(polys[k])));
                         }
                     }
-                    if (options.lines) add_line_features(graph, pieces, facilities, &f.id, produced[i].lines);
+                    if (options.lines)
+                        add_line_features(graph, pieces, facilities, &f.id, produced[i].lines);
                 } else {
                     per_facility[i] = std::move(pieces);
                 }
-                report();
             });
-        });
         if (shape == IsochroneShape::dissolve || shape == IsochroneShape::split) {
             for (auto& p : per_facility) shared.insert(shared.end(), p.begin(), p.end());
             // Where facilities overlap, the one that gets there first (within its own cutoff) wins.
@@ -177,10 +180,11 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, std::size_t profile,
         }
     } else {
         std::vector<Seed> seeds;
-        for (std::size_t i = 0; i < facilities.size(); ++i) add_seeds(facilities[i], static_cast<std::uint32_t>(i), seeds);
+        for (std::size_t i = 0; i < facilities.size(); ++i)
+            add_seeds(facilities[i], static_cast<std::uint32_t>(i), seeds);
         SearchWorkspace ws(graph.node_count());
         search(graph, profile, seeds, options.breaks.back(), ws);
-        shared = reached_pieces(graph, profile, ws, options.breaks.back());
+        shared = reached_pieces(graph, ws, options.breaks.back());
         if (options.progress) options.progress(facilities.size(), facilities.size());
     }
 
@@ -188,32 +192,37 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, std::size_t profile,
         Legs legs;
         for (const IsochroneFacility& f : facilities) legs.add(f);
         GeosContext geos;
-        std::vector<AreaPolygon> polys =
-            nested_areas(geos, graph, shared, options.breaks, legs.lines, options.area, legs.starts);
+        std::vector<AreaPolygon> polys = nested_areas(geos, graph, shared, options.breaks,
+                                                      legs.lines, options.area, legs.starts);
         for (std::size_t k = 0; k < polys.size(); ++k)
-            areas.features.push_back(area_feature("all", "", options.breaks[k] / 60.0, 0.0, mode, std::move(polys[k])));
+            areas.features.push_back(
+                area_feature("all", "", options.breaks[k] / 60.0, 0.0, mode, std::move(polys[k])));
         if (options.lines) add_line_features(graph, shared, facilities, nullptr, lines.features);
     } else if (shape == IsochroneShape::split) {
         // For each break, the network Voronoi cells of the facilities. A facility with its own
         // cutoff appears up to the first break that reaches it, labelled with the cutoff.
         std::vector<std::vector<Feature>> per_break(options.breaks.size());
-        arena.execute([&] {
-            tbb::parallel_for(std::size_t{0}, options.breaks.size(), [&](std::size_t k) {
+        ParallelOptions per_break_run;
+        per_break_run.threads = options.threads;
+        parallel_for_each(
+            options.breaks.size(), per_break_run, make_worker, [&](std::size_t k, Worker& w) {
                 const Seconds b = options.breaks[k];
                 std::vector<std::vector<Point>> legs(facilities.size());
-                for (std::size_t i = 0; i < facilities.size(); ++i) legs[i] = quickest_leg(facilities[i], b);
-                GeosContext& geos = workers.local().geos;
-                std::vector<AreaPolygon> polys = split_areas(
-                    geos, graph, shared, b, static_cast<std::uint32_t>(facilities.size()), legs, options.area);
+                for (std::size_t i = 0; i < facilities.size(); ++i)
+                    legs[i] = quickest_leg(facilities[i], b);
+                GeosContext& geos = w.geos;
+                std::vector<AreaPolygon> polys =
+                    split_areas(geos, graph, shared, b,
+                                static_cast<std::uint32_t>(facilities.size()), legs, options.area);
                 for (std::size_t i = 0; i < polys.size(); ++i) {
                     const Seconds cutoff = facilities[i].cutoff;
                     if (polys[i].area_km2 <= 0) continue;
                     if (k > 0 && options.breaks[k - 1] >= cutoff) continue;  // already shown whole
                     per_break[k].push_back(area_feature(facilities[i].id, facilities[i].name,
-                                                        std::min(b, cutoff) / 60.0, 0.0, mode, std::move(polys[i])));
+                                                        std::min(b, cutoff) / 60.0, 0.0, mode,
+                                                        std::move(polys[i])));
                 }
             });
-        });
         for (auto& v : per_break) std::move(v.begin(), v.end(), std::back_inserter(areas.features));
         if (options.lines) add_line_features(graph, shared, facilities, nullptr, lines.features);
     } else {

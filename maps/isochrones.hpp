@@ -12,7 +12,7 @@
 
 #include "core/graph.hpp"
 #include "core/snap.hpp"
-#include "maps/layer.hpp"
+#include "core/layer.hpp"
 #include "maps/service_area.hpp"
 
 namespace lifecircle::maps {
@@ -61,7 +61,7 @@ struct IsochroneLayers {
 std::vector<Seconds> facility_breaks(std::span<const Seconds> breaks, Seconds cutoff);
 
 /** Computes the isochrone layers; deterministic whatever the thread count. */
-IsochroneLayers isochrone_layers(const RoadGraph& graph, std::size_t profile,
+IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
                                  std::span<const IsochroneFacility> facilities, const IsochroneOptions& options);
 
 }  // namespace lifecircle::maps

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "maps/layer.hpp"
+#include "core/layer.hpp"
 
 namespace lifecircle::maps {
 

@@ -91,7 +91,7 @@ struct TestGraph {
         return {id, graph.edge_length_m[id] - offset};
     }
     /** Index of the profile of a mode. */
-    std::size_t profile(Mode m) const { return graph.profile_index(m); }
+    ProfileId profile(Mode m) const { return graph.profile_id(m); }
 };
 
 /** Letters of an ASCII map at their positions: column * col_m east, row * row_m south. */
@@ -203,9 +203,9 @@ D---E---F
 }
 
 /** A seed standing on node `v`: the end of an incident edge that may be left from `v` both ways. */
-inline Seed seed_at_node(const RoadGraph& g, std::size_t profile, NodeId v, Seconds start = 0.0,
+inline Seed seed_at_node(const RoadGraph& g, ProfileId profile, NodeId v, Seconds start = 0.0,
                          std::uint32_t origin = 0) {
-    const std::vector<float>& w = g.profiles[profile].arc_seconds;
+    const std::vector<float>& w = g.profile(profile).arc_seconds;
     for (ArcId a = g.first_out[v]; a < g.first_out[v + 1]; ++a) {
         const EdgeId e = g.arc_edge[a];
         // The seed reaches its own node through the arc that runs back to it.

@@ -83,8 +83,8 @@ TEST_CASE("walking and driving times per class", "[graph]") {
                                     {walk_1mps(), default_profile(Mode::drive, 3.6)});
     const RoadGraph& g = t.graph;
     REQUIRE_NOTHROW(g.validate());
-    const std::vector<float>& walk = g.profiles[g.profile_index(Mode::walk)].arc_seconds;
-    const std::vector<float>& drive = g.profiles[g.profile_index(Mode::drive)].arc_seconds;
+    const std::vector<float>& walk = g.profile(g.profile_id(Mode::walk)).arc_seconds;
+    const std::vector<float>& drive = g.profile(g.profile_id(Mode::drive)).arc_seconds;
     auto fwd = [&](const std::vector<float>& w, const char* key) { return w[g.edge_forward_arc[t.e(key)]]; };
     auto bwd = [&](const std::vector<float>& w, const char* key) { return w[g.edge_backward_arc[t.e(key)]]; };
     CHECK(fwd(walk, "AB") == Approx(200.0));  // steps at half walking speed
@@ -99,7 +99,7 @@ TEST_CASE("walking and driving times per class", "[graph]") {
     CHECK(bwd(drive, "CD") == Approx(4.5));  // no oneway given, none implied here
     CHECK(fwd(drive, "DE") == Approx(18.0));
     CHECK(bwd(drive, "DE") == forbidden_arc);
-    CHECK_THROWS_AS(g.profile_index(Mode::bike), std::invalid_argument);
+    CHECK_THROWS_AS(g.profile_id(Mode::bike), std::invalid_argument);
 }
 
 TEST_CASE("build_graph drops unusable and degenerate edges", "[graph]") {
@@ -288,7 +288,7 @@ TEST_CASE("node order does not change travel times", "[graph]") {
     }
     SearchWorkspace ws1(g1.node_count());
     SearchWorkspace ws2(g2.node_count());
-    for (std::size_t p = 0; p < 2; ++p) {
+    for (const ProfileId p : {ProfileId(0), ProfileId(1)}) {
         for (std::uint32_t src : {0u, 100u, 312u, 624u}) {
             if (n1[src] == invalid_node) continue;
             const Seed s1 = seed_at_node(g1, p, n1[src]);

@@ -40,11 +40,11 @@ A---B---C
 D
 )",
                                     {{"ABC", road()}, {"AD", road()}});
-    const std::size_t walk = 0;
+    const ProfileId walk{};
     SearchWorkspace ws(t.graph.node_count());
     const Seed s{t.at("AB", 30), 0.0, 4};
     search(t.graph, walk, std::span<const Seed>(&s, 1), 50.0, ws);
-    const std::vector<ReachedPiece> pieces = reached_pieces(t.graph, walk, ws, 50.0);
+    const std::vector<ReachedPiece> pieces = reached_pieces(t.graph, ws, 50.0);
     // AB: back to A (30 s) and 50 m on towards B; AD: 20 m from A. BC is not reached.
     REQUIRE(pieces.size() == 3);
     REQUIRE(t.e("AB") < t.e("AD"));
@@ -53,7 +53,7 @@ D
     check_piece(pieces[2], t.e("AD"), 0, 20, 30, 50, 4);
 
     // A smaller max_time than the search cutoff trims the same search.
-    const std::vector<ReachedPiece> small = reached_pieces(t.graph, walk, ws, 10.0);
+    const std::vector<ReachedPiece> small = reached_pieces(t.graph, ws, 10.0);
     REQUIRE(small.size() == 2);
     check_piece(small[0], t.e("AB"), 20, 30, 10, 0, 4);
     check_piece(small[1], t.e("AB"), 30, 40, 0, 10, 4);
@@ -66,8 +66,8 @@ TEST_CASE("two seeds split a street where their times meet", "[reach]") {
     // Seed 1 at A; seed 2 at E, 40 s late. They meet 220 m from A (220 s = 40 + 180 s), on CD
     // 20 m from C.
     const std::vector<Seed> seeds{{t.at("AB", 0), 0.0, 1}, {t.at("ED", 0), 40.0, 2}};
-    search(t.graph, 0, std::span<const Seed>(seeds), 1000.0, ws);
-    const std::vector<ReachedPiece> pieces = reached_pieces(t.graph, 0, ws, 1000.0);
+    search(t.graph, ProfileId{}, std::span<const Seed>(seeds), 1000.0, ws);
+    const std::vector<ReachedPiece> pieces = reached_pieces(t.graph, ws, 1000.0);
     std::vector<ReachedPiece> on_cd;
     for (const ReachedPiece& p : pieces)
         if (p.edge == t.e("CD")) on_cd.push_back(p);
@@ -86,11 +86,11 @@ TEST_CASE("oneway: a drive search reaches only downstream", "[reach]") {
                                     {{"AB", road(RoadClass::residential, Oneway::forward, 36)},
                                      {"BC", road(RoadClass::residential, Oneway::no, 36)}},
                                     {walk_1mps(), drive_plain()});
-    const std::size_t drive = t.profile(Mode::drive);
+    const ProfileId drive = t.profile(Mode::drive);
     SearchWorkspace ws(t.graph.node_count());
     const Seed s{t.at("AB", 50), 0.0, 0};
     search(t.graph, drive, std::span<const Seed>(&s, 1), 8.0, ws);
-    const std::vector<ReachedPiece> pieces = reached_pieces(t.graph, drive, ws, 8.0);
+    const std::vector<ReachedPiece> pieces = reached_pieces(t.graph, ws, 8.0);
     REQUIRE(pieces.size() == 2);
     check_piece(pieces[0], t.e("AB"), 50, 100, 0, 5, 0);
     check_piece(pieces[1], t.e("BC"), 0, 30, 5, 8, 0);
@@ -101,11 +101,11 @@ TEST_CASE("a drive seed at the start of a oneway edge reaches every road out of 
     //  |       |
     //  D---E---F
     const TestGraph t = oneway_corner_block();
-    const std::size_t drive = t.profile(Mode::drive);
+    const ProfileId drive = t.profile(Mode::drive);
     SearchWorkspace ws(t.graph.node_count());
     const Seed s{t.at("AB", 0), 0.0, 0};
     search(t.graph, drive, std::span<const Seed>(&s, 1), 15.0, ws);
-    const std::vector<ReachedPiece> pieces = reached_pieces(t.graph, drive, ws, 15.0);
+    const std::vector<ReachedPiece> pieces = reached_pieces(t.graph, ws, 15.0);
     auto reached_m = [&](const std::string& key) {
         double m = 0;
         for (const ReachedPiece& p : pieces)
@@ -146,8 +146,8 @@ TEST_CASE("reached pieces agree with time_to sampled every metre", "[reach][orac
         BuildOptions options;
         options.profiles = {walk_1mps(), default_profile(Mode::drive, 3.6)};
         const RoadGraph g = build_graph(std::move(raw), options);
-        const std::size_t p = g.profile_index(rc.mode);
-        const std::vector<float>& w = g.profiles[p].arc_seconds;
+        const ProfileId p = g.profile_id(rc.mode);
+        const std::vector<float>& w = g.profile(p).arc_seconds;
         std::mt19937 rng(rc.grid_seed);
         std::uniform_int_distribution<EdgeId> pick_edge(0, static_cast<EdgeId>(g.edge_count() - 1));
         std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -166,7 +166,7 @@ TEST_CASE("reached pieces agree with time_to sampled every metre", "[reach][orac
             single.emplace_back(g.node_count());
             search(g, p, std::span<const Seed>(&s, 1), rc.search_cutoff, single.back());
         }
-        const std::vector<ReachedPiece> pieces = reached_pieces(g, p, ws, rc.max_time);
+        const std::vector<ReachedPiece> pieces = reached_pieces(g, ws, rc.max_time);
         REQUIRE(!pieces.empty());
 
         // Shape of the result: edge order, then offset; no overlaps; within the edge and time.
@@ -189,13 +189,13 @@ TEST_CASE("reached pieces agree with time_to sampled every metre", "[reach][orac
         }
 
         auto time_at = [&](EdgeId e, double x, std::uint32_t* origin) {
-            return time_to(g, p, ws, {e, x}, origin);
+            return time_to(g, ws, {e, x}, origin);
         };
         auto origin_ok = [&](EdgeId e, double x, std::uint32_t origin) {
             double best = unreachable;
             std::vector<double> own(seeds.size());
             for (std::size_t i = 0; i < seeds.size(); ++i) {
-                own[i] = time_to(g, p, single[i], {e, x});
+                own[i] = time_to(g, single[i], {e, x});
                 best = std::min(best, own[i]);
             }
             return origin < seeds.size() && own[origin] <= best + 1e-4;
@@ -210,7 +210,7 @@ TEST_CASE("reached pieces agree with time_to sampled every metre", "[reach][orac
                 const Seconds t = time_at(e, xs, &origin);
                 // The multi-seed time is the minimum over the seeds' own times.
                 double own_best = unreachable;
-                for (const SearchWorkspace& s : single) own_best = std::min(own_best, time_to(g, p, s, {e, xs}));
+                for (const SearchWorkspace& s : single) own_best = std::min(own_best, time_to(g, s, {e, xs}));
                 if (own_best <= rc.search_cutoff) CHECK(t == Approx(own_best).margin(1e-6));
                 // A node (either end) is covered by whichever edges can be travelled from or to
                 // it, which need not include this one (a motorway for a walker, a oneway).

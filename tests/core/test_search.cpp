@@ -33,11 +33,11 @@ constexpr const char* line_map = R"(
 A---B---C---D---E
 )";
 
-Seconds run_and_time(const TestGraph& t, std::size_t p, std::vector<Seed> seeds, EdgePosition target,
+Seconds run_and_time(const TestGraph& t, ProfileId p, std::vector<Seed> seeds, EdgePosition target,
                      Seconds cutoff = unreachable, std::uint32_t* origin = nullptr) {
     SearchWorkspace ws(t.graph.node_count());
     search(t.graph, p, std::span<const Seed>(seeds), cutoff, ws);
-    return time_to(t.graph, p, ws, target, origin);
+    return time_to(t.graph, ws, target, origin);
 }
 
 }  // namespace
@@ -51,7 +51,7 @@ TEST_CASE("ascii helper draws 100 m blocks", "[search]") {
 
 TEST_CASE("walk from part-way along one edge to part-way along another", "[search]") {
     const TestGraph t = ascii_graph(ring_map, ring_ways());
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     // Source 30 m from A on AB; target 40 m from E on EF.
     // Via A: 30 + 100 (AD) + 100 (DE) + 40 = 270 s; via B: 70 + 100 + 100 + 60 = 330 s.
     const Seed s{t.at("AB", 30), 0.0, 0};
@@ -66,7 +66,7 @@ TEST_CASE("walk from part-way along one edge to part-way along another", "[searc
 TEST_CASE("source and target on the same edge", "[search]") {
     SECTION("walking goes straight along the edge either way") {
         const TestGraph t = ascii_graph(ring_map, ring_ways());
-        const std::size_t walk = t.profile(Mode::walk);
+        const ProfileId walk = t.profile(Mode::walk);
         const Seed s{t.at("AB", 30), 0.0, 0};
         CHECK(run_and_time(t, walk, {s}, t.at("AB", 50)) == Approx(20.0).margin(1e-6));
         CHECK(run_and_time(t, walk, {s}, t.at("AB", 10)) == Approx(20.0).margin(1e-6));
@@ -75,14 +75,14 @@ TEST_CASE("source and target on the same edge", "[search]") {
     SECTION("walking ignores oneway") {
         const TestGraph t = ascii_graph(ring_map, ring_ways(road(RoadClass::residential, Oneway::forward, 36)),
                                         {walk_1mps(), drive_plain()});
-        const std::size_t walk = t.profile(Mode::walk);
+        const ProfileId walk = t.profile(Mode::walk);
         const Seed s{t.at("AB", 50), 0.0, 0};
         CHECK(run_and_time(t, walk, {s}, t.at("AB", 30)) == Approx(20.0).margin(1e-6));
     }
     SECTION("driving a oneway: ahead directly, behind all the way round") {
         const TestGraph t = ascii_graph(ring_map, ring_ways(road(RoadClass::residential, Oneway::forward, 36)),
                                         {walk_1mps(), drive_plain()});
-        const std::size_t drive = t.profile(Mode::drive);
+        const ProfileId drive = t.profile(Mode::drive);
         const Seed s{t.at("AB", 50), 0.0, 0};
         // 36 km/h = 10 m/s.
         CHECK(run_and_time(t, drive, {s}, t.at("AB", 70)) == Approx(2.0).margin(1e-6));
@@ -92,7 +92,7 @@ TEST_CASE("source and target on the same edge", "[search]") {
     SECTION("oneway against the drawing direction") {
         const TestGraph t = ascii_graph(ring_map, ring_ways(road(RoadClass::residential, Oneway::reverse, 36)),
                                         {walk_1mps(), drive_plain()});
-        const std::size_t drive = t.profile(Mode::drive);
+        const ProfileId drive = t.profile(Mode::drive);
         const Seed s{t.at("AB", 50), 0.0, 0};
         CHECK(run_and_time(t, drive, {s}, t.at("AB", 30)) == Approx(2.0).margin(1e-6));
         CHECK(run_and_time(t, drive, {s}, t.at("AB", 70)) == Approx(58.0).margin(1e-5));
@@ -100,7 +100,7 @@ TEST_CASE("source and target on the same edge", "[search]") {
     SECTION("a oneway with no way round: behind is unreachable") {
         const TestGraph t = ascii_graph("A---B", {{"AB", road(RoadClass::residential, Oneway::forward, 36)}},
                                         {walk_1mps(), drive_plain()});
-        const std::size_t drive = t.profile(Mode::drive);
+        const ProfileId drive = t.profile(Mode::drive);
         const Seed s{t.at("AB", 50), 0.0, 0};
         CHECK(run_and_time(t, drive, {s}, t.at("AB", 30)) == unreachable);
         CHECK(run_and_time(t, drive, {s}, t.at("AB", 100)) == Approx(5.0).margin(1e-6));
@@ -116,8 +116,8 @@ TEST_CASE("drive speeds come from the class table and maxspeed", "[search]") {
                                      {"CD", road(RoadClass::footway)},
                                      {"DE", road(RoadClass::primary)}},
                                     {walk_1mps(), default_profile(Mode::drive, 3.6)});
-    const std::size_t drive = t.profile(Mode::drive);
-    const std::vector<float>& w = t.graph.profiles[drive].arc_seconds;
+    const ProfileId drive = t.profile(Mode::drive);
+    const std::vector<float>& w = t.graph.profile(drive).arc_seconds;
     CHECK(w[t.graph.edge_forward_arc[t.e("AB")]] == Approx(18.0));
     CHECK(w[t.graph.edge_backward_arc[t.e("AB")]] == Approx(18.0));
     CHECK(w[t.graph.edge_forward_arc[t.e("BC")]] == Approx(10.0));  // 45 * 0.8 = 36 km/h
@@ -128,14 +128,14 @@ TEST_CASE("drive speeds come from the class table and maxspeed", "[search]") {
     CHECK(run_and_time(t, drive, {s}, t.at("AB", 50)) == Approx(9.0).margin(1e-5));
     CHECK(run_and_time(t, drive, {s}, t.at("BC", 50)) == Approx(23.0).margin(1e-5));
     CHECK(run_and_time(t, drive, {s}, t.at("DE", 50)) == unreachable);
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     CHECK(run_and_time(t, walk, {s}, t.at("DE", 50)) == Approx(350.0).margin(1e-5));
 }
 
 TEST_CASE("oneway arcs at the node level", "[search]") {
     const TestGraph t = ascii_graph(ring_map, ring_ways(road(RoadClass::residential, Oneway::forward, 36)),
                                     {walk_1mps(), drive_plain()});
-    const std::size_t drive = t.profile(Mode::drive);
+    const ProfileId drive = t.profile(Mode::drive);
     SearchWorkspace ws(t.graph.node_count());
     const Seed s = seed_at_node(t.graph, drive, t.n('B'));
     REQUIRE(s.position.edge != invalid_edge);
@@ -144,7 +144,7 @@ TEST_CASE("oneway arcs at the node level", "[search]") {
     CHECK(ws.node_time(t.n('C')) == Approx(10.0));
     CHECK(ws.node_time(t.n('D')) == Approx(40.0));
     CHECK(ws.node_time(t.n('A')) == Approx(50.0));  // not 10: B->A is against the oneway
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     const Seed sw = seed_at_node(t.graph, walk, t.n('B'));
     search(t.graph, walk, std::span<const Seed>(&sw, 1), unreachable, ws);
     CHECK(ws.node_time(t.n('A')) == Approx(100.0));
@@ -155,7 +155,7 @@ TEST_CASE("oneway arcs at the node level", "[search]") {
 TEST_CASE("a seed or target exactly at a node of a oneway edge is at that node", "[search]") {
     const TestGraph t = ascii_graph(ring_map, ring_ways(road(RoadClass::residential, Oneway::forward, 36)),
                                     {walk_1mps(), drive_plain()});
-    const std::size_t drive = t.profile(Mode::drive);
+    const ProfileId drive = t.profile(Mode::drive);
     SECTION("seed at the start of a oneway edge") {
         // Standing at A (offset 0 of A->B): D is 10 s away along the two-way road A-D.
         const Seed s{t.at("AB", 0), 0.0, 0};
@@ -163,7 +163,7 @@ TEST_CASE("a seed or target exactly at a node of a oneway edge is at that node",
         search(t.graph, drive, std::span<const Seed>(&s, 1), unreachable, ws);
         CHECK(ws.node_time(t.n('A')) == Approx(0.0).margin(1e-9));
         CHECK(ws.node_time(t.n('D')) == Approx(10.0));
-        CHECK(time_to(t.graph, drive, ws, t.at("DE", 50)) == Approx(15.0));
+        CHECK(time_to(t.graph, ws, t.at("DE", 50)) == Approx(15.0));
     }
     SECTION("seed at the end of a oneway edge, drawn against it") {
         // Standing at B, at the full length of A->B drawn from B ("BA" offset 0 is offset 100 of AB).
@@ -179,13 +179,13 @@ TEST_CASE("a seed or target exactly at a node of a oneway edge is at that node",
         const Seed s = seed_at_node(t.graph, drive, t.n('C'));
         search(t.graph, drive, std::span<const Seed>(&s, 1), unreachable, ws);
         REQUIRE(ws.node_time(t.n('B')) == Approx(10.0));
-        CHECK(time_to(t.graph, drive, ws, t.at("AB", 100)) == Approx(10.0));
+        CHECK(time_to(t.graph, ws, t.at("AB", 100)) == Approx(10.0));
     }
 }
 
 TEST_CASE("cutoff: nothing beyond it is settled", "[search]") {
     const TestGraph t = ascii_graph(line_map, {{"ABCDE", road()}});
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     SearchWorkspace ws(t.graph.node_count());
     const Seed s{t.at("AB", 0), 0.0, 0};
     search(t.graph, walk, std::span<const Seed>(&s, 1), 250.0, ws);
@@ -197,19 +197,19 @@ TEST_CASE("cutoff: nothing beyond it is settled", "[search]") {
     CHECK(ws.node_time(t.n('C')) == Approx(200.0));
     CHECK(ws.node_time(t.n('D')) == unreachable);
     CHECK(ws.settled().size() == 3);
-    CHECK(time_to(t.graph, walk, ws, t.at("CD", 50)) == Approx(250.0));
+    CHECK(time_to(t.graph, ws, t.at("CD", 50)) == Approx(250.0));
     // D and E lie beyond the cutoff: from edge DE they were not reached.
-    CHECK(time_to(t.graph, walk, ws, t.at("DE", 0)) == unreachable);
-    CHECK(time_to(t.graph, walk, ws, t.at("DE", 50)) == unreachable);
+    CHECK(time_to(t.graph, ws, t.at("DE", 0)) == unreachable);
+    CHECK(time_to(t.graph, ws, t.at("DE", 50)) == unreachable);
     // "Returns unreachable if the position was not reached": 280 s is past the 250 s cutoff,
     // and D itself (the end of CD) is not settled.
-    CHECK(time_to(t.graph, walk, ws, t.at("CD", 80)) == unreachable);
-    CHECK(time_to(t.graph, walk, ws, t.at("CD", 100)) == unreachable);
+    CHECK(time_to(t.graph, ws, t.at("CD", 80)) == unreachable);
+    CHECK(time_to(t.graph, ws, t.at("CD", 100)) == unreachable);
 }
 
 TEST_CASE("a hook can stop the search", "[search]") {
     const TestGraph t = ascii_graph(line_map, {{"ABCDE", road()}});
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     SearchWorkspace ws(t.graph.node_count());
     const Seed s{t.at("AB", 0), 0.0, 0};
     struct StopAfterTwo {
@@ -229,7 +229,7 @@ TEST_CASE("a hook can stop the search", "[search]") {
 
 TEST_CASE("several seeds: origins, start times, same-edge seeds", "[search]") {
     const TestGraph t = ascii_graph(line_map, {{"ABCDE", road()}});
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     SearchWorkspace ws(t.graph.node_count());
     SECTION("each node is labelled with its nearest seed") {
         const std::vector<Seed> seeds{{t.at("AB", 0), 0.0, 7}, {t.at("ED", 0), 10.0, 9}};
@@ -242,9 +242,9 @@ TEST_CASE("several seeds: origins, start times, same-edge seeds", "[search]") {
         CHECK(ws.node_time(t.n('D')) == Approx(110.0));
         CHECK(ws.node_time(t.n('E')) == Approx(10.0));
         std::uint32_t origin = 0;
-        CHECK(time_to(t.graph, walk, ws, t.at("CD", 95), &origin) == Approx(115.0));
+        CHECK(time_to(t.graph, ws, t.at("CD", 95), &origin) == Approx(115.0));
         CHECK(origin == 9);
-        CHECK(time_to(t.graph, walk, ws, t.at("CD", 5), &origin) == Approx(205.0));
+        CHECK(time_to(t.graph, ws, t.at("CD", 5), &origin) == Approx(205.0));
         CHECK(origin == 7);
     }
     SECTION("a start delay moves the border") {
@@ -260,11 +260,11 @@ TEST_CASE("several seeds: origins, start times, same-edge seeds", "[search]") {
         const std::vector<Seed> seeds{{t.at("AB", 80), 0.0, 2}, {t.at("AB", 20), 0.0, 1}};
         search(t.graph, walk, std::span<const Seed>(seeds), unreachable, ws);
         std::uint32_t origin = 0;
-        CHECK(time_to(t.graph, walk, ws, t.at("AB", 40), &origin) == Approx(20.0));
+        CHECK(time_to(t.graph, ws, t.at("AB", 40), &origin) == Approx(20.0));
         CHECK(origin == 1);
-        CHECK(time_to(t.graph, walk, ws, t.at("AB", 65), &origin) == Approx(15.0));
+        CHECK(time_to(t.graph, ws, t.at("AB", 65), &origin) == Approx(15.0));
         CHECK(origin == 2);
-        CHECK(time_to(t.graph, walk, ws, t.at("AB", 50), &origin) == Approx(30.0));
+        CHECK(time_to(t.graph, ws, t.at("AB", 50), &origin) == Approx(30.0));
         CHECK(origin == 1);  // a tie goes to the lower label
         CHECK(ws.node_origin(t.n('A')) == 1);
         CHECK(ws.node_origin(t.n('B')) == 2);
@@ -276,7 +276,7 @@ TEST_CASE("several seeds: origins, start times, same-edge seeds", "[search]") {
 
 TEST_CASE("path_to returns the node sequence", "[search]") {
     const TestGraph t = ascii_graph(ring_map, ring_ways());
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     SearchWorkspace ws(t.graph.node_count());
     const Seed s{t.at("AB", 30), 0.0, 0};
     search(t.graph, walk, std::span<const Seed>(&s, 1), unreachable, ws);
@@ -303,6 +303,7 @@ TEST_CASE("search matches Boost Dijkstra on random grids", "[search][oracle]") {
         SearchWorkspace ws(g.node_count());  // reused by every search below
 
         for (std::size_t p = 0; p < profiles.size(); ++p) {
+            const ProfileId pid(static_cast<std::uint8_t>(p));
             INFO("grid seed " << seed << ", profile " << mode_name(profiles[p].mode));
             const std::vector<OracleEdge> oracle = oracle_edges(copy, profiles[p]);
             // Arc weights: same as computed independently, direction by direction.
@@ -326,11 +327,11 @@ TEST_CASE("search matches Boost Dijkstra on random grids", "[search][oracle]") {
                 const std::uint32_t src = pick_node(rng);
                 // Sources in the largest component, so that most nodes are reached.
                 if (to_graph[src] == invalid_node || g.profiles[p].node_component[to_graph[src]] != 0) continue;
-                const Seed s = seed_at_node(g, p, to_graph[src]);
+                const Seed s = seed_at_node(g, pid, to_graph[src]);
                 if (s.position.edge == invalid_edge) continue;
                 ++sources;
                 const std::vector<double> dist = oracle_dijkstra(copy.nodes.size(), oracle, {{src, 0.0}});
-                search(g, p, std::span<const Seed>(&s, 1), unreachable, ws);
+                search(g, pid, std::span<const Seed>(&s, 1), unreachable, ws);
                 std::size_t reached = 0;
                 for (std::size_t v = 0; v < copy.nodes.size(); ++v) {
                     if (to_graph[v] == invalid_node) continue;
@@ -352,7 +353,7 @@ TEST_CASE("search matches Boost Dijkstra on random grids", "[search][oracle]") {
                 std::nth_element(finite.begin(), finite.begin() + static_cast<std::ptrdiff_t>(finite.size() / 2),
                                  finite.end());
                 const Seconds cutoff = finite[finite.size() / 2] + 0.5;
-                search(g, p, std::span<const Seed>(&s, 1), cutoff, ws);
+                search(g, pid, std::span<const Seed>(&s, 1), cutoff, ws);
                 for (std::size_t v = 0; v < copy.nodes.size(); ++v) {
                     if (to_graph[v] == invalid_node || std::abs(dist[v] - cutoff) < 1e-3) continue;
                     INFO("raw node " << v << " from " << src << " cutoff " << cutoff);
@@ -382,6 +383,7 @@ TEST_CASE("positions part-way along edges match brute force", "[search][oracle]"
     SearchWorkspace ws(g.node_count());
 
     for (std::size_t p = 0; p < profiles.size(); ++p) {
+        const ProfileId pid(static_cast<std::uint8_t>(p));
         const std::vector<OracleEdge> oracle = oracle_edges(copy, profiles[p]);
         for (int round = 0; round < 6; ++round) {
             // One to three seeds with their own start times and labels.
@@ -403,7 +405,7 @@ TEST_CASE("positions part-way along edges match brute force", "[search][oracle]"
                 if (o.backward != unreachable) starts.push_back({o.from, s.start + o.backward * y / o.length});
                 dist.push_back(oracle_dijkstra(copy.nodes.size(), oracle, starts));
             }
-            search(g, p, std::span<const Seed>(seeds), unreachable, ws);
+            search(g, pid, std::span<const Seed>(seeds), unreachable, ws);
             for (int k = 0; k < 300; ++k) {
                 const EdgeId e = pick_edge(rng);
                 const OracleEdge& o = oracle[g.edge_source[e]];
@@ -425,7 +427,7 @@ TEST_CASE("positions part-way along edges match brute force", "[search][oracle]"
                 }
                 const double expected = *std::min_element(per_seed.begin(), per_seed.end());
                 std::uint32_t origin = invalid_index;
-                const Seconds got = time_to(g, p, ws, {e, x}, &origin);
+                const Seconds got = time_to(g, ws, {e, x}, &origin);
                 INFO("profile " << mode_name(profiles[p].mode) << " round " << round << " edge " << e << " at " << x);
                 if (expected == unreachable) {
                     CHECK(got == unreachable);

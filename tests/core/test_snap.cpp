@@ -42,7 +42,7 @@ SnapOptions small_options() {
 
 TEST_CASE("a point snaps onto the middle of the nearest road", "[snap]") {
     const TestGraph t = island_graph();
-    const Snapper snapper(t.graph, 0, small_options());
+    const Snapper snapper(t.graph, ProfileId{}, small_options());
     const Snap s = snapper.snap({130, -80});
     REQUIRE(s.ok());
     CHECK(s.position.edge == t.e("BC"));
@@ -77,7 +77,7 @@ TEST_CASE("a point snaps onto the middle of the nearest road", "[snap]") {
 
 TEST_CASE("a point exactly at a junction goes to the lower edge id", "[snap]") {
     const TestGraph t = island_graph();
-    const Snapper snapper(t.graph, 0, small_options());
+    const Snapper snapper(t.graph, ProfileId{}, small_options());
     REQUIRE(t.e("AB") < t.e("BC"));
     for (int i = 0; i < 3; ++i) {  // and always the same
         const Snap s = snapper.snap(t.xy.at('B'));
@@ -92,7 +92,7 @@ TEST_CASE("access seconds use the profile's access walking speed", "[snap]") {
     ProfileSettings walk = walk_1mps();
     walk.access_walk_speed_kmh = 7.2;  // 2 m/s
     const TestGraph t = island_graph({walk});
-    const Snapper snapper(t.graph, 0, small_options());
+    const Snapper snapper(t.graph, ProfileId{}, small_options());
     const Snap s = snapper.snap({130, -80});
     REQUIRE(s.ok());
     CHECK(s.access_seconds == Approx(10.0));
@@ -107,14 +107,14 @@ TEST_CASE("points that do not snap say why", "[snap]") {
     const TestGraph t = island_graph();
     REQUIRE(t.graph.profiles[0].component_size == std::vector<std::uint32_t>{3, 2});
     SECTION("too far from everything") {
-        const Snapper snapper(t.graph, 0, small_options());
+        const Snapper snapper(t.graph, ProfileId{}, small_options());
         const Snap s = snapper.snap({130, -180});  // 80 m from A-B-C, 120 m and more from X-Y
         CHECK(s.failure == SnapFailure::too_far);
         CHECK_FALSE(s.ok());
         CHECK(snap_failure_text(s.failure) == "farther than the maximum snap distance from any usable road");
     }
     SECTION("only near an island") {
-        const Snapper snapper(t.graph, 0, small_options());
+        const Snapper snapper(t.graph, ProfileId{}, small_options());
         const Snap s = snapper.snap({25, -250});  // 50 m from X-Y, 150 m from A-B-C
         CHECK(s.failure == SnapFailure::only_islands);
         CHECK(snap_failure_text(s.failure) == "only near a small disconnected island of roads");
@@ -127,7 +127,7 @@ TEST_CASE("points that do not snap say why", "[snap]") {
     SECTION("islands allowed") {
         SnapOptions o = small_options();
         o.allow_islands = true;
-        const Snapper snapper(t.graph, 0, o);
+        const Snapper snapper(t.graph, ProfileId{}, o);
         const Snap s = snapper.snap({25, -250});
         REQUIRE(s.ok());
         CHECK(s.position.edge == t.e("XY"));
@@ -137,18 +137,18 @@ TEST_CASE("points that do not snap say why", "[snap]") {
     SECTION("an island is a component with less road than the minimum") {
         SnapOptions o = small_options();
         o.min_component_m = 40.0;  // X-Y has 50 m: not an island any more
-        const Snapper snapper(t.graph, 0, o);
+        const Snapper snapper(t.graph, ProfileId{}, o);
         CHECK(snapper.snap({25, -250}).ok());
     }
     SECTION("the largest component is never an island") {
         SnapOptions o = small_options();
         o.min_component_m = 1e9;
-        const Snapper snapper(t.graph, 0, o);
+        const Snapper snapper(t.graph, ProfileId{}, o);
         CHECK(snapper.snap({130, -80}).ok());
         CHECK(snapper.snap({25, -250}).failure == SnapFailure::only_islands);
     }
     SECTION("coordinates that are not numbers") {
-        const Snapper snapper(t.graph, 0, small_options());
+        const Snapper snapper(t.graph, ProfileId{}, small_options());
         CHECK(snapper.snap({std::nan(""), 0}).failure == SnapFailure::not_finite);
         CHECK(snapper.snap({0, std::numeric_limits<double>::infinity()}).failure == SnapFailure::not_finite);
     }
@@ -164,7 +164,7 @@ A---x
     B
 )",
                                     {{"AxB", road()}}, {walk_1mps()}, 25.0, 100.0);
-    const Snapper snapper(t.graph, 0, SnapOptions{});
+    const Snapper snapper(t.graph, ProfileId{}, SnapOptions{});
     const Point x = t.xy.at('x');
     const Snap s = snapper.snap({x.x + 20, x.y - 40});
     REQUIRE(s.ok());
@@ -205,7 +205,7 @@ C---D
 TEST_CASE("snap_all equals snap in input order", "[snap]") {
     RawNetwork raw = random_grid(7, {.side = 20});
     const RoadGraph g = build_graph(std::move(raw), BuildOptions{{walk_1mps()}});
-    const Snapper snapper(g, 0, SnapOptions{});
+    const Snapper snapper(g, ProfileId{}, SnapOptions{});
     std::mt19937 rng(8);
     std::uniform_real_distribution<double> coord(-300.0, 2200.0);
     std::vector<Point> points;
@@ -241,7 +241,7 @@ TEST_CASE("snapping finds the truly nearest road (brute force)", "[snap]") {
     o.min_component_m = 0.0;
     o.allow_islands = true;
     o.max_distance = 1e9;
-    const Snapper snapper(g, 0, o);
+    const Snapper snapper(g, ProfileId{}, o);
     std::mt19937 rng(10);
     std::uniform_real_distribution<double> coord(-200.0, 1600.0);
     for (int i = 0; i < 300; ++i) {

@@ -16,19 +16,19 @@
 
 #include "core/error.hpp"
 #include "io/layer_writer.hpp"
-#include "maps/layer.hpp"
+#include "core/layer.hpp"
 #include "maps/style.hpp"
 #include "tests/temp_dir.hpp"
 
 using lifecircle::OutputError;
 using lifecircle::io::write_layers;
 using lifecircle::io::WriteOptions;
-using lifecircle::maps::Feature;
-using lifecircle::maps::Field;
-using lifecircle::maps::FieldType;
-using lifecircle::maps::GeometryKind;
-using lifecircle::maps::Layer;
-using lifecircle::maps::Value;
+using lifecircle::Feature;
+using lifecircle::Field;
+using lifecircle::FieldType;
+using lifecircle::GeometryKind;
+using lifecircle::Layer;
+using lifecircle::Value;
 using lifecircle::test::TempDir;
 
 namespace fs = std::filesystem;

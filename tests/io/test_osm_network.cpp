@@ -229,10 +229,10 @@ TEST_CASE("read a hand-written OSM file for walking and driving", "[osm_network]
     const RoadGraph g = build_graph(std::move(r.network), BuildOptions{profiles});
     REQUIRE_NOTHROW(g.validate());
     CHECK(g.node_count() == 9);
-    const std::size_t walk = g.profile_index(Mode::walk);
-    const std::size_t drive = g.profile_index(Mode::drive);
-    auto fwd = [&](std::size_t p, EdgeId e) { return g.profiles[p].arc_seconds[g.edge_forward_arc[e]]; };
-    auto bwd = [&](std::size_t p, EdgeId e) { return g.profiles[p].arc_seconds[g.edge_backward_arc[e]]; };
+    const ProfileId walk = g.profile_id(Mode::walk);
+    const ProfileId drive = g.profile_id(Mode::drive);
+    auto fwd = [&](ProfileId p, EdgeId e) { return g.profile(p).arc_seconds[g.edge_forward_arc[e]]; };
+    auto bwd = [&](ProfileId p, EdgeId e) { return g.profile(p).arc_seconds[g.edge_backward_arc[e]]; };
 
     const auto motorway = graph_edges_of_way(g, kept, 103);
     REQUIRE(motorway.size() == 1);
@@ -269,8 +269,8 @@ TEST_CASE("read a hand-written OSM file for walking and driving", "[osm_network]
         CHECK(g.names[g.edge_name[e]] == "Rua A");
     }
     // Driving reaches n7 and n10 over the motorway, but not n6-n11, joined only by the footway.
-    CHECK(g.profiles[walk].component_size == std::vector<std::uint32_t>{7, 2});
-    CHECK(g.profiles[drive].component_size == std::vector<std::uint32_t>{7, 2});
+    CHECK(g.profile(walk).component_size == std::vector<std::uint32_t>{7, 2});
+    CHECK(g.profile(drive).component_size == std::vector<std::uint32_t>{7, 2});
 }
 
 /** The geometry of every way as the reader split it: its edges' shapes joined end to end (a
@@ -381,7 +381,7 @@ TEST_CASE("read Porto 2020 (real data smoke test)", "[osm_network]") {
     const RoadGraph g = build_graph(std::move(r.network), BuildOptions{profiles});
     REQUIRE_NOTHROW(g.validate());
     CHECK(g.node_count() > 5000);
-    const ProfileData& walk = g.profiles[g.profile_index(Mode::walk)];
+    const ProfileData& walk = g.profile(g.profile_id(Mode::walk));
     REQUIRE(!walk.component_size.empty());
     std::size_t walk_nodes = 0;
     for (std::uint32_t c : walk.node_component) walk_nodes += c != invalid_index;

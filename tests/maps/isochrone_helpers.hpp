@@ -22,7 +22,7 @@
 #include "core/types.hpp"
 #include "maps/geos_handle.hpp"
 #include "maps/isochrones.hpp"
-#include "maps/layer.hpp"
+#include "core/layer.hpp"
 
 namespace lifecircle::test {
 
@@ -56,7 +56,7 @@ inline maps::IsochroneOptions minutes_options(
 }
 
 /** Column index of the field called `name`; fails the test if there is none. */
-inline std::size_t field_index(const maps::Layer& layer, std::string_view name) {
+inline std::size_t field_index(const Layer& layer, std::string_view name) {
     for (std::size_t i = 0; i < layer.fields.size(); ++i)
         if (layer.fields[i].name == name) return i;
     FAIL("layer " << layer.name << " has no field " << name);
@@ -64,34 +64,34 @@ inline std::size_t field_index(const maps::Layer& layer, std::string_view name) 
 }
 
 /** A real-valued attribute by field name. */
-inline double real_value(const maps::Layer& layer, const maps::Feature& f, std::string_view name) {
-    const maps::Value& v = f.values.at(field_index(layer, name));
+inline double real_value(const Layer& layer, const Feature& f, std::string_view name) {
+    const Value& v = f.values.at(field_index(layer, name));
     REQUIRE(std::holds_alternative<double>(v));
     return std::get<double>(v);
 }
 
 /** A string attribute by field name. */
-inline std::string string_value(const maps::Layer& layer, const maps::Feature& f,
+inline std::string string_value(const Layer& layer, const Feature& f,
                                 std::string_view name) {
-    const maps::Value& v = f.values.at(field_index(layer, name));
+    const Value& v = f.values.at(field_index(layer, name));
     REQUIRE(std::holds_alternative<std::string>(v));
     return std::get<std::string>(v);
 }
 
 /** The features of one facility, in layer order (break order). */
-inline std::vector<const maps::Feature*> features_of(const maps::Layer& layer,
+inline std::vector<const Feature*> features_of(const Layer& layer,
                                                      std::string_view id) {
-    std::vector<const maps::Feature*> out;
-    for (const maps::Feature& f : layer.features)
+    std::vector<const Feature*> out;
+    for (const Feature& f : layer.features)
         if (string_value(layer, f, "facility_id") == id) out.push_back(&f);
     return out;
 }
 
 /** The `minutes` of each feature. */
-inline std::vector<double> minutes_of(const maps::Layer& layer,
-                                      const std::vector<const maps::Feature*>& features) {
+inline std::vector<double> minutes_of(const Layer& layer,
+                                      const std::vector<const Feature*>& features) {
     std::vector<double> out;
-    for (const maps::Feature* f : features) out.push_back(real_value(layer, *f, "minutes"));
+    for (const Feature* f : features) out.push_back(real_value(layer, *f, "minutes"));
     return out;
 }
 

@@ -21,23 +21,23 @@
 #include "isochrone_helpers.hpp"
 #include "maps/geos_handle.hpp"
 #include "maps/isochrones.hpp"
-#include "maps/layer.hpp"
+#include "core/layer.hpp"
 #include "maps/service_area.hpp"
 
 using namespace lifecircle;
 using namespace lifecircle::test;
-using lifecircle::maps::Feature;
+using lifecircle::Feature;
 using lifecircle::maps::GeosContext;
 using lifecircle::maps::IsochroneFacility;
 using lifecircle::maps::IsochroneShape;
-using lifecircle::maps::Layer;
+using lifecircle::Layer;
 
 namespace {
 
 // Unless said otherwise: walking at 3.6 km/h = 1 m/s, so seconds equal metres; buffer 50 m.
 
 /** Runs isochrone_layers on a test graph's walk (or given) profile. */
-Layer areas_of(const RoadGraph& g, std::size_t profile,
+Layer areas_of(const RoadGraph& g, ProfileId profile,
                const std::vector<IsochroneFacility>& facilities,
                const maps::IsochroneOptions& options) {
     return maps::isochrone_layers(g, profile, facilities, options).areas;
@@ -109,7 +109,7 @@ A---------------B
 C---------------D
 )";
     const TestGraph t = ascii_graph(map, {{"AB"}, {"AC"}, {"CD"}});
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     REQUIRE(t.graph.edge_length_m[t.e("AC")] == Approx(200.0));
     REQUIRE(t.graph.edge_length_m[t.e("CD")] == Approx(400.0));
     const Snapper snapper(t.graph, walk, SnapOptions{});
@@ -127,8 +127,8 @@ C---------------D
         SearchWorkspace ws(t.graph.node_count());
         const Seed s = Snapper::seed(facilities[0].accesses[0].snap, 0);
         search(t.graph, walk, std::span<const Seed>(&s, 1), unreachable, ws);
-        CHECK(time_to(t.graph, walk, ws, t.at("AB", 80)) == Approx(360.0).margin(1e-3));
-        CHECK(time_to(t.graph, walk, ws, t.at("CD", 330)) == Approx(250.0).margin(1e-3));
+        CHECK(time_to(t.graph, ws, t.at("AB", 80)) == Approx(360.0).margin(1e-3));
+        CHECK(time_to(t.graph, ws, t.at("CD", 330)) == Approx(250.0).margin(1e-3));
     }
 
     const Layer areas = areas_of(t.graph, walk, facilities, minutes_options({5, 10}));
@@ -162,7 +162,7 @@ A---------------B---------------C
                 D
 )";
     const TestGraph t = ascii_graph(map, {{"ABC"}, {"BD"}});
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     REQUIRE(t.graph.edge_length_m[t.e("BD")] == Approx(150.0));
     const Snapper snapper(t.graph, walk, SnapOptions{});
     // The facility is on A-B, 50 m west of B: B at 50 s, the tip D at 200 s. With 300 s a
@@ -192,7 +192,7 @@ A---------------B---------------C
 TEST_CASE("isochrones: reach stops part-way along an edge", "[isochrones]") {
     // One 1000 m road (one character = 100 m), the facility at its start A.
     const TestGraph t = ascii_graph("A---------B", {{"AB"}}, {walk_1mps()}, 100.0, 50.0);
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     REQUIRE(t.graph.edge_length_m[t.e("AB")] == Approx(1000.0));
     const Snapper snapper(t.graph, walk, SnapOptions{});
     const Point a = t.xy.at('A');
@@ -228,16 +228,16 @@ A---------B
     const EdgeAttributes oneway = road(RoadClass::residential, Oneway::forward);
     const ProfileSettings drive_profile = default_profile(Mode::drive, 3.6);
     const TestGraph t = ascii_graph(map, {{"ABCDA", oneway}}, {drive_profile}, 50.0, 100.0);
-    const std::size_t drive = t.profile(Mode::drive);
+    const ProfileId drive = t.profile(Mode::drive);
     // Residential 25 km/h times the junction factor 0.8 = 20 km/h = 50/9 m/s: 0.18 s/m, so
     // a 500 m side takes 90 s and the ring 360 s.
     REQUIRE(drive_profile.drive_speed_factor == Approx(0.8));
     REQUIRE(speed_mps(drive_profile, oneway) == Approx(50.0 / 9.0));
     const EdgeId ab = t.e("AB");
     REQUIRE(t.graph.edge_length_m[ab] == Approx(500.0));
-    CHECK(t.graph.profiles[drive].arc_seconds[t.graph.edge_forward_arc[ab]] ==
+    CHECK(t.graph.profile(drive).arc_seconds[t.graph.edge_forward_arc[ab]] ==
           Approx(90.0).epsilon(1e-6));
-    CHECK(t.graph.profiles[drive].arc_seconds[t.graph.edge_backward_arc[ab]] == forbidden_arc);
+    CHECK(t.graph.profile(drive).arc_seconds[t.graph.edge_backward_arc[ab]] == forbidden_arc);
 
     const Snapper snapper(t.graph, drive, SnapOptions{});
     // The facility is in the middle of A-B. Downstream: B at 45 s, C at 135 s. Upstream, 100 m
@@ -249,8 +249,8 @@ A---------B
         SearchWorkspace ws(t.graph.node_count());
         const Seed s = Snapper::seed(facilities[0].accesses[0].snap, 0);
         search(t.graph, drive, std::span<const Seed>(&s, 1), unreachable, ws);
-        CHECK(time_to(t.graph, drive, ws, t.at("AB", 150)) == Approx(342.0).epsilon(1e-5));
-        CHECK(time_to(t.graph, drive, ws, t.at("BC", 300)) == Approx(99.0).epsilon(1e-5));
+        CHECK(time_to(t.graph, ws, t.at("AB", 150)) == Approx(342.0).epsilon(1e-5));
+        CHECK(time_to(t.graph, ws, t.at("BC", 300)) == Approx(99.0).epsilon(1e-5));
     }
     maps::IsochroneOptions options = minutes_options({2, 6});
     options.mode_name = "drive";
@@ -276,7 +276,7 @@ A---------B
 
 TEST_CASE("isochrones: nested areas are valid, contain their facility and nest", "[isochrones]") {
     const TestGraph t = grid_graph();
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     const Snapper snapper(t.graph, walk, SnapOptions{});
     const std::vector<IsochroneFacility> facilities = grid_facilities(t, snapper);
     const Snap& off_road = facilities[2].accesses[0].snap;
@@ -320,7 +320,7 @@ TEST_CASE("isochrones: nested areas are valid, contain their facility and nest",
 
 TEST_CASE("isochrones: rings add up to the outer nested area", "[isochrones]") {
     const TestGraph t = grid_graph();
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     const Snapper snapper(t.graph, walk, SnapOptions{});
     const std::vector<IsochroneFacility> facilities = grid_facilities(t, snapper);
     const Layer nested = areas_of(t.graph, walk, facilities, minutes_options({5, 10, 15}));
@@ -365,7 +365,7 @@ TEST_CASE("isochrones: split gives each place to the nearer of two facilities", 
     // A 1200 m street (one character = 100 m), facilities at 300 m and 800 m. Within 5 min
     // the first reaches [0, 600], the second [500, 1100]; they meet half-way at 550 m.
     const TestGraph t = ascii_graph("A-----------B", {{"AB"}}, {walk_1mps()}, 100.0, 50.0);
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     const Snapper snapper(t.graph, walk, SnapOptions{});
     const Point a = t.xy.at('A');
     const std::vector<IsochroneFacility> facilities{
@@ -415,7 +415,7 @@ TEST_CASE("isochrones: a per-facility cutoff drops later breaks and adds itself"
 
     // Three facilities in the middle of a 2000 m road: each reaches 60 m per minute both ways.
     const TestGraph t = ascii_graph(long_road_map, {{"AB"}}, {walk_1mps()}, 100.0, 50.0);
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     REQUIRE(t.graph.edge_length_m[t.e("AB")] == Approx(2000.0));
     const Snapper snapper(t.graph, walk, SnapOptions{});
     const Point mid = shifted(t.xy.at('A'), 1000, 0);
@@ -440,7 +440,7 @@ TEST_CASE("isochrones: a per-facility cutoff drops later breaks and adds itself"
 
 TEST_CASE("isochrones: a delay shrinks the reached road by the delay's walk", "[isochrones]") {
     const TestGraph t = ascii_graph(long_road_map, {{"AB"}}, {walk_1mps()}, 100.0, 50.0);
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     const Snapper snapper(t.graph, walk, SnapOptions{});
     const Point mid = shifted(t.xy.at('A'), 1000, 0);
     const std::vector<IsochroneFacility> facilities{
@@ -470,7 +470,7 @@ TEST_CASE("isochrones: a delay shrinks the reached road by the delay's walk", "[
 
 TEST_CASE("isochrones: the same WKB whatever the thread count", "[isochrones]") {
     const TestGraph t = grid_graph();
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     const Snapper snapper(t.graph, walk, SnapOptions{});
     const std::vector<IsochroneFacility> facilities = grid_facilities(t, snapper);
     for (const IsochroneShape shape : {IsochroneShape::nested, IsochroneShape::rings,
@@ -497,7 +497,7 @@ TEST_CASE("isochrones: the same WKB whatever the thread count", "[isochrones]") 
 
 TEST_CASE("isochrones: fields of the area layer", "[isochrones]") {
     const TestGraph t = grid_graph();
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     const Snapper snapper(t.graph, walk, SnapOptions{});
     const std::vector<IsochroneFacility> facilities = grid_facilities(t, snapper);
     maps::IsochroneOptions options = minutes_options({5, 10, 15});
@@ -506,14 +506,14 @@ TEST_CASE("isochrones: fields of the area layer", "[isochrones]") {
     const maps::IsochroneLayers layers = maps::isochrone_layers(t.graph, walk, facilities, options);
     const Layer& areas = layers.areas;
     CHECK(areas.name == "isochrones");
-    CHECK(areas.kind == maps::GeometryKind::polygon);
+    CHECK(areas.kind == GeometryKind::polygon);
     std::vector<std::string> names;
-    for (const maps::Field& f : areas.fields) names.push_back(f.name);
+    for (const Field& f : areas.fields) names.push_back(f.name);
     CHECK(names == std::vector<std::string>{"facility_id", "name", "minutes", "min_minutes", "mode",
                                             "area_km2", "road_km"});
-    CHECK(areas.fields[field_index(areas, "minutes")].type == maps::FieldType::real);
-    CHECK(areas.fields[field_index(areas, "road_km")].type == maps::FieldType::real);
-    CHECK(areas.fields[field_index(areas, "mode")].type == maps::FieldType::string);
+    CHECK(areas.fields[field_index(areas, "minutes")].type == FieldType::real);
+    CHECK(areas.fields[field_index(areas, "road_km")].type == FieldType::real);
+    CHECK(areas.fields[field_index(areas, "mode")].type == FieldType::string);
     REQUIRE(areas.features.size() == 9);
     GeosContext ctx;
     for (const Feature& f : areas.features) {
@@ -597,7 +597,7 @@ TEST_CASE("isochrones: Porto clinics, nothing beyond a buffer walk from road rea
     network_options.profiles = {default_profile(Mode::walk, 3.6)};  // 1 m/s
     const io::Network network = io::load_network(path, network_options);
     const RoadGraph& g = network.graph;
-    const std::size_t walk = g.profile_index(Mode::walk);
+    const ProfileId walk = g.profile_id(Mode::walk);
     const std::vector<io::OsmFacility> clinics =
         io::read_osm_facilities(path, io::FacilityKind::clinic);
     std::vector<Point> xy;
@@ -643,7 +643,7 @@ TEST_CASE("isochrones: Porto clinics, nothing beyond a buffer walk from road rea
             const Seconds limit = minutes * 60.0;
             INFO(f.id << " at " << minutes << " min");
             const std::vector<ReachedLine> lines =
-                reached_lines(g, reached_pieces(g, walk, ws, limit));
+                reached_lines(g, reached_pieces(g, ws, limit));
             // The access leg counts as reached road (it is drawn when the walk to the road fits
             // in the first break the facility has).
             const std::vector<Point> leg{f.accesses[0].door, snap.on_road};
@@ -668,7 +668,7 @@ TEST_CASE("isochrones: Porto clinics, nothing beyond a buffer walk from road rea
                               << " m from the access leg");
                 REQUIRE(std::min(d, d_leg) <= buffer_m + 1.0);
                 if (r && d <= buffer_m + 1.0)
-                    CHECK(time_to(g, walk, ws, {r->edge, r->from + along}) <= limit + 0.5);
+                    CHECK(time_to(g, ws, {r->edge, r->from + along}) <= limit + 0.5);
             }
             inside_checked += found;
 
@@ -693,7 +693,7 @@ TEST_CASE("isochrones: Porto clinics, nothing beyond a buffer walk from road rea
                                       unit(rng) * static_cast<double>(reached_edges.size())) %
                                   reached_edges.size()];
                 const Meters offset = unit(rng) * g.edge_length_m[e];
-                if (!(time_to(g, walk, ws, {e, offset}) < limit - 1.0)) continue;
+                if (!(time_to(g, ws, {e, offset}) < limit - 1.0)) continue;
                 const Point p = g.point_along(e, offset);
                 INFO("edge " << e << " at " << offset << " m: " << p.x << " " << p.y);
                 CHECK(area.contains(p));
@@ -707,7 +707,7 @@ TEST_CASE("isochrones: Porto clinics, nothing beyond a buffer walk from road rea
                                      unit(rng) * static_cast<double>(nearby_edges.size())) %
                                  nearby_edges.size()];
                 const Meters offset = unit(rng) * g.edge_length_m[e];
-                const Seconds t = time_to(g, walk, ws, {e, offset});
+                const Seconds t = time_to(g, ws, {e, offset});
                 if (!(t > limit + buffer_m / 1.0 + 5.0)) continue;
                 const Point p = g.point_along(e, offset);
                 double d = 0.0;
@@ -736,7 +736,7 @@ TEST_CASE("isochrones: Porto clinics, nothing beyond a buffer walk from road rea
 TEST_CASE("isochrones: dissolved areas contain a facility that starts after the first break",
           "[isochrones]") {
     const TestGraph t = grid_graph();
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     const Snapper snapper(t.graph, walk, SnapOptions{});
     // 120 m inside a block (120 s to the road) and 200 s of delay: it leaves at 320 s, after
     // the 5-minute break but well within 10 minutes.
@@ -770,7 +770,7 @@ TEST_CASE("isochrones: split with a cutoff gives what one facility may not serve
     // at 450 m is reached by "far" in 450 s and cannot be served by "near" at all, so it
     // belongs to "far" (the dissolved area agrees that it is served).
     const TestGraph t = ascii_graph("A-----------B", {{"AB"}}, {walk_1mps()}, 100.0, 50.0);
-    const std::size_t walk = t.profile(Mode::walk);
+    const ProfileId walk = t.profile(Mode::walk);
     const Snapper snapper(t.graph, walk, SnapOptions{});
     const Point a = t.xy.at('A');
     const std::vector<IsochroneFacility> facilities{

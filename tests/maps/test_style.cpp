@@ -8,7 +8,7 @@
 
 #include "maps/style.hpp"
 
-using lifecircle::maps::GeometryKind;
+using lifecircle::GeometryKind;
 using lifecircle::maps::graduated_qml;
 
 namespace {

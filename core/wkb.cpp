@@ -1,9 +1,9 @@
-#include "maps/wkb.hpp"
+#include "core/wkb.hpp"
 
 #include <cstdint>
 #include <cstring>
 
-namespace lifecircle::maps {
+namespace lifecircle {
 
 namespace {
 void put_u32(std::vector<unsigned char>& out, std::uint32_t v) {
@@ -44,4 +44,4 @@ std::vector<unsigned char> wkb_multilinestring(std::span<const std::vector<Point
     return out;
 }
 
-}  // namespace lifecircle::maps
+}  // namespace lifecircle

@@ -1,7 +1,8 @@
 #pragma once
 /**
- * The in-memory output layer: a named table of features with one geometry each, handed from
- * maps/ (which builds it) to io/ (which writes it with GDAL). Deliberately GDAL- and GEOS-free.
+ * The in-memory output layer: a named table of features with one geometry each. maps/ and
+ * planners' callers build layers, io/ writes them with GDAL; living in core/ lets io/ and maps/
+ * be siblings over core/. Deliberately GDAL- and GEOS-free.
  */
 
 #include <cstdint>
@@ -9,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-namespace lifecircle::maps {
+namespace lifecircle {
 
 /** The type of an attribute column. */
 enum class FieldType { integer, real, string };
@@ -56,4 +57,4 @@ struct Layer {
     std::string style_name;
 };
 
-}  // namespace lifecircle::maps
+}  // namespace lifecircle

@@ -6,11 +6,11 @@
 
 #include "core/types.hpp"
 
-namespace lifecircle::maps {
+namespace lifecircle {
 
 /** A Point. */
 std::vector<unsigned char> wkb_point(Point p);
 /** A MultiLineString of the given lines (each at least two points). */
 std::vector<unsigned char> wkb_multilinestring(std::span<const std::vector<Point>> lines);
 
-}  // namespace lifecircle::maps
+}  // namespace lifecircle
