@@ -101,11 +101,12 @@ void compute_components(const RoadGraph& g, ProfileData& p) {
 
 }  // namespace
 
-ProfileId RoadGraph::profile_id(Mode mode, Direction direction) const {
+ProfileId RoadGraph::profile_id(Mode mode, Direction direction, Metric metric) const {
     for (std::size_t i = 0; i < profiles.size(); ++i)
-        if (profiles[i].settings.mode == mode) return ProfileId(static_cast<std::uint8_t>(i), direction);
-    throw std::invalid_argument("the road graph was built without the '" + std::string(mode_name(mode)) +
-                                "' profile");
+        if (profiles[i].settings.mode == mode && profiles[i].settings.metric == metric)
+            return ProfileId(static_cast<std::uint8_t>(i), direction);
+    throw std::invalid_argument("the road graph was built without the '" + std::string(mode_name(mode)) + "' " +
+                                (metric == Metric::length ? "length " : "") + "profile");
 }
 
 Point RoadGraph::point_along(EdgeId e, Meters offset) const {

@@ -123,9 +123,8 @@ public:
     std::size_t arc_count() const { return head.size(); }
     std::size_t edge_count() const { return edge_from.size(); }
 
-    /** The profile of that mode, searched in `direction`; throws if the graph was built without it.
-     */
-    ProfileId profile_id(Mode mode, Direction direction = Direction::forward) const;
+    /** The profile of that mode and metric, searched in `direction`; throws if the graph lacks it. */
+    ProfileId profile_id(Mode mode, Direction direction = Direction::forward, Metric metric = Metric::time) const;
     /** The data of a profile (either direction). */
     const ProfileData& profile(ProfileId p) const { return profiles[p.index()]; }
     /** Arc weights a search in the profile's direction relaxes out-arcs with. */

@@ -124,7 +124,15 @@ Permission permission(const ProfileSettings& profile, const EdgeAttributes& attr
     return attrs.oneway == Oneway::forward ? Permission{true, false} : Permission{false, true};
 }
 
+ProfileSettings length_profile(const ProfileSettings& profile) {
+    ProfileSettings p = profile;
+    p.metric = Metric::length;
+    p.access_walk_speed_kmh = 3.6;  // 1 m/s: the access walk counts its metres
+    return p;
+}
+
 double speed_mps(const ProfileSettings& profile, const EdgeAttributes& attrs) {
+    if (profile.metric == Metric::length) return 1.0;
     double kmh = profile.rules[static_cast<std::size_t>(attrs.road_class)].speed_kmh;
     if (profile.mode == Mode::drive) {
         if (attrs.maxspeed_kmh > 0) kmh = attrs.maxspeed_kmh;

@@ -58,6 +58,12 @@ struct ClassRule {
     double speed_kmh;
 };
 
+/** What a profile's arc weights measure. */
+enum class Metric : std::uint8_t {
+    time,    ///< seconds of travel
+    length,  ///< metres of road (the "seconds" of such a profile are metres: unit speed)
+};
+
 /**
  * Settings of a travel profile. Defaults come from default_profile(); the CLI overrides
  * walk speed. All speeds in km/h.
@@ -76,7 +82,13 @@ struct ProfileSettings {
     /** Walking speed used for the leg between a point and the road it snaps to. */
     double access_walk_speed_kmh = 4.0;
     std::array<ClassRule, road_class_count> rules{};
+    /** Metric::length makes every arc weight (and the access walk) its length in metres, with
+        the mode's permissions: network distances for standards stated in metres (GB 50180). */
+    Metric metric = Metric::time;
 };
+
+/** The length-metric twin of a profile: same roads and directions, weights in metres. */
+ProfileSettings length_profile(const ProfileSettings& profile);
 
 /** The documented defaults for a mode (see README, "Travel profiles"). */
 ProfileSettings default_profile(Mode mode, double walk_speed_kmh = 4.0);
