@@ -288,4 +288,43 @@ std::string graduated_qml(GeometryKind kind, const std::string& field,
     return out;
 }
 
+
+namespace {
+/** The start of every style document, and the end after the renderer. */
+std::string qml_head() {
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+           "<qgis version=\"3.28.0-Firenze\" styleCategories=\"AllStyleCategories\" "
+           "labelsEnabled=\"0\" hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" "
+           "maxScale=\"0\" readOnly=\"0\">\n";
+}
+std::string qml_tail(GeometryKind kind) {
+    std::string out = "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n";
+    out += kind == GeometryKind::polygon ? "  <layerOpacity>0.6</layerOpacity>\n" : "  <layerOpacity>1</layerOpacity>\n";
+    out += "  <layerGeometryType>" + std::to_string(layer_geometry_type(kind)) + "</layerGeometryType>\n";
+    out += "</qgis>\n";
+    return out;
+}
+}  // namespace
+
+std::string categorized_qml(GeometryKind kind, const std::string& field, const std::vector<Category>& categories) {
+    if (field.empty()) throw std::invalid_argument("categorised style: the field name is empty");
+    if (categories.empty()) throw std::invalid_argument("categorised style: no categories given");
+    std::string out = qml_head();
+    out += "  <renderer-v2 type=\"categorizedSymbol\" attr=\"" + xml_escape(field) +
+           "\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\" referencescale=\"-1\">\n";
+    out += "    <categories>\n";
+    for (std::size_t i = 0; i < categories.size(); ++i)
+        out += "      <category value=\"" + xml_escape(categories[i].value) + "\" symbol=\"" + std::to_string(i) +
+               "\" label=\"" + xml_escape(categories[i].label) + "\" render=\"true\" type=\"string\"/>\n";
+    out += "    </categories>\n";
+    out += "    <symbols>\n";
+    for (std::size_t i = 0; i < categories.size(); ++i)
+        symbol(out, kind, i, Rgb{categories[i].r, categories[i].g, categories[i].b});
+    out += "    </symbols>\n";
+    out += "    <rotation/>\n    <sizescale/>\n";
+    out += "  </renderer-v2>\n";
+    out += qml_tail(kind);
+    return out;
+}
+
 }  // namespace lifecircle::maps

@@ -28,4 +28,20 @@ namespace lifecircle::maps {
 std::string graduated_qml(GeometryKind kind, const std::string& field,
                           const std::vector<double>& breaks, const std::string& unit_label);
 
+/** One class of a categorised style: the field's value (as QGIS compares it), a label, a colour. */
+struct Category {
+    std::string value;
+    std::string label;
+    int r = 0;
+    int g = 0;
+    int b = 0;
+};
+
+/**
+ * A categorised QGIS 3 style (QML) on a field: one symbol per category (e.g. covered 1 green,
+ * 0 red), drawn in category order reversed so the first category ends on top. Throws
+ * std::invalid_argument if the field name or the categories are empty.
+ */
+std::string categorized_qml(GeometryKind kind, const std::string& field, const std::vector<Category>& categories);
+
 }  // namespace lifecircle::maps
