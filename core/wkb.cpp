@@ -17,7 +17,9 @@ void put_f64(std::vector<unsigned char>& out, double v) {
 constexpr unsigned char little_endian = 1;
 constexpr std::uint32_t wkb_point_type = 1;
 constexpr std::uint32_t wkb_linestring_type = 2;
+constexpr std::uint32_t wkb_polygon_type = 3;
 constexpr std::uint32_t wkb_multilinestring_type = 5;
+constexpr std::uint32_t wkb_multipolygon_type = 6;
 }  // namespace
 
 std::vector<unsigned char> wkb_point(Point p) {
@@ -39,6 +41,26 @@ std::vector<unsigned char> wkb_multilinestring(std::span<const std::vector<Point
         for (const Point& p : line) {
             put_f64(out, p.x);
             put_f64(out, p.y);
+        }
+    }
+    return out;
+}
+
+std::vector<unsigned char> wkb_multipolygon(
+    std::span<const std::vector<std::vector<Point>>> polygons) {
+    std::vector<unsigned char> out{little_endian};
+    put_u32(out, wkb_multipolygon_type);
+    put_u32(out, static_cast<std::uint32_t>(polygons.size()));
+    for (const auto& rings : polygons) {
+        out.push_back(little_endian);
+        put_u32(out, wkb_polygon_type);
+        put_u32(out, static_cast<std::uint32_t>(rings.size()));
+        for (const auto& ring : rings) {
+            put_u32(out, static_cast<std::uint32_t>(ring.size()));
+            for (const Point& p : ring) {
+                put_f64(out, p.x);
+                put_f64(out, p.y);
+            }
         }
     }
     return out;

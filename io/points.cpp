@@ -396,6 +396,7 @@ struct Reader {
             x = inside->toPoint()->getX();
             y = inside->toPoint()->getY();
             if (options.entrances) add_boundary(*linear, record);
+            if (options.polygons) add_polygons(*linear, record);
         } else {
             fail(std::string("geometry type ") +
                  OGRGeometryTypeToName(geometry->getGeometryType()) +
@@ -427,6 +428,51 @@ struct Reader {
         } else if (wkbFlatten(linear.getGeometryType()) == wkbMultiPolygon) {
             for (const OGRPolygon* part : *linear.toMultiPolygon()) add_polygon(*part);
         }
+    }
+
+    void add_polygons(const OGRGeometry& linear, PointRecord& record) const {
+        const auto add_polygon = [&](const OGRPolygon& polygon) {
+            auto& part = record.polygon_lonlat.emplace_back();
+            for (const OGRLinearRing* ring : polygon) {
+                auto& out = part.emplace_back();
+                out.reserve(static_cast<std::size_t>(ring->getNumPoints()));
+                for (int i = 0; i < ring->getNumPoints(); ++i) {
+                    double x = ring->getX(i);
+                    double y = ring->getY(i);
+                    to_wgs84.apply(x, y);
+                    out.emplace_back(x, y);
+                }
+            }
+        };
+        if (wkbFlatten(linear.getGeometryType()) == wkbPolygon) {
+            add_polygon(*linear.toPolygon());
+        } else if (wkbFlatten(linear.getGeometryType()) == wkbMultiPolygon) {
+            for (const OGRPolygon* part : *linear.toMultiPolygon()) add_polygon(*part);
+        }
+    }
+
+    /** The feature's values of every attribute field (PointReadOptions::attributes). */
+    static std::vector<Value> values_of(const OGRFeature& feature) {
+        std::vector<Value> values;
+        values.reserve(static_cast<std::size_t>(feature.GetFieldCount()));
+        for (int i = 0; i < feature.GetFieldCount(); ++i) {
+            if (!feature.IsFieldSetAndNotNull(i)) {
+                values.emplace_back(std::monostate{});
+                continue;
+            }
+            switch (feature.GetFieldDefnRef(i)->GetType()) {
+                case OFTInteger:
+                case OFTInteger64:
+                    values.emplace_back(static_cast<std::int64_t>(feature.GetFieldAsInteger64(i)));
+                    break;
+                case OFTReal:
+                    values.emplace_back(feature.GetFieldAsDouble(i));
+                    break;
+                default:
+                    values.emplace_back(std::string(feature.GetFieldAsString(i)));
+            }
+        }
+        return values;
     }
 
     /** The feature's id, checked for being present and unique. */
@@ -477,6 +523,16 @@ PointLayer read_layer(OGRLayer& layer, bool csv, const PointReadOptions& options
     const SourceCrs crs = source_crs(layer, options.input_crs);
     const ToWgs84 to_wgs84(crs);
     result.source_crs = crs.name;
+    if (options.attributes) {
+        for (int i = 0; i < defn.GetFieldCount(); ++i) {
+            const OGRFieldDefn& field = *defn.GetFieldDefn(i);
+            const OGRFieldType type = field.GetType();
+            result.fields.push_back({field.GetNameRef(), type == OFTInteger || type == OFTInteger64
+                                                             ? FieldType::integer
+                                                         : type == OFTReal ? FieldType::real
+                                                                           : FieldType::string});
+        }
+    }
 
     Reader reader{options, to_wgs84, fields, {}, 0, {}};
     layer.ResetReading();
@@ -486,6 +542,7 @@ PointLayer read_layer(OGRLayer& layer, bool csv, const PointReadOptions& options
         record.id = reader.id_of(*feature);
         try {
             reader.read(*feature, record);
+            if (options.attributes) record.values = Reader::values_of(*feature);
         } catch (InputError& e) {
             e.set_feature(record.id);
             throw;

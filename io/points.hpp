@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/layer.hpp"
+
 namespace lifecircle::io {
 
 /** What read_points() reads and how. */
@@ -45,6 +47,17 @@ struct PointReadOptions {
      * along its outline rather than only at its representative point.
      */
     bool entrances = false;
+    /**
+     * Also return every attribute field of the layer (PointLayer::fields) and each feature's
+     * values (PointRecord::values), so that a caller can write the features back with the
+     * input's own fields (demand layers, io/demand.hpp).
+     */
+    bool attributes = false;
+    /**
+     * For polygon features, also return the whole geometry (every part, exterior ring first,
+     * then the holes) as WGS 84 (lon, lat) in PointRecord::polygon_lonlat, undensified.
+     */
+    bool polygons = false;
 };
 
 /** One facility or demand point. */
@@ -73,6 +86,17 @@ struct PointRecord {
      * every part as WGS 84 (lon, lat), closed, densified to at most 20 m between vertices.
      */
     std::vector<std::pair<double, double>> boundary_lonlat;
+    /**
+     * Polygons only and only with PointReadOptions::polygons: parts, each a list of rings
+     * (exterior first, then holes), each ring closed, as WGS 84 (lon, lat).
+     */
+    std::vector<std::vector<std::vector<std::pair<double, double>>>> polygon_lonlat;
+    /**
+     * Only with PointReadOptions::attributes: one value per PointLayer::fields (NULL or unset
+     * fields are std::monostate; integer fields std::int64_t, real fields double, everything
+     * else the text GDAL gives, UTF-8).
+     */
+    std::vector<Value> values;
     /** GDAL feature id. */
     std::int64_t fid = -1;
 };
@@ -83,6 +107,8 @@ struct PointLayer {
     std::vector<PointRecord> points;
     /** Name of the layer read. */
     std::string layer_name;
+    /** Only with PointReadOptions::attributes: the layer's attribute fields, in order. */
+    std::vector<Field> fields;
     /**
      * The CRS the coordinates were read in: "EPSG:xxxx" when the CRS has an EPSG code, its
      * WKT otherwise, or "gcj02" / "bd09" / "EPSG:4326" for the input_crs keywords and for
