@@ -23,7 +23,9 @@ bool contains(const MultiPolygonXY& polygon, Point p) {
             for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
                 const Point& a = ring[i];
                 const Point& b = ring[j];
-                if ((a.y > p.y) != (b.y > p.y) && p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x) inside = !inside;
+                if ((a.y > p.y) != (b.y > p.y) &&
+                    p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
+                    inside = !inside;
             }
         }
     return inside;

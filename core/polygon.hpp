@@ -18,7 +18,8 @@ using Ring = std::vector<Point>;
 /** Parts, each a list of rings: the exterior first, then its holes. */
 using MultiPolygonXY = std::vector<std::vector<Ring>>;
 
-/** Whether p lies inside (even-odd rule over all rings of all parts). Boundary points may go either way. */
+/** Whether p lies inside (even-odd rule over all rings of all parts). Boundary points may go either
+ * way. */
 bool contains(const MultiPolygonXY& polygon, Point p);
 /** Bounding box of all rings. */
 Box bounds(const MultiPolygonXY& polygon);

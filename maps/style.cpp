@@ -63,18 +63,30 @@ std::string number(double value) {
     return std::string(buffer.data(), end);
 }
 
-/** Escapes XML special characters; quotes too unless `keep_quotes` (element content, as QGIS writes it). */
+/** Escapes XML special characters; quotes too unless `keep_quotes` (element content, as QGIS writes
+ * it). */
 std::string xml_escape_impl(std::string_view text, bool keep_quotes) {
     std::string out;
     out.reserve(text.size());
     for (const char c : text) {
         switch (c) {
-            case '&': out += "&amp;"; break;
-            case '<': out += "&lt;"; break;
-            case '>': out += "&gt;"; break;
-            case '"': out += keep_quotes ? "\"" : "&quot;"; break;
-            case '\'': out += keep_quotes ? "'" : "&apos;"; break;
-            default: out += c;
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += keep_quotes ? "\"" : "&quot;";
+                break;
+            case '\'':
+                out += keep_quotes ? "'" : "&apos;";
+                break;
+            default:
+                out += c;
         }
     }
     return out;
@@ -222,7 +234,8 @@ int layer_geometry_type(GeometryKind kind) {
 }  // namespace
 
 std::string graduated_qml(GeometryKind kind, const std::string& field,
-                          const std::vector<double>& breaks, const std::string& unit_label) {
+                          const std::vector<double>& breaks, const std::string& unit_label,
+                          bool high_is_good) {
     if (field.empty()) throw std::invalid_argument("graduated style: the field name is empty");
     if (breaks.empty()) throw std::invalid_argument("graduated style: no class breaks given");
     for (std::size_t i = 0; i < breaks.size(); ++i) {
@@ -267,14 +280,14 @@ std::string graduated_qml(GeometryKind kind, const std::string& field,
         const double t = breaks.size() == 1
                              ? 0.0
                              : static_cast<double>(i) / static_cast<double>(breaks.size() - 1);
-        symbol(out, kind, i, ramp(t));
+        symbol(out, kind, i, ramp(high_is_good ? 1.0 - t : t));
     }
     out += "    </symbols>\n";
     out += "    <rotation/>\n";
     out += "    <sizescale/>\n";
     out += "    <orderby>\n";
-    out += "      <orderByClause asc=\"0\" nullsFirst=\"0\">" + xml_text(quoted_field(field)) +
-           "</orderByClause>\n";
+    out += "      <orderByClause asc=\"" + std::string(high_is_good ? "1" : "0") +
+           "\" nullsFirst=\"0\">" + xml_text(quoted_field(field)) + "</orderByClause>\n";
     out += "    </orderby>\n";
     out += "  </renderer-v2>\n";
     out += "  <blendMode>0</blendMode>\n";
@@ -288,7 +301,6 @@ std::string graduated_qml(GeometryKind kind, const std::string& field,
     return out;
 }
 
-
 namespace {
 /** The start of every style document, and the end after the renderer. */
 std::string qml_head() {
@@ -299,14 +311,17 @@ std::string qml_head() {
 }
 std::string qml_tail(GeometryKind kind) {
     std::string out = "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n";
-    out += kind == GeometryKind::polygon ? "  <layerOpacity>0.6</layerOpacity>\n" : "  <layerOpacity>1</layerOpacity>\n";
-    out += "  <layerGeometryType>" + std::to_string(layer_geometry_type(kind)) + "</layerGeometryType>\n";
+    out += kind == GeometryKind::polygon ? "  <layerOpacity>0.6</layerOpacity>\n"
+                                         : "  <layerOpacity>1</layerOpacity>\n";
+    out += "  <layerGeometryType>" + std::to_string(layer_geometry_type(kind)) +
+           "</layerGeometryType>\n";
     out += "</qgis>\n";
     return out;
 }
 }  // namespace
 
-std::string categorized_qml(GeometryKind kind, const std::string& field, const std::vector<Category>& categories) {
+std::string categorized_qml(GeometryKind kind, const std::string& field,
+                            const std::vector<Category>& categories) {
     if (field.empty()) throw std::invalid_argument("categorised style: the field name is empty");
     if (categories.empty()) throw std::invalid_argument("categorised style: no categories given");
     std::string out = qml_head();
@@ -314,8 +329,9 @@ std::string categorized_qml(GeometryKind kind, const std::string& field, const s
            "\" symbollevels=\"0\" enableorderby=\"0\" forceraster=\"0\" referencescale=\"-1\">\n";
     out += "    <categories>\n";
     for (std::size_t i = 0; i < categories.size(); ++i)
-        out += "      <category value=\"" + xml_escape(categories[i].value) + "\" symbol=\"" + std::to_string(i) +
-               "\" label=\"" + xml_escape(categories[i].label) + "\" render=\"true\" type=\"string\"/>\n";
+        out += "      <category value=\"" + xml_escape(categories[i].value) + "\" symbol=\"" +
+               std::to_string(i) + "\" label=\"" + xml_escape(categories[i].label) +
+               "\" render=\"true\" type=\"string\"/>\n";
     out += "    </categories>\n";
     out += "    <symbols>\n";
     for (std::size_t i = 0; i < categories.size(); ++i)

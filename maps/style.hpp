@@ -23,10 +23,12 @@ namespace lifecircle::maps {
  * `field` is a field name (quoted for QGIS as needed), `breaks` the ascending upper bounds
  * (e.g. 5, 10, 15) and `unit_label` the unit shown in the legend ("min"; may be empty).
  * Throws std::invalid_argument if the field name is empty or the breaks are empty, not finite
- * or not strictly ascending.
+ * or not strictly ascending. `high_is_good` turns the ramp round (a coverage share: red low,
+ * green high) and draws high values on top.
  */
 std::string graduated_qml(GeometryKind kind, const std::string& field,
-                          const std::vector<double>& breaks, const std::string& unit_label);
+                          const std::vector<double>& breaks, const std::string& unit_label,
+                          bool high_is_good = false);
 
 /** One class of a categorised style: the field's value (as QGIS compares it), a label, a colour. */
 struct Category {
@@ -42,6 +44,7 @@ struct Category {
  * 0 red), drawn in category order reversed so the first category ends on top. Throws
  * std::invalid_argument if the field name or the categories are empty.
  */
-std::string categorized_qml(GeometryKind kind, const std::string& field, const std::vector<Category>& categories);
+std::string categorized_qml(GeometryKind kind, const std::string& field,
+                            const std::vector<Category>& categories);
 
 }  // namespace lifecircle::maps

@@ -1,0 +1,417 @@
+#include <cmath>
+#include <cstdio>
+#include <iostream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "cli/common.hpp"
+#include "cli/verbs.hpp"
+#include "core/error.hpp"
+#include "core/polygon.hpp"
+#include "core/time_table.hpp"
+#include "io/atomic_file.hpp"
+#include "io/demand.hpp"
+#include "io/layer_writer.hpp"
+#include "maps/coverage_layers.hpp"
+#include "planners/coverage.hpp"
+#include "planners/gaps.hpp"
+
+namespace lifecircle::cli {
+
+namespace {
+
+struct CoverageArgs {
+    NetworkArgs network;
+    PointArgs facilities;
+    std::string demand;
+    io::DemandReadOptions demand_read;
+    std::string weight_fields;
+    double minutes = 15.0;
+    double max_meters = 0.0;
+    std::string direction = "to-facility";
+    std::string out;
+    std::string summary;
+    std::string districts;
+    std::string districts_layer;
+    std::string district_field;
+    std::string districts_crs;
+    std::string districts_out;
+    std::string gaps;
+    double hex_m = 250.0;
+};
+
+std::vector<std::string> split_list(const std::string& text) {
+    std::vector<std::string> out;
+    std::stringstream ss(text);
+    std::string item;
+    while (std::getline(ss, item, ','))
+        if (!item.empty()) out.push_back(item);
+    return out;
+}
+
+/** JSON of one group's figures (NaN as null). */
+nlohmann::ordered_json figures_json(const planners::Figures& f) {
+    auto num = [](double v) {
+        return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+    };
+    nlohmann::ordered_json j;
+    j["total"] = f.total;
+    j["covered"] = f.covered;
+    j["coverage_share"] = num(f.total > 0 ? f.share : NAN);
+    j["unreachable"] = f.unreachable;
+    j["unsnapped"] = f.unsnapped;
+    j["mean_minutes"] = num(f.mean_minutes);
+    j["max_minutes"] = num(f.max_minutes);
+    j["gini_minutes"] = num(f.gini_minutes);
+    j["points"] = f.points;
+    return j;
+}
+
+std::string fixed(double v, int decimals) {
+    if (!std::isfinite(v)) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+}  // namespace
+
+void add_coverage(CLI::App& app, Runner& run) {
+    auto* cmd =
+        app.add_subcommand("coverage",
+                           "Who is within the standard: per resident the minutes to the nearest "
+                           "facility, shares per group and district, and a gap map");
+    auto a = std::make_shared<CoverageArgs>();
+    add_network_options(*cmd, a->network, true);
+    cmd->add_option("--facilities", a->facilities.path,
+                    "Facility points or polygons (GeoJSON, GeoPackage, "
+                    "Shapefile, CSV with lon/lat or WKT)")
+        ->required();
+    cmd->add_option("--facilities-layer", a->facilities.read.layer,
+                    "Layer of a multi-layer facilities file");
+    cmd->add_option("--facilities-crs", a->facilities.read.input_crs,
+                    "CRS of the facilities when they have none or it is wrong: EPSG:xxxx, wgs84, "
+                    "gcj02 or bd09");
+    cmd->add_option("--facility-id-field", a->facilities.read.id_field, "Facility id field")
+        ->capture_default_str();
+    cmd->add_option("--facility-name-field", a->facilities.read.name_field, "Facility name field");
+    cmd->add_option("--delay-field", a->facilities.read.delay_field,
+                    "Field with minutes spent before leaving");
+    cmd->add_option("--cutoff-field", a->facilities.read.cutoff_field,
+                    "Field with each facility's own limit in minutes (it counts only within it)");
+    cmd->add_option("--demand", a->demand,
+                    "Residents: points, polygons (spread over the roads inside), CSV with "
+                    "lon/lat, or a population raster (GeoTIFF)")
+        ->required();
+    cmd->add_option("--demand-layer", a->demand_read.layer, "Layer of a multi-layer demand file");
+    cmd->add_option("--demand-crs", a->demand_read.input_crs,
+                    "CRS of the demand when it has none or it is wrong");
+    cmd->add_option("--demand-id-field", a->demand_read.id_field, "Demand id field")
+        ->capture_default_str();
+    cmd->add_option("--weight-field", a->weight_fields,
+                    "Fields with residents, one group each, e.g. "
+                    "pop_total,pop_0_6,pop_60plus (default: each feature counts 1)");
+    cmd->add_option("--spread-m", a->demand_read.spread_spacing_m,
+                    "Polygons: spacing (m) of the road points their residents are spread over")
+        ->check(CLI::Range(1.0, 10000.0))
+        ->capture_default_str();
+    cmd->add_option("--minutes", a->minutes, "The standard: minutes to the nearest facility")
+        ->check(CLI::Range(0.01, 1440.0))
+        ->capture_default_str();
+    cmd->add_option("--max-meters", a->max_meters,
+                    "Also (or instead) a network distance limit in metres "
+                    "(GB 50180 states service radii in metres); both must hold")
+        ->check(CLI::Range(0.0, 1.0e6));
+    cmd->add_option("--direction", a->direction,
+                    "to-facility: residents travel to it; from-facility: it travels "
+                    "to them (ambulance, meal delivery). Matters on one-way streets")
+        ->check(CLI::IsMember({"to-facility", "from-facility"}))
+        ->capture_default_str();
+    cmd->add_option("--out", a->out, "Demand with minutes and coverage: .geojson or .gpkg")
+        ->required();
+    cmd->add_option("--summary", a->summary, "Every figure and parameter as JSON");
+    cmd->add_option("--districts", a->districts,
+                    "District polygons (街道, 社区) to report shares for");
+    cmd->add_option("--districts-layer", a->districts_layer,
+                    "Layer of a multi-layer districts file");
+    cmd->add_option("--districts-crs", a->districts_crs,
+                    "CRS of the districts when they have none or it is wrong");
+    cmd->add_option("--district-field", a->district_field,
+                    "District name field (default: name or 名称)");
+    cmd->add_option("--districts-out", a->districts_out,
+                    "Where the districts layer goes (default: into --out "
+                    "when it is a .gpkg)");
+    cmd->add_option("--gaps", a->gaps, "Hexagon map of uncovered residents: .gpkg or .geojson");
+    cmd->add_option("--hex-m", a->hex_m, "Hexagon width across flats (m) for --gaps")
+        ->check(CLI::Range(10.0, 100000.0))
+        ->capture_default_str();
+    cmd->callback([&run, a] {
+        run = [a] {
+            const Mode mode = selected_mode(a->network);
+            const bool by_meters = a->max_meters > 0;
+            // Network: the time profile, and its length twin when metres are judged.
+            io::NetworkOptions no = a->network.read;
+            no.profiles = {default_profile(mode, a->network.walk_speed_kmh)};
+            if (by_meters) no.profiles.push_back(length_profile(no.profiles[0]));
+            io::Network net = io::load_network(a->network.path, no);
+            for (const std::string& w : net.warnings)
+                print_note("note: " + a->network.path + ": " + w);
+            const Direction dir =
+                a->direction == "to-facility" ? Direction::backward : Direction::forward;
+            const ProfileId profile = net.graph.profile_id(mode, dir);
+            const ProfileId metres =
+                by_meters ? net.graph.profile_id(mode, dir, Metric::length) : ProfileId{};
+
+            // Facilities.
+            const LoadedPoints fac = load_points(a->facilities, net);
+            const Snapper snapper(net.graph, profile, a->network.snap);
+            const std::vector<Snap> fac_snaps = snapper.snap_all(fac.xy);
+            report_unsnapped(a->facilities.path, fac, fac_snaps);
+            SourceSet sources, metre_sources;
+            std::size_t placed = 0;
+            for (std::size_t i = 0; i < fac_snaps.size(); ++i) {
+                const io::PointRecord& rec = fac.records[i];
+                if (!fac_snaps[i].ok()) {
+                    sources.add({});
+                    metre_sources.add({});
+                    continue;
+                }
+                ++placed;
+                const Seconds delay =
+                    std::isfinite(rec.delay_minutes) ? rec.delay_minutes * 60.0 : 0.0;
+                const Seconds cutoff =
+                    std::isfinite(rec.cutoff_minutes) ? rec.cutoff_minutes * 60.0 : unreachable;
+                const Seed s = Snapper::seed(fac_snaps[i], static_cast<std::uint32_t>(i), delay);
+                sources.add(std::span<const Seed>(&s, 1), cutoff);
+                // Distances: the access walk in metres, no delay, no time cutoff.
+                Seed m = s;
+                m.start = fac_snaps[i].distance;
+                metre_sources.add(std::span<const Seed>(&m, 1));
+            }
+            if (placed == 0)
+                throw InputError(
+                    "no facility could be placed on the road network; check --max-snap and the CRS")
+                    .set_file(a->facilities.path);
+
+            // Demand.
+            io::DemandReadOptions dro = a->demand_read;
+            dro.weight_fields = split_list(a->weight_fields);
+            dro.profile = profile.forward();
+            const io::DemandSet demand = io::read_demand(a->demand, dro, net);
+            for (const std::string& n : demand.notes) print_note("note: " + a->demand + ": " + n);
+            if (demand.xy.empty())
+                throw InputError("the demand layer has no residents (every weight is 0)")
+                    .set_file(a->demand);
+            std::vector<Snap> demand_snaps = snapper.snap_all(demand.xy);
+            std::vector<Snap> demand_metre_snaps;
+            if (by_meters)
+                for (Snap s : demand_snaps) {
+                    s.access_seconds = s.distance;
+                    demand_metre_snaps.push_back(s);
+                }
+
+            planners::Standard standard;
+            standard.max_seconds = a->minutes * 60.0;
+            if (by_meters) standard.max_meters = a->max_meters;
+            ParallelOptions par;
+            par.threads = a->network.threads;
+            planners::CoverageResult result = planners::coverage(
+                net.graph, profile, by_meters ? &metres : nullptr, sources,
+                by_meters ? &metre_sources : nullptr, demand_snaps, standard, par);
+            if (by_meters) {
+                // The metre search read the demand's snaps with metre access legs.
+                result.by_length = planners::nearest_facility(net.graph, metres, metre_sources,
+                                                              demand_metre_snaps, par);
+                for (std::size_t i = 0; i < result.covered.size(); ++i) {
+                    const bool t_ok = result.by_time.seconds[i] <= standard.max_seconds;
+                    const bool m_ok = result.by_length.seconds[i] <= standard.max_meters;
+                    result.covered[i] = t_ok && m_ok ? 1 : 0;
+                }
+            }
+
+            // Figures: overall, per district.
+            const std::vector<std::string>& groups = demand.groups;
+            std::vector<planners::Figures> overall;
+            for (const auto& w : demand.weights) overall.push_back(planners::figures(result, w));
+
+            std::vector<maps::DistrictFigures> districts;
+            std::size_t overlap_points = 0;
+            std::vector<double> overlap_weight(groups.size(), 0.0);
+            if (!a->districts.empty()) {
+                PointArgs dargs;
+                dargs.path = a->districts;
+                dargs.read.layer = a->districts_layer;
+                dargs.read.input_crs = a->districts_crs;
+                dargs.read.name_field = a->district_field;
+                dargs.read.polygons = true;
+                const io::PointLayer dl = io::read_points(dargs.path, dargs.read);
+                std::vector<MultiPolygonXY> polys;
+                std::vector<std::string> names;
+                for (const io::PointRecord& r : dl.points) {
+                    if (r.polygon_lonlat.empty())
+                        throw InputError("the districts must be polygons; this feature is a point")
+                            .set_file(a->districts)
+                            .set_layer(dl.layer_name)
+                            .set_feature(r.id);
+                    MultiPolygonXY mp;
+                    for (const auto& part : r.polygon_lonlat) {
+                        std::vector<Ring> rings;
+                        for (const auto& ring : part) {
+                            Ring pts;
+                            for (const auto& [lon, lat] : ring) pts.push_back({lon, lat});
+                            net.to_work(pts);
+                            rings.push_back(std::move(pts));
+                        }
+                        mp.push_back(std::move(rings));
+                    }
+                    polys.push_back(std::move(mp));
+                    names.push_back(r.name.empty() ? r.id : r.name);
+                }
+                const PolygonIndex index(polys);
+                std::vector<std::vector<std::uint32_t>> members(polys.size());
+                std::vector<std::uint32_t> outside;
+                for (std::uint32_t i = 0; i < demand.xy.size(); ++i) {
+                    const std::vector<std::uint32_t> in = index.containing(demand.xy[i]);
+                    if (in.empty()) outside.push_back(i);
+                    if (in.size() > 1) {
+                        ++overlap_points;
+                        for (std::size_t g = 0; g < groups.size(); ++g)
+                            overlap_weight[g] += demand.weights[g][i];
+                    }
+                    for (std::uint32_t d : in) members[d].push_back(i);
+                }
+                for (std::size_t d = 0; d < polys.size(); ++d) {
+                    maps::DistrictFigures f;
+                    f.name = names[d];
+                    f.polygon = polys[d];
+                    for (const auto& w : demand.weights)
+                        f.groups.push_back(planners::figures(result, w, members[d]));
+                    districts.push_back(std::move(f));
+                }
+                if (!outside.empty()) {
+                    maps::DistrictFigures f;
+                    f.name = "(outside every district)";
+                    for (const auto& w : demand.weights)
+                        f.groups.push_back(planners::figures(result, w, outside));
+                    districts.push_back(std::move(f));
+                }
+            }
+
+            // Layers and files.
+            std::vector<std::string> notes;
+            maps::DemandView view;
+            view.features = &demand.features;
+            view.point_feature = demand.feature;
+            view.groups = groups;
+            view.weights = demand.weights;
+            const Layer demand_out = maps::demand_layer(view, result, fac.ids, &notes);
+            for (const std::string& n : notes) print_note("note: " + n);
+            std::vector<planners::GapCell> cells;
+            if (!a->gaps.empty())
+                cells = planners::gap_cells(result, demand.xy, demand.weights, {}, a->hex_m);
+            // Files and their layers: districts go with the demand in a GeoPackage, or to
+            // --districts-out; a --gaps file that is the --out GeoPackage gets its layer too.
+            std::vector<std::pair<std::string, std::vector<Layer>>> files{{a->out, {demand_out}}};
+            auto is_gpkg = [](const std::string& p) {
+                return p.size() >= 5 &&
+                       (p.substr(p.size() - 5) == ".gpkg" || p.substr(p.size() - 5) == ".GPKG");
+            };
+            if (!districts.empty()) {
+                Layer dl = maps::districts_layer(districts, groups);
+                if (!a->districts_out.empty())
+                    files.push_back({a->districts_out, {std::move(dl)}});
+                else if (is_gpkg(a->out))
+                    files[0].second.push_back(std::move(dl));
+                else
+                    throw UsageError(
+                        "--districts needs --districts-out FILE when --out is not a .gpkg");
+            }
+            if (!a->gaps.empty()) {
+                Layer gl = maps::gaps_layer(cells, groups, a->hex_m);
+                if (a->gaps == a->out && is_gpkg(a->out))
+                    files[0].second.push_back(std::move(gl));
+                else
+                    files.push_back({a->gaps, {std::move(gl)}});
+            }
+            for (const auto& [path, layers] : files) io::write_layers(path, layers, net.work_crs);
+
+            // Summary.
+            nlohmann::ordered_json j;
+            j["parameters"] = {{"network", a->network.path},
+                               {"mode", a->network.mode},
+                               {"walk_speed_kmh", a->network.walk_speed_kmh},
+                               {"direction", a->direction},
+                               {"minutes", a->minutes},
+                               {"max_meters", by_meters ? nlohmann::ordered_json(a->max_meters)
+                                                        : nlohmann::ordered_json(nullptr)},
+                               {"facilities", a->facilities.path},
+                               {"demand", a->demand},
+                               {"weight_fields", groups},
+                               {"max_snap_m", a->network.snap.max_distance},
+                               {"work_crs", net.work_crs}};
+            std::size_t unsnapped_fac = fac_snaps.size() - placed, unsnapped_dem = 0;
+            for (const Snap& s : demand_snaps) unsnapped_dem += s.ok() ? 0 : 1;
+            j["counts"] = {{"facilities", fac_snaps.size()},
+                           {"facilities_unsnapped", unsnapped_fac},
+                           {"demand_features", demand.features.features.size()},
+                           {"demand_points", demand.xy.size()},
+                           {"demand_points_unsnapped", unsnapped_dem},
+                           {"demand_kind", demand.kind}};
+            nlohmann::ordered_json gj;
+            for (std::size_t g = 0; g < groups.size(); ++g)
+                gj[groups[g]] = figures_json(overall[g]);
+            j["groups"] = gj;
+            if (!districts.empty()) {
+                nlohmann::ordered_json dj = nlohmann::ordered_json::array();
+                for (const maps::DistrictFigures& d : districts) {
+                    nlohmann::ordered_json one;
+                    one["district"] = d.name;
+                    for (std::size_t g = 0; g < groups.size(); ++g)
+                        one[groups[g]] = figures_json(d.groups[g]);
+                    dj.push_back(one);
+                }
+                j["districts"] = dj;
+                nlohmann::ordered_json ov;
+                ov["points"] = overlap_points;
+                for (std::size_t g = 0; g < groups.size(); ++g) ov[groups[g]] = overlap_weight[g];
+                j["district_overlap"] = ov;
+            }
+            if (!a->gaps.empty()) j["gap_cells"] = cells.size();
+            if (!a->summary.empty()) {
+                io::AtomicFile file(a->summary);
+                file.stream() << j.dump(2) << "\n";
+                file.commit();
+            }
+
+            // The same summary, readable.
+            std::printf("coverage within %s min%s, %s, %s\n", fixed(a->minutes, 1).c_str(),
+                        by_meters ? (" and " + fixed(a->max_meters, 0) + " m").c_str() : "",
+                        a->network.mode.c_str(), a->direction.c_str());
+            std::printf("%-16s %12s %12s %8s %12s %10s %9s %6s\n", "group", "total", "covered",
+                        "share", "unreachable", "unsnapped", "mean min", "gini");
+            for (std::size_t g = 0; g < groups.size(); ++g) {
+                const planners::Figures& f = overall[g];
+                std::printf("%-16s %12s %12s %7s%% %12s %10s %9s %6s\n", groups[g].c_str(),
+                            fixed(f.total, 0).c_str(), fixed(f.covered, 0).c_str(),
+                            fixed(100.0 * f.share, 1).c_str(), fixed(f.unreachable, 0).c_str(),
+                            fixed(f.unsnapped, 0).c_str(), fixed(f.mean_minutes, 1).c_str(),
+                            fixed(f.gini_minutes, 3).c_str());
+            }
+            if (!districts.empty() && !groups.empty()) {
+                std::printf("\n%-28s %12s %8s %9s\n", "district", groups[0].c_str(), "share",
+                            "mean min");
+                for (const maps::DistrictFigures& d : districts)
+                    std::printf("%-28s %12s %7s%% %9s\n", d.name.c_str(),
+                                fixed(d.groups[0].total, 0).c_str(),
+                                fixed(100.0 * d.groups[0].share, 1).c_str(),
+                                fixed(d.groups[0].mean_minutes, 1).c_str());
+            }
+            print_note("coverage: " + std::to_string(demand_out.features.size()) +
+                       " demand features written to " + a->out);
+            return 0;
+        };
+    });
+}
+
+}  // namespace lifecircle::cli

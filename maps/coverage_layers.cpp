@@ -1,0 +1,198 @@
+#include "maps/coverage_layers.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include "core/wkb.hpp"
+#include "maps/style.hpp"
+
+namespace lifecircle::maps {
+
+namespace {
+
+constexpr double nan = std::numeric_limits<double>::quiet_NaN();
+
+/** A finite double, or NULL. */
+Value real_or_null(double v) { return std::isfinite(v) ? Value(v) : Value(std::monostate{}); }
+
+/** Per input feature: what its demand points say. */
+struct FeatureSummary {
+    double w = 0, wm = 0, wmeters = 0, wm_weight = 0, wmeters_weight = 0, covered_w = 0;
+    double max_minutes = nan;
+    Seconds fastest = unreachable;
+    std::uint32_t facility = invalid_index;
+    bool any_ok = false;
+    bool any_point = false;
+    planners::SnapStatus first_status = planners::SnapStatus::ok;
+    bool covered_point = false;
+    std::size_t points = 0;
+};
+
+}  // namespace
+
+Layer demand_layer(const DemandView& demand, const planners::CoverageResult& result,
+                   std::span<const std::string> facility_ids, std::vector<std::string>* notes) {
+    const Layer& in = *demand.features;
+    Layer out;
+    out.name = "demand";
+    out.kind = in.kind;
+    const std::vector<Field> ours = {
+        {"minutes_to_nearest", FieldType::real}, {"minutes_max", FieldType::real},
+        {"meters_to_nearest", FieldType::real},  {"nearest_facility_id", FieldType::string},
+        {"covered_share", FieldType::real},      {"covered", FieldType::integer},
+        {"snap_status", FieldType::string}};
+    std::set<std::string> our_names;
+    for (const Field& f : ours) our_names.insert(f.name);
+    std::vector<std::size_t> kept;
+    for (std::size_t k = 0; k < in.fields.size(); ++k) {
+        if (our_names.count(in.fields[k].name)) {
+            if (notes)
+                notes->push_back("the demand layer's own field '" + in.fields[k].name +
+                                 "' is replaced by lifecircle's column of that name");
+            continue;
+        }
+        kept.push_back(k);
+        out.fields.push_back(in.fields[k]);
+    }
+    out.fields.insert(out.fields.end(), ours.begin(), ours.end());
+
+    std::vector<FeatureSummary> s(in.features.size());
+    const std::vector<double>* w0 = demand.weights.empty() ? nullptr : &demand.weights[0];
+    for (std::size_t i = 0; i < demand.point_feature.size(); ++i) {
+        FeatureSummary& f = s[demand.point_feature[i]];
+        const double w = w0 ? (*w0)[i] : 1.0;
+        ++f.points;
+        if (!f.any_point) f.first_status = result.status[i];
+        f.any_point = true;
+        f.w += w;
+        if (result.covered[i]) f.covered_w += w;
+        if (result.status[i] != planners::SnapStatus::ok) continue;
+        f.any_ok = true;
+        const Seconds t = result.by_time.seconds[i];
+        if (t != unreachable) {
+            const double m = t / 60.0;
+            f.wm += w * m;
+            f.wm_weight += w;
+            if (!(m <= f.max_minutes)) f.max_minutes = m;
+            if (t < f.fastest) {
+                f.fastest = t;
+                f.facility = result.by_time.facility[i];
+            }
+        }
+        if (result.has_length && result.by_length.seconds[i] != unreachable) {
+            f.wmeters += w * result.by_length.seconds[i];
+            f.wmeters_weight += w;
+        }
+    }
+    out.features.reserve(in.features.size());
+    for (std::size_t k = 0; k < in.features.size(); ++k) {
+        const FeatureSummary& f = s[k];
+        Feature feature;
+        feature.wkb = in.features[k].wkb;
+        for (std::size_t c : kept) feature.values.push_back(in.features[k].values[c]);
+        // A zero-weight feature's points still have times: use a plain mean then.
+        const double mean = f.wm_weight > 0 ? f.wm / f.wm_weight
+                                            : (f.fastest != unreachable ? f.fastest / 60.0 : nan);
+        const double meters = f.wmeters_weight > 0 ? f.wmeters / f.wmeters_weight : nan;
+        const double share = f.w > 0 ? f.covered_w / f.w : nan;
+        feature.values.push_back(real_or_null(mean));
+        feature.values.push_back(real_or_null(f.max_minutes));
+        feature.values.push_back(result.has_length ? real_or_null(meters)
+                                                   : Value(std::monostate{}));
+        feature.values.push_back(f.facility != invalid_index
+                                     ? Value(std::string(facility_ids[f.facility]))
+                                     : Value(std::monostate{}));
+        feature.values.push_back(real_or_null(share));
+        const bool covered = f.w > 0 ? f.covered_w * 2 >= f.w : false;
+        feature.values.push_back(std::int64_t(covered ? 1 : 0));
+        const planners::SnapStatus status = f.any_ok ? planners::SnapStatus::ok : f.first_status;
+        feature.values.push_back(f.any_point
+                                     ? Value(std::string(planners::snap_status_name(status)))
+                                     : Value(std::monostate{}));
+        out.features.push_back(std::move(feature));
+    }
+    out.qml = categorized_qml(out.kind, "covered",
+                              {{"1", "covered", 26, 152, 80}, {"0", "not covered", 215, 48, 39}});
+    out.style_name = "covered (categorised)";
+    return out;
+}
+
+Layer districts_layer(std::span<const DistrictFigures> districts,
+                      std::span<const std::string> groups) {
+    Layer out;
+    out.name = "districts";
+    out.kind = GeometryKind::polygon;
+    out.fields = {{"district", FieldType::string}};
+    for (const std::string& g : groups) {
+        for (const char* suffix :
+             {"_total", "_covered", "_share", "_unreachable", "_unsnapped", "_mean_min", "_gini"})
+            out.fields.push_back({g + suffix, FieldType::real});
+    }
+    for (const DistrictFigures& d : districts) {
+        Feature f;
+        if (!d.polygon.empty()) f.wkb = wkb_multipolygon(d.polygon);
+        f.values.push_back(d.name);
+        for (const planners::Figures& g : d.groups) {
+            f.values.push_back(g.total);
+            f.values.push_back(g.covered);
+            f.values.push_back(real_or_null(g.total > 0 ? g.share : nan));
+            f.values.push_back(g.unreachable);
+            f.values.push_back(g.unsnapped);
+            f.values.push_back(real_or_null(g.mean_minutes));
+            f.values.push_back(real_or_null(g.gini_minutes));
+        }
+        out.features.push_back(std::move(f));
+    }
+    if (!groups.empty()) {
+        out.qml = graduated_qml(GeometryKind::polygon, groups[0] + "_share",
+                                {0.5, 0.7, 0.8, 0.9, 1.0}, "", true);
+        out.style_name = groups[0] + " share (graduated)";
+    }
+    return out;
+}
+
+Layer gaps_layer(std::span<const planners::GapCell> cells, std::span<const std::string> groups,
+                 double hex_m) {
+    Layer out;
+    out.name = "gaps";
+    out.kind = GeometryKind::polygon;
+    for (const std::string& g : groups) out.fields.push_back({"uncovered_" + g, FieldType::real});
+    out.fields.push_back({"unserved_weight", FieldType::real});
+    out.fields.push_back({"minutes_mean", FieldType::real});
+    out.fields.push_back({"minutes_max", FieldType::real});
+    out.fields.push_back({"points", FieldType::integer});
+    double largest = 0;
+    for (const planners::GapCell& c : cells) {
+        const std::array<Point, 6> corners = planners::hex_corners(c.cell, hex_m);
+        std::vector<std::vector<std::vector<Point>>> poly(1);
+        poly[0].emplace_back(corners.begin(), corners.end());
+        poly[0][0].push_back(corners[0]);
+        Feature f;
+        f.wkb = wkb_multipolygon(poly);
+        for (double u : c.uncovered) f.values.push_back(u);
+        f.values.push_back(c.unserved);
+        f.values.push_back(real_or_null(c.mean_minutes));
+        f.values.push_back(real_or_null(c.max_minutes));
+        f.values.push_back(static_cast<std::int64_t>(c.points));
+        out.features.push_back(std::move(f));
+        if (!c.uncovered.empty()) largest = std::max(largest, c.uncovered[0]);
+    }
+    if (!groups.empty()) {
+        // Classes at 10, 25, 50, 100 % of the largest cell (rounded up to a whole number of
+        // people).
+        std::vector<double> breaks;
+        const double top = std::max(1.0, std::ceil(largest));
+        for (double f : {0.1, 0.25, 0.5}) {
+            const double b = std::ceil(top * f);
+            if (breaks.empty() || b > breaks.back()) breaks.push_back(b);
+        }
+        if (top > breaks.back()) breaks.push_back(top);
+        out.qml = graduated_qml(GeometryKind::polygon, "uncovered_" + groups[0], breaks, "");
+        out.style_name = "uncovered " + groups[0] + " (graduated)";
+    }
+    return out;
+}
+
+}  // namespace lifecircle::maps

@@ -1,0 +1,67 @@
+#pragma once
+/**
+ * Coverage results as styled output layers: the demand features written back with their own
+ * fields plus the coverage columns, districts with their shares (达标率), and the hexagon gap
+ * map. Geometry stays in the work CRS (io/ transforms when writing).
+ */
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/layer.hpp"
+#include "core/polygon.hpp"
+#include "planners/coverage.hpp"
+#include "planners/gaps.hpp"
+
+namespace lifecircle::maps {
+
+/** The demand side of a coverage run. */
+struct DemandView {
+    /** The input features: their own fields and values, WKB in the work CRS. */
+    const Layer* features = nullptr;
+    /** Per demand point: the feature it came from. */
+    std::span<const std::uint32_t> point_feature;
+    /** Group names and weights[group][point]. */
+    std::span<const std::string> groups;
+    std::span<const std::vector<double>> weights;
+};
+
+/**
+ * The demand layer: every input feature with its fields, plus `minutes_to_nearest` (a point's
+ * own time; a polygon's weighted mean over its road samples, first group's weights; NULL when
+ * nothing is reached), `minutes_max`, `meters_to_nearest` (when measured), `nearest_facility_id`
+ * (of its fastest sample), `covered_share` (first group), `covered` (1 when at least half its
+ * weight is covered; for a point: it is) and `snap_status` (ok when any sample snapped).
+ * Input fields whose names clash with these are left out and named in `notes`.
+ * Styled categorised by `covered`.
+ */
+Layer demand_layer(const DemandView& demand, const planners::CoverageResult& result,
+                   std::span<const std::string> facility_ids,
+                   std::vector<std::string>* notes = nullptr);
+
+/** Figures of one district (or of the demand outside every district) for every group. */
+struct DistrictFigures {
+    std::string name;
+    MultiPolygonXY polygon;  ///< empty for the "outside every district" row
+    std::vector<planners::Figures> groups;
+};
+
+/**
+ * The districts layer: per district and group `<group>_total`, `_covered`, `_share`,
+ * `_unreachable`, `_unsnapped`, `_mean_min`, `_gini`; graduated by the first group's share.
+ * The row without a polygon (demand outside every district) is written without geometry.
+ */
+Layer districts_layer(std::span<const DistrictFigures> districts,
+                      std::span<const std::string> groups);
+
+/**
+ * The gap map: one hexagon per cell with `uncovered_<group>` per group, `unserved_weight`,
+ * `minutes_mean`, `minutes_max`, `points`, sorted as given; graduated by the first group's
+ * uncovered weight.
+ */
+Layer gaps_layer(std::span<const planners::GapCell> cells, std::span<const std::string> groups,
+                 double hex_m);
+
+}  // namespace lifecircle::maps
