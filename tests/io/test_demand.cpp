@@ -279,6 +279,16 @@ TEST_CASE("read_demand rejects bad weights with the feature and field", "[demand
     CHECK(set.xy.size() == 1);
     CHECK(set.feature_weights[0] == std::vector<double>{10, 0});
     CHECK(set.empty_weights == 1);
+    // Points in the work CRS, written back as Point WKB with the CSV's other columns.
+    std::vector<Point> expected{{-8.6, 41.15}};
+    net.to_work(expected);
+    CHECK(set.xy[0].x == Approx(expected[0].x).margin(1e-6));
+    CHECK(set.xy[0].y == Approx(expected[0].y).margin(1e-6));
+    CHECK(set.features.kind == lifecircle::GeometryKind::point);
+    REQUIRE(set.features.features.size() == 2);
+    const auto point = geometry_of(set.features.features[0].wkb);
+    CHECK(point->toPoint()->getX() == set.xy[0].x);
+    CHECK(std::get<std::string>(set.features.features[1].values[1]).empty());
 
     DemandReadOptions missing = options;
     missing.weight_fields = {"pop", "pop_0_6"};
@@ -429,7 +439,7 @@ TEST_CASE("read_demand on the Porto Alegre hexagons: points and polygons", "[dem
     // Every sample inside its own hexagon (GEOS) and on a road (brute force, so on a subset);
     // only the single point of a road-less hexagon may be off the roads.
     std::size_t checked = 0;
-    for (std::size_t i = 0; i < hexes.xy.size(); i += 37) {
+    for (std::size_t i = 0; i < hexes.xy.size(); i += 151) {
         const auto polygon = geometry_of(hexes.features.features[hexes.feature[i]].wkb);
         OGRPoint p(hexes.xy[i].x, hexes.xy[i].y);
         CHECK(polygon->Contains(&p));
