@@ -489,3 +489,116 @@ TEST_CASE("spread_polygons is not quadratic: 10,000 blocks on a 100k-edge grid",
     }
     CHECK(static_cast<double>(total) == Approx(road_m / 25.0).epsilon(0.05));
 }
+
+TEST_CASE("estimate_residents_from_buildings: footprint x storeys x share / floor area",
+          "[demand][buildings]") {
+    const Network net = network_of({{{0, 0}, {300, 0}}});
+    const TempDir dir{"lifecircle_demand"};
+    const std::string path =
+        dir.write("block.geojson", collection({
+                                       polygon_feature(R"("id":"A","floors":6,"housing":null)",
+                                                       {geojson_ring(net, rect(10, 10, 30, 20))}),
+                                       polygon_feature(R"("id":"B","floors":null,"housing":1)",
+                                                       {geojson_ring(net, rect(40, 10, 50, 20)),
+                                                        geojson_ring(net, rect(43, 13, 47, 17))}),
+                                       polygon_feature(R"("id":"C","floors":2,"housing":0.5)",
+                                                       {geojson_ring(net, rect(60, 10, 90, 30))}),
+                                   }));
+    lifecircle::io::BuildingResidentsOptions options;
+    options.levels_field = "floors";
+    options.residential_share_field = "housing";
+    options.age_shares = {{"pop_60plus", 0.2}};
+    const DemandSet set = lifecircle::io::estimate_residents_from_buildings(path, options, net);
+    CHECK(set.kind == "buildings");
+    CHECK(set.groups == std::vector<std::string>{"residents", "pop_60plus"});
+    CHECK(set.ids == std::vector<std::string>{"A", "B", "C"});
+    // A: 20 x 10 m x 6 storeys = 1200 m², all housing: 1200 / 36.52 = 32.858 residents.
+    // B: 10 x 10 m minus a 4 x 4 m courtyard = 84 m², 1 storey (default): 84 / 36.52.
+    // C: 30 x 20 m x 2 storeys x 0.5 = 600 m²: 600 / 36.52.
+    const double expected[] = {1200 / 36.52, 84 / 36.52, 600 / 36.52};
+    REQUIRE(set.xy.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(set.weights[0][i] == Approx(expected[i]).epsilon(1e-4));
+        CHECK(set.weights[1][i] == Approx(0.2 * expected[i]).epsilon(1e-4));
+        CHECK(geometry_of(set.features.features[i].wkb)
+                  ->Contains(std::make_unique<OGRPoint>(set.xy[i].x, set.xy[i].y).get()));
+    }
+    std::vector<std::string> names;
+    for (const auto& f : set.features.fields) names.push_back(f.name);
+    CHECK(names == std::vector<std::string>{"id", "floors", "housing", "footprint_m2", "levels",
+                                            "floor_area_m2", "residents"});
+    CHECK(std::get<double>(set.features.features[1].values[3]) == Approx(84).epsilon(1e-4));
+    CHECK(std::get<double>(set.features.features[1].values[4]) == 1.0);
+    CHECK_THAT(set.notes.at(0), Catch::Contains("1 building(s) without a storey count"));
+
+    // Bad values name the building and the field.
+    const std::string bad = dir.write(
+        "bad.geojson", collection({polygon_feature(R"("id":"X","floors":"six","housing":2)",
+                                                   {geojson_ring(net, rect(10, 10, 30, 20))})}));
+    try {
+        lifecircle::io::estimate_residents_from_buildings(bad, options, net);
+        FAIL("no error for 'six' storeys");
+    } catch (const InputError& e) {
+        CHECK(e.feature() == "X");
+        CHECK_THAT(e.problem(), Catch::Contains("'six' in field 'floors' is not a number"));
+    }
+    lifecircle::io::BuildingResidentsOptions no_field = options;
+    no_field.levels_field = "层数";
+    try {
+        lifecircle::io::estimate_residents_from_buildings(path, no_field, net);
+        FAIL("no error for a missing field");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.problem(), Catch::Contains("there is no storeys field '层数'") &&
+                                    Catch::Contains("id, floors, housing"));
+    }
+    lifecircle::io::BuildingResidentsOptions zero = options;
+    zero.floor_area_per_person_m2 = 0;
+    CHECK_THROWS_AS(lifecircle::io::estimate_residents_from_buildings(path, zero, net),
+                    lifecircle::UsageError);
+}
+
+TEST_CASE("estimate_residents_from_buildings reads OpenStreetMap housing", "[demand][buildings]") {
+    const Network net = network_of({{{0, 0}, {300, 0}}});
+    // Nodes of rectangles in local metres; ways: a residential area 0..100 x 0..100, a
+    // building=yes inside it, one outside, apartments with 4 levels and a shop (not housing).
+    std::string nodes;
+    std::string ways;
+    long next = 1;
+    const auto way = [&](long id, const std::vector<Point>& ring, const std::string& tags) {
+        std::vector<Point> xy;
+        for (const Point& p : ring) xy.push_back({origin_x + p.x, origin_y + p.y});
+        net.to_lonlat(xy);
+        std::ostringstream w;
+        w.precision(12);
+        const long first = next;
+        for (std::size_t i = 0; i + 1 < xy.size(); ++i) {
+            std::ostringstream n;
+            n.precision(12);
+            n << "<node id=\"" << next++ << "\" version=\"1\" lat=\"" << xy[i].y << "\" lon=\""
+              << xy[i].x << "\"/>\n";
+            nodes += n.str();
+        }
+        w << "<way id=\"" << id << "\" version=\"1\">";
+        for (long k = first; k < next; ++k) w << "<nd ref=\"" << k << "\"/>";
+        w << "<nd ref=\"" << first << "\"/>" << tags << "</way>\n";
+        ways += w.str();
+    };
+    way(100, rect(0, 0, 100, 100), R"(<tag k="landuse" v="residential"/>)");
+    way(101, rect(10, 10, 30, 20), R"(<tag k="building" v="yes"/>)");
+    way(102, rect(150, 10, 170, 20), R"(<tag k="building" v="yes"/>)");
+    way(103, rect(40, 40, 60, 60),
+        R"(<tag k="building" v="apartments"/><tag k="building:levels" v="4"/>)");
+    way(104, rect(70, 70, 80, 80), R"(<tag k="building" v="retail"/>)");
+    const TempDir dir{"lifecircle_demand"};
+    const std::string path = dir.write(
+        "block.osm", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\">\n" + nodes +
+                         ways + "</osm>\n");
+    const DemandSet set = lifecircle::io::estimate_residents_from_buildings(path, {}, net);
+    // 101: 200 m² x 1 storey (default) = 200 m²; 103: 400 m² x 4 = 1600 m². The OSM driver
+    // keeps 7 decimals of a degree (about 1 cm): a 20 m side is good to 1e-3.
+    REQUIRE(set.ids.size() == 2);
+    REQUIRE(set.weights[0].size() == 2);
+    const double total = sum(set.weights[0]);
+    CHECK(total == Approx((200 + 1600) / 36.52).epsilon(2e-3));
+    CHECK(std::max(set.weights[0][0], set.weights[0][1]) == Approx(1600 / 36.52).epsilon(2e-3));
+}
