@@ -253,6 +253,31 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
                                   usable_edges(net.graph, options.profile));
     }
 
+    // Housing buildings (optional): each polygon's weight goes to those inside it.
+    DemandSet buildings;
+    std::unique_ptr<bgi::rtree<std::pair<BgPoint, std::size_t>, bgi::rstar<16>>> building_tree;
+    if (!shapes.empty() && !options.buildings.empty()) {
+        buildings =
+            estimate_residents_from_buildings(options.buildings, options.building_options, net);
+        std::vector<std::pair<BgPoint, std::size_t>> entries;
+        for (std::size_t b = 0; b < buildings.xy.size(); ++b)
+            entries.emplace_back(BgPoint{buildings.xy[b].x, buildings.xy[b].y}, b);
+        building_tree =
+            std::make_unique<bgi::rtree<std::pair<BgPoint, std::size_t>, bgi::rstar<16>>>(
+                entries.begin(), entries.end());
+    }
+    const auto buildings_inside = [&](std::size_t i) {
+        std::vector<std::pair<BgPoint, std::size_t>> hits;
+        const Box b = box_of(shapes[i]);
+        building_tree->query(bgi::intersects(BgBox{{b.min.x, b.min.y}, {b.max.x, b.max.y}}),
+                             std::back_inserter(hits));
+        std::vector<std::size_t> out;
+        for (const auto& [p, index] : hits)
+            if (inside(shapes[i], buildings.xy[index])) out.push_back(index);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
+
     std::string first_without_road;
     for (std::size_t i = 0; i < n; ++i) {
         const auto feature = static_cast<std::uint32_t>(i);
@@ -260,6 +285,17 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
         for (std::size_t g = 0; g < group_count; ++g) set.feature_weights[g].push_back(w[i][g]);
         const bool weighs = std::any_of(w[i].begin(), w[i].end(), [](double v) { return v > 0; });
         if (!weighs) continue;
+        if (building_tree) {
+            const std::vector<std::size_t> inner = buildings_inside(i);
+            double total = 0.0;
+            for (const std::size_t b : inner) total += buildings.weights[0][b];
+            if (total > 0) {
+                ++set.polygons_on_buildings;
+                for (const std::size_t b : inner)
+                    add_point(set, buildings.xy[b], feature, w[i], buildings.weights[0][b] / total);
+                continue;
+            }
+        }
         if (shapes.empty() || samples[i].points.empty()) {
             if (!shapes.empty() && set.polygons_without_road++ == 0)
                 first_without_road = layer.points[i].id;
@@ -286,6 +322,11 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
         set.notes.push_back(std::to_string(set.empty_weights) +
                             " empty weight value(s) counted as 0, the first in feature " +
                             first_empty);
+    }
+    if (building_tree) {
+        set.notes.push_back(std::to_string(set.polygons_on_buildings) +
+                            " polygon(s) spread over the housing buildings inside them, in "
+                            "proportion to their floor area; the others over their roads");
     }
     if (set.polygons_without_road > 0) {
         set.notes.push_back(std::to_string(set.polygons_without_road) +

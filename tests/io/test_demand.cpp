@@ -259,6 +259,39 @@ TEST_CASE("read_demand spreads polygon weights over the roads inside, groups per
     OGRPoint hole(origin_x + 225, origin_y);
     CHECK_FALSE(geometry_of(set.features.features[1].wkb)->Contains(&hole));
 
+    // With buildings: b1 holds two housing buildings, 20 x 10 m and 10 x 10 m, 2 storeys each
+    // (400 and 200 m²): 120 residents go 80 / 40 and 30 over 60 go 20 / 10. b2 holds none and
+    // is spread over its roads as before; the pond keeps its point on surface.
+    const std::string houses = dir.write(
+        "houses.geojson",
+        collection(
+            {polygon_feature(R"("id":"h1","floors":2)", {geojson_ring(net, rect(60, 5, 80, 15))}),
+             polygon_feature(R"("id":"h2","floors":2)",
+                             {geojson_ring(net, rect(110, -15, 120, -5))})}));
+    DemandReadOptions with_buildings = options;
+    with_buildings.buildings = houses;
+    with_buildings.building_options.levels_field = "floors";
+    const DemandSet housed = read_demand(path, with_buildings, net);
+    CHECK(housed.polygons_on_buildings == 1);
+    REQUIRE(housed.xy.size() == 2 + 4 + 1);
+    std::vector<double> b1_total;
+    std::vector<double> b1_60plus;
+    for (std::size_t i = 0; i < housed.xy.size(); ++i) {
+        if (housed.feature[i] != 0) continue;
+        b1_total.push_back(housed.weights[0][i]);
+        b1_60plus.push_back(housed.weights[1][i]);
+        const double x = housed.xy[i].x - origin_x;
+        CHECK(((x > 60 && x < 80) || (x > 110 && x < 120)));
+    }
+    REQUIRE(b1_total.size() == 2);
+    std::sort(b1_total.begin(), b1_total.end());
+    std::sort(b1_60plus.begin(), b1_60plus.end());
+    CHECK(b1_total[0] == Approx(40).epsilon(1e-6));
+    CHECK(b1_total[1] == Approx(80).epsilon(1e-6));
+    CHECK(b1_60plus[0] == Approx(10).epsilon(1e-6));
+    CHECK(b1_60plus[1] == Approx(20).epsilon(1e-6));
+    CHECK(sum(housed.weights[0]) == Approx(167));
+
     // Without weight fields every feature weighs 1.
     const DemandSet counted = read_demand(path, {}, net);
     CHECK(counted.groups == std::vector<std::string>{"count"});
