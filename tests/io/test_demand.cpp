@@ -340,6 +340,14 @@ TEST_CASE("read_demand rejects bad weights with the feature and field", "[demand
     CHECK(e3.feature() == "a");
     CHECK_THAT(e3.problem(), Catch::Contains("-3 in field 'pop' is negative"));
 
+    const std::string mixed = dir.write(
+        "mixed.geojson",
+        collection({polygon_feature(R"("id":"p","pop":3)", {geojson_ring(net, rect(0, 0, 10, 10))}),
+                    R"({"type":"Feature","properties":{"id":"q","pop":1},)"
+                    R"("geometry":{"type":"Point","coordinates":[-8.6,41.15]}})"}));
+    CHECK_THAT(demand_error(mixed, options, net).problem(),
+               Catch::Contains("the layer mixes points (1) and polygons (1)"));
+
     const InputError e4 = demand_error(dir.file("nothing.csv"), options, net);
     CHECK_THAT(e4.problem(), Catch::Contains("does not exist"));
 }
@@ -410,6 +418,26 @@ TEST_CASE("read_demand turns raster cells into points at their centres", "[deman
     const Network far = network_of({{{2000, 2000}, {2300, 2000}}});
     CHECK_THAT(demand_error(path, {}, far).problem(),
                Catch::Contains("no cell with a value above 0 lies over the network"));
+
+    // A raster without a CRS is refused unless the CRS is given.
+    const std::string bare = dir.file("bare.tif");
+    {
+        GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(
+            bare.c_str(), 4, 3, 1, GDT_Float32, nullptr);
+        REQUIRE(ds != nullptr);
+        double gt[6] = {x0, 100, 0, y0, 0, -100};
+        ds->SetGeoTransform(gt);
+        REQUIRE(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 4, 3,
+                                               const_cast<float*>(cells.data()), 4, 3, GDT_Float32,
+                                               0, 0) == CE_None);
+        GDALClose(ds);
+    }
+    CHECK_THAT(demand_error(bare, {}, net).problem(), Catch::Contains("the raster has no CRS"));
+    DemandReadOptions mercator_given;
+    mercator_given.input_crs = "EPSG:3857";
+    // Without nodata the -99 cells count as negative.
+    CHECK_THAT(read_demand(bare, mercator_given, net).notes.at(0),
+               Catch::Contains("6 populated, 0 nodata, 6 zero or negative"));
 
     DemandReadOptions band2;
     band2.band = 2;
