@@ -91,7 +91,8 @@ struct WeightValue {
     bool empty = false;
 };
 
-WeightValue parse_weight(const Value& v, const std::string& field, const std::string& id) {
+WeightValue parse_number(const Value& v, const std::string& what, const std::string& field,
+                         const std::string& id) {
     WeightValue out;
     if (std::holds_alternative<std::monostate>(v)) {
         out.empty = true;
@@ -116,19 +117,19 @@ WeightValue parse_weight(const Value& v, const std::string& field, const std::st
         const auto [end, error] =
             std::from_chars(digits.data(), digits.data() + digits.size(), out.value);
         if (error != std::errc() || end != digits.data() + digits.size()) {
-            throw InputError("the weight value '" + std::string(text) + "' in field '" + field +
-                             "' is not a number: fix the value or leave it empty (counts as 0)")
+            throw InputError("the " + what + " value '" + std::string(text) + "' in field '" +
+                             field + "' is not a number: fix the value or leave it empty")
                 .set_feature(id);
         }
     }
     if (!std::isfinite(out.value)) {
-        throw InputError("the weight value in field '" + field +
+        throw InputError("the " + what + " value in field '" + field +
                          "' is not a finite number: fix the value or leave it empty")
             .set_feature(id);
     }
     if (out.value < 0) {
-        throw InputError("the weight value " + format_value(out.value) + " in field '" + field +
-                         "' is negative: residents cannot be negative; fix the value")
+        throw InputError("the " + what + " value " + format_value(out.value) + " in field '" +
+                         field + "' is negative: fix the value")
             .set_feature(id);
     }
     return out;
@@ -156,6 +157,38 @@ void add_point(DemandSet& set, Point xy, std::uint32_t feature, const std::vecto
 
 // --- vector layers --------------------------------------------------------------------------
 
+/** Index of a field named by the user (any case); throws InputError listing the fields. */
+std::size_t field_index(const PointLayer& layer, const std::string& name, const char* what,
+                        const std::string& path) {
+    const auto it = std::find_if(layer.fields.begin(), layer.fields.end(),
+                                 [&](const Field& f) { return lower(f.name) == lower(name); });
+    if (it == layer.fields.end()) {
+        std::vector<std::string> names;
+        for (const Field& f : layer.fields) names.push_back(f.name);
+        throw InputError(std::string("there is no ") + what + " field '" + name +
+                         "'; the layer has the fields " + join(names) + ": choose among them")
+            .set_file(path)
+            .set_layer(layer.layer_name);
+    }
+    return static_cast<std::size_t>(it - layer.fields.begin());
+}
+
+/** A feature's polygon rings projected to the work CRS. */
+WorkPolygon to_work(const PointRecord& record, const Network& net) {
+    WorkPolygon out;
+    for (const auto& part : record.polygon_lonlat) {
+        auto& out_part = out.emplace_back();
+        for (const auto& ring : part) {
+            std::vector<Point> xy;
+            xy.reserve(ring.size());
+            for (const auto& [lon, lat] : ring) xy.push_back({lon, lat});
+            net.to_work(xy);
+            out_part.push_back(std::move(xy));
+        }
+    }
+    return out;
+}
+
 DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& options,
                              const Network& net) {
     PointReadOptions po;
@@ -174,15 +207,7 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
     // Weight fields, matched case-insensitively as GDAL matches field names.
     std::vector<std::size_t> weight_index;
     for (const std::string& name : options.weight_fields) {
-        const auto it = std::find_if(layer.fields.begin(), layer.fields.end(),
-                                     [&](const Field& f) { return lower(f.name) == lower(name); });
-        if (it == layer.fields.end()) {
-            std::vector<std::string> names;
-            for (const Field& f : layer.fields) names.push_back(f.name);
-            throw fail("there is no weight field '" + name + "'; the layer has the fields " +
-                       join(names) + ": choose among them");
-        }
-        weight_index.push_back(static_cast<std::size_t>(it - layer.fields.begin()));
+        weight_index.push_back(field_index(layer, name, "weight", path));
         set.groups.push_back(name);
     }
     if (set.groups.empty()) set.groups.push_back("count");
@@ -205,7 +230,7 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
     std::string first_empty;
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t g = 0; g < weight_index.size(); ++g) {
-            const WeightValue v = parse_weight(layer.points[i].values[weight_index[g]],
+            const WeightValue v = parse_number(layer.points[i].values[weight_index[g]], "weight",
                                                set.groups[g], layer.points[i].id);
             w[i][g] = v.value;
             if (v.empty) {
@@ -220,24 +245,38 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
     for (std::size_t i = 0; i < n; ++i) anchor[i] = {layer.points[i].lon, layer.points[i].lat};
     net.to_work(anchor);
     std::vector<WorkPolygon> shapes(polygons != 0 ? n : 0);
-    for (std::size_t i = 0; i < shapes.size(); ++i) {
-        for (const auto& part : layer.points[i].polygon_lonlat) {
-            auto& out_part = shapes[i].emplace_back();
-            for (const auto& ring : part) {
-                std::vector<Point> xy;
-                xy.reserve(ring.size());
-                for (const auto& [lon, lat] : ring) xy.push_back({lon, lat});
-                net.to_work(xy);
-                out_part.push_back(std::move(xy));
-            }
-        }
-    }
+    for (std::size_t i = 0; i < shapes.size(); ++i) shapes[i] = to_work(layer.points[i], net);
 
     std::vector<PolygonSamples> samples;
     if (!shapes.empty()) {
         samples = spread_polygons(net.graph, shapes, options.spread_spacing_m,
                                   usable_edges(net.graph, options.profile));
     }
+
+    // Housing buildings (optional): each polygon's weight goes to those inside it.
+    DemandSet buildings;
+    std::unique_ptr<bgi::rtree<std::pair<BgPoint, std::size_t>, bgi::rstar<16>>> building_tree;
+    if (!shapes.empty() && !options.buildings.empty()) {
+        buildings =
+            estimate_residents_from_buildings(options.buildings, options.building_options, net);
+        std::vector<std::pair<BgPoint, std::size_t>> entries;
+        for (std::size_t b = 0; b < buildings.xy.size(); ++b)
+            entries.emplace_back(BgPoint{buildings.xy[b].x, buildings.xy[b].y}, b);
+        building_tree =
+            std::make_unique<bgi::rtree<std::pair<BgPoint, std::size_t>, bgi::rstar<16>>>(
+                entries.begin(), entries.end());
+    }
+    const auto buildings_inside = [&](std::size_t i) {
+        std::vector<std::pair<BgPoint, std::size_t>> hits;
+        const Box b = box_of(shapes[i]);
+        building_tree->query(bgi::intersects(BgBox{{b.min.x, b.min.y}, {b.max.x, b.max.y}}),
+                             std::back_inserter(hits));
+        std::vector<std::size_t> out;
+        for (const auto& [p, index] : hits)
+            if (inside(shapes[i], buildings.xy[index])) out.push_back(index);
+        std::sort(out.begin(), out.end());
+        return out;
+    };
 
     std::string first_without_road;
     for (std::size_t i = 0; i < n; ++i) {
@@ -246,6 +285,17 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
         for (std::size_t g = 0; g < group_count; ++g) set.feature_weights[g].push_back(w[i][g]);
         const bool weighs = std::any_of(w[i].begin(), w[i].end(), [](double v) { return v > 0; });
         if (!weighs) continue;
+        if (building_tree) {
+            const std::vector<std::size_t> inner = buildings_inside(i);
+            double total = 0.0;
+            for (const std::size_t b : inner) total += buildings.weights[0][b];
+            if (total > 0) {
+                ++set.polygons_on_buildings;
+                for (const std::size_t b : inner)
+                    add_point(set, buildings.xy[b], feature, w[i], buildings.weights[0][b] / total);
+                continue;
+            }
+        }
         if (shapes.empty() || samples[i].points.empty()) {
             if (!shapes.empty() && set.polygons_without_road++ == 0)
                 first_without_road = layer.points[i].id;
@@ -272,6 +322,11 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
         set.notes.push_back(std::to_string(set.empty_weights) +
                             " empty weight value(s) counted as 0, the first in feature " +
                             first_empty);
+    }
+    if (building_tree) {
+        set.notes.push_back(std::to_string(set.polygons_on_buildings) +
+                            " polygon(s) spread over the housing buildings inside them, in "
+                            "proportion to their floor area; the others over their roads");
     }
     if (set.polygons_without_road > 0) {
         set.notes.push_back(std::to_string(set.polygons_without_road) +
@@ -462,6 +517,226 @@ DemandSet read_raster_demand(GDALDataset& dataset, const std::string& path,
     }
     return set;
 }
+
+// --- buildings ------------------------------------------------------------------------------
+
+/** Area of a polygon: exterior rings minus holes (shoelace; orientation does not matter). */
+double area_m2(const WorkPolygon& polygon) {
+    double total = 0.0;
+    for (const auto& part : polygon) {
+        for (std::size_t r = 0; r < part.size(); ++r) {
+            double twice = 0.0;
+            const auto& ring = part[r];
+            for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++)
+                twice += (ring[j].x - ring[i].x) * (ring[j].y + ring[i].y);
+            total += (r == 0 ? 0.5 : -0.5) * std::abs(twice);
+        }
+    }
+    return std::max(0.0, total);
+}
+
+/** building=* values that are housing (OpenStreetMap wiki, Key:building, "Accommodation"). */
+bool is_residential_building(std::string_view value) {
+    static constexpr std::array<std::string_view, 10> types{
+        "residential", "apartments", "house",     "detached", "semidetached_house",
+        "terrace",     "bungalow",   "dormitory", "farm",     "cabin"};
+    return std::find(types.begin(), types.end(), value) != types.end();
+}
+
+/** The value of `key` in GDAL's OSM other_tags ("k"=>"v","k2"=>"v2"), or nothing. */
+std::optional<std::string> other_tag(const Value& other_tags, const std::string& key) {
+    const auto* text = std::get_if<std::string>(&other_tags);
+    if (text == nullptr) return std::nullopt;
+    const std::string needle = "\"" + key + "\"=>\"";
+    const std::size_t at = text->find(needle);
+    if (at == std::string::npos) return std::nullopt;
+    const std::size_t begin = at + needle.size();
+    const std::size_t end = text->find('"', begin);
+    return text->substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+}
+
+std::string text_of(const Value& v) {
+    const auto* text = std::get_if<std::string>(&v);
+    return text != nullptr ? *text : std::string();
+}
+
+bool is_osm_path(const std::string& path) {
+    const std::string name = lower(std::filesystem::path(path).filename().string());
+    const auto ends = [&](std::string_view tail) {
+        return name.size() >= tail.size() &&
+               name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+    };
+    return ends(".osm") || ends(".osm.pbf") || ends(".pbf");
+}
+
+bool is_csv(const std::string& path);
+
+}  // namespace
+
+DemandSet estimate_residents_from_buildings(const std::string& path,
+                                            const BuildingResidentsOptions& options,
+                                            const Network& net) {
+    if (!(options.floor_area_per_person_m2 > 0) || !std::isfinite(options.floor_area_per_person_m2))
+        throw UsageError("the floor area per person must be a positive number of square metres");
+    if (!(options.default_levels > 0) || !std::isfinite(options.default_levels))
+        throw UsageError("the default number of storeys must be a positive number");
+    if (!(options.residential_share >= 0 && options.residential_share <= 1))
+        throw UsageError("the residential share must lie between 0 and 1");
+    for (const AgeShare& a : options.age_shares) {
+        if (!(a.share >= 0 && a.share <= 1))
+            throw UsageError("the share of group '" + a.group + "' must lie between 0 and 1");
+    }
+    const bool osm = is_osm_path(path);
+    PointReadOptions po;
+    po.layer = options.layer.empty() && osm ? "multipolygons" : options.layer;
+    po.id_field = osm && options.id_field == "id" ? "id" : options.id_field;
+    po.input_crs = options.input_crs;
+    po.attributes = true;
+    po.polygons = true;
+    PointLayer layer = read_points(path, po);
+    const auto fail = [&](const std::string& problem, const std::string& feature) {
+        return InputError(problem).set_file(path).set_layer(layer.layer_name).set_feature(feature);
+    };
+
+    const std::size_t n = layer.points.size();
+    std::optional<std::size_t> levels_field;
+    std::optional<std::size_t> share_field;
+    std::optional<std::size_t> building_field;
+    std::optional<std::size_t> landuse_field;
+    std::optional<std::size_t> other_tags_field;
+    if (!options.levels_field.empty())
+        levels_field = field_index(layer, options.levels_field, "storeys", path);
+    if (!options.residential_share_field.empty())
+        share_field =
+            field_index(layer, options.residential_share_field, "residential share", path);
+    if (osm) {
+        building_field = field_index(layer, "building", "OpenStreetMap", path);
+        landuse_field = field_index(layer, "landuse", "OpenStreetMap", path);
+        other_tags_field = field_index(layer, "other_tags", "OpenStreetMap", path);
+    }
+
+    std::vector<WorkPolygon> shapes(n);
+    std::vector<Point> anchor(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        shapes[i] = to_work(layer.points[i], net);
+        anchor[i] = {layer.points[i].lon, layer.points[i].lat};
+    }
+    net.to_work(anchor);
+
+    // OSM: which features are buildings, and which are landuse=residential areas.
+    std::vector<bool> candidate(n, !osm);
+    std::vector<bool> generic(n, false);  // building=yes: housing only inside residential land
+    std::vector<EdgeEntry> residential_land;
+    if (osm) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::string building = text_of(layer.points[i].values[*building_field]);
+            if (!building.empty() && building != "no") {
+                candidate[i] = is_residential_building(building) || building == "yes";
+                generic[i] = building == "yes";
+            } else if (text_of(layer.points[i].values[*landuse_field]) == "residential" &&
+                       !shapes[i].empty()) {
+                const Box b = box_of(shapes[i]);
+                residential_land.emplace_back(BgBox{{b.min.x, b.min.y}, {b.max.x, b.max.y}},
+                                              static_cast<EdgeId>(i));
+            }
+        }
+    }
+    const bgi::rtree<EdgeEntry, bgi::rstar<16>> land(residential_land.begin(),
+                                                     residential_land.end());
+    const auto on_residential_land = [&](Point p) {
+        std::vector<EdgeEntry> hits;
+        land.query(bgi::intersects(BgPoint{p.x, p.y}), std::back_inserter(hits));
+        return std::any_of(hits.begin(), hits.end(),
+                           [&](const EdgeEntry& h) { return inside(shapes[h.second], p); });
+    };
+
+    DemandSet set;
+    set.kind = "buildings";
+    set.groups.push_back("residents");
+    for (const AgeShare& a : options.age_shares) set.groups.push_back(a.group);
+    set.weights.assign(set.groups.size(), {});
+    set.feature_weights.assign(set.groups.size(), {});
+    set.features.name = layer.layer_name;
+    set.features.kind = GeometryKind::polygon;
+    set.features.fields = layer.fields;
+    for (const char* name : {"footprint_m2", "levels", "floor_area_m2", "residents"})
+        set.features.fields.push_back({name, FieldType::real});
+
+    std::size_t default_level_count = 0;
+    std::size_t points_not_polygons = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        PointRecord& record = layer.points[i];
+        if (!candidate[i]) continue;
+        if (shapes[i].empty()) {
+            ++points_not_polygons;
+            continue;
+        }
+        if (generic[i] && !on_residential_land(anchor[i])) continue;
+        WeightValue levels{options.default_levels, true};
+        if (levels_field) {
+            levels = parse_number(record.values[*levels_field], "storeys", options.levels_field,
+                                  record.id);
+        } else if (osm) {
+            if (const auto tag = other_tag(record.values[*other_tags_field], "building:levels")) {
+                levels = parse_number(Value(*tag), "storeys", "building:levels", record.id);
+            } else {
+                levels.empty = true;
+            }
+        }
+        if (levels.empty || levels.value == 0) {
+            levels.value = options.default_levels;
+            ++default_level_count;
+        }
+        double share = options.residential_share;
+        if (share_field) {
+            const WeightValue v = parse_number(record.values[*share_field], "residential share",
+                                               options.residential_share_field, record.id);
+            if (!v.empty) share = v.value;
+            if (share > 1) {
+                throw fail("the residential share " + format_value(share) + " in field '" +
+                               options.residential_share_field +
+                               "' is above 1: give the housing part of the floor area as 0..1",
+                           record.id);
+            }
+        }
+        const double footprint = area_m2(shapes[i]);
+        const double floor_area = footprint * levels.value;
+        const double residents = floor_area * share / options.floor_area_per_person_m2;
+
+        const auto feature = static_cast<std::uint32_t>(set.ids.size());
+        set.ids.push_back(record.id);
+        std::vector<double> w{residents};
+        for (const AgeShare& a : options.age_shares) w.push_back(residents * a.share);
+        for (std::size_t g = 0; g < w.size(); ++g) set.feature_weights[g].push_back(w[g]);
+        if (residents > 0) add_point(set, anchor[i], feature, w, 1.0);
+        Feature f;
+        f.wkb = wkb_multipolygon(shapes[i]);
+        f.values = std::move(record.values);
+        for (const double v : {footprint, levels.value, floor_area, residents})
+            f.values.emplace_back(v);
+        set.features.features.push_back(std::move(f));
+    }
+    set.notes = std::move(layer.notes);
+    if (default_level_count > 0) {
+        set.notes.push_back(std::to_string(default_level_count) +
+                            " building(s) without a storey count were given " +
+                            format_value(options.default_levels) + " storey(s)");
+    }
+    if (points_not_polygons > 0) {
+        set.notes.push_back(std::to_string(points_not_polygons) +
+                            " building(s) mapped as points were left out: a footprint is needed");
+    }
+    if (set.ids.empty()) {
+        throw InputError(
+            "no residential building footprints found: give a polygon layer of "
+            "housing (or OpenStreetMap buildings)")
+            .set_file(path)
+            .set_layer(layer.layer_name);
+    }
+    return set;
+}
+
+namespace {
 
 bool is_csv(const std::string& path) {
     const std::string ext = lower(std::filesystem::path(path).extension().string());

@@ -22,6 +22,49 @@
 
 namespace lifecircle::io {
 
+/**
+ * Urban housing floor area per person in China, square metres of gross floor area (建筑面积)
+ * per resident of urban households: 36.52 m² in the 2020 population census (National Bureau
+ * of Statistics, 中国人口普查年鉴-2020 / China Population Census Yearbook 2020, as reported by
+ * People's Daily on 27 June 2022). Elsewhere set BuildingResidentsOptions::floor_area_per_person_m2
+ * from the national housing statistics.
+ */
+inline constexpr double china_urban_floor_area_per_person_m2 = 36.52;
+
+/** A share of the residents that forms a group, e.g. {"pop_60plus", 0.187}. */
+struct AgeShare {
+    std::string group;
+    double share = 0.0;  ///< 0..1
+};
+
+/** How estimate_residents_from_buildings() turns buildings into residents. */
+struct BuildingResidentsOptions {
+    /** Layer name; empty: the first layer, "multipolygons" for OpenStreetMap files. */
+    std::string layer;
+    /** Field holding the building id; as PointReadOptions::id_field (OSM files: the FID). */
+    std::string id_field = "id";
+    /**
+     * Numeric field with the number of storeys above ground, e.g. "floors" or "层数".
+     * OpenStreetMap files: the building:levels tag. Empty or 0: default_levels (counted).
+     */
+    std::string levels_field;
+    /** Storeys of a building without a levels value. */
+    double default_levels = 1.0;
+    /**
+     * Optional numeric field, 0..1: the part of the floor area that is housing (a building
+     * with shops on the ground floor). Empty field name or value: residential_share.
+     */
+    std::string residential_share_field;
+    /** Housing share of the buildings without a residential share value. */
+    double residential_share = 1.0;
+    /** Gross floor area per resident (m²). */
+    double floor_area_per_person_m2 = china_urban_floor_area_per_person_m2;
+    /** Groups as shares of the residents (the first group is always "residents"). */
+    std::vector<AgeShare> age_shares;
+    /** Overrides the layer's CRS, as PointReadOptions::input_crs. */
+    std::string input_crs;
+};
+
 /** What read_demand() reads and how. */
 struct DemandReadOptions {
     /** Layer name (vector files); empty: the first layer. */
@@ -45,6 +88,16 @@ struct DemandReadOptions {
     std::optional<ProfileId> profile;
     /** Raster band to read (1-based). */
     int band = 1;
+    /**
+     * Optional building layer or OpenStreetMap file. When given, each polygon's weight goes
+     * to the housing buildings whose point on surface lies inside it, in proportion to their
+     * estimated residents (floor area x residential share, estimate_residents_from_buildings()
+     * with building_options), one point per building; polygons holding no such building are
+     * spread over their roads as without it.
+     */
+    std::string buildings;
+    /** How the buildings are read and weighed (used only with `buildings`). */
+    BuildingResidentsOptions building_options;
 };
 
 /** Demand points and the input features they came from. */
@@ -71,8 +124,10 @@ struct DemandSet {
      * its columns added.
      */
     Layer features;
-    /** "points", "polygons" or "raster". */
+    /** "points", "polygons", "raster" or "buildings". */
     std::string kind;
+    /** How many polygons were spread over buildings (DemandReadOptions::buildings). */
+    std::size_t polygons_on_buildings = 0;
     /** How many polygons got no road sample and were put at their point on surface. */
     std::size_t polygons_without_road = 0;
     /** How many weight values were empty or NULL and counted as 0. */
@@ -97,6 +152,28 @@ struct DemandSet {
  */
 DemandSet read_demand(const std::string& path, const DemandReadOptions& options,
                       const Network& net);
+
+/**
+ * Residents estimated from building footprints:
+ *   residents = footprint area (m², in the work CRS, holes left out) x storeys x residential
+ *   share / floor area per person.
+ * A GDAL layer is taken to hold housing (give residential_share_field for mixed use). In an
+ * OpenStreetMap file (.osm, .osm.pbf; read through GDAL's OSM driver) the residential
+ * buildings are building=residential, apartments, house, detached, semidetached_house,
+ * terrace, bungalow, dormitory, farm, cabin, and building=yes whose point on surface lies
+ * in a landuse=residential area; storeys come from building:levels.
+ *
+ * Returns a DemandSet of kind "buildings": one point per building with residents (its point
+ * on surface), groups "residents" then options.age_shares, and the buildings in
+ * DemandSet::features with their own fields plus footprint_m2, levels, floor_area_m2 and
+ * residents. Throws InputError for a missing field (lists the fields), a non-numeric,
+ * negative or non-finite storey count or share (names the building), a share above 1, a
+ * layer without polygons; UsageError for a floor area per person or default that is not
+ * positive, or age shares outside 0..1.
+ */
+DemandSet estimate_residents_from_buildings(const std::string& path,
+                                            const BuildingResidentsOptions& options,
+                                            const Network& net);
 
 /** A polygon in the work CRS: parts, each a list of closed rings, exterior ring first. */
 using WorkPolygon = std::vector<std::vector<std::vector<Point>>>;

@@ -259,6 +259,39 @@ TEST_CASE("read_demand spreads polygon weights over the roads inside, groups per
     OGRPoint hole(origin_x + 225, origin_y);
     CHECK_FALSE(geometry_of(set.features.features[1].wkb)->Contains(&hole));
 
+    // With buildings: b1 holds two housing buildings, 20 x 10 m and 10 x 10 m, 2 storeys each
+    // (400 and 200 m²): 120 residents go 80 / 40 and 30 over 60 go 20 / 10. b2 holds none and
+    // is spread over its roads as before; the pond keeps its point on surface.
+    const std::string houses = dir.write(
+        "houses.geojson",
+        collection(
+            {polygon_feature(R"("id":"h1","floors":2)", {geojson_ring(net, rect(60, 5, 80, 15))}),
+             polygon_feature(R"("id":"h2","floors":2)",
+                             {geojson_ring(net, rect(110, -15, 120, -5))})}));
+    DemandReadOptions with_buildings = options;
+    with_buildings.buildings = houses;
+    with_buildings.building_options.levels_field = "floors";
+    const DemandSet housed = read_demand(path, with_buildings, net);
+    CHECK(housed.polygons_on_buildings == 1);
+    REQUIRE(housed.xy.size() == 2 + 4 + 1);
+    std::vector<double> b1_total;
+    std::vector<double> b1_60plus;
+    for (std::size_t i = 0; i < housed.xy.size(); ++i) {
+        if (housed.feature[i] != 0) continue;
+        b1_total.push_back(housed.weights[0][i]);
+        b1_60plus.push_back(housed.weights[1][i]);
+        const double x = housed.xy[i].x - origin_x;
+        CHECK(((x > 60 && x < 80) || (x > 110 && x < 120)));
+    }
+    REQUIRE(b1_total.size() == 2);
+    std::sort(b1_total.begin(), b1_total.end());
+    std::sort(b1_60plus.begin(), b1_60plus.end());
+    CHECK(b1_total[0] == Approx(40).epsilon(1e-6));
+    CHECK(b1_total[1] == Approx(80).epsilon(1e-6));
+    CHECK(b1_60plus[0] == Approx(10).epsilon(1e-6));
+    CHECK(b1_60plus[1] == Approx(20).epsilon(1e-6));
+    CHECK(sum(housed.weights[0]) == Approx(167));
+
     // Without weight fields every feature weighs 1.
     const DemandSet counted = read_demand(path, {}, net);
     CHECK(counted.groups == std::vector<std::string>{"count"});
@@ -279,6 +312,16 @@ TEST_CASE("read_demand rejects bad weights with the feature and field", "[demand
     CHECK(set.xy.size() == 1);
     CHECK(set.feature_weights[0] == std::vector<double>{10, 0});
     CHECK(set.empty_weights == 1);
+    // Points in the work CRS, written back as Point WKB with the CSV's other columns.
+    std::vector<Point> expected{{-8.6, 41.15}};
+    net.to_work(expected);
+    CHECK(set.xy[0].x == Approx(expected[0].x).margin(1e-6));
+    CHECK(set.xy[0].y == Approx(expected[0].y).margin(1e-6));
+    CHECK(set.features.kind == lifecircle::GeometryKind::point);
+    REQUIRE(set.features.features.size() == 2);
+    const auto point = geometry_of(set.features.features[0].wkb);
+    CHECK(point->toPoint()->getX() == set.xy[0].x);
+    CHECK(std::get<std::string>(set.features.features[1].values[1]).empty());
 
     DemandReadOptions missing = options;
     missing.weight_fields = {"pop", "pop_0_6"};
@@ -296,6 +339,14 @@ TEST_CASE("read_demand rejects bad weights with the feature and field", "[demand
     const InputError e3 = demand_error(negative, options, net);
     CHECK(e3.feature() == "a");
     CHECK_THAT(e3.problem(), Catch::Contains("-3 in field 'pop' is negative"));
+
+    const std::string mixed = dir.write(
+        "mixed.geojson",
+        collection({polygon_feature(R"("id":"p","pop":3)", {geojson_ring(net, rect(0, 0, 10, 10))}),
+                    R"({"type":"Feature","properties":{"id":"q","pop":1},)"
+                    R"("geometry":{"type":"Point","coordinates":[-8.6,41.15]}})"}));
+    CHECK_THAT(demand_error(mixed, options, net).problem(),
+               Catch::Contains("the layer mixes points (1) and polygons (1)"));
 
     const InputError e4 = demand_error(dir.file("nothing.csv"), options, net);
     CHECK_THAT(e4.problem(), Catch::Contains("does not exist"));
@@ -368,6 +419,26 @@ TEST_CASE("read_demand turns raster cells into points at their centres", "[deman
     CHECK_THAT(demand_error(path, {}, far).problem(),
                Catch::Contains("no cell with a value above 0 lies over the network"));
 
+    // A raster without a CRS is refused unless the CRS is given.
+    const std::string bare = dir.file("bare.tif");
+    {
+        GDALDataset* ds = GetGDALDriverManager()->GetDriverByName("GTiff")->Create(
+            bare.c_str(), 4, 3, 1, GDT_Float32, nullptr);
+        REQUIRE(ds != nullptr);
+        double gt[6] = {x0, 100, 0, y0, 0, -100};
+        ds->SetGeoTransform(gt);
+        REQUIRE(ds->GetRasterBand(1)->RasterIO(GF_Write, 0, 0, 4, 3,
+                                               const_cast<float*>(cells.data()), 4, 3, GDT_Float32,
+                                               0, 0) == CE_None);
+        GDALClose(ds);
+    }
+    CHECK_THAT(demand_error(bare, {}, net).problem(), Catch::Contains("the raster has no CRS"));
+    DemandReadOptions mercator_given;
+    mercator_given.input_crs = "EPSG:3857";
+    // Without nodata the -99 cells count as negative.
+    CHECK_THAT(read_demand(bare, mercator_given, net).notes.at(0),
+               Catch::Contains("6 populated, 0 nodata, 6 zero or negative"));
+
     DemandReadOptions band2;
     band2.band = 2;
     CHECK_THAT(demand_error(path, band2, net).problem(),
@@ -429,7 +500,7 @@ TEST_CASE("read_demand on the Porto Alegre hexagons: points and polygons", "[dem
     // Every sample inside its own hexagon (GEOS) and on a road (brute force, so on a subset);
     // only the single point of a road-less hexagon may be off the roads.
     std::size_t checked = 0;
-    for (std::size_t i = 0; i < hexes.xy.size(); i += 37) {
+    for (std::size_t i = 0; i < hexes.xy.size(); i += 151) {
         const auto polygon = geometry_of(hexes.features.features[hexes.feature[i]].wkb);
         OGRPoint p(hexes.xy[i].x, hexes.xy[i].y);
         CHECK(polygon->Contains(&p));
@@ -478,4 +549,117 @@ TEST_CASE("spread_polygons is not quadratic: 10,000 blocks on a 100k-edge grid",
             road_m += std::hypot(s[k + 1].x - s[k].x, s[k + 1].y - s[k].y);
     }
     CHECK(static_cast<double>(total) == Approx(road_m / 25.0).epsilon(0.05));
+}
+
+TEST_CASE("estimate_residents_from_buildings: footprint x storeys x share / floor area",
+          "[demand][buildings]") {
+    const Network net = network_of({{{0, 0}, {300, 0}}});
+    const TempDir dir{"lifecircle_demand"};
+    const std::string path =
+        dir.write("block.geojson", collection({
+                                       polygon_feature(R"("id":"A","floors":6,"housing":null)",
+                                                       {geojson_ring(net, rect(10, 10, 30, 20))}),
+                                       polygon_feature(R"("id":"B","floors":null,"housing":1)",
+                                                       {geojson_ring(net, rect(40, 10, 50, 20)),
+                                                        geojson_ring(net, rect(43, 13, 47, 17))}),
+                                       polygon_feature(R"("id":"C","floors":2,"housing":0.5)",
+                                                       {geojson_ring(net, rect(60, 10, 90, 30))}),
+                                   }));
+    lifecircle::io::BuildingResidentsOptions options;
+    options.levels_field = "floors";
+    options.residential_share_field = "housing";
+    options.age_shares = {{"pop_60plus", 0.2}};
+    const DemandSet set = lifecircle::io::estimate_residents_from_buildings(path, options, net);
+    CHECK(set.kind == "buildings");
+    CHECK(set.groups == std::vector<std::string>{"residents", "pop_60plus"});
+    CHECK(set.ids == std::vector<std::string>{"A", "B", "C"});
+    // A: 20 x 10 m x 6 storeys = 1200 m², all housing: 1200 / 36.52 = 32.858 residents.
+    // B: 10 x 10 m minus a 4 x 4 m courtyard = 84 m², 1 storey (default): 84 / 36.52.
+    // C: 30 x 20 m x 2 storeys x 0.5 = 600 m²: 600 / 36.52.
+    const double expected[] = {1200 / 36.52, 84 / 36.52, 600 / 36.52};
+    REQUIRE(set.xy.size() == 3);
+    for (std::size_t i = 0; i < 3; ++i) {
+        CHECK(set.weights[0][i] == Approx(expected[i]).epsilon(1e-4));
+        CHECK(set.weights[1][i] == Approx(0.2 * expected[i]).epsilon(1e-4));
+        CHECK(geometry_of(set.features.features[i].wkb)
+                  ->Contains(std::make_unique<OGRPoint>(set.xy[i].x, set.xy[i].y).get()));
+    }
+    std::vector<std::string> names;
+    for (const auto& f : set.features.fields) names.push_back(f.name);
+    CHECK(names == std::vector<std::string>{"id", "floors", "housing", "footprint_m2", "levels",
+                                            "floor_area_m2", "residents"});
+    CHECK(std::get<double>(set.features.features[1].values[3]) == Approx(84).epsilon(1e-4));
+    CHECK(std::get<double>(set.features.features[1].values[4]) == 1.0);
+    CHECK_THAT(set.notes.at(0), Catch::Contains("1 building(s) without a storey count"));
+
+    // Bad values name the building and the field.
+    const std::string bad = dir.write(
+        "bad.geojson", collection({polygon_feature(R"("id":"X","floors":"six","housing":2)",
+                                                   {geojson_ring(net, rect(10, 10, 30, 20))})}));
+    try {
+        lifecircle::io::estimate_residents_from_buildings(bad, options, net);
+        FAIL("no error for 'six' storeys");
+    } catch (const InputError& e) {
+        CHECK(e.feature() == "X");
+        CHECK_THAT(e.problem(), Catch::Contains("'six' in field 'floors' is not a number"));
+    }
+    lifecircle::io::BuildingResidentsOptions no_field = options;
+    no_field.levels_field = "层数";
+    try {
+        lifecircle::io::estimate_residents_from_buildings(path, no_field, net);
+        FAIL("no error for a missing field");
+    } catch (const InputError& e) {
+        CHECK_THAT(e.problem(), Catch::Contains("there is no storeys field '层数'") &&
+                                    Catch::Contains("id, floors, housing"));
+    }
+    lifecircle::io::BuildingResidentsOptions zero = options;
+    zero.floor_area_per_person_m2 = 0;
+    CHECK_THROWS_AS(lifecircle::io::estimate_residents_from_buildings(path, zero, net),
+                    lifecircle::UsageError);
+}
+
+TEST_CASE("estimate_residents_from_buildings reads OpenStreetMap housing", "[demand][buildings]") {
+    const Network net = network_of({{{0, 0}, {300, 0}}});
+    // Nodes of rectangles in local metres; ways: a residential area 0..100 x 0..100, a
+    // building=yes inside it, one outside, apartments with 4 levels and a shop (not housing).
+    std::string nodes;
+    std::string ways;
+    long next = 1;
+    const auto way = [&](long id, const std::vector<Point>& ring, const std::string& tags) {
+        std::vector<Point> xy;
+        for (const Point& p : ring) xy.push_back({origin_x + p.x, origin_y + p.y});
+        net.to_lonlat(xy);
+        std::ostringstream w;
+        w.precision(12);
+        const long first = next;
+        for (std::size_t i = 0; i + 1 < xy.size(); ++i) {
+            std::ostringstream n;
+            n.precision(12);
+            n << "<node id=\"" << next++ << "\" version=\"1\" lat=\"" << xy[i].y << "\" lon=\""
+              << xy[i].x << "\"/>\n";
+            nodes += n.str();
+        }
+        w << "<way id=\"" << id << "\" version=\"1\">";
+        for (long k = first; k < next; ++k) w << "<nd ref=\"" << k << "\"/>";
+        w << "<nd ref=\"" << first << "\"/>" << tags << "</way>\n";
+        ways += w.str();
+    };
+    way(100, rect(0, 0, 100, 100), R"(<tag k="landuse" v="residential"/>)");
+    way(101, rect(10, 10, 30, 20), R"(<tag k="building" v="yes"/>)");
+    way(102, rect(150, 10, 170, 20), R"(<tag k="building" v="yes"/>)");
+    way(103, rect(40, 40, 60, 60),
+        R"(<tag k="building" v="apartments"/><tag k="building:levels" v="4"/>)");
+    way(104, rect(70, 70, 80, 80), R"(<tag k="building" v="retail"/>)");
+    const TempDir dir{"lifecircle_demand"};
+    const std::string path = dir.write(
+        "block.osm", "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<osm version=\"0.6\">\n" + nodes +
+                         ways + "</osm>\n");
+    const DemandSet set = lifecircle::io::estimate_residents_from_buildings(path, {}, net);
+    // 101: 200 m² x 1 storey (default) = 200 m²; 103: 400 m² x 4 = 1600 m². The OSM driver
+    // keeps 7 decimals of a degree (about 1 cm): a 20 m side is good to 1e-3.
+    REQUIRE(set.ids.size() == 2);
+    REQUIRE(set.weights[0].size() == 2);
+    const double total = sum(set.weights[0]);
+    CHECK(total == Approx((200 + 1600) / 36.52).epsilon(2e-3));
+    CHECK(std::max(set.weights[0][0], set.weights[0][1]) == Approx(1600 / 36.52).epsilon(2e-3));
 }

@@ -421,3 +421,39 @@ TEST_CASE("read_points reports bad input clearly", "[points]") {
         CHECK_THAT(std::string(e.what()), Catch::Contains("'mars' is not understood"));
     }
 }
+
+TEST_CASE("read_points returns attributes and polygon rings on request", "[points]") {
+    const TempDir dir{"lifecircle_points"};
+    const std::string path = dir.write(
+        "blocks.geojson",
+        feature_collection(
+            R"({"type":"Feature","properties":{"id":"b1","pop":12,"share":0.5,"note":null},)"
+            R"("geometry":{"type":"Polygon","coordinates":[[[-8.61,41.15],[-8.60,41.15],)"
+            R"([-8.60,41.16],[-8.61,41.16],[-8.61,41.15]],[[-8.607,41.153],[-8.603,41.153],)"
+            R"([-8.603,41.157],[-8.607,41.157],[-8.607,41.153]]]}})"));
+    PointReadOptions options;
+    options.attributes = true;
+    options.polygons = true;
+    const PointLayer layer = read_points(path, options);
+    REQUIRE(layer.fields.size() == 4);
+    CHECK(layer.fields[0].name == "id");
+    CHECK(layer.fields[1].type == lifecircle::FieldType::integer);
+    CHECK(layer.fields[2].type == lifecircle::FieldType::real);
+    REQUIRE(layer.points.size() == 1);
+    const auto& values = layer.points[0].values;
+    REQUIRE(values.size() == 4);
+    CHECK(std::get<std::string>(values[0]) == "b1");
+    CHECK(std::get<std::int64_t>(values[1]) == 12);
+    CHECK(std::get<double>(values[2]) == 0.5);
+    CHECK(std::holds_alternative<std::monostate>(values[3]));
+    const auto& rings = layer.points[0].polygon_lonlat;
+    REQUIRE(rings.size() == 1);     // one part
+    REQUIRE(rings[0].size() == 2);  // exterior and one hole
+    CHECK(rings[0][0].size() == 5);
+    CHECK(rings[0][1][0] == std::pair<double, double>{-8.607, 41.153});
+    // Without the options nothing extra comes back.
+    const PointLayer plain = read_points(path);
+    CHECK(plain.fields.empty());
+    CHECK(plain.points[0].values.empty());
+    CHECK(plain.points[0].polygon_lonlat.empty());
+}
