@@ -31,7 +31,7 @@ err_has() { grep -qF -- "$1" "$tmp/err" || { echo "stderr lacks '$1':" >&2; cat 
 # Version and help.
 check "version" run 0 "$lc" --version
 check "version text" grep -q "lifecircle 0" "$tmp/out"
-for verb in network-info matrix isochrones facilities; do
+for verb in network-info matrix isochrones facilities coverage; do
     check "$verb --help" run 0 "$lc" "$verb" --help
 done
 
@@ -110,6 +110,37 @@ check "isochrones gpkg + lines" run 0 "$lc" isochrones --network "$demo" --facil
     --minutes 15 --split --out "$tmp/iso.gpkg" --lines "$tmp/iso.gpkg"
 check "facilities" run 0 "$lc" facilities --network "$demo" --kind kindergarten --out "$tmp/k.geojson"
 check "facilities count" python3 -c "import json; assert len(json.load(open('$tmp/k.geojson'))['features'])==2"
+
+# coverage: the shares agree with the matrix verb's times (min over clinics <= 10 minutes).
+check "coverage" run 0 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+    --demand "$src/demo/homes.csv" --weight-field population --minutes 10 --out "$tmp/cov.geojson" \
+    --summary "$tmp/cov.json" --gaps "$tmp/gaps.geojson"
+check "coverage table" grep -q "population" "$tmp/out"
+check "coverage matrix" run 0 "$lc" matrix --network "$demo" --from "$src/demo/homes.csv" \
+    --to "$src/demo/clinics.geojson" --out "$tmp/cov_od.csv"
+check "coverage agrees with matrix" python3 -c "
+import csv, json
+best = {}
+for r in csv.DictReader(open('$tmp/cov_od.csv')):
+    best[r['from_id']] = min(best.get(r['from_id'], 1e9), float(r['minutes']))
+pop = {r['id']: float(r['population']) for r in csv.DictReader(open('$src/demo/homes.csv'))}
+expected = sum(w for h, w in pop.items() if best.get(h, 1e9) <= 10.0)
+s = json.load(open('$tmp/cov.json'))['groups']['population']
+assert abs(s['covered'] - expected) < 1e-6, (s['covered'], expected)
+assert s['total'] == sum(pop.values())
+f = json.load(open('$tmp/cov.geojson'))['features']
+assert len(f) == len(pop)
+for x in f:
+    p = x['properties']
+    assert (p['covered'] == 1) == (best.get(p['id'], 1e9) <= 10.0), p
+    assert abs(p['minutes_to_nearest'] - best[p['id']]) < 0.002, (p, best[p['id']])
+g = json.load(open('$tmp/gaps.geojson'))['features']
+assert abs(sum(x['properties']['uncovered_population'] for x in g) - (s['total'] - expected)) < 1e-6
+"
+check "coverage bad weight field" run 3 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+    --demand "$src/demo/homes.csv" --weight-field pop --out "$tmp/cov2.geojson"
+check "coverage bad weight message" err_has "pop"
+check "coverage left nothing" test ! -e "$tmp/cov2.geojson"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
