@@ -27,8 +27,8 @@ using lifecircle::OutputError;
 using lifecircle::UsageError;
 using lifecircle::io::OutputPlan;
 using lifecircle::io::OutputRequest;
-using lifecircle::io::WriteOptions;
 using lifecircle::io::write_layers;
+using lifecircle::io::WriteOptions;
 using lifecircle::test::TempDir;
 
 namespace fs = std::filesystem;
@@ -67,7 +67,8 @@ Layer points_layer(const std::string& name) {
     Layer layer;
     layer.name = name;
     layer.kind = GeometryKind::point;
-    layer.fields = {{"id", lifecircle::FieldType::string}, {"minutes", lifecircle::FieldType::real}};
+    layer.fields = {{"id", lifecircle::FieldType::string},
+                    {"minutes", lifecircle::FieldType::real}};
     for (int i = 0; i < 2; ++i) {
         lifecircle::Feature f;
         f.wkb = lifecircle::wkb_point({500000.0 + 100.0 * i, 4300000.0});
@@ -94,14 +95,17 @@ TEST_CASE("outputs are checked before anything is computed", "[output]") {
     write_text(input, "id,lon,lat\n");
 
     // A missing folder, a folder as the file, an unknown extension.
-    CHECK(message_of<OutputError>([&] { OutputPlan({csv("--out", dir.file("no/such/od.csv"))}, {}); }) ==
-          dir.file("no/such/od.csv") + ": cannot write: the folder '" + dir.file("no/such") +
-              "' does not exist; create it first");
+    CHECK(message_of<OutputError>([&] {
+              OutputPlan({csv("--out", dir.file("no/such/od.csv"))}, {});
+          }) == dir.file("no/such/od.csv") + ": cannot write: the folder '" + dir.file("no/such") +
+                    "' does not exist; create it first");
     fs::create_directory(dir.file("folder.csv"));
-    CHECK(message_of<OutputError>([&] { OutputPlan({csv("--out", dir.file("folder.csv"))}, {}); }) ==
-          dir.file("folder.csv") + ": this is a folder; --out takes a file name");
+    CHECK(message_of<OutputError>([&] {
+              OutputPlan({csv("--out", dir.file("folder.csv"))}, {});
+          }) == dir.file("folder.csv") + ": this is a folder; --out takes a file name");
     CHECK(message_of<UsageError>([&] { OutputPlan({csv("--out", dir.file("od.txt"))}, {}); }) ==
-          dir.file("od.txt") + ": unsupported output format '.txt' for --out; accepted are .csv, .gpkg");
+          dir.file("od.txt") +
+              ": unsupported output format '.txt' for --out; accepted are .csv, .gpkg");
 
     // The same file as an input, by another spelling and through a hard link.
     const std::string other_spelling = (dir.path() / "." / "in.csv").string();
@@ -125,17 +129,23 @@ TEST_CASE("two outputs naming one file share it when it is a GeoPackage", "[outp
     CHECK(shared.file_of(1) == 0);
 
     CHECK(message_of<UsageError>([&] {
-              OutputPlan({geo("--out", dir.file("b.geojson")), geo("--lines", dir.file("./b.geojson"))}, {});
+              OutputPlan(
+                  {geo("--out", dir.file("b.geojson")), geo("--lines", dir.file("./b.geojson"))},
+                  {});
           }) == dir.file("./b.geojson") +
-                    ": --lines and --out name the same file; only a .gpkg can hold both, give them different names");
+                    ": --lines and --out name the same file; only a .gpkg can hold both, give them "
+                    "different names");
     // Both to standard output.
     CHECK_THROWS_AS(OutputPlan({geo("--out", "-"), geo("--lines", "-")}, {}), UsageError);
     // Their QGIS style sidecars would collide: a.geojson and a.json both load a.qml.
     CHECK_THAT(message_of<UsageError>([&] {
-                   OutputPlan({geo("--out", dir.file("c.geojson")), geo("--lines", dir.file("c.json"))}, {});
+                   OutputPlan(
+                       {geo("--out", dir.file("c.geojson")), geo("--lines", dir.file("c.json"))},
+                       {});
                }),
                Catch::Contains("would share the QGIS style file " + dir.file("c.qml")));
-    CHECK(OutputPlan::sidecar_path("/x/a.b.geojson") == "/x/a.b.qml");  // QGIS: completeBaseName + .qml
+    CHECK(OutputPlan::sidecar_path("/x/a.b.geojson") ==
+          "/x/a.b.qml");  // QGIS: completeBaseName + .qml
 }
 
 TEST_CASE("commit replaces all targets or none", "[output]") {
@@ -157,7 +167,8 @@ TEST_CASE("commit replaces all targets or none", "[output]") {
                        Catch::EndsWith("); no output was replaced"));
     }
     CHECK(read_text(one) == "old one");
-    CHECK(dir.entries() == std::vector<std::string>{"one.csv", "two.csv"});  // no temporary, no backup
+    CHECK(dir.entries() ==
+          std::vector<std::string>{"one.csv", "two.csv"});  // no temporary, no backup
 
     fs::remove_all(two);
     {
@@ -212,13 +223,16 @@ TEST_CASE("devices and symlinks are written through, never renamed over", "[outp
 
 TEST_CASE("a folder given as an input file is a clear input error", "[output]") {
     const TempDir dir{"lifecircle_output"};
-    CHECK(message_of<InputError>([&] { lifecircle::io::check_input_path(dir.path().string(), "--from"); }) ==
-          dir.path().string() + ": this is a folder; --from takes a file (a FileGDB folder must end in .gdb)");
+    CHECK(message_of<InputError>([&] {
+              lifecircle::io::check_input_path(dir.path().string(), "--from");
+          }) == dir.path().string() +
+                    ": this is a folder; --from takes a file (a FileGDB folder must end in .gdb)");
     fs::create_directory(dir.file("roads.gdb"));
     CHECK_NOTHROW(lifecircle::io::check_input_path(dir.file("roads.gdb"), "--network"));
 }
 
-TEST_CASE("style sidecars are named after their file and never clobber a foreign file", "[output]") {
+TEST_CASE("style sidecars are named after their file and never clobber a foreign file",
+          "[output]") {
     const TempDir dir{"lifecircle_output"};
     const Layer layer = points_layer("areas");
     const std::string path = dir.file("areas.geojson");
@@ -238,8 +252,9 @@ TEST_CASE("style sidecars are named after their file and never clobber a foreign
     write_text(dir.file("areas.qml"), "<qgis>my style</qgis>\n");
     const std::vector<std::string> notes = write_layers(path, {layer}, "EPSG:32629");
     REQUIRE(notes.size() == 1);
-    CHECK(notes[0] == "left " + dir.file("areas.qml") +
-                          " alone: lifecircle did not write it; delete or rename it to get the QGIS style");
+    CHECK(notes[0] ==
+          "left " + dir.file("areas.qml") +
+              " alone: lifecircle did not write it; delete or rename it to get the QGIS style");
     CHECK(read_text(dir.file("areas.qml")) == "<qgis>my style</qgis>\n");
     CHECK(dir.entries() == std::vector<std::string>{"areas.geojson", "areas.qml"});
 }
@@ -291,7 +306,8 @@ TEST_CASE("a table without geometry goes into a GeoPackage only", "[output]") {
     Layer table;
     table.name = "matrix";
     table.kind = GeometryKind::none;
-    table.fields = {{"from_id", lifecircle::FieldType::string}, {"minutes", lifecircle::FieldType::real}};
+    table.fields = {{"from_id", lifecircle::FieldType::string},
+                    {"minutes", lifecircle::FieldType::real}};
     table.features.push_back({{}, {std::string("a"), 1.5}});
     write_layers(dir.file("od.gpkg"), {table}, "EPSG:4326");
     {
@@ -302,9 +318,11 @@ TEST_CASE("a table without geometry goes into a GeoPackage only", "[output]") {
         CHECK(layer->GetGeomType() == wkbNone);
         CHECK(layer->GetFeatureCount() == 1);
     }
-    CHECK_THAT(message_of<OutputError>([&] { write_layers(dir.file("od.geojson"), {table}, "EPSG:4326"); }),
+    CHECK_THAT(message_of<OutputError>(
+                   [&] { write_layers(dir.file("od.geojson"), {table}, "EPSG:4326"); }),
                Catch::Contains("GeoJSON cannot hold a table without geometry; write a .gpkg"));
     table.features.front().wkb = lifecircle::wkb_point({0, 0});
-    CHECK_THAT(message_of<OutputError>([&] { write_layers(dir.file("od2.gpkg"), {table}, "EPSG:4326"); }),
-               Catch::Contains("a table (no geometry) layer cannot hold a geometry"));
+    CHECK_THAT(
+        message_of<OutputError>([&] { write_layers(dir.file("od2.gpkg"), {table}, "EPSG:4326"); }),
+        Catch::Contains("a table (no geometry) layer cannot hold a geometry"));
 }
