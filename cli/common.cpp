@@ -65,6 +65,7 @@ bool inside(const Box& b, const Point& p, double margin) {
 
 LoadedPoints load_points(const PointArgs& a, const io::Network& net) {
     io::PointLayer layer = io::read_points(a.path, a.read);
+    for (const std::string& n : layer.notes) print_note("note: " + a.path + ": " + n);
     if (layer.points.empty()) throw InputError("the layer has no points").set_file(a.path);
     LoadedPoints out;
     for (const io::PointRecord& r : layer.points) {
@@ -107,34 +108,85 @@ void report_unsnapped(const std::string& what, const LoadedPoints& points, const
         if (++count <= 20) {
             char buf[64] = "";
             if (std::isfinite(snaps[i].distance)) std::snprintf(buf, sizeof buf, " (%.0f m away)", snaps[i].distance);
-            std::cerr << "lifecircle: warning: " << what << " id " << points.ids[i] << " not snapped: "
-                      << snap_failure_text(snaps[i].failure) << buf << "\n";
+            print_warning(what + " id " + points.ids[i] + " not snapped: " +
+                          std::string(snap_failure_text(snaps[i].failure)) + buf);
         }
     }
-    if (count > 20) std::cerr << "lifecircle: warning: ... and " << (count - 20) << " more unsnapped in " << what << "\n";
-    if (count) std::cerr << "lifecircle: warning: " << count << " of " << snaps.size() << " points in " << what
-                         << " were not snapped (see --max-snap, --snap-to-islands)\n";
+    if (count > 20) print_warning("... and " + std::to_string(count - 20) + " more unsnapped in " + what);
+    if (count)
+        print_warning(std::to_string(count) + " of " + std::to_string(snaps.size()) + " points in " + what +
+                      " were not snapped (see --max-snap, --snap-to-islands)");
 }
 
-Progress::Progress(std::string label) : m_label(std::move(label)), m_enabled(::isatty(2) != 0) {}
+namespace {
+/** One console: the progress line's state is shared so that messages never glue onto it. */
+struct Console {
+    std::mutex mutex;
+    bool quiet = false;
+    bool line_open = false;  // a progress line is drawn without its newline
+};
+Console& console() {
+    static Console c;
+    return c;
+}
+/** Ends a drawn progress line; the caller holds the mutex. */
+void close_line(Console& c) {
+    if (c.line_open) std::cerr << "\n";
+    c.line_open = false;
+}
+void print_line(const std::string& text, bool always) {
+    Console& c = console();
+    std::lock_guard lock(c.mutex);
+    if (c.quiet && !always) return;
+    close_line(c);
+    std::cerr << text << "\n" << std::flush;
+}
+}  // namespace
+
+Progress::Progress(std::string label)
+    : m_label(std::move(label)), m_enabled(::isatty(2) != 0 && !console().quiet) {}
 
 Progress::~Progress() {
-    if (m_drawn) std::cerr << "\n";
+    Console& c = console();
+    std::lock_guard lock(c.mutex);
+    if (m_drawn) close_line(c);
 }
 
 void Progress::update(std::size_t done, std::size_t total) {
     if (!m_enabled) return;
-    static std::mutex mutex;
-    std::lock_guard lock(mutex);
+    Console& c = console();
+    std::lock_guard lock(c.mutex);
     std::cerr << "\r" << m_label << " " << done << "/" << total << std::flush;
     m_drawn = true;
+    c.line_open = true;
 }
 
 std::function<void(std::size_t, std::size_t)> Progress::callback() {
     return [this](std::size_t d, std::size_t t) { update(d, t); };
 }
 
-void print_error(const std::string& message) { std::cerr << "lifecircle: error: " << message << "\n"; }
-void print_note(const std::string& message) { std::cerr << "lifecircle: " << message << "\n"; }
+void print_error(const std::string& message) { print_line("lifecircle: error: " + message, true); }
+void print_note(const std::string& message) { print_line("lifecircle: " + message, false); }
+void print_warning(const std::string& message) {
+    print_line("lifecircle: warning: " + message, false);
+}
+
+void add_quiet_option(CLI::App& app) {
+    app.add_flag_callback(
+        "--quiet,-q", [] { console().quiet = true; },
+        "No notes, warnings or progress (errors are still printed)");
+}
+
+bool quiet() { return console().quiet; }
+
+io::OutputPlan plan_outputs(std::vector<io::OutputRequest> outputs,
+                            const std::vector<std::pair<std::string, std::string>>& inputs) {
+    std::vector<std::string> paths;
+    for (const auto& [option, path] : inputs) {
+        io::check_input_path(path, option);
+        paths.push_back(path);
+    }
+    return io::OutputPlan(std::move(outputs), paths);
+}
 
 }  // namespace lifecircle::cli

@@ -4,12 +4,14 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
 #include "core/snap.hpp"
 #include "io/network.hpp"
+#include "io/output.hpp"
 #include "io/points.hpp"
 
 namespace lifecircle::cli {
@@ -71,9 +73,22 @@ private:
     bool m_drawn = false;
 };
 
-/** Prints "lifecircle: message" on stderr. */
+/** Prints "lifecircle: error: message" on stderr (also with --quiet). */
 void print_error(const std::string& message);
-/** Prints "lifecircle: note: message" on stderr. */
+/** Prints "lifecircle: message" on stderr unless --quiet; `message` starts with "note: " etc. */
 void print_note(const std::string& message);
+/** Prints "lifecircle: warning: message" on stderr unless --quiet. */
+void print_warning(const std::string& message);
+/** Adds --quiet (no notes, warnings or progress; errors are still printed) to a verb. */
+void add_quiet_option(CLI::App& app);
+/** Whether --quiet was given. */
+bool quiet();
+
+/**
+ * Checks the input paths (option, path; a folder is an InputError) and declares and checks
+ * the outputs against them. Call it before any computation.
+ */
+io::OutputPlan plan_outputs(std::vector<io::OutputRequest> outputs,
+                            const std::vector<std::pair<std::string, std::string>>& inputs);
 
 }  // namespace lifecircle::cli

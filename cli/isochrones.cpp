@@ -24,6 +24,9 @@ struct IsochroneArgs {
     double entrance_max_m = 30.0;
     std::string lines;
     std::string out;
+    bool update = false;
+    std::string layer_name;
+    std::string lines_layer_name;
 };
 
 std::vector<Seconds> parse_breaks(const std::string& text) {
@@ -43,12 +46,6 @@ std::vector<Seconds> parse_breaks(const std::string& text) {
     return out;
 }
 
-std::string extension_of(const std::string& path) {
-    const auto dot = path.find_last_of('.');
-    std::string ext = dot == std::string::npos ? "" : path.substr(dot);
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-    return ext;
-}
 }  // namespace
 
 void add_isochrones(CLI::App& app, Runner& run) {
@@ -87,10 +84,33 @@ void add_isochrones(CLI::App& app, Runner& run) {
         ->capture_default_str();
     cmd->add_option("--lines", a->lines, "Also write the reached road pieces with minutes at each end (.gpkg or "
                                          ".geojson; the same .gpkg as --out is fine)");
-    cmd->add_option("--out", a->out, "Output: .geojson (RFC 7946) or .gpkg (styled for QGIS)")->required();
+    cmd->add_option("--out", a->out, "Output: .geojson (RFC 7946; - = standard output) or .gpkg (styled for QGIS)")
+        ->required();
+    cmd->add_flag("--update", a->update, "Add or replace only our layers in an existing .gpkg, keeping its other "
+                                         "layers (without it an existing file is replaced whole)");
+    cmd->add_option("--layer-name", a->layer_name, "Name of the areas layer (default: isochrones)");
+    cmd->add_option("--lines-layer-name", a->lines_layer_name, "Name of the --lines layer (default: reached_roads)");
+    add_quiet_option(*cmd);
     cmd->callback([&run, a] {
         run = [a] {
             const std::vector<Seconds> breaks = parse_breaks(a->minutes);
+            const std::vector<std::string> formats = {".geojson", ".json", ".gpkg"};
+            std::vector<io::OutputRequest> requests = {{"--out", a->out, formats, ".geojson", true}};
+            if (!a->lines.empty()) requests.push_back({"--lines", a->lines, formats, ".geojson", true});
+            io::OutputPlan plan = plan_outputs(std::move(requests), {{"--network", a->network.path},
+                                                                     {"--facilities", a->facilities.path}});
+            if (!a->lines_layer_name.empty() && a->lines.empty())
+                throw UsageError("--lines-layer-name needs --lines FILE");
+            const auto lower = [](std::string t) {
+                std::transform(t.begin(), t.end(), t.begin(),
+                               [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+                return t;
+            };
+            if (!a->lines.empty() && plan.file_of(0) == plan.file_of(1) &&
+                lower(a->layer_name.empty() ? "isochrones" : a->layer_name) ==
+                    lower(a->lines_layer_name.empty() ? "reached_roads" : a->lines_layer_name))
+                throw UsageError("--layer-name and --lines-layer-name must differ when --out and --lines are one "
+                                 ".gpkg");
             a->facilities.read.entrances = a->entrances;
             const io::Network net = load_network(a->network);
             const LoadedPoints pts = load_points(a->facilities, net);
@@ -142,15 +162,20 @@ void add_isochrones(CLI::App& app, Runner& run) {
             o.progress = progress.callback();
             maps::IsochroneLayers layers = maps::isochrone_layers(net.graph, profile, facilities, o);
 
-            const bool same_file = !a->lines.empty() && a->lines == a->out;
-            if (same_file && extension_of(a->out) != ".gpkg")
-                throw UsageError("--lines and --out can share a file only when it is a .gpkg");
-            std::vector<Layer> out_layers;
-            out_layers.push_back(std::move(layers.areas));
-            if (same_file) out_layers.push_back(std::move(layers.lines));
-            io::write_layers(a->out, out_layers, net.work_crs);
-            if (!a->lines.empty() && !same_file) io::write_layers(a->lines, {std::move(layers.lines)}, net.work_crs);
-            print_note("isochrones: " + std::to_string(out_layers.front().features.size()) + " areas for " +
+            if (!a->layer_name.empty()) layers.areas.name = a->layer_name;
+            if (!a->lines_layer_name.empty()) layers.lines.name = a->lines_layer_name;
+            const std::size_t area_count = layers.areas.features.size();
+            std::vector<std::vector<Layer>> per_file(plan.files().size());
+            per_file[plan.file_of(0)].push_back(std::move(layers.areas));
+            if (!a->lines.empty()) per_file[plan.file_of(1)].push_back(std::move(layers.lines));
+            io::WriteOptions wo;
+            wo.update = a->update;
+            for (std::size_t f = 0; f < per_file.size(); ++f) {
+                for (const std::string& n : io::write_layers(plan, f, per_file[f], net.work_crs, wo))
+                    print_note("note: " + n);
+            }
+            plan.commit();
+            print_note("isochrones: " + std::to_string(area_count) + " areas for " +
                        std::to_string(facilities.size()) + " facilities written to " + a->out);
             return 0;
         };

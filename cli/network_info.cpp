@@ -16,8 +16,10 @@ void add_network_info(CLI::App& app, Runner& run) {
     auto json = std::make_shared<bool>(false);
     add_network_options(*cmd, *args, false);
     cmd->add_flag("--json", *json, "Print JSON instead of text");
+    add_quiet_option(*cmd);
     cmd->callback([&run, args, json] {
         run = [args, json] {
+            io::check_input_path(args->path, "--network");
             const io::Network net = load_network(*args);
             const RoadGraph& g = net.graph;
             const ProfileData& p = g.profiles.front();

@@ -31,7 +31,13 @@ using Value = std::variant<std::monostate, std::int64_t, double, std::string>;
  * The geometry type of a layer. Writers store point layers as Point, line layers as
  * MultiLineString and polygon layers as MultiPolygon (single parts are promoted).
  */
-enum class GeometryKind { point, line, polygon };
+enum class GeometryKind {
+    point,
+    line,
+    polygon,
+    /** No geometry: an attribute table (a GeoPackage "attributes" table); every wkb is empty. */
+    none
+};
 
 /** One feature: a geometry and one value per field of its layer. */
 struct Feature {

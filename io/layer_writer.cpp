@@ -26,6 +26,7 @@
 
 #include "core/error.hpp"
 #include "io/gdal_common.hpp"
+#include "io/output.hpp"
 
 namespace lifecircle::io {
 
@@ -33,7 +34,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-enum class Format { geojson, gpkg };
+enum class Format { geojson, gpkg, parquet };
 
 using detail::DatasetPtr;
 using detail::GdalMessages;
@@ -63,50 +64,10 @@ private:
     char** m_list = nullptr;
 };
 
-/** Temporary files that are removed on scope exit unless released. */
-class TempFiles {
-public:
-    TempFiles() = default;
-    ~TempFiles() {
-        for (const auto& path : m_paths) remove_with_companions(path);
-    }
-    TempFiles(const TempFiles&) = delete;
-    TempFiles& operator=(const TempFiles&) = delete;
-
-    void add(const fs::path& path) {
-        remove_with_companions(path);  // a stale file of an earlier crashed run with our pid
-        m_paths.push_back(path);
-    }
-    /** Forgets a file that was renamed into place. */
-    void release(const fs::path& path) { std::erase(m_paths, path); }
-
-private:
-    static void remove_with_companions(const fs::path& path) noexcept {
-        std::error_code ignored;
-        fs::remove(path, ignored);
-        // SQLite's rollback journal and WAL files, should GDAL have left any.
-        for (const char* suffix : {"-journal", "-wal", "-shm"}) {
-            fs::remove(fs::path(path.native() + suffix), ignored);
-        }
-    }
-
-    std::vector<fs::path> m_paths;
-};
-
 std::string lower(std::string text) {
     std::transform(text.begin(), text.end(), text.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return text;
-}
-
-/** "." + stem + ".tmp-<pid>-<n>" + extension, in the folder of `target`. */
-fs::path temporary_path(const fs::path& target, const std::string& extension) {
-    static std::atomic<unsigned> counter{0};
-    // Appending (not "." + string) also sidesteps GCC 12's false -Wrestrict warning.
-    std::string name = ".";
-    name += target.stem().string();
-    name += ".tmp-" + std::to_string(getpid()) + "-" + std::to_string(counter++) + extension;
-    return target.parent_path() / name;
 }
 
 /** The name of a geometry type for messages ("MultiPolygon"), without Z or M. */
@@ -120,6 +81,8 @@ const char* kind_name(GeometryKind kind) {
             return "line";
         case GeometryKind::polygon:
             return "polygon";
+        case GeometryKind::none:
+            return "table (no geometry)";
     }
     return "unknown";
 }
@@ -132,6 +95,8 @@ OGRwkbGeometryType layer_type(GeometryKind kind) {
             return wkbMultiLineString;
         case GeometryKind::polygon:
             return wkbMultiPolygon;
+        case GeometryKind::none:
+            return wkbNone;
     }
     return wkbUnknown;
 }
@@ -164,6 +129,8 @@ bool fits(OGRwkbGeometryType type, GeometryKind kind) {
             return type == wkbLineString || type == wkbMultiLineString;
         case GeometryKind::polygon:
             return type == wkbPolygon || type == wkbMultiPolygon;
+        case GeometryKind::none:
+            return false;
     }
     return false;
 }
@@ -177,6 +144,8 @@ GeometryPtr promote(GeometryPtr geometry, GeometryKind kind) {
             return GeometryPtr(OGRGeometryFactory::forceToMultiLineString(geometry.release()));
         case GeometryKind::polygon:
             return GeometryPtr(OGRGeometryFactory::forceToMultiPolygon(geometry.release()));
+        case GeometryKind::none:
+            return geometry;
     }
     return geometry;
 }
@@ -274,21 +243,22 @@ std::string field_problem(const std::vector<Field>& fields, std::size_t index) {
     return "";
 }
 
-/** Checks everything that can be checked before a byte is written. */
-Format check_request(const std::string& path, const std::vector<Layer>& layers,
-                     const WriteOptions& options) {
+/** The format of a lower-case extension; OutputError for anything else. */
+Format format_of(const std::string& extension) {
+    if (extension == ".geojson" || extension == ".json") return Format::geojson;
+    if (extension == ".gpkg") return Format::gpkg;
+    if (extension == ".parquet") return Format::parquet;
+    throw OutputError(
+        (extension.empty() ? std::string("the file name has no extension")
+                           : "unsupported output format '" + extension + "'") +
+        "; supported are .gpkg (GeoPackage, several layers) and .geojson or .json (GeoJSON, "
+        "one layer)");
+}
+
+/** Checks the path of a single-file write before a byte is written. */
+void check_path(const std::string& path, const WriteOptions& options) {
     const fs::path target(path);
-    const std::string extension = lower(target.extension().string());
-    Format format = Format::gpkg;
-    if (extension == ".geojson" || extension == ".json") {
-        format = Format::geojson;
-    } else if (extension != ".gpkg") {
-        throw OutputError(
-            (extension.empty() ? std::string("the file name has no extension")
-                               : "unsupported output format '" + extension + "'") +
-            "; supported are .gpkg (GeoPackage, several layers) and .geojson or .json (GeoJSON, "
-            "one layer)");
-    }
+    format_of(lower(target.extension().string()));
     if (target.filename().empty() || target.filename() == "." || target.filename() == "..") {
         throw OutputError("the path names a folder, not a file");
     }
@@ -301,6 +271,11 @@ Format check_request(const std::string& path, const std::vector<Layer>& layers,
     if (!options.overwrite && fs::exists(target, error)) {
         throw OutputError("the file already exists and overwriting is off");
     }
+}
+
+/** Checks the layers and options before a byte is written. */
+void check_layers(Format format, const std::string& path, const std::vector<Layer>& layers,
+                  const WriteOptions& options) {
     if (options.coordinate_precision < 0 || options.coordinate_precision > 15) {
         throw OutputError("the coordinate precision must be 0 to 15 decimals, not " +
                           std::to_string(options.coordinate_precision));
@@ -349,9 +324,20 @@ Format check_request(const std::string& path, const std::vector<Layer>& layers,
                                         std::to_string(layer.fields.size()) + " fields",
                                     path, layer, f);
             }
+            if (layer.kind == GeometryKind::none && !layer.features[f].wkb.empty()) {
+                throw feature_error("a table (no geometry) layer cannot hold a geometry", path,
+                                    layer, f);
+            }
+        }
+        if (format != Format::gpkg && i > 0) {
+            throw OutputError("this format holds exactly one layer; write a .gpkg");
+        }
+        if (layer.kind == GeometryKind::none && format == Format::geojson) {
+            OutputError e("GeoJSON cannot hold a table without geometry; write a .gpkg");
+            e.set_layer(layer.name);
+            throw e;
         }
     }
-    return format;
 }
 
 void write_layer(GDALDataset& dataset, Format format, const Layer& layer,
@@ -372,14 +358,20 @@ void write_layer(GDALDataset& dataset, Format format, const Layer& layer,
         // Geometries arrive in WGS 84, already cut at the antimeridian; GDAL's own cutting
         // would also turn every single-part MultiPolygon into a Polygon.
         creation.set("WRAPDATELINE", "NO");
-    } else {
-        creation.set("GEOMETRY_NAME", "geom");
+    } else if (format == Format::gpkg) {
         creation.set("FID", "fid");
-        creation.set("SPATIAL_INDEX", "YES");
+        if (layer.kind != GeometryKind::none) {
+            creation.set("GEOMETRY_NAME", "geom");
+            creation.set("SPATIAL_INDEX", "YES");
+        }
     }
     gdal.clear();
-    OGRLayer* out =
-        dataset.CreateLayer(layer.name.c_str(), &wgs84, layer_type(layer.kind), creation.get());
+    if (layer.kind == GeometryKind::none && format == Format::gpkg) {
+        creation.set("ASPATIAL_VARIANT", "GPKG_ATTRIBUTES");
+    }
+    OGRLayer* out = dataset.CreateLayer(layer.name.c_str(),
+                                        layer.kind == GeometryKind::none ? nullptr : &wgs84,
+                                        layer_type(layer.kind), creation.get());
     if (out == nullptr) throw fail("cannot create the layer");
 
     for (const Field& field : layer.fields) {
@@ -425,6 +417,9 @@ void write_layer(GDALDataset& dataset, Format format, const Layer& layer,
     }
 }
 
+void write_style_rows(GDALDataset& dataset, OGRLayer& table, const std::vector<Layer>& layers,
+                      GdalMessages& gdal, const std::string& path);
+
 /** Creates QGIS's layer_styles table (same schema QGIS uses) with a default style per layer. */
 void write_styles(GDALDataset& dataset, const std::vector<Layer>& layers, GdalMessages& gdal,
                   const std::string& path) {
@@ -433,10 +428,26 @@ void write_styles(GDALDataset& dataset, const std::vector<Layer>& layers, GdalMe
         error.set_layer("layer_styles").set_file(path);
         return error;
     };
+    OGRLayer* styles = dataset.GetLayerByName("layer_styles");
+    if (styles != nullptr) {
+        // Updating: our layers' old styles go, other layers' styles stay.
+        for (const Layer& layer : layers) {
+            std::string quoted;
+            for (char c : layer.name) quoted += c == '\'' ? std::string("''") : std::string(1, c);
+            gdal.clear();
+            dataset.ExecuteSQL(("DELETE FROM layer_styles WHERE lower(f_table_name) = lower('" +
+                                quoted + "')")
+                                   .c_str(),
+                               nullptr, nullptr);
+            if (!gdal.last().empty()) throw fail("cannot remove the old style of " + layer.name);
+        }
+        write_style_rows(dataset, *styles, layers, gdal, path);
+        return;
+    }
     Options creation;
     creation.set("FID", "id");
     gdal.clear();
-    OGRLayer* styles = dataset.CreateLayer("layer_styles", nullptr, wkbNone, creation.get());
+    styles = dataset.CreateLayer("layer_styles", nullptr, wkbNone, creation.get());
     if (styles == nullptr) throw fail("cannot create the QGIS style table");
 
     struct Column {
@@ -468,6 +479,18 @@ void write_styles(GDALDataset& dataset, const std::vector<Layer>& layers, GdalMe
             throw fail(std::string("cannot create the style table column ") + column.name);
         }
     }
+    write_style_rows(dataset, *styles, layers, gdal, path);
+}
+
+/** One default-style row per styled layer in `table`. */
+void write_style_rows(GDALDataset& dataset, OGRLayer& table, const std::vector<Layer>& layers,
+                      GdalMessages& gdal, const std::string& path) {
+    OGRLayer* styles = &table;
+    const auto fail = [&](const std::string& what) {
+        OutputError error(gdal.explain(what));
+        error.set_layer("layer_styles").set_file(path);
+        return error;
+    };
 
     const bool transactions = dataset.TestCapability(ODsCTransactions) != 0;
     if (transactions && dataset.StartTransaction() != OGRERR_NONE) {
@@ -501,6 +524,7 @@ void write_styles(GDALDataset& dataset, const std::vector<Layer>& layers, GdalMe
         row.SetField("useAsDefault", 1);
         row.SetField("description", ("Written by lifecircle: " + name).c_str());
         row.SetField("owner", "");
+        row.SetField("update_time", fixed_timestamp);  // not CURRENT_TIMESTAMP: reruns identical
         gdal.clear();
         if (styles->CreateFeature(&row) != OGRERR_NONE) {
             throw fail("cannot store the style of layer " + layer.name);
@@ -512,39 +536,38 @@ void write_styles(GDALDataset& dataset, const std::vector<Layer>& layers, GdalMe
     }
 }
 
-void write_text_file(const fs::path& path, const std::string& text) {
-    std::ofstream file(path, std::ios::binary | std::ios::trunc);
-    file.write(text.data(), static_cast<std::streamsize>(text.size()));
-    file.close();
-    if (!file) throw OutputError("cannot write the QGIS style file " + path.string());
-}
-
-void rename_into_place(const fs::path& from, const fs::path& to) {
-    std::error_code error;
-    fs::rename(from, to, error);
-    if (error) {
-        throw OutputError("cannot rename the temporary file " + from.filename().string() +
-                          " into place: " + error.message());
+/** Sets a GDAL configuration option for this thread until scope exit. */
+class ScopedConfig {
+public:
+    ScopedConfig(const char* name, const char* value) : m_name(name) {
+        const char* old = CPLGetThreadLocalConfigOption(name, nullptr);
+        if (old != nullptr) m_old = old;
+        m_had = old != nullptr;
+        CPLSetThreadLocalConfigOption(name, value);
     }
-}
+    ~ScopedConfig() { CPLSetThreadLocalConfigOption(m_name, m_had ? m_old.c_str() : nullptr); }
+    ScopedConfig(const ScopedConfig&) = delete;
+    ScopedConfig& operator=(const ScopedConfig&) = delete;
+
+private:
+    const char* m_name;
+    std::string m_old;
+    bool m_had = false;
+};
 
 }  // namespace
 
-void write_layers(const std::string& path, const std::vector<Layer>& layers,
-                  const std::string& source_crs, const WriteOptions& options) {
+std::vector<std::string> write_layers(OutputPlan& plan, std::size_t file_index,
+                                      const std::vector<Layer>& layers,
+                                      const std::string& source_crs, const WriteOptions& options) {
+    const OutputFile& file = plan.files().at(file_index);
+    const std::string& path = file.path;
+    std::vector<std::string> notes;
     try {
-        const Format format = check_request(path, layers, options);
-        const fs::path target(path);
-        const fs::path sidecar = fs::path(target).replace_extension(".qml");
+        const Format format = format_of(file.format);
+        check_layers(format, path, layers, options);
         const bool write_sidecar =
             format == Format::geojson && options.qml_sidecar && !layers.front().qml.empty();
-        if (write_sidecar && !options.overwrite) {
-            std::error_code error;
-            if (fs::exists(sidecar, error)) {
-                throw OutputError("the style file " + sidecar.string() +
-                                  " already exists and overwriting is off");
-            }
-        }
 
         register_gdal();
         GdalMessages gdal;
@@ -568,24 +591,46 @@ void write_layers(const std::string& path, const std::vector<Layer>& layers,
                 gdal.explain("no transformation from '" + source_crs + "' to WGS 84"));
         }
 
-        const char* driver_name = format == Format::geojson ? "GeoJSON" : "GPKG";
+        const char* driver_name = format == Format::geojson ? "GeoJSON"
+                                  : format == Format::gpkg  ? "GPKG"
+                                                            : "Parquet";
         GDALDriver* driver = GetGDALDriverManager()->GetDriverByName(driver_name);
         if (driver == nullptr) {
             throw OutputError(std::string("this GDAL has no ") + driver_name + " driver");
         }
 
-        TempFiles temporaries;  // declared before the dataset: removed after it is closed
-        const fs::path temporary = temporary_path(target, target.extension().string());
-        temporaries.add(temporary);
-        fs::path temporary_qml;
-        if (write_sidecar) {
-            temporary_qml = temporary_path(target, ".qml");
-            temporaries.add(temporary_qml);
-            write_text_file(temporary_qml, layers.front().qml);
-        }
-
+        // GeoPackages record the time of writing (gpkg_contents.last_change, metadata);
+        // a fixed date makes reruns byte-identical.
+        const ScopedConfig date("OGR_CURRENT_DATE", fixed_timestamp);
+        const bool update = options.update && format == Format::gpkg && file.exists;
+        const std::string temporary = plan.stage(file_index, update);
         gdal.clear();
-        DatasetPtr dataset(driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        DatasetPtr dataset;
+        if (update) {
+            const char* const drivers[] = {"GPKG", nullptr};
+            dataset.reset(GDALDataset::Open(temporary.c_str(), GDAL_OF_VECTOR | GDAL_OF_UPDATE,
+                                            drivers, nullptr, nullptr));
+            if (dataset == nullptr) {
+                throw OutputError(
+                    gdal.explain("cannot open the existing file as a GeoPackage to update it"));
+            }
+            for (const Layer& layer : layers) {
+                for (int i = dataset->GetLayerCount() - 1; i >= 0; --i) {
+                    if (lower(dataset->GetLayer(i)->GetName()) == lower(layer.name)) {
+                        gdal.clear();
+                        if (dataset->DeleteLayer(i) != OGRERR_NONE) {
+                            OutputError e(gdal.explain("cannot replace the existing layer"));
+                            e.set_layer(layer.name);
+                            throw e;
+                        }
+                    }
+                }
+            }
+        } else {
+            std::error_code ignored;
+            fs::remove(temporary, ignored);
+            dataset.reset(driver->Create(temporary.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        }
         if (dataset == nullptr) throw OutputError(gdal.explain("cannot create the file"));
 
         for (const Layer& layer : layers) {
@@ -601,11 +646,9 @@ void write_layers(const std::string& path, const std::vector<Layer>& layers,
         if (!gdal.last().empty()) throw OutputError(gdal.explain("cannot finish the file"));
 
         if (write_sidecar) {
-            rename_into_place(temporary_qml, sidecar);
-            temporaries.release(temporary_qml);
+            const std::string note = plan.stage_sidecar(file_index, layers.front().qml);
+            if (!note.empty()) notes.push_back(note);
         }
-        rename_into_place(temporary, target);
-        temporaries.release(temporary);
     } catch (Error& e) {
         e.set_file(path);
         throw;
@@ -615,6 +658,43 @@ void write_layers(const std::string& path, const std::vector<Layer>& layers,
         error.set_file(path);
         throw error;
     }
+    return notes;
+}
+
+bool output_format_available(const std::string& extension) {
+    register_gdal();
+    const char* name = extension == ".gpkg"                              ? "GPKG"
+                       : extension == ".geojson" || extension == ".json" ? "GeoJSON"
+                       : extension == ".parquet"                         ? "Parquet"
+                                                                         : nullptr;
+    return name != nullptr && GetGDALDriverManager()->GetDriverByName(name) != nullptr;
+}
+
+std::vector<std::string> write_layers(const std::string& path, const std::vector<Layer>& layers,
+                                      const std::string& source_crs, const WriteOptions& options) {
+    try {
+        check_path(path, options);
+        const Format format = format_of(lower(fs::path(path).extension().string()));
+        check_layers(format, path, layers, options);
+        if (format == Format::geojson && options.qml_sidecar && !options.overwrite &&
+            !layers.front().qml.empty()) {
+            std::error_code error;
+            const std::string sidecar = OutputPlan::sidecar_path(path);
+            if (fs::exists(sidecar, error)) {
+                throw OutputError("the style file " + sidecar +
+                                  " already exists and overwriting is off");
+            }
+        }
+    } catch (Error& e) {
+        e.set_file(path);
+        throw;
+    }
+    OutputPlan plan(
+        {{"the output", path, {".gpkg", ".geojson", ".json"}, ".geojson", options.qml_sidecar}},
+        {});
+    std::vector<std::string> notes = write_layers(plan, 0, layers, source_crs, options);
+    plan.commit();
+    return notes;
 }
 
 }  // namespace lifecircle::io

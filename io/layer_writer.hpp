@@ -4,6 +4,7 @@
  * stay inside io/layer_writer.cpp.
  */
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,16 @@ struct WriteOptions {
      * "<name>.qml", which QGIS loads automatically as the default style.
      */
     bool qml_sidecar = true;
+    /**
+     * GeoPackage only: add the layers to an existing file, replacing only layers of the same
+     * names (and their QGIS styles) and keeping every other layer. The existing file is copied
+     * and the copy updated, so a failure still leaves the original untouched. Without it an
+     * existing file is replaced whole.
+     */
+    bool update = false;
 };
+
+class OutputPlan;
 
 /**
  * Writes layers to `path`, the format chosen by its extension (case-insensitive):
@@ -44,7 +54,27 @@ struct WriteOptions {
  * not match the fields, invalid WKB or wrong geometry type, untransformable coordinates, or
  * GDAL's own error.
  */
-void write_layers(const std::string& path, const std::vector<Layer>& layers,
-                  const std::string& source_crs, const WriteOptions& options = {});
+std::vector<std::string> write_layers(const std::string& path, const std::vector<Layer>& layers,
+                                      const std::string& source_crs,
+                                      const WriteOptions& options = {});
+
+/**
+ * Writes layers into file `file` of a checked OutputPlan (staged, not yet committed: call
+ * plan.commit() once every output is written). The format is the file's (.gpkg, .geojson or
+ * .json, .parquet; a stream is GeoJSON). GeoPackages are byte-identical for identical inputs:
+ * GDAL's timestamps are fixed (OGR_CURRENT_DATE) and so is the styles' update_time. A
+ * GeoJSON's style sidecar is staged through the plan. Returns notes for the user, e.g. a
+ * sidecar left alone because lifecircle did not write it.
+ */
+std::vector<std::string> write_layers(OutputPlan& plan, std::size_t file,
+                                      const std::vector<Layer>& layers,
+                                      const std::string& source_crs,
+                                      const WriteOptions& options = {});
+
+/** Whether this GDAL can write the format of `extension` (".gpkg", ".geojson", ".parquet"). */
+bool output_format_available(const std::string& extension);
+
+/** The fixed timestamp written into GeoPackages, so that reruns are byte-identical. */
+inline constexpr const char* fixed_timestamp = "2000-01-01T00:00:00.000Z";
 
 }  // namespace lifecircle::io

@@ -134,6 +134,7 @@ void data_defined_properties(std::string& out, std::string_view indent) {
 const char* symbol_type(GeometryKind kind) {
     switch (kind) {
         case GeometryKind::point:
+        case GeometryKind::none:  // never styled; a marker is harmless
             return "marker";
         case GeometryKind::line:
             return "line";
@@ -190,6 +191,7 @@ void symbol(std::string& out, GeometryKind kind, std::size_t name, Rgb colour) {
             option(out, props, "width_map_unit_scale", no_scale);
             break;
         case GeometryKind::point:
+        case GeometryKind::none:
             out += "        <layer class=\"SimpleMarker\" enabled=\"1\" locked=\"0\" pass=\"0\">\n";
             out += "          <Option type=\"Map\">\n";
             option(out, props, "angle", "0");
@@ -222,6 +224,7 @@ void symbol(std::string& out, GeometryKind kind, std::size_t name, Rgb colour) {
 int layer_geometry_type(GeometryKind kind) {
     switch (kind) {
         case GeometryKind::point:
+        case GeometryKind::none:
             return 0;
         case GeometryKind::line:
             return 1;

@@ -15,6 +15,8 @@ build_pkgs=(
   libtbb-dev                  # parallel loops over origins
   catch2                      # unit tests (v2)
   python3                     # the command-line test checks its outputs with a few lines of Python
+  sqlite3                     # the command-line test looks into the GeoPackages it writes
+  bsdutils                    # `script`: the command-line test runs a verb on a pseudo-terminal (progress lines)
 )
 bench_pkgs=(
   osmium-tool                 # baseline for load time

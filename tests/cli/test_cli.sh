@@ -141,6 +141,85 @@ check "coverage bad weight field" run 3 "$lc" coverage --network "$demo" --facil
     --demand "$src/demo/homes.csv" --weight-field pop --out "$tmp/cov2.geojson"
 check "coverage bad weight message" err_has "pop"
 check "coverage left nothing" test ! -e "$tmp/cov2.geojson"
+# Outputs: one mechanism for every verb (checked first, written to temporaries, committed together).
+iso_args=(--network "$demo" --facilities "$src/demo/clinics.geojson" --minutes 5)
+check "matrix to stdout" run 0 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" --out -
+check "matrix stdout = file" cmp "$tmp/out" "$tmp/od.csv"
+check "matrix to /dev/stdout" run 0 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+    --out /dev/stdout
+check "matrix /dev/stdout = file" cmp "$tmp/out" "$tmp/od.csv"
+check "/dev/stdout still a device" test -c /dev/null -a -e /dev/stdout
+check "matrix bad extension" run 2 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+    --out "$tmp/od.txt"
+check "matrix bad extension message" err_has "unsupported output format '.txt' for --out; accepted are .csv, .gpkg"
+check "matrix gpkg" run 0 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" --out "$tmp/od.gpkg"
+check "matrix gpkg rows" test "$(sqlite3 "$tmp/od.gpkg" "select count(*) from matrix")" = "$(($(wc -l <"$tmp/od.csv") - 1))"
+check "matrix gpkg a-c" test "$(sqlite3 "$tmp/od.gpkg" "select minutes from matrix where from_id='a' and to_id='c'")" = \
+    "$(grep '^a,c,' "$tmp/od.csv" | cut -d, -f3)"
+check "matrix gpkg no geometry" test "$(sqlite3 "$tmp/od.gpkg" "select data_type from gpkg_contents where table_name='matrix'")" = attributes
+cp "$tmp/pts.csv" "$tmp/pts_copy.csv"
+check "output = input" run 2 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+    --out "$tmp/./pts.csv"
+check "output = input message" err_has "--out is the same file as the input"
+check "input untouched" cmp "$tmp/pts.csv" "$tmp/pts_copy.csv"
+mkdir -p "$tmp/afolder"
+check "input folder" run 3 "$lc" matrix --network "$demo" --from "$tmp/afolder" --to "$tmp/pts.csv" --out "$tmp/od5.csv"
+check "input folder message" err_has "this is a folder; --from takes a file"
+check "network folder" run 3 "$lc" network-info --network "$tmp/afolder"
+check "output folder" run 4 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" --out "$tmp/afolder"
+check "output folder message" err_has "this is a folder; --out takes a file name"
+check "quiet" run 0 "$lc" matrix --quiet --network "$demo" --from "$tmp/far.csv" --to "$tmp/pts.csv" --out "$tmp/od6.csv"
+check "quiet prints nothing" test ! -s "$tmp/err"
+check "quiet keeps errors" run 3 "$lc" matrix --quiet --network "$demo" --from "$tmp/swapped.csv" --to "$tmp/pts.csv" \
+    --out "$tmp/od7.csv"
+check "quiet error message" err_has "swapped"
+printf '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"id":"m"},"geometry":{"type":"MultiPoint","coordinates":[[116.300,39.98],[116.301,39.98]]}}]}' >"$tmp/multi.geojson"
+check "library notes" run 0 "$lc" matrix --network "$demo" --from "$tmp/multi.geojson" --to "$tmp/pts.csv" --out "$tmp/od8.csv"
+check "library notes message" err_has "lifecircle: note: $tmp/multi.geojson: 1 MultiPoint feature(s)"
+
+# Two outputs naming one GeoPackage by different paths share it; other clashes are refused.
+check "same gpkg, two spellings" bash -c "cd '$tmp' && '$lc' isochrones ${iso_args[*]@Q} --out a.gpkg --lines ./a.gpkg"
+check "both layers in one gpkg" test "$(sqlite3 "$tmp/a.gpkg" "select group_concat(table_name) from (select table_name from gpkg_contents where table_name != 'layer_styles' order by 1)")" = "isochrones,reached_roads"
+check "same geojson twice" run 2 "$lc" isochrones "${iso_args[@]}" --out "$tmp/b.geojson" --lines "$tmp/./b.geojson"
+check "same geojson message" err_has "only a .gpkg can hold both"
+check "sidecar clash" run 2 "$lc" isochrones "${iso_args[@]}" --out "$tmp/c.geojson" --lines "$tmp/c.json"
+check "sidecar clash message" err_has "would share the QGIS style file"
+check "nothing written on a clash" test ! -e "$tmp/c.geojson" -a ! -e "$tmp/c.qml" -a ! -e "$tmp/b.geojson"
+
+# GeoPackage reruns are byte-identical.
+check "gpkg run 1" run 0 "$lc" isochrones "${iso_args[@]}" --out "$tmp/r1.gpkg" --lines "$tmp/r1.gpkg"
+check "gpkg run 2" run 0 "$lc" isochrones "${iso_args[@]}" --out "$tmp/r2.gpkg" --lines "$tmp/r2.gpkg"
+check "gpkg reruns identical" cmp "$tmp/r1.gpkg" "$tmp/r2.gpkg"
+
+# Sidecars: ours are replaced, a user's own is left alone with a note.
+check "sidecar written" run 0 "$lc" isochrones "${iso_args[@]}" --out "$tmp/s.geojson" --lines "$tmp/s_lines.geojson"
+check "sidecars named after their file" test -f "$tmp/s.qml" -a -f "$tmp/s_lines.qml"
+check "sidecar marked" grep -q "written by lifecircle" "$tmp/s.qml"
+echo "<qgis>mine</qgis>" >"$tmp/s.qml"
+check "foreign sidecar" run 0 "$lc" isochrones "${iso_args[@]}" --out "$tmp/s.geojson"
+check "foreign sidecar note" err_has "left $tmp/s.qml alone: lifecircle did not write it"
+check "foreign sidecar kept" grep -qx "<qgis>mine</qgis>" "$tmp/s.qml"
+
+# --update keeps the other layers of a GeoPackage; without it the file is replaced whole.
+check "facilities gpkg" run 0 "$lc" facilities --network "$demo" --kind kindergarten --out "$tmp/u.gpkg"
+check "update" run 0 "$lc" isochrones "${iso_args[@]}" --update --layer-name clinics_5min --out "$tmp/u.gpkg"
+check "update keeps layers" test "$(sqlite3 "$tmp/u.gpkg" "select group_concat(table_name) from (select table_name from gpkg_contents where table_name != 'layer_styles' order by 1)")" = "clinics_5min,facilities"
+check "replace whole" run 0 "$lc" isochrones "${iso_args[@]}" --out "$tmp/u.gpkg"
+check "replaced whole" test "$(sqlite3 "$tmp/u.gpkg" "select group_concat(table_name) from gpkg_contents where table_name != 'layer_styles'")" = "isochrones"
+check "same layer names" run 2 "$lc" isochrones "${iso_args[@]}" --out "$tmp/v.gpkg" --lines "$tmp/v.gpkg" \
+    --layer-name x --lines-layer-name X
+check "isochrones to stdout" run 0 "$lc" isochrones "${iso_args[@]}" --out -
+check "isochrones stdout is GeoJSON" python3 -c "import json; assert json.load(open('$tmp/out'))['type']=='FeatureCollection'"
+
+# Progress lines on a terminal end before any other message.
+if script -qec true /dev/null >/dev/null 2>&1; then
+    script -qec "'$lc' matrix --network '$demo' --from '$tmp/far.csv' --to '$tmp/pts.csv' --out '$tmp/od9.csv'" \
+        /dev/null >"$tmp/tty" 2>&1
+    check "progress ends its line" python3 -c "
+import sys; t=open('$tmp/tty', encoding='utf-8', errors='replace').read().replace('\r\n', '\n')
+bad=[l for l in t.split('\n') if 'lifecircle:' in l and not l.split('\r')[-1].startswith('lifecircle:')]
+sys.exit(1 if bad else 0)"
+fi
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
