@@ -35,6 +35,8 @@ Box Network::lonlat_bounds() const {
 Network load_network(const std::string& path, const NetworkOptions& options) {
     if (!std::filesystem::exists(path))
         throw InputError("cannot open: no such file; check the path given to --network").set_file(path);
+    // A geographic or non-metric work CRS is refused before the (possibly long) read.
+    if (!options.work_crs.empty()) check_work_crs(options.work_crs, Box{});
     Network net;
     net.path = path;
     RawNetwork raw;
@@ -77,6 +79,8 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
     }
     net.lonlat_to_work =
         std::make_shared<const Transformer>(projection_source, projection.empty() ? net.work_crs : projection);
+    // A chosen work CRS must not distort distances over the network (Web Mercator: +33% in Porto).
+    if (!options.work_crs.empty()) check_work_crs(net.work_crs, net.lonlat_bounds());
     return net;
 }
 

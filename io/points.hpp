@@ -15,8 +15,16 @@ namespace lifecircle::io {
 
 /** What read_points() reads and how. */
 struct PointReadOptions {
-    /** Layer name; empty: the first layer. */
+    /**
+     * Layer name; empty: the first layer of points or polygons (with a note naming it when
+     * the file has several layers).
+     */
     std::string layer;
+    /**
+     * How the caller's user names the options of this input, e.g. "--from" (then notes say
+     * "--from-layer", "--from-crs"); empty: "--layer" and "--input-crs".
+     */
+    std::string option_prefix;
     /**
      * Field holding the feature id. A missing field is an InputError listing the fields,
      * except that when the default "id" is absent the GDAL feature id (FID) is used instead.
@@ -36,7 +44,8 @@ struct PointReadOptions {
      * Overrides the layer's CRS: "EPSG:xxxx" (or anything GDAL's SetFromUserInput accepts),
      * "wgs84", "gcj02" (Amap/Gaode, Tencent) or "bd09" (Baidu); case-insensitive, "gcj-02"
      * and "bd-09" also work. Empty: the layer's own CRS, and WGS 84 longitude/latitude for
-     * layers without one (CSV files).
+     * layers without one (CSV files). Overriding a CRS the layer declares adds a note naming
+     * both CRSs to PointLayer::notes.
      */
     std::string input_crs;
     /**
@@ -107,11 +116,13 @@ struct PointLayer {
  * Polygon/MultiPolygon (OGR PointOnSurface, plus the outline with options.entrances).
  *
  * Throws InputError naming the file, layer and feature id, saying what is wrong and what to
- * do, for: a missing file; a file that is not vector data; a missing layer (lists the
+ * do, for: a missing file; an OpenStreetMap file (pointing to the `facilities` verb); a file
+ * without any point or polygon layer; a file that is not vector data; a missing layer (lists the
  * layers); an empty layer; a line layer; a missing field (lists the fields); a CSV without
  * coordinate columns (lists its columns and the accepted names); empty or NaN coordinates;
  * coordinates out of range (suggesting swapped longitude/latitude or a missing CRS); an
- * empty or duplicate id; a non-numeric capacity, cutoff or delay value.
+ * empty or duplicate id; a non-numeric capacity, cutoff or delay value; a negative or
+ * non-finite delay; a cutoff that is not a positive number of minutes.
  */
 PointLayer read_points(const std::string& path, const PointReadOptions& options = {});
 
