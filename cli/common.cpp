@@ -142,6 +142,8 @@ LoadedPoints load_points(const PointArgs& a, const io::Network& net) {
     return out;
 }
 
+void check_points(const PointArgs& a) { io::check_point_input(a.path, a.read); }
+
 void report_unsnapped(const std::string& what, const LoadedPoints& points, const std::vector<Snap>& snaps) {
     std::size_t count = 0;
     for (std::size_t i = 0; i < snaps.size(); ++i) {

@@ -78,6 +78,9 @@ void apply_point_defaults(PointArgs& args, const std::string& default_crs, const
  * network, saying so specifically when swapping longitude and latitude would put them on it.
  */
 LoadedPoints load_points(const PointArgs& args, const io::Network& net);
+/** Checks a point input (file exists, is no OSM file, its CRS option is understood) so that
+    mistakes show before the network is loaded. */
+void check_points(const PointArgs& args);
 
 /** Prints one warning line per unsnapped point (at most 20, then a count) on stderr. */
 void report_unsnapped(const std::string& what, const LoadedPoints& points, const std::vector<Snap>& snaps);

@@ -142,6 +142,7 @@ void add_isochrones(CLI::App& app, Runner& run) {
         run = [a] {
             const std::vector<Seconds> breaks = parse_breaks(a->minutes);
             a->facilities.read.entrances = a->entrances;
+            check_points(a->facilities);
             const io::Network net = load_network(a->network);
             const LoadedPoints pts = load_points(a->facilities, net);
             const ProfileId profile = net.graph.profile_id(selected_mode(a->network));

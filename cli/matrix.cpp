@@ -88,6 +88,8 @@ void add_matrix(CLI::App& app, Runner& run) {
         run = [a] {
             apply_point_defaults(a->from, a->input_crs, a->id_field);
             apply_point_defaults(a->to, a->input_crs, a->id_field);
+            check_points(a->from);
+            check_points(a->to);
             const io::Network net = load_network(a->network);
             const LoadedPoints from = load_points(a->from, net);
             const LoadedPoints to = load_points(a->to, net);

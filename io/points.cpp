@@ -581,8 +581,10 @@ PointLayer read_layer(OGRLayer& layer, bool csv, const PointReadOptions& options
 
 }  // namespace
 
-PointLayer read_points(const std::string& path, const PointReadOptions& options) {
-    register_gdal();
+namespace {
+
+/** A missing file or an OSM file is an InputError before GDAL is asked. */
+void check_point_file(const std::string& path) {
     const bool plain_file = is_plain_file_path(path);
     if (plain_file && !std::filesystem::exists(path)) {
         throw InputError(
@@ -598,6 +600,30 @@ PointLayer read_points(const std::string& path, const PointReadOptions& options)
             " --kind clinic --out clinics.gpkg) and pass that file")
             .set_file(path);
     }
+}
+
+}  // namespace
+
+void check_point_input(const std::string& path, const PointReadOptions& options) {
+    register_gdal();
+    check_point_file(path);
+    const std::string key = lower(trim(options.input_crs));
+    if (key.empty() || key == "gcj02" || key == "gcj-02" || key == "gcj" || key == "bd09" ||
+        key == "bd-09" || key == "baidu" || key == "wgs84" || key == "wgs 84" || key == "wgs-84") {
+        return;
+    }
+    GdalMessages quiet;
+    OGRSpatialReference srs;
+    if (srs.SetFromUserInput(options.input_crs.c_str()) != OGRERR_NONE) {
+        throw UsageError(crs_option(options) + " '" + options.input_crs +
+                         "' is not understood: give EPSG:xxxx, wgs84, gcj02 or bd09");
+    }
+}
+
+PointLayer read_points(const std::string& path, const PointReadOptions& options) {
+    register_gdal();
+    check_point_file(path);
+    const bool plain_file = is_plain_file_path(path);
     const bool csv = is_csv_path(path);
     GdalMessages messages;
     std::vector<std::string> open_notes;

@@ -126,4 +126,11 @@ struct PointLayer {
  */
 PointLayer read_points(const std::string& path, const PointReadOptions& options = {});
 
+/**
+ * The checks read_points() makes before opening the file, for callers that want to fail
+ * before a long network load: InputError for a missing file or an OpenStreetMap file;
+ * UsageError naming the option (e.g. --from-crs) for an input CRS that is not understood.
+ */
+void check_point_input(const std::string& path, const PointReadOptions& options);
+
 }  // namespace lifecircle::io

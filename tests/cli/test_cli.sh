@@ -174,5 +174,12 @@ check "short break count" err_has "1 of 2 facilities in $tmp/off.csv are missing
 check "facilities-crs alias" run 0 "$lc" isochrones --network "$demo" --facilities "$tmp/off.csv" --minutes 5 \
     --facilities-crs wgs84 --out "$tmp/alias.geojson"
 
+check "from-crs checked before loading" run 2 "$lc" matrix --network "$tmp/none.osm" --from "$tmp/pts.csv" \
+    --to "$tmp/pts.csv" --from-crs mars --out "$tmp/x.csv"
+check "from-crs message" err_has "--from-crs 'mars' is not understood"
+check "missing points before loading" run 3 "$lc" isochrones --network "$tmp/none.osm" --facilities "$tmp/nope.csv" \
+    --out "$tmp/x.geojson"
+check "missing points message" err_has "nope.csv"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -339,3 +339,20 @@ TEST_CASE("bike: oneway:bicycle and contraflow cycle lanes", "[input_checks][pro
     // A reversed one-way street with contraflow.
     CHECK(both(bike(attrs({{"oneway", "-1"}, {"oneway:bicycle", "no"}}))));
 }
+
+TEST_CASE("points: check_point_input fails early and names the option", "[input_checks][points]") {
+    const TempDir dir{"lifecircle_input_checks"};
+    const std::string csv = dir.write("p.csv", "id,lon,lat\na,116.30,39.98\n");
+    io::PointReadOptions options;
+    options.option_prefix = "--from";
+    options.input_crs = "mars";
+    CHECK_THROWS_AS(io::check_point_input(csv, options), UsageError);
+    CHECK_THROWS_WITH(io::check_point_input(csv, options),
+                      Contains("--from-crs 'mars' is not understood"));
+    for (const char* good : {"gcj02", "BD-09", "wgs84", "EPSG:4527", ""}) {
+        options.input_crs = good;
+        CHECK_NOTHROW(io::check_point_input(csv, options));
+    }
+    CHECK_THROWS_WITH(io::check_point_input(dir.file("none.csv"), options),
+                      Contains("none.csv") && Contains("does not exist"));
+}
