@@ -181,5 +181,11 @@ check "missing points before loading" run 3 "$lc" isochrones --network "$tmp/non
     --out "$tmp/x.geojson"
 check "missing points message" err_has "nope.csv"
 
+cp "$demo" "$tmp/DEMO.OSM"
+check "facilities upper-case name" run 0 "$lc" facilities --network "$tmp/DEMO.OSM" --kind kindergarten \
+    --out "$tmp/k2.geojson"
+check "network upper-case name" run 0 "$lc" network-info --network "$tmp/DEMO.OSM" --json
+check "network upper-case is OSM" grep -q 'OpenStreetMap' "$tmp/out"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
