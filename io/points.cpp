@@ -513,19 +513,26 @@ OGRLayer* first_point_layer(GDALDataset& dataset, const std::string& option,
     if (count == 1) return dataset.GetLayer(0);
     std::vector<std::string> names;
     OGRLayer* chosen = nullptr;
+    OGRLayer* untyped = nullptr;  // a layer of mixed or undeclared geometry may hold points
     for (int i = 0; i < count; ++i) {
         OGRLayer* candidate = dataset.GetLayer(i);
         names.push_back(std::string(candidate->GetName()) + " (" +
                         OGRGeometryTypeToName(candidate->GetGeomType()) + ")");
         if (chosen == nullptr && is_point_or_polygon_layer(*candidate)) chosen = candidate;
+        const OGRwkbGeometryType type = wkbFlatten(candidate->GetGeomType());
+        if (untyped == nullptr && (type == wkbUnknown || type == wkbGeometryCollection) &&
+            candidate->GetLayerDefn()->GetGeomFieldCount() > 0) {
+            untyped = candidate;
+        }
     }
+    if (chosen == nullptr) chosen = untyped;
     if (chosen == nullptr) {
         throw InputError("none of the file's layers holds points or polygons; the layers are " +
                          join(names) + ": give a point or polygon layer");
     }
     notes.push_back("the file has " + std::to_string(count) + " layers (" + join(names) +
                     "); read '" + chosen->GetName() +
-                    "', the first of points or polygons; choose another with " + option);
+                    "', the first that holds points or polygons; choose another with " + option);
     return chosen;
 }
 

@@ -356,3 +356,43 @@ TEST_CASE("points: check_point_input fails early and names the option", "[input_
     CHECK_THROWS_WITH(io::check_point_input(dir.file("none.csv"), options),
                       Contains("none.csv") && Contains("does not exist"));
 }
+
+TEST_CASE("points: untyped layers are a fallback; only line layers are refused",
+          "[input_checks][points]") {
+    const TempDir dir{"lifecircle_input_checks"};
+    GDALAllRegister();
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("GPKG");
+    REQUIRE(driver != nullptr);
+    OGRSpatialReference wgs84;
+    wgs84.SetWellKnownGeogCS("WGS84");
+    // Two layers: lines, then a layer of undeclared geometry type holding a point.
+    const auto make = [&](const std::string& path, OGRwkbGeometryType second) {
+        GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        REQUIRE(ds);
+        OGRLayer* roads = ds->CreateLayer("roads", &wgs84, wkbLineString, nullptr);
+        OGRLayer* other = ds->CreateLayer("other", &wgs84, second, nullptr);
+        REQUIRE((roads != nullptr && other != nullptr));
+        OGRFeature feature(other->GetLayerDefn());
+        if (second == wkbUnknown) {
+            OGRPoint point(116.305, 39.981);
+            feature.SetGeometry(&point);
+        } else {
+            OGRLineString line;
+            line.addPoint(116.30, 39.98);
+            line.addPoint(116.31, 39.98);
+            feature.SetGeometry(&line);
+        }
+        REQUIRE(other->CreateFeature(&feature) == OGRERR_NONE);
+    };
+    const std::string untyped = dir.file("untyped.gpkg");
+    make(untyped, wkbUnknown);
+    const io::PointLayer layer = io::read_points(untyped, {});
+    CHECK(layer.layer_name == "other");
+    REQUIRE(layer.points.size() == 1);
+    CHECK(layer.points[0].lon == Approx(116.305));
+    const std::string lines = dir.file("lines.gpkg");
+    make(lines, wkbLineString);
+    CHECK_THAT(read_error(lines, {}),
+               Contains("none of the file's layers holds points or polygons") &&
+                   Contains("roads (Line String)"));
+}
