@@ -53,6 +53,15 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
         net.source_kind = "way";
         net.format = "OpenStreetMap";
         net.missing_nodes = r.missing_nodes;
+        // Options for GDAL layers mean nothing here: say so rather than ignore them silently.
+        const GdalNetworkOptions& g = options.gdal;
+        if (!g.input_crs.empty())
+            net.warnings.push_back("OpenStreetMap data is always WGS 84 longitude/latitude: --network-crs " +
+                                   g.input_crs + " was ignored");
+        if (!g.layer.empty() || !g.class_field.empty() || !g.oneway_field.empty() || !g.speed_field.empty() ||
+            !g.name_field.empty())
+            net.warnings.push_back("--layer and the --*-field options apply to GDAL road layers only; "
+                                   "OpenStreetMap tags were read instead");
         if (r.missing_nodes)
             net.warnings.push_back(std::to_string(r.missing_nodes) +
                                    " way nodes are missing from the file (a clipped extract); ways are cut there");

@@ -396,3 +396,14 @@ TEST_CASE("points: untyped layers are a fallback; only line layers are refused",
                Contains("none of the file's layers holds points or polygons") &&
                    Contains("roads (Line String)"));
 }
+
+TEST_CASE("load_network: GDAL-only options given for an OSM file are not ignored silently",
+          "[input_checks][network]") {
+    io::NetworkOptions options;
+    options.gdal.input_crs = "EPSG:4527";
+    options.gdal.class_field = "dj";
+    const io::Network net = io::load_network(source_dir + "/demo/demo_district.osm", options);
+    REQUIRE(net.warnings.size() == 2);
+    CHECK_THAT(net.warnings[0], Contains("--network-crs EPSG:4527 was ignored"));
+    CHECK_THAT(net.warnings[1], Contains("apply to GDAL road layers only"));
+}
