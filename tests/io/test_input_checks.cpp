@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <cpl_string.h>
 #include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 #include <catch2/catch.hpp>
@@ -406,4 +407,36 @@ TEST_CASE("load_network: GDAL-only options given for an OSM file are not ignored
     REQUIRE(net.warnings.size() == 2);
     CHECK_THAT(net.warnings[0], Contains("--network-crs EPSG:4527 was ignored"));
     CHECK_THAT(net.warnings[1], Contains("apply to GDAL road layers only"));
+}
+
+TEST_CASE("points: a UTF-8 Shapefile without .cpg keeps its Chinese names",
+          "[input_checks][points]") {
+    const TempDir dir{"lifecircle_input_checks"};
+    const std::string path = dir.file("clinics.shp");
+    {
+        GDALAllRegister();
+        GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("ESRI Shapefile");
+        REQUIRE(driver != nullptr);
+        GDALDatasetUniquePtr ds(driver->Create(path.c_str(), 0, 0, 0, GDT_Unknown, nullptr));
+        REQUIRE(ds);
+        OGRSpatialReference wgs84;
+        wgs84.SetWellKnownGeogCS("WGS84");
+        char** layer_options = CSLSetNameValue(nullptr, "ENCODING", "UTF-8");
+        OGRLayer* layer = ds->CreateLayer("clinics", &wgs84, wkbPoint, layer_options);
+        CSLDestroy(layer_options);
+        REQUIRE(layer != nullptr);
+        OGRFieldDefn name("名称", OFTString);
+        REQUIRE(layer->CreateField(&name) == OGRERR_NONE);
+        OGRFeature feature(layer->GetLayerDefn());
+        feature.SetField(0, "清华园社区卫生服务中心");
+        OGRPoint point(116.30, 39.98);
+        feature.SetGeometry(&point);
+        REQUIRE(layer->CreateFeature(&feature) == OGRERR_NONE);
+    }
+    fs::remove(dir.file("clinics.cpg"));
+    const io::PointLayer layer = io::read_points(path, {});
+    REQUIRE(layer.points.size() == 1);
+    CHECK(layer.points[0].name == "清华园社区卫生服务中心");
+    REQUIRE(!layer.notes.empty());
+    CHECK_THAT(layer.notes[0], Contains("no .cpg file") && Contains("read as UTF-8"));
 }
