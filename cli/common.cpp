@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 
@@ -10,6 +11,28 @@
 #include "core/error.hpp"
 
 namespace lifecircle::cli {
+
+CLI::Validator number_in(double min, double max, bool min_exclusive, const std::string& unit) {
+    const auto text = [](double v) {
+        char buf[32];
+        std::snprintf(buf, sizeof buf, "%g", v);
+        return std::string(buf);
+    };
+    const std::string range = (min_exclusive ? "more than " : "at least ") + text(min) + " and at most " +
+                              text(max) + " " + unit;
+    return CLI::Validator(
+        [=](std::string& value) -> std::string {
+            char* end = nullptr;
+            const double v = std::strtod(value.c_str(), &end);
+            const bool number = !value.empty() && end != nullptr && *end == '\0';
+            if (!number || !std::isfinite(v) || v > max || v < min || (min_exclusive && v == min))
+                return "must be a number " + range + ", not '" + value + "'";
+            return {};
+        },
+        "NUMBER " + unit);
+}
+
+CLI::Validator minutes_validator() { return number_in(0.0, 7 * 24 * 60.0, true, "minutes"); }
 
 void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
     app.add_option("--network", a.path, "Road network: .osm.pbf/.osm/.osm.bz2/.osm.gz, or a GDAL line layer "
@@ -20,7 +43,7 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
         ->capture_default_str();
     app.add_option("--walk-speed", a.walk_speed_kmh,
                    "Walking speed in km/h (default 4: GB 50180-2018's 15-minute life circle is ~1 km)")
-        ->check(CLI::Range(0.5, 30.0))
+        ->check(number_in(0.5, 30.0, false, "km/h"))
         ->capture_default_str();
     app.add_option("--work-crs", a.read.work_crs, "Metric CRS for all geometry, e.g. EPSG:4547 (default: UTM zone)");
     app.add_option("--network-crs", a.read.gdal.input_crs, "CRS of a GDAL road layer that has none, e.g. EPSG:4527");
@@ -30,13 +53,14 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
     app.add_option("--class-field", a.read.gdal.class_field, "Road layer field with the road class (OSM highway values)");
     app.add_option("--road-name-field", a.read.gdal.name_field, "Road layer field with the road name");
     app.add_option("--snap-tolerance", a.read.gdal.snap_tolerance_m, "Road layer line ends closer than this (m) are joined")
-        ->check(CLI::Range(0.0, 100.0))
+        ->check(number_in(0.0, 100.0, false, "m"))
         ->capture_default_str();
     if (with_snapping) {
         app.add_option("--max-snap", a.snap.max_distance, "Points farther than this (m) from a road are reported unsnapped")
-            ->check(CLI::Range(0.0, 1.0e6))
+            ->check(number_in(0.0, 1.0e6, false, "m"))
             ->capture_default_str();
         app.add_option("--island-m", a.snap.min_component_m, "Road components with less road than this (m) are islands")
+            ->check(number_in(0.0, 1.0e6, false, "m"))
             ->capture_default_str();
         app.add_flag("--snap-to-islands", a.snap.allow_islands, "Let points snap to small disconnected islands");
         app.add_option("--threads", a.threads, "Worker threads (default: all cores)");
@@ -55,6 +79,21 @@ io::Network load_network(const NetworkArgs& a) {
     io::Network net = io::load_network(a.path, o);
     for (const std::string& w : net.warnings) print_note("note: " + a.path + ": " + w);
     return net;
+}
+
+void add_point_input_options(CLI::App& app, PointArgs& a, const std::string& prefix, const std::string& what,
+                             bool with_id_field) {
+    a.read.option_prefix = "--" + prefix;
+    app.add_option("--" + prefix + "-crs", a.read.input_crs,
+                   "CRS of the " + what + " when the file has none or it is wrong: EPSG:xxxx, wgs84, gcj02 or bd09");
+    app.add_option("--" + prefix + "-layer", a.read.layer,
+                   "Layer of the " + what + " in a multi-layer file (default: the first point or polygon layer)");
+    if (with_id_field) app.add_option("--" + prefix + "-id-field", a.id_field, "Field holding the " + what + " ids");
+}
+
+void apply_point_defaults(PointArgs& a, const std::string& default_crs, const std::string& default_id_field) {
+    if (a.read.input_crs.empty()) a.read.input_crs = default_crs;
+    a.read.id_field = a.id_field.empty() ? default_id_field : a.id_field;
 }
 
 namespace {
@@ -93,13 +132,17 @@ LoadedPoints load_points(const PointArgs& a, const io::Network& net) {
                 .set_file(a.path);
         }
         throw InputError(std::string("every point lies outside the network (") + where +
-                         "); check the layer's CRS or pass --input-crs (gcj02 and bd09 are accepted)")
+                         "); check the layer's CRS or pass " +
+                         (a.read.option_prefix.empty() ? std::string("--input-crs") : a.read.option_prefix + "-crs") +
+                         " (gcj02 and bd09 are accepted)")
             .set_file(a.path);
     }
     out.xy = out.lonlat;
     net.to_work(out.xy);
     return out;
 }
+
+void check_points(const PointArgs& a) { io::check_point_input(a.path, a.read); }
 
 void report_unsnapped(const std::string& what, const LoadedPoints& points, const std::vector<Snap>& snaps) {
     std::size_t count = 0;

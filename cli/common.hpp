@@ -19,6 +19,15 @@ namespace lifecircle::cli {
 /** Exit codes (documented in README). */
 enum ExitCode : int { exit_ok = 0, exit_internal = 1, exit_usage = 2, exit_input = 3, exit_output = 4 };
 
+/**
+ * A CLI11 check that the value is a finite number in [min, max] (or (min, max] when
+ * `min_exclusive`), with a message in the option's unit: CLI11's Range lets NaN through and
+ * PositiveNumber quotes the largest double in full.
+ */
+CLI::Validator number_in(double min, double max, bool min_exclusive, const std::string& unit);
+/** A positive, finite number of minutes (at most a week). */
+CLI::Validator minutes_validator();
+
 /** Options that say how to load and snap to the road network. */
 struct NetworkArgs {
     std::string path;
@@ -43,16 +52,37 @@ struct LoadedPoints {
     std::vector<Point> lonlat;
     std::vector<Point> xy;
 };
-/** Options for reading one point layer. */
+/**
+ * Options for reading one point layer. Every input layer has its own group, named by a
+ * prefix (add_point_input_options): `--from-crs`, `--to-layer`, `--facilities-crs`,
+ * `--demand-id-field`..., so a WGS 84 layer is never shifted by a CRS meant for another.
+ */
 struct PointArgs {
     std::string path;
     io::PointReadOptions read;
+    /** --<prefix>-id-field; empty: the verb's default (apply_point_defaults). */
+    std::string id_field;
 };
+/**
+ * Adds --<prefix>-crs, --<prefix>-layer and --<prefix>-id-field (the id field only when
+ * `with_id_field`) for one input layer, e.g. prefix "from" or "facilities". `what` names the
+ * layer in the help text ("origin points").
+ */
+void add_point_input_options(CLI::App& app, PointArgs& args, const std::string& prefix,
+                             const std::string& what, bool with_id_field = true);
+/**
+ * Fills the options the user left out from the verb-wide defaults (--input-crs, --id-field):
+ * a layer's own option always wins.
+ */
+void apply_point_defaults(PointArgs& args, const std::string& default_crs, const std::string& default_id_field);
 /**
  * Reads a point layer and projects it. Throws InputError when the points lie far from the
  * network, saying so specifically when swapping longitude and latitude would put them on it.
  */
 LoadedPoints load_points(const PointArgs& args, const io::Network& net);
+/** Checks a point input (file exists, is no OSM file, its CRS option is understood) so that
+    mistakes show before the network is loaded. */
+void check_points(const PointArgs& args);
 
 /** Prints one warning line per unsnapped point (at most 20, then a count) on stderr. */
 void report_unsnapped(const std::string& what, const LoadedPoints& points, const std::vector<Snap>& snaps);

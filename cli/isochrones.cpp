@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <iostream>
 #include <sstream>
 
 #include "cli/common.hpp"
@@ -46,6 +48,53 @@ std::vector<Seconds> parse_breaks(const std::string& text) {
     return out;
 }
 
+/**
+ * Warns about every facility that gets no area for some break because the walk from its point
+ * to the road (plus its delay) already takes that long, one line each and a count: otherwise
+ * the facility silently disappears from the map.
+ */
+void report_short_breaks(const std::vector<maps::IsochroneFacility>& facilities, const std::vector<Seconds>& breaks,
+                         const std::string& path) {
+    std::size_t none = 0, some = 0;
+    for (const maps::IsochroneFacility& f : facilities) {
+        Seconds walk = unreachable;
+        Meters metres = 0.0;
+        for (const maps::FacilityAccess& access : f.accesses) {
+            if (access.snap.access_seconds < walk) {
+                walk = access.snap.access_seconds;
+                metres = access.snap.distance;
+            }
+        }
+        const Seconds start = walk + f.delay;
+        std::vector<Seconds> own;
+        for (const Seconds b : breaks)
+            if (b < f.cutoff) own.push_back(b);
+        if (f.cutoff != unreachable) own.push_back(f.cutoff);
+        std::string missed;
+        std::size_t missed_count = 0;
+        for (const Seconds b : own) {
+            if (start < b) continue;
+            char buf[32];
+            std::snprintf(buf, sizeof buf, "%s%g", missed.empty() ? "" : ", ", b / 60.0);
+            missed += buf;
+            ++missed_count;
+        }
+        if (missed_count == 0) continue;
+        ++(missed_count == own.size() ? none : some);
+        char detail[160];
+        std::snprintf(detail, sizeof detail, "the walk to the road (%.0f m, %.1f min)%s takes %.1f min", metres,
+                      walk / 60.0, f.delay > 0 ? " plus its delay" : "", start / 60.0);
+        print_warning(path + ": facility id " + f.id +
+                      (missed_count == own.size() ? " gets no area at all" : " gets no area") + " for the " + missed +
+                      " min break" + (missed_count > 1 ? "s" : "") + ": " + detail);
+    }
+    if (none + some > 0) {
+        print_warning(std::to_string(none + some) + " of " + std::to_string(facilities.size()) + " facilities in " +
+                      path + " are missing areas (" + std::to_string(none) +
+                      " have none at all); check their location, --max-snap or the delay field");
+    }
+}
+
 }  // namespace
 
 void add_isochrones(CLI::App& app, Runner& run) {
@@ -61,7 +110,7 @@ void add_isochrones(CLI::App& app, Runner& run) {
         ->check(CLI::IsMember({"network", "hull"}))
         ->capture_default_str();
     cmd->add_option("--buffer-m", a->buffer_m, "Buffer around reached roads (m): the walk from road to door")
-        ->check(CLI::Range(0.0, 1000.0))
+        ->check(number_in(0.0, 1000.0, true, "m"))
         ->capture_default_str();
     auto* d = cmd->add_flag("--dissolve", a->dissolve, "One area per break for all facilities together");
     auto* r = cmd->add_flag("--rings", a->rings, "Bands (0-5, 5-10, 10-15) instead of nested areas");
@@ -75,12 +124,13 @@ void add_isochrones(CLI::App& app, Runner& run) {
                                                                         "break in minutes");
     cmd->add_option("--delay-field", a->facilities.read.delay_field, "Field with minutes spent before leaving "
                                                                       "(waiting, readiness)");
-    cmd->add_option("--input-crs", a->facilities.read.input_crs, "CRS of the facilities when they have none or it "
-                                                                 "is wrong: EPSG:xxxx, wgs84, gcj02 or bd09");
+    cmd->add_option("--input-crs", a->facilities.read.input_crs, "The same as --facilities-crs");
+    add_point_input_options(*cmd, a->facilities, "facilities", "facilities", false);
     cmd->add_flag("--entrances", a->entrances, "Polygon facilities: start from every boundary point that a road "
                                                "touches instead of one inner point");
     cmd->add_option("--entrance-max-m", a->entrance_max_m, "With --entrances: boundary points within this distance "
                                                            "(m) of a road count as entrances")
+        ->check(number_in(0.0, 1000.0, false, "m"))
         ->capture_default_str();
     cmd->add_option("--lines", a->lines, "Also write the reached road pieces with minutes at each end (.gpkg or "
                                          ".geojson; the same .gpkg as --out is fine)");
@@ -112,6 +162,7 @@ void add_isochrones(CLI::App& app, Runner& run) {
                 throw UsageError("--layer-name and --lines-layer-name must differ when --out and --lines are one "
                                  ".gpkg");
             a->facilities.read.entrances = a->entrances;
+            check_points(a->facilities);
             const io::Network net = load_network(a->network);
             const LoadedPoints pts = load_points(a->facilities, net);
             const ProfileId profile = net.graph.profile_id(selected_mode(a->network));
@@ -144,6 +195,7 @@ void add_isochrones(CLI::App& app, Runner& run) {
                 }
             }
             report_unsnapped(a->facilities.path, pts, unsnapped_report);
+            report_short_breaks(facilities, breaks, a->facilities.path);
             if (facilities.empty())
                 throw InputError("no facility could be placed on the road network").set_file(a->facilities.path);
 

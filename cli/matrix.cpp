@@ -1,6 +1,10 @@
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <utility>
+#include <vector>
 #include <iostream>
 
 #include "cli/common.hpp"
@@ -31,6 +35,38 @@ std::string csv_field(const std::string& s) {
     for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
     return q + "\"";
 }
+/**
+ * The same point as origin and target is 0 minutes, not the access walk there and back: a
+ * resident of the clinic's building does not walk to the road and back. Applies to points with
+ * identical coordinates in both layers that both snapped.
+ */
+TimeTable with_identical_pairs_zero(TimeTable table, const LoadedPoints& from, const LoadedPoints& to,
+                                    const std::vector<Snap>& from_snaps, const std::vector<Snap>& to_snaps) {
+    std::map<std::pair<double, double>, std::vector<std::uint32_t>> targets_at;
+    for (std::size_t j = 0; j < to.xy.size(); ++j)
+        if (to_snaps[j].ok()) targets_at[{to.xy[j].x, to.xy[j].y}].push_back(static_cast<std::uint32_t>(j));
+    if (targets_at.empty()) return table;
+    bool changed = false;
+    std::vector<std::vector<TimeEntry>> rows(table.rows());
+    for (std::size_t i = 0; i < table.rows(); ++i) {
+        const std::span<const TimeEntry> row = table.row(i);
+        rows[i].assign(row.begin(), row.end());
+        if (!from_snaps[i].ok()) continue;
+        const auto same = targets_at.find({from.xy[i].x, from.xy[i].y});
+        if (same == targets_at.end()) continue;
+        for (const std::uint32_t j : same->second) {
+            auto at = std::lower_bound(rows[i].begin(), rows[i].end(), j,
+                                       [](const TimeEntry& e, std::uint32_t col) { return e.col < col; });
+            if (at != rows[i].end() && at->col == j) {
+                at->seconds = 0.0f;
+            } else {
+                rows[i].insert(at, TimeEntry{j, 0.0f});
+            }
+            changed = true;
+        }
+    }
+    return changed ? TimeTable(std::move(rows), table.cols()) : table;
+}
 }  // namespace
 
 void add_matrix(CLI::App& app, Runner& run) {
@@ -41,11 +77,16 @@ void add_matrix(CLI::App& app, Runner& run) {
     cmd->add_option("--from", a->from.path, "Origin points: GeoJSON, GeoPackage, Shapefile or CSV with lon/lat")
         ->required();
     cmd->add_option("--to", a->to.path, "Destination points (same formats)")->required();
-    cmd->add_option("--id-field", a->id_field, "Field holding the point ids")->capture_default_str();
-    cmd->add_option("--input-crs", a->input_crs, "CRS of the point layers when they have none or it is wrong: "
-                                                 "EPSG:xxxx, wgs84, gcj02 or bd09");
+    add_point_input_options(*cmd, a->from, "from", "origin points");
+    add_point_input_options(*cmd, a->to, "to", "destination points");
+    cmd->add_option("--id-field", a->id_field, "Field holding the point ids of both layers (default of "
+                                               "--from-id-field and --to-id-field)")
+        ->capture_default_str();
+    cmd->add_option("--input-crs", a->input_crs, "CRS of both point layers when they have none or it is wrong: "
+                                                 "EPSG:xxxx, wgs84, gcj02 or bd09 (default of --from-crs and "
+                                                 "--to-crs)");
     cmd->add_option("--max-minutes", a->max_minutes, "Only pairs reachable within this many minutes")
-        ->check(CLI::PositiveNumber);
+        ->check(minutes_validator());
     cmd->add_option("--out", a->out, "Output: .csv (from_id,to_id,minutes; - = standard output), .gpkg (a table "
                                      "without geometry) or .parquet (when GDAL has the driver)")
         ->required();
@@ -55,6 +96,10 @@ void add_matrix(CLI::App& app, Runner& run) {
     add_quiet_option(*cmd);
     cmd->callback([&run, a] {
         run = [a] {
+            apply_point_defaults(a->from, a->input_crs, a->id_field);
+            apply_point_defaults(a->to, a->input_crs, a->id_field);
+            check_points(a->from);
+            check_points(a->to);
             std::vector<std::string> formats = {".csv", ".gpkg"};
             if (io::output_format_available(".parquet")) formats.push_back(".parquet");
             io::OutputPlan plan = plan_outputs({{"--out", a->out, formats, ".csv", false}},
@@ -62,8 +107,6 @@ void add_matrix(CLI::App& app, Runner& run) {
                                                 {"--from", a->from.path},
                                                 {"--to", a->to.path}});
             const io::Network net = load_network(a->network);
-            a->from.read.id_field = a->to.read.id_field = a->id_field;
-            a->from.read.input_crs = a->to.read.input_crs = a->input_crs;
             const LoadedPoints from = load_points(a->from, net);
             const LoadedPoints to = load_points(a->to, net);
             const ProfileId profile = net.graph.profile_id(selected_mode(a->network));
@@ -77,7 +120,8 @@ void add_matrix(CLI::App& app, Runner& run) {
             options.threads = a->network.threads;
             Progress progress("matrix: origins");
             options.progress = progress.callback();
-            const auto rows = travel_time_matrix(net.graph, profile, from_snaps, to_snaps, options);
+            const auto rows = with_identical_pairs_zero(
+                travel_time_matrix(net.graph, profile, from_snaps, to_snaps, options), from, to, from_snaps, to_snaps);
             std::size_t pairs = 0;
             if (plan.files().front().format == ".csv") {
                 std::ofstream out(plan.stage(0), std::ios::binary | std::ios::trunc);

@@ -120,8 +120,11 @@ Permission permission(const ProfileSettings& profile, const EdgeAttributes& attr
     }
     if (attrs.access[m] == Access::denied) allowed = false;
     if (!allowed) return {};
-    if (profile.mode == Mode::walk || attrs.oneway == Oneway::no) return {true, true};
-    return attrs.oneway == Oneway::forward ? Permission{true, false} : Permission{false, true};
+    if (profile.mode == Mode::walk) return {true, true};
+    const Oneway rule =
+        profile.mode == Mode::bike ? attrs.bike_oneway.value_or(attrs.oneway) : attrs.oneway;
+    if (rule == Oneway::no) return {true, true};
+    return rule == Oneway::forward ? Permission{true, false} : Permission{false, true};
 }
 
 ProfileSettings length_profile(const ProfileSettings& profile) {

@@ -48,6 +48,11 @@ enum class Access : std::uint8_t { by_class, allowed, denied };
 struct EdgeAttributes {
     RoadClass road_class = RoadClass::other;
     Oneway oneway = Oneway::no;              ///< for bike and drive; walking ignores it
+    /**
+     * The rule for bikes when it differs from `oneway` (OSM oneway:bicycle, or a contraflow
+     * cycle lane such as cycleway=opposite_lane); unset: bikes follow `oneway`.
+     */
+    std::optional<Oneway> bike_oneway;
     double maxspeed_kmh = 0.0;               ///< 0: unknown, use the class default
     std::array<Access, mode_count> access{}; ///< explicit permission per mode
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <mutex>
 #include <new>
@@ -292,6 +293,85 @@ bool is_projected_metric(const std::string& crs) {
         }
     }
     return true;
+}
+
+double scale_error(const std::string& crs, const Box& lonlat_box) {
+    if (!is_projected_metric(crs)) {
+        throw InputError(quote_crs(crs) +
+                         " is not a projected coordinate reference system in metres");
+    }
+    // Measured rather than taken from proj_factors(), which fails for CRSs with northing-first
+    // axes (EPSG:4527): short steps east and north, projected, against their lengths on the
+    // WGS 84 ellipsoid (parallel arc N cos(phi) dlambda, meridian arc M dphi).
+    const Transformer to_crs(wgs84_lonlat_proj, crs);
+    const Point centre{0.5 * (lonlat_box.min.x + lonlat_box.max.x),
+                       0.5 * (lonlat_box.min.y + lonlat_box.max.y)};
+    const Point samples[] = {lonlat_box.min,
+                             lonlat_box.max,
+                             {lonlat_box.min.x, lonlat_box.max.y},
+                             {lonlat_box.max.x, lonlat_box.min.y},
+                             centre};
+    constexpr double rad = 3.14159265358979323846 / 180.0;
+    constexpr double a = 6378137.0;
+    constexpr double f = 1.0 / 298.257223563;
+    constexpr double e2 = f * (2.0 - f);
+    constexpr double step = 1e-3;  // degrees, about 100 m: scale errors to about 1e-6
+    double worst = 0.0;
+    for (const Point& p : samples) {
+        const double phi = std::clamp(p.y, -89.0, 89.0) * rad;
+        const double w = std::sqrt(1.0 - e2 * std::sin(phi) * std::sin(phi));
+        const double n = a / w;                         // prime vertical radius of curvature
+        const double m = a * (1.0 - e2) / (w * w * w);  // meridional radius of curvature
+        const Point origin = to_crs.forward({p.x, p.y});
+        const Point east = to_crs.forward({p.x + step, p.y});
+        const Point north = to_crs.forward({p.x, p.y + step});
+        const double parallel =
+            std::hypot(east.x - origin.x, east.y - origin.y) / (n * std::cos(phi) * step * rad);
+        const double meridional =
+            std::hypot(north.x - origin.x, north.y - origin.y) / (m * step * rad);
+        worst = std::max({worst, std::abs(parallel - 1.0), std::abs(meridional - 1.0)});
+    }
+    return worst;
+}
+
+void check_work_crs(const std::string& crs, const Box& lonlat_box) {
+    std::string utm = "the UTM zone of the data, e.g. EPSG:32650 for Beijing";
+    if (!lonlat_box.empty()) {
+        const std::string zone = utm_crs_for(0.5 * (lonlat_box.min.x + lonlat_box.max.x),
+                                             0.5 * (lonlat_box.min.y + lonlat_box.max.y));
+        utm = "the UTM zone of the data (" + zone + ")";
+    }
+    const std::string advice = "; leave --work-crs out to use " + utm +
+                               ", or give a Gauss-Kruger zone (in China CGCS2000 3-degree zones "
+                               "EPSG:4534-4554)";
+    bool geographic = false;
+    bool metric = false;
+    try {
+        geographic = is_geographic(crs);
+        metric = !geographic && is_projected_metric(crs);
+    } catch (const InputError& e) {
+        throw UsageError("--work-crs: " + e.problem());
+    }
+    if (geographic) {
+        throw UsageError("the work CRS " + quote_crs(crs) +
+                         " is geographic (degrees of longitude and latitude), so travel "
+                         "distances in it are not metres" +
+                         advice);
+    }
+    if (!metric) {
+        throw UsageError("the work CRS " + quote_crs(crs) + " is not a projected CRS in metres" +
+                         advice);
+    }
+    if (lonlat_box.empty()) return;
+    const double error = scale_error(crs, lonlat_box);
+    if (error > max_work_crs_scale_error) {
+        char percent[32];
+        std::snprintf(percent, sizeof percent, "%.1f%%", error * 100.0);
+        throw UsageError(quote_crs(crs) + " distorts distances by " + percent +
+                         " at this latitude (at most " +
+                         format_number(max_work_crs_scale_error * 100.0) +
+                         "% is accepted), so every travel time would be off by as much" + advice);
+    }
 }
 
 std::string crs_to_wkt(const std::string& crs) {

@@ -93,6 +93,27 @@ bool is_geographic(const std::string& crs);
     InputError if PROJ does not understand the text. */
 bool is_projected_metric(const std::string& crs);
 
+/**
+ * The largest distance distortion of a projected CRS over a WGS 84 longitude/latitude box:
+ * max |k - 1| of the meridional and parallel scale factors at the four corners and the
+ * centre (0.0004 = 0.04%, the UTM central meridian), measured by projecting 0.001-degree steps
+ * and comparing them with their lengths on the WGS 84 ellipsoid. Throws InputError if PROJ
+ * does not understand the text or the CRS is not projected in metres.
+ */
+double scale_error(const std::string& crs, const Box& lonlat_box);
+
+/** Largest scale error (fraction) accepted for a work CRS: 0.5%, 5 m on a 1 km walk. */
+inline constexpr double max_work_crs_scale_error = 0.005;
+
+/**
+ * Checks that `crs` can serve as the work CRS for data inside `lonlat_box`: projected in
+ * metres and with scale_error() at most max_work_crs_scale_error. Throws UsageError naming
+ * the CRS, the distortion ("EPSG:3857 distorts distances by 33.6% at this latitude") and
+ * suggesting the UTM zone of the box's centre or a Gauss-Krüger zone. An empty box checks
+ * the kind of CRS only.
+ */
+void check_work_crs(const std::string& crs, const Box& lonlat_box);
+
 /** The CRS as WKT2 (2019 dialect), for writing into outputs; throws InputError if PROJ does
     not understand the text. */
 std::string crs_to_wkt(const std::string& crs);

@@ -593,6 +593,8 @@ DemandSet estimate_residents_from_buildings(const std::string& path,
     po.input_crs = options.input_crs;
     po.attributes = true;
     po.polygons = true;
+    po.allow_osm = osm;
+    po.allow_osm = osm;
     PointLayer layer = read_points(path, po);
     const auto fail = [&](const std::string& problem, const std::string& feature) {
         return InputError(problem).set_file(path).set_layer(layer.layer_name).set_feature(feature);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <string_view>
 #include <utility>
 
 #include <cpl_error.h>
@@ -72,6 +73,99 @@ std::optional<std::string> shapefile_encoding(const std::string& path) {
         return std::nullopt;
     }
     return std::nullopt;
+}
+
+namespace {
+
+/** Whether the bytes are valid UTF-8 (no overlong forms checked: only a guess is made). */
+bool valid_utf8(std::string_view bytes) {
+    for (std::size_t i = 0; i < bytes.size();) {
+        const auto c = static_cast<unsigned char>(bytes[i]);
+        std::size_t length = 1;
+        if (c >= 0xF0 && c <= 0xF4) {
+            length = 4;
+        } else if (c >= 0xE0) {
+            length = 3;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            length = 2;
+        } else if (c >= 0x80) {
+            return false;
+        }
+        if (i + length > bytes.size()) return true;  // cut off in the middle of a character
+        for (std::size_t k = 1; k < length; ++k) {
+            if ((static_cast<unsigned char>(bytes[i + k]) & 0xC0) != 0x80) return false;
+        }
+        i += length;
+    }
+    return true;
+}
+
+/** Whether the bytes are valid GBK: lead bytes 0x81-0xFE, trail bytes 0x40-0xFE but 0x7F. */
+bool valid_gbk(std::string_view bytes) {
+    for (std::size_t i = 0; i < bytes.size();) {
+        const auto c = static_cast<unsigned char>(bytes[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        if (c == 0x80 || c == 0xFF) return false;
+        if (i + 1 >= bytes.size()) return true;  // cut off in the middle of a character
+        const auto t = static_cast<unsigned char>(bytes[i + 1]);
+        if (t < 0x40 || t == 0x7F || t == 0xFF) return false;
+        i += 2;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::string> guess_dbf_encoding(const std::string& path) {
+    std::filesystem::path file(path);
+    const std::string extension = ascii_lower(file.extension().string());
+    if (extension != ".shp" && extension != ".dbf") return std::nullopt;
+    for (const char* cpg_extension : {".cpg", ".CPG"}) {
+        std::filesystem::path cpg = file;
+        cpg.replace_extension(cpg_extension);
+        std::error_code ec;
+        if (std::filesystem::exists(cpg, ec)) return std::nullopt;  // the .cpg decides
+    }
+    std::ifstream in;
+    for (const char* dbf_extension : {".dbf", ".DBF"}) {
+        file.replace_extension(dbf_extension);
+        in.open(file, std::ios::binary);
+        if (in) break;
+        in.clear();
+    }
+    if (!in) return std::nullopt;
+    constexpr std::size_t sample = 1 << 16;  // the header and the first records
+    std::string bytes(sample, '\0');
+    in.read(bytes.data(), static_cast<std::streamsize>(sample));
+    bytes.resize(static_cast<std::size_t>(in.gcount()));
+    if (bytes.size() < 32) return std::nullopt;
+    if (bytes[29] != 0) return std::nullopt;  // a language driver id: GDAL uses it
+    // Field names (11 bytes at the start of each 32-byte descriptor) and record bytes.
+    std::string text;
+    std::size_t pos = 32;
+    for (; pos + 32 <= bytes.size() && bytes[pos] != '\x0d'; pos += 32) {
+        const std::string_view name(bytes.data() + pos, 11);
+        text.append(name.substr(0, std::min(name.find('\0'), name.size())));
+        text += ' ';
+    }
+    if (pos < bytes.size()) text.append(bytes, pos + 1, std::string::npos);
+    const bool ascii = std::all_of(text.begin(), text.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (ascii) return std::nullopt;
+    if (valid_utf8(text)) return "UTF-8";
+    if (valid_gbk(text)) return "GBK";
+    return std::nullopt;
+}
+
+std::optional<std::string> dbf_open_encoding(const std::string& path, bool& guessed) {
+    guessed = false;
+    if (auto encoding = shapefile_encoding(path)) return encoding;
+    auto encoding = guess_dbf_encoding(path);
+    guessed = encoding.has_value();
+    return encoding;
 }
 
 bool is_plain_file_path(const std::string& path) {

@@ -57,6 +57,20 @@ private:
  */
 std::optional<std::string> shapefile_encoding(const std::string& path);
 
+/**
+ * For a Shapefile (.shp or .dbf) without a .cpg file and without a code page in the .dbf
+ * header: the encoding its field names and first records are in, judged from the bytes.
+ * "UTF-8" when they are valid UTF-8 with some non-ASCII text, "GBK" when they are not UTF-8
+ * but valid GBK (what Chinese Windows software writes); otherwise nothing (plain ASCII, or
+ * unrecognised). Without this GDAL reads such files as ISO-8859-1, which garbles Chinese
+ * field names so the class and one-way fields are not found.
+ */
+std::optional<std::string> guess_dbf_encoding(const std::string& path);
+
+/** The ENCODING open option to use for `path`: from the .cpg, else guessed from the .dbf
+    bytes; `guessed` is set when it was guessed. Nothing for files that are not Shapefiles. */
+std::optional<std::string> dbf_open_encoding(const std::string& path, bool& guessed);
+
 /** Whether `path` names a file we can check for: not a connection string ("PG:...") or /vsi. */
 bool is_plain_file_path(const std::string& path);
 

@@ -120,10 +120,18 @@ std::string sanitize_utf8(std::string_view text) {
 // ---------------------------------------------------------------------------------------------
 // GDAL plumbing
 
-DatasetPtr open_vector(const std::string& path, GdalMessages& messages) {
+DatasetPtr open_vector(const std::string& path, GdalMessages& messages,
+                       std::vector<std::string>& notes) {
     CPLStringList open_options;
-    if (const auto encoding = shapefile_encoding(path)) {
+    bool guessed = false;
+    if (const auto encoding = detail::dbf_open_encoding(path, guessed)) {
         open_options.SetNameValue("ENCODING", encoding->c_str());
+        if (guessed) {
+            notes.push_back(
+                "the Shapefile has no .cpg file naming its encoding; its attributes "
+                "are not ASCII and were read as " +
+                *encoding + " (add a .cpg file to say otherwise)");
+        }
     }
     GDALDatasetH handle =
         GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY | GDAL_OF_VERBOSE_ERROR, nullptr,
@@ -324,7 +332,7 @@ std::string srs_text(const OGRSpatialReference& srs) {
         CPLFree(wkt);
         throw InputError(
             "the layer's coordinate reference system cannot be expressed as WKT; "
-            "pass --input-crs EPSG:xxxx");
+            "pass --network-crs EPSG:xxxx");
     }
     std::string text = wkt;
     CPLFree(wkt);
@@ -542,6 +550,37 @@ public:
         }
     }
 
+    /**
+     * Warnings about the expected fields that were not found: without them every line
+     * silently becomes a two-way 'road' (a garbled encoding is the usual cause).
+     */
+    void add_missing_field_warnings(const OGRFeatureDefn& definition,
+                                    std::vector<std::string>& warnings) const {
+        std::vector<std::string> names;
+        for (int i = 0; i < definition.GetFieldCount(); ++i)
+            names.emplace_back(definition.GetFieldDefn(i)->GetNameRef());
+        const std::string fields =
+            "; the layer's fields are: " + (names.empty() ? std::string("(none)") : join(names));
+        if (m_class.index < 0) {
+            warnings.push_back(
+                "no road class field found (looked for highway, class, fclass, road_class, "
+                "道路等级), so every line is a 'road' open to all modes" +
+                fields + ". Name the field with --class-field");
+        }
+        std::vector<std::string> missing;
+        if (m_oneway.index < 0) missing.emplace_back("one-way (oneway, one_way, 单行)");
+        if (m_speed.index < 0)
+            missing.emplace_back("speed (maxspeed, speed, speed_kmh, maxspeed_kmh, 限速)");
+        if (!missing.empty()) {
+            warnings.push_back(
+                "no " + join(missing, " or ") + " field found, so " +
+                (m_oneway.index < 0 ? std::string("every line is two-way") : std::string()) +
+                (m_oneway.index < 0 && m_speed.index < 0 ? " and " : "") +
+                (m_speed.index < 0 ? std::string("class default speeds are used") : std::string()) +
+                fields + ". Name them with --oneway-field / --speed-field");
+        }
+    }
+
     /** Warnings about values that were not understood. */
     void add_warnings(std::vector<std::string>& warnings) const {
         if (m_unknown_class.count() > 0) {
@@ -705,7 +744,7 @@ void check_coordinates(const std::vector<Point>& points, bool geographic) {
             }
             throw InputError("latitude out of range: coordinate " + format_point(p) +
                              " looks projected (metres) but the layer's CRS is geographic; pass "
-                             "--input-crs EPSG:xxxx with the layer's real CRS");
+                             "--network-crs EPSG:xxxx with the layer's real CRS");
         }
     }
 }
@@ -970,12 +1009,15 @@ GdalNetworkResult read_layer(const std::string& path, const GdalNetworkOptions& 
                              std::string& layer_name) {
     register_gdal();
     GdalMessages messages;
-    const DatasetPtr dataset = open_vector(path, messages);
+    std::vector<std::string> open_notes;
+    const DatasetPtr dataset = open_vector(path, messages, open_notes);
     OGRLayer& layer = select_layer(*dataset, options.layer, layer_name);
 
     GdalNetworkResult result;
     result.layer_name = layer_name;
+    result.warnings = std::move(open_notes);
     AttributeReader attributes(*layer.GetLayerDefn(), options, result.fields);
+    attributes.add_missing_field_warnings(*layer.GetLayerDefn(), result.warnings);
 
     // The CRS the coordinates are in, and whether they come latitude first.
     const OGRSpatialReference* srs = layer.GetSpatialRef();
@@ -988,7 +1030,7 @@ GdalNetworkResult read_layer(const std::string& path, const GdalNetworkOptions& 
         }
     } else if (srs == nullptr) {
         throw InputError(
-            "the layer has no coordinate reference system; pass --input-crs EPSG:xxxx (for "
+            "the layer has no coordinate reference system; pass --network-crs EPSG:xxxx (for "
             "example EPSG:4527 for CGCS2000 / 3-degree Gauss-Kruger zone 39)");
     } else {
         result.source_crs = srs_text(*srs);

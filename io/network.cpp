@@ -35,6 +35,8 @@ Box Network::lonlat_bounds() const {
 Network load_network(const std::string& path, const NetworkOptions& options) {
     if (!std::filesystem::exists(path))
         throw InputError("cannot open: no such file; check the path given to --network").set_file(path);
+    // A geographic or non-metric work CRS is refused before the (possibly long) read.
+    if (!options.work_crs.empty()) check_work_crs(options.work_crs, Box{});
     Network net;
     net.path = path;
     RawNetwork raw;
@@ -51,6 +53,15 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
         net.source_kind = "way";
         net.format = "OpenStreetMap";
         net.missing_nodes = r.missing_nodes;
+        // Options for GDAL layers mean nothing here: say so rather than ignore them silently.
+        const GdalNetworkOptions& g = options.gdal;
+        if (!g.input_crs.empty())
+            net.warnings.push_back("OpenStreetMap data is always WGS 84 longitude/latitude: --network-crs " +
+                                   g.input_crs + " was ignored");
+        if (!g.layer.empty() || !g.class_field.empty() || !g.oneway_field.empty() || !g.speed_field.empty() ||
+            !g.name_field.empty())
+            net.warnings.push_back("--layer and the --*-field options apply to GDAL road layers only; "
+                                   "OpenStreetMap tags were read instead");
         if (r.missing_nodes)
             net.warnings.push_back(std::to_string(r.missing_nodes) +
                                    " way nodes are missing from the file (a clipped extract); ways are cut there");
@@ -77,6 +88,8 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
     }
     net.lonlat_to_work =
         std::make_shared<const Transformer>(projection_source, projection.empty() ? net.work_crs : projection);
+    // A chosen work CRS must not distort distances over the network (Web Mercator: +33% in Porto).
+    if (!options.work_crs.empty()) check_work_crs(net.work_crs, net.lonlat_bounds());
     return net;
 }
 

@@ -34,6 +34,7 @@
 #endif
 
 #include "core/error.hpp"
+#include "io/osm_network.hpp"
 
 namespace lifecircle::io {
 
@@ -600,7 +601,8 @@ std::vector<OsmFacility> read_osm_facilities(const std::string& path, FacilityKi
         throw InputError("the OpenStreetMap file does not exist: check the path").set_file(path);
     }
     try {
-        const osmium::io::File file{path};
+        // The format from the content too: libosmium only knows lower-case suffixes.
+        const osmium::io::File file{path, osm_format(path)};
 
         RelationCollector relations{kind};
         {

@@ -1,11 +1,15 @@
 #include "io/osm_network.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <new>
+#include <optional>
+#include <utility>
 #include <string_view>
 #include <thread>
 #include <unordered_map>
@@ -84,10 +88,11 @@ void reserve_for_file(const std::string& path, NodeStore& nodes, WayStore& ways)
     if (ec) return;
     std::size_t node_bound = 0;
     std::size_t ref_bound = 0;
-    if (path.ends_with(".pbf")) {
+    const std::string format = osm_format(path);
+    if (format == "pbf") {
         node_bound = bytes / 4;
         ref_bound = bytes;
-    } else if (path.ends_with(".osm")) {
+    } else if (format == "osm") {
         node_bound = bytes / 30;
         ref_bound = bytes / 15;
     }
@@ -238,6 +243,13 @@ public:
         view.oneway = tags["oneway"];
         view.junction = tags["junction"];
         view.maxspeed = tags["maxspeed"];
+        view.oneway_bicycle = tags["oneway:bicycle"];
+        view.cycleway = tags["cycleway"];
+        view.cycleway_both = tags["cycleway:both"];
+        view.cycleway_left = tags["cycleway:left"];
+        view.cycleway_right = tags["cycleway:right"];
+        view.cycleway_left_oneway = tags["cycleway:left:oneway"];
+        view.cycleway_right_oneway = tags["cycleway:right:oneway"];
         const EdgeAttributes attrs = osm_edge_attributes(view);
         bool usable = false;
         for (const ProfileSettings& p : m_profiles) {
@@ -310,6 +322,29 @@ std::size_t for_each_piece(const WayStore& ways, Piece&& piece) {
     return missing;
 }
 
+/**
+ * The one-way rule for bikes when it differs from the general one, following the OSM wiki
+ * (Key:oneway:bicycle, Tag:cycleway=opposite*): oneway:bicycle wins; without it, a contraflow
+ * cycle lane or track mapped on a one-way street (cycleway[:both|:left|:right]=opposite*, or
+ * a side lane with cycleway:left/right:oneway=-1 or no) lets bikes ride against the flow.
+ */
+std::optional<Oneway> bike_oneway(const OsmTagView& t, Oneway general) {
+    if (is_one_of(t.oneway_bicycle, {"no", "false", "0"})) return Oneway::no;
+    if (is_one_of(t.oneway_bicycle, {"yes", "true", "1"})) return Oneway::forward;
+    if (is_one_of(t.oneway_bicycle, {"-1", "reverse"})) return Oneway::reverse;
+    if (general == Oneway::no) return std::nullopt;
+    for (const char* side : {t.cycleway, t.cycleway_both, t.cycleway_left, t.cycleway_right}) {
+        if (is_one_of(side, {"opposite", "opposite_lane", "opposite_track", "opposite_share_busway"}))
+            return Oneway::no;
+    }
+    // A side lane running the other way (or both ways) on a one-way street.
+    const std::string_view against = general == Oneway::forward ? "-1" : "yes";
+    for (const char* side_oneway : {t.cycleway_left_oneway, t.cycleway_right_oneway}) {
+        if (is_one_of(side_oneway, {against, "no"})) return Oneway::no;
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 double parse_maxspeed_kmh(const char* value) {
@@ -343,15 +378,50 @@ EdgeAttributes osm_edge_attributes(const OsmTagView& t) {
     a.access[static_cast<std::size_t>(Mode::bike)] = first_explicit({t.bicycle, t.vehicle, t.access});
     a.access[static_cast<std::size_t>(Mode::drive)] =
         first_explicit({t.motorcar, t.motor_vehicle, t.vehicle, t.access});
+    a.bike_oneway = bike_oneway(t, a.oneway);
     return a;
 }
 
-bool is_osm_file(const std::string& path) {
-    for (std::string_view ext : {".osm", ".pbf", ".osm.bz2", ".osm.gz", ".osc"}) {
-        if (path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0) return true;
+std::string osm_format(const std::string& path) {
+    std::string lower = std::filesystem::path(path).filename().string();
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    for (const auto& [ext, format] : {std::pair<std::string_view, const char*>{".osm.pbf", "pbf"},
+                                      {".pbf", "pbf"},
+                                      {".osm.bz2", "osm.bz2"},
+                                      {".osm.gz", "osm.gz"},
+                                      {".osm", "osm"},
+                                      {".osc", "osc"}}) {
+        if (lower.ends_with(ext)) return format;
     }
-    return false;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return {};
+    char head[1024] = {};
+    in.read(head, sizeof head);
+    const auto n = static_cast<std::size_t>(in.gcount());
+    const std::string_view bytes(head, n);
+    // PBF: a 4-byte big-endian BlobHeader length, then field 1 (type, tag 0x0a) of length 9.
+    if (n >= 15 && bytes[4] == '\x0a' && bytes[5] == '\x09' && bytes.substr(6, 9) == "OSMHeader")
+        return "pbf";
+    // XML: an optional BOM, an XML declaration and comments, then the <osm root element.
+    std::size_t pos = bytes.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+    while (pos < n) {
+        pos = bytes.find('<', pos);
+        if (pos == std::string_view::npos || pos + 1 >= n) return {};
+        if (bytes[pos + 1] == '?' || bytes[pos + 1] == '!') {
+            ++pos;
+            continue;
+        }
+        const std::string_view root = bytes.substr(pos + 1, 4);
+        return root == "osm>" || root == "osm " || root == "osm\t" || root == "osm\n" ||
+                       root == "osm\r"
+                   ? "osm"
+                   : "";
+    }
+    return {};
 }
+
+bool is_osm_file(const std::string& path) { return !osm_format(path).empty(); }
 
 OsmNetworkResult read_osm_network(const std::string& path, const std::vector<ProfileSettings>& profiles,
                                   const std::string& work_crs) {
@@ -364,7 +434,9 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
         reserve_for_file(path, nodes, store);
         RoadHandler roads(profiles, nodes, store);
         // Metadata (versions, users, timestamps) is not needed: skip decoding it.
-        osmium::io::Reader reader(path, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way,
+        // The format comes from osm_format(): libosmium itself only knows lower-case suffixes.
+        const osmium::io::File file(path, osm_format(path));
+        osmium::io::Reader reader(file, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way,
                                   osmium::io::read_meta::no);
         osmium::apply(reader, roads);
         reader.close();

@@ -36,6 +36,13 @@ struct OsmTagView {
     const char* oneway = nullptr;
     const char* junction = nullptr;
     const char* maxspeed = nullptr;
+    const char* oneway_bicycle = nullptr;         ///< oneway:bicycle
+    const char* cycleway = nullptr;               ///< cycleway (opposite, opposite_lane, ...)
+    const char* cycleway_both = nullptr;          ///< cycleway:both
+    const char* cycleway_left = nullptr;          ///< cycleway:left
+    const char* cycleway_right = nullptr;         ///< cycleway:right
+    const char* cycleway_left_oneway = nullptr;   ///< cycleway:left:oneway
+    const char* cycleway_right_oneway = nullptr;  ///< cycleway:right:oneway
 };
 /** Reduces the tags of a way to EdgeAttributes. */
 EdgeAttributes osm_edge_attributes(const OsmTagView& tags);
@@ -50,7 +57,14 @@ double parse_maxspeed_kmh(const char* value);
 OsmNetworkResult read_osm_network(const std::string& path, const std::vector<ProfileSettings>& profiles,
                                   const std::string& work_crs = {});
 
-/** Whether a path names an OSM file by its extension. */
+/**
+ * The libosmium format of an OSM file ("pbf", "osm", "osm.bz2", "osm.gz", "osc"), or "" when
+ * the file is not OSM data. Recognised by extension in any case (".OSM.PBF"), and otherwise
+ * by content: a PBF file starts with an "OSMHeader" blob, an XML file has an <osm> root.
+ */
+std::string osm_format(const std::string& path);
+
+/** Whether a path names an OSM file (by extension in any case, or by content). */
 bool is_osm_file(const std::string& path);
 
 }  // namespace lifecircle::io

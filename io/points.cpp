@@ -26,6 +26,7 @@
 #include "core/error.hpp"
 #include "io/chinese_coords.hpp"
 #include "io/gdal_common.hpp"
+#include "io/osm_network.hpp"
 #include "io/text_format.hpp"
 
 namespace lifecircle::io {
@@ -37,7 +38,6 @@ using detail::format_point;
 using detail::GdalMessages;
 using detail::is_plain_file_path;
 using detail::register_gdal;
-using detail::shapefile_encoding;
 using detail::TransformPtr;
 
 /** Accepted coordinate column names of CSV files (GDAL matches them case-insensitively). */
@@ -129,7 +129,18 @@ struct SourceCrs {
     bool geographic = true;
     bool assumed = false;  ///< the layer has no CRS and none was given: WGS 84 was assumed
     std::string name;
+    std::string override_note;  ///< set when the given CRS replaces one the layer declares
 };
+
+/** The option that names this input's layer, e.g. "--from-layer". */
+std::string layer_option(const PointReadOptions& options) {
+    return options.option_prefix.empty() ? "--layer" : options.option_prefix + "-layer";
+}
+
+/** The option that names this input's CRS, e.g. "--from-crs". */
+std::string crs_option(const PointReadOptions& options) {
+    return options.option_prefix.empty() ? "--input-crs" : options.option_prefix + "-crs";
+}
 
 std::string crs_name(const OGRSpatialReference& srs) {
     const char* auth = srs.GetAuthorityName(nullptr);
@@ -142,20 +153,35 @@ std::string crs_name(const OGRSpatialReference& srs) {
     return out;
 }
 
-SourceCrs source_crs(OGRLayer& layer, const std::string& input_crs) {
+SourceCrs source_crs(OGRLayer& layer, const PointReadOptions& options) {
+    const std::string& input_crs = options.input_crs;
     SourceCrs crs;
     const std::string key = lower(trim(input_crs));
+    const OGRSpatialReference* layer_srs = layer.GetSpatialRef();
+    // A CRS the file declares is never replaced silently: a WGS 84 layer read as GCJ-02 moves
+    // every point by about 500 m.
+    const auto note_override = [&] {
+        if (layer_srs == nullptr) return;
+        OGRSpatialReference declared = *layer_srs;
+        declared.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        if (crs.shift == Shift::none && declared.IsSame(&crs.srs) != 0) return;
+        crs.override_note = "the layer declares its CRS as " + crs_name(declared) + " but " +
+                            crs_option(options) + " " + input_crs +
+                            " overrides it: the coordinates are read as " + crs.name + "; leave " +
+                            crs_option(options) + " out if the declared CRS is right";
+    };
     if (key == "gcj02" || key == "gcj-02" || key == "gcj") {
         crs.shift = Shift::gcj02;
         crs.name = "gcj02";
+        note_override();
         return crs;
     }
     if (key == "bd09" || key == "bd-09" || key == "baidu") {
         crs.shift = Shift::bd09;
         crs.name = "bd09";
+        note_override();
         return crs;
     }
-    const OGRSpatialReference* layer_srs = layer.GetSpatialRef();
     if (key == "wgs84" || key == "wgs 84" || key == "wgs-84") {
         crs.srs.SetWellKnownGeogCS("WGS84");
     } else if (!key.empty()) {
@@ -172,6 +198,7 @@ SourceCrs source_crs(OGRLayer& layer, const std::string& input_crs) {
     crs.srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     crs.geographic = crs.srs.IsGeographic() != 0;
     crs.name = crs.assumed ? "EPSG:4326" : crs_name(crs.srs);
+    if (!key.empty()) note_override();
     return crs;
 }
 
@@ -416,6 +443,19 @@ struct Reader {
         record.capacity = numeric_field(feature, fields.capacity, "capacity");
         record.cutoff_minutes = numeric_field(feature, fields.cutoff, "cutoff");
         record.delay_minutes = numeric_field(feature, fields.delay, "delay");
+        // A negative delay would make a facility reach farther than its cutoff; a cutoff of
+        // zero or less would silently drop the facility.
+        if (record.delay_minutes < 0.0) {
+            fail("delay value " + format_number(record.delay_minutes) + " in field '" +
+                 feature.GetFieldDefnRef(fields.delay)->GetNameRef() +
+                 "' is negative: give the minutes spent before leaving (0 or more)");
+        }
+        if (record.cutoff_minutes <= 0.0) {
+            fail("cutoff value " + format_number(record.cutoff_minutes) + " in field '" +
+                 feature.GetFieldDefnRef(fields.cutoff)->GetNameRef() +
+                 "' is not a positive number of minutes: give the facility's largest break, "
+                 "or leave the value empty to use the largest --minutes break");
+        }
     }
 
     void add_boundary(const OGRGeometry& linear, PointRecord& record) const {
@@ -501,6 +541,47 @@ struct Reader {
     }
 };
 
+/** Whether a layer declares point or polygon geometries (or an unknown type, as CSV does). */
+bool is_point_or_polygon_layer(OGRLayer& layer) {
+    const OGRwkbGeometryType type = wkbFlatten(layer.GetGeomType());
+    return type == wkbPoint || type == wkbMultiPoint || type == wkbPolygon ||
+           type == wkbMultiPolygon || type == wkbCurvePolygon || type == wkbMultiSurface;
+}
+
+/**
+ * The first layer of points or polygons; with a note naming it when the file has several
+ * layers. A single layer is returned as it is (its features are checked one by one); a file
+ * of several layers none of which holds points or polygons is an InputError listing them.
+ */
+OGRLayer* first_point_layer(GDALDataset& dataset, const std::string& option,
+                            std::vector<std::string>& notes) {
+    const int count = dataset.GetLayerCount();
+    if (count == 1) return dataset.GetLayer(0);
+    std::vector<std::string> names;
+    OGRLayer* chosen = nullptr;
+    OGRLayer* untyped = nullptr;  // a layer of mixed or undeclared geometry may hold points
+    for (int i = 0; i < count; ++i) {
+        OGRLayer* candidate = dataset.GetLayer(i);
+        names.push_back(std::string(candidate->GetName()) + " (" +
+                        OGRGeometryTypeToName(candidate->GetGeomType()) + ")");
+        if (chosen == nullptr && is_point_or_polygon_layer(*candidate)) chosen = candidate;
+        const OGRwkbGeometryType type = wkbFlatten(candidate->GetGeomType());
+        if (untyped == nullptr && (type == wkbUnknown || type == wkbGeometryCollection) &&
+            candidate->GetLayerDefn()->GetGeomFieldCount() > 0) {
+            untyped = candidate;
+        }
+    }
+    if (chosen == nullptr) chosen = untyped;
+    if (chosen == nullptr) {
+        throw InputError("none of the file's layers holds points or polygons; the layers are " +
+                         join(names) + ": give a point or polygon layer");
+    }
+    notes.push_back("the file has " + std::to_string(count) + " layers (" + join(names) +
+                    "); read '" + chosen->GetName() +
+                    "', the first that holds points or polygons; choose another with " + option);
+    return chosen;
+}
+
 PointLayer read_layer(OGRLayer& layer, bool csv, const PointReadOptions& options) {
     PointLayer result;
     result.layer_name = layer.GetName();
@@ -520,7 +601,7 @@ PointLayer read_layer(OGRLayer& layer, bool csv, const PointReadOptions& options
     if (is_line(layer.GetGeomType())) throw InputError(line_problem(layer.GetGeomType()));
 
     const Fields fields = resolve_fields(defn, options);
-    const SourceCrs crs = source_crs(layer, options.input_crs);
+    const SourceCrs crs = source_crs(layer, options);
     const ToWgs84 to_wgs84(crs);
     result.source_crs = crs.name;
     if (options.attributes) {
@@ -533,6 +614,7 @@ PointLayer read_layer(OGRLayer& layer, bool csv, const PointReadOptions& options
                                                                            : FieldType::string});
         }
     }
+    if (!crs.override_note.empty()) result.notes.push_back(crs.override_note);
 
     Reader reader{options, to_wgs84, fields, {}, 0, {}};
     layer.ResetReading();
@@ -563,8 +645,10 @@ PointLayer read_layer(OGRLayer& layer, bool csv, const PointReadOptions& options
 
 }  // namespace
 
-PointLayer read_points(const std::string& path, const PointReadOptions& options) {
-    register_gdal();
+namespace {
+
+/** A missing file or an OSM file is an InputError before GDAL is asked. */
+void check_point_file(const std::string& path, bool allow_osm = false) {
     const bool plain_file = is_plain_file_path(path);
     if (plain_file && !std::filesystem::exists(path)) {
         throw InputError(
@@ -572,8 +656,41 @@ PointLayer read_points(const std::string& path, const PointReadOptions& options)
             "current folder)")
             .set_file(path);
     }
+    if (plain_file && !allow_osm && is_osm_file(path)) {
+        throw InputError(
+            "this is an OpenStreetMap file, not a point layer: extract its facilities with "
+            "the facilities verb first (lifecircle facilities --network " +
+            std::filesystem::path(path).filename().string() +
+            " --kind clinic --out clinics.gpkg) and pass that file")
+            .set_file(path);
+    }
+}
+
+}  // namespace
+
+void check_point_input(const std::string& path, const PointReadOptions& options) {
+    register_gdal();
+    check_point_file(path);
+    const std::string key = lower(trim(options.input_crs));
+    if (key.empty() || key == "gcj02" || key == "gcj-02" || key == "gcj" || key == "bd09" ||
+        key == "bd-09" || key == "baidu" || key == "wgs84" || key == "wgs 84" || key == "wgs-84") {
+        return;
+    }
+    GdalMessages quiet;
+    OGRSpatialReference srs;
+    if (srs.SetFromUserInput(options.input_crs.c_str()) != OGRERR_NONE) {
+        throw UsageError(crs_option(options) + " '" + options.input_crs +
+                         "' is not understood: give EPSG:xxxx, wgs84, gcj02 or bd09");
+    }
+}
+
+PointLayer read_points(const std::string& path, const PointReadOptions& options) {
+    register_gdal();
+    check_point_file(path, options.allow_osm);
+    const bool plain_file = is_plain_file_path(path);
     const bool csv = is_csv_path(path);
     GdalMessages messages;
+    std::vector<std::string> open_notes;
     MemFile recoded_copy;
     std::string open_path = path;
     CPLStringList open_options;
@@ -589,8 +706,15 @@ PointLayer read_points(const std::string& path, const PointReadOptions& options)
             }
         }
     }
-    if (const auto encoding = shapefile_encoding(path)) {
+    bool guessed_encoding = false;
+    if (const auto encoding = detail::dbf_open_encoding(path, guessed_encoding)) {
         open_options.SetNameValue("ENCODING", encoding->c_str());
+        if (guessed_encoding) {
+            open_notes.push_back(
+                "the Shapefile has no .cpg file naming its encoding; its "
+                "attributes are not ASCII and were read as " +
+                *encoding + " (add a .cpg file to say otherwise)");
+        }
     }
     try {
         GDALDatasetUniquePtr dataset(GDALDataset::Open(open_path.c_str(),
@@ -604,7 +728,7 @@ PointLayer read_points(const std::string& path, const PointReadOptions& options)
         if (dataset->GetLayerCount() == 0) throw InputError("the file has no vector layers");
         OGRLayer* layer = nullptr;
         if (options.layer.empty()) {
-            layer = dataset->GetLayer(0);
+            layer = first_point_layer(*dataset, layer_option(options), open_notes);
         } else {
             layer = dataset->GetLayerByName(options.layer.c_str());
             if (layer == nullptr) {
@@ -616,7 +740,9 @@ PointLayer read_points(const std::string& path, const PointReadOptions& options)
             }
         }
         try {
-            return read_layer(*layer, csv, options);
+            PointLayer result = read_layer(*layer, csv, options);
+            result.notes.insert(result.notes.begin(), open_notes.begin(), open_notes.end());
+            return result;
         } catch (InputError& e) {
             e.set_layer(layer->GetName());
             throw;

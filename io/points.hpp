@@ -17,8 +17,16 @@ namespace lifecircle::io {
 
 /** What read_points() reads and how. */
 struct PointReadOptions {
-    /** Layer name; empty: the first layer. */
+    /**
+     * Layer name; empty: the first layer of points or polygons (with a note naming it when
+     * the file has several layers).
+     */
     std::string layer;
+    /**
+     * How the caller's user names the options of this input, e.g. "--from" (then notes say
+     * "--from-layer", "--from-crs"); empty: "--layer" and "--input-crs".
+     */
+    std::string option_prefix;
     /**
      * Field holding the feature id. A missing field is an InputError listing the fields,
      * except that when the default "id" is absent the GDAL feature id (FID) is used instead.
@@ -38,7 +46,8 @@ struct PointReadOptions {
      * Overrides the layer's CRS: "EPSG:xxxx" (or anything GDAL's SetFromUserInput accepts),
      * "wgs84", "gcj02" (Amap/Gaode, Tencent) or "bd09" (Baidu); case-insensitive, "gcj-02"
      * and "bd-09" also work. Empty: the layer's own CRS, and WGS 84 longitude/latitude for
-     * layers without one (CSV files).
+     * layers without one (CSV files). Overriding a CRS the layer declares adds a note naming
+     * both CRSs to PointLayer::notes.
      */
     std::string input_crs;
     /**
@@ -58,6 +67,11 @@ struct PointReadOptions {
      * then the holes) as WGS 84 (lon, lat) in PointRecord::polygon_lonlat, undensified.
      */
     bool polygons = false;
+    /**
+     * Read an OpenStreetMap file through GDAL's OSM driver (its `multipolygons` layer, for
+     * buildings). Off: an OSM file is an InputError pointing to the facilities verb.
+     */
+    bool allow_osm = false;
 };
 
 /** One facility or demand point. */
@@ -133,12 +147,21 @@ struct PointLayer {
  * Polygon/MultiPolygon (OGR PointOnSurface, plus the outline with options.entrances).
  *
  * Throws InputError naming the file, layer and feature id, saying what is wrong and what to
- * do, for: a missing file; a file that is not vector data; a missing layer (lists the
+ * do, for: a missing file; an OpenStreetMap file (pointing to the `facilities` verb); a file
+ * without any point or polygon layer; a file that is not vector data; a missing layer (lists the
  * layers); an empty layer; a line layer; a missing field (lists the fields); a CSV without
  * coordinate columns (lists its columns and the accepted names); empty or NaN coordinates;
  * coordinates out of range (suggesting swapped longitude/latitude or a missing CRS); an
- * empty or duplicate id; a non-numeric capacity, cutoff or delay value.
+ * empty or duplicate id; a non-numeric capacity, cutoff or delay value; a negative or
+ * non-finite delay; a cutoff that is not a positive number of minutes.
  */
 PointLayer read_points(const std::string& path, const PointReadOptions& options = {});
+
+/**
+ * The checks read_points() makes before opening the file, for callers that want to fail
+ * before a long network load: InputError for a missing file or an OpenStreetMap file;
+ * UsageError naming the option (e.g. --from-crs) for an input CRS that is not understood.
+ */
+void check_point_input(const std::string& path, const PointReadOptions& options);
 
 }  // namespace lifecircle::io

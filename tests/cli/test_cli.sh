@@ -220,6 +220,81 @@ import sys; t=open('$tmp/tty', encoding='utf-8', errors='replace').read().replac
 bad=[l for l in t.split('\n') if 'lifecircle:' in l and not l.split('\r')[-1].startswith('lifecircle:')]
 sys.exit(1 if bad else 0)"
 fi
+# Input checks: options that used to give silently wrong answers.
+# A geographic work CRS made every time 0; Web Mercator makes them 30% too long at 40 N.
+check "work-crs 4326 refused" run 2 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+    --work-crs EPSG:4326 --out "$tmp/wc.csv"
+check "work-crs 4326 message" err_has "'EPSG:4326' is geographic"
+check "work-crs 3857 refused" run 2 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+    --work-crs EPSG:3857 --out "$tmp/wc.csv"
+check "work-crs 3857 message" err_has "'EPSG:3857' distorts distances by 30."
+check "work-crs UTM accepted" run 0 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+    --work-crs EPSG:32650 --out "$tmp/wc.csv"
+check "work-crs UTM a-b" minutes_are "$tmp/wc.csv" a b 1.5
+
+# Each layer has its own CRS: --to-crs shifts only the destinations (GCJ-02 is ~500 m off
+# WGS 84 in Beijing), and a layer's own option beats the --input-crs default.
+check "to-crs only" run 0 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+    --to-crs gcj02 --out "$tmp/tc.csv"
+check "to-crs moves the destinations" bash -c "! grep -q '^a,a,0.000' '$tmp/tc.csv'"
+check "from/to-crs beat input-crs" run 0 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" \
+    --to "$tmp/pts.csv" --input-crs gcj02 --from-crs wgs84 --to-crs EPSG:4326 --out "$tmp/tc2.csv"
+check "from/to-crs a-b" minutes_are "$tmp/tc2.csv" a b 1.5
+check "declared CRS override noted" run 0 "$lc" matrix --network "$demo" --from "$src/demo/clinics.geojson" \
+    --to "$tmp/pts.csv" --from-crs gcj02 --out "$tmp/tc3.csv"
+check "declared CRS override message" err_has "declares its CRS as EPSG:4326 but --from-crs gcj02 overrides it"
+
+# The same point as origin and target is 0 min, not twice the walk to the road (d is 30 m off it).
+python3 - "$tmp/off.csv" "$mpd" <<'PY'
+import sys
+path, mpd = sys.argv[1], float(sys.argv[2])
+with open(path, "w") as f:
+    f.write("id,lon,lat\n")
+    f.write(f"d,{116.300 + 50 / mpd:.8f},{39.98 + 30 / 111320:.8f}\n")
+    f.write("a,116.3,39.98\n")
+PY
+check "matrix self" run 0 "$lc" matrix --network "$demo" --from "$tmp/off.csv" --to "$tmp/off.csv" --out "$tmp/self.csv"
+check "matrix d-d 0" minutes_are "$tmp/self.csv" d d 0
+check "matrix d-a > 0" bash -c "grep -q '^d,a,' '$tmp/self.csv' && ! grep -q '^d,a,0.000' '$tmp/self.csv'"
+
+# An OSM file given as points points to the facilities verb.
+check "osm as points" run 3 "$lc" matrix --network "$demo" --from "$demo" --to "$tmp/pts.csv" --out "$tmp/x.csv"
+check "osm as points message" err_has "facilities verb"
+
+# Option values are checked before the network is loaded (the network path does not exist).
+check "max-minutes 0" run 2 "$lc" matrix --network "$tmp/none.osm" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+    --max-minutes 0 --out "$tmp/x.csv"
+check "max-minutes 0 message" err_has "must be a number more than 0 and at most 10080 minutes, not '0'"
+check "max-minutes 0 no long number" bash -c "! grep -q '[0-9]\{30\}' '$tmp/err'"
+check "max-minutes nan" run 2 "$lc" matrix --network "$tmp/none.osm" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+    --max-minutes nan --out "$tmp/x.csv"
+check "max-minutes nan message" err_has "not 'nan'"
+check "buffer-m 0" run 2 "$lc" isochrones --network "$tmp/none.osm" --facilities "$src/demo/clinics.geojson" \
+    --buffer-m 0 --out "$tmp/x.geojson"
+check "buffer-m 0 message" err_has "--buffer-m"
+check "walk-speed nan" run 2 "$lc" isochrones --network "$tmp/none.osm" --facilities "$src/demo/clinics.geojson" \
+    --walk-speed nan --out "$tmp/x.geojson"
+
+# A facility whose walk to the road takes longer than a break is reported, not dropped silently.
+check "short break" run 0 "$lc" isochrones --network "$demo" --facilities "$tmp/off.csv" --minutes 0.2,5 \
+    --out "$tmp/short.geojson"
+check "short break warning" err_has "facility id d gets no area for the 0.2 min break"
+check "short break count" err_has "1 of 2 facilities in $tmp/off.csv are missing areas (0 have none at all)"
+check "facilities-crs alias" run 0 "$lc" isochrones --network "$demo" --facilities "$tmp/off.csv" --minutes 5 \
+    --facilities-crs wgs84 --out "$tmp/alias.geojson"
+
+check "from-crs checked before loading" run 2 "$lc" matrix --network "$tmp/none.osm" --from "$tmp/pts.csv" \
+    --to "$tmp/pts.csv" --from-crs mars --out "$tmp/x.csv"
+check "from-crs message" err_has "--from-crs 'mars' is not understood"
+check "missing points before loading" run 3 "$lc" isochrones --network "$tmp/none.osm" --facilities "$tmp/nope.csv" \
+    --out "$tmp/x.geojson"
+check "missing points message" err_has "nope.csv"
+
+cp "$demo" "$tmp/DEMO.OSM"
+check "facilities upper-case name" run 0 "$lc" facilities --network "$tmp/DEMO.OSM" --kind kindergarten \
+    --out "$tmp/k2.geojson"
+check "network upper-case name" run 0 "$lc" network-info --network "$tmp/DEMO.OSM" --json
+check "network upper-case is OSM" grep -q 'OpenStreetMap' "$tmp/out"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -184,7 +184,12 @@ TEST_CASE("gdal_network: a T-junction with ends 0.3 m apart becomes 4 nodes", "[
     CHECK(result.fields.name == "name");
     CHECK(result.fields.road_class == "highway");
     CHECK(result.fields.speed.empty());
-    CHECK(result.warnings.empty());
+    // Without one-way and speed fields every line is two-way at class speeds: said, not silent.
+    REQUIRE(result.warnings.size() == 1);
+    CHECK(result.warnings[0] ==
+          "no one-way (oneway, one_way, 单行) or speed (maxspeed, speed, speed_kmh, maxspeed_kmh, "
+          "限速) field found, so every line is two-way and class default speeds are used; the "
+          "layer's fields are: name, highway. Name them with --oneway-field / --speed-field");
 
     const RawNetwork& network = result.network;
     REQUIRE(network.nodes.size() == 4);
@@ -218,8 +223,8 @@ TEST_CASE("gdal_network: a T-junction with ends 0.3 m apart becomes 4 nodes", "[
         options.input_crs = "EPSG:32650";
         const GdalNetworkResult same = read_gdal_network(path, options);
         CHECK(same.network.nodes.size() == 4);
-        REQUIRE(same.warnings.size() == 1);
-        CHECK(same.warnings[0] ==
+        REQUIRE(same.warnings.size() == 2);
+        CHECK(same.warnings[1] ==
               "the layer's coordinate reference system (WGS 84 / UTM zone 50N) "
               "was overridden by EPSG:32650");
     }
@@ -677,7 +682,7 @@ TEST_CASE("gdal_network: layer without a CRS", "[gdal_network]") {
     REQUIRE_THROWS_AS(read_gdal_network(path, {}), InputError);
     REQUIRE_THROWS_WITH(read_gdal_network(path, {}),
                         Contains("layer 'roads'") &&
-                            Contains("has no coordinate reference system; pass --input-crs "
+                            Contains("has no coordinate reference system; pass --network-crs "
                                      "EPSG:xxxx"));
     GdalNetworkOptions options;
     options.input_crs = "EPSG:32650";
@@ -726,7 +731,7 @@ TEST_CASE("gdal_network: longitude and latitude swapped", "[gdal_network]") {
                feature_collection({line_feature({{440000.0, 4420000.0}, {440100.0, 4420000.0}})}));
     REQUIRE_THROWS_WITH(read_gdal_network(projected, {}), Contains("latitude out of range") &&
                                                               Contains("looks projected") &&
-                                                              Contains("--input-crs"));
+                                                              Contains("--network-crs"));
 }
 
 TEST_CASE("gdal_network: a named field that is missing", "[gdal_network]") {
