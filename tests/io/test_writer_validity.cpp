@@ -161,7 +161,10 @@ TEST_CASE("writer: polygons that rounding would break are stored valid", "[write
                                   c(100, 100) + "," + c(100, 0) + "," + c(0, 0) + "),(" +
                                   c(40, 40) + "," + c(40, 60) + "," + c(60, 60) + "," + c(60, 40) +
                                   "," + c(40, 40) + ")))";
-    const Layer layer = polygon_layer({bowtie, sliver, clockwise});
+    // - thin: only a 100 x 0.2 g strip, nothing is left of it at 7 decimals.
+    const std::string thin = "MULTIPOLYGON(((" + c(0, 0) + "," + c(100, 0) + "," + c(100, 0.2) +
+                             "," + c(0, 0.2) + "," + c(0, 0) + ")))";
+    const Layer layer = polygon_layer({bowtie, sliver, clockwise, thin});
 
     // The cases are real: valid as given, invalid (or collapsed) once rounded point by point.
     for (const std::string& wkt : {bowtie, sliver}) {
@@ -176,7 +179,7 @@ TEST_CASE("writer: polygons that rounding would break are stored valid", "[write
         const std::filesystem::path path = dir.path() / name;
         write_layers(path.string(), {layer}, "EPSG:4326");
         const std::vector<ReadBack> features = read_back(path);
-        REQUIRE(features.size() == 3);
+        REQUIRE(features.size() == 4);
         // Both formats orient rings the RFC 7946 way.
         check_polygons(features, true);
         const double cell2 = 1e-14;  // one grid cell, in square degrees
@@ -194,6 +197,8 @@ TEST_CASE("writer: polygons that rounding would break are stored valid", "[write
         const OGRPolygon& holed = *features[2].geometry->toMultiPolygon()->getGeometryRef(0);
         CHECK(holed.getNumInteriorRings() == 1);
         CHECK(holed.get_Area() == Approx((100 * 100 - 20 * 20) * cell2).epsilon(1e-6));
+        // A polygon that collapses entirely stays a (now empty) MultiPolygon feature in GeoJSON.
+        CHECK(features[3].geometry->IsEmpty() == geojson);
     }
 }
 
