@@ -15,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include <unistd.h>
 
@@ -224,6 +225,9 @@ public:
             if (GEOSisValid_r(m_context, current.get()) != 1) {
                 current = own(GEOSMakeValid_r(m_context, current.get()));
                 if (!current) throw OutputError("GEOS could not repair the polygon");
+                // A repaired spike or collapsed ring comes back as a line beside the polygons,
+                // and snapping refuses collections of mixed dimension.
+                current = polygonal(std::move(current));
             }
             if (m_grid > 0.0) {
                 Geos snapped = own(GEOSGeom_setPrecision_r(m_context, current.get(), m_grid, 0));
@@ -247,6 +251,30 @@ private:
     };
     using Geos = std::unique_ptr<GEOSGeometry, Destroy>;
     Geos own(GEOSGeometry* geometry) const { return Geos(geometry, Destroy{m_context}); }
+
+    /** The polygons of a GEOS geometry as one MultiPolygon (a copy), others dropped. */
+    Geos polygonal(Geos geometry) const {
+        const int type = GEOSGeomTypeId_r(m_context, geometry.get());
+        if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) return geometry;
+        std::vector<GEOSGeometry*> parts;
+        collect(geometry.get(), parts);
+        Geos multi = own(GEOSGeom_createCollection_r(m_context, GEOS_MULTIPOLYGON, parts.data(),
+                                                     static_cast<unsigned>(parts.size())));
+        if (!multi) {
+            for (GEOSGeometry* part : parts) GEOSGeom_destroy_r(m_context, part);
+            throw OutputError("GEOS could not collect the repaired polygons");
+        }
+        return multi;
+    }
+    void collect(const GEOSGeometry* geometry, std::vector<GEOSGeometry*>& out) const {
+        const int type = GEOSGeomTypeId_r(m_context, geometry);
+        if (type == GEOS_POLYGON && GEOSisEmpty_r(m_context, geometry) == 0) {
+            out.push_back(GEOSGeom_clone_r(m_context, geometry));
+        } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+            for (int i = 0; i < GEOSGetNumGeometries_r(m_context, geometry); ++i)
+                collect(GEOSGetGeometryN_r(m_context, geometry, i), out);
+        }
+    }
 
     /** The non-empty polygons of a repair result (lines and points of collapsed parts go). */
     static void add_polygons(const OGRGeometry& geometry, OGRMultiPolygon& out) {

@@ -202,6 +202,27 @@ TEST_CASE("writer: polygons that rounding would break are stored valid", "[write
     }
 }
 
+TEST_CASE("writer: an invalid polygon given to the writer is repaired", "[writer_validity]") {
+    // A square with a spike (a zero-width tail up from (5,10)) and a bow-tie: GEOS's repair
+    // keeps the 100 deg² square (the spike becomes a line and is dropped) and the two 0.25 deg²
+    // triangles of the bow-tie (about its crossing at (20.5, 0.5)).
+    const Layer layer =
+        polygon_layer({"MULTIPOLYGON(((0 0,10 0,10 10,5 10,5 20,5 10,0 10,0 0)),"
+                       "((20 0,21 1,21 0,20 1,20 0)))"});
+    TempDir dir("writer_validity");
+    for (const char* name : {"bad.geojson", "bad.gpkg"}) {
+        INFO(name);
+        const std::filesystem::path path = dir.path() / name;
+        write_layers(path.string(), {layer}, "EPSG:4326");
+        const std::vector<ReadBack> features = read_back(path);
+        REQUIRE(features.size() == 1);
+        check_polygons(features, true);
+        const OGRMultiPolygon& repaired = *features[0].geometry->toMultiPolygon();
+        CHECK(repaired.getNumGeometries() == 3);
+        CHECK(repaired.get_Area() == Approx(100.0 + 0.25 + 0.25).epsilon(1e-9));
+    }
+}
+
 TEST_CASE("writer: Porto clinic isochrones are valid as written, nest and hold their clinic",
           "[writer_validity][porto]") {
     const std::string path = std::string(LIFECIRCLE_SHARED_DATA) + "/osm/porto_2020.osm.pbf";
