@@ -9,11 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <system_error>
 #include <type_traits>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include <unistd.h>
 
@@ -23,6 +25,9 @@
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
+
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
 
 #include "core/error.hpp"
 #include "io/gdal_common.hpp"
@@ -151,14 +156,139 @@ GeometryPtr promote(GeometryPtr geometry, GeometryKind kind) {
 }
 
 /**
+ * Makes WGS 84 polygons valid as the file will store them. A polygon valid in the work CRS can
+ * turn invalid on the way out: reprojection moves vertices by float noise, and GeoJSON's
+ * rounding to a few decimals moves them by up to half a grid cell, enough to fold a thin
+ * ring over itself or collapse it to a line. So the polygon is snap-rounded to the grid the
+ * file stores (GEOSGeom_setPrecision, which nodes and keeps the topology valid rather than
+ * only rounding vertices; parts thinner than a cell are dropped), repaired with GEOSMakeValid
+ * if still invalid, and its rings oriented as RFC 7946 asks (exterior counter-clockwise, holes
+ * clockwise). The writer then prints exactly these coordinates: a grid value k / 10^d prints
+ * as k with d decimals. One GEOS context per layer written.
+ */
+class PolygonRepair {
+public:
+    /**
+     * `decimals`: the file's coordinate decimals, or -1 for full doubles (no rounding). Above
+     * 12 decimals grid values of 180° no longer fit a double's 53 bits, and the rounding is
+     * far below float noise of reprojection anyway: such files are only repaired.
+     */
+    explicit PolygonRepair(int decimals)
+        : m_context(OGRGeometry::createGEOSContext()),
+          // Parsed, so the cell is the double nearest 10^-d, as the reader will parse values.
+          m_grid(decimals >= 0 && decimals <= 12 ? std::stod("1e-" + std::to_string(decimals))
+                                                 : 0.0) {
+        if (m_context == nullptr) throw OutputError("cannot start GEOS to check polygons");
+    }
+    ~PolygonRepair() { OGRGeometry::freeGEOSContext(m_context); }
+    PolygonRepair(const PolygonRepair&) = delete;
+    PolygonRepair& operator=(const PolygonRepair&) = delete;
+
+    /** A valid MultiPolygon (possibly empty) at the file's precision, rings oriented. */
+    GeometryPtr repair(const OGRGeometry& geometry) {
+        Geos current = own(geometry.exportToGEOS(m_context));
+        if (!current) throw OutputError("cannot hand the polygon to GEOS to check it");
+        // Snapping needs valid input, and a snapped result is valid; the loop only guards
+        // against a GEOS robustness failure, which one more repair-and-snap settles.
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            if (GEOSisValid_r(m_context, current.get()) != 1) {
+                current = own(GEOSMakeValid_r(m_context, current.get()));
+                if (!current) throw OutputError("GEOS could not repair the polygon");
+                // A repaired spike or collapsed ring comes back as a line beside the polygons,
+                // and snapping refuses collections of mixed dimension.
+                current = polygonal(std::move(current));
+            }
+            if (m_grid > 0.0) {
+                Geos snapped = own(GEOSGeom_setPrecision_r(m_context, current.get(), m_grid, 0));
+                if (!snapped) throw OutputError("GEOS could not round the polygon");
+                current = std::move(snapped);
+            }
+            if (GEOSisValid_r(m_context, current.get()) == 1) break;
+        }
+        auto multi = std::make_unique<OGRMultiPolygon>();
+        GeometryPtr repaired(OGRGeometryFactory::createFromGEOS(m_context, current.get()));
+        if (repaired == nullptr) throw OutputError("cannot read the repaired polygon back");
+        add_polygons(*repaired, *multi);
+        for (OGRPolygon* polygon : *multi) orient(*polygon);
+        return GeometryPtr(multi.release());
+    }
+
+private:
+    struct Destroy {
+        GEOSContextHandle_t context;
+        void operator()(GEOSGeometry* g) const noexcept { GEOSGeom_destroy_r(context, g); }
+    };
+    using Geos = std::unique_ptr<GEOSGeometry, Destroy>;
+    Geos own(GEOSGeometry* geometry) const { return Geos(geometry, Destroy{m_context}); }
+
+    /** The polygons of a GEOS geometry as one MultiPolygon (a copy), others dropped. */
+    Geos polygonal(Geos geometry) const {
+        const int type = GEOSGeomTypeId_r(m_context, geometry.get());
+        if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) return geometry;
+        std::vector<GEOSGeometry*> parts;
+        collect(geometry.get(), parts);
+        Geos multi = own(GEOSGeom_createCollection_r(m_context, GEOS_MULTIPOLYGON, parts.data(),
+                                                     static_cast<unsigned>(parts.size())));
+        if (!multi) {
+            for (GEOSGeometry* part : parts) GEOSGeom_destroy_r(m_context, part);
+            throw OutputError("GEOS could not collect the repaired polygons");
+        }
+        return multi;
+    }
+    void collect(const GEOSGeometry* geometry, std::vector<GEOSGeometry*>& out) const {
+        const int type = GEOSGeomTypeId_r(m_context, geometry);
+        if (type == GEOS_POLYGON && GEOSisEmpty_r(m_context, geometry) == 0) {
+            out.push_back(GEOSGeom_clone_r(m_context, geometry));
+        } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
+            for (int i = 0; i < GEOSGetNumGeometries_r(m_context, geometry); ++i)
+                collect(GEOSGetGeometryN_r(m_context, geometry, i), out);
+        }
+    }
+
+    /** The non-empty polygons of a repair result (lines and points of collapsed parts go). */
+    static void add_polygons(const OGRGeometry& geometry, OGRMultiPolygon& out) {
+        const OGRwkbGeometryType type = wkbFlatten(geometry.getGeometryType());
+        if (type == wkbPolygon) {
+            if (!geometry.IsEmpty()) out.addGeometry(&geometry);
+        } else if (type == wkbMultiPolygon || type == wkbGeometryCollection) {
+            for (const OGRGeometry* part : *geometry.toGeometryCollection())
+                add_polygons(*part, out);
+        }
+    }
+
+    /** Twice the signed area (shoelace), positive when counter-clockwise. */
+    static double signed_area2(const OGRLinearRing& ring) {
+        double sum = 0.0;
+        const int n = ring.getNumPoints();
+        for (int i = 0; i + 1 < n; ++i)
+            sum += ring.getX(i) * ring.getY(i + 1) - ring.getX(i + 1) * ring.getY(i);
+        return sum;
+    }
+
+    static void orient(OGRPolygon& polygon) {
+        // The sign of the area, not GDAL's isClockwise() (which looks at the turn at one
+        // extreme vertex): a valid ring has a clear sign however its vertices were rounded.
+        for (int r = 0; r <= polygon.getNumInteriorRings(); ++r) {
+            OGRLinearRing* ring =
+                r == 0 ? polygon.getExteriorRing() : polygon.getInteriorRing(r - 1);
+            const double area2 = signed_area2(*ring);
+            if ((r == 0 && area2 < 0.0) || (r > 0 && area2 > 0.0)) ring->reversePoints();
+        }
+    }
+
+    GEOSContextHandle_t m_context;
+    double m_grid;
+};
+
+/**
  * Parses a feature's WKB, transforms it to WGS 84 and brings it to the layer's geometry type
- * (single parts promoted to multi, Z/M dropped). Throws a message-only OutputError the
- * caller adds the file, layer and feature to.
+ * (single parts promoted to multi, Z/M dropped; polygons made valid by `polygons`). Throws a
+ * message-only OutputError the caller adds the file, layer and feature to.
  */
 GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, GeometryKind kind,
                            OGRCoordinateTransformation& transform,
                            const OGRGeometryFactory::TransformWithOptionsCache& cache,
-                           GdalMessages& gdal) {
+                           GdalMessages& gdal, PolygonRepair& polygons) {
     OGRGeometry* raw = nullptr;
     std::size_t consumed = 0;
     const OGRErr parsed = OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size(),
@@ -194,6 +324,7 @@ GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, GeometryKind k
             (transformed ? type_name(transformed->getGeometryType()) : std::string("nothing")) +
             ", which a " + kind_name(kind) + " layer cannot hold");
     }
+    if (kind == GeometryKind::polygon) return polygons.repair(*transformed);
     return transformed;
 }
 
@@ -390,13 +521,15 @@ void write_layer(GDALDataset& dataset, Format format, const Layer& layer,
         throw fail("cannot start a transaction");
     }
     const OGRGeometryFactory::TransformWithOptionsCache cache;
+    // GeoJSON prints `coordinate_precision` decimals; GeoPackage keeps full doubles.
+    PolygonRepair polygons(format == Format::geojson ? options.coordinate_precision : -1);
     for (std::size_t f = 0; f < layer.features.size(); ++f) {
         const Feature& source = layer.features[f];
         OGRFeature feature(out->GetLayerDefn());
         if (!source.wkb.empty()) {
             GeometryPtr geometry;
             try {
-                geometry = layer_geometry(source.wkb, layer.kind, transform, cache, gdal);
+                geometry = layer_geometry(source.wkb, layer.kind, transform, cache, gdal, polygons);
             } catch (OutputError& e) {
                 e.set_feature("#" + std::to_string(f)).set_layer(layer.name).set_file(path);
                 throw;

@@ -43,6 +43,10 @@ class OutputPlan;
  *    `layer_styles` table holding each styled layer's QML as its default style.
  * Point layers are written as Point, line layers as MultiLineString and polygon layers as
  * MultiPolygon (single parts promoted); Z and M are dropped. Non-finite reals become NULL.
+ * Polygons are valid as the file stores them: after reprojection they are snap-rounded to the
+ * GeoJSON grid (10^-coordinate_precision degrees; GeoPackage: full doubles, only repaired),
+ * repaired with GEOS if needed, parts that collapse are dropped (an empty MultiPolygon if all
+ * do), and rings are oriented exterior counter-clockwise, holes clockwise, in both formats.
  * Geometries are transformed from `source_crs` (anything GDAL/PROJ accepts, e.g.
  * "EPSG:32629"; a bare number is an EPSG code) to WGS 84 and cut at the antimeridian.
  *

@@ -142,6 +142,16 @@ GeometryPtr to_valid_multipolygon(GeosContext& ctx, GeometryPtr geometry) {
     return to_valid_multipolygon(ctx, std::move(merged));
 }
 
+GeometryPtr snap_to_grid(GeosContext& ctx, GeometryPtr geometry, double grid) {
+    geometry = to_valid_multipolygon(ctx, std::move(geometry));
+    if (!(grid > 0.0) || GEOSisEmpty_r(ctx.handle(), geometry.get()) == 1) return geometry;
+    // Flags 0: snap-rounding noding (not just rounding vertices), so the result is valid, and
+    // collapsed parts dropped. It may come back as a Polygon, hence the second pass.
+    GeometryPtr snapped =
+        own(ctx, GEOSGeom_setPrecision_r(ctx.handle(), geometry.get(), grid, 0), "snap to grid");
+    return to_valid_multipolygon(ctx, std::move(snapped));
+}
+
 GeometryPtr from_wkb(GeosContext& ctx, std::span<const unsigned char> wkb) {
     GEOSWKBReader* reader = GEOSWKBReader_create_r(ctx.handle());
     if (reader == nullptr) fail(ctx, "create WKB reader");

@@ -97,6 +97,15 @@ GeometryPtr clone(GeosContext& ctx, const GEOSGeom_t* geometry);
  */
 GeometryPtr to_valid_multipolygon(GeosContext& ctx, GeometryPtr geometry);
 
+/**
+ * A polygonal geometry snap-rounded to a grid of `grid` units (GEOSGeom_setPrecision): every
+ * vertex on the grid, every vertex at least about half a cell from any edge it is not on, and
+ * parts narrower than a cell removed, returned as one valid MultiPolygon. Such a polygon stays
+ * valid when a later step (a reprojection, a writer's rounding to a coarser grid that is
+ * repaired) moves its vertices by much less than a cell. grid <= 0 only makes it valid.
+ */
+GeometryPtr snap_to_grid(GeosContext& ctx, GeometryPtr geometry, double grid);
+
 /** Reads WKB (ISO or extended); throws GeometryError on bad input. */
 GeometryPtr from_wkb(GeosContext& ctx, std::span<const unsigned char> wkb);
 /** Writes 2D little-endian ISO WKB. */

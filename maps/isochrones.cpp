@@ -157,7 +157,7 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
                     if (!usable.empty()) {
                         std::vector<AreaPolygon> polys = nested_areas(
                             w.geos, graph, pieces, usable, legs.lines, options.area, legs.starts);
-                        if (shape == IsochroneShape::rings) polys = ring_areas(w.geos, polys);
+                        if (shape == IsochroneShape::rings) polys = ring_areas(w.geos, polys, options.area.grid_m);
                         const bool rings = shape == IsochroneShape::rings;
                         for (std::size_t k = 0; k < polys.size(); ++k) {
                             // A ring starts where the facility's previous break ended.

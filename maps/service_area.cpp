@@ -31,6 +31,9 @@ void check_options(const AreaOptions& options) {
     if (!(options.hull_ratio >= 0.0 && options.hull_ratio <= 1.0))
         throw UsageError("the concave-hull ratio must be between 0 and 1 (got " +
                          std::to_string(options.hull_ratio) + ")");
+    if (!(options.grid_m >= 0.0 && options.grid_m < options.buffer_m))
+        throw UsageError("the polygon grid must be at least 0 m and finer than the buffer (got " +
+                         std::to_string(options.grid_m) + " m)");
     if (!(options.split_spacing_m > 0.0))
         throw UsageError("the split sample spacing must be more than 0 m (got " +
                          std::to_string(options.split_spacing_m) + ")");
@@ -184,7 +187,7 @@ GeometryPtr area_of_lines(GeosContext& ctx, ReachedLines&& lines, const AreaOpti
     GeometryPtr area = union_of_buffers(ctx, lines.parts, nullptr, options);
     if (options.method == AreaMethod::hull)
         area = add_hull(ctx, std::move(area), std::move(lines), options);
-    return detail::to_valid_multipolygon(ctx, std::move(area));
+    return detail::snap_to_grid(ctx, std::move(area), options.grid_m);
 }
 
 AreaPolygon to_area_polygon(GeosContext& ctx, const GEOSGeometry* geometry, double road_km) {
@@ -401,14 +404,17 @@ std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
                 if (starts_by(j, breaks[i])) add_extra(ctx, extra_lines.subspan(j, 1), all);
             area = add_hull(ctx, std::move(area), std::move(all), options);
         }
-        area = detail::to_valid_multipolygon(ctx, std::move(area));
+        // The next area grows from this snapped one, so its shared boundary is already on the
+        // grid and snapping it again moves it by at most a cell: the areas still nest.
+        area = detail::snap_to_grid(ctx, std::move(area), options.grid_m);
         out.push_back(to_area_polygon(ctx, area.get(), road_m / 1000.0));
         previous = std::move(area);
     }
     return out;
 }
 
-std::vector<AreaPolygon> ring_areas(GeosContext& ctx, std::span<const AreaPolygon> nested) {
+std::vector<AreaPolygon> ring_areas(GeosContext& ctx, std::span<const AreaPolygon> nested,
+                                    double grid_m) {
     std::vector<AreaPolygon> out;
     out.reserve(nested.size());
     GeometryPtr inner;
@@ -419,7 +425,9 @@ std::vector<AreaPolygon> ring_areas(GeosContext& ctx, std::span<const AreaPolygo
         } else {
             GeometryPtr ring =
                 own(ctx, GEOSDifference_r(ctx.handle(), outer.get(), inner.get()), "difference");
-            ring = detail::to_valid_multipolygon(ctx, std::move(ring));
+            // Where the outer boundary runs within a hair of the inner one the difference
+            // leaves slivers thinner than any output can draw: snapping removes them.
+            ring = detail::snap_to_grid(ctx, std::move(ring), grid_m);
             const double road_km = std::max(0.0, nested[i].road_km - nested[i - 1].road_km);
             out.push_back(to_area_polygon(ctx, ring.get(), road_km));
         }
@@ -520,7 +528,7 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
         const GeometryPtr region = union_cells(ctx, std::move(cells_of[o]));
         GeometryPtr part =
             own(ctx, GEOSIntersection_r(h, overall.get(), region.get()), "intersection");
-        part = detail::to_valid_multipolygon(ctx, std::move(part));
+        part = detail::snap_to_grid(ctx, std::move(part), options.grid_m);
         out[o] = to_area_polygon(ctx, part.get(), road_m[o] / 1000.0);
     }
     return out;

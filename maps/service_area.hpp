@@ -5,7 +5,8 @@
  * rings between them, and a network Voronoi split of one area among several facilities.
  *
  * Every function takes a GeosContext; keep one per thread. Polygons are returned as ISO WKB
- * MultiPolygons in the graph's work CRS, always valid, possibly empty.
+ * MultiPolygons in the graph's work CRS, always valid, snap-rounded to AreaOptions::grid_m,
+ * possibly empty.
  */
 
 #include <cstdint>
@@ -39,6 +40,13 @@ struct AreaOptions {
     double hull_ratio = 0.3;
     /** split_areas(): spacing (metres) of the labelled points sampled along reached roads. */
     double split_spacing_m = 10.0;
+    /**
+     * Every returned polygon is snap-rounded to a grid of this many metres (0: not rounded).
+     * 1 mm is finer than any output's rounding (GeoJSON's 7 decimals are about 1 cm) yet keeps
+     * vertices far enough from other edges that reprojection cannot make a polygon invalid;
+     * it removes the sub-millimetre slivers that overlays of nearly shared boundaries leave.
+     */
+    double grid_m = 0.001;
 };
 
 /** One reached area: a MultiPolygon as ISO WKB in the graph's work CRS, plus measures. */
@@ -84,9 +92,11 @@ std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
  * Rings between nested areas (from nested_areas()): result[0] = nested[0], result[i] =
  * nested[i] minus nested[i-1]. road_km of ring i is the road reached in (breaks[i-1],
  * breaks[i]], which is nested[i].road_km - nested[i-1].road_km since time is linear along
- * each piece. Ring areas sum to the outermost area; rings do not overlap.
+ * each piece. Ring areas sum to the outermost area; rings do not overlap (up to the snap-rounding
+ * of each ring to `grid_m`, see AreaOptions::grid_m).
  */
-std::vector<AreaPolygon> ring_areas(GeosContext& ctx, std::span<const AreaPolygon> nested);
+std::vector<AreaPolygon> ring_areas(GeosContext& ctx, std::span<const AreaPolygon> nested,
+                                    double grid_m = AreaOptions{}.grid_m);
 
 /**
  * Network Voronoi split of the service area within `max_seconds` among `origin_count` origins;

@@ -459,3 +459,111 @@ TEST_CASE("One GEOS context per thread", "[service_area]") {
     for (std::thread& t : threads) t.join();
     for (std::size_t i = 1; i < areas.size(); ++i) CHECK(areas[i] > areas[i - 1]);
 }
+
+namespace {
+
+/** An AreaPolygon of WKT (as nested_areas would return it). */
+AreaPolygon area_of_wkt(GeosContext& ctx, const char* wkt) {
+    GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
+    gd::GeometryPtr g = gd::own(ctx, GEOSWKTReader_read_r(ctx.handle(), reader, wkt), "read");
+    GEOSWKTReader_destroy_r(ctx.handle(), reader);
+    AreaPolygon out;
+    out.wkb = gd::to_wkb(ctx, g.get());
+    out.area_km2 = area_m2(ctx, g.get()) / 1e6;
+    return out;
+}
+
+/** Whether every vertex of a WKB geometry lies on the grid of `cell` (to 1e-9 cells). */
+bool on_grid(GeosContext& ctx, const AreaPolygon& area, double cell) {
+    const gd::GeometryPtr g = geometry(ctx, area);
+    const gd::GeometryPtr points =
+        gd::own(ctx, GEOSGeom_extractUniquePoints_r(ctx.handle(), g.get()), "points");
+    for (int i = 0; i < GEOSGetNumGeometries_r(ctx.handle(), points.get()); ++i) {
+        double x = 0.0;
+        double y = 0.0;
+        const GEOSGeometry* p = GEOSGetGeometryN_r(ctx.handle(), points.get(), i);
+        GEOSGeomGetX_r(ctx.handle(), p, &x);
+        GEOSGeomGetY_r(ctx.handle(), p, &y);
+        if (std::abs(x / cell - std::round(x / cell)) > 1e-9 ||
+            std::abs(y / cell - std::round(y / cell)) > 1e-9)
+            return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+TEST_CASE("Rings drop the slivers between nearly shared boundaries", "[service_area]") {
+    GeosContext ctx;
+    // The outer area is the inner 100 m square with its top edge 0.1 µm higher and a 10 x 10 m
+    // bump on the right: the true ring is the bump (100 m²) plus a 100 m x 0.1 µm sliver
+    // (1e-5 m²) that no output can draw and that folds over itself once rounded.
+    const std::vector<AreaPolygon> nested{
+        area_of_wkt(ctx, "MULTIPOLYGON(((0 0, 100 0, 100 100, 0 100, 0 0)))"),
+        area_of_wkt(ctx,
+                    "MULTIPOLYGON(((0 0, 100 0, 100 40, 110 40, 110 50, 100 50, "
+                    "100 100.0000001, 0 100.0000001, 0 0)))")};
+    const std::vector<AreaPolygon> unsnapped = ring_areas(ctx, nested, 0.0);
+    REQUIRE(unsnapped.size() == 2);
+    CHECK(wkb_area(ctx, unsnapped[1].wkb) == Approx(100.0 + 1e-5).margin(1e-9));
+    CHECK(wkb_area(ctx, unsnapped[1].wkb) > 100.0 + 0.5e-5);  // the sliver is there
+    const std::vector<AreaPolygon> rings = ring_areas(ctx, nested, 0.001);
+    REQUIRE(rings.size() == 2);
+    check_result(ctx, rings[1]);
+    CHECK(wkb_area(ctx, rings[1].wkb) == Approx(100.0).margin(1e-9));
+    CHECK(wkb_to_wkt(ctx, rings[1].wkb, 3) ==
+          "MULTIPOLYGON (((110 40, 100 40, 100 50, 110 50, 110 40)))");
+}
+
+TEST_CASE("Every returned polygon is on the 1 mm grid and valid", "[service_area]") {
+    GeosContext ctx;
+    // Roads at odd angles and positions so buffer vertices fall off any grid.
+    const RoadGraph graph = make_graph({{{0.123456, 0.654321}, {401.987654, 133.3333333}},
+                                        {{401.987654, 133.3333333}, {257.7777, 601.1111}}});
+    const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 420), whole(graph, 1, 420, 910)};
+    const std::vector<Seconds> breaks{300, 600, 900};
+    const AreaOptions options;
+    REQUIRE(options.grid_m == 0.001);
+    const std::vector<AreaPolygon> nested = nested_areas(ctx, graph, pieces, breaks, {}, options);
+    const std::vector<AreaPolygon> rings = ring_areas(ctx, nested, options.grid_m);
+    std::vector<AreaPolygon> all = nested;
+    all.insert(all.end(), rings.begin(), rings.end());
+    all.push_back(service_area(ctx, graph, pieces, 600, {}, options));
+    for (const AreaPolygon& a :
+         split_areas(ctx, graph, {{whole(graph, 0, 0, 420, 0), whole(graph, 1, 910, 420, 1)}}, 900,
+                     2, {}, options))
+        all.push_back(a);
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        INFO("polygon " << i);
+        check_result(ctx, all[i]);
+        CHECK(wkb_area(ctx, all[i].wkb) > 0.0);
+        CHECK(on_grid(ctx, all[i], options.grid_m));
+    }
+    // The snapped areas still nest: the inner one sticks out by less than a band of one grid
+    // cell along its boundary (snap-rounding moves an edge by at most a cell).
+    for (std::size_t i = 0; i + 1 < nested.size(); ++i) {
+        const gd::GeometryPtr inner = geometry(ctx, nested[i]);
+        double perimeter = 0.0;
+        REQUIRE(GEOSLength_r(ctx.handle(), inner.get(), &perimeter) == 1);
+        CHECK(difference_m2(ctx, nested[i], nested[i + 1]) < perimeter * options.grid_m);
+    }
+    // Unsnapped, they nest up to float noise (the original construction), for comparison.
+    AreaOptions exact = options;
+    exact.grid_m = 0.0;
+    const std::vector<AreaPolygon> raw = nested_areas(ctx, graph, pieces, breaks, {}, exact);
+    for (std::size_t i = 0; i + 1 < raw.size(); ++i)
+        CHECK(difference_m2(ctx, raw[i], raw[i + 1]) < 1e-6);
+}
+
+TEST_CASE("A grid as coarse as the buffer is refused", "[service_area]") {
+    GeosContext ctx;
+    const RoadGraph graph = make_graph({{{0, 0}, {1000, 0}}});
+    AreaOptions options;
+    options.grid_m = 50.0;
+    CHECK_THROWS_AS(service_area(ctx, graph, {}, 100, {}, options), UsageError);
+    CHECK_THROWS_WITH(service_area(ctx, graph, {}, 100, {}, options),
+                      Catch::Contains("grid must be at least 0 m and finer than the buffer"));
+    options.grid_m = -1.0;
+    CHECK_THROWS_WITH(service_area(ctx, graph, {}, 100, {}, options),
+                      Catch::Contains("got -1.000000 m"));
+}
