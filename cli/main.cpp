@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
     add_matrix(app, run);
     add_isochrones(app, run);
     add_facilities(app, run);
+    add_standards(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -13,5 +13,6 @@ void add_network_info(CLI::App& app, Runner& run);
 void add_matrix(CLI::App& app, Runner& run);
 void add_isochrones(CLI::App& app, Runner& run);
 void add_facilities(CLI::App& app, Runner& run);
+void add_standards(CLI::App& app, Runner& run);
 
 }  // namespace lifecircle::cli
