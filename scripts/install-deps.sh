@@ -12,6 +12,7 @@ build_pkgs=(
   libosmium2-dev libprotozero-dev zlib1g-dev libbz2-dev libexpat1-dev  # OpenStreetMap input
   libcli11-dev                # command-line options
   nlohmann-json3-dev          # JSON output
+  libtomlplusplus-dev         # the service-standards catalogue (standards/standards.toml)
   libtbb-dev                  # parallel loops over origins
   catch2                      # unit tests (v2)
   python3                     # the command-line test checks its outputs with a few lines of Python

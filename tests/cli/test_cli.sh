@@ -31,7 +31,7 @@ err_has() { grep -qF -- "$1" "$tmp/err" || { echo "stderr lacks '$1':" >&2; cat 
 # Version and help.
 check "version" run 0 "$lc" --version
 check "version text" grep -q "lifecircle 0" "$tmp/out"
-for verb in network-info matrix isochrones facilities coverage; do
+for verb in network-info matrix isochrones facilities coverage standards; do
     check "$verb --help" run 0 "$lc" "$verb" --help
 done
 
@@ -295,6 +295,22 @@ check "facilities upper-case name" run 0 "$lc" facilities --network "$tmp/DEMO.O
     --out "$tmp/k2.geojson"
 check "network upper-case name" run 0 "$lc" network-info --network "$tmp/DEMO.OSM" --json
 check "network upper-case is OSM" grep -q 'OpenStreetMap' "$tmp/out"
+# The service-standards catalogue: table, one entry, JSON, unknown name, bad user file.
+check "standards" run 0 "$lc" standards
+check "standards names" bash -c "grep -q '^medical-15min ' '$tmp/out' && grep -q '^kindergarten ' '$tmp/out' && grep -q '^elderly-meal-point ' '$tmp/out'"
+check "standards one" run 0 "$lc" standards gb50180-10min-life-circle
+check "standards one source" grep -q "Table 3.0.4" "$tmp/out"
+check "standards json" run 0 "$lc" standards --json
+check "standards json fields" python3 -c "
+import json; d={s['name']: s for s in json.load(open('$tmp/out'))}
+assert d['kindergarten']['metres']==300 and d['kindergarten']['demand']=='children-3-6'
+assert all(s['source']['document'] for s in d.values())
+"
+check "standards unknown" run 2 "$lc" standards kindergarden
+check "standards unknown message" err_has "known standards are medical-15min"
+printf '[[standard]]\nname = "x"\nradius = 300\n' >"$tmp/bad_standards.toml"
+check "standards bad file" run 3 "$lc" standards --standards-file "$tmp/bad_standards.toml"
+check "standards bad file message" err_has "bad_standards.toml: line 3: unknown key 'radius'"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
