@@ -1,5 +1,6 @@
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 #include <sstream>
 
@@ -10,12 +11,13 @@
 #include "core/error.hpp"
 #include "core/polygon.hpp"
 #include "core/time_table.hpp"
-#include "io/atomic_file.hpp"
 #include "io/demand.hpp"
 #include "io/layer_writer.hpp"
+#include "io/output.hpp"
 #include "maps/coverage_layers.hpp"
 #include "planners/coverage.hpp"
 #include "planners/gaps.hpp"
+#include "planners/standards.hpp"
 
 namespace lifecircle::cli {
 
@@ -39,6 +41,9 @@ struct CoverageArgs {
     std::string districts_out;
     std::string gaps;
     double hex_m = 250.0;
+    std::string standard;
+    std::string standards_file;
+    bool update = false;
 };
 
 std::vector<std::string> split_list(const std::string& text) {
@@ -116,13 +121,19 @@ void add_coverage(CLI::App& app, Runner& run) {
                     "Polygons: spacing (m) of the road points their residents are spread over")
         ->check(CLI::Range(1.0, 10000.0))
         ->capture_default_str();
-    cmd->add_option("--minutes", a->minutes, "The standard: minutes to the nearest facility")
-        ->check(CLI::Range(0.01, 1440.0))
-        ->capture_default_str();
-    cmd->add_option("--max-meters", a->max_meters,
-                    "Also (or instead) a network distance limit in metres "
-                    "(GB 50180 states service radii in metres); both must hold")
-        ->check(CLI::Range(0.0, 1.0e6));
+    cmd->add_option("--standard", a->standard,
+                    "A service standard from the catalogue (lifecircle standards): its "
+                    "minutes, metres, mode and walking speed unless given here");
+    cmd->add_option("--standards-file", a->standards_file,
+                    "Your own standards (TOML, as standards/standards.toml)");
+    auto* minutes_opt =
+        cmd->add_option("--minutes", a->minutes, "The standard: minutes to the nearest facility")
+            ->check(CLI::Range(0.01, 1440.0))
+            ->capture_default_str();
+    auto* meters_opt = cmd->add_option("--max-meters", a->max_meters,
+                                       "Also (or instead) a network distance limit in metres "
+                                       "(GB 50180 states service radii in metres); both must hold")
+                           ->check(CLI::Range(0.0, 1.0e6));
     cmd->add_option("--direction", a->direction,
                     "to-facility: residents travel to it; from-facility: it travels "
                     "to them (ambulance, meal delivery). Matters on one-way streets")
@@ -146,8 +157,54 @@ void add_coverage(CLI::App& app, Runner& run) {
     cmd->add_option("--hex-m", a->hex_m, "Hexagon width across flats (m) for --gaps")
         ->check(CLI::Range(10.0, 100000.0))
         ->capture_default_str();
-    cmd->callback([&run, a] {
-        run = [a] {
+    cmd->add_flag("--update", a->update,
+                  "Add the layers to existing .gpkg files, keeping their other layers");
+    add_quiet_option(*cmd);
+    auto* mode_opt = cmd->get_option("--mode");
+    auto* speed_opt = cmd->get_option("--walk-speed");
+    cmd->callback([&run, a, minutes_opt, meters_opt, mode_opt, speed_opt] {
+        run = [a, minutes_opt, meters_opt, mode_opt, speed_opt] {
+            // A standard fills what the command line left out.
+            std::string standard_title;
+            if (!a->standard.empty()) {
+                const std::vector<ServiceStandard> catalogue =
+                    standards_catalogue(a->standards_file);
+                const ServiceStandard& st = find_standard(catalogue, a->standard);
+                standard_title = st.name + " (" + st.title_en + "; " + st.source.short_name + ")";
+                if (!minutes_opt->count() && st.minutes) a->minutes = *st.minutes;
+                if (!meters_opt->count() && st.metres) a->max_meters = *st.metres;
+                if (!mode_opt->count()) a->network.mode = std::string(mode_name(st.mode));
+                if (!speed_opt->count() && st.walk_speed_kmh)
+                    a->network.walk_speed_kmh = *st.walk_speed_kmh;
+                if (!minutes_opt->count() && !st.minutes) a->minutes = 1440.0;  // metres only
+            }
+
+            // Every output is checked before any work.
+            const std::vector<std::string> layer_formats = {".geojson", ".json", ".gpkg"};
+            std::vector<io::OutputRequest> requests = {
+                {"--out", a->out, layer_formats, ".geojson", true}};
+            const std::size_t districts_req = a->districts_out.empty() ? 0 : requests.size();
+            if (!a->districts_out.empty())
+                requests.push_back({"--districts-out", a->districts_out, layer_formats, "", true});
+            const std::size_t gaps_req = a->gaps.empty() ? 0 : requests.size();
+            if (!a->gaps.empty()) requests.push_back({"--gaps", a->gaps, layer_formats, "", true});
+            const std::size_t summary_req = a->summary.empty() ? 0 : requests.size();
+            if (!a->summary.empty())
+                requests.push_back({"--summary", a->summary, {".json"}, ".json", false});
+            std::vector<std::pair<std::string, std::string>> inputs = {
+                {"--network", a->network.path},
+                {"--facilities", a->facilities.path},
+                {"--demand", a->demand}};
+            if (!a->districts.empty()) inputs.push_back({"--districts", a->districts});
+            io::OutputPlan plan = plan_outputs(std::move(requests), inputs);
+            if (!a->districts_out.empty() && a->districts.empty())
+                throw UsageError("--districts-out needs --districts FILE");
+            if (!a->districts.empty() && a->districts_out.empty() &&
+                plan.files()[plan.file_of(0)].format != ".gpkg")
+                throw UsageError(
+                    "--districts needs --districts-out FILE when --out is not a .gpkg");
+            apply_point_defaults(a->facilities, "", "id");
+            check_points(a->facilities);
             const Mode mode = selected_mode(a->network);
             const bool by_meters = a->max_meters > 0;
             // Network: the time profile, and its length twin when metres are judged.
@@ -310,46 +367,41 @@ void add_coverage(CLI::App& app, Runner& run) {
             std::vector<planners::GapCell> cells;
             if (!a->gaps.empty())
                 cells = planners::gap_cells(result, demand.xy, demand.weights, {}, a->hex_m);
-            // Files and their layers: districts go with the demand in a GeoPackage, or to
-            // --districts-out; a --gaps file that is the --out GeoPackage gets its layer too.
-            std::vector<std::pair<std::string, std::vector<Layer>>> files{{a->out, {demand_out}}};
-            auto is_gpkg = [](const std::string& p) {
-                return p.size() >= 5 &&
-                       (p.substr(p.size() - 5) == ".gpkg" || p.substr(p.size() - 5) == ".GPKG");
-            };
-            if (!districts.empty()) {
-                Layer dl = maps::districts_layer(districts, groups);
-                if (!a->districts_out.empty())
-                    files.push_back({a->districts_out, {std::move(dl)}});
-                else if (is_gpkg(a->out))
-                    files[0].second.push_back(std::move(dl));
-                else
-                    throw UsageError(
-                        "--districts needs --districts-out FILE when --out is not a .gpkg");
+            // Layers by file: districts go with the demand unless --districts-out names a file.
+            std::vector<std::vector<Layer>> per_file(plan.files().size());
+            per_file[plan.file_of(0)].push_back(demand_out);
+            if (!districts.empty())
+                per_file[plan.file_of(a->districts_out.empty() ? 0 : districts_req)].push_back(
+                    maps::districts_layer(districts, groups));
+            if (!a->gaps.empty())
+                per_file[plan.file_of(gaps_req)].push_back(
+                    maps::gaps_layer(cells, groups, a->hex_m));
+            io::WriteOptions wo;
+            wo.update = a->update;
+            for (std::size_t f = 0; f < per_file.size(); ++f) {
+                if (per_file[f].empty()) continue;
+                for (const std::string& n :
+                     io::write_layers(plan, f, per_file[f], net.work_crs, wo))
+                    print_note("note: " + n);
             }
-            if (!a->gaps.empty()) {
-                Layer gl = maps::gaps_layer(cells, groups, a->hex_m);
-                if (a->gaps == a->out && is_gpkg(a->out))
-                    files[0].second.push_back(std::move(gl));
-                else
-                    files.push_back({a->gaps, {std::move(gl)}});
-            }
-            for (const auto& [path, layers] : files) io::write_layers(path, layers, net.work_crs);
 
             // Summary.
             nlohmann::ordered_json j;
-            j["parameters"] = {{"network", a->network.path},
-                               {"mode", a->network.mode},
-                               {"walk_speed_kmh", a->network.walk_speed_kmh},
-                               {"direction", a->direction},
-                               {"minutes", a->minutes},
-                               {"max_meters", by_meters ? nlohmann::ordered_json(a->max_meters)
-                                                        : nlohmann::ordered_json(nullptr)},
-                               {"facilities", a->facilities.path},
-                               {"demand", a->demand},
-                               {"weight_fields", groups},
-                               {"max_snap_m", a->network.snap.max_distance},
-                               {"work_crs", net.work_crs}};
+            j["parameters"] = {
+                {"network", a->network.path},
+                {"mode", a->network.mode},
+                {"walk_speed_kmh", a->network.walk_speed_kmh},
+                {"direction", a->direction},
+                {"minutes", a->minutes},
+                {"standard", standard_title.empty() ? nlohmann::ordered_json(nullptr)
+                                                    : nlohmann::ordered_json(standard_title)},
+                {"max_meters", by_meters ? nlohmann::ordered_json(a->max_meters)
+                                         : nlohmann::ordered_json(nullptr)},
+                {"facilities", a->facilities.path},
+                {"demand", a->demand},
+                {"weight_fields", groups},
+                {"max_snap_m", a->network.snap.max_distance},
+                {"work_crs", net.work_crs}};
             std::size_t unsnapped_fac = fac_snaps.size() - placed, unsnapped_dem = 0;
             for (const Snap& s : demand_snaps) unsnapped_dem += s.ok() ? 0 : 1;
             j["counts"] = {{"facilities", fac_snaps.size()},
@@ -379,10 +431,14 @@ void add_coverage(CLI::App& app, Runner& run) {
             }
             if (!a->gaps.empty()) j["gap_cells"] = cells.size();
             if (!a->summary.empty()) {
-                io::AtomicFile file(a->summary);
-                file.stream() << j.dump(2) << "\n";
-                file.commit();
+                std::ofstream file(plan.stage(plan.file_of(summary_req)),
+                                   std::ios::binary | std::ios::trunc);
+                file << j.dump(2) << "\n";
+                file.close();
+                if (!file)
+                    throw OutputError("cannot write: the disk may be full").set_file(a->summary);
             }
+            plan.commit();
 
             // The same summary, readable.
             std::printf("coverage within %s min%s, %s, %s\n", fixed(a->minutes, 1).c_str(),

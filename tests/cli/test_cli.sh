@@ -312,5 +312,58 @@ printf '[[standard]]\nname = "x"\nradius = 300\n' >"$tmp/bad_standards.toml"
 check "standards bad file" run 3 "$lc" standards --standards-file "$tmp/bad_standards.toml"
 check "standards bad file message" err_has "bad_standards.toml: line 3: unknown key 'radius'"
 
+# coverage per district: two overlapping rectangles; totals and covered weights recomputed here.
+python3 - "$src/demo/homes.csv" "$tmp/districts.geojson" <<'PY'
+import csv, json, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+lons = sorted(float(r['lon']) for r in rows); lats = sorted(float(r['lat']) for r in rows)
+mid = lons[len(lons) // 2]
+def rect(x0, x1): return [[x0, lats[0] - 0.01], [x1, lats[0] - 0.01], [x1, lats[-1] + 0.01], [x0, lats[-1] + 0.01], [x0, lats[0] - 0.01]]
+f = [{"type": "Feature", "properties": {"name": "西区"}, "geometry": {"type": "Polygon", "coordinates": [rect(lons[0] - 0.01, mid + 0.002)]}},
+     {"type": "Feature", "properties": {"name": "东区"}, "geometry": {"type": "Polygon", "coordinates": [rect(mid - 0.002, (lons[len(lons) * 9 // 10] + lons[len(lons) * 9 // 10 + 1]) / 2)]}}]
+json.dump({"type": "FeatureCollection", "features": f}, open(sys.argv[2], "w"), ensure_ascii=False)
+PY
+check "coverage districts" run 0 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+    --demand "$src/demo/homes.csv" --weight-field population --minutes 10 --out "$tmp/covd.gpkg" \
+    --districts "$tmp/districts.geojson" --summary "$tmp/covd.json"
+check "coverage districts figures" python3 -c "
+import csv, json
+d = json.load(open('$tmp/districts.geojson'))['features']
+rows = list(csv.DictReader(open('$src/demo/homes.csv')))
+cov = {f['properties']['id']: f['properties']['covered'] for f in json.load(open('$tmp/cov.geojson'))['features']}
+s = json.load(open('$tmp/covd.json'))
+def inside(r, ring):
+    xs = [p[0] for p in ring]; ys = [p[1] for p in ring]
+    return min(xs) < float(r['lon']) < max(xs) and min(ys) < float(r['lat']) < max(ys)
+got = {x['district']: x['population'] for x in s['districts']}
+out_total = sum(float(r['population']) for r in rows if not any(inside(r, f['geometry']['coordinates'][0]) for f in d))
+for f in d:
+    ring = f['geometry']['coordinates'][0]
+    mine = [r for r in rows if inside(r, ring)]
+    g = got[f['properties']['name']]
+    assert abs(g['total'] - sum(float(r['population']) for r in mine)) < 1e-6, g
+    assert abs(g['covered'] - sum(float(r['population']) for r in mine if cov[r['id']] == 1)) < 1e-6, g
+assert abs(got['(outside every district)']['total'] - out_total) < 1e-6
+both = [r for r in rows if all(inside(r, f['geometry']['coordinates'][0]) for f in d)]
+assert s['district_overlap']['points'] == len(both) > 0
+"
+check "coverage districts layer" python3 -c "
+import sqlite3
+c = sqlite3.connect('$tmp/covd.gpkg')
+names = {r[0] for r in c.execute('select table_name from gpkg_contents')}
+assert {'demand', 'districts'} <= names, names
+assert c.execute('select count(*) from layer_styles').fetchone()[0] >= 2
+"
+check "coverage standard" run 0 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+    --demand "$src/demo/homes.csv" --weight-field population --standard kindergarten --out "$tmp/covk.geojson" \
+    --summary "$tmp/covk.json"
+check "coverage standard used" python3 -c "
+import json; p = json.load(open('$tmp/covk.json'))['parameters']; assert p['max_meters'] == 300 and 'kindergarten' in p['standard'], p"
+check "coverage unknown standard" run 2 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+    --demand "$src/demo/homes.csv" --standard nope --out "$tmp/covn.geojson"
+check "coverage unknown standard message" err_has "known standards are"
+check "coverage districts need a gpkg" run 2 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+    --demand "$src/demo/homes.csv" --districts "$tmp/districts.geojson" --out "$tmp/covx.geojson"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
