@@ -22,4 +22,9 @@ if $lc isochrones --help >/dev/null 2>&1; then
       --minutes 15 --split --out out/demo/clinic_catchments.geojson
 fi
 echo
+echo "== coverage: who lives within 10 minutes' walk of a clinic (GB 50180 community health centre: 1,000 m) =="
+$lc coverage --network demo/demo_district.osm --facilities demo/clinics.geojson --demand demo/homes.csv \
+    --weight-field population --standard community-health-centre --minutes 10 \
+    --out out/demo/coverage.gpkg --gaps out/demo/coverage.gpkg --hex-m 150 --summary out/demo/coverage.json
+echo
 echo "Demo outputs are in out/demo/ (open the .gpkg in QGIS: layers come styled)."
