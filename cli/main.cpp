@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     add_isochrones(app, run);
     add_facilities(app, run);
     add_coverage(app, run);
+    add_demand(app, run);
     add_standards(app, run);
     try {
         app.parse(argc, argv);

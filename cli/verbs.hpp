@@ -14,6 +14,7 @@ void add_matrix(CLI::App& app, Runner& run);
 void add_isochrones(CLI::App& app, Runner& run);
 void add_facilities(CLI::App& app, Runner& run);
 void add_coverage(CLI::App& app, Runner& run);
+void add_demand(CLI::App& app, Runner& run);
 void add_standards(CLI::App& app, Runner& run);
 
 }  // namespace lifecircle::cli

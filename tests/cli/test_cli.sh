@@ -31,7 +31,7 @@ err_has() { grep -qF -- "$1" "$tmp/err" || { echo "stderr lacks '$1':" >&2; cat 
 # Version and help.
 check "version" run 0 "$lc" --version
 check "version text" grep -q "lifecircle 0" "$tmp/out"
-for verb in network-info matrix isochrones facilities coverage standards; do
+for verb in network-info matrix isochrones facilities coverage standards demand; do
     check "$verb --help" run 0 "$lc" "$verb" --help
 done
 
@@ -364,6 +364,27 @@ check "coverage unknown standard" run 2 "$lc" coverage --network "$demo" --facil
 check "coverage unknown standard message" err_has "known standards are"
 check "coverage districts need a gpkg" run 2 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
     --demand "$src/demo/homes.csv" --districts "$tmp/districts.geojson" --out "$tmp/covx.geojson"
+
+# demand from buildings (Porto 2020): residents = footprint x storeys / 36.52 m² per person, recomputed.
+porto=$src/../shared/data/osm/porto_2020.osm.pbf
+if [[ -f $porto ]]; then
+    check "demand buildings" run 0 "$lc" demand --buildings "$porto" --default-levels 3 \
+        --age-shares 60plus=0.25 --out "$tmp/res.geojson"
+    check "demand buildings figures" python3 -c "
+import json
+f = json.load(open('$tmp/res.geojson'))['features']
+assert len(f) > 1000
+for x in f:
+    p = x['properties']
+    assert abs(p['residents'] - p['footprint_m2'] * p['levels'] / 36.52) < 1e-6 * max(1, p['residents']), p
+    assert abs(p['pop_60plus'] - 0.25 * p['residents']) < 1e-6 * max(1, p['residents']), p
+"
+    check "porto clinics" run 0 "$lc" facilities --network "$porto" --kind clinic --out "$tmp/pclin.geojson"
+    check "demand feeds coverage" run 0 "$lc" coverage --network "$porto" --facilities "$tmp/pclin.geojson" \
+        --demand "$tmp/res.geojson" --weight-field residents,pop_60plus --minutes 15 --out "$tmp/resc.gpkg" -q
+    check "demand bad age shares" run 2 "$lc" demand --buildings "$porto" --age-shares 60plus=2 --out "$tmp/x.gpkg"
+    check "demand bad age shares message" err_has "shares from 0 to 1"
+fi
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
