@@ -57,6 +57,31 @@ Layer demand_layer(const DemandView& demand, const planners::CoverageResult& res
         out.fields.push_back(in.fields[k]);
     }
     out.fields.insert(out.fields.end(), ours.begin(), ours.end());
+    for (const PointColumn& c : demand.columns) out.fields.push_back({c.name, FieldType::real});
+    for (const PointLabel& l : demand.labels) out.fields.push_back({l.name, FieldType::string});
+    // Extra columns per feature: sums, weighted means (first group) and labels of the top point.
+    const std::size_t nf = in.features.size();
+    std::vector<std::vector<double>> col_sum(demand.columns.size(), std::vector<double>(nf, 0.0));
+    std::vector<std::vector<double>> col_w(demand.columns.size(), std::vector<double>(nf, 0.0));
+    std::vector<std::vector<double>> label_best(demand.labels.size(), std::vector<double>(nf, 0.0));
+    std::vector<std::vector<const std::string*>> label_of(demand.labels.size(),
+                                                          std::vector<const std::string*>(nf, nullptr));
+    for (std::size_t i = 0; i < demand.point_feature.size(); ++i) {
+        const std::uint32_t k = demand.point_feature[i];
+        const double w = demand.weights.empty() ? 1.0 : demand.weights[0][i];
+        for (std::size_t c = 0; c < demand.columns.size(); ++c) {
+            const double v = demand.columns[c].values[i];
+            if (!std::isfinite(v)) continue;
+            col_sum[c][k] += demand.columns[c].sum ? v : w * v;
+            col_w[c][k] += w;
+        }
+        for (std::size_t l = 0; l < demand.labels.size(); ++l) {
+            const PointLabel& lab = demand.labels[l];
+            if (lab.values[i].empty() || !(lab.by[i] > label_best[l][k])) continue;
+            label_best[l][k] = lab.by[i];
+            label_of[l][k] = &lab.values[i];
+        }
+    }
 
     std::vector<FeatureSummary> s(in.features.size());
     const std::vector<double>* w0 = demand.weights.empty() ? nullptr : &demand.weights[0];
@@ -116,6 +141,32 @@ Layer demand_layer(const DemandView& demand, const planners::CoverageResult& res
     out.qml = categorized_qml(out.kind, "covered",
                               {{"1", "covered", 26, 152, 80}, {"0", "not covered", 215, 48, 39}});
     out.style_name = "covered (categorised)";
+    return out;
+}
+
+Layer facilities_layer(std::span<const FacilityRow> rows, const std::string& measure) {
+    Layer out;
+    out.name = "facilities";
+    out.kind = GeometryKind::point;
+    out.fields = {{"facility_id", FieldType::string},   {"name", FieldType::string},
+                  {"capacity", FieldType::real},        {"assigned_weight", FieldType::real},
+                  {"demand_within", FieldType::real},   {"load_ratio", FieldType::real},
+                  {"spare_capacity", FieldType::real},  {"ratio_" + measure, FieldType::real}};
+    for (const FacilityRow& r : rows) {
+        Feature f;
+        f.wkb = r.wkb;
+        f.values = {r.id,
+                    r.name,
+                    r.capacity,
+                    r.assigned_weight,
+                    r.demand_within,
+                    real_or_null(r.load_ratio),
+                    r.spare_capacity,
+                    real_or_null(r.ratio)};
+        out.features.push_back(std::move(f));
+    }
+    out.qml = graduated_qml(GeometryKind::point, "load_ratio", {0.5, 0.8, 1.0, 1.5, 3.0}, "");
+    out.style_name = "load ratio (graduated)";
     return out;
 }
 

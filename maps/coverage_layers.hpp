@@ -17,6 +17,22 @@
 
 namespace lifecircle::maps {
 
+/** A per-demand-point column added to the demand layer, aggregated per input feature. */
+struct PointColumn {
+    std::string name;
+    std::vector<double> values;  ///< one per demand point
+    /** true: the feature's value is the sum over its points (served weight); false: the weighted
+        mean with the first group's weights (an accessibility score). */
+    bool sum = true;
+};
+
+/** A per-demand-point label (a facility id) taken from the point that carries the most `by`. */
+struct PointLabel {
+    std::string name;
+    std::vector<std::string> values;  ///< one per demand point; empty = none
+    std::vector<double> by;           ///< one per demand point
+};
+
 /** The demand side of a coverage run. */
 struct DemandView {
     /** The input features: their own fields and values, WKB in the work CRS. */
@@ -26,6 +42,9 @@ struct DemandView {
     /** Group names and weights[group][point]. */
     std::span<const std::string> groups;
     std::span<const std::vector<double>> weights;
+    /** Extra columns (capacity runs: served weight, E2SFCA access...). */
+    std::vector<PointColumn> columns;
+    std::vector<PointLabel> labels;
 };
 
 /**
@@ -40,6 +59,26 @@ struct DemandView {
 Layer demand_layer(const DemandView& demand, const planners::CoverageResult& result,
                    std::span<const std::string> facility_ids,
                    std::vector<std::string>* notes = nullptr);
+
+/** One facility of a capacity run. */
+struct FacilityRow {
+    std::string id;
+    std::string name;
+    std::vector<unsigned char> wkb;  ///< Point in the work CRS
+    double capacity = 0;
+    double assigned_weight = 0;
+    double demand_within = 0;
+    double load_ratio = 0;
+    double spare_capacity = 0;
+    double ratio = 0;  ///< the accessibility measure's supply-to-demand ratio R_j (NaN: none in reach)
+};
+
+/**
+ * The facilities layer of a capacity run: `facility_id`, `name`, `capacity`, `assigned_weight`,
+ * `demand_within`, `load_ratio` (demand within the standard ÷ capacity), `spare_capacity` and
+ * `ratio_<measure>`; graduated by load ratio (1 = exactly full).
+ */
+Layer facilities_layer(std::span<const FacilityRow> rows, const std::string& measure);
 
 /** Figures of one district (or of the demand outside every district) for every group. */
 struct DistrictFigures {
