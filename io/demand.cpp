@@ -20,6 +20,7 @@
 #include <ogr_spatialref.h>
 
 #include "core/error.hpp"
+#include "core/polygon.hpp"
 #include "core/wkb.hpp"
 #include "io/chinese_coords.hpp"
 #include "io/crs.hpp"
@@ -55,31 +56,9 @@ std::string format_value(double v) {
     return error == std::errc() ? std::string(buffer.data(), end) : std::to_string(v);
 }
 
-/** Even-odd rule over every ring of every part (holes and separate parts come out right). */
-bool inside(const WorkPolygon& polygon, Point p) {
-    bool in = false;
-    for (const auto& part : polygon) {
-        for (const auto& ring : part) {
-            const std::size_t n = ring.size();
-            for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
-                const Point& a = ring[i];
-                const Point& b = ring[j];
-                if ((a.y > p.y) != (b.y > p.y) &&
-                    p.x < (b.x - a.x) * (p.y - a.y) / (b.y - a.y) + a.x)
-                    in = !in;
-            }
-        }
-    }
-    return in;
-}
-
-Box box_of(const WorkPolygon& polygon) {
-    Box b;
-    for (const auto& part : polygon)
-        for (const auto& ring : part)
-            for (const Point& p : ring) b.extend(p);
-    return b;
-}
+/** The polygon helpers of core/polygon.hpp, under the names this file uses. */
+bool inside(const WorkPolygon& polygon, Point p) { return lifecircle::contains(polygon, p); }
+Box box_of(const WorkPolygon& polygon) { return lifecircle::bounds(polygon); }
 
 bool in_box(const Box& b, Point p) {
     return p.x >= b.min.x && p.x <= b.max.x && p.y >= b.min.y && p.y <= b.max.y;

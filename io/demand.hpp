@@ -17,6 +17,7 @@
 
 #include "core/graph.hpp"
 #include "core/layer.hpp"
+#include "core/polygon.hpp"
 #include "core/types.hpp"
 #include "io/network.hpp"
 
@@ -176,7 +177,7 @@ DemandSet estimate_residents_from_buildings(const std::string& path,
                                             const Network& net);
 
 /** A polygon in the work CRS: parts, each a list of closed rings, exterior ring first. */
-using WorkPolygon = std::vector<std::vector<std::vector<Point>>>;
+using WorkPolygon = MultiPolygonXY;
 
 /** Sample points of one polygon (spread_polygons()). */
 struct PolygonSamples {

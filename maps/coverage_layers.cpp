@@ -136,6 +136,14 @@ Layer demand_layer(const DemandView& demand, const planners::CoverageResult& res
         feature.values.push_back(f.any_point
                                      ? Value(std::string(planners::snap_status_name(status)))
                                      : Value(std::monostate{}));
+        for (std::size_t c = 0; c < demand.columns.size(); ++c) {
+            if (demand.columns[c].sum)
+                feature.values.push_back(f.any_point ? Value(col_sum[c][k]) : Value(std::monostate{}));
+            else
+                feature.values.push_back(col_w[c][k] > 0 ? Value(col_sum[c][k] / col_w[c][k]) : Value(std::monostate{}));
+        }
+        for (std::size_t l = 0; l < demand.labels.size(); ++l)
+            feature.values.push_back(label_of[l][k] ? Value(*label_of[l][k]) : Value(std::monostate{}));
         out.features.push_back(std::move(feature));
     }
     out.qml = categorized_qml(out.kind, "covered",

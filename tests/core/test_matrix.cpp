@@ -12,6 +12,7 @@
 #include "core/search.hpp"
 #include "core/snap.hpp"
 #include "helpers.hpp"
+#include "snap_helpers.hpp"
 
 using namespace lifecircle;
 using namespace lifecircle::test;
@@ -48,14 +49,6 @@ Fixture make_fixture(std::uint32_t seed) {
     options.profiles = {walk_1mps(), default_profile(Mode::drive, 3.6)};
     f.graph = build_graph(random_grid(seed, {.side = 20}), options);
     return f;
-}
-
-std::vector<Snap> snap_random(const Snapper& snapper, std::mt19937& rng, int count) {
-    std::uniform_real_distribution<double> coord(-50.0, 1950.0);
-    std::vector<Point> points;
-    for (int i = 0; i < count; ++i) points.push_back({coord(rng), coord(rng)});
-    points.push_back({1e6, 1e6});  // never snaps
-    return snapper.snap_all(points);
 }
 
 }  // namespace

@@ -10,29 +10,11 @@
 #include "core/snap.hpp"
 #include "core/time_table.hpp"
 #include "helpers.hpp"
+#include "snap_helpers.hpp"
 
 using namespace lifecircle;
 using namespace lifecircle::test;
 using Catch::Detail::Approx;
-
-namespace {
-
-std::vector<Snap> snap_random(const Snapper& snapper, std::mt19937& rng, int count) {
-    std::uniform_real_distribution<double> coord(-50.0, 1950.0);
-    std::vector<Point> points;
-    for (int i = 0; i < count; ++i) points.push_back({coord(rng), coord(rng)});
-    return snapper.snap_all(points);
-}
-
-/** Time from a to b: a forward search from a alone, read at b, plus b's access walk. */
-Seconds forward_time(const RoadGraph& g, ProfileId p, const Snap& a, const Snap& b,
-                     SearchWorkspace& ws) {
-    const Seed s = Snapper::seed(a, 0);
-    search(g, p.forward(), std::span<const Seed>(&s, 1), unreachable, ws);
-    return time_to(g, ws, b.position) + b.access_seconds;
-}
-
-}  // namespace
 
 TEST_CASE("a backward table gives times to the sources on one-way streets", "[time_table]") {
     //  A---B   oneway A->B for cars (10 m/s). The facility stands by A, a home by B.

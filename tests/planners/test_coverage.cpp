@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "../core/helpers.hpp"
+#include "../core/snap_helpers.hpp"
 #include "core/graph.hpp"
 #include "core/search.hpp"
 #include "core/snap.hpp"
@@ -18,26 +19,6 @@ using namespace lifecircle;
 using namespace lifecircle::test;
 using namespace lifecircle::planners;
 using Catch::Detail::Approx;
-
-namespace {
-
-std::vector<Snap> snap_random(const Snapper& snapper, std::mt19937& rng, int count) {
-    std::uniform_real_distribution<double> coord(-50.0, 1950.0);
-    std::vector<Point> points;
-    for (int i = 0; i < count; ++i) points.push_back({coord(rng), coord(rng)});
-    points.push_back({1e6, 1e6});  // never snaps
-    return snapper.snap_all(points);
-}
-
-/** Time from a to b by a forward search from a alone (no delay), plus b's access walk. */
-Seconds forward_time(const RoadGraph& g, ProfileId p, const Snap& a, const Snap& b,
-                     SearchWorkspace& ws) {
-    const Seed s = Snapper::seed(a, 0);
-    search(g, p.forward(), std::span<const Seed>(&s, 1), unreachable, ws);
-    return time_to(g, ws, b.position) + b.access_seconds;
-}
-
-}  // namespace
 
 TEST_CASE("nearest facility: one multi-source search equals the minimum over single searches",
           "[coverage][oracle]") {
