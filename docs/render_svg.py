@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Draws GeoJSON layers (polygons graduated by `minutes`, lines, points) as an SVG picture,
-with nothing but the standard library. Used for the README pictures:
+"""Draws GeoJSON layers (polygons graduated by `minutes`, or by their first `uncovered_*` field for a
+gap map; lines; points, green/red by `covered` when they have it) as an SVG picture, with nothing
+but the standard library. Used for the README pictures:
     python3 docs/render_svg.py out.svg areas.geojson [lines.geojson] [points.geojson]"""
 import json
 import math
@@ -42,7 +43,15 @@ def main():
              f'<rect width="{w}" height="{h}" fill="#f7f7f2"/>']
     for i, layer in enumerate(layers):
         feats = layer["features"]
-        if feats and feats[0]["geometry"]["type"] in ("Polygon", "MultiPolygon"):
+        gap_field = next((k for k in (feats[0]["properties"] if feats else {}) if k.startswith("uncovered_")), None)
+        if feats and feats[0]["geometry"]["type"] in ("Polygon", "MultiPolygon") and gap_field:
+            top = max(f["properties"][gap_field] for f in feats) or 1
+            for f in feats:  # yellow (few uncovered) to red (many)
+                colour = COLOURS[3 + min(2, int(3 * f["properties"][gap_field] / top))] if f["properties"][gap_field] < top else COLOURS[5]
+                d = " ".join("M" + " L".join(pt(c) for c in ring) + " Z"
+                             for poly in rings_of(f["geometry"]) for ring in poly)
+                parts.append(f'<path d="{d}" fill="{colour}" fill-opacity="0.7" stroke="#777" stroke-width="0.4"/>')
+        elif feats and feats[0]["geometry"]["type"] in ("Polygon", "MultiPolygon"):
             breaks = sorted({f["properties"].get("minutes", 0) for f in feats})
             for f in sorted(feats, key=lambda f: -f["properties"].get("minutes", 0)):
                 colour = COLOURS[min(breaks.index(f["properties"].get("minutes", 0)) * 2, len(COLOURS) - 1)]
@@ -59,8 +68,13 @@ def main():
                                  f'stroke="#555" stroke-width="1"/>')
         else:
             for f in feats:
-                parts.append(f'<circle cx="{pt(f["geometry"]["coordinates"]).split(",")[0]}" '
-                             f'cy="{pt(f["geometry"]["coordinates"]).split(",")[1]}" r="5" fill="#08306b"/>')
+                x, y = pt(f["geometry"]["coordinates"]).split(",")
+                covered = f["properties"].get("covered")
+                if covered is None:
+                    parts.append(f'<circle cx="{x}" cy="{y}" r="5" fill="#08306b"/>')
+                else:
+                    parts.append(f'<circle cx="{x}" cy="{y}" r="2.2" fill="{COLOURS[0] if covered else COLOURS[5]}" '
+                                 f'stroke="#222" stroke-width="0.3"/>')
     parts.append("</svg>")
     open(out, "w", encoding="utf-8").write("\n".join(parts))
 
