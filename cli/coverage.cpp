@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -11,10 +12,13 @@
 #include "core/error.hpp"
 #include "core/polygon.hpp"
 #include "core/time_table.hpp"
+#include "core/wkb.hpp"
 #include "io/demand.hpp"
 #include "io/layer_writer.hpp"
 #include "io/output.hpp"
 #include "maps/coverage_layers.hpp"
+#include "planners/accessibility.hpp"
+#include "planners/assignment.hpp"
 #include "planners/coverage.hpp"
 #include "planners/gaps.hpp"
 #include "planners/standards.hpp"
@@ -32,6 +36,9 @@ struct CoverageArgs {
     double minutes = 15.0;
     double max_meters = 0.0;
     std::string direction = "to-facility";
+    std::string access = "e2sfca";
+    std::string decay = "steps";
+    std::string facilities_out;
     std::string out;
     std::string summary;
     std::string districts;
@@ -103,6 +110,23 @@ void add_coverage(CLI::App& app, Runner& run) {
     cmd->add_option("--facility-name-field", a->facilities.read.name_field, "Facility name field");
     cmd->add_option("--delay-field", a->facilities.read.delay_field,
                     "Field with minutes spent before leaving");
+    cmd->add_option(
+        "--capacity-field", a->facilities.read.capacity_field,
+        "Facility capacity (seats, meals a day, doctors): adds the served share (optimal "
+        "assignment "
+        "within the standard), covered-but-unserved residents and an accessibility score");
+    cmd->add_option("--access", a->access,
+                    "Accessibility measure with --capacity-field: e2sfca (Luo & Qi 2009), "
+                    "bfca (balanced FCA) or availability (spatial availability)")
+        ->check(CLI::IsMember({"e2sfca", "bfca", "availability"}))
+        ->capture_default_str();
+    cmd->add_option("--decay", a->decay,
+                    "Distance decay of the measure: steps (1, 0.68, 0.22 at T/3, 2T/3) or gaussian")
+        ->check(CLI::IsMember({"steps", "gaussian"}))
+        ->capture_default_str();
+    cmd->add_option("--facilities-out", a->facilities_out,
+                    "Facilities with load and spare capacity (default: into "
+                    "--out when it is a .gpkg)");
     cmd->add_option("--cutoff-field", a->facilities.read.cutoff_field,
                     "Field with each facility's own limit in minutes (it counts only within it)");
     cmd->add_option("--demand", a->demand,
@@ -188,6 +212,10 @@ void add_coverage(CLI::App& app, Runner& run) {
                 requests.push_back({"--districts-out", a->districts_out, layer_formats, "", true});
             const std::size_t gaps_req = a->gaps.empty() ? 0 : requests.size();
             if (!a->gaps.empty()) requests.push_back({"--gaps", a->gaps, layer_formats, "", true});
+            const std::size_t facilities_req = a->facilities_out.empty() ? 0 : requests.size();
+            if (!a->facilities_out.empty())
+                requests.push_back(
+                    {"--facilities-out", a->facilities_out, layer_formats, "", true});
             const std::size_t summary_req = a->summary.empty() ? 0 : requests.size();
             if (!a->summary.empty())
                 requests.push_back({"--summary", a->summary, {".json"}, ".json", false});
@@ -197,6 +225,9 @@ void add_coverage(CLI::App& app, Runner& run) {
                 {"--demand", a->demand}};
             if (!a->districts.empty()) inputs.push_back({"--districts", a->districts});
             io::OutputPlan plan = plan_outputs(std::move(requests), inputs);
+            const bool capacities = !a->facilities.read.capacity_field.empty();
+            if (!a->facilities_out.empty() && !capacities)
+                throw UsageError("--facilities-out needs --capacity-field");
             if (!a->districts_out.empty() && a->districts.empty())
                 throw UsageError("--districts-out needs --districts FILE");
             if (!a->districts.empty() && a->districts_out.empty() &&
@@ -355,9 +386,119 @@ void add_coverage(CLI::App& app, Runner& run) {
                 }
             }
 
+            // Capacities: the served share by an optimal assignment within the standard, and the
+            // accessibility measure, both for the first group, on one sparse facility x demand
+            // table.
+            maps::DemandView view;
+            std::vector<maps::FacilityRow> facility_rows;
+            std::vector<double> unserved;
+            nlohmann::ordered_json capacity_json;
+            if (capacities) {
+                std::vector<double> caps(fac.records.size(), 0.0);
+                for (std::size_t i = 0; i < fac.records.size(); ++i) {
+                    const double c = fac.records[i].capacity;
+                    if (!std::isfinite(c))
+                        throw InputError(
+                            "the capacity field '" + a->facilities.read.capacity_field +
+                            "' is empty: give every facility its capacity (0 for none)")
+                            .set_file(a->facilities.path)
+                            .set_feature(fac.ids[i]);
+                    if (c < 0)
+                        throw InputError("the capacity field '" +
+                                         a->facilities.read.capacity_field +
+                                         "' is negative: give a capacity of 0 or more")
+                            .set_file(a->facilities.path)
+                            .set_feature(fac.ids[i]);
+                    caps[i] = c;
+                }
+                TableOptions to;
+                to.cutoff = standard.max_seconds;
+                to.parallel = par;
+                const TimeTable table = time_table(net.graph, profile, sources,
+                                                   TargetIndex(net.graph, demand_snaps), to);
+                const std::vector<double>& w0 = demand.weights[0];
+                planners::AssignmentOptions ao;
+                ao.parallel = par;
+                const planners::Assignment as = planners::assign(table, w0, caps, ao);
+                planners::CatchmentOptions co;
+                co.cutoff = standard.max_seconds;
+                co.decay =
+                    a->decay == "gaussian" ? planners::Decay::gaussian : planners::Decay::steps;
+                std::vector<double> access, ratio;
+                if (a->access == "e2sfca") {
+                    planners::E2sfcaResult e = planners::e2sfca(table, w0, caps, co);
+                    access = std::move(e.access);
+                    ratio = std::move(e.ratio);
+                } else if (a->access == "bfca") {
+                    planners::BfcaResult e = planners::bfca(table, w0, caps, co);
+                    access = std::move(e.access);
+                    ratio = std::move(e.ratio);
+                } else {
+                    planners::SpatialAvailabilityOptions so;
+                    so.catchment = co;
+                    planners::SpatialAvailabilityResult e =
+                        planners::spatial_availability(table, w0, caps, so);
+                    access = std::move(e.per_capita);
+                    ratio.assign(caps.size(), std::numeric_limits<double>::quiet_NaN());
+                    for (std::size_t j = 0; j < caps.size(); ++j) {
+                        double within = 0;
+                        for (const TimeEntry& en : table.row(j)) within += w0[en.col];
+                        if (within > 0) ratio[j] = e.allocated_supply[j] / within;
+                    }
+                }
+                maps::PointColumn served{"served_weight", {}, true};
+                maps::PointColumn cu{"unserved_weight", {}, true};
+                maps::PointColumn acc{"access_" + a->access, access, false};
+                maps::PointLabel lab{"assigned_facility_id", {}, {}};
+                for (const planners::DemandAssignment& d : as.demand) {
+                    served.values.push_back(d.served_weight);
+                    cu.values.push_back(d.covered_unserved_weight);
+                    lab.values.push_back(d.assigned_facility == invalid_index
+                                             ? std::string()
+                                             : fac.ids[d.assigned_facility]);
+                    lab.by.push_back(d.served_weight);
+                }
+                unserved = cu.values;
+                view.columns = {std::move(served), std::move(cu), std::move(acc)};
+                view.labels = {std::move(lab)};
+                std::vector<Point> fac_lonlat = fac.lonlat;
+                for (std::size_t j = 0; j < caps.size(); ++j) {
+                    const planners::FacilityAssignment& fa = as.facilities[j];
+                    maps::FacilityRow row;
+                    row.id = fac.ids[j];
+                    row.name = fac.records[j].name;
+                    row.wkb = wkb_point(fac.xy[j]);
+                    row.capacity = fa.capacity;
+                    row.assigned_weight = fa.assigned_weight;
+                    row.demand_within = fa.demand_within;
+                    row.load_ratio = fa.load_ratio;
+                    row.spare_capacity = fa.spare_capacity;
+                    row.ratio = ratio[j];
+                    facility_rows.push_back(std::move(row));
+                }
+                const planners::AssignmentTotals& t = as.totals;
+                capacity_json = {
+                    {"group", groups[0]},
+                    {"capacity_field", a->facilities.read.capacity_field},
+                    {"capacity", t.capacity},
+                    {"demand", t.demand_weight},
+                    {"covered", t.covered_weight},
+                    {"served", t.served_weight},
+                    {"served_share", t.demand_weight > 0 ? t.served_weight / t.demand_weight : 0.0},
+                    {"coverage_share",
+                     t.demand_weight > 0 ? t.covered_weight / t.demand_weight : 0.0},
+                    {"covered_unserved", t.covered_unserved_weight},
+                    {"spare_capacity", t.spare_capacity},
+                    {"pairs_within_standard", table.size()},
+                    {"access_measure", a->access},
+                    {"decay", a->decay},
+                    {"method",
+                     "exact min-cost flow (maximum served weight, then minimum total weighted "
+                     "minutes) over the pairs within the standard"}};
+            }
+
             // Layers and files.
             std::vector<std::string> notes;
-            maps::DemandView view;
             view.features = &demand.features;
             view.point_feature = demand.feature;
             view.groups = groups;
@@ -366,13 +507,18 @@ void add_coverage(CLI::App& app, Runner& run) {
             for (const std::string& n : notes) print_note("note: " + n);
             std::vector<planners::GapCell> cells;
             if (!a->gaps.empty())
-                cells = planners::gap_cells(result, demand.xy, demand.weights, {}, a->hex_m);
+                cells = planners::gap_cells(result, demand.xy, demand.weights, unserved, a->hex_m);
             // Layers by file: districts go with the demand unless --districts-out names a file.
             std::vector<std::vector<Layer>> per_file(plan.files().size());
             per_file[plan.file_of(0)].push_back(demand_out);
             if (!districts.empty())
                 per_file[plan.file_of(a->districts_out.empty() ? 0 : districts_req)].push_back(
                     maps::districts_layer(districts, groups));
+            if (capacities) {
+                if (!a->facilities_out.empty() || plan.files()[plan.file_of(0)].format == ".gpkg")
+                    per_file[plan.file_of(a->facilities_out.empty() ? 0 : facilities_req)]
+                        .push_back(maps::facilities_layer(facility_rows, a->access));
+            }
             if (!a->gaps.empty())
                 per_file[plan.file_of(gaps_req)].push_back(
                     maps::gaps_layer(cells, groups, a->hex_m));
@@ -414,6 +560,7 @@ void add_coverage(CLI::App& app, Runner& run) {
             for (std::size_t g = 0; g < groups.size(); ++g)
                 gj[groups[g]] = figures_json(overall[g]);
             j["groups"] = gj;
+            if (capacities) j["capacity"] = capacity_json;
             if (!districts.empty()) {
                 nlohmann::ordered_json dj = nlohmann::ordered_json::array();
                 for (const maps::DistrictFigures& d : districts) {
@@ -453,6 +600,20 @@ void add_coverage(CLI::App& app, Runner& run) {
                             fixed(100.0 * f.share, 1).c_str(), fixed(f.unreachable, 0).c_str(),
                             fixed(f.unsnapped, 0).c_str(), fixed(f.mean_minutes, 1).c_str(),
                             fixed(f.gini_minutes, 3).c_str());
+            }
+            if (capacities) {
+                std::printf(
+                    "\ncapacity (%s): %.0f for %.0f %s; within the standard %.0f (%.1f%%), served "
+                    "%.0f "
+                    "(%.1f%%), covered but unserved %.0f, spare %.0f\n",
+                    a->facilities.read.capacity_field.c_str(),
+                    capacity_json["capacity"].get<double>(), capacity_json["demand"].get<double>(),
+                    groups[0].c_str(), capacity_json["covered"].get<double>(),
+                    100 * capacity_json["coverage_share"].get<double>(),
+                    capacity_json["served"].get<double>(),
+                    100 * capacity_json["served_share"].get<double>(),
+                    capacity_json["covered_unserved"].get<double>(),
+                    capacity_json["spare_capacity"].get<double>());
             }
             if (!districts.empty() && !groups.empty()) {
                 std::printf("\n%-28s %12s %8s %9s\n", "district", groups[0].c_str(), "share",
