@@ -6,11 +6,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "core/graph.hpp"
 #include "core/snap.hpp"
@@ -32,6 +36,54 @@ inline double time_command(const std::string& cmd) {
     const auto t0 = Clock::now();
     const int rc = std::system(cmd.c_str());
     return rc == 0 ? since(t0) : -1.0;
+}
+
+/** What run_process() measured of one child process. */
+struct ProcessRun {
+    double seconds = -1.0;  ///< wall time from fork to reaped; -1 if it could not start
+    double peak_mib = 0.0;  ///< the child's peak resident memory (wait4's ru_maxrss)
+    int exit_code = -1;     ///< exit status, or -1 if it did not exit normally
+    bool ok() const { return exit_code == 0; }
+};
+
+/** Runs `args` (args[0] a path or a name on PATH; no shell) with stdout and stderr sent to files
+   (empty: this process's own), and measures its wall time and peak memory with wait4(). */
+inline ProcessRun run_process(const std::vector<std::string>& args,
+                              const std::string& stdout_file = "",
+                              const std::string& stderr_file = "") {
+    ProcessRun run;
+    std::vector<char*> argv;
+    for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::fflush(nullptr);
+    const auto t0 = Clock::now();
+    const pid_t pid = fork();
+    if (pid < 0) return run;
+    if (pid == 0) {
+        auto redirect = [](const std::string& file, int fd) {
+            if (file.empty()) return;
+            const int f = open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (f < 0 || dup2(f, fd) < 0) _exit(127);
+            close(f);
+        };
+        redirect(stdout_file, STDOUT_FILENO);
+        redirect(stderr_file, STDERR_FILENO);
+        execvp(argv[0], argv.data());
+        _exit(127);
+    }
+    int status = 0;
+    rusage u{};
+    if (wait4(pid, &status, 0, &u) != pid) return run;
+    run.seconds = since(t0);
+    run.peak_mib = static_cast<double>(u.ru_maxrss) / 1024.0;
+    run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return run;
+}
+
+/** The whole text of a file ("" if it cannot be read). */
+inline std::string read_text(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
 /** Runs a command and returns its standard output. */
