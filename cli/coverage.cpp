@@ -291,32 +291,16 @@ void add_coverage(CLI::App& app, Runner& run) {
             if (demand.xy.empty())
                 throw InputError("the demand layer has no residents (every weight is 0)")
                     .set_file(a->demand);
-            std::vector<Snap> demand_snaps = snapper.snap_all(demand.xy);
-            std::vector<Snap> demand_metre_snaps;
-            if (by_meters)
-                for (Snap s : demand_snaps) {
-                    s.access_seconds = s.distance;
-                    demand_metre_snaps.push_back(s);
-                }
+            const std::vector<Snap> demand_snaps = snapper.snap_all(demand.xy);
 
             planners::Standard standard;
             standard.max_seconds = a->minutes * 60.0;
             if (by_meters) standard.max_meters = a->max_meters;
             ParallelOptions par;
             par.threads = a->network.threads;
-            planners::CoverageResult result = planners::coverage(
+            const planners::CoverageResult result = planners::coverage(
                 net.graph, profile, by_meters ? &metres : nullptr, sources,
                 by_meters ? &metre_sources : nullptr, demand_snaps, standard, par);
-            if (by_meters) {
-                // The metre search read the demand's snaps with metre access legs.
-                result.by_length = planners::nearest_facility(net.graph, metres, metre_sources,
-                                                              demand_metre_snaps, par);
-                for (std::size_t i = 0; i < result.covered.size(); ++i) {
-                    const bool t_ok = result.by_time.seconds[i] <= standard.max_seconds;
-                    const bool m_ok = result.by_length.seconds[i] <= standard.max_meters;
-                    result.covered[i] = t_ok && m_ok ? 1 : 0;
-                }
-            }
 
             // Figures: overall, per district.
             const std::vector<std::string>& groups = demand.groups;

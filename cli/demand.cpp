@@ -120,12 +120,8 @@ void add_demand(CLI::App& app, Runner& run) {
                 total += d.feature_weights[0][f];
                 top = std::max(top, d.feature_weights[0][f]);
             }
-            std::vector<double> breaks;
-            for (double q : {0.05, 0.15, 0.4, 1.0}) {
-                const double b = std::max(1.0, std::ceil(top * q));
-                if (breaks.empty() || b > breaks.back()) breaks.push_back(b);
-            }
-            layer.qml = maps::graduated_qml(layer.kind, "residents", breaks, "");
+            layer.qml = maps::graduated_qml(layer.kind, "residents",
+                                            maps::fraction_breaks(top, {0.05, 0.15, 0.4, 1.0}), "");
             layer.style_name = "residents (graduated)";
             io::WriteOptions wo;
             wo.update = a->update;

@@ -64,8 +64,8 @@ Layer demand_layer(const DemandView& demand, const planners::CoverageResult& res
     std::vector<std::vector<double>> col_sum(demand.columns.size(), std::vector<double>(nf, 0.0));
     std::vector<std::vector<double>> col_w(demand.columns.size(), std::vector<double>(nf, 0.0));
     std::vector<std::vector<double>> label_best(demand.labels.size(), std::vector<double>(nf, 0.0));
-    std::vector<std::vector<const std::string*>> label_of(demand.labels.size(),
-                                                          std::vector<const std::string*>(nf, nullptr));
+    std::vector<std::vector<const std::string*>> label_of(
+        demand.labels.size(), std::vector<const std::string*>(nf, nullptr));
     for (std::size_t i = 0; i < demand.point_feature.size(); ++i) {
         const std::uint32_t k = demand.point_feature[i];
         const double w = demand.weights.empty() ? 1.0 : demand.weights[0][i];
@@ -138,12 +138,15 @@ Layer demand_layer(const DemandView& demand, const planners::CoverageResult& res
                                      : Value(std::monostate{}));
         for (std::size_t c = 0; c < demand.columns.size(); ++c) {
             if (demand.columns[c].sum)
-                feature.values.push_back(f.any_point ? Value(col_sum[c][k]) : Value(std::monostate{}));
+                feature.values.push_back(f.any_point ? Value(col_sum[c][k])
+                                                     : Value(std::monostate{}));
             else
-                feature.values.push_back(col_w[c][k] > 0 ? Value(col_sum[c][k] / col_w[c][k]) : Value(std::monostate{}));
+                feature.values.push_back(col_w[c][k] > 0 ? Value(col_sum[c][k] / col_w[c][k])
+                                                         : Value(std::monostate{}));
         }
         for (std::size_t l = 0; l < demand.labels.size(); ++l)
-            feature.values.push_back(label_of[l][k] ? Value(*label_of[l][k]) : Value(std::monostate{}));
+            feature.values.push_back(label_of[l][k] ? Value(*label_of[l][k])
+                                                    : Value(std::monostate{}));
         out.features.push_back(std::move(feature));
     }
     out.qml = categorized_qml(out.kind, "covered",
@@ -156,10 +159,10 @@ Layer facilities_layer(std::span<const FacilityRow> rows, const std::string& mea
     Layer out;
     out.name = "facilities";
     out.kind = GeometryKind::point;
-    out.fields = {{"facility_id", FieldType::string},   {"name", FieldType::string},
-                  {"capacity", FieldType::real},        {"assigned_weight", FieldType::real},
-                  {"demand_within", FieldType::real},   {"load_ratio", FieldType::real},
-                  {"spare_capacity", FieldType::real},  {"ratio_" + measure, FieldType::real}};
+    out.fields = {{"facility_id", FieldType::string},  {"name", FieldType::string},
+                  {"capacity", FieldType::real},       {"assigned_weight", FieldType::real},
+                  {"demand_within", FieldType::real},  {"load_ratio", FieldType::real},
+                  {"spare_capacity", FieldType::real}, {"ratio_" + measure, FieldType::real}};
     for (const FacilityRow& r : rows) {
         Feature f;
         f.wkb = r.wkb;
@@ -241,13 +244,8 @@ Layer gaps_layer(std::span<const planners::GapCell> cells, std::span<const std::
     if (!groups.empty()) {
         // Classes at 10, 25, 50, 100 % of the largest cell (rounded up to a whole number of
         // people).
-        std::vector<double> breaks;
-        const double top = std::max(1.0, std::ceil(largest));
-        for (double f : {0.1, 0.25, 0.5}) {
-            const double b = std::ceil(top * f);
-            if (breaks.empty() || b > breaks.back()) breaks.push_back(b);
-        }
-        if (top > breaks.back()) breaks.push_back(top);
+        const std::vector<double> breaks =
+            fraction_breaks(std::max(1.0, std::ceil(largest)), {0.1, 0.25, 0.5});
         out.qml = graduated_qml(GeometryKind::polygon, "uncovered_" + groups[0], breaks, "");
         out.style_name = "uncovered " + groups[0] + " (graduated)";
     }

@@ -234,6 +234,24 @@ int layer_geometry_type(GeometryKind kind) {
     return 2;
 }
 
+/** The start of every style document, and the end after the renderer. */
+std::string qml_head() {
+    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+           "<qgis version=\"3.28.0-Firenze\" styleCategories=\"AllStyleCategories\" "
+           "labelsEnabled=\"0\" hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" "
+           "maxScale=\"0\" readOnly=\"0\">\n";
+}
+/** Opaque fills in a translucent layer: the base map shows through, nested fills don't mix. */
+std::string qml_tail(GeometryKind kind) {
+    std::string out = "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n";
+    out += kind == GeometryKind::polygon ? "  <layerOpacity>0.6</layerOpacity>\n"
+                                         : "  <layerOpacity>1</layerOpacity>\n";
+    out += "  <layerGeometryType>" + std::to_string(layer_geometry_type(kind)) +
+           "</layerGeometryType>\n";
+    out += "</qgis>\n";
+    return out;
+}
+
 }  // namespace
 
 std::string graduated_qml(GeometryKind kind, const std::string& field,
@@ -256,11 +274,7 @@ std::string graduated_qml(GeometryKind kind, const std::string& field,
 
     std::string out;
     out.reserve(2048 + breaks.size() * 3072);
-    out += "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n";
-    out +=
-        "<qgis version=\"3.28.0-Firenze\" styleCategories=\"AllStyleCategories\" "
-        "labelsEnabled=\"0\" hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" "
-        "maxScale=\"0\" readOnly=\"0\">\n";
+    out += qml_head();
     // enableorderby: draw far classes first so near ones end on top (QGIS otherwise draws in
     // feature order, and a large 30-minute polygon would hide the 5-minute one inside it).
     out += "  <renderer-v2 type=\"graduatedSymbol\" attr=\"" + xml_escape(field) +
@@ -293,35 +307,21 @@ std::string graduated_qml(GeometryKind kind, const std::string& field,
            "\" nullsFirst=\"0\">" + xml_text(quoted_field(field)) + "</orderByClause>\n";
     out += "    </orderby>\n";
     out += "  </renderer-v2>\n";
-    out += "  <blendMode>0</blendMode>\n";
-    out += "  <featureBlendMode>0</featureBlendMode>\n";
-    // Opaque fills in a translucent layer: the base map shows through, nested fills don't mix.
-    out += kind == GeometryKind::polygon ? "  <layerOpacity>0.6</layerOpacity>\n"
-                                         : "  <layerOpacity>1</layerOpacity>\n";
-    out += "  <layerGeometryType>" + std::to_string(layer_geometry_type(kind)) +
-           "</layerGeometryType>\n";
-    out += "</qgis>\n";
+    out += qml_tail(kind);
     return out;
 }
 
-namespace {
-/** The start of every style document, and the end after the renderer. */
-std::string qml_head() {
-    return "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-           "<qgis version=\"3.28.0-Firenze\" styleCategories=\"AllStyleCategories\" "
-           "labelsEnabled=\"0\" hasScaleBasedVisibilityFlag=\"0\" minScale=\"100000000\" "
-           "maxScale=\"0\" readOnly=\"0\">\n";
+
+std::vector<double> fraction_breaks(double top, std::initializer_list<double> fractions) {
+    std::vector<double> breaks;
+    for (const double f : fractions) {
+        const double b = std::max(1.0, std::ceil(top * f));
+        if (breaks.empty() || b > breaks.back()) breaks.push_back(b);
+    }
+    const double whole = std::max(1.0, std::ceil(top));
+    if (breaks.empty() || whole > breaks.back()) breaks.push_back(whole);
+    return breaks;
 }
-std::string qml_tail(GeometryKind kind) {
-    std::string out = "  <blendMode>0</blendMode>\n  <featureBlendMode>0</featureBlendMode>\n";
-    out += kind == GeometryKind::polygon ? "  <layerOpacity>0.6</layerOpacity>\n"
-                                         : "  <layerOpacity>1</layerOpacity>\n";
-    out += "  <layerGeometryType>" + std::to_string(layer_geometry_type(kind)) +
-           "</layerGeometryType>\n";
-    out += "</qgis>\n";
-    return out;
-}
-}  // namespace
 
 std::string categorized_qml(GeometryKind kind, const std::string& field,
                             const std::vector<Category>& categories) {

@@ -1,6 +1,7 @@
 #pragma once
 /** QGIS layer styles (QML documents) for output layers, stored with them so they open styled. */
 
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,12 @@ namespace lifecircle::maps {
 std::string graduated_qml(GeometryKind kind, const std::string& field,
                           const std::vector<double>& breaks, const std::string& unit_label,
                           bool high_is_good = false);
+
+/**
+ * Class breaks for counts of people: max(1, ⌈top·f⌉) for each fraction f (ascending, repeats
+ * dropped), then max(1, ⌈top⌉) when it is above the last, so the largest value is always drawn.
+ */
+std::vector<double> fraction_breaks(double top, std::initializer_list<double> fractions);
 
 /** One class of a categorised style: the field's value (as QGIS compares it), a label, a colour. */
 struct Category {

@@ -113,8 +113,11 @@ CoverageResult coverage(const RoadGraph& graph, ProfileId profile, const Profile
     r.standard = standard;
     r.by_time = nearest_facility(graph, profile, facilities, demand, parallel);
     if (length_profile && length_facilities) {
+        // Distances count the walk from each point to its road in metres, not seconds.
+        std::vector<Snap> in_metres(demand.begin(), demand.end());
+        for (Snap& sn : in_metres) sn.access_seconds = sn.distance;
         r.by_length =
-            nearest_facility(graph, *length_profile, *length_facilities, demand, parallel);
+            nearest_facility(graph, *length_profile, *length_facilities, in_metres, parallel);
         r.has_length = true;
     }
     r.status.resize(demand.size());

@@ -69,8 +69,10 @@ struct CoverageResult {
 
 /**
  * Coverage of every demand point. `length_profile` (optional, a Metric::length profile of the
- * same mode and direction) measures network distance for Standard::max_meters; without it a
- * metre limit is an std::invalid_argument. A point is covered when its nearest facility by time
+ * same mode and direction) measures network distance for Standard::max_meters, from
+ * `length_facilities` (seeds whose starts are metres: the facility's own walk to its road) and
+ * each demand point's walk to its road in metres; without it a metre limit is an
+ * std::invalid_argument. A point is covered when its nearest facility by time
  * is within max_seconds and its nearest facility by distance is within max_meters (for walking
  * these are the same facility except where steps slow one route down).
  */
