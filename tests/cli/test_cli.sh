@@ -386,5 +386,28 @@ for x in f:
     check "demand bad age shares message" err_has "shares from 0 to 1"
 fi
 
+# coverage files as the user gets them: reruns byte-identical, every layer styled, hexagons valid and CCW.
+for k in 1 2; do
+    check "coverage rerun $k" run 0 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+        --demand "$src/demo/homes.csv" --weight-field population --minutes 10 --out "$tmp/rerun$k.gpkg" \
+        --gaps "$tmp/rerun$k.gpkg" --districts "$tmp/districts.geojson" -q
+done
+check "coverage reruns identical" cmp -s "$tmp/rerun1.gpkg" "$tmp/rerun2.gpkg"
+check "coverage layers styled" python3 -c "
+import sqlite3
+c = sqlite3.connect('$tmp/rerun1.gpkg')
+styled = {r[0] for r in c.execute('select f_table_name from layer_styles')}
+assert styled == {'demand', 'gaps', 'districts'}, styled
+"
+check "gap hexagons valid and counter-clockwise" python3 -c "
+import json
+for f in json.load(open('$tmp/gaps.geojson'))['features']:
+    for poly in f['geometry']['coordinates']:
+        ring = poly[0]
+        assert ring[0] == ring[-1] and len(ring) == 7
+        area2 = sum(ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] for i in range(len(ring) - 1))
+        assert area2 > 0, 'clockwise exterior'
+"
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
