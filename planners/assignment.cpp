@@ -37,6 +37,7 @@ struct Network {
     std::size_t facilities = 0;
     std::size_t demands = 0;
     const TimeTable* by_demand = nullptr;
+    const TimeTable* by_facility = nullptr;
     double per_tick = 1.0;  ///< 1 / time_resolution
     std::vector<Units> weight;
     std::vector<Units> capacity;
@@ -230,6 +231,124 @@ private:
     std::size_t m_augmentations = 0;
 };
 
+/**
+ * Solves one heavily overloaded component from the other side: start from nothing assigned
+ * (potentials 0 are feasible, every cost is >= 0) and let each facility with spare seats pull
+ * the nearest weight still waiting, along shortest augmenting paths (a person may move to another
+ * facility to make room). The same successive-shortest-path argument holds (each augmentation is
+ * a shortest path, so the flow stays cheapest for its size) and it ends when no spare seat can
+ * reach waiting weight: maximum served weight at minimum total time. Its work grows with the
+ * weight that is served, where the push from "everyone at the nearest" grows with the weight
+ * that is not: each is used where it has less to do.
+ */
+class PullSolver {
+public:
+    PullSolver(Network& net, Workspace& ws) : m_net(net), m_ws(ws) {}
+
+    std::size_t solve(std::span<const std::uint32_t> facilities, std::span<const std::uint32_t> demands) {
+        Network& net = m_net;
+        for (const std::uint32_t i : demands) {
+            net.shares[i].clear();
+            net.potential[net.demand_node(i)] = 0;
+        }
+        for (const std::uint32_t f : facilities) {
+            net.assigned[f] = 0;
+            net.users[f].clear();
+            net.potential[f] = 0;
+        }
+        for (const std::uint32_t f : facilities) {
+            while (net.assigned[f] < net.capacity[f]) {
+                if (!shortest_path(f)) break;
+                augment(f);
+            }
+        }
+        for (const std::uint32_t i : demands) net.dropped[i] = waiting(i);
+        return m_augmentations;
+    }
+
+private:
+    Units waiting(std::uint32_t i) const {
+        Units served = 0;
+        for (const Share& s : m_net.shares[i]) served += s.amount;
+        return m_net.weight[i] - served;
+    }
+
+    void relax(std::uint32_t v, Cost d, std::uint32_t from) {
+        Workspace& ws = m_ws;
+        if (ws.reached[v] == ws.now && ws.dist[v] <= d) return;
+        ws.reached[v] = ws.now;
+        ws.dist[v] = d;
+        ws.parent[v] = from;
+        ws.heap.emplace(d, v);
+    }
+
+    /** Dijkstra on reduced costs from facility s (seat -> person arcs, and back along shares) to
+        the nearest demand point with weight waiting; updates potentials. */
+    bool shortest_path(std::uint32_t s) {
+        Network& net = m_net;
+        Workspace& ws = m_ws;
+        ++ws.now;
+        ws.settled.clear();
+        while (!ws.heap.empty()) ws.heap.pop();
+        const auto F = static_cast<std::uint32_t>(net.facilities);
+        relax(s, 0, s);
+        while (!ws.heap.empty()) {
+            const auto [d, v] = ws.heap.top();
+            ws.heap.pop();
+            if (ws.done[v] == ws.now || d > ws.dist[v]) continue;
+            if (v >= F && waiting(v - F) > 0) {
+                m_terminal = v;
+                for (const std::uint32_t u : ws.settled) net.potential[u] += ws.dist[u] - d;
+                return true;
+            }
+            ws.done[v] = ws.now;
+            ws.settled.push_back(v);
+            const Cost pv = net.potential[v];
+            if (v < F) {
+                for (const TimeEntry& e : net.by_facility->row(v)) {
+                    const std::uint32_t node = net.demand_node(e.col);
+                    relax(node, d + (net.cost_of(e.seconds) + pv - net.potential[node]), v);
+                }
+            } else {
+                // Back along a share: the person seated at f could give the seat up.
+                for (const Share& sh : net.shares[v - F])
+                    relax(sh.facility, d + (-sh.cost + pv - net.potential[sh.facility]), v);
+            }
+        }
+        return false;
+    }
+
+    void augment(std::uint32_t s) {
+        Network& net = m_net;
+        Workspace& ws = m_ws;
+        const auto F = static_cast<std::uint32_t>(net.facilities);
+        Units delta = std::min(net.capacity[s] - net.assigned[s], waiting(m_terminal - F));
+        for (std::uint32_t v = m_terminal; v != s; v = ws.parent[v]) {
+            const std::uint32_t u = ws.parent[v];
+            if (u >= F) delta = std::min(delta, net.find_share(u - F, v)->amount);  // backward arc
+        }
+        for (std::uint32_t v = m_terminal; v != s; v = ws.parent[v]) {
+            const std::uint32_t u = ws.parent[v];
+            if (u >= F) {
+                net.remove_amount(u - F, v, delta);
+            } else {
+                const std::uint32_t i = v - F;
+                const auto row = net.by_demand->row(i);
+                const auto it = std::lower_bound(row.begin(), row.end(), u,
+                                                 [](const TimeEntry& e, std::uint32_t c) { return e.col < c; });
+                net.add_share(i, u, delta, net.cost_of(it->seconds));
+            }
+        }
+        net.assigned[s] += delta;
+        ++m_augmentations;
+    }
+
+    Network& m_net;
+    Workspace& m_ws;
+    std::uint32_t m_terminal = 0;
+    std::size_t m_augmentations = 0;
+};
+
 std::uint32_t find_root(std::vector<std::uint32_t>& parent, std::uint32_t v) {
     while (parent[v] != v) {
         parent[v] = parent[parent[v]];
@@ -289,6 +408,7 @@ Assignment assign(const TimeTable& table, std::span<const double> weights, std::
     net.facilities = F;
     net.demands = D;
     net.by_demand = &by_demand;
+    net.by_facility = &table;
     net.per_tick = 1.0 / tres;
     net.weight.resize(D);
     net.capacity.resize(F);
@@ -326,6 +446,7 @@ Assignment assign(const TimeTable& table, std::span<const double> weights, std::
     std::vector<std::uint32_t> comp_of(F + D, invalid_index);
     std::vector<std::vector<std::uint32_t>> comp_facilities, comp_demands;
     std::vector<std::uint8_t> congested;
+    std::vector<Units> comp_excess, comp_capacity;
     auto component = [&](std::uint32_t v) {
         const std::uint32_t r = find_root(parent, v);
         if (comp_of[r] == invalid_index) {
@@ -333,16 +454,22 @@ Assignment assign(const TimeTable& table, std::span<const double> weights, std::
             comp_facilities.emplace_back();
             comp_demands.emplace_back();
             congested.push_back(0);
+            comp_excess.push_back(0);
+            comp_capacity.push_back(0);
         }
         return comp_of[r];
     };
     for (std::uint32_t i = 0; i < D; ++i)
         if (!net.shares[i].empty()) comp_demands[component(net.demand_node(i))].push_back(i);
     for (std::uint32_t j = 0; j < F; ++j) {
-        if (net.users[j].empty()) continue;
+        // Every facility with a pair belongs to its component (the pull solver starts from each
+        // one, the push solver may end at any); one whose pairs all have zero weight is alone.
+        if (table.row(j).empty()) continue;
         const std::uint32_t c = component(j);
         comp_facilities[c].push_back(j);
         if (net.assigned[j] > net.capacity[j]) congested[c] = 1;
+        comp_excess[c] += std::max<Units>(0, net.assigned[j] - net.capacity[j]);
+        comp_capacity[c] += net.capacity[j];
     }
     // Facilities only reached by zero-weight demand belong to no component: nothing to move.
     std::vector<std::uint32_t> work;
@@ -356,12 +483,18 @@ Assignment assign(const TimeTable& table, std::span<const double> weights, std::
         work.size(), options.parallel, [&] { return Workspace(F + D + 1); },
         [&](std::size_t k, Workspace& ws) {
             // A fresh solver per component; components touch disjoint parts of `net`.
-            ComponentSolver solver(net, ws);
-            augmentations[k] = solver.solve(comp_facilities[work[k]], comp_demands[work[k]]);
+            const std::uint32_t c = work[k];
+            if (comp_excess[c] > comp_capacity[c]) {
+                PullSolver solver(net, ws);
+                augmentations[k] = solver.solve(comp_facilities[c], comp_demands[c]);
+            } else {
+                ComponentSolver solver(net, ws);
+                augmentations[k] = solver.solve(comp_facilities[c], comp_demands[c]);
+            }
         });
 
     Assignment out;
-    out.totals.components = comp_facilities.size();
+    for (const auto& demands : comp_demands) out.totals.components += demands.empty() ? 0 : 1;
     for (const std::size_t a : augmentations) out.totals.augmentations += a;
     out.demand.resize(D);
     for (std::uint32_t i = 0; i < D; ++i) {

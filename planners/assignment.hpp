@@ -12,6 +12,10 @@
  * successive shortest paths with potentials (Dijkstra on reduced costs), started from the
  * pseudo-flow "everyone at the nearest facility" so only overload is routed; each connected
  * component of the facility-demand pair graph is solved on its own, components in parallel.
+ * A component whose overload exceeds its seats is solved from the other side instead: from
+ * nothing assigned, each facility with spare seats pulls the nearest waiting weight along
+ * shortest augmenting paths (the work then grows with the weight served, not the weight left
+ * out); both are successive shortest paths and give the same optimum.
  *
  * Exactness: weights and capacities are rounded to integer multiples of
  * `AssignmentOptions::weight_resolution` (default 1e-6 people) and seconds to multiples of

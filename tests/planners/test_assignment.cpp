@@ -225,6 +225,30 @@ TEST_CASE("assignment matches a Bellman-Ford min-cost max-flow on random instanc
     }
 }
 
+TEST_CASE("assignment is exact both when seats are short and when they are plenty", "[assignment]") {
+    // A component whose overload exceeds its seats is solved by pulling from the seats, the
+    // others by pushing out the overload: scale capacities down (pull) and up (push) and check
+    // both against the Bellman-Ford oracle.
+    std::mt19937 rng(20261203);
+    for (int round = 0; round < 60; ++round) {
+        const int F = 2 + round % 6, D = 5 + (round * 7) % 23;
+        Random r = random_instance(rng, F, D, round % 2 == 0 ? 0.3 : 0.7);
+        const bool short_of_seats = round % 2 == 0;
+        for (auto& c : r.capacities) c = short_of_seats ? c / 8 : c * 3;
+        const TimeTable table = dense_table(r.rows, static_cast<std::size_t>(D));
+        const std::vector<double> w(r.weights.begin(), r.weights.end());
+        const std::vector<double> c(r.capacities.begin(), r.capacities.end());
+        const Assignment a = assign(table, w, c);
+        check_feasible(a, table, w, c);
+        const OracleResult o = oracle(r.rows, r.weights, r.capacities);
+        INFO("round " << round << (short_of_seats ? " (seats short)" : " (seats plenty)"));
+        CHECK(a.totals.served_weight == Approx(double(o.served)).margin(1e-6));
+        CHECK(a.totals.weighted_seconds == Approx(double(o.cost) / 1000.0).margin(1e-6));
+        CHECK(a.totals.served_weight + a.totals.covered_unserved_weight ==
+              Approx(a.totals.covered_weight).margin(1e-6));
+    }
+}
+
 TEST_CASE("assignment with fractional weights and many components is thread-independent", "[assignment]") {
     // Blocks of 4 facilities x 20 demand points that do not touch: separate components.
     std::mt19937 rng(7);
