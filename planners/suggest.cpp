@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <numeric>
 #include <queue>
@@ -700,8 +701,17 @@ public:
     MedianBound(std::vector<double> w, std::vector<double> f0, std::vector<Row> rows, std::vector<Row> fixed)
         : m_w(std::move(w)), m_f0(std::move(f0)), m_rows(std::move(rows)), m_fixed(std::move(fixed)) {}
 
+    /**
+     * Subgradient ascent from `start`. `upper` is the best known objective (the Polyak target);
+     * `heuristic`, when given, is called with the sites of the Lagrangian solution whenever the
+     * bound improves (at most every 10 iterations) and returns the objective it reached from
+     * them (a Lagrangian heuristic), which may lower `upper`.
+     */
     double run(std::size_t count, const std::vector<double>& start, double upper, std::size_t iterations,
-               double time_limit, std::size_t* used = nullptr) const {
+               double time_limit, std::size_t* used = nullptr,
+               const std::function<double(const std::vector<std::uint32_t>&)>& heuristic = {}) const {
+        std::size_t last_heuristic = 0;
+        bool improved_since = false;
         const Clock clock;
         const std::size_t D = m_w.size();
         std::vector<double> lambda = start, g(D), rho(m_rows.size());
@@ -734,9 +744,17 @@ public:
             if (std::isinf(best) || L > best + 1e-12 * std::abs(best)) {
                 best = L;
                 since = 0;
+                improved_since = true;
             } else if (++since >= 20) {
                 theta *= 0.5;
                 since = 0;
+            }
+            if (heuristic && improved_since && it >= last_heuristic + 10) {
+                std::vector<std::uint32_t> sites;
+                for (std::size_t q = 0; q < k; ++q) sites.push_back(order[q]);
+                upper = std::min(upper, heuristic(sites));
+                last_heuristic = it;
+                improved_since = false;
             }
             if (upper - best <= 1e-9 * std::max(1.0, std::abs(upper))) break;
             if (theta < 1e-4 || clock.seconds() > time_limit) break;
@@ -1173,9 +1191,29 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
         start[i] = m.weight(i) * m.nearest_time(i);
     }
     const MedianBound bounder(w, f0, rows, {});
-    std::size_t used = 0;
-    const double budget = std::max(0.2, o.time_limit * 0.4);
-    double lb = bounder.run(K, start, best_value, o.bound_iterations, budget, &used);
+    std::size_t used = 0, lagrangian_starts = 0;
+    const double budget = std::max(0.2, o.time_limit * 0.5);
+    // Lagrangian heuristic: the relaxation's sites, completed to K and improved by the
+    // interchange, are often the optimum where the bound is tight.
+    auto from_lagrangian = [&](const std::vector<std::uint32_t>& sites) {
+        std::vector<std::uint32_t> set = sites;
+        std::vector<std::uint8_t> in(m.candidates(), 0);
+        for (const std::uint32_t j : set) in[j] = 1;
+        for (const std::uint32_t j : best)
+            if (set.size() < K && !in[j]) {
+                set.push_back(j);
+                in[j] = 1;
+            }
+        m.set(set);
+        m.local_search(o.parallel);
+        ++lagrangian_starts;
+        if (m.value() < best_value - 1e-9 * std::max(1.0, best_value)) {
+            best_value = m.value();
+            best = m.selected();
+        }
+        return best_value;
+    };
+    double lb = bounder.run(K, start, best_value, o.bound_iterations, budget, &used, from_lagrangian);
     lb = round_bound(lb, m.integer_data, false);
     s.bound_iterations = used;
 
@@ -1193,6 +1231,7 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
         }
     }
     s.restarts = restarts;
+    if (lagrangian_starts) s.method += " + " + std::to_string(lagrangian_starts) + " Lagrangian-heuristic starts";
     if (restarts) s.method += " + " + std::to_string(restarts) + " perturbation restarts";
     s.method += "; bound: Lagrangian relaxation (subgradient)";
     // Pick order: greedy re-add of the final set.
