@@ -41,9 +41,10 @@ std::vector<int> required_columns(const CsvReader& reader, const std::vector<std
     for (const auto& n : names) {
         const int c = reader.column(n);
         if (c < 0) {
-            throw InputError("the " + what + " has no column '" + n + "'; the columns are " +
-                             reader.header_text() + " but expected " + expected +
-                             " (any order and case, extra columns are ignored): name the "
+            throw InputError("the " + what + " has no column '" + n +
+                             "': its header line names the columns " + reader.header_text() +
+                             " but expected " + expected +
+                             " (in any order and case; extra columns are ignored): rename the "
                              "columns in the header line")
                 .set_file(reader.path());
         }
@@ -107,7 +108,7 @@ double number_field(const CsvReader& reader, const std::vector<std::string_view>
                               : std::string()))
             .set_file(reader.path());
     }
-    return value;
+    return value == 0.0 ? 0.0 : value;  // -0 is 0
 }
 
 /** Ids that should be somewhere but are not: the first few and how many. */

@@ -173,6 +173,43 @@ TEST_CASE("read_od_problem drops and counts pairs beyond the cutoff", "[od]") {
     CHECK_THROWS_AS(read_od_problem(matrix, demand, "", {}, options), UsageError);
 }
 
+TEST_CASE("read_od_problem reads files larger than its read blocks, and very long lines", "[od]") {
+    const TempDir dir{"lifecircle_od"};
+    // 200 x 500 pairs (about 2.5 MB: several 1 MB read blocks), in shuffled column order, the
+    // last line without a line break; the first data line carries a 3 MB note column.
+    const int candidates = 200, demand = 500;
+    std::string demand_text = "id,weight\n";
+    for (int d = 0; d < demand; ++d) demand_text += "t" + std::to_string(d) + "," + std::to_string(d) + "\n";
+    std::string text = "note,from_id,to_id,cost\n";
+    text.reserve(4'000'000);
+    std::size_t lines = 0;
+    for (int c = 0; c < candidates; ++c) {
+        for (int k = 0; k < demand; ++k) {
+            const int d = (k * 7) % demand;  // 7 is prime to 500: every column once
+            if (lines++ == 0) text += std::string(3'000'000, 'x');
+            text += ",c" + std::to_string(c) + ",t" + std::to_string(d) + "," +
+                    std::to_string(c * 1000 + d) + ".25";
+            if (c != candidates - 1 || k != demand - 1) text += "\r\n";
+        }
+    }
+    const OdProblem p = read_od_problem(dir.write("m.csv", text), dir.write("d.csv", demand_text),
+                                        "", {}, {});
+    REQUIRE(p.table.rows() == candidates);
+    REQUIRE(p.table.size() == static_cast<std::size_t>(candidates * demand));
+    bool exact = true;
+    for (int c = 0; c < candidates; ++c) {
+        const auto row = p.table.row(static_cast<std::size_t>(c));
+        for (int d = 0; d < demand; ++d) {
+            exact = exact && row[static_cast<std::size_t>(d)] ==
+                                 TimeEntry{static_cast<std::uint32_t>(d),
+                                           static_cast<float>(c * 1000 + d + 0.25)};
+        }
+    }
+    CHECK(exact);
+    CHECK(p.candidate_ids.back() == "c199");
+    CHECK(p.weight[499] == 499.0);
+}
+
 TEST_CASE("read_od_problem keeps ids as text, leading zeros included", "[od]") {
     const TempDir dir{"lifecircle_od"};
     const std::string matrix =
@@ -426,4 +463,12 @@ TEST_CASE("read_od_problem reads a 10-million-line matrix (timing)", "[.][od_ben
                              << p.pairs_beyond_cutoff);
     CHECK(p.pairs_read == 10'000'000);
     CHECK(p.table.rows() == 1000);
+
+    const auto start_all = std::chrono::steady_clock::now();
+    const OdProblem all = read_od_problem(matrix_path, demand_path, "", {}, {});
+    const double s_all =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_all).count();
+    WARN("without cutoff: " << s_all << " s = " << bytes / 1e6 / s_all << " MB/s; kept "
+                            << all.table.size());
+    CHECK(all.table.size() == 10'000'000);
 }
