@@ -61,7 +61,12 @@ struct OdOptions {
  * - `candidates_csv` (empty: none): column id, optional capacity and cost (finite, >= 0).
  *   When absent the candidates are the matrix's distinct from_ids in order of first
  *   appearance.
- * - `existing`: ids of existing sites; each must be a candidate.
+ * - `existing`: ids of existing sites; each must be a candidate (surrounding spaces ignored).
+ *
+ * The matrix is streamed in blocks, never held whole. Pairs beyond options.cutoff are not kept
+ * in the table; only their (row, column) keys (8 bytes each) are held while reading, so that a
+ * pair given twice is found even when one or both copies are beyond the cutoff. Demand points
+ * on no matrix line at all are kept (their columns are empty) and counted.
  *
  * Throws InputError naming the file (and the line, the value and what to do) for: a missing
  * or empty file; a header without the expected columns (lists the columns found and
