@@ -51,7 +51,8 @@ CsvReader::CsvReader(const std::string& path) : m_path(path), m_buffer(block_siz
     char* begin = nullptr;
     char* end = nullptr;
     // The header is the first non-empty line.
-    while (next_line(begin, end) && is_blank(begin, end)) {}
+    while (next_line(begin, end) && is_blank(begin, end)) {
+    }
     if (begin == nullptr || is_blank(begin, end)) {
         std::fclose(m_file);
         m_file = nullptr;
@@ -178,11 +179,14 @@ bool CsvReader::next(std::vector<std::string_view>& fields) {
     return false;
 }
 
-bool parse_double(std::string_view text, double& value) {
+bool parse_double(std::string_view text, double& value, bool* out_of_range) {
+    if (out_of_range != nullptr) *out_of_range = false;
     if (!text.empty() && text.front() == '+') text.remove_prefix(1);
     if (text.empty()) return false;
     const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    return ec == std::errc() && ptr == text.data() + text.size();
+    if (ptr != text.data() + text.size()) return false;
+    if (ec == std::errc::result_out_of_range && out_of_range != nullptr) *out_of_range = true;
+    return ec == std::errc();
 }
 
 }  // namespace lifecircle::io::detail

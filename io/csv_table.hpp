@@ -55,12 +55,16 @@ private:
     std::size_t m_begin = 0;  ///< start of unread bytes in m_buffer
     std::size_t m_end = 0;    ///< end of valid bytes in m_buffer
     bool m_eof = false;
-    std::size_t m_line = 0;       ///< line number of the last line returned by next_line
+    std::size_t m_line = 0;  ///< line number of the last line returned by next_line
     std::vector<std::string> m_header;
     char m_delimiter = ',';
 };
 
-/** Parses a whole trimmed field as a double (from_chars: the same in every locale). */
-bool parse_double(std::string_view text, double& value);
+/**
+ * Parses a whole trimmed field as a double (from_chars: the same in every locale; a leading
+ * '+' is allowed). False for anything else; then `out_of_range` (if given) tells whether the
+ * text is a number too large or too small for a double.
+ */
+bool parse_double(std::string_view text, double& value, bool* out_of_range = nullptr);
 
 }  // namespace lifecircle::io::detail

@@ -57,13 +57,13 @@ std::vector<int> required_columns(const CsvReader& reader, const std::vector<std
 std::string_view field(const CsvReader& reader, const std::vector<std::string_view>& fields,
                        int col) {
     if (static_cast<std::size_t>(col) >= fields.size()) {
-        throw InputError(line_prefix(reader.line()) + "the line has " +
-                         std::to_string(fields.size()) + " value(s) but the column '" +
-                         reader.header()[static_cast<std::size_t>(col)] + "' is column " +
-                         std::to_string(col + 1) + ": give a value in every column (delimiter '" +
-                         (reader.delimiter() == '\t' ? std::string("tab")
-                                                     : std::string(1, reader.delimiter())) +
-                         "')")
+        throw InputError(
+            line_prefix(reader.line()) + "the line has " + std::to_string(fields.size()) +
+            " value(s) but the column '" + reader.header()[static_cast<std::size_t>(col)] +
+            "' is column " + std::to_string(col + 1) +
+            ": give a value in every column (delimiter '" +
+            (reader.delimiter() == '\t' ? std::string("tab") : std::string(1, reader.delimiter())) +
+            "')")
             .set_file(reader.path());
     }
     return fields[static_cast<std::size_t>(col)];
@@ -93,19 +93,29 @@ double number_field(const CsvReader& reader, const std::vector<std::string_view>
                          " is empty: give a finite number >= 0 on every line")
             .set_file(reader.path());
     }
-    if (!detail::parse_double(text, value)) {
+    bool out_of_range = false;
+    if (!detail::parse_double(text, value, &out_of_range)) {
+        if (out_of_range) {
+            throw InputError(line_prefix(reader.line()) + "the " + name + " '" + std::string(text) +
+                             "' is out of range: give a finite number >= 0" + " below " +
+                             format_number(largest, 6))
+                .set_file(reader.path());
+        }
         throw InputError(line_prefix(reader.line()) + "the " + name + " '" + std::string(text) +
                          "' is not a number: give a finite number >= 0 with a dot as decimal "
                          "separator and no thousands separators")
             .set_file(reader.path());
     }
     if (!std::isfinite(value) || value < 0.0 || value > largest) {
-        throw InputError(line_prefix(reader.line()) + "the " + name + " '" + std::string(text) +
-                         "' is " + (std::isnan(value) ? "not a number" : value < 0.0 ? "negative" : "not finite") +
-                         ": give a finite number >= 0" +
-                         (std::isfinite(value) && value > largest
-                              ? " below " + format_number(largest, 6)
-                              : std::string()))
+        throw InputError(
+            line_prefix(reader.line()) + "the " + name + " '" + std::string(text) + "' is " +
+            (std::isnan(value)   ? "not a number"
+             : value < 0.0       ? "negative"
+             : std::isinf(value) ? "not finite"
+                                 : "too large") +
+            ": give a finite number >= 0" +
+            (std::isfinite(value) && value > largest ? " below " + format_number(largest, 6)
+                                                     : std::string()))
             .set_file(reader.path());
     }
     return value == 0.0 ? 0.0 : value;  // -0 is 0
@@ -131,9 +141,10 @@ struct Unknown {
 };
 
 /** Reads the id column into `ids` / `map`, checking for empty and duplicate ids. */
-void add_id(const CsvReader& reader, std::string_view id, IdMap& map,
-            std::vector<std::string>& ids, std::vector<std::size_t>& lines) {
-    const auto [it, inserted] = map.try_emplace(std::string(id), static_cast<std::uint32_t>(ids.size()));
+void add_id(const CsvReader& reader, std::string_view id, IdMap& map, std::vector<std::string>& ids,
+            std::vector<std::size_t>& lines) {
+    const auto [it, inserted] =
+        map.try_emplace(std::string(id), static_cast<std::uint32_t>(ids.size()));
     if (!inserted) {
         throw InputError("the id '" + std::string(id) + "' is given twice, on line " +
                          std::to_string(lines[it->second]) + " and line " +
@@ -183,8 +194,10 @@ OdProblem read_od_problem(const std::string& matrix_csv, const std::string& dema
             add_id(reader, id, demand_map, problem.demand_ids, lines);
         }
         if (problem.demand_ids.empty()) {
-            throw InputError("the demand file has a header but no demand points: give one line "
-                             "per demand point (id, " + options.weight_field + ")")
+            throw InputError(
+                "the demand file has a header but no demand points: give one line "
+                "per demand point (id, " +
+                options.weight_field + ")")
                 .set_file(demand_csv);
         }
     }
@@ -200,14 +213,16 @@ OdProblem read_od_problem(const std::string& matrix_csv, const std::string& dema
         std::vector<std::size_t> lines;
         while (reader.next(fields)) {
             const std::string_view id = id_field(reader, fields, cols[0]);
-            if (capacity_col >= 0) problem.capacity.push_back(number_field(reader, fields, capacity_col));
+            if (capacity_col >= 0)
+                problem.capacity.push_back(number_field(reader, fields, capacity_col));
             if (cost_col >= 0) problem.cost.push_back(number_field(reader, fields, cost_col));
             add_id(reader, id, candidate_map, problem.candidate_ids, lines);
         }
         if (problem.candidate_ids.empty()) {
-            throw InputError("the candidates file has a header but no candidates: give one "
-                             "line per candidate site, or leave the file out to use every "
-                             "from_id of the matrix")
+            throw InputError(
+                "the candidates file has a header but no candidates: give one "
+                "line per candidate site, or leave the file out to use every "
+                "from_id of the matrix")
                 .set_file(candidates_csv);
         }
     }
@@ -262,15 +277,16 @@ OdProblem read_od_problem(const std::string& matrix_csv, const std::string& dema
             rows[last_row].push_back({col, static_cast<float>(cost)});
         }
         if (problem.pairs_read == 0) {
-            throw InputError("the matrix has a header but no pairs: give one line per "
-                             "(from_id, to_id, cost)")
+            throw InputError(
+                "the matrix has a header but no pairs: give one line per "
+                "(from_id, to_id, cost)")
                 .set_file(matrix_csv);
         }
     }
     if (!unknown_to.all.empty()) {
         throw InputError(std::to_string(unknown_to.all.size()) +
-                         " to_id(s) of the matrix are not in the demand file " + demand_csv +
-                         ": " + unknown_to.text() +
+                         " to_id(s) of the matrix are not in the demand file " + demand_csv + ": " +
+                         unknown_to.text() +
                          "; add them to the demand file or remove their lines from the matrix")
             .set_file(matrix_csv);
     }
@@ -288,7 +304,8 @@ OdProblem read_od_problem(const std::string& matrix_csv, const std::string& dema
     std::uint32_t dup_row = no_index, dup_col = 0;
     for (std::uint32_t r = 0; r < rows.size() && dup_row == no_index; ++r) {
         auto& row = rows[r];
-        if (!std::is_sorted(row.begin(), row.end(), by_col)) std::sort(row.begin(), row.end(), by_col);
+        if (!std::is_sorted(row.begin(), row.end(), by_col))
+            std::sort(row.begin(), row.end(), by_col);
         for (std::size_t i = 1; i < row.size(); ++i) {
             if (row[i].col == row[i - 1].col) {
                 dup_row = r;
@@ -303,8 +320,9 @@ OdProblem read_od_problem(const std::string& matrix_csv, const std::string& dema
             const auto r = static_cast<std::uint32_t>(dropped[i] >> 32);
             const auto c = static_cast<std::uint32_t>(dropped[i] & 0xffffffffu);
             const auto& row = rows[r];
-            const bool twice = (i > 0 && dropped[i - 1] == dropped[i]) ||
-                               std::binary_search(row.begin(), row.end(), TimeEntry{c, 0.0f}, by_col);
+            const bool twice =
+                (i > 0 && dropped[i - 1] == dropped[i]) ||
+                std::binary_search(row.begin(), row.end(), TimeEntry{c, 0.0f}, by_col);
             if (twice) {
                 dup_row = r;
                 dup_col = c;
@@ -318,7 +336,8 @@ OdProblem read_od_problem(const std::string& matrix_csv, const std::string& dema
         const std::vector<std::size_t> lines = pair_lines(matrix_csv, from, to);
         std::string where;
         if (lines.size() == 2)
-            where = " on line " + std::to_string(lines[0]) + " and line " + std::to_string(lines[1]);
+            where =
+                " on line " + std::to_string(lines[0]) + " and line " + std::to_string(lines[1]);
         throw InputError("the pair from_id '" + from + "', to_id '" + to + "' is given twice" +
                          where + ": keep one line per pair")
             .set_file(matrix_csv);

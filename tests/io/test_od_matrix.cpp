@@ -50,8 +50,9 @@ struct SfFiles {
 };
 
 SfFiles convert_sf(const TempDir& dir) {
-    std::ifstream in(std::string(LIFECIRCLE_SHARED_DATA) +
-                     "/location/spopt_sf/SF_network_distance_candidateStore_16_censusTract_205_new.csv");
+    std::ifstream in(
+        std::string(LIFECIRCLE_SHARED_DATA) +
+        "/location/spopt_sf/SF_network_distance_candidateStore_16_censusTract_205_new.csv");
     REQUIRE(in.good());
     std::string line;
     std::getline(in, line);
@@ -126,24 +127,31 @@ TEST_CASE("read_od_problem takes columns in any order and case, extra columns ig
     const std::string matrix = dir.write("m.csv",
                                          " Cost ,note,TO_ID,From_Id\n"
                                          "5,x,b,s1\n"
-                                         "3,\"quoted, with comma\",a,s1\n");
-    const std::string demand = dir.write("d.csv", "pop,ID\n4,a\n6,b\n");
+                                         "3,\"quoted, with comma\",a,s1\n"
+                                         "+1e1,,\"say \"\"hi\"\"\", site B \n");
+    const std::string demand = dir.write("d.csv", "pop,ID\n4,a\n6,b\n1,\"say \"\"hi\"\"\"\n");
     OdOptions options;
     options.weight_field = "POP";
     const OdProblem p = read_od_problem(matrix, demand, "", {}, options);
-    CHECK(p.candidate_ids == std::vector<std::string>{"s1"});
-    CHECK(p.weight == std::vector<double>{4.0, 6.0});
+    CHECK(p.candidate_ids == std::vector<std::string>{"s1", "site B"});
+    CHECK(p.demand_ids == std::vector<std::string>{"a", "b", "say \"hi\""});
+    CHECK(p.weight == std::vector<double>{4.0, 6.0, 1.0});
     const auto r0 = p.table.row(0);
     REQUIRE(r0.size() == 2);
     CHECK(r0[0] == TimeEntry{0, 3.0f});
     CHECK(r0[1] == TimeEntry{1, 5.0f});
+    REQUIRE(p.table.row(1).size() == 1);
+    CHECK(p.table.row(1)[0] == TimeEntry{2, 10.0f});
 }
 
 TEST_CASE("read_od_problem reads a BOM, semicolons, tabs and CRLF", "[od]") {
     const TempDir dir{"lifecircle_od"};
-    const std::string matrix =
-        dir.write("m.csv", "\xEF\xBB\xBF" "from_id;to_id;cost\r\ns1;a;1.25\r\ns2;b;2\r\n");
-    const std::string demand = dir.write("d.tsv", "\xEF\xBB\xBF" "id\tweight\r\na\t1\r\nb\t2\r\n");
+    const std::string matrix = dir.write("m.csv",
+                                         "\xEF\xBB\xBF"
+                                         "from_id;to_id;cost\r\ns1;a;1.25\r\ns2;b;2\r\n");
+    const std::string demand = dir.write("d.tsv",
+                                         "\xEF\xBB\xBF"
+                                         "id\tweight\r\na\t1\r\nb\t2\r\n");
     const OdProblem p = read_od_problem(matrix, demand, "", {}, {});
     CHECK(p.candidate_ids == std::vector<std::string>{"s1", "s2"});
     CHECK(p.demand_ids == std::vector<std::string>{"a", "b"});
@@ -179,7 +187,8 @@ TEST_CASE("read_od_problem reads files larger than its read blocks, and very lon
     // last line without a line break; the first data line carries a 3 MB note column.
     const int candidates = 200, demand = 500;
     std::string demand_text = "id,weight\n";
-    for (int d = 0; d < demand; ++d) demand_text += "t" + std::to_string(d) + "," + std::to_string(d) + "\n";
+    for (int d = 0; d < demand; ++d)
+        demand_text += "t" + std::to_string(d) + "," + std::to_string(d) + "\n";
     std::string text = "note,from_id,to_id,cost\n";
     text.reserve(4'000'000);
     std::size_t lines = 0;
@@ -192,8 +201,8 @@ TEST_CASE("read_od_problem reads files larger than its read blocks, and very lon
             if (c != candidates - 1 || k != demand - 1) text += "\r\n";
         }
     }
-    const OdProblem p = read_od_problem(dir.write("m.csv", text), dir.write("d.csv", demand_text),
-                                        "", {}, {});
+    const OdProblem p =
+        read_od_problem(dir.write("m.csv", text), dir.write("d.csv", demand_text), "", {}, {});
     REQUIRE(p.table.rows() == candidates);
     REQUIRE(p.table.size() == static_cast<std::size_t>(candidates * demand));
     bool exact = true;
@@ -265,10 +274,10 @@ TEST_CASE("read_od_problem rejects bad matrix files with clear messages", "[od]"
         CHECK_THAT(od_error(matrix(""), demand), Contains("bad_matrix.csv") && Contains("empty"));
     }
     SECTION("wrong header") {
-        REQUIRE_THROWS_WITH(read_od_problem(matrix("origin,destination,time\ns1,a,1\n"), demand,
-                                            "", {}, {}),
-                            Contains("bad_matrix.csv") && Contains("origin, destination, time") &&
-                                Contains("from_id,to_id,cost"));
+        REQUIRE_THROWS_WITH(
+            read_od_problem(matrix("origin,destination,time\ns1,a,1\n"), demand, "", {}, {}),
+            Contains("bad_matrix.csv") && Contains("origin, destination, time") &&
+                Contains("from_id,to_id,cost"));
     }
     SECTION("header only") {
         CHECK_THAT(od_error(matrix("from_id,to_id,cost\n\n"), demand),
@@ -293,6 +302,13 @@ TEST_CASE("read_od_problem rejects bad matrix files with clear messages", "[od]"
             read_od_problem(matrix("from_id,to_id,cost\ns1,a,1\n\ns1,b,inf\n"), demand, "", {}, {}),
             Contains("line 4") && Contains("'inf'") && Contains("not finite"));
         REQUIRE_THROWS_WITH(
+            read_od_problem(matrix("from_id,to_id,cost\ns1,a,1e400\n"), demand, "", {}, {}),
+            Contains("line 2") && Contains("'1e400'") && Contains("out of range"));
+        REQUIRE_THROWS_WITH(
+            read_od_problem(matrix("from_id,to_id,cost\ns1,a,1e39\n"), demand, "", {}, {}),
+            Contains("line 2") && Contains("'1e39'") && Contains("too large") &&
+                Contains("below 3.40282e+38"));
+        REQUIRE_THROWS_WITH(
             read_od_problem(matrix("from_id,to_id,cost\ns1,a,nan\n"), demand, "", {}, {}),
             Contains("line 2") && Contains("'nan'") && Contains("not a number"));
         REQUIRE_THROWS_WITH(
@@ -300,10 +316,12 @@ TEST_CASE("read_od_problem rejects bad matrix files with clear messages", "[od]"
             Contains("bad_matrix.csv") && Contains("line 2") && Contains("empty"));
     }
     SECTION("short line and empty id") {
-        REQUIRE_THROWS_WITH(read_od_problem(matrix("from_id,to_id,cost\ns1,a\n"), demand, "", {}, {}),
-                            Contains("line 2") && Contains("2 value(s)") && Contains("'cost'"));
-        REQUIRE_THROWS_WITH(read_od_problem(matrix("from_id,to_id,cost\ns1,,3\n"), demand, "", {}, {}),
-                            Contains("line 2") && Contains("to_id is empty"));
+        REQUIRE_THROWS_WITH(
+            read_od_problem(matrix("from_id,to_id,cost\ns1,a\n"), demand, "", {}, {}),
+            Contains("line 2") && Contains("2 value(s)") && Contains("'cost'"));
+        REQUIRE_THROWS_WITH(
+            read_od_problem(matrix("from_id,to_id,cost\ns1,,3\n"), demand, "", {}, {}),
+            Contains("line 2") && Contains("to_id is empty"));
     }
     SECTION("unclosed quote") {
         REQUIRE_THROWS_WITH(
@@ -320,18 +338,17 @@ TEST_CASE("read_od_problem rejects bad matrix files with clear messages", "[od]"
     SECTION("duplicate pair beyond the cutoff") {
         OdOptions options;
         options.cutoff = 5.0;
-        REQUIRE_THROWS_WITH(
-            read_od_problem(matrix("from_id,to_id,cost\ns1,a,9\ns1,b,2\ns1,a,1\n"), demand, "", {},
-                            options),
-            Contains("twice") && Contains("line 2 and line 4"));
-        REQUIRE_THROWS_WITH(
-            read_od_problem(matrix("from_id,to_id,cost\ns1,a,9\ns1,b,2\ns1,a,8\n"), demand, "", {},
-                            options),
-            Contains("twice") && Contains("line 2 and line 4"));
+        REQUIRE_THROWS_WITH(read_od_problem(matrix("from_id,to_id,cost\ns1,a,9\ns1,b,2\ns1,a,1\n"),
+                                            demand, "", {}, options),
+                            Contains("twice") && Contains("line 2 and line 4"));
+        REQUIRE_THROWS_WITH(read_od_problem(matrix("from_id,to_id,cost\ns1,a,9\ns1,b,2\ns1,a,8\n"),
+                                            demand, "", {}, options),
+                            Contains("twice") && Contains("line 2 and line 4"));
     }
     SECTION("to_ids not in the demand file") {
         std::string text = "from_id,to_id,cost\ns1,a,1\n";
-        for (int i = 1; i <= 7; ++i) text += "s1,x" + std::to_string(i) + ",1\ns2,x" + std::to_string(i) + ",1\n";
+        for (int i = 1; i <= 7; ++i)
+            text += "s1,x" + std::to_string(i) + ",1\ns2,x" + std::to_string(i) + ",1\n";
         REQUIRE_THROWS_WITH(
             read_od_problem(matrix(text), demand, "", {}, {}),
             Contains("bad_matrix.csv") && Contains("7 to_id(s)") && Contains("d.csv") &&
@@ -362,8 +379,8 @@ TEST_CASE("read_od_problem rejects bad demand files with clear messages", "[od]"
 TEST_CASE("read_od_problem rejects bad candidates and existing sites", "[od]") {
     const TempDir dir{"lifecircle_od"};
     const std::string demand = dir.write("d.csv", demand_abc);
-    const std::string matrix = dir.write(
-        "m.csv", "from_id,to_id,cost\ns1,a,1\ns9,a,1\ns2,b,1\ns8,a,1\ns9,b,3\n");
+    const std::string matrix =
+        dir.write("m.csv", "from_id,to_id,cost\ns1,a,1\ns9,a,1\ns2,b,1\ns8,a,1\ns9,b,3\n");
     const auto candidates = [&](const std::string& text) { return dir.write("cand.csv", text); };
     REQUIRE_THROWS_WITH(read_od_problem(matrix, demand, candidates("id\ns1\ns2\n"), {}, {}),
                         Contains("m.csv") && Contains("2 from_id(s)") && Contains("cand.csv") &&
@@ -376,9 +393,8 @@ TEST_CASE("read_od_problem rejects bad candidates and existing sites", "[od]") {
     REQUIRE_THROWS_WITH(
         read_od_problem(matrix, demand, candidates("id,cost\ns1,1\ns2,-3\n"), {}, {}),
         Contains("cand.csv") && Contains("line 3") && Contains("negative"));
-    REQUIRE_THROWS_WITH(
-        read_od_problem(matrix, demand, candidates("id\ns1\ns2\ns1\n"), {}, {}),
-        Contains("cand.csv") && Contains("'s1'") && Contains("line 2 and line 4"));
+    REQUIRE_THROWS_WITH(read_od_problem(matrix, demand, candidates("id\ns1\ns2\ns1\n"), {}, {}),
+                        Contains("cand.csv") && Contains("'s1'") && Contains("line 2 and line 4"));
     REQUIRE_THROWS_WITH(read_od_problem(matrix, demand, candidates("id\n"), {}, {}),
                         Contains("cand.csv") && Contains("no candidates"));
     // Existing sites.
@@ -449,7 +465,8 @@ TEST_CASE("read_od_problem reads a 10-million-line matrix (timing)", "[.][od_ben
         std::fputs("from_id,to_id,cost\n", f);
         for (int c = 0; c < candidates; ++c)
             for (int d = 0; d < demand; ++d)
-                std::fprintf(f, "site_%d,tract_%d,%.3f\n", c, d, (c * 7919 + d * 104729) % 360000 / 100.0);
+                std::fprintf(f, "site_%d,tract_%d,%.3f\n", c, d,
+                             (c * 7919 + d * 104729) % 360000 / 100.0);
         std::fclose(f);
     }
     const auto bytes = static_cast<double>(std::filesystem::file_size(matrix_path));
@@ -457,7 +474,8 @@ TEST_CASE("read_od_problem reads a 10-million-line matrix (timing)", "[.][od_ben
     options.cutoff = 1800.0;
     const auto start = std::chrono::steady_clock::now();
     const OdProblem p = read_od_problem(matrix_path, demand_path, "", {}, options);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double s =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     WARN("10M-line matrix: " << bytes / 1e6 << " MB in " << s << " s = " << bytes / 1e6 / s
                              << " MB/s; kept " << p.table.size() << ", beyond cutoff "
                              << p.pairs_beyond_cutoff);
