@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../tests/planners/location_instances.hpp"
+#include "planners/assignment.hpp"
 #include "planners/suggest.hpp"
 
 using namespace lifecircle;
@@ -77,23 +78,49 @@ void run_pmed(double seconds, unsigned threads) {
  * a relaxation; the chosen sites are then single-sourced here (largest share first, then the
  * cheapest feasible moves) to give a value comparable with the published optimum.
  */
-double single_source(const instances::Instance& x, const std::vector<std::uint32_t>& open) {
+double single_source(const instances::Instance& x, const std::vector<std::uint32_t>& open,
+                     const TimeTable& per_unit) {
     const std::size_t n = x.n;
     std::vector<int> at(n, -1);
     std::vector<double> load(open.size(), 0.0);
-    // Regret order: customers with the largest demand first, each to its nearest open site with room.
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), 0);
-    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return x.weight[a] > x.weight[b]; });
-    for (const std::size_t i : order) {
-        int best = -1;
-        for (std::size_t k = 0; k < open.size(); ++k)
-            if (load[k] + x.weight[i] <= x.capacity[open[k]] &&
-                (best < 0 || x.d[open[k]][i] < x.d[open[static_cast<std::size_t>(best)]][i]))
-                best = static_cast<int>(k);
-        if (best < 0) return std::numeric_limits<double>::infinity();
-        at[i] = best;
-        load[static_cast<std::size_t>(best)] += x.weight[i];
+    // Start from the planner's own (split) optimal assignment: each customer at the site with
+    // its largest share (an optimal transportation vertex splits at most p - 1 customers).
+    {
+        std::vector<std::vector<TimeEntry>> rows;
+        std::vector<double> cap;
+        for (const std::uint32_t j : open) {
+            const auto r = per_unit.row(j);
+            rows.emplace_back(r.begin(), r.end());
+            cap.push_back(x.capacity[j]);
+        }
+        const Assignment a = assign(TimeTable(std::move(rows), n), x.weight, cap);
+        for (std::size_t i = 0; i < n; ++i) {
+            at[i] = a.demand[i].assigned_facility == invalid_index ? 0 : static_cast<int>(a.demand[i].assigned_facility);
+            load[static_cast<std::size_t>(at[i])] += x.weight[i];
+        }
+    }
+    // Overloaded sites give up the customer that is cheapest to move elsewhere.
+    for (std::size_t k = 0; k < open.size(); ++k) {
+        while (load[k] > x.capacity[open[k]] + 1e-9) {
+            double best = std::numeric_limits<double>::infinity();
+            std::size_t bi = n, bk = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (at[i] != static_cast<int>(k)) continue;
+                for (std::size_t q = 0; q < open.size(); ++q) {
+                    if (q == k || load[q] + x.weight[i] > x.capacity[open[q]]) continue;
+                    const double extra = x.d[open[q]][i] - x.d[open[k]][i];
+                    if (extra < best) {
+                        best = extra;
+                        bi = i;
+                        bk = q;
+                    }
+                }
+            }
+            if (bi == n) return std::numeric_limits<double>::infinity();
+            load[k] -= x.weight[bi];
+            load[bk] += x.weight[bi];
+            at[bi] = static_cast<int>(bk);
+        }
     }
     // Shift and swap moves until none improves.
     for (bool improved = true; improved;) {
@@ -157,7 +184,7 @@ void run_pmedcap(double seconds, unsigned threads) {
         o.parallel.threads = threads;
         const double t0 = now();
         const Suggestion s = suggest(p, o);
-        const double single = single_source(x, s.selected);
+        const double single = single_source(x, s.selected, table);
         const double t = now() - t0;
         total += t;
         const double gap = (single - x.optimum) / x.optimum * 100;

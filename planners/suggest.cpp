@@ -1382,7 +1382,35 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
         }
     };
     double val = current;
-    std::size_t moves = 0;
+    std::size_t moves = 0, lagrangian_starts = 0;
+    std::size_t used = 0;
+    double median_lb = -std::numeric_limits<double>::infinity();
+    // Lagrangian lower bound of the capacitated p-median (fractional knapsack per site), from
+    // lambda_i = w_i x the cheapest pair of i (where every site's rho_j >= 0).
+    auto median_bound = [&](double upper, double seconds,
+                            const std::function<double(const std::vector<std::uint32_t>&)>& heuristic) {
+        std::vector<std::vector<Item>> items(m.candidates()), fixed_items(m.existing());
+        std::vector<MedianBound::Row> rows, fixed;
+        std::vector<double> start(m.weights().size());
+        for (std::size_t i = 0; i < start.size(); ++i) start[i] = m.weights()[i] * m.fallbacks()[i];
+        for (std::size_t j = 0; j < m.candidates(); ++j)
+            for (const TimeEntry& t : m.candidate_row(j)) {
+                items[j].push_back({t.col, double(t.seconds)});
+                start[t.col] = std::min(start[t.col], m.weights()[t.col] * double(t.seconds));
+            }
+        for (std::size_t e = 0; e < m.existing(); ++e)
+            for (const TimeEntry& t : m.existing_row(e)) {
+                fixed_items[e].push_back({t.col, double(t.seconds)});
+                start[t.col] = std::min(start[t.col], m.weights()[t.col] * double(t.seconds));
+            }
+        for (std::size_t j = 0; j < m.candidates(); ++j) rows.push_back({items[j], p.candidate_capacity[j]});
+        for (std::size_t e = 0; e < m.existing(); ++e) fixed.push_back({fixed_items[e], p.existing_capacity[e]});
+        const MedianBound bounder(m.weights(), m.fallbacks(), rows, fixed);
+        std::size_t u = 0;
+        const double lb = bounder.run(o.count, start, upper, o.bound_iterations, seconds, &u, heuristic);
+        used += u;
+        return round_bound(lb, m.integer_data, false);
+    };
     if (o.objective == Objective::min_facilities) {
         // Fewer sites: drop one, repair by swaps on served weight, keep while the goal holds.
         while (!open.empty() && clock.seconds() < o.time_limit) {
@@ -1411,7 +1439,31 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
         std::vector<std::uint32_t> best = open;
         double best_val = val;
         std::size_t restarts = 0;
-        while (!budgeted && restarts < o.restarts && clock.seconds() < o.time_limit * 0.6 && !open.empty()) {
+        if (m.median()) {
+            // The bound with a Lagrangian heuristic: the relaxation's sites, completed and
+            // improved by the swap search, whenever the bound rises.
+            auto from_lagrangian = [&](const std::vector<std::uint32_t>& sites) {
+                std::vector<std::uint32_t> set = sites;
+                std::vector<std::uint8_t> in(m.candidates(), 0);
+                for (const std::uint32_t j : set) in[j] = 1;
+                for (const std::uint32_t j : best)
+                    if (set.size() < o.count && !in[j]) {
+                        set.push_back(j);
+                        in[j] = 1;
+                    }
+                double v = value_of(set);
+                search(set, v);
+                ++lagrangian_starts;
+                if (v > best_val + 1e-9 * std::max(1.0, std::abs(best_val))) {
+                    best_val = v;
+                    best = set;
+                }
+                return -best_val;
+            };
+            median_lb = median_bound(-best_val, std::max(0.2, o.time_limit * 0.5), from_lagrangian);
+        }
+        while (!budgeted && restarts < o.restarts && clock.seconds() < o.time_limit * 0.8 && !open.empty() &&
+               !(m.median() && -best_val - median_lb <= 1e-9 * std::max(1.0, std::abs(best_val)))) {
             std::vector<std::uint32_t> trial = perturb(best, m.candidates(), rng, 1 + restarts % 2);
             double tv = value_of(trial);
             search(trial, tv);
@@ -1426,6 +1478,7 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
         s.restarts = restarts;
     }
     if (moves) s.method += " + swap search";
+    if (lagrangian_starts) s.method += " + " + std::to_string(lagrangian_starts) + " Lagrangian-heuristic starts";
     if (s.restarts) s.method += " + " + std::to_string(s.restarts) + " perturbation restarts";
 
     // Pick order and marginal gains.
@@ -1460,23 +1513,9 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
 
     // Bounds.
     const double remaining = std::max(0.3, o.time_limit - clock.seconds());
-    std::size_t used = 0;
     if (m.median()) {
         s.objective_value = final_value.weighted;
-        std::vector<std::vector<Item>> items(m.candidates()), fixed_items(m.existing());
-        std::vector<MedianBound::Row> rows, fixed;
-        for (std::size_t j = 0; j < m.candidates(); ++j) {
-            for (const TimeEntry& t : m.candidate_row(j)) items[j].push_back({t.col, double(t.seconds)});
-        }
-        for (std::size_t e = 0; e < m.existing(); ++e)
-            for (const TimeEntry& t : m.existing_row(e)) fixed_items[e].push_back({t.col, double(t.seconds)});
-        for (std::size_t j = 0; j < m.candidates(); ++j) rows.push_back({items[j], p.candidate_capacity[j]});
-        for (std::size_t e = 0; e < m.existing(); ++e) fixed.push_back({fixed_items[e], p.existing_capacity[e]});
-        std::vector<double> start(m.weights().size());
-        for (std::size_t i = 0; i < start.size(); ++i) start[i] = m.weights()[i] * m.fallbacks()[i];
-        const MedianBound bounder(m.weights(), m.fallbacks(), rows, fixed);
-        const double lb = bounder.run(o.count, start, s.objective_value, o.bound_iterations, remaining, &used);
-        s.bound = std::min(round_bound(lb, m.integer_data, false), s.objective_value);
+        s.bound = std::min(median_lb, s.objective_value);
     } else {
         std::vector<std::vector<TimeEntry>> crow, erow;
         for (std::size_t j = 0; j < m.candidates(); ++j) crow.push_back(m.candidate_row(j));

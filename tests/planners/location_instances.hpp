@@ -83,7 +83,8 @@ inline std::map<std::string, double> read_pmed_optima(const std::string& path) {
 }
 
 /** pmedcapN_M.txt: "instance optimum", "n p capacity", then n lines "id x y demand"; Euclidean
-    distances. The instances' objective is sum of distances (not demand-weighted) with single
+    distances truncated to integers (the published optima are sums of truncated distances: with
+    real distances several would be below the relaxation). The instances' objective is sum of distances (not demand-weighted) with single
     sourcing; `d` here is the distance, the caller decides how to weight it. */
 inline Instance read_pmedcap(const std::string& path) {
     std::ifstream in(path);
@@ -99,7 +100,7 @@ inline Instance read_pmedcap(const std::string& path) {
     }
     x.d.assign(x.n, std::vector<double>(x.n));
     for (std::size_t j = 0; j < x.n; ++j)
-        for (std::size_t i = 0; i < x.n; ++i) x.d[j][i] = std::hypot(px[j] - px[i], py[j] - py[i]);
+        for (std::size_t i = 0; i < x.n; ++i) x.d[j][i] = std::floor(std::hypot(px[j] - px[i], py[j] - py[i]));
     x.capacity.assign(x.n, capacity);
     x.name = path.substr(path.find_last_of('/') + 1);
     x.name = x.name.substr(0, x.name.find('.'));
