@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
     add_coverage(app, run);
     add_demand(app, run);
     add_standards(app, run);
+    add_suggest(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -16,5 +16,6 @@ void add_facilities(CLI::App& app, Runner& run);
 void add_coverage(CLI::App& app, Runner& run);
 void add_demand(CLI::App& app, Runner& run);
 void add_standards(CLI::App& app, Runner& run);
+void add_suggest(CLI::App& app, Runner& run);
 
 }  // namespace lifecircle::cli

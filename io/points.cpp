@@ -358,6 +358,7 @@ struct Fields {
     int capacity = -1;
     int cutoff = -1;
     int delay = -1;
+    int cost = -1;
 };
 
 Fields resolve_fields(const OGRFeatureDefn& defn, const PointReadOptions& options) {
@@ -377,6 +378,7 @@ Fields resolve_fields(const OGRFeatureDefn& defn, const PointReadOptions& option
     f.capacity = required_field(defn, options.capacity_field, "capacity");
     f.cutoff = required_field(defn, options.cutoff_field, "cutoff");
     f.delay = required_field(defn, options.delay_field, "delay");
+    f.cost = required_field(defn, options.cost_field, "cost");
     return f;
 }
 
@@ -443,6 +445,7 @@ struct Reader {
         record.capacity = numeric_field(feature, fields.capacity, "capacity");
         record.cutoff_minutes = numeric_field(feature, fields.cutoff, "cutoff");
         record.delay_minutes = numeric_field(feature, fields.delay, "delay");
+        record.cost = numeric_field(feature, fields.cost, "cost");
         // A negative delay would make a facility reach farther than its cutoff; a cutoff of
         // zero or less would silently drop the facility.
         if (record.delay_minutes < 0.0) {

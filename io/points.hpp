@@ -42,6 +42,8 @@ struct PointReadOptions {
     std::string cutoff_field;
     /** Optional numeric field: a per-facility delay in minutes (e.g. waiting or walking in). */
     std::string delay_field;
+    /** Field with a site's cost (candidate sites for `suggest --budget`); empty = none. */
+    std::string cost_field;
     /**
      * Overrides the layer's CRS: "EPSG:xxxx" (or anything GDAL's SetFromUserInput accepts),
      * "wgs84", "gcj02" (Amap/Gaode, Tencent) or "bd09" (Baidu); case-insensitive, "gcj-02"
@@ -88,6 +90,8 @@ struct PointRecord {
     double cutoff_minutes = std::numeric_limits<double>::quiet_NaN();
     /** Value of the delay field in minutes; NaN when not asked for or empty. */
     double delay_minutes = std::numeric_limits<double>::quiet_NaN();
+    /** Value of PointReadOptions::cost_field; NaN when not asked for or empty. */
+    double cost = std::numeric_limits<double>::quiet_NaN();
     /**
      * WGS 84 longitude in degrees (after GCJ-02/BD-09 conversion). For polygons this is a
      * point guaranteed inside the polygon (OGR PointOnSurface), not the centroid.
