@@ -31,7 +31,7 @@ err_has() { grep -qF -- "$1" "$tmp/err" || { echo "stderr lacks '$1':" >&2; cat 
 # Version and help.
 check "version" run 0 "$lc" --version
 check "version text" grep -q "lifecircle 0" "$tmp/out"
-for verb in network-info matrix isochrones facilities coverage standards demand; do
+for verb in network-info matrix isochrones facilities coverage standards demand suggest; do
     check "$verb --help" run 0 "$lc" "$verb" --help
 done
 
@@ -408,6 +408,120 @@ for f in json.load(open('$tmp/gaps.geojson'))['features']:
         area2 = sum(ring[i][0] * ring[i + 1][1] - ring[i + 1][0] * ring[i][1] for i in range(len(ring) - 1))
         assert area2 > 0, 'clockwise exterior'
 "
+
+# suggest: on the demo district with 10 candidate sites (every 30th home's place), the answers
+# agree with exhaustive search over the matrix verb's times.
+python3 - "$src/demo/homes.csv" "$tmp/cands.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1])))
+with open(sys.argv[2], "w") as f:
+    f.write("id,lon,lat,seats,cost\n")
+    for k, r in enumerate(rows[::30]):
+        f.write(f"c{k},{r['lon']},{r['lat']},{40 + 10 * (k % 3)},{1 + k % 2}\n")
+PY
+check "suggest matrix times" run 0 "$lc" matrix --network "$demo" --from "$src/demo/homes.csv" \
+    --to "$tmp/cands.csv" --out "$tmp/sug_od.csv"
+check "suggest max-coverage" run 0 "$lc" suggest --network "$demo" --demand "$src/demo/homes.csv" \
+    --weight-field population --candidates "$tmp/cands.csv" --objective max-coverage --count 2 --minutes 5 \
+    --out "$tmp/sites.geojson" --summary "$tmp/sites.json"
+check "suggest table" grep -q "objective" "$tmp/out"
+check "suggest p-median" run 0 "$lc" suggest --network "$demo" --demand "$src/demo/homes.csv" \
+    --weight-field population --candidates "$tmp/cands.csv" --objective p-median --count 3 --minutes 5 \
+    --p-median-minutes 60 --out "$tmp/pm.gpkg" --summary "$tmp/pm.json"
+check "suggest min-facilities" run 0 "$lc" suggest --network "$demo" --demand "$src/demo/homes.csv" \
+    --weight-field population --candidates "$tmp/cands.csv" --objective min-facilities --target 0.3 --minutes 5 \
+    --out "$tmp/mf.geojson" --summary "$tmp/mf.json"
+check "suggest capacitated" run 0 "$lc" suggest --network "$demo" --demand "$src/demo/homes.csv" \
+    --weight-field population --candidates "$tmp/cands.csv" --candidates-capacity-field seats --capacitated \
+    --objective max-coverage --count 2 --minutes 5 --out "$tmp/cap.geojson" --summary "$tmp/cap.json"
+check "suggest agrees with exhaustive search" python3 -c "
+import csv, itertools, json
+t = {}
+for r in csv.DictReader(open('$tmp/sug_od.csv')):
+    t[(r['to_id'], r['from_id'])] = float(r['minutes'])
+pop = {r['id']: float(r['population']) for r in csv.DictReader(open('$src/demo/homes.csv'))}
+cands = [r['id'] for r in csv.DictReader(open('$tmp/cands.csv'))]
+seats = {r['id']: float(r['seats']) for r in csv.DictReader(open('$tmp/cands.csv'))}
+def covered(S):
+    return sum(w for h, w in pop.items() if any(t.get((c, h), 1e9) <= 5.0 for c in S))
+best = max(covered(S) for S in itertools.combinations(cands, 2))
+s = json.load(open('$tmp/sites.json'))
+assert abs(covered(s['selected']) - best) < 1e-6, (s['selected'], covered(s['selected']), best)
+assert abs(s['objective_value'] - best) < 1e-6
+assert s['bound'] >= best - 1e-6 and s['gap'] >= 0
+f = json.load(open('$tmp/sites.geojson'))['features']
+assert [x['properties']['rank'] for x in f] == [1, 2]
+assert abs(sum(x['properties']['added_weight'] for x in f) - best) < 1e-6
+def cost(S):
+    return sum(w * min([t.get((c, h), 1e9) for c in S]) for h, w in pop.items())
+pm = json.load(open('$tmp/pm.json'))
+opt = min(cost(S) for S in itertools.combinations(cands, 3))
+assert abs(cost(pm['selected']) - opt) < 0.01 * len(pop), (cost(pm['selected']), opt)
+assert pm['bound'] <= pm['objective_value'] + 1e-6
+total = sum(pop.values())
+fewest = min(k for k in range(1, len(cands) + 1)
+             if any(covered(S) >= 0.3 * total - 1e-6 for S in itertools.combinations(cands, k)))
+mf = json.load(open('$tmp/mf.json'))
+assert len(mf['selected']) == fewest, (mf['selected'], fewest)
+assert covered(mf['selected']) >= 0.3 * total - 1e-6
+assert mf['bound'] <= fewest
+cap = json.load(open('$tmp/cap.json'))
+assert cap['objective_value'] <= sum(seats[c] for c in cap['selected']) + 1e-6
+assert cap['coverage_after']['population']['served'] == cap['objective_value']
+"
+check "suggest styled gpkg" python3 -c "
+import sqlite3
+c = sqlite3.connect('$tmp/pm.gpkg')
+assert {r[0] for r in c.execute('select f_table_name from layer_styles')} == {'suggested_sites'}
+assert c.execute('select count(*) from suggested_sites').fetchone()[0] == 3
+"
+check "suggest rerun" run 0 "$lc" suggest --network "$demo" --demand "$src/demo/homes.csv" \
+    --weight-field population --candidates "$tmp/cands.csv" --objective p-median --count 3 --minutes 5 \
+    --p-median-minutes 60 --out "$tmp/pm2.gpkg"
+check "suggest reruns identical" cmp -s "$tmp/pm.gpkg" "$tmp/pm2.gpkg"
+check "suggest unreachable target" run 0 "$lc" suggest --network "$demo" --demand "$src/demo/homes.csv" \
+    --weight-field population --candidates "$tmp/cands.csv" --objective min-facilities --target 1.0 --minutes 1 \
+    --out "$tmp/mf2.geojson" --summary "$tmp/mf2.json"
+check "suggest unreachable message" err_has "cannot be reached: at most"
+check "suggest unreachable summary" python3 -c "
+import json
+s = json.load(open('$tmp/mf2.json'))
+assert s['target_reached'] is False and s['best_share'] < 1 and s['unreachable_weight'] > 0
+assert len(s['unreachable_demand']) > 0
+"
+check "suggest auto candidates" run 0 "$lc" suggest --network "$demo" --demand "$src/demo/homes.csv" \
+    --weight-field population --facilities "$src/demo/clinics.geojson" --candidates auto --candidate-spacing 150 \
+    --objective max-coverage --count 2 --minutes 5 --out "$tmp/auto.geojson" --summary "$tmp/auto.json"
+check "suggest auto generated" err_has "candidate sites generated every 150 m"
+check "suggest options checked" run 2 "$lc" suggest --network "$demo" --demand "$src/demo/homes.csv" \
+    --candidates "$tmp/cands.csv" --objective p-median --out "$tmp/x.geojson"
+check "suggest options message" err_has "p-median needs --count K"
+check "suggest left nothing" test ! -e "$tmp/x.geojson"
+# Bring your own matrix: the same times as a from_id,to_id,cost CSV give the same sites.
+python3 - "$tmp/sug_od.csv" "$tmp/od_in.csv" "$src/demo/homes.csv" "$tmp/dem_in.csv" <<'PY'
+import csv, sys
+with open(sys.argv[2], "w") as f:
+    f.write("from_id,to_id,cost\n")
+    for r in csv.DictReader(open(sys.argv[1])):
+        f.write(f"{r['to_id']},{r['from_id']},{r['minutes']}\n")
+with open(sys.argv[4], "w") as f:
+    f.write("id,weight\n")
+    for r in csv.DictReader(open(sys.argv[3])):
+        f.write(f"{r['id']},{r['population']}\n")
+PY
+check "suggest --matrix" run 0 "$lc" suggest --matrix "$tmp/od_in.csv" --demand "$tmp/dem_in.csv" \
+    --objective max-coverage --count 2 --cutoff 5 --out "$tmp/msites.csv" --summary "$tmp/msites.json"
+check "suggest --matrix same answer" python3 -c "
+import json
+a = json.load(open('$tmp/sites.json')); b = json.load(open('$tmp/msites.json'))
+assert abs(a['objective_value'] - b['objective_value']) < 1e-6, (a['objective_value'], b['objective_value'])
+"
+check "suggest --matrix csv" grep -q "^1,c" "$tmp/msites.csv"
+printf 'origin,destination,time\na,b,1\n' >"$tmp/bad_od.csv"
+check "suggest bad matrix header" run 3 "$lc" suggest --matrix "$tmp/bad_od.csv" --demand "$tmp/dem_in.csv" \
+    --objective max-coverage --count 1 --cutoff 5 --out "$tmp/m2.csv"
+check "suggest bad matrix message" err_has "expected from_id,to_id,cost"
+check "suggest --matrix left nothing" test ! -e "$tmp/m2.csv"
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
