@@ -147,6 +147,13 @@ void check_problem(const LocationProblem& p, const SuggestOptions& o) {
     if (o.objective == Objective::min_facilities && !(o.target > 0.0 && o.target <= 1.0))
         throw UsageError("suggest: the target share must be in (0, 1]");
     if (budgeted && !(o.budget >= 0.0)) throw UsageError("suggest: the budget must be >= 0");
+    std::vector<std::uint8_t> seen(C, 0);
+    for (const std::uint32_t j : o.start) {
+        if (j >= C || seen[j]) throw UsageError("suggest: the start sites must be distinct candidate indices");
+        seen[j] = 1;
+    }
+    if (!o.start.empty() && o.objective == Objective::p_median && o.start.size() > o.count)
+        throw UsageError("suggest: more start sites than the count");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -981,7 +988,9 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
 
     if (o.objective == Objective::max_coverage) {
         std::vector<double> added;
-        if (budgeted) {
+        if (!o.start.empty()) {
+            m.set(o.start);
+        } else if (budgeted) {
             m.greedy([&] { return true; }, [&](std::uint32_t j) { return m.spent() + m.cost(j) <= o.budget * (1 + 1e-12); },
                      true, added);
             // The ratio greedy alone can be arbitrarily bad; the best single site that fits is the
@@ -1006,7 +1015,7 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
             const std::size_t K = o.count;
             m.greedy([&] { return m.selected().size() < K; }, [](std::uint32_t) { return true; }, false, added);
         }
-        s.method = budgeted ? "lazy greedy by gain per cost" : "lazy greedy";
+        s.method = !o.start.empty() ? "given start" : budgeted ? "lazy greedy by gain per cost" : "lazy greedy";
         std::size_t moves = m.local_search(budgeted, budgeted ? o.budget : std::numeric_limits<double>::infinity(),
                                            o.parallel);
         if (moves) s.method += " + swap search (" + std::to_string(moves) + " swaps)";
@@ -1064,8 +1073,9 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
             goal = m.reachable;
         }
         std::vector<double> added;
+        if (!o.start.empty()) m.set(o.start);
         m.greedy([&] { return m.covered() < goal - eps; }, [](std::uint32_t) { return true; }, false, added);
-        s.method = "lazy greedy";
+        s.method = o.start.empty() ? "lazy greedy" : "given start";
         // Try k - 1 sites with swaps until it fails.
         std::vector<std::uint32_t> best = m.selected();
         while (!best.empty()) {
@@ -1159,7 +1169,9 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
         using Entry = std::pair<double, std::uint32_t>;
         auto cmp = [](const Entry& a, const Entry& b) { return a.first != b.first ? a.first < b.first : a.second > b.second; };
         std::priority_queue<Entry, std::vector<Entry>, decltype(cmp)> heap(cmp);
-        for (std::uint32_t j = 0; j < m.candidates(); ++j) heap.emplace(m.gain(j), j);
+        if (!o.start.empty()) m.set(o.start);
+        else
+            for (std::uint32_t j = 0; j < m.candidates(); ++j) heap.emplace(m.gain(j), j);
         while (m.selected().size() < K && !heap.empty()) {
             const auto [g0, j] = heap.top();
             heap.pop();
@@ -1300,9 +1312,10 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
             goal = max_served;
         }
     }
-    std::vector<std::uint32_t> open;
-    double current = m.score(none_open);
+    std::vector<std::uint32_t> open(o.start.begin(), o.start.end());
+    double current = m.score(open.empty() ? none_open : m.evaluate(open));
     double spent = 0.0;
+    for (const std::uint32_t j : open) spent += cost[j];
     auto more = [&] {
         if (o.objective == Objective::min_facilities) return current < goal - eps;  // current = served weight
         if (budgeted) return true;
@@ -1313,6 +1326,7 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
     {
         std::vector<double> key(m.candidates(), std::numeric_limits<double>::infinity());
         std::vector<std::uint8_t> is_open(m.candidates(), 0);
+        for (const std::uint32_t j : open) is_open[j] = 1;
         const bool lazy = !m.median();
         while (more()) {
             std::uint32_t pick = none;

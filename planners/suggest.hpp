@@ -95,6 +95,9 @@ struct SuggestOptions {
     /** Subgradient iterations at most. */
     std::size_t bound_iterations = 1000;
     ParallelOptions parallel;
+    /** Start from these candidates instead of the greedy (an exact solver's answer, a
+        planner's own list); the search then only improves on them. */
+    std::vector<std::uint32_t> start;
 };
 
 struct Suggestion {
