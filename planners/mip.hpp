@@ -21,7 +21,7 @@ enum class RowType { less_equal, greater_equal, equal };
 struct MipOptions {
     /** Wall-clock limit for the branch and bound (CBC's "sec"). Must be > 0. */
     double time_limit_seconds = 600;
-    /** CBC threads (used only if CBC was built with threads; 1 = deterministic). */
+    /** CBC threads (Debian's CBC 2.10 is built with them). 1 keeps runs reproducible. */
     unsigned threads = 1;
     /** Stop when |objective - bound| <= relative_gap * |objective|; 0 = prove optimality. */
     double relative_gap = 0;
@@ -30,7 +30,7 @@ struct MipOptions {
 };
 
 enum class MipStatus {
-    optimal,      ///< proven optimal (within relative_gap if that is > 0)
+    optimal,      ///< proven optimal (within relative_gap if that is > 0); also when CBC proves nothing beats the start
     feasible,     ///< stopped (time limit) with a solution, optimality not proven
     infeasible,   ///< proven infeasible
     no_solution,  ///< stopped (time limit) before any solution was found
@@ -42,7 +42,10 @@ const char* to_string(MipStatus status) noexcept;
 
 struct MipResult {
     MipStatus status = MipStatus::error;
-    /** Optimality proven (status optimal with relative_gap 0 means exactly optimal). */
+    /**
+     * The objective is proven optimal: bound == objective. With relative_gap > 0 a status of
+     * optimal (stopped on the gap) may have this false; with relative_gap 0 they go together.
+     */
     bool proven_optimal = false;
     /** Objective of the best solution found; NaN when there is none. */
     double objective = 0;
