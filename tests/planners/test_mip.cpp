@@ -542,3 +542,32 @@ TEST_CASE("mip: nothing is printed on stdout unless log is set", "[mip]") {
     CHECK(b.status != MipStatus::error);
     CHECK(c.status == MipStatus::infeasible);
 }
+
+TEST_CASE("mip: a relative gap stops early within the gap, with an honest bound", "[mip]") {
+    std::mt19937 rng(61);
+    const Knapsack k = random_knapsack(rng, 60, true);
+    const double optimum = knapsack_dp(k);
+    const Mip mip = knapsack_mip(k);
+    MipOptions gap = exact();
+    gap.relative_gap = 0.05;
+    const MipResult r = mip.solve(gap);
+    check_consistent(mip, r);
+    REQUIRE(r.status == MipStatus::optimal);
+    CHECK(r.objective >= (1 - 0.05) * optimum - 1e-9);
+    CHECK(r.objective <= optimum + 1e-9);
+    CHECK(r.bound >= optimum - 1e-9);
+    if (!r.proven_optimal) CHECK(r.bound > r.objective);
+}
+
+TEST_CASE("mip: a model without columns is decided without CBC", "[mip]") {
+    Mip empty(Sense::minimise);
+    const MipResult r = empty.solve(exact());
+    check_consistent(empty, r);
+    CHECK(r.status == MipStatus::optimal);
+    CHECK(r.objective == 0);
+    Mip impossible(Sense::maximise);
+    impossible.add_row({}, {}, RowType::greater_equal, 1);  // 0 >= 1
+    const MipResult s = impossible.solve(exact());
+    check_consistent(impossible, s);
+    CHECK(s.status == MipStatus::infeasible);
+}
