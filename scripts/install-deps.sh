@@ -14,6 +14,7 @@ build_pkgs=(
   nlohmann-json3-dev          # JSON output
   libtomlplusplus-dev         # the service-standards catalogue (standards/standards.toml)
   libtbb-dev                  # parallel loops over origins
+  coinor-libcbc-dev           # exact MIP for site suggestion (suggest --exact)
   catch2                      # unit tests (v2)
   python3                     # the command-line test checks its outputs with a few lines of Python
   sqlite3                     # the command-line test looks into the GeoPackages it writes

@@ -1,4 +1,5 @@
-// Builds a two-edge road, runs one search and a coverage query through the installed headers.
+// Builds a two-edge road, runs one search and a coverage query through the installed headers, and
+// solves a two-column MIP (so CBC must link through the installed package).
 #include <cstdio>
 
 #include "core/graph.hpp"
@@ -6,6 +7,7 @@
 #include "core/snap.hpp"
 #include "core/time_table.hpp"
 #include "planners/coverage.hpp"
+#include "planners/mip.hpp"
 
 int main() {
     using namespace lifecircle;
@@ -33,5 +35,13 @@ int main() {
     const planners::CoverageResult r = planners::coverage(
         g, walk, nullptr, SourceSet::from_snaps(snapper.snap_all(f)), nullptr, snapper.snap_all(h), standard);
     std::printf("%.1f s, covered %d\n", r.by_time.seconds[0], int(r.covered[0]));
-    return r.by_time.seconds[0] > 199.0 && r.by_time.seconds[0] < 201.0 && r.covered[0] == 1 ? 0 : 1;
+    // max 3a + 2b subject to a + b <= 1, a and b binary: a = 1, objective 3.
+    planners::Mip mip(planners::Sense::maximise);
+    const std::uint32_t cols[] = {mip.add_column(3, 0, 1, true), mip.add_column(2, 0, 1, true)};
+    const double coefs[] = {1, 1};
+    mip.add_row(cols, coefs, planners::RowType::less_equal, 1);
+    const planners::MipResult m = mip.solve(planners::MipOptions{});
+    std::printf("mip %s, objective %.1f\n", planners::to_string(m.status), m.objective);
+    const bool mip_ok = m.status == planners::MipStatus::optimal && m.objective > 2.9 && m.objective < 3.1;
+    return r.by_time.seconds[0] > 199.0 && r.by_time.seconds[0] < 201.0 && r.covered[0] == 1 && mip_ok ? 0 : 1;
 }
