@@ -265,6 +265,10 @@ MipResult Mip::solve(const MipOptions& options) const {
                         col_ub.data(), m_obj.data(), row_lb.data(), row_ub.data());
         for (int j = 0; j < n; ++j)
             if (m_integer[j]) Cbc_setInteger(model, j);
+        // CBC 2.10 looks the MIP start up by column name after its preprocessing has removed
+        // columns, and prints "Illegal index in ClpModel::getColumnName" (and drops the
+        // start); without preprocessing the start is used as given.
+        if (!start.empty()) Cbc_setParameter(model, "preprocess", "off");
         Cbc_setObjSense(model, minimise ? 1.0 : -1.0);
         const std::string log_level = options.log ? "1" : "0";
         Cbc_setLogLevel(model, options.log ? 1 : 0);

@@ -491,9 +491,9 @@ private:
     double m_base = 0.0;
 };
 
-/** The p-median charge per unit weight for demand nothing reaches: the problem's, or twice the
-    largest time in the tables (so any reaching site is better). */
-double penalty_of(const LocationProblem& p) {
+}  // namespace
+
+double unreached_charge(const LocationProblem& p) {
     if (std::isfinite(p.unreached_penalty)) return p.unreached_penalty;
     double largest = 0.0;
     for (std::size_t j = 0; j < p.candidates->rows(); ++j)
@@ -505,6 +505,8 @@ double penalty_of(const LocationProblem& p) {
         if (std::isfinite(f)) largest = std::max(largest, f);
     return 2.0 * std::max(largest, 1.0);
 }
+
+namespace {
 
 bool integral(double v) { return std::abs(v - std::round(v)) <= 1e-9 * std::max(1.0, std::abs(v)); }
 
@@ -522,7 +524,7 @@ class MedianModel {
 public:
     MedianModel(const LocationProblem& p) : m_C(p.candidates->rows()) {
         const std::size_t D = p.weight.size();
-        const double penalty = penalty_of(p);
+        const double penalty = unreached_charge(p);
         m_w.assign(p.weight.begin(), p.weight.end());
         m_f0.resize(D);
         for (std::size_t i = 0; i < D; ++i) {
@@ -823,7 +825,7 @@ public:
         const std::size_t D = p.weight.size();
         m_w.assign(p.weight.begin(), p.weight.end());
         m_f0.assign(D, 0.0);
-        const double penalty = penalty_of(p);
+        const double penalty = unreached_charge(p);
         for (std::size_t i = 0; i < D; ++i) {
             const double fb = p.fallback.empty() ? std::numeric_limits<double>::infinity() : p.fallback[i];
             m_f0[i] = std::isfinite(fb) ? fb : penalty;

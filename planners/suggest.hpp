@@ -144,6 +144,34 @@ struct Suggestion {
  */
 Suggestion suggest(const LocationProblem& problem, const SuggestOptions& options);
 
+/** The p-median charge per unit weight for demand that no open facility reaches and that has
+    no fallback: LocationProblem::unreached_penalty, or twice the largest time in the tables. */
+double unreached_charge(const LocationProblem& problem);
+
+/** How suggest_exact() runs CBC. */
+struct ExactOptions {
+    double time_limit = 600.0;  ///< seconds
+    unsigned threads = 1;
+};
+
+/**
+ * Solves `problem` as a MIP with COIN-OR CBC, started from `heuristic` (suggest()'s answer for
+ * the same problem and options), and returns the answer with CBC's bound combined with the
+ * heuristic's (the tighter of the two valid bounds) and whether optimality was proven.
+ * Formulations (x = fraction of a point's weight served by a facility, y = site open):
+ *  - coverage: max sum w_i z_i, z_i <= sum_{j covers i} y_j, sum y_j <= count (or
+ *    sum cost_j y_j <= budget); min-facilities: min sum y_j, sum w_i z_i >= goal;
+ *  - p-median: min sum w_i (t_ij - f_i) x_ij (+ sum w_i f_i), x_ij <= y_j, sum_j x_ij <= 1,
+ *    sum y_j <= count, f_i = the fallback (or unreached charge);
+ *  - capacitated: x_ij <= y_j, sum_j x_ij <= 1, sum_i w_i x_ij <= capacity_j y_j over the pairs
+ *    within the cutoff (p-median: also better than the fallback), existing facilities always
+ *    open. The capacitated p-median MIP minimises cost with the fallback as an option, a
+ *    relaxation of suggest()'s "serve the most, then the fastest", so its bound is valid too.
+ * The returned answer is suggest()'s description of CBC's sites (pick order, gains).
+ */
+Suggestion suggest_exact(const LocationProblem& problem, const SuggestOptions& options,
+                         const Suggestion& heuristic, const ExactOptions& exact = {});
+
 /** The objective of a given set of open candidates (for tests and what-if). */
 double evaluate(const LocationProblem& problem, const SuggestOptions& options,
                 std::span<const std::uint32_t> open);
