@@ -56,6 +56,7 @@ struct SuggestArgs {
     std::uint64_t seed = 1;
     double time_limit = 10.0;
     bool exact = false;
+    double exact_time_limit = 600.0;
     std::string out, summary;
     bool update = false;
     // Bring your own matrix.
@@ -156,6 +157,20 @@ void print_result(const planners::Suggestion& s, const std::vector<maps::SiteRow
                 s.proven_optimal ? " (proven optimal)" : "");
 }
 
+/** The heuristic with its bound, then (--exact) CBC from its answer. */
+planners::Suggestion solve(const planners::LocationProblem& p, const planners::SuggestOptions& so,
+                           const SuggestArgs& a) {
+    planners::Suggestion s = planners::suggest(p, so);
+    if (!a.exact) return s;
+    planners::ExactOptions eo;
+    eo.time_limit = a.exact_time_limit;
+    s = planners::suggest_exact(p, so, s, eo);
+    if (!s.proven_optimal)
+        print_warning("--exact stopped at --exact-time-limit " + fixed(a.exact_time_limit, 0) +
+                      " s without proving optimality; the gap to the bound is " + fixed(100 * s.gap, 3) + "%");
+    return s;
+}
+
 /** Bring-your-own-matrix run: everything in the matrix's unit, CSV out. */
 int run_matrix(const SuggestArgs& a) {
     std::vector<io::OutputRequest> requests = {{"--out", a.out, {".csv"}, ".csv", false}};
@@ -225,7 +240,7 @@ int run_matrix(const SuggestArgs& a) {
     so.time_limit = a.time_limit;
     so.parallel.threads = a.network.threads;
     if (cand.rows() == 0) throw InputError("every site in the matrix is an existing one: no candidates left").set_file(a.matrix);
-    const planners::Suggestion s = planners::suggest(p, so);
+    const planners::Suggestion s = solve(p, so, a);
 
     std::vector<maps::SiteRow> rows;
     for (std::size_t k = 0; k < s.selected.size(); ++k) {
@@ -276,7 +291,8 @@ int run_matrix(const SuggestArgs& a) {
                        {"target", num(a.target)},
                        {"budget", num(a.budget)},
                        {"seed", a.seed},
-                       {"time_limit_seconds", a.time_limit}};
+                       {"time_limit_seconds", a.time_limit},
+                       {"exact", a.exact}};
     j["counts"] = {{"candidates", cand.rows()},
                    {"existing", exist.rows()},
                    {"demand_points", D},
@@ -611,7 +627,7 @@ int run_network(SuggestArgs& a, const CLI::Option* minutes_opt, const CLI::Optio
     so.seed = a.seed;
     so.time_limit = a.time_limit;
     so.parallel = par;
-    const planners::Suggestion s = planners::suggest(p, so);
+    const planners::Suggestion s = solve(p, so, a);
 
     // Coverage per group before and after (within the standard, capacities aside).
     std::vector<std::uint8_t> covered_after = covered_by_existing;
@@ -713,6 +729,7 @@ int run_network(SuggestArgs& a, const CLI::Option* minutes_opt, const CLI::Optio
                        {"capacitated", a.capacitated},
                        {"seed", a.seed},
                        {"time_limit_seconds", a.time_limit},
+                       {"exact", a.exact},
                        {"work_crs", net.work_crs}};
     j["counts"] = {{"candidates", cxy.size()},
                    {"candidates_generated", generated},
@@ -823,6 +840,12 @@ void add_suggest(CLI::App& app, Runner& run) {
     cmd->add_option("--seed", a->seed, "Seed of the restarts (same seed, same answer)")->capture_default_str();
     cmd->add_option("--time-limit", a->time_limit, "Seconds for the improvement phase (restarts, bound)")
         ->check(CLI::Range(0.0, 86400.0))
+        ->capture_default_str();
+    cmd->add_flag("--exact", a->exact,
+                  "Then solve exactly with COIN-OR CBC from the heuristic's answer, and say whether optimality "
+                  "was proven");
+    cmd->add_option("--exact-time-limit", a->exact_time_limit, "Seconds CBC may take with --exact")
+        ->check(CLI::Range(0.01, 604800.0))
         ->capture_default_str();
     cmd->add_option("--matrix", a->matrix, "Your own matrix CSV from_id,to_id,cost (candidate to demand)");
     cmd->add_option("--cutoff", a->cutoff, "With --matrix: the standard in the matrix's unit")

@@ -27,4 +27,9 @@ $lc coverage --network demo/demo_district.osm --facilities demo/clinics.geojson 
     --weight-field population --standard community-health-centre --minutes 10 \
     --out out/demo/coverage.gpkg --gaps out/demo/coverage.gpkg --hex-m 150 --summary out/demo/coverage.json
 echo
+echo "== suggest: two more clinics along the roads where the gaps are, with a bound on the answer =="
+$lc suggest --network demo/demo_district.osm --facilities demo/clinics.geojson --demand demo/homes.csv \
+    --weight-field population --candidates auto --candidate-spacing 100 --objective max-coverage --count 2 \
+    --minutes 10 --out out/demo/suggested_clinics.gpkg --summary out/demo/suggest.json
+echo
 echo "Demo outputs are in out/demo/ (open the .gpkg in QGIS: layers come styled)."

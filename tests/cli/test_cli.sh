@@ -425,6 +425,16 @@ check "suggest max-coverage" run 0 "$lc" suggest --network "$demo" --demand "$sr
     --weight-field population --candidates "$tmp/cands.csv" --objective max-coverage --count 2 --minutes 5 \
     --out "$tmp/sites.geojson" --summary "$tmp/sites.json"
 check "suggest table" grep -q "objective" "$tmp/out"
+check "suggest --exact" run 0 "$lc" suggest --network "$demo" --demand "$src/demo/homes.csv" \
+    --weight-field population --candidates "$tmp/cands.csv" --objective max-coverage --count 2 --minutes 5 \
+    --exact --out "$tmp/ex.geojson" --summary "$tmp/ex.json"
+check "suggest --exact proven" python3 -c "
+import json
+a = json.load(open('$tmp/sites.json')); b = json.load(open('$tmp/ex.json'))
+assert b['proven_optimal'] is True and b['gap'] == 0, b
+assert abs(a['objective_value'] - b['objective_value']) < 1e-6
+assert b['method'].startswith('CBC MIP')
+"
 check "suggest p-median" run 0 "$lc" suggest --network "$demo" --demand "$src/demo/homes.csv" \
     --weight-field population --candidates "$tmp/cands.csv" --objective p-median --count 3 --minutes 5 \
     --p-median-minutes 60 --out "$tmp/pm.gpkg" --summary "$tmp/pm.json"
