@@ -367,7 +367,10 @@ public:
      * `target` (a known feasible value) by a relative 1e-9.
      */
     double run(std::size_t count, double budget, double target, double stop_below, std::size_t iterations,
-               double time_limit, std::size_t* used = nullptr) const {
+               double time_limit, std::size_t* used = nullptr,
+               const std::function<double(const std::vector<std::uint32_t>&)>& heuristic = {}) const {
+        std::size_t last_heuristic = 0;
+        bool improved_since = false;
         const Clock clock;
         const std::size_t D = m_w.size();
         std::vector<double> lambda(D), g(D), value(m_rows.size());
@@ -378,6 +381,7 @@ public:
         for (std::size_t j = 0; j < m_fixed.size(); ++j)
             for (const std::uint32_t i : m_fixed[j]) active[i] = 1;
         for (std::size_t i = 0; i < D; ++i) lambda[i] = active[i] ? 0.5 * m_w[i] : 0.0;
+        const std::size_t patience = 20;
         double best = std::numeric_limits<double>::infinity();
         double theta = 2.0;
         std::size_t since = 0, it = 0;
@@ -426,9 +430,19 @@ public:
             if (std::isinf(best) || L < best - 1e-12 * std::abs(best)) {
                 best = L;
                 since = 0;
-            } else if (++since >= 20) {
+                improved_since = true;
+            } else if (++since >= patience) {
                 theta *= 0.5;
                 since = 0;
+            }
+            if (heuristic && improved_since && it >= last_heuristic + 10) {
+                // The relaxation's sites (whole ones), improved by the caller's search.
+                std::vector<std::uint32_t> sites;
+                for (std::size_t j = 0; j < y.size(); ++j)
+                    if (y[j] >= 1.0) sites.push_back(static_cast<std::uint32_t>(j));
+                target = std::max(target, heuristic(sites));
+                last_heuristic = it;
+                improved_since = false;
             }
             if (best < stop_below) break;
             if (best - target <= 1e-9 * std::max(1.0, std::abs(target))) break;
@@ -436,7 +450,7 @@ public:
             double norm = 0.0;
             for (std::size_t i = 0; i < D; ++i) {
                 // Projected onto [0, w_i]: a component pushing out of the box does not count.
-                if (!active[i] || (lambda[i] <= 0.0 && g[i] < 0.0) || (lambda[i] >= m_w[i] && g[i] > 0.0)) g[i] = 0.0;
+                if (!active[i] || (lambda[i] <= 0.0 && g[i] > 0.0) || (lambda[i] >= m_w[i] && g[i] < 0.0)) g[i] = 0.0;
                 norm += g[i] * g[i];
             }
             if (norm == 0.0) break;  // lambda is optimal
@@ -1021,13 +1035,42 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
         std::size_t moves = m.local_search(budgeted, budgeted ? o.budget : std::numeric_limits<double>::infinity(),
                                            o.parallel);
         if (moves) s.method += " + swap search (" + std::to_string(moves) + " swaps)";
-        // Restarts.
-        std::mt19937_64 rng(o.seed);
         std::vector<std::uint32_t> best = m.selected();
         double best_value = m.covered();
-        const double half = std::max(0.0, o.time_limit * 0.5);
+        // The bound, with a Lagrangian heuristic (the relaxation's sites, completed to the count
+        // and improved by the swap search) whenever it improves; then restarts until proven.
+        std::size_t used = 0, lagrangian_starts = 0;
+        auto from_lagrangian = [&](const std::vector<std::uint32_t>& sites) {
+            std::vector<std::uint32_t> set = sites;
+            if (set.size() > o.count) set.resize(o.count);
+            std::vector<std::uint8_t> in(m.candidates(), 0);
+            for (const std::uint32_t j : set) in[j] = 1;
+            for (const std::uint32_t j : best)
+                if (set.size() < o.count && !in[j]) {
+                    set.push_back(j);
+                    in[j] = 1;
+                }
+            m.set(set);
+            m.local_search(false, std::numeric_limits<double>::infinity(), o.parallel);
+            ++lagrangian_starts;
+            if (m.covered() > best_value + eps) {
+                best_value = m.covered();
+                best = m.selected();
+            }
+            return best_value;
+        };
+        const double ub = bounder.run(o.count, o.budget, best_value, -std::numeric_limits<double>::infinity(),
+                                      o.bound_iterations, std::max(0.5, o.time_limit * 0.5), &used,
+                                      budgeted ? std::function<double(const std::vector<std::uint32_t>&)>{}
+                                               : std::function<double(const std::vector<std::uint32_t>&)>(from_lagrangian));
+        const double upper = round_bound(std::min(ub, m.reachable), integer_weights, true);
+        if (lagrangian_starts) s.method += " + " + std::to_string(lagrangian_starts) + " Lagrangian-heuristic starts";
+        // Restarts.
+        std::mt19937_64 rng(o.seed);
+        const double until = std::max(0.0, o.time_limit * 0.8);
         std::size_t restarts = 0;
-        while (restarts < o.restarts && clock.seconds() < half && !best.empty() && !budgeted) {
+        while (restarts < o.restarts && clock.seconds() < until && !best.empty() && !budgeted &&
+               upper - best_value > eps) {
             const std::size_t r = 1 + restarts % std::max<std::size_t>(1, std::min<std::size_t>(best.size(), 3));
             m.set(perturb(best, m.candidates(), rng, r));
             m.local_search(false, std::numeric_limits<double>::infinity(), o.parallel);
@@ -1059,11 +1102,8 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
         s.selected = m.selected();
         s.objective_value = m.covered();
         s.covered_after = m.covered();
-        std::size_t used = 0;
-        const double ub = bounder.run(o.count, o.budget, s.objective_value, -std::numeric_limits<double>::infinity(),
-                                      o.bound_iterations, std::max(0.5, o.time_limit - clock.seconds()), &used);
         s.bound_iterations = used;
-        s.bound = round_bound(std::min(ub, m.reachable), integer_weights, true);
+        s.bound = upper;
         s.bound = std::max(s.bound, s.objective_value);  // cannot happen for a valid bound
         finish_gap(s);
         s.method += "; bound: Lagrangian relaxation (subgradient)";
