@@ -140,10 +140,10 @@ def lazy_greedy(a, w, k):
     return selected
 
 
-def swap_search(a, af, w, selected, max_swaps, eps):
+def swap_search(af, w, selected, max_swaps, eps):
     """Best-improvement swap local search from `selected` (modified in place) to the first
     local optimum or max_swaps swaps. Returns the number of swaps."""
-    nc = a.shape[0]
+    nc = af.shape[0]
     count = np.asarray(af[selected].sum(axis=0)).ravel()
     swaps = 0
     while swaps < max_swaps:
@@ -237,7 +237,7 @@ def run(a):
     if not a.no_swap:
         t0 = time.perf_counter()
         af = table.astype(np.float64)
-        swaps = swap_search(table, af, w, selected, MAX_SWAPS, 1e-9 * max(1.0, total_w))
+        swaps = swap_search(af, w, selected, MAX_SWAPS, 1e-9 * max(1.0, total_w))
         swap_s = time.perf_counter() - t0
         if swaps == MAX_SWAPS:
             note("warning: stopped after %d swaps, before a local optimum" % MAX_SWAPS)
@@ -397,9 +397,13 @@ def self_test():
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("dir", nargs="?")
-    ap.add_argument("minutes", nargs="?", type=float,
+    ap = argparse.ArgumentParser(
+        description=__doc__.split("\n")[0],
+        usage="%(prog)s DIR MINUTES K [--chunk C] [--no-swap]\n       %(prog)s --self-test")
+    ap.add_argument("dir", nargs="?", metavar="DIR",
+                    help="folder of nodes.csv, arcs.csv, suggest_demand.csv, "
+                         "suggest_candidates.csv")
+    ap.add_argument("minutes", nargs="?", type=float, metavar="MINUTES",
                     help="the standard: minutes from a resident to a site")
     ap.add_argument("k", nargs="?", type=int, metavar="K", help="sites to pick")
     ap.add_argument("--chunk", type=int, default=50, metavar="C",
