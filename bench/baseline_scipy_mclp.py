@@ -104,8 +104,9 @@ def coverage_table(gt, cand_nodes, dem_nodes, limit, chunk):
         t0 = time.perf_counter()
         d = dijkstra(gt, directed=True, indices=idx, limit=limit)
         dij_s += time.perf_counter() - t0
-        # The reached nodes of each row (a sequential pass), as a candidate x node block.
-        r, c = np.nonzero(d <= limit)
+        # The reached nodes of each row (a sequential pass; flat indices split by divmod
+        # are about twice as fast as a 2-D np.nonzero), as a candidate x node block.
+        r, c = divmod(np.flatnonzero(d <= limit), n)
         rows.append((r + start).astype(np.int32))
         cols.append(c.astype(np.int32))
         del d
