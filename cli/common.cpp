@@ -142,6 +142,35 @@ LoadedPoints load_points(const PointArgs& a, const io::Network& net) {
     return out;
 }
 
+std::vector<MultiPolygonXY> read_polygons(const PointArgs& args, const io::Network& net, const std::string& why_polygons,
+                                          std::vector<std::string>* names) {
+    PointArgs a = args;
+    a.read.polygons = true;
+    const io::PointLayer layer = io::read_points(a.path, a.read);
+    std::vector<MultiPolygonXY> out;
+    for (const io::PointRecord& r : layer.points) {
+        if (r.polygon_lonlat.empty())
+            throw InputError(why_polygons + "; this feature is a point")
+                .set_file(a.path)
+                .set_layer(layer.layer_name)
+                .set_feature(r.id);
+        MultiPolygonXY mp;
+        for (const auto& part : r.polygon_lonlat) {
+            std::vector<Ring> rings;
+            for (const auto& ring : part) {
+                Ring pts;
+                for (const auto& [lon, lat] : ring) pts.push_back({lon, lat});
+                net.to_work(pts);
+                rings.push_back(std::move(pts));
+            }
+            mp.push_back(std::move(rings));
+        }
+        out.push_back(std::move(mp));
+        if (names) names->push_back(r.name.empty() ? r.id : r.name);
+    }
+    return out;
+}
+
 void check_points(const PointArgs& a) { io::check_point_input(a.path, a.read); }
 
 void report_unsnapped(const std::string& what, const LoadedPoints& points, const std::vector<Snap>& snaps) {

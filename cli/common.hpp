@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/polygon.hpp"
 #include "core/snap.hpp"
 #include "io/network.hpp"
 #include "io/output.hpp"
@@ -80,6 +81,14 @@ void apply_point_defaults(PointArgs& args, const std::string& default_crs, const
  * network, saying so specifically when swapping longitude and latitude would put them on it.
  */
 LoadedPoints load_points(const PointArgs& args, const io::Network& net);
+/**
+ * Reads a polygon layer (districts, exclusion areas) into the work CRS: every part with its
+ * holes. A point feature is an InputError saying `why_polygons` (e.g. "the districts must be
+ * polygons"). `names`, when given, gets each feature's name (or id).
+ */
+std::vector<MultiPolygonXY> read_polygons(const PointArgs& args, const io::Network& net, const std::string& why_polygons,
+                                          std::vector<std::string>* names = nullptr);
+
 /** Checks a point input (file exists, is no OSM file, its CRS option is understood) so that
     mistakes show before the network is loaded. */
 void check_points(const PointArgs& args);

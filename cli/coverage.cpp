@@ -316,30 +316,9 @@ void add_coverage(CLI::App& app, Runner& run) {
                 dargs.read.layer = a->districts_layer;
                 dargs.read.input_crs = a->districts_crs;
                 dargs.read.name_field = a->district_field;
-                dargs.read.polygons = true;
-                const io::PointLayer dl = io::read_points(dargs.path, dargs.read);
-                std::vector<MultiPolygonXY> polys;
                 std::vector<std::string> names;
-                for (const io::PointRecord& r : dl.points) {
-                    if (r.polygon_lonlat.empty())
-                        throw InputError("the districts must be polygons; this feature is a point")
-                            .set_file(a->districts)
-                            .set_layer(dl.layer_name)
-                            .set_feature(r.id);
-                    MultiPolygonXY mp;
-                    for (const auto& part : r.polygon_lonlat) {
-                        std::vector<Ring> rings;
-                        for (const auto& ring : part) {
-                            Ring pts;
-                            for (const auto& [lon, lat] : ring) pts.push_back({lon, lat});
-                            net.to_work(pts);
-                            rings.push_back(std::move(pts));
-                        }
-                        mp.push_back(std::move(rings));
-                    }
-                    polys.push_back(std::move(mp));
-                    names.push_back(r.name.empty() ? r.id : r.name);
-                }
+                const std::vector<MultiPolygonXY> polys =
+                    read_polygons(dargs, net, "the districts must be polygons", &names);
                 const PolygonIndex index(polys);
                 std::vector<std::vector<std::uint32_t>> members(polys.size());
                 std::vector<std::uint32_t> outside;

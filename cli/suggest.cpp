@@ -157,6 +157,28 @@ void print_result(const planners::Suggestion& s, const std::vector<maps::SiteRow
                 s.proven_optimal ? " (proven optimal)" : "");
 }
 
+/** The solver options common to both kinds of run. */
+planners::SuggestOptions solver_options(const SuggestArgs& a) {
+    planners::SuggestOptions so;
+    so.objective = parse_objective(a.objective);
+    so.capacitated = a.capacitated;
+    so.count = a.count;
+    if (std::isfinite(a.target)) so.target = a.target;
+    if (std::isfinite(a.budget)) so.budget = a.budget;
+    so.seed = a.seed;
+    so.time_limit = a.time_limit;
+    so.parallel.threads = a.network.threads;
+    return so;
+}
+
+/** Writes the summary JSON to its staged file. */
+void write_summary(io::OutputPlan& plan, std::size_t request, const nlohmann::ordered_json& j, const std::string& path) {
+    std::ofstream file(plan.stage(plan.file_of(request)), std::ios::binary | std::ios::trunc);
+    file << j.dump(2) << "\n";
+    file.close();
+    if (!file) throw OutputError("cannot write: the disk may be full").set_file(path);
+}
+
 /** The heuristic with its bound, then (--exact) CBC from its answer. */
 planners::Suggestion solve(const planners::LocationProblem& p, const planners::SuggestOptions& so,
                            const SuggestArgs& a) {
@@ -230,15 +252,7 @@ int run_matrix(const SuggestArgs& a) {
     }
     p.candidate_cost = cost;
     p.fallback = fallback;
-    planners::SuggestOptions so;
-    so.objective = objective;
-    so.capacitated = a.capacitated;
-    so.count = a.count;
-    if (std::isfinite(a.target)) so.target = a.target;
-    if (std::isfinite(a.budget)) so.budget = a.budget;
-    so.seed = a.seed;
-    so.time_limit = a.time_limit;
-    so.parallel.threads = a.network.threads;
+    const planners::SuggestOptions so = solver_options(a);
     if (cand.rows() == 0) throw InputError("every site in the matrix is an existing one: no candidates left").set_file(a.matrix);
     const planners::Suggestion s = solve(p, so, a);
 
@@ -299,12 +313,7 @@ int run_matrix(const SuggestArgs& a) {
                    {"pairs_read", od.pairs_read},
                    {"pairs_beyond_cutoff", od.pairs_beyond_cutoff},
                    {"demand_not_in_matrix", od.demand_not_in_matrix}};
-    if (!a.summary.empty()) {
-        std::ofstream file(plan.stage(plan.file_of(summary_req)), std::ios::binary | std::ios::trunc);
-        file << j.dump(2) << "\n";
-        file.close();
-        if (!file) throw OutputError("cannot write: the disk may be full").set_file(a.summary);
-    }
+    if (!a.summary.empty()) write_summary(plan, summary_req, j, a.summary);
     plan.commit();
     if (objective == planners::Objective::min_facilities && !s.target_reached)
         print_warning("the target " + fixed(100 * a.target, 1) + "% cannot be reached: at most " +
@@ -520,29 +529,9 @@ int run_network(SuggestArgs& a, const CLI::Option* minutes_opt, const CLI::Optio
     }
     if (!a.exclude.path.empty()) {
         PointArgs ex = a.exclude;
-        ex.read.polygons = true;
         apply_point_defaults(ex, "", "id");
-        const io::PointLayer layer = io::read_points(ex.path, ex.read);
-        std::vector<MultiPolygonXY> polys;
-        for (const io::PointRecord& r : layer.points) {
-            if (r.polygon_lonlat.empty())
-                throw InputError("the exclusion layer must hold polygons (water, parks, protected land); this feature is a point")
-                    .set_file(ex.path)
-                    .set_layer(layer.layer_name)
-                    .set_feature(r.id);
-            MultiPolygonXY mp;
-            for (const auto& part : r.polygon_lonlat) {
-                std::vector<Ring> rings;
-                for (const auto& ring : part) {
-                    Ring pts;
-                    for (const auto& [lon, lat] : ring) pts.push_back({lon, lat});
-                    net.to_work(pts);
-                    rings.push_back(std::move(pts));
-                }
-                mp.push_back(std::move(rings));
-            }
-            polys.push_back(std::move(mp));
-        }
+        const std::vector<MultiPolygonXY> polys =
+            read_polygons(ex, net, "the exclusion layer must hold polygons (water, parks, protected land)");
         const PolygonIndex index(polys);
         std::size_t keep = 0;
         for (std::size_t k = 0; k < cxy.size(); ++k) {
@@ -618,15 +607,7 @@ int run_network(SuggestArgs& a, const CLI::Option* minutes_opt, const CLI::Optio
     // Demand that nothing reaches within the table and no existing facility serves is charged
     // the table bound: a lower estimate of its time, stated in the summary.
     p.unreached_penalty = table_bound;
-    planners::SuggestOptions so;
-    so.objective = objective;
-    so.capacitated = a.capacitated;
-    so.count = a.count;
-    if (std::isfinite(a.target)) so.target = a.target;
-    if (std::isfinite(a.budget)) so.budget = a.budget;
-    so.seed = a.seed;
-    so.time_limit = a.time_limit;
-    so.parallel = par;
+    const planners::SuggestOptions so = solver_options(a);
     const planners::Suggestion s = solve(p, so, a);
 
     // Coverage per group before and after (within the standard, capacities aside).
@@ -740,12 +721,7 @@ int run_network(SuggestArgs& a, const CLI::Option* minutes_opt, const CLI::Optio
                    {"demand_points", dsnaps.size()},
                    {"demand_points_unsnapped", unsnapped},
                    {"table_pairs", cand_table.size()}};
-    if (!a.summary.empty()) {
-        std::ofstream file(plan.stage(plan.file_of(summary_req)), std::ios::binary | std::ios::trunc);
-        file << j.dump(2) << "\n";
-        file.close();
-        if (!file) throw OutputError("cannot write: the disk may be full").set_file(a.summary);
-    }
+    if (!a.summary.empty()) write_summary(plan, summary_req, j, a.summary);
     plan.commit();
 
     if (auto_cands)

@@ -975,6 +975,30 @@ void finish_gap(Suggestion& s) {
 
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Re-adds `sites` one at a time, each time the one with the largest gain, so that the pick
+ * order and each site's marginal gain (`added`) describe the final answer; `model` is reset
+ * first and ends with the sites open.
+ */
+template <class Model>
+void pick_order(Model& model, std::vector<std::uint32_t> left, std::vector<double>& added) {
+    model.set({});
+    while (!left.empty()) {
+        std::size_t at = 0;
+        double g = -1.0;
+        for (std::size_t q = 0; q < left.size(); ++q) {
+            const double gq = model.gain(left[q]);
+            if (gq > g) {
+                g = gq;
+                at = q;
+            }
+        }
+        added.push_back(g);
+        model.open(left[at]);
+        left.erase(left.begin() + static_cast<std::ptrdiff_t>(at));
+    }
+}
+
 Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
     const Clock clock;
     CoverageModel m(p);
@@ -1083,22 +1107,7 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
         s.restarts = restarts;
         if (restarts) s.method += " + " + std::to_string(restarts) + " perturbation restarts";
         // Pick order of the final set: re-add greedily so added_weight is the marginal gain.
-        m.reset();
-        std::vector<std::uint32_t> left = best;
-        while (!left.empty()) {
-            std::size_t at = 0;
-            double g = -1.0;
-            for (std::size_t q = 0; q < left.size(); ++q) {
-                const double gq = m.gain(left[q]);
-                if (gq > g) {
-                    g = gq;
-                    at = q;
-                }
-            }
-            s.added_weight.push_back(g);
-            m.open(left[at]);
-            left.erase(left.begin() + static_cast<std::ptrdiff_t>(at));
-        }
+        pick_order(m, best, s.added_weight);
         s.selected = m.selected();
         s.objective_value = m.covered();
         s.covered_after = m.covered();
@@ -1143,22 +1152,7 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
                 break;
             }
         }
-        m.reset();
-        std::vector<std::uint32_t> left = best;
-        while (!left.empty()) {
-            std::size_t at = 0;
-            double g = -1.0;
-            for (std::size_t q = 0; q < left.size(); ++q) {
-                const double gq = m.gain(left[q]);
-                if (gq > g) {
-                    g = gq;
-                    at = q;
-                }
-            }
-            s.added_weight.push_back(g);
-            m.open(left[at]);
-            left.erase(left.begin() + static_cast<std::ptrdiff_t>(at));
-        }
+        pick_order(m, best, s.added_weight);
         s.selected = m.selected();
         s.covered_after = m.covered();
         s.objective_value = double(s.selected.size());
@@ -1289,22 +1283,7 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
     if (restarts) s.method += " + " + std::to_string(restarts) + " perturbation restarts";
     s.method += "; bound: Lagrangian relaxation (subgradient)";
     // Pick order: greedy re-add of the final set.
-    m.set({});
-    std::vector<std::uint32_t> left = best;
-    while (!left.empty()) {
-        std::size_t at = 0;
-        double g = -1.0;
-        for (std::size_t q = 0; q < left.size(); ++q) {
-            const double gq = m.gain(left[q]);
-            if (gq > g) {
-                g = gq;
-                at = q;
-            }
-        }
-        s.added_weight.push_back(g);
-        m.open(left[at]);
-        left.erase(left.begin() + static_cast<std::ptrdiff_t>(at));
-    }
+    pick_order(m, best, s.added_weight);
     s.selected = m.selected();
     s.objective_value = m.value();
     s.weighted_time_after = m.value();
