@@ -76,3 +76,19 @@ def load_nodes_and_arcs(folder, columns=("node",)):
     if len(secs) and secs.min() < 0:
         fail("arcs.csv: negative seconds")
     return node_columns + [tail, head, secs]
+
+
+def snap_to_largest_component(g, xy, *point_sets):
+    """Nearest node of the largest (weakly) connected component for each (x, y) array pair, the
+    usual OSMnx-style preparation (ox.nearest_nodes on the largest component). Returns a list
+    of (nodes, straight distances) per point set."""
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial import cKDTree
+    _, label = connected_components(g, directed=True, connection="weak")
+    largest = np.flatnonzero(label == np.bincount(label).argmax())
+    tree = cKDTree(xy[largest])
+    out = []
+    for px, py in point_sets:
+        gap, at = tree.query(np.column_stack((px, py)))
+        out.append((largest[at], gap))
+    return out

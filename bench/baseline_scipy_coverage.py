@@ -43,10 +43,9 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
+from scipy.sparse.csgraph import dijkstra
 
-from baseline_common import fail, load_columns, load_nodes_and_arcs, note
+from baseline_common import fail, load_columns, load_nodes_and_arcs, note, snap_to_largest_component
 from baseline_scipy_matrix import build_csgraph, explicit_zeros_are_edges, ZERO_EPS
 
 # Luo & Qi (2009), Enhanced two-step floating catchment area: three travel-time zones with
@@ -159,12 +158,7 @@ def main():
     # Snapping: nearest node of the largest (weakly) connected component, the usual
     # OSMnx-style preparation (ox.nearest_nodes on the largest component).
     t0 = time.perf_counter()
-    _, label = connected_components(g, directed=True, connection="weak")
-    largest = np.flatnonzero(label == np.bincount(label).argmax())
-    tree = cKDTree(xy[largest])
-    dem_gap, dem_at = tree.query(np.column_stack((dx, dy)))
-    fac_gap, fac_at = tree.query(np.column_stack((fx, fy)))
-    dem_nodes, fac_nodes = largest[dem_at], largest[fac_at]
+    (dem_nodes, dem_gap), (fac_nodes, fac_gap) = snap_to_largest_component(g, xy, (dx, dy), (fx, fy))
     snap_s = time.perf_counter() - t0
 
     # (a) Nearest facility: one multi-source search with min_only.

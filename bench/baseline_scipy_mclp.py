@@ -53,10 +53,9 @@ import time
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.csgraph import connected_components, dijkstra
-from scipy.spatial import cKDTree
+from scipy.sparse.csgraph import dijkstra
 
-from baseline_common import fail, load_columns, load_nodes_and_arcs, note
+from baseline_common import fail, load_columns, load_nodes_and_arcs, note, snap_to_largest_component
 from baseline_scipy_matrix import build_csgraph, explicit_zeros_are_edges, ZERO_EPS
 
 MAX_SWAPS = 50
@@ -211,12 +210,7 @@ def run(a):
 
     # Snapping: nearest node of the largest (weakly) connected component (OSMnx-style).
     t0 = time.perf_counter()
-    _, label = connected_components(g, directed=True, connection="weak")
-    largest = np.flatnonzero(label == np.bincount(label).argmax())
-    tree = cKDTree(xy[largest])
-    _, dem_at = tree.query(np.column_stack((dx, dy)))
-    _, cand_at = tree.query(np.column_stack((cx, cy)))
-    dem_nodes, cand_nodes = largest[dem_at], largest[cand_at]
+    (dem_nodes, _), (cand_nodes, _) = snap_to_largest_component(g, xy, (dx, dy), (cx, cy))
     snap_s = time.perf_counter() - t0
 
     table, dij_s, table_s = coverage_table(gt, cand_nodes, dem_nodes, limit, a.chunk)
