@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <unordered_map>
 
 #include <unistd.h>
 
@@ -167,6 +168,47 @@ std::vector<MultiPolygonXY> read_polygons(const PointArgs& args, const io::Netwo
         }
         out.push_back(std::move(mp));
         if (names) names->push_back(r.name.empty() ? r.id : r.name);
+    }
+    return out;
+}
+
+/** Candidate points every `spacing` metres along the roads within `radius` of an uncovered
+    demand point (straight line), at most one per spacing x spacing grid cell. */
+std::vector<Point> auto_candidates(const RoadGraph& g, const std::vector<Point>& uncovered, double radius,
+                                   double spacing) {
+    std::unordered_map<std::int64_t, std::uint8_t> near;  // cells of size radius with uncovered demand
+    auto key = [](double x, double y, double cell) {
+        const auto cx = static_cast<std::int64_t>(std::floor(x / cell));
+        const auto cy = static_cast<std::int64_t>(std::floor(y / cell));
+        return cx * 73856093LL ^ cy * 19349663LL;
+    };
+    std::unordered_map<std::int64_t, std::vector<Point>> buckets;
+    for (const Point& p : uncovered) buckets[key(p.x, p.y, radius)].push_back(p);
+    auto close_to_gap = [&](const Point& q) {
+        const auto cx = static_cast<std::int64_t>(std::floor(q.x / radius));
+        const auto cy = static_cast<std::int64_t>(std::floor(q.y / radius));
+        for (std::int64_t dx = -1; dx <= 1; ++dx)
+            for (std::int64_t dy = -1; dy <= 1; ++dy) {
+                const auto it = buckets.find((cx + dx) * 73856093LL ^ (cy + dy) * 19349663LL);
+                if (it == buckets.end()) continue;
+                for (const Point& p : it->second)
+                    if (std::hypot(p.x - q.x, p.y - q.y) <= radius) return true;
+            }
+        return false;
+    };
+    std::unordered_map<std::int64_t, std::uint8_t> taken;
+    std::vector<Point> out;
+    const double cell = spacing;  // at most one candidate per spacing x spacing cell
+    for (EdgeId e = 0; e < g.edge_count(); ++e) {
+        const double len = g.edge_length_m[e];
+        for (double at = std::min(spacing / 2, len / 2); at <= len; at += spacing) {
+            const Point q = g.point_along(e, at);
+            const std::int64_t k = key(q.x, q.y, cell);
+            if (taken.count(k)) continue;
+            if (!close_to_gap(q)) continue;
+            taken[k] = 1;
+            out.push_back(q);
+        }
     }
     return out;
 }

@@ -89,6 +89,11 @@ LoadedPoints load_points(const PointArgs& args, const io::Network& net);
 std::vector<MultiPolygonXY> read_polygons(const PointArgs& args, const io::Network& net, const std::string& why_polygons,
                                           std::vector<std::string>* names = nullptr);
 
+/** Candidate sites every `spacing` metres along the roads within `radius` metres (straight
+    line) of an uncovered demand point, at most one per spacing x spacing grid cell. */
+std::vector<Point> auto_candidates(const RoadGraph& g, const std::vector<Point>& uncovered, double radius,
+                                   double spacing);
+
 /** Checks a point input (file exists, is no OSM file, its CRS option is understood) so that
     mistakes show before the network is loaded. */
 void check_points(const PointArgs& args);

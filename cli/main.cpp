@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
     add_demand(app, run);
     add_standards(app, run);
     add_suggest(app, run);
+    add_plan(app, run);
+    add_demo(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -17,5 +17,7 @@ void add_coverage(CLI::App& app, Runner& run);
 void add_demand(CLI::App& app, Runner& run);
 void add_standards(CLI::App& app, Runner& run);
 void add_suggest(CLI::App& app, Runner& run);
+void add_plan(CLI::App& app, Runner& run);
+void add_demo(CLI::App& app, Runner& run);
 
 }  // namespace lifecircle::cli

@@ -14,6 +14,8 @@
 #include <ogr_spatialref.h>
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "core/error.hpp"
 #include "core/graph.hpp"
 #include "io/crs.hpp"
@@ -446,6 +448,10 @@ TEST_CASE("read_demand turns raster cells into points at their centres", "[deman
 }
 
 TEST_CASE("read_demand on the Porto Alegre hexagons: points and polygons", "[demand][data]") {
+    if (!std::filesystem::exists(std::string(LIFECIRCLE_SHARED_DATA) + "/osm/porto_alegre.osm.pbf")) {
+        WARN("skipped: ../shared/data/osm/porto_alegre.osm.pbf not found");
+        return;
+    }
     const std::string hexgrid =
         std::string(LIFECIRCLE_SHARED_DATA) + "/osm/porto_alegre_hexgrid.csv";
     lifecircle::io::NetworkOptions network_options;

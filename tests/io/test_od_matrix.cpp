@@ -411,6 +411,10 @@ TEST_CASE("read_od_problem rejects bad candidates and existing sites", "[od]") {
 }
 
 TEST_CASE("read_od_problem reads the San Francisco instance end to end", "[od]") {
+    if (!std::filesystem::exists(std::string(LIFECIRCLE_SHARED_DATA) + "/location/spopt_sf")) {
+        WARN("skipped: ../shared/data/location/spopt_sf not found");
+        return;
+    }
     const TempDir dir{"lifecircle_od_sf"};
     const SfFiles sf = convert_sf(dir);
     const OdProblem p = read_od_problem(sf.matrix, sf.demand, "", {"Store_19"}, {});

@@ -1,0 +1,87 @@
+#pragma once
+/**
+ * Planning scenarios (`lifecircle plan scenario.toml`): the network, demand, districts, the
+ * services to evaluate and the what-if road works, read from TOML with toml++. Paths are
+ * relative to the scenario file. Unknown keys, wrong types, missing required keys and missing
+ * files are InputErrors naming the file, the key and its line.
+ */
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace lifecircle::io {
+
+/** How many new sites a service should get. */
+struct ScenarioSuggest {
+    std::string objective = "max-coverage";  ///< max-coverage, min-facilities or p-median
+    std::size_t count = 0;
+    std::optional<double> target;
+    std::string candidates = "auto";  ///< a file (resolved) or "auto"
+    double candidate_spacing_m = 100.0;
+    bool capacitated = false;
+    std::optional<double> candidate_capacity;
+    std::string candidates_capacity_field;
+    std::uint64_t seed = 1;
+    double time_limit_s = 5.0;
+};
+
+/** One service: its facilities, its standard, its demand group. */
+struct ScenarioService {
+    std::string id;      ///< [a-z0-9_]+, used in layer names
+    std::string title;   ///< shown in the report and legend (UTF-8)
+    std::string facilities;  ///< a file (resolved), or empty with osm_kind
+    std::string osm_kind;    ///< a facility kind to extract from the network's OSM file
+    std::string id_field, name_field, capacity_field;
+    std::string standard;    ///< a catalogue name, or empty
+    std::optional<double> minutes, meters, walk_speed_kmh;
+    std::optional<std::string> mode;
+    std::string demand_group;  ///< one of the demand's weight fields
+    std::vector<double> breaks_minutes;  ///< service-area breaks; empty = the standard's minutes
+    std::optional<ScenarioSuggest> suggest;
+};
+
+/** One what-if road work. Coordinates are WGS 84 longitude, latitude. */
+struct ScenarioEdit {
+    std::string type;   ///< "add_road", "change" or "close"
+    std::string label;  ///< shown in the report
+    // add_road
+    std::vector<std::pair<double, double>> line;
+    std::string road_class = "footway";
+    std::optional<double> maxspeed_kmh;
+    bool oneway = false;
+    // change / close: which roads
+    std::vector<std::pair<double, double>> polygon;  ///< a closed ring, or empty
+    std::string area_file;                             ///< polygons from a file (resolved), or empty
+    std::vector<std::int64_t> osm_ids;
+    // change: what
+    std::optional<std::string> new_class;
+    std::optional<double> speed_factor;
+    int line_number = 0;
+};
+
+struct Scenario {
+    std::string path;  ///< the scenario file
+    std::string title;
+    std::string network;
+    std::string mode = "walk";
+    double walk_speed_kmh = 4.0;
+    std::string demand;
+    std::string demand_layer, demand_id_field;
+    std::vector<std::string> weight_fields;
+    std::string buildings;  ///< estimate residents from buildings instead of a demand layer
+    std::string districts, district_field;
+    std::vector<ScenarioService> services;
+    std::vector<ScenarioEdit> edits;
+    double hex_m = 250.0;
+};
+
+/** Reads and checks a scenario. */
+Scenario read_scenario(const std::string& path);
+
+/** A commented example scenario (`lifecircle plan --example`). */
+std::string example_scenario();
+
+}  // namespace lifecircle::io
