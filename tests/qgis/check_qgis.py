@@ -6,7 +6,7 @@ Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py PROJE
 
 EXPECTED.json: {"layers": [{"name": "isochrones", "features": 12, "geometry": "Polygon",
                 "crs": "EPSG:4326", "styled": true, "renderer": "graduatedSymbol" (optional),
-                "title": "legend name" (optional), "visible": true (optional)}]}
+                "title": "legend name", "visible": true, "group": "legend group" (all optional)}]}
 "name" is the table in the GeoPackage ("...|layername=NAME"); "geometry" is Point, Line,
 Polygon or NoGeometry.
 
@@ -86,8 +86,15 @@ def check_layer(project, want, failures):
     node = project.layerTreeRoot().findLayer(layer.id())
     if node is None:
         fail("not in the legend (layer tree)")
-    elif "visible" in want and node.itemVisibilityChecked() != want["visible"]:
-        fail(f"visible {node.itemVisibilityChecked()}, expected {want['visible']}")
+    else:
+        if "visible" in want and node.itemVisibilityChecked() != want["visible"]:
+            fail(f"visible {node.itemVisibilityChecked()}, expected {want['visible']}")
+        parent = node.parent()
+        group = parent.name() if parent is not None and parent != project.layerTreeRoot() else ""
+        if "group" in want and group != want["group"]:
+            fail(f"in legend group {group!r}, expected {want['group']!r}")
+        if group:
+            facts.append(f"group {group!r}")
 
     renderer = layer.renderer().type() if layer.renderer() else "none"
     if geometry != "NoGeometry":

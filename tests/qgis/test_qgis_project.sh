@@ -43,7 +43,8 @@ PY
 
 if ! "$lc" coverage --network "$src/demo/demo_district.osm" --facilities "$src/demo/clinics.geojson" \
     --demand "$src/demo/homes.csv" --weight-field population --minutes 10 \
-    --out "$dir/lifecircle.gpkg" --gaps "$dir/lifecircle.gpkg" --districts "$tmp/districts.geojson" -q; then
+    --out "$dir/lifecircle.gpkg" --gaps "$dir/lifecircle.gpkg" --districts "$tmp/districts.geojson" -q >"$tmp/coverage.log" 2>&1; then
+    cat "$tmp/coverage.log" >&2
     echo "test_qgis_project: FAILED: lifecircle coverage" >&2
     exit 1
 fi
@@ -54,7 +55,8 @@ fi
 import json, os, sqlite3, sys
 folder, tmp = sys.argv[1], sys.argv[2]
 db = sqlite3.connect(os.path.join(folder, "lifecircle.gpkg"))
-tables = [r for r in db.execute("select table_name, data_type from gpkg_contents order by table_name")]
+tables = [r for r in db.execute("select table_name, data_type from gpkg_contents "
+                                "where table_name != 'layer_styles' order by table_name")]
 geometry = dict(db.execute("select table_name, geometry_type_name from gpkg_geometry_columns"))
 styles = dict(db.execute("select f_table_name, styleQML from layer_styles where useAsDefault"))
 assert {"demand", "gaps", "districts"} <= set(styles), f"styled layers: {sorted(styles)}"
@@ -74,7 +76,7 @@ for name, data_type in sorted(tables, key=lambda t: (order.get(t[0], 9), t[0])):
                    "group": "10-minute medical circle 十分钟就医圈" if name in ("demand", "gaps") else ""})
     count = db.execute(f'select count(*) from "{name}"').fetchone()[0]
     want = {"name": name, "features": count, "geometry": geom, "styled": name in styles,
-            "title": titles.get(name, name), "visible": True}
+            "title": titles.get(name, name), "visible": True, "group": layers[-1]["group"]}
     if geom != "NoGeometry":
         want["crs"] = "EPSG:4326"
     expected.append(want)
@@ -103,6 +105,23 @@ if [[ $rc -ne 0 ]]; then
     echo "test_qgis_project: FAILED: check_qgis.py exit $rc" >&2
     exit "$rc"
 fi
+
+# The check must catch a project without the styles: the same layers, no QML.
+"$python" -c "
+import json, sys
+j = json.load(open(sys.argv[1])); j['out'] = sys.argv[2]
+for l in j['layers']: l['qml_file'] = ''
+json.dump(j, open(sys.argv[3], 'w'))" "$tmp/project.json" "$dir/unstyled.qgs" "$tmp/unstyled.json" &&
+    LIFECIRCLE_QGS_JSON=$tmp/unstyled.json "$tests" "[.qgs-write]" >"$tmp/write2.log" 2>&1 ||
+    { echo "test_qgis_project: FAILED: writing the unstyled project" >&2; cat "$tmp/write2.log" >&2; exit 1; }
+QT_QPA_PLATFORM=offscreen "$python" "$check" "$dir/unstyled.qgs" "$tmp/expected.json" >"$tmp/unstyled.log" 2>&1
+rc=$?
+if [[ $rc -ne 1 ]] || ! grep -q "renderer is singleSymbol" "$tmp/unstyled.log"; then
+    echo "test_qgis_project: FAILED: check_qgis.py did not catch an unstyled project (exit $rc)" >&2
+    cat "$tmp/unstyled.log" >&2
+    exit 1
+fi
+rm -f "$dir/unstyled.qgs"
 
 # Move the folder: the relative datasources still find the GeoPackage.
 mv "$dir" "$tmp/moved folder"
