@@ -43,6 +43,23 @@ std::string xml_escape(std::string_view text) {
     return out;
 }
 
+/** Escapes text for XML element content; quotes stay as they are, as QGIS writes them. */
+std::string xml_text(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        if (c == '&')
+            out += "&amp;";
+        else if (c == '<')
+            out += "&lt;";
+        else if (c == '>')
+            out += "&gt;";
+        else
+            out += c;
+    }
+    return out;
+}
+
 /** Shortest round-trip text of a double, independent of the C locale. */
 std::string number(double value) {
     std::array<char, 32> buffer{};
@@ -259,7 +276,7 @@ constexpr std::string_view mercator_wkt =
 void spatialrefsys(std::string& out, const std::string& indent, bool mercator) {
     const std::string in = indent + "  ";
     out += indent + "<spatialrefsys>\n";
-    out += in + "<wkt>" + xml_escape(mercator ? mercator_wkt : wgs84_wkt) + "</wkt>\n";
+    out += in + "<wkt>" + xml_text(mercator ? mercator_wkt : wgs84_wkt) + "</wkt>\n";
     if (mercator) {
         out += in +
                "<proj4>+proj=merc +a=6378137 +b=6378137 +lat_ts=0 +lon_0=0 +x_0=0 +y_0=0 +k=1 "
