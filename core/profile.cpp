@@ -145,7 +145,7 @@ double speed_mps(const ProfileSettings& profile, const EdgeAttributes& attrs) {
         kmh = std::min(kmh, attrs.maxspeed_kmh);
     }
     if (kmh <= 0) kmh = profile.walk_speed_kmh;
-    return kmh_to_mps(kmh);
+    return kmh_to_mps(kmh * attrs.speed_factor[static_cast<std::size_t>(profile.mode)]);
 }
 
 }  // namespace lifecircle

@@ -55,6 +55,12 @@ struct EdgeAttributes {
     std::optional<Oneway> bike_oneway;
     double maxspeed_kmh = 0.0;               ///< 0: unknown, use the class default
     std::array<Access, mode_count> access{}; ///< explicit permission per mode
+    /**
+     * Per mode, multiplies the travel speed speed_mps() works out (1: unchanged). Set by
+     * what-if edits (core/edits.hpp: "these rural roads become 20% faster for cars"); readers
+     * leave it at 1. Ignored by length-metric profiles.
+     */
+    std::array<float, mode_count> speed_factor{1.0f, 1.0f, 1.0f};
 };
 
 /** Default speed (km/h) and permission of one road class for one mode. */
@@ -105,7 +111,8 @@ struct Permission {
 };
 /** Applies class defaults, explicit access and oneway for the profile's mode. */
 Permission permission(const ProfileSettings& profile, const EdgeAttributes& attrs);
-/** Travel speed in m/s for the profile on this road (maxspeed, class default, steps). */
+/** Travel speed in m/s for the profile on this road (maxspeed, class default, steps, times the
+    edge's speed_factor for the profile's mode). */
 double speed_mps(const ProfileSettings& profile, const EdgeAttributes& attrs);
 
 }  // namespace lifecircle

@@ -11,6 +11,17 @@
 namespace lifecircle::io {
 
 namespace {
+
+/** Edits with every coordinate projected from WGS 84 lon/lat into the work CRS. */
+NetworkEdits edits_to_work(const NetworkEdits& lonlat, const Transformer& to_work) {
+    NetworkEdits out = lonlat;
+    for (AddRoad& a : out.add) to_work.forward(a.line);
+    for (ChangeRoads& c : out.change)
+        for (auto& part : c.area)
+            for (Ring& ring : part) to_work.forward(ring);
+    return out;
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -78,6 +89,18 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
     }
     net.read_seconds = seconds_since(t0);
     const auto t1 = std::chrono::steady_clock::now();
+    auto make_transformer = [&] {
+        net.lonlat_to_work =
+            std::make_shared<const Transformer>(projection_source, projection.empty() ? net.work_crs : projection);
+    };
+    if (!options.edits.empty() || !options.edits_lonlat.empty()) {
+        make_transformer();  // edits in lon/lat are projected exactly like the roads were
+        NetworkEdits edits = options.edits;
+        const NetworkEdits converted = edits_to_work(options.edits_lonlat, *net.lonlat_to_work);
+        edits.change.insert(edits.change.end(), converted.change.begin(), converted.change.end());
+        edits.add.insert(edits.add.end(), converted.add.begin(), converted.add.end());
+        net.edit_reports = apply_edits(raw, net.source_ids, edits);
+    }
     BuildOptions build;
     build.profiles = options.profiles;
     net.graph = build_graph(std::move(raw), build);
@@ -86,8 +109,9 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
         throw InputError("no usable roads for the chosen mode after building the graph; try another --mode")
             .set_file(path);
     }
-    net.lonlat_to_work =
-        std::make_shared<const Transformer>(projection_source, projection.empty() ? net.work_crs : projection);
+    // Without edits the transformer is made after the build, as before, so a network without
+    // usable roads is reported as such rather than as a CRS problem.
+    if (!net.lonlat_to_work) make_transformer();
     // A chosen work CRS must not distort distances over the network (Web Mercator: +33% in Porto).
     if (!options.work_crs.empty()) check_work_crs(net.work_crs, net.lonlat_bounds());
     return net;

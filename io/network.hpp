@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/edits.hpp"
 #include "core/graph.hpp"
 #include "core/profile.hpp"
 #include "io/gdal_network.hpp"
@@ -22,6 +23,11 @@ struct NetworkOptions {
     std::string work_crs;
     /** How to read a GDAL line layer (its work_crs is taken from the field above). */
     GdalNetworkOptions gdal;
+    /** What-if road works in the work CRS, applied before the graph is built. */
+    NetworkEdits edits;
+    /** The same with every coordinate (lines, areas) in WGS 84 longitude/latitude; converted
+        to the work CRS and applied after `edits` (changes of both first, then added roads). */
+    NetworkEdits edits_lonlat;
 };
 
 /** A loaded network: the graph and what is needed to relate it to the outside world. */
@@ -36,6 +42,9 @@ struct Network {
     double build_seconds = 0.0;
     std::size_t missing_nodes = 0;        ///< OSM way nodes without a location (clipped extract)
     std::vector<std::string> warnings;    ///< things the reader fixed or skipped, for the user
+    /** One per applied edit (see apply_edits); empty without edits. Added roads have
+        negative source ids. */
+    std::vector<EditReport> edit_reports;
     /** WGS84 lon/lat to work CRS and back. */
     std::shared_ptr<const Transformer> lonlat_to_work;
 

@@ -1,0 +1,762 @@
+#include "maps/report.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string_view>
+#include <system_error>
+
+#include "core/types.hpp"
+
+namespace lifecircle::maps {
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Text: escaping and locale-free numbers.
+
+/** Appends UTF-8 text escaped for element content and quoted attributes. Bytes that are not
+    valid UTF-8 become U+FFFD and control characters XML forbids are dropped, so the page always
+    parses as XML. */
+void append_escaped(std::string& out, std::string_view text) {
+    const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    std::size_t i = 0;
+    while (i < n) {
+        const unsigned char c = s[i];
+        if (c < 0x80) {
+            switch (c) {
+                case '&': out += "&amp;"; break;
+                case '<': out += "&lt;"; break;
+                case '>': out += "&gt;"; break;
+                case '"': out += "&quot;"; break;
+                case '\'': out += "&#39;"; break;
+                default:
+                    if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += static_cast<char>(c);
+            }
+            ++i;
+            continue;
+        }
+        std::size_t len = 0;
+        std::uint32_t cp = 0;
+        if ((c & 0xE0) == 0xC0) {
+            len = 2;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            len = 3;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            len = 4;
+            cp = c & 0x07;
+        }
+        bool ok = len != 0 && i + len <= n;
+        for (std::size_t k = 1; ok && k < len; ++k) {
+            if ((s[i + k] & 0xC0) != 0x80) ok = false;
+            cp = (cp << 6) | (s[i + k] & 0x3F);
+        }
+        constexpr std::array<std::uint32_t, 5> min_cp{0, 0, 0x80, 0x800, 0x10000};
+        if (ok && (cp < min_cp[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
+                   cp == 0xFFFE || cp == 0xFFFF)) {
+            ok = false;
+        }
+        if (ok) {
+            out.append(text.substr(i, len));
+            i += len;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+}
+
+std::string escaped(std::string_view text) {
+    std::string out;
+    append_escaped(out, text);
+    return out;
+}
+
+/** `v` with `decimals` fixed decimals and trailing zeros trimmed ("1.5", "2"), no "-0". */
+std::string fmt(double v, int decimals) {
+    if (!std::isfinite(v)) return "0";
+    std::array<char, 64> buf{};
+    auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v,
+                                   std::chars_format::fixed, decimals);
+    if (ec != std::errc{}) return "0";
+    std::string s(buf.data(), end);
+    if (s.find('.') != std::string::npos) {
+        while (s.back() == '0') s.pop_back();
+        if (s.back() == '.') s.pop_back();
+    }
+    if (s == "-0") s = "0";
+    return s;
+}
+
+/** The shortest decimal that reads back as `v` (legend class bounds, scale-bar lengths). */
+std::string shortest(double v) {
+    std::array<char, 64> buf{};
+    auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
+    if (ec != std::errc{}) return "0";
+    std::string s(buf.data(), end);
+    return s == "-0" ? "0" : s;
+}
+
+/** A pixel coordinate in tenths, the resolution we write. */
+using Tenths = std::int64_t;
+
+Tenths tenths(double px) { return static_cast<Tenths>(std::llround(px * 10.0)); }
+
+void append_tenths(std::string& out, Tenths t) {
+    if (t < 0) out += '-';
+    const Tenths a = t < 0 ? -t : t;
+    out += std::to_string(a / 10);
+    if (a % 10 != 0) {
+        out += '.';
+        out += static_cast<char>('0' + a % 10);
+    }
+}
+
+std::string px(double v) {
+    std::string s;
+    append_tenths(s, tenths(v));
+    return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// WKB.
+
+/** The parts of one feature's geometry, flattened by kind. */
+struct Shapes {
+    std::vector<Point> points;
+    std::vector<std::vector<Point>> lines;
+    std::vector<std::vector<std::vector<Point>>> polygons;  ///< rings, exterior first
+};
+
+class WkbReader {
+public:
+    explicit WkbReader(std::span<const unsigned char> bytes) : m_bytes(bytes) {}
+
+    void read(Shapes& out, int depth = 0) {
+        if (depth > 8) fail("geometry collections nested too deeply");
+        const unsigned char order = byte();
+        if (order > 1) fail("bad byte order marker");
+        m_little = order == 1;
+        std::uint32_t type = u32();
+        // EWKB flags (PostGIS) and ISO Z/M/ZM type codes.
+        int dims = 2;
+        if (type & 0x80000000u) ++dims;
+        if (type & 0x40000000u) ++dims;
+        if (type & 0x20000000u) u32();  // SRID
+        type &= 0x0FFFFFFFu;
+        if (type >= 1000 && type < 4000) {
+            dims += type / 1000 == 3 ? 2 : 1;
+            type %= 1000;
+        }
+        switch (type) {
+            case 1: {
+                const Point p = point(dims);
+                if (std::isfinite(p.x) && std::isfinite(p.y)) out.points.push_back(p);
+                break;
+            }
+            case 2: out.lines.push_back(points(dims)); break;
+            case 3: out.polygons.push_back(rings(dims)); break;
+            case 4:
+            case 5:
+            case 6:
+            case 7: {
+                const std::uint32_t parts = count();
+                for (std::uint32_t i = 0; i < parts; ++i) read(out, depth + 1);
+                break;
+            }
+            default: fail("unsupported geometry type " + std::to_string(type));
+        }
+    }
+
+    bool done() const { return m_pos == m_bytes.size(); }
+
+private:
+    [[noreturn]] void fail(const std::string& what) const {
+        throw std::runtime_error(what + " at byte " + std::to_string(m_pos));
+    }
+    unsigned char byte() {
+        if (m_pos >= m_bytes.size()) fail("truncated");
+        return m_bytes[m_pos++];
+    }
+    std::uint64_t uint(int size) {
+        if (m_bytes.size() - m_pos < static_cast<std::size_t>(size)) fail("truncated");
+        std::uint64_t v = 0;
+        for (int i = 0; i < size; ++i) {
+            const std::uint64_t b = m_bytes[m_pos + static_cast<std::size_t>(i)];
+            v |= m_little ? b << (8 * i) : b << (8 * (size - 1 - i));
+        }
+        m_pos += static_cast<std::size_t>(size);
+        return v;
+    }
+    std::uint32_t u32() { return static_cast<std::uint32_t>(uint(4)); }
+    /** An element count, checked against the bytes left so a corrupt count cannot allocate. */
+    std::uint32_t count() {
+        const std::uint32_t n = u32();
+        if (n > m_bytes.size() - m_pos) fail("count " + std::to_string(n) + " beyond the data");
+        return n;
+    }
+    double f64() {
+        const std::uint64_t bits = uint(8);
+        double v;
+        std::memcpy(&v, &bits, sizeof v);
+        return v;
+    }
+    Point point(int dims) {
+        Point p{f64(), f64()};
+        for (int d = 2; d < dims; ++d) f64();
+        return p;
+    }
+    std::vector<Point> points(int dims) {
+        const std::uint32_t n = count();
+        std::vector<Point> pts;
+        pts.reserve(n);
+        for (std::uint32_t i = 0; i < n; ++i) pts.push_back(point(dims));
+        return pts;
+    }
+    std::vector<std::vector<Point>> rings(int dims) {
+        const std::uint32_t n = count();
+        std::vector<std::vector<Point>> r;
+        for (std::uint32_t i = 0; i < n; ++i) r.push_back(points(dims));
+        return r;
+    }
+
+    std::span<const unsigned char> m_bytes;
+    std::size_t m_pos = 0;
+    bool m_little = true;
+};
+
+Shapes read_shapes(const Layer& layer, std::size_t feature) {
+    Shapes shapes;
+    const auto& wkb = layer.features[feature].wkb;
+    if (wkb.empty()) return shapes;
+    try {
+        WkbReader reader(wkb);
+        reader.read(shapes);
+        if (!reader.done()) throw std::runtime_error("trailing bytes after the geometry");
+    } catch (const std::runtime_error& e) {
+        throw std::runtime_error("report: layer '" + layer.name + "' feature " +
+                                 std::to_string(feature) + ": malformed WKB: " + e.what());
+    }
+    return shapes;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Map layout.
+
+constexpr double frame_x = 20;
+constexpr double frame_y = 20;
+constexpr double frame_w = 800;
+constexpr double frame_h = 560;
+constexpr double legend_x = frame_x + frame_w + 20;
+constexpr double legend_w = 260;
+constexpr double svg_w = legend_x + legend_w;
+constexpr double legend_row = 22;
+
+/** World (metres, y up) to frame pixels (y down). */
+struct Fit {
+    double min_x = 0;
+    double max_y = 0;
+    double scale = 1;  ///< pixels per metre
+    double off_x = frame_x;
+    double off_y = frame_y;
+    Tenths x(double wx) const { return tenths(off_x + (wx - min_x) * scale); }
+    Tenths y(double wy) const { return tenths(off_y + (max_y - wy) * scale); }
+};
+
+void extend(Box& box, const Point& p) {
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) return;
+    box.min.x = std::min(box.min.x, p.x);
+    box.min.y = std::min(box.min.y, p.y);
+    box.max.x = std::max(box.max.x, p.x);
+    box.max.y = std::max(box.max.y, p.y);
+}
+
+void extend(Box& box, const Shapes& s) {
+    for (const auto& p : s.points) extend(box, p);
+    for (const auto& line : s.lines) {
+        for (const auto& p : line) extend(box, p);
+    }
+    for (const auto& poly : s.polygons) {
+        for (const auto& ring : poly) {
+            for (const auto& p : ring) extend(box, p);
+        }
+    }
+}
+
+/** Fits `box`, padded by 5 % of its larger side, into the frame, centred, keeping the aspect. */
+Fit fit_box(Box box) {
+    Fit f;
+    double dx = box.max.x - box.min.x;
+    double dy = box.max.y - box.min.y;
+    const double side = std::max(dx, dy);
+    const double pad = side > 0 ? 0.05 * side : 50.0;  // a lone point: a 100 m window
+    box.min.x -= pad;
+    box.min.y -= pad;
+    box.max.x += pad;
+    box.max.y += pad;
+    dx = box.max.x - box.min.x;
+    dy = box.max.y - box.min.y;
+    f.scale = std::min(frame_w / dx, frame_h / dy);
+    f.min_x = box.min.x;
+    f.max_y = box.max.y;
+    f.off_x = frame_x + (frame_w - dx * f.scale) / 2;
+    f.off_y = frame_y + (frame_h - dy * f.scale) / 2;
+    return f;
+}
+
+/** The largest 1, 2 or 5 × 10^k not above `target` (> 0). */
+double round_length(double target) {
+    double base = std::pow(10.0, std::floor(std::log10(target)));
+    if (base * 10 <= target * (1 + 1e-12)) base *= 10;  // log10 rounding just below a power
+    if (base > target * (1 + 1e-12)) base /= 10;
+    const double m = target / base;
+    if (m >= 5 - 1e-9) return 5 * base;
+    if (m >= 2 - 1e-9) return 2 * base;
+    return base;
+}
+
+std::string length_label(double metres) {
+    if (metres >= 1000) return shortest(metres / 1000) + " km";
+    return shortest(metres) + " m";
+}
+
+void append_ring(std::string& d, const std::vector<Point>& ring, const Fit& fit, bool closed) {
+    std::vector<std::pair<Tenths, Tenths>> pts;
+    pts.reserve(ring.size());
+    for (const auto& p : ring) {
+        if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
+        const std::pair<Tenths, Tenths> t{fit.x(p.x), fit.y(p.y)};
+        if (pts.empty() || pts.back() != t) pts.push_back(t);
+    }
+    if (closed && pts.size() > 1 && pts.front() == pts.back()) pts.pop_back();
+    if (pts.size() < (closed ? 3u : 2u)) return;
+    for (std::size_t i = 0; i < pts.size(); ++i) {
+        d += i == 0 ? "M" : (i == 1 ? "L" : " ");
+        append_tenths(d, pts[i].first);
+        d += ' ';
+        append_tenths(d, pts[i].second);
+    }
+    if (closed) d += 'Z';
+}
+
+/** A point symbol centred at (cx, cy) in pixels, with optional extra attributes. */
+std::string point_symbol(const std::string& shape, double cx, double cy, double r,
+                         const std::string& attrs) {
+    std::string out;
+    if (shape == "circle") {
+        out = "<circle cx=\"" + px(cx) + "\" cy=\"" + px(cy) + "\" r=\"" + fmt(r, 1) + "\"";
+    } else if (shape == "square") {
+        out = "<rect x=\"" + px(cx - r) + "\" y=\"" + px(cy - r) + "\" width=\"" + fmt(2 * r, 1) +
+              "\" height=\"" + fmt(2 * r, 1) + "\"";
+    } else {
+        const bool star = shape == "star";
+        const int n = star ? 10 : 3;
+        std::string d;
+        for (int i = 0; i < n; ++i) {
+            const double radius = star ? (i % 2 == 0 ? 1.7 * r : 0.7 * r) : 1.4 * r;
+            const double a = 2 * 3.14159265358979323846 * i / n;
+            d += i == 0 ? "M" : (i == 1 ? "L" : " ");
+            append_tenths(d, tenths(cx + radius * std::sin(a)));
+            d += ' ';
+            append_tenths(d, tenths(cy - radius * std::cos(a)));
+        }
+        out = "<path d=\"" + d + "Z\"";
+    }
+    return out + attrs + "/>";
+}
+
+std::optional<double> numeric(const Value& v) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) return static_cast<double>(*i);
+    if (const auto* d = std::get_if<double>(&v)) {
+        if (std::isfinite(*d)) return *d;
+    }
+    return std::nullopt;
+}
+
+/** The checked form of one MapLayer. */
+struct Prepared {
+    const MapLayer* map_layer = nullptr;
+    std::optional<std::size_t> field;  ///< graduated field index
+    std::vector<Shapes> shapes;        ///< one per feature
+};
+
+Prepared prepare(const MapLayer& ml) {
+    if (ml.layer == nullptr) throw std::invalid_argument("report: a map layer has no layer");
+    const Layer& layer = *ml.layer;
+    const SvgStyle& st = ml.style;
+    static constexpr std::array<std::string_view, 4> shapes{"circle", "square", "triangle",
+                                                            "star"};
+    if (std::find(shapes.begin(), shapes.end(), st.point_shape) == shapes.end()) {
+        throw std::invalid_argument("report: layer '" + layer.name + "': unknown point shape '" +
+                                    st.point_shape + "' (use circle, square, triangle or star)");
+    }
+    Prepared p;
+    p.map_layer = &ml;
+    if (!st.field.empty()) {
+        if (st.breaks.empty() || st.breaks.size() != st.colours.size()) {
+            throw std::invalid_argument("report: layer '" + layer.name + "': graduated style on '" +
+                                        st.field + "' needs one colour per break (" +
+                                        std::to_string(st.breaks.size()) + " breaks, " +
+                                        std::to_string(st.colours.size()) + " colours)");
+        }
+        for (std::size_t k = 0; k < st.breaks.size(); ++k) {
+            if (!std::isfinite(st.breaks[k]) || (k > 0 && !(st.breaks[k] > st.breaks[k - 1]))) {
+                throw std::invalid_argument("report: layer '" + layer.name +
+                                            "': graduated breaks must be finite and strictly "
+                                            "ascending");
+            }
+        }
+        for (std::size_t i = 0; i < layer.fields.size(); ++i) {
+            if (layer.fields[i].name == st.field) p.field = i;
+        }
+        if (!p.field) {
+            throw std::invalid_argument("report: layer '" + layer.name + "' has no field '" +
+                                        st.field + "' for its graduated style");
+        }
+    }
+    if (layer.kind != GeometryKind::none) {
+        p.shapes.reserve(layer.features.size());
+        for (std::size_t i = 0; i < layer.features.size(); ++i) {
+            p.shapes.push_back(read_shapes(layer, i));
+        }
+    }
+    return p;
+}
+
+/** The class colour of feature `i`, or nullopt for the layer's single colour. */
+std::optional<std::string> class_colour(const Prepared& p, std::size_t i) {
+    if (!p.field) return std::nullopt;
+    const auto& values = p.map_layer->layer->features[i].values;
+    if (*p.field >= values.size()) return std::nullopt;
+    const auto v = numeric(values[*p.field]);
+    if (!v) return std::nullopt;
+    const auto& breaks = p.map_layer->style.breaks;
+    for (std::size_t k = 0; k < breaks.size(); ++k) {
+        if (*v <= breaks[k]) return p.map_layer->style.colours[k];
+    }
+    return std::nullopt;
+}
+
+std::string attr(std::string_view name, std::string_view value) {
+    return " " + std::string(name) + "=\"" + escaped(value) + "\"";
+}
+
+void draw_layer(std::string& out, const Prepared& p, const Fit& fit) {
+    const MapLayer& ml = *p.map_layer;
+    const SvgStyle& st = ml.style;
+    const Layer& layer = *ml.layer;
+    out += "<g class=\"layer\"" + attr("data-layer", layer.name) + ">\n";
+    for (std::size_t i = 0; i < p.shapes.size(); ++i) {
+        const Shapes& s = p.shapes[i];
+        const auto colour = class_colour(p, i);
+        if (!s.polygons.empty()) {
+            std::string d;
+            for (const auto& poly : s.polygons) {
+                for (const auto& ring : poly) append_ring(d, ring, fit, true);
+            }
+            if (!d.empty()) {
+                out += "<path fill-rule=\"evenodd\"" + attr("fill", colour.value_or(st.fill)) +
+                       attr("fill-opacity", fmt(st.fill_opacity, 2)) + attr("stroke", st.stroke) +
+                       attr("stroke-width", fmt(st.stroke_width, 2)) +
+                       " stroke-linejoin=\"round\" d=\"" + d + "\"/>\n";
+            }
+        }
+        if (!s.lines.empty()) {
+            std::string d;
+            for (const auto& line : s.lines) append_ring(d, line, fit, false);
+            if (!d.empty()) {
+                out += "<path fill=\"none\"" + attr("stroke", colour.value_or(st.stroke)) +
+                       attr("stroke-width", fmt(st.stroke_width, 2)) +
+                       " stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"" + d + "\"/>\n";
+            }
+        }
+        for (const auto& pt : s.points) {
+            const std::string a = attr("fill", colour.value_or(st.fill)) +
+                                  attr("fill-opacity", fmt(st.fill_opacity, 2)) +
+                                  attr("stroke", st.stroke) +
+                                  attr("stroke-width", fmt(st.stroke_width, 2));
+            out += point_symbol(st.point_shape, static_cast<double>(fit.x(pt.x)) / 10,
+                                static_cast<double>(fit.y(pt.y)) / 10, st.point_radius, a) +
+                   "\n";
+        }
+    }
+    out += "</g>\n";
+}
+
+/** One legend swatch for a layer of `kind`, 18 px wide, centred vertically on `cy`. */
+std::string swatch(GeometryKind kind, const SvgStyle& st, const std::string& fill, double x,
+                   double cy) {
+    const std::string width = attr("stroke-width", fmt(std::min(st.stroke_width, 4.0), 2));
+    switch (kind) {
+        case GeometryKind::line:
+            return "<line x1=\"" + px(x) + "\" y1=\"" + px(cy) + "\" x2=\"" + px(x + 18) +
+                   "\" y2=\"" + px(cy) + "\"" + attr("stroke", fill) + width + "/>";
+        case GeometryKind::point:
+            return point_symbol(st.point_shape, x + 9, cy, std::min(st.point_radius, 6.0),
+                                attr("fill", fill) + attr("fill-opacity", fmt(st.fill_opacity, 2)) +
+                                    attr("stroke", st.stroke) + width);
+        default:
+            return "<rect x=\"" + px(x) + "\" y=\"" + px(cy - 6) +
+                   "\" width=\"18\" height=\"12\"" + attr("fill", fill) +
+                   attr("fill-opacity", fmt(st.fill_opacity, 2)) + attr("stroke", st.stroke) +
+                   width + "/>";
+    }
+}
+
+/** The legend rows, topmost layer first; returns the y below the last row. */
+double draw_legend(std::string& out, const std::vector<Prepared>& layers) {
+    out += "<g class=\"legend\">\n";
+    out += "<text x=\"" + px(legend_x) + "\" y=\"" + px(frame_y + 14) +
+           "\" font-size=\"15\" font-weight=\"bold\" fill=\"#222222\">Legend 图例</text>\n";
+    double y = frame_y + 24 + legend_row / 2;
+    const auto row = [&](const std::string& symbol, const std::string& label, double indent) {
+        out += symbol + "<text x=\"" + px(legend_x + indent + 26) + "\" y=\"" + px(y + 4.5) +
+               "\" font-size=\"13\" fill=\"#222222\">" + escaped(label) + "</text>\n";
+        y += legend_row;
+    };
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+        const MapLayer& ml = *it->map_layer;
+        const SvgStyle& st = ml.style;
+        const GeometryKind kind = ml.layer->kind;
+        if (kind == GeometryKind::none) continue;
+        const std::string& single = kind == GeometryKind::line ? st.stroke : st.fill;
+        if (!it->field) {
+            if (!ml.legend.empty()) row(swatch(kind, st, single, legend_x, y), ml.legend, 0);
+            continue;
+        }
+        if (!ml.legend.empty()) row("", ml.legend, -26);
+        for (std::size_t k = 0; k < st.breaks.size(); ++k) {
+            const std::string label = k == 0 ? "≤ " + shortest(st.breaks[0])
+                                             : shortest(st.breaks[k - 1]) + " – " +
+                                                   shortest(st.breaks[k]);
+            row(swatch(kind, st, st.colours[k], legend_x + 10, y), label, 10);
+        }
+    }
+    out += "</g>\n";
+    return y - legend_row / 2;
+}
+
+void draw_scale_bar(std::string& out, const Fit& fit) {
+    const double metres = round_length(frame_w / fit.scale / 5);
+    const double len = metres * fit.scale;
+    const double x0 = frame_x + 16;
+    const double y0 = frame_y + frame_h - 18;
+    const std::string label = length_label(metres);
+    out += "<g class=\"scale-bar\">\n";
+    out += "<rect x=\"" + px(x0 - 8) + "\" y=\"" + px(y0 - 22) + "\" width=\"" + px(len + 60) +
+           "\" height=\"34\" fill=\"#ffffff\" fill-opacity=\"0.8\" stroke=\"none\"/>\n";
+    out += "<rect x=\"" + px(x0) + "\" y=\"" + px(y0) + "\" width=\"" + px(len / 2) +
+           "\" height=\"6\" fill=\"#222222\" stroke=\"#222222\" stroke-width=\"1\"/>\n";
+    out += "<rect x=\"" + px(x0 + len / 2) + "\" y=\"" + px(y0) + "\" width=\"" + px(len / 2) +
+           "\" height=\"6\" fill=\"#ffffff\" stroke=\"#222222\" stroke-width=\"1\"/>\n";
+    out += "<text x=\"" + px(x0) + "\" y=\"" + px(y0 - 5) +
+           "\" font-size=\"12\" text-anchor=\"middle\" fill=\"#222222\">0</text>\n";
+    out += "<text class=\"scale-label\" x=\"" + px(x0 + len) + "\" y=\"" + px(y0 - 5) +
+           "\" font-size=\"12\" text-anchor=\"middle\" fill=\"#222222\">" + label + "</text>\n";
+    out += "</g>\n";
+}
+
+void draw_north_arrow(std::string& out) {
+    const double cx = frame_x + frame_w - 28;
+    const double top = frame_y + 14;
+    out += "<g class=\"north-arrow\">\n";
+    out += "<path d=\"M" + px(cx) + " " + px(top + 16) + "L" + px(cx - 9) + " " + px(top + 44) +
+           " " + px(cx) + " " + px(top + 37) + " " + px(cx + 9) + " " + px(top + 44) +
+           "Z\" fill=\"#222222\" stroke=\"#222222\" stroke-width=\"1\"/>\n";
+    out += "<text x=\"" + px(cx) + "\" y=\"" + px(top + 12) +
+           "\" font-size=\"14\" font-weight=\"bold\" text-anchor=\"middle\" "
+           "fill=\"#222222\">N</text>\n";
+    out += "</g>\n";
+}
+
+void append_map(std::string& out, const ReportMap& map) {
+    std::vector<Prepared> layers;
+    layers.reserve(map.layers.size());
+    for (const auto& ml : map.layers) layers.push_back(prepare(ml));
+    Box box;
+    for (const auto& p : layers) {
+        for (const auto& s : p.shapes) extend(box, s);
+    }
+    const bool empty = !(box.min.x <= box.max.x && box.min.y <= box.max.y);
+
+    // The legend decides the height: a long one makes the picture taller, never overflows.
+    std::string legend;
+    const double legend_bottom = draw_legend(legend, layers);
+    const double svg_h = std::max(frame_y + frame_h + 20, legend_bottom + 20);
+
+    out += "<figure class=\"map\">\n";
+    out += "<svg class=\"map\" role=\"img\"" + attr("aria-label", map.title) + " width=\"" +
+           px(svg_w) + "\" height=\"" + px(svg_h) + "\" viewBox=\"0 0 " + px(svg_w) + " " +
+           px(svg_h) + "\">\n";
+    out += "<title>" + escaped(map.title) + "</title>\n";
+    out += "<rect class=\"frame\" x=\"" + px(frame_x) + "\" y=\"" + px(frame_y) + "\" width=\"" +
+           px(frame_w) + "\" height=\"" + px(frame_h) +
+           "\" fill=\"#f8f8f4\" stroke=\"#999999\" stroke-width=\"1\"/>\n";
+    if (empty) {
+        out += "<text x=\"" + px(frame_x + frame_w / 2) + "\" y=\"" + px(frame_y + frame_h / 2) +
+               "\" font-size=\"16\" text-anchor=\"middle\" fill=\"#777777\">No features 无要素"
+               "</text>\n";
+    } else {
+        const Fit fit = fit_box(box);
+        for (const auto& p : layers) draw_layer(out, p, fit);
+        draw_scale_bar(out, fit);
+    }
+    draw_north_arrow(out);
+    out += legend;
+    out += "</svg>\n";
+    out += "<figcaption><strong>" + escaped(map.title) + "</strong>";
+    if (!map.caption.empty()) out += " " + escaped(map.caption);
+    out += "</figcaption>\n</figure>\n";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Text blocks and tables.
+
+/** Paragraphs split at blank lines, line breaks kept. */
+void append_paragraphs(std::string& out, std::string_view text, const char* cls) {
+    std::vector<std::vector<std::string_view>> paragraphs(1);
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find('\n', start);
+        if (end == std::string_view::npos) end = text.size();
+        std::string_view line = text.substr(start, end - start);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        const bool blank = line.find_first_not_of(" \t") == std::string_view::npos;
+        if (blank) {
+            if (!paragraphs.back().empty()) paragraphs.emplace_back();
+        } else {
+            paragraphs.back().push_back(line);
+        }
+        start = end + 1;
+    }
+    for (const auto& lines : paragraphs) {
+        if (lines.empty()) continue;
+        out += cls ? "<p class=\"" + std::string(cls) + "\">" : std::string("<p>");
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            if (i > 0) out += "<br/>";
+            append_escaped(out, lines[i]);
+        }
+        out += "</p>\n";
+    }
+}
+
+/** Digits with at most a sign, separators, a decimal point and a trailing % or unit-free. */
+bool looks_numeric(std::string_view cell) {
+    bool digit = false;
+    for (char c : cell) {
+        if (c >= '0' && c <= '9') {
+            digit = true;
+        } else if (std::string_view("+-.,% ").find(c) == std::string_view::npos) {
+            return false;
+        }
+    }
+    return digit;
+}
+
+void append_table(std::string& out, const ReportTable& table) {
+    std::size_t columns = table.header.size();
+    for (const auto& r : table.rows) columns = std::max(columns, r.size());
+    out += "<div class=\"table\">\n";
+    if (!table.title.empty()) out += "<h3>" + escaped(table.title) + "</h3>\n";
+    out += "<table>\n";
+    if (!table.header.empty()) {
+        out += "<thead><tr>";
+        for (std::size_t c = 0; c < columns; ++c) {
+            out += "<th>";
+            if (c < table.header.size()) append_escaped(out, table.header[c]);
+            out += "</th>";
+        }
+        out += "</tr></thead>\n";
+    }
+    out += "<tbody>\n";
+    for (const auto& r : table.rows) {
+        out += "<tr>";
+        for (std::size_t c = 0; c < columns; ++c) {
+            const std::string_view cell = c < r.size() ? std::string_view(r[c]) : "";
+            out += looks_numeric(cell) ? "<td class=\"num\">" : "<td>";
+            append_escaped(out, cell);
+            out += "</td>";
+        }
+        out += "</tr>\n";
+    }
+    out += "</tbody>\n</table>\n";
+    if (!table.note.empty()) append_paragraphs(out, table.note, "note");
+    out += "</div>\n";
+}
+
+constexpr std::string_view css = R"(body{margin:0 auto;max-width:1120px;padding:24px 32px;color:#222;background:#fff;line-height:1.55;font-size:15px;font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC","Hiragino Sans GB",sans-serif}
+header{border-bottom:3px solid #2b6cb0;margin-bottom:12px;padding-bottom:8px}
+h1{font-size:28px;margin:0 0 4px}
+.subtitle{color:#555;margin:0;font-size:17px}
+nav.toc ol{margin:8px 0;padding-left:24px;columns:2}
+nav.toc a{color:#2b6cb0;text-decoration:none}
+h2{font-size:21px;border-bottom:1px solid #bbb;padding-bottom:4px;margin:32px 0 10px}
+h3{font-size:16px;margin:18px 0 6px}
+figure.map{margin:16px 0;break-inside:avoid;page-break-inside:avoid}
+svg.map{display:block;width:100%;max-width:1080px;height:auto;border:1px solid #ccc;background:#fff}
+svg text{font-family:inherit}
+figcaption{font-size:13px;color:#444;margin-top:6px}
+div.table{margin:12px 0 20px;break-inside:avoid;page-break-inside:avoid}
+table{border-collapse:collapse;font-size:14px}
+th,td{border:1px solid #bbb;padding:4px 10px;text-align:left;vertical-align:top}
+th{background:#eef2f7}
+td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tbody tr:nth-child(even){background:#f7f7f7}
+.note{font-size:12px;color:#555;margin:4px 0 0}
+footer{margin-top:40px;padding-top:8px;border-top:1px solid #ccc;font-size:12px;color:#555}
+@page{size:A4;margin:15mm}
+@media print{body{max-width:none;padding:0;font-size:10.5pt}nav.toc{display:none}h2{break-after:avoid;page-break-after:avoid}svg.map{border:none}th{background:#eee}}
+)";
+
+}  // namespace
+
+std::string report_html(const Report& report) {
+    std::string out;
+    out += "<!DOCTYPE html>\n<html" + attr("lang", report.lang) + ">\n<head>\n";
+    out += "<meta charset=\"utf-8\"/>\n";
+    out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n";
+    out += "<title>" + escaped(report.title) + "</title>\n";
+    out += "<style>\n" + std::string(css) + "</style>\n</head>\n<body>\n";
+    out += "<header>\n<h1>" + escaped(report.title) + "</h1>\n";
+    if (!report.subtitle.empty()) out += "<p class=\"subtitle\">" + escaped(report.subtitle) + "</p>\n";
+    out += "</header>\n";
+    if (report.sections.size() > 1) {
+        out += "<nav class=\"toc\"><ol>\n";
+        for (std::size_t i = 0; i < report.sections.size(); ++i) {
+            out += "<li><a href=\"#section-" + std::to_string(i + 1) + "\">" +
+                   escaped(report.sections[i].title) + "</a></li>\n";
+        }
+        out += "</ol></nav>\n";
+    }
+    out += "<main>\n";
+    for (std::size_t i = 0; i < report.sections.size(); ++i) {
+        const ReportSection& s = report.sections[i];
+        out += "<section id=\"section-" + std::to_string(i + 1) + "\">\n";
+        out += "<h2>" + std::to_string(i + 1) + ". " + escaped(s.title) + "</h2>\n";
+        append_paragraphs(out, s.text, nullptr);
+        for (const auto& m : s.maps) append_map(out, m);
+        for (const auto& t : s.tables) append_table(out, t);
+        out += "</section>\n";
+    }
+    out += "</main>\n";
+    if (!report.footer.empty()) {
+        out += "<footer>\n";
+        append_paragraphs(out, report.footer, nullptr);
+        out += "</footer>\n";
+    }
+    out += "</body>\n</html>\n";
+    return out;
+}
+
+}  // namespace lifecircle::maps

@@ -1,0 +1,254 @@
+#!/usr/bin/python3
+"""Checks a QGIS project (.qgs) and its GeoPackage with QGIS itself (PyQGIS, headless).
+
+Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py PROJECT.qgs EXPECTED.json
+           [--screenshot FILE.png]
+
+EXPECTED.json: {"layers": [{"name": "isochrones", "features": 12, "geometry": "Polygon",
+                "crs": "EPSG:4326", "styled": true, "renderer": "graduatedSymbol" (optional),
+                "title": "legend name", "visible": true, "group": "legend group" (all optional)}]}
+"name" is the table in the GeoPackage ("...|layername=NAME"); "geometry" is Point, Line,
+Polygon or NoGeometry.
+
+For every expected layer it checks that the project holds it and it is valid, its feature
+count, geometry type, CRS and, when styled, that its renderer is not QGIS's default single
+symbol (and is "renderer" if given); then it opens the layer straight from the GeoPackage and
+checks that the database holds a default style for it which loads with the same renderer.
+One line per layer. Exit 0 = all good, 1 = a check failed (each failure says what), 2 = bad
+usage, 77 = PyQGIS is not installed (a skip for CTest's SKIP_RETURN_CODE).
+
+--screenshot renders the project's visible layers, in its drawing order and CRS, over its
+initial view (else the layers' extent) into a 1200x900 PNG with the title and a legend.
+"""
+
+import json
+import os
+import sys
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+try:
+    from qgis.core import (Qgis, QgsApplication, QgsCoordinateTransform, QgsMapRendererSequentialJob,
+                           QgsMapSettings, QgsProject, QgsProviderRegistry, QgsRectangle,
+                           QgsVectorLayer, QgsWkbTypes)
+    from qgis.PyQt.QtCore import QSize, Qt, QRectF
+    from qgis.PyQt.QtGui import QColor, QFont, QPainter
+except ImportError as error:  # not installed: a skip, not a failure
+    print(f"check_qgis: skipped, PyQGIS is not available ({error})")
+    sys.exit(77)
+
+GEOMETRY_NAMES = {
+    QgsWkbTypes.PointGeometry: "Point",
+    QgsWkbTypes.LineGeometry: "Line",
+    QgsWkbTypes.PolygonGeometry: "Polygon",
+    QgsWkbTypes.NullGeometry: "NoGeometry",
+    QgsWkbTypes.UnknownGeometry: "Unknown",
+}
+
+
+def table_of(layer):
+    """The GeoPackage table and file an ogr layer reads."""
+    parts = QgsProviderRegistry.instance().decodeUri("ogr", layer.source())
+    return parts.get("layerName") or "", parts.get("path") or ""
+
+
+def check_layer(project, want, failures):
+    name = want["name"]
+    problems = []
+
+    def fail(what):
+        problems.append(what)
+
+    found = [l for l in project.mapLayers().values()
+             if l.providerType() == "ogr" and table_of(l)[0] == name]
+    if not found:
+        fail("not in the project")
+        return report(name, "", problems, failures)
+    layer = found[0]
+    facts = []
+    if not layer.isValid():
+        fail(f"invalid (source {layer.source()})")
+        return report(name, "", problems, failures)
+    count = layer.featureCount()
+    facts.append(f"{count} features")
+    if "features" in want and count != want["features"]:
+        fail(f"{count} features, expected {want['features']}")
+    geometry = GEOMETRY_NAMES.get(layer.geometryType(), str(layer.geometryType()))
+    facts.append(geometry)
+    if "geometry" in want and geometry != want["geometry"]:
+        fail(f"geometry {geometry}, expected {want['geometry']}")
+    crs = layer.crs().authid()
+    facts.append(crs)
+    if "crs" in want and crs != want["crs"]:
+        fail(f"CRS {crs}, expected {want['crs']}")
+    if "title" in want and layer.name() != want["title"]:
+        fail(f"legend name {layer.name()!r}, expected {want['title']!r}")
+    node = project.layerTreeRoot().findLayer(layer.id())
+    if node is None:
+        fail("not in the legend (layer tree)")
+    else:
+        if "visible" in want and node.itemVisibilityChecked() != want["visible"]:
+            fail(f"visible {node.itemVisibilityChecked()}, expected {want['visible']}")
+        parent = node.parent()
+        group = parent.name() if parent is not None and parent != project.layerTreeRoot() else ""
+        if "group" in want and group != want["group"]:
+            fail(f"in legend group {group!r}, expected {want['group']!r}")
+        if group:
+            facts.append(f"group {group!r}")
+
+    renderer = layer.renderer().type() if layer.renderer() else "none"
+    if geometry != "NoGeometry":
+        facts.append(f"renderer {renderer}")
+    if want.get("styled"):
+        if renderer in ("singleSymbol", "none"):
+            fail(f"renderer is {renderer}: the project's style was not applied")
+        if "renderer" in want and renderer != want["renderer"]:
+            fail(f"renderer {renderer}, expected {want['renderer']}")
+
+    # The layer straight from the GeoPackage: its default style in layer_styles.
+    table, path = table_of(layer)
+    direct = QgsVectorLayer(f"{path}|layername={table}", table, "ogr")
+    if not direct.isValid():
+        fail(f"cannot open {path}|layername={table} directly")
+    elif want.get("styled"):
+        count_styles, _ids, names, _descriptions, error = direct.listStylesInDatabase()
+        if count_styles < 1:
+            fail(f"no style in the GeoPackage's layer_styles ({error or 'none listed'})")
+        else:
+            message, ok = direct.loadDefaultStyle()
+            db_renderer = direct.renderer().type() if direct.renderer() else "none"
+            if not ok:
+                fail(f"the default style does not load: {message}")
+            elif db_renderer != renderer:
+                fail(f"the GeoPackage's style has renderer {db_renderer}, the project {renderer}")
+            else:
+                facts.append(f"db style {names[0]!r}")
+    return report(name, ", ".join(facts), problems, failures)
+
+
+def report(name, facts, problems, failures):
+    if problems:
+        print(f"FAIL {name}: " + "; ".join(problems) + (f" ({facts})" if facts else ""))
+        failures.extend(f"{name}: {p}" for p in problems)
+    else:
+        print(f"ok   {name}: {facts}")
+
+
+def screenshot(project, path, width=1200, height=900):
+    root = project.layerTreeRoot()
+    layers = [l for l in root.layerOrder()
+              if root.findLayer(l.id()) is not None and root.findLayer(l.id()).isVisible()
+              and l.isSpatial()]
+    settings = QgsMapSettings()
+    settings.setLayers(layers)
+    settings.setDestinationCrs(project.crs())
+    settings.setTransformContext(project.transformContext())
+    settings.setOutputSize(QSize(width, height))
+    settings.setBackgroundColor(QColor(255, 255, 255))
+    settings.setFlag(QgsMapSettings.Antialiasing, True)
+    view = project.viewSettings().defaultViewExtent()
+    if not view.isNull():
+        extent = QgsRectangle(view)
+        if view.crs() != project.crs():
+            extent = QgsCoordinateTransform(view.crs(), project.crs(), project).transformBoundingBox(extent)
+    else:
+        extent = QgsRectangle()
+        for layer in layers:
+            box = QgsCoordinateTransform(layer.crs(), project.crs(), project).transformBoundingBox(layer.extent())
+            extent.combineExtentWith(box)
+        extent.scale(1.05)
+    settings.setExtent(extent)
+    job = QgsMapRendererSequentialJob(settings)
+    job.start()
+    job.waitForFinished()
+    image = job.renderedImage()
+
+    # Title and a simple legend (layer names; classes of graduated and categorised layers).
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.Antialiasing)
+    font = QFont()
+    font.setPixelSize(24)
+    font.setBold(True)
+    painter.setFont(font)
+    painter.setPen(QColor(30, 30, 30))
+    painter.drawText(QRectF(16, 10, width - 32, 34), Qt.AlignLeft | Qt.AlignVCenter, project.title())
+    entries = []
+    for layer in layers:
+        entries.append((layer.name(), None))
+        for item in layer.renderer().legendSymbolItems() if layer.renderer() else []:
+            if item.symbol() is not None and item.label():
+                # Own a copy: the item's symbol dies with the item.
+                entries.append(("   " + item.label(), item.symbol().clone()))
+    font.setPixelSize(14)
+    font.setBold(False)
+    painter.setFont(font)
+    row = 20
+    box_height = row * len(entries) + 16
+    box = QRectF(width - 300, height - box_height - 16, 284, box_height)
+    painter.setPen(QColor(120, 120, 120))
+    painter.setBrush(QColor(255, 255, 255, 225))
+    painter.drawRect(box)
+    y = box.top() + 8
+    for label, symbol in entries:
+        if symbol is not None:
+            swatch = symbol.asImage(QSize(14, 14))
+            painter.drawImage(int(box.left() + 10), int(y + 3), swatch)
+        painter.setPen(QColor(30, 30, 30))
+        painter.drawText(QRectF(box.left() + 30, y, box.width() - 36, row), Qt.AlignLeft | Qt.AlignVCenter,
+                         label.strip() if symbol is not None else label)
+        y += row
+    painter.end()
+    if not image.save(path, "PNG"):
+        raise RuntimeError(f"cannot write {path}")
+    return len(layers)
+
+
+def main(argv):
+    args = list(argv[1:])
+    shot = None
+    if "--screenshot" in args:
+        at = args.index("--screenshot")
+        if at + 1 >= len(args):
+            print("check_qgis: --screenshot needs a file name", file=sys.stderr)
+            return 2
+        shot = args[at + 1]
+        del args[at:at + 2]
+    if len(args) != 2:
+        print(__doc__.strip().splitlines()[2], file=sys.stderr)
+        return 2
+    project_path, expected_path = args
+    with open(expected_path, encoding="utf-8") as f:
+        expected = json.load(f)
+
+    app = QgsApplication([], False)
+    app.initQgis()
+    failures = []
+    try:
+        print(f"check_qgis: QGIS {Qgis.version()}, project {project_path}")
+        project = QgsProject.instance()
+        if not project.read(project_path):
+            print(f"FAIL project: QGIS cannot read {project_path}: {project.error()}")
+            return 1
+        print(f"     project: title {project.title()!r}, CRS {project.crs().authid()}, "
+              f"{len(project.mapLayers())} layers")
+        broken = [l.name() for l in project.mapLayers().values() if not l.isValid()]
+        if broken:
+            failures.append(f"invalid layers in the project: {broken}")
+            print(f"FAIL project: invalid layers {broken}")
+        for want in expected.get("layers", []):
+            check_layer(project, want, failures)
+        if shot:
+            n = screenshot(project, shot)
+            print(f"     screenshot: {shot} ({n} layers)")
+    finally:
+        QgsProject.instance().clear()
+        app.exitQgis()
+    if failures:
+        print(f"check_qgis: {len(failures)} problem(s)")
+        return 1
+    print("check_qgis: all checks passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
