@@ -704,7 +704,7 @@ nav.toc a{color:#2b6cb0;text-decoration:none}
 h2{font-size:21px;border-bottom:1px solid #bbb;padding-bottom:4px;margin:32px 0 10px}
 h3{font-size:16px;margin:18px 0 6px}
 figure.map{margin:16px 0;break-inside:avoid;page-break-inside:avoid}
-svg.map{display:block;width:100%;max-width:1080px;height:auto;border:1px solid #ccc;background:#fff}
+svg.map{display:block;width:100%;max-width:1080px;height:auto;background:#fff}
 svg text{font-family:inherit}
 figcaption{font-size:13px;color:#444;margin-top:6px}
 div.table{margin:12px 0 20px;break-inside:avoid;page-break-inside:avoid}
@@ -716,7 +716,7 @@ tbody tr:nth-child(even){background:#f7f7f7}
 .note{font-size:12px;color:#555;margin:4px 0 0}
 footer{margin-top:40px;padding-top:8px;border-top:1px solid #ccc;font-size:12px;color:#555}
 @page{size:A4;margin:15mm}
-@media print{body{max-width:none;padding:0;font-size:10.5pt}nav.toc{display:none}h2{break-after:avoid;page-break-after:avoid}svg.map{border:none}th{background:#eee}}
+@media print{body{max-width:none;padding:0;font-size:10.5pt}nav.toc{display:none}h2{break-after:avoid;page-break-after:avoid}th{background:#eee}}
 )";
 
 }  // namespace
