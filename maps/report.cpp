@@ -34,13 +34,24 @@ void append_escaped(std::string& out, std::string_view text) {
         const unsigned char c = s[i];
         if (c < 0x80) {
             switch (c) {
-                case '&': out += "&amp;"; break;
-                case '<': out += "&lt;"; break;
-                case '>': out += "&gt;"; break;
-                case '"': out += "&quot;"; break;
-                case '\'': out += "&#39;"; break;
+                case '&':
+                    out += "&amp;";
+                    break;
+                case '<':
+                    out += "&lt;";
+                    break;
+                case '>':
+                    out += "&gt;";
+                    break;
+                case '"':
+                    out += "&quot;";
+                    break;
+                case '\'':
+                    out += "&#39;";
+                    break;
                 default:
-                    if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += static_cast<char>(c);
+                    if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
+                        out += static_cast<char>(c);
             }
             ++i;
             continue;
@@ -87,8 +98,8 @@ std::string escaped(std::string_view text) {
 std::string fmt(double v, int decimals) {
     if (!std::isfinite(v)) return "0";
     std::array<char, 64> buf{};
-    auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v,
-                                   std::chars_format::fixed, decimals);
+    auto [end, ec] =
+        std::to_chars(buf.data(), buf.data() + buf.size(), v, std::chars_format::fixed, decimals);
     if (ec != std::errc{}) return "0";
     std::string s(buf.data(), end);
     if (s.find('.') != std::string::npos) {
@@ -165,8 +176,12 @@ public:
                 if (std::isfinite(p.x) && std::isfinite(p.y)) out.points.push_back(p);
                 break;
             }
-            case 2: out.lines.push_back(points(dims)); break;
-            case 3: out.polygons.push_back(rings(dims)); break;
+            case 2:
+                out.lines.push_back(points(dims));
+                break;
+            case 3:
+                out.polygons.push_back(rings(dims));
+                break;
             case 4:
             case 5:
             case 6:
@@ -175,7 +190,8 @@ public:
                 for (std::uint32_t i = 0; i < parts; ++i) read(out, depth + 1);
                 break;
             }
-            default: fail("unsupported geometry type " + std::to_string(type));
+            default:
+                fail("unsupported geometry type " + std::to_string(type));
         }
     }
 
@@ -395,8 +411,7 @@ Prepared prepare(const MapLayer& ml) {
     if (ml.layer == nullptr) throw std::invalid_argument("report: a map layer has no layer");
     const Layer& layer = *ml.layer;
     const SvgStyle& st = ml.style;
-    static constexpr std::array<std::string_view, 4> shapes{"circle", "square", "triangle",
-                                                            "star"};
+    static constexpr std::array<std::string_view, 4> shapes{"circle", "square", "triangle", "star"};
     if (std::find(shapes.begin(), shapes.end(), st.point_shape) == shapes.end()) {
         throw std::invalid_argument("report: layer '" + layer.name + "': unknown point shape '" +
                                     st.point_shape + "' (use circle, square, triangle or star)");
@@ -507,10 +522,9 @@ std::string swatch(GeometryKind kind, const SvgStyle& st, const std::string& fil
                                 attr("fill", fill) + attr("fill-opacity", fmt(st.fill_opacity, 2)) +
                                     attr("stroke", st.stroke) + width);
         default:
-            return "<rect x=\"" + px(x) + "\" y=\"" + px(cy - 6) +
-                   "\" width=\"18\" height=\"12\"" + attr("fill", fill) +
-                   attr("fill-opacity", fmt(st.fill_opacity, 2)) + attr("stroke", st.stroke) +
-                   width + "/>";
+            return "<rect x=\"" + px(x) + "\" y=\"" + px(cy - 6) + "\" width=\"18\" height=\"12\"" +
+                   attr("fill", fill) + attr("fill-opacity", fmt(st.fill_opacity, 2)) +
+                   attr("stroke", st.stroke) + width + "/>";
     }
 }
 
@@ -537,9 +551,9 @@ double draw_legend(std::string& out, const std::vector<Prepared>& layers) {
         }
         if (!ml.legend.empty()) row("", ml.legend, -26);
         for (std::size_t k = 0; k < st.breaks.size(); ++k) {
-            const std::string label = k == 0 ? "≤ " + shortest(st.breaks[0])
-                                             : shortest(st.breaks[k - 1]) + " – " +
-                                                   shortest(st.breaks[k]);
+            const std::string label =
+                k == 0 ? "≤ " + shortest(st.breaks[0])
+                       : shortest(st.breaks[k - 1]) + " – " + shortest(st.breaks[k]);
             row(swatch(kind, st, st.colours[k], legend_x + 10, y), label, 10);
         }
     }
@@ -695,7 +709,8 @@ void append_table(std::string& out, const ReportTable& table) {
     out += "</div>\n";
 }
 
-constexpr std::string_view css = R"(body{margin:0 auto;max-width:1120px;padding:24px 32px;color:#222;background:#fff;line-height:1.55;font-size:15px;font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC","Hiragino Sans GB",sans-serif}
+constexpr std::string_view css =
+    R"(body{margin:0 auto;max-width:1120px;padding:24px 32px;color:#222;background:#fff;line-height:1.55;font-size:15px;font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC","Hiragino Sans GB",sans-serif}
 header{border-bottom:3px solid #2b6cb0;margin-bottom:12px;padding-bottom:8px}
 h1{font-size:28px;margin:0 0 4px}
 .subtitle{color:#555;margin:0;font-size:17px}
@@ -729,7 +744,8 @@ std::string report_html(const Report& report) {
     out += "<title>" + escaped(report.title) + "</title>\n";
     out += "<style>\n" + std::string(css) + "</style>\n</head>\n<body>\n";
     out += "<header>\n<h1>" + escaped(report.title) + "</h1>\n";
-    if (!report.subtitle.empty()) out += "<p class=\"subtitle\">" + escaped(report.subtitle) + "</p>\n";
+    if (!report.subtitle.empty())
+        out += "<p class=\"subtitle\">" + escaped(report.subtitle) + "</p>\n";
     out += "</header>\n";
     if (report.sections.size() > 1) {
         out += "<nav class=\"toc\"><ol>\n";

@@ -123,9 +123,10 @@ struct Sample {
                             {&facilities, facility, "社区卫生服务中心"},
                             {&sites, site, "建议新址 Suggested sites"}},
                            "Walking, 15 min. Grey: no residents."};
-        ReportMap network{"路网与设施 Roads & facilities",
-                          {{&roads, road, "道路 Roads"}, {&facilities, facility, "社区卫生服务中心"}},
-                          ""};
+        ReportMap network{
+            "路网与设施 Roads & facilities",
+            {{&roads, road, "道路 Roads"}, {&facilities, facility, "社区卫生服务中心"}},
+            ""};
         ReportTable table{"设施一览 Facilities",
                           {"设施 Facility", "Capacity", "Covered <share>"},
                           {{"社区卫生服务中心 A&B", "1,200", "85.0%"},
@@ -378,7 +379,8 @@ TEST_CASE("report_html output is well-formed XML", "[report]") {
         const std::string path = dir.write(name, text);
         INFO(path);
         CHECK(run("/usr/bin/python3 -c \"import xml.etree.ElementTree as E,sys; "
-                  "E.parse(sys.argv[1])\" '" + path + "'") == 0);
+                  "E.parse(sys.argv[1])\" '" +
+                  path + "'") == 0);
     }
 }
 
