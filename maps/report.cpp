@@ -276,7 +276,6 @@ constexpr double frame_w = 800;
 constexpr double frame_h = 560;
 constexpr double legend_x = frame_x + frame_w + 20;
 constexpr double legend_w = 260;
-constexpr double svg_w = legend_x + legend_w;
 constexpr double legend_row = 22;
 
 /** World (metres, y up) to frame pixels (y down). */
@@ -528,8 +527,22 @@ std::string swatch(GeometryKind kind, const SvgStyle& st, const std::string& fil
     }
 }
 
-/** The legend rows, topmost layer first; returns the y below the last row. */
-double draw_legend(std::string& out, const std::vector<Prepared>& layers) {
+/** A generous width estimate of `label` in pixels at `size`: wide (CJK) glyphs one em, others
+    0.62 em, so the legend panel can widen instead of cutting a long label off. */
+double text_width(std::string_view label, double size) {
+    double em = 0;
+    for (std::size_t i = 0; i < label.size();) {
+        const auto c = static_cast<unsigned char>(label[i]);
+        const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        em += len >= 3 ? 1.0 : 0.62;
+        i += len;
+    }
+    return em * size;
+}
+
+/** The legend rows, topmost layer first; returns the y below the last row and widens `right`
+    to the rightmost label's estimated end. */
+double draw_legend(std::string& out, const std::vector<Prepared>& layers, double& right) {
     out += "<g class=\"legend\">\n";
     out += "<text x=\"" + px(legend_x) + "\" y=\"" + px(frame_y + 14) +
            "\" font-size=\"15\" font-weight=\"bold\" fill=\"#222222\">Legend 图例</text>\n";
@@ -537,6 +550,7 @@ double draw_legend(std::string& out, const std::vector<Prepared>& layers) {
     const auto row = [&](const std::string& symbol, const std::string& label, double indent) {
         out += symbol + "<text x=\"" + px(legend_x + indent + 26) + "\" y=\"" + px(y + 4.5) +
                "\" font-size=\"13\" fill=\"#222222\">" + escaped(label) + "</text>\n";
+        right = std::max(right, legend_x + indent + 26 + text_width(label, 13));
         y += legend_row;
     };
     for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
@@ -606,7 +620,9 @@ void append_map(std::string& out, const ReportMap& map) {
 
     // The legend decides the height: a long one makes the picture taller, never overflows.
     std::string legend;
-    const double legend_bottom = draw_legend(legend, layers);
+    double right = legend_x;
+    const double legend_bottom = draw_legend(legend, layers, right);
+    const double svg_w = std::max(legend_x + legend_w, std::ceil(right + 10));
     const double svg_h = std::max(frame_y + frame_h + 20, legend_bottom + 20);
 
     out += "<figure class=\"map\">\n";

@@ -297,6 +297,14 @@ TEST_CASE("report maps: a small extent gets a scale bar in metres", "[report]") 
     r.sections.push_back({"s", "", {{"公园 Park", {{&park, {}, "Park"}}, ""}}, {}});
     const std::string html = report_html(r);
     CHECK(html.find(">100 m</text>") != std::string::npos);
+    CHECK(html.find("viewBox=\"0 0 1100 600\"") != std::string::npos);
+
+    // A legend label too long for the 260 px panel widens the picture rather than being cut:
+    // 30 CJK characters at 13 px are estimated at 390 px, from x = 840 + 26: 1256 + 10 margin.
+    std::string long_label;
+    for (int i = 0; i < 30; ++i) long_label += "园";
+    r.sections[0].maps[0].layers[0].legend = long_label;
+    CHECK(report_html(r).find("viewBox=\"0 0 1266 600\"") != std::string::npos);
 
     // A map with nothing to draw still has its frame and says so.
     Layer empty;
