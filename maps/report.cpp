@@ -34,13 +34,24 @@ void append_escaped(std::string& out, std::string_view text) {
         const unsigned char c = s[i];
         if (c < 0x80) {
             switch (c) {
-                case '&': out += "&amp;"; break;
-                case '<': out += "&lt;"; break;
-                case '>': out += "&gt;"; break;
-                case '"': out += "&quot;"; break;
-                case '\'': out += "&#39;"; break;
+                case '&':
+                    out += "&amp;";
+                    break;
+                case '<':
+                    out += "&lt;";
+                    break;
+                case '>':
+                    out += "&gt;";
+                    break;
+                case '"':
+                    out += "&quot;";
+                    break;
+                case '\'':
+                    out += "&#39;";
+                    break;
                 default:
-                    if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r') out += static_cast<char>(c);
+                    if (c >= 0x20 || c == '\t' || c == '\n' || c == '\r')
+                        out += static_cast<char>(c);
             }
             ++i;
             continue;
@@ -87,8 +98,8 @@ std::string escaped(std::string_view text) {
 std::string fmt(double v, int decimals) {
     if (!std::isfinite(v)) return "0";
     std::array<char, 64> buf{};
-    auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v,
-                                   std::chars_format::fixed, decimals);
+    auto [end, ec] =
+        std::to_chars(buf.data(), buf.data() + buf.size(), v, std::chars_format::fixed, decimals);
     if (ec != std::errc{}) return "0";
     std::string s(buf.data(), end);
     if (s.find('.') != std::string::npos) {
@@ -165,8 +176,12 @@ public:
                 if (std::isfinite(p.x) && std::isfinite(p.y)) out.points.push_back(p);
                 break;
             }
-            case 2: out.lines.push_back(points(dims)); break;
-            case 3: out.polygons.push_back(rings(dims)); break;
+            case 2:
+                out.lines.push_back(points(dims));
+                break;
+            case 3:
+                out.polygons.push_back(rings(dims));
+                break;
             case 4:
             case 5:
             case 6:
@@ -175,7 +190,8 @@ public:
                 for (std::uint32_t i = 0; i < parts; ++i) read(out, depth + 1);
                 break;
             }
-            default: fail("unsupported geometry type " + std::to_string(type));
+            default:
+                fail("unsupported geometry type " + std::to_string(type));
         }
     }
 
@@ -260,7 +276,6 @@ constexpr double frame_w = 800;
 constexpr double frame_h = 560;
 constexpr double legend_x = frame_x + frame_w + 20;
 constexpr double legend_w = 260;
-constexpr double svg_w = legend_x + legend_w;
 constexpr double legend_row = 22;
 
 /** World (metres, y up) to frame pixels (y down). */
@@ -395,8 +410,7 @@ Prepared prepare(const MapLayer& ml) {
     if (ml.layer == nullptr) throw std::invalid_argument("report: a map layer has no layer");
     const Layer& layer = *ml.layer;
     const SvgStyle& st = ml.style;
-    static constexpr std::array<std::string_view, 4> shapes{"circle", "square", "triangle",
-                                                            "star"};
+    static constexpr std::array<std::string_view, 4> shapes{"circle", "square", "triangle", "star"};
     if (std::find(shapes.begin(), shapes.end(), st.point_shape) == shapes.end()) {
         throw std::invalid_argument("report: layer '" + layer.name + "': unknown point shape '" +
                                     st.point_shape + "' (use circle, square, triangle or star)");
@@ -507,15 +521,28 @@ std::string swatch(GeometryKind kind, const SvgStyle& st, const std::string& fil
                                 attr("fill", fill) + attr("fill-opacity", fmt(st.fill_opacity, 2)) +
                                     attr("stroke", st.stroke) + width);
         default:
-            return "<rect x=\"" + px(x) + "\" y=\"" + px(cy - 6) +
-                   "\" width=\"18\" height=\"12\"" + attr("fill", fill) +
-                   attr("fill-opacity", fmt(st.fill_opacity, 2)) + attr("stroke", st.stroke) +
-                   width + "/>";
+            return "<rect x=\"" + px(x) + "\" y=\"" + px(cy - 6) + "\" width=\"18\" height=\"12\"" +
+                   attr("fill", fill) + attr("fill-opacity", fmt(st.fill_opacity, 2)) +
+                   attr("stroke", st.stroke) + width + "/>";
     }
 }
 
-/** The legend rows, topmost layer first; returns the y below the last row. */
-double draw_legend(std::string& out, const std::vector<Prepared>& layers) {
+/** A generous width estimate of `label` in pixels at `size`: wide (CJK) glyphs one em, others
+    0.62 em, so the legend panel can widen instead of cutting a long label off. */
+double text_width(std::string_view label, double size) {
+    double em = 0;
+    for (std::size_t i = 0; i < label.size();) {
+        const auto c = static_cast<unsigned char>(label[i]);
+        const std::size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+        em += len >= 3 ? 1.0 : 0.62;
+        i += len;
+    }
+    return em * size;
+}
+
+/** The legend rows, topmost layer first; returns the y below the last row and widens `right`
+    to the rightmost label's estimated end. */
+double draw_legend(std::string& out, const std::vector<Prepared>& layers, double& right) {
     out += "<g class=\"legend\">\n";
     out += "<text x=\"" + px(legend_x) + "\" y=\"" + px(frame_y + 14) +
            "\" font-size=\"15\" font-weight=\"bold\" fill=\"#222222\">Legend 图例</text>\n";
@@ -523,6 +550,7 @@ double draw_legend(std::string& out, const std::vector<Prepared>& layers) {
     const auto row = [&](const std::string& symbol, const std::string& label, double indent) {
         out += symbol + "<text x=\"" + px(legend_x + indent + 26) + "\" y=\"" + px(y + 4.5) +
                "\" font-size=\"13\" fill=\"#222222\">" + escaped(label) + "</text>\n";
+        right = std::max(right, legend_x + indent + 26 + text_width(label, 13));
         y += legend_row;
     };
     for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
@@ -537,9 +565,9 @@ double draw_legend(std::string& out, const std::vector<Prepared>& layers) {
         }
         if (!ml.legend.empty()) row("", ml.legend, -26);
         for (std::size_t k = 0; k < st.breaks.size(); ++k) {
-            const std::string label = k == 0 ? "≤ " + shortest(st.breaks[0])
-                                             : shortest(st.breaks[k - 1]) + " – " +
-                                                   shortest(st.breaks[k]);
+            const std::string label =
+                k == 0 ? "≤ " + shortest(st.breaks[0])
+                       : shortest(st.breaks[k - 1]) + " – " + shortest(st.breaks[k]);
             row(swatch(kind, st, st.colours[k], legend_x + 10, y), label, 10);
         }
     }
@@ -592,7 +620,9 @@ void append_map(std::string& out, const ReportMap& map) {
 
     // The legend decides the height: a long one makes the picture taller, never overflows.
     std::string legend;
-    const double legend_bottom = draw_legend(legend, layers);
+    double right = legend_x;
+    const double legend_bottom = draw_legend(legend, layers, right);
+    const double svg_w = std::max(legend_x + legend_w, std::ceil(right + 10));
     const double svg_h = std::max(frame_y + frame_h + 20, legend_bottom + 20);
 
     out += "<figure class=\"map\">\n";
@@ -695,7 +725,8 @@ void append_table(std::string& out, const ReportTable& table) {
     out += "</div>\n";
 }
 
-constexpr std::string_view css = R"(body{margin:0 auto;max-width:1120px;padding:24px 32px;color:#222;background:#fff;line-height:1.55;font-size:15px;font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC","Hiragino Sans GB",sans-serif}
+constexpr std::string_view css =
+    R"(body{margin:0 auto;max-width:1120px;padding:24px 32px;color:#222;background:#fff;line-height:1.55;font-size:15px;font-family:"Noto Sans CJK SC","Source Han Sans SC","WenQuanYi Micro Hei","Microsoft YaHei","PingFang SC","Hiragino Sans GB",sans-serif}
 header{border-bottom:3px solid #2b6cb0;margin-bottom:12px;padding-bottom:8px}
 h1{font-size:28px;margin:0 0 4px}
 .subtitle{color:#555;margin:0;font-size:17px}
@@ -704,7 +735,7 @@ nav.toc a{color:#2b6cb0;text-decoration:none}
 h2{font-size:21px;border-bottom:1px solid #bbb;padding-bottom:4px;margin:32px 0 10px}
 h3{font-size:16px;margin:18px 0 6px}
 figure.map{margin:16px 0;break-inside:avoid;page-break-inside:avoid}
-svg.map{display:block;width:100%;max-width:1080px;height:auto;border:1px solid #ccc;background:#fff}
+svg.map{display:block;width:100%;max-width:1080px;height:auto;background:#fff}
 svg text{font-family:inherit}
 figcaption{font-size:13px;color:#444;margin-top:6px}
 div.table{margin:12px 0 20px;break-inside:avoid;page-break-inside:avoid}
@@ -716,7 +747,7 @@ tbody tr:nth-child(even){background:#f7f7f7}
 .note{font-size:12px;color:#555;margin:4px 0 0}
 footer{margin-top:40px;padding-top:8px;border-top:1px solid #ccc;font-size:12px;color:#555}
 @page{size:A4;margin:15mm}
-@media print{body{max-width:none;padding:0;font-size:10.5pt}nav.toc{display:none}h2{break-after:avoid;page-break-after:avoid}svg.map{border:none}th{background:#eee}}
+@media print{body{max-width:none;padding:0;font-size:10.5pt}nav.toc{display:none}h2{break-after:avoid;page-break-after:avoid}th{background:#eee}}
 )";
 
 }  // namespace
@@ -729,7 +760,8 @@ std::string report_html(const Report& report) {
     out += "<title>" + escaped(report.title) + "</title>\n";
     out += "<style>\n" + std::string(css) + "</style>\n</head>\n<body>\n";
     out += "<header>\n<h1>" + escaped(report.title) + "</h1>\n";
-    if (!report.subtitle.empty()) out += "<p class=\"subtitle\">" + escaped(report.subtitle) + "</p>\n";
+    if (!report.subtitle.empty())
+        out += "<p class=\"subtitle\">" + escaped(report.subtitle) + "</p>\n";
     out += "</header>\n";
     if (report.sections.size() > 1) {
         out += "<nav class=\"toc\"><ol>\n";
