@@ -377,8 +377,13 @@ void add_coverage(CLI::App& app, Runner& run) {
                 TableOptions to;
                 to.cutoff = standard.max_seconds;
                 to.parallel = par;
-                const TimeTable table = time_table(net.graph, profile, sources,
-                                                   TargetIndex(net.graph, demand_snaps), to);
+                const TargetIndex targets(net.graph, demand_snaps);
+                TimeTable table = time_table(net.graph, profile, sources, targets, to);
+                if (by_meters) {  // pairs within the metres too, as coverage judges them
+                    TableOptions mo = to;
+                    mo.cutoff = standard.max_meters;
+                    table = intersect(table, time_table(net.graph, metres, metre_sources, targets, mo));
+                }
                 const std::vector<double>& w0 = demand.weights[0];
                 planners::AssignmentOptions ao;
                 ao.parallel = par;

@@ -250,7 +250,8 @@ title = "Kindergarten seats (幼儿园学位)"
 facilities = "kindergartens.geojson"
 capacity_field = "seats"
 standard = "kindergarten"
-minutes = 10                    # the 10-minute life circle's walk, as many districts plan it
+minutes = 10                    # the 10-minute life circle (GB 50180-2018: 500 m), as many districts plan it
+meters = 500
 demand_group = "pop_3_6"
   [services.suggest]
   objective = "max-coverage"
@@ -292,7 +293,7 @@ void write_demo_district(const std::string& dir) {
     write_file(d / "communities.geojson", communities_geojson());
     write_file(d / "clinics.geojson",
                points_geojson("clinics",
-                              {{"K1", "清河社区卫生服务中心", 500, 300, -1},
+                              {{"K1", "清河社区卫生服务中心", 900, 500, -1},
                                {"K2", "东风卫生服务站", 1500, 500, -1},
                                {"K3", "滨河诊所", 300, 1100, -1}},
                               nullptr));

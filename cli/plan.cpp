@@ -386,7 +386,13 @@ int run_plan(const PlanArgs& args) {
                 TableOptions to;
                 to.cutoff = standard.max_seconds;
                 to.parallel = par;
-                table = time_table(g, profile, sources, TargetIndex(g, ev.demand_snaps), to);
+                const TargetIndex targets(g, ev.demand_snaps);
+                table = time_table(g, profile, sources, targets, to);
+                if (r.meters > 0) {  // pairs within the metres too, as coverage judges them
+                    TableOptions mo = to;
+                    mo.cutoff = r.meters;
+                    table = intersect(table, time_table(g, metres, metre_sources, targets, mo));
+                }
                 const planners::Assignment as = planners::assign(table, ev.demand.weights[r.group], caps);
                 v.capacity = as.totals.capacity;
                 v.served = as.totals.served_weight;

@@ -172,7 +172,8 @@ std::vector<Layer> edits_layers(const io::Scenario& sc, const io::Network& net) 
             for (const auto& [lon, lat] : e.line) line.push_back({lon, lat});
             net.to_work(line);
             Feature f;
-            f.wkb = wkb_multilinestring({line});
+            const std::vector<std::vector<Point>> parts{line};
+            f.wkb = wkb_multilinestring(parts);
             f.values = {e.label, e.type, e.road_class};
             lines.features.push_back(std::move(f));
         } else if (!e.polygon.empty()) {
@@ -181,7 +182,8 @@ std::vector<Layer> edits_layers(const io::Scenario& sc, const io::Network& net) 
             if (!(ring.front().x == ring.back().x && ring.front().y == ring.back().y)) ring.push_back(ring.front());
             net.to_work(ring);
             Feature f;
-            f.wkb = wkb_multipolygon({{ring}});
+            const MultiPolygonXY poly{{ring}};
+            f.wkb = wkb_multipolygon(poly);
             f.values = {e.label, e.type};
             areas.features.push_back(std::move(f));
         }
@@ -205,7 +207,8 @@ Layer roads_layer(const RoadGraph& g) {
     for (EdgeId e = 0; e < g.edge_count(); ++e) {
         Feature f;
         const std::vector<Point> shape(g.shape_begin(e), g.shape_begin(e) + g.shape_size(e));
-        f.wkb = wkb_multilinestring({shape});
+        const std::vector<std::vector<Point>> parts{shape};
+        f.wkb = wkb_multilinestring(parts);
         f.values = {std::string(road_class_name(g.edge_class[e]))};
         out.features.push_back(std::move(f));
     }

@@ -1,5 +1,7 @@
 #include "core/time_table.hpp"
 
+#include <stdexcept>
+
 #include <algorithm>
 
 namespace lifecircle {
@@ -132,6 +134,21 @@ TimeTable time_table(const RoadGraph& graph, ProfileId profile, const SourceSet&
                         collect_targets(graph, ws, targets, cutoff, rows[i]);
                     });
     return TimeTable(std::move(rows), targets.size());
+}
+
+TimeTable intersect(const TimeTable& a, const TimeTable& b) {
+    if (a.rows() != b.rows() || a.cols() != b.cols())
+        throw std::invalid_argument("intersect: the tables have different shapes");
+    std::vector<std::vector<TimeEntry>> rows(a.rows());
+    for (std::size_t i = 0; i < a.rows(); ++i) {
+        const auto ra = a.row(i), rb = b.row(i);
+        std::size_t k = 0;
+        for (const TimeEntry& e : ra) {
+            while (k < rb.size() && rb[k].col < e.col) ++k;
+            if (k < rb.size() && rb[k].col == e.col) rows[i].push_back(e);
+        }
+    }
+    return TimeTable(std::move(rows), a.cols());
 }
 
 }  // namespace lifecircle

@@ -50,6 +50,13 @@ private:
     std::vector<TimeEntry> m_entries;
 };
 
+/**
+ * The entries of `a` whose (row, column) pair `b` also holds, with a's values: pairs within two
+ * limits at once (minutes by one table, metres by another). Throws std::invalid_argument when
+ * the shapes differ.
+ */
+TimeTable intersect(const TimeTable& a, const TimeTable& b);
+
 /** Snapped targets indexed by the edge they lie on. */
 class TargetIndex {
 public:

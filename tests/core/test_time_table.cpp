@@ -147,3 +147,15 @@ TEST_CASE("per-source cutoffs, unsnapped sources and transposition", "[time_tabl
     CHECK(tr.row(0)[0].col == 0);
     CHECK(tr.row(0)[1].col == 1);
 }
+
+TEST_CASE("intersect keeps the pairs both tables hold, with the first table's values", "[time_table]") {
+    const TimeTable a({{{0, 10.0f}, {2, 30.0f}, {3, 40.0f}}, {{1, 5.0f}}}, 4);
+    const TimeTable b({{{2, 999.0f}, {3, 1.0f}}, {{0, 7.0f}}}, 4);
+    const TimeTable c = intersect(a, b);
+    REQUIRE(c.rows() == 2);
+    REQUIRE(c.row(0).size() == 2);
+    CHECK(c.row(0)[0] == TimeEntry{2, 30.0f});
+    CHECK(c.row(0)[1] == TimeEntry{3, 40.0f});
+    CHECK(c.row(1).empty());
+    CHECK_THROWS_AS(intersect(a, TimeTable({{}}, 4)), std::invalid_argument);
+}
