@@ -284,49 +284,66 @@ EditReport apply_add(Work& w, std::vector<std::int64_t>& source_ids, const AddRo
                    "); move it onto a road, raise join_tolerance_m, or set allow_dangling if a dead end is meant");
     }
 
-    std::vector<Point> shape = add.line;
-    std::uint32_t nodes[2] = {0, 0};
-    for (int i = 0; i < 2; ++i) {
-        const Join j = find_join(w, ends[i], add.join_tolerance_m);
-        const std::string end = i == 0 ? "start" : "end";
+    // Join vertex by vertex: the ends always (to the network or as dead ends), interior
+    // vertices when asked. junction[i] is the node at vertex i, invalid_index if none.
+    const std::size_t n = add.line.size();
+    std::vector<Point> at = add.line;  // the vertices, interior joins moved onto their join point
+    std::vector<std::uint32_t> junction(n, invalid_index);
+    for (std::size_t i = 0; i < n; ++i) {
+        const bool is_end = i == 0 || i + 1 == n;
+        if (!is_end && !add.join_interior) continue;
+        const Join j = find_join(w, add.line[i], add.join_tolerance_m);
+        const std::string where = i == 0 ? "start" : is_end ? "end" : "vertex " + std::to_string(i);
         if (j.kind == Join::Kind::none) {
-            nodes[i] = w.add_node(ends[i]);
-            report.notes.push_back(end + " joins nothing: a dead end" +
+            if (!is_end) continue;
+            junction[i] = w.add_node(add.line[i]);
+            report.notes.push_back(where + " joins nothing: a dead end" +
                                    (std::isfinite(j.distance) ? " (nearest road " + metres(j.distance) + " away)" : ""));
             continue;
         }
         const std::size_t source = w.net.edges[j.edge].source;
-        const std::string road = source < source_ids.size() ? "source id " + std::to_string(source_ids[source])
-                                                            : "raw edge " + std::to_string(j.edge);
+        const std::string road = "source id " + std::to_string(source_ids[source]);
         if (j.kind == Join::Kind::node) {
-            nodes[i] = j.node;
-            report.notes.push_back(end + " joined to a junction of the road of " + road + ", " + metres(j.distance) +
+            junction[i] = j.node;
+            report.notes.push_back(where + " joined to a junction of the road of " + road + ", " + metres(j.distance) +
                                    " away");
         } else {
-            nodes[i] = split_edge(w, j);
+            junction[i] = split_edge(w, j);
             ++report.splits;
-            report.notes.push_back(end + " joined by splitting the road of " + road + ", " + metres(j.distance) +
+            report.notes.push_back(where + " joined by splitting the road of " + road + ", " + metres(j.distance) +
                                    " away");
         }
         ++report.joins;
-        // The connector from the drawn end to the join point is part of the new road.
-        const Point at = w.net.nodes[nodes[i]];
-        if (i == 0 && !(at == shape.front())) shape.insert(shape.begin(), at);
-        if (i == 1 && !(at == shape.back())) shape.push_back(at);
+        if (!is_end) at[i] = w.net.nodes[junction[i]];
     }
 
+    // One edge per stretch between junctions; an end's connector to its join point is part of
+    // the new road.
     RawEdge edge;
-    edge.from = nodes[0];
-    edge.to = nodes[1];
     edge.attributes = add.attributes;
     edge.name = name_index(w.net, add.name);
     edge.source = static_cast<std::uint32_t>(source_ids.size());
     source_ids.push_back(new_id);
-    report.roads_added = 1;
-    report.km_added = length_of(shape) / 1000.0;
+    std::vector<Point> shape{w.net.nodes[junction[0]]};
+    std::size_t piece_start = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!(at[i] == shape.back())) shape.push_back(at[i]);
+        if (i == 0 || junction[i] == invalid_index) continue;
+        const Point node_xy = w.net.nodes[junction[i]];
+        if (!(node_xy == shape.back())) shape.push_back(node_xy);
+        const double len = length_of(shape);
+        if (len > 0) {
+            edge.from = junction[piece_start];
+            edge.to = junction[i];
+            w.net.edges.push_back(edge);
+            w.shapes.push_back(shape);
+            ++report.roads_added;
+            report.km_added += len / 1000.0;
+        }
+        shape.assign(1, node_xy);
+        piece_start = i;
+    }
     report.notes.push_back("added with source id " + std::to_string(new_id));
-    w.net.edges.push_back(edge);
-    w.shapes.push_back(std::move(shape));
     return report;
 }
 

@@ -330,3 +330,38 @@ TEST_CASE("no edits leave the network untouched", "[edits]") {
     CHECK(raw.shape_first == fresh.shape_first);
     CHECK(ids == source_ids());
 }
+
+TEST_CASE("interior vertices join only when asked", "[edits]") {
+    // A path from the north street at x=400 across the river, over the south street with a
+    // vertex 1 m from it, to a dead end 50 m beyond:
+    //   (400,98) -> (400,1) -> (600,-50)
+    AddRoad path;
+    path.name = "Path";
+    path.line = {{400, 98}, {400, 1}, {600, -50}};
+    path.attributes = road(RoadClass::path);
+    path.allow_dangling = true;
+
+    RawNetwork raw = river();
+    std::vector<std::int64_t> ids = source_ids();
+    std::vector<EditReport> reports = apply_edits(raw, ids, NetworkEdits{{path}, {}});
+    CHECK(reports[0].joins == 1);
+    CHECK(reports[0].roads_added == 1);
+    // Without the crossing: 600 m east, the bridge, 990 m west = 1690 s.
+    CHECK(travel_time(build(raw), {400, 100}, south_point) == Approx(1690.0));
+
+    raw = river();
+    ids = source_ids();
+    path.join_interior = true;
+    reports = apply_edits(raw, ids, NetworkEdits{{path}, {}});
+    CHECK(reports[0].joins == 2);
+    CHECK(reports[0].splits == 2);
+    CHECK(reports[0].roads_added == 2);
+    CHECK(reports[0].notes[1] == "vertex 1 joined by splitting the road of source id 200, 1.0 m away");
+    CHECK(reports[0].notes[2] == "end joins nothing: a dead end (nearest road 50.0 m away)");
+    // The vertex moved onto the south street: 2 m connector + 98 m across + 390 m west = 490 s.
+    CHECK(travel_time(build(raw), {400, 100}, south_point) == Approx(490.0));
+    const std::span<const Point> first = raw.shape(raw.edges.size() - 2);
+    CHECK(std::vector<Point>(first.begin(), first.end()) == std::vector<Point>{{400, 100}, {400, 98}, {400, 0}});
+    CHECK(raw.edges[raw.edges.size() - 2].source == raw.edges.back().source);
+    CHECK(reports[0].km_added == Approx((100.0 + std::hypot(200.0, 50.0)) / 1000));
+}
