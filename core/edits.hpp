@@ -32,7 +32,7 @@ namespace lifecircle {
  */
 struct AddRoad {
     std::string name;
-    std::vector<Point> line;  ///< work CRS, at least two points, first to last
+    std::vector<Point> line;    ///< work CRS, at least two points, first to last
     EdgeAttributes attributes;  ///< class, oneway (along `line`), maxspeed, access
     double join_tolerance_m = 5.0;
     /** Let an end that joins nothing end in a dead end; otherwise apply_edits throws. */
@@ -74,7 +74,7 @@ struct NetworkEdits {
 
 /** What one edit did. */
 struct EditReport {
-    std::string label;  ///< the change's label or the added road's name
+    std::string label;              ///< the change's label or the added road's name
     std::size_t roads_changed = 0;  ///< raw edges (pieces of road between junctions) changed
     double km_changed = 0;
     std::size_t roads_added = 0;     ///< raw edges added (more than one with interior joins)
