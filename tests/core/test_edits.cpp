@@ -379,3 +379,50 @@ TEST_CASE("interior vertices join only when asked", "[edits]") {
     CHECK(raw.edges[raw.edges.size() - 2].source == raw.edges.back().source);
     CHECK(reports[0].km_added == Approx((100.0 + std::hypot(200.0, 50.0)) / 1000));
 }
+
+TEST_CASE("bad edits are refused with a message naming the edit", "[edits]") {
+    RawNetwork raw = river();
+    std::vector<std::int64_t> ids = source_ids();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    auto add_error = [&](AddRoad a) {
+        try {
+            apply_edits(raw, ids, NetworkEdits{{a}, {}});
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    AddRoad a = footbridge();
+    a.line = {{0, 98}, {nan, 2}};
+    CHECK(add_error(a) == "road edit 'Footbridge': the line has a point with a non-finite coordinate");
+    a = footbridge();
+    a.join_tolerance_m = -1;
+    CHECK(add_error(a) == "road edit 'Footbridge': join_tolerance_m must be zero or more metres");
+    a = footbridge();
+    a.line = {{0, 98}, {0, 98}};
+    CHECK(add_error(a) == "road edit 'Footbridge': the line has zero length");
+    a = footbridge();
+    a.name.clear();
+    a.line = {{0, 98}, {0, 50}};
+    CHECK(add_error(a) == "road edit 'added road 1': its last point (end) is 50.0 m from the nearest usable road, "
+                         "farther than join_tolerance_m (5.0 m); move it onto a road, raise join_tolerance_m, or "
+                         "set allow_dangling if a dead end is meant");
+    RawNetwork empty;
+    std::vector<std::int64_t> no_ids;
+    CHECK_THROWS_WITH(apply_edits(empty, no_ids, NetworkEdits{{footbridge()}, {}}),
+                      "road edit 'Footbridge': its first point (start) has no usable road to join");
+
+    ChangeRoads c;
+    c.label = "faster";
+    c.source_ids = {100};
+    c.speed_factor = 0.0;
+    CHECK_THROWS_WITH(apply_edits(raw, ids, NetworkEdits{{}, {c}}),
+                      "road change 'faster': speed_factor must be positive (1.2: 20% faster), not 0.000000");
+    c.speed_factor.reset();
+    c.area = box_area(0, 0, nan, 10);
+    CHECK_THROWS_WITH(apply_edits(raw, ids, NetworkEdits{{}, {c}}),
+                      "road change 'faster': the area has a point with a non-finite coordinate");
+    c.area.clear();
+    CHECK(apply_edits(raw, ids, NetworkEdits{{}, {c}})[0].notes ==
+          std::vector<std::string>{"changes nothing: no road_class, maxspeed_kmh, speed_factor or close given"});
+}
