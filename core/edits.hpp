@@ -25,16 +25,21 @@ namespace lifecircle {
  * A new road. Each end joins the network where it comes within `join_tolerance_m` of a
  * usable road: to the nearest road node within the tolerance if there is one, otherwise to
  * the nearest point of the nearest road, which is split there. A short connector from the
- * end to the join point becomes part of the new road. Interior vertices never join (a bridge
- * crosses over what lies beneath it).
+ * end to the join point becomes part of the new road. Interior vertices join only when
+ * `join_interior` is set (by default a bridge crosses over what lies beneath it): such a
+ * vertex within the tolerance of a road is moved onto its join point and the new road is cut
+ * into one edge per stretch between junctions. Segments never join between vertices.
  */
 struct AddRoad {
     std::string name;
-    std::vector<Point> line;  ///< work CRS, at least two points, first to last
+    std::vector<Point> line;    ///< work CRS, at least two points, first to last
     EdgeAttributes attributes;  ///< class, oneway (along `line`), maxspeed, access
     double join_tolerance_m = 5.0;
     /** Let an end that joins nothing end in a dead end; otherwise apply_edits throws. */
     bool allow_dangling = false;
+    /** Also join interior vertices that come within the tolerance of a road (an at-grade
+        crossing drawn with a vertex on the street it crosses). */
+    bool join_interior = false;
 };
 
 /**
@@ -69,10 +74,10 @@ struct NetworkEdits {
 
 /** What one edit did. */
 struct EditReport {
-    std::string label;  ///< the change's label or the added road's name
+    std::string label;              ///< the change's label or the added road's name
     std::size_t roads_changed = 0;  ///< raw edges (pieces of road between junctions) changed
     double km_changed = 0;
-    std::size_t roads_added = 0;
+    std::size_t roads_added = 0;     ///< raw edges added (more than one with interior joins)
     double km_added = 0;             ///< including the connectors to the join points
     std::size_t joins = 0;           ///< ends of an added road joined to the network
     std::size_t splits = 0;          ///< existing edges split to make the joins

@@ -37,7 +37,7 @@ struct Network {
     std::string format;                   ///< "OpenStreetMap" or the GDAL driver and layer
     std::string work_crs;
     std::string source_kind;              ///< "way" or "feature": what source_ids count
-    std::vector<std::int64_t> source_ids; ///< per RoadGraph::edge_source: OSM way id or feature id
+    std::vector<std::int64_t> source_ids; ///< per RoadGraph::edge_source: OSM way id or feature id (-1, -2...: roads added by edits)
     double read_seconds = 0.0;
     double build_seconds = 0.0;
     std::size_t missing_nodes = 0;        ///< OSM way nodes without a location (clipped extract)

@@ -77,7 +77,8 @@ EdgePosition position_of(const RoadGraph& g, Point p) {
             const Point a = s[k];
             const Point b = s[k + 1];
             const double len = std::hypot(b.x - a.x, b.y - a.y);
-            const double t = std::clamp(((p.x - a.x) * (b.x - a.x) + (p.y - a.y) * (b.y - a.y)) / (len * len), 0.0, 1.0);
+            const double t = std::clamp(
+                ((p.x - a.x) * (b.x - a.x) + (p.y - a.y) * (b.y - a.y)) / (len * len), 0.0, 1.0);
             const double d = std::hypot(a.x + t * (b.x - a.x) - p.x, a.y + t * (b.y - a.y) - p.y);
             if (d < best_d) {
                 best_d = d;
@@ -100,7 +101,8 @@ Seconds travel_time(const RoadGraph& g, Point from, Point to, Mode mode = Mode::
 double raw_length(const RawNetwork& raw, std::size_t e) {
     const std::span<const Point> s = raw.shape(e);
     double len = 0;
-    for (std::size_t i = 0; i + 1 < s.size(); ++i) len += std::hypot(s[i + 1].x - s[i].x, s[i + 1].y - s[i].y);
+    for (std::size_t i = 0; i + 1 < s.size(); ++i)
+        len += std::hypot(s[i + 1].x - s[i].x, s[i + 1].y - s[i].y);
     return len;
 }
 
@@ -139,9 +141,10 @@ TEST_CASE("a footbridge across the river shortens the trip to the opposite stree
     CHECK(r.km_added == Approx(0.100));
     CHECK(r.joins == 2);
     CHECK(r.splits == 2);
-    CHECK(r.notes == std::vector<std::string>{"start joined by splitting the road of source id 100, 2.0 m away",
-                                              "end joined by splitting the road of source id 200, 2.0 m away",
-                                              "added with source id -1"});
+    CHECK(r.notes == std::vector<std::string>{
+                         "start joined by splitting the road of source id 100, 2.0 m away",
+                         "end joined by splitting the road of source id 200, 2.0 m away",
+                         "added with source id -1"});
 
     // Both streets are split at x=0: the halves keep attributes and source and their lengths
     // add up to the original 1500 m; the new road has the appended source id -1.
@@ -166,10 +169,12 @@ TEST_CASE("a footbridge across the river shortens the trip to the opposite stree
     CHECK(raw.nodes[bridge.from] == Point{0, 100});
     CHECK(raw.nodes[bridge.to] == Point{0, 0});
     const std::span<const Point> shape = raw.shape(raw.edges.size() - 1);
-    CHECK(std::vector<Point>(shape.begin(), shape.end()) == std::vector<Point>{{0, 100}, {0, 98}, {0, 2}, {0, 0}});
+    CHECK(std::vector<Point>(shape.begin(), shape.end()) ==
+          std::vector<Point>{{0, 100}, {0, 98}, {0, 2}, {0, 0}});
 }
 
-TEST_CASE("an added road joins an existing junction within the tolerance instead of splitting", "[edits]") {
+TEST_CASE("an added road joins an existing junction within the tolerance instead of splitting",
+          "[edits]") {
     RawNetwork raw = river();
     std::vector<std::int64_t> ids = source_ids();
     NetworkEdits edits;
@@ -182,7 +187,8 @@ TEST_CASE("an added road joins an existing junction within the tolerance instead
     CHECK(raw.edges.size() == 4);
     CHECK(raw.edges.back().from == 0);
     CHECK(raw.edges.back().to == 2);
-    CHECK(reports[0].notes[0] == "start joined to a junction of the road of source id 100, 3.6 m away");
+    CHECK(reports[0].notes[0] ==
+          "start joined to a junction of the road of source id 100, 3.6 m away");
 }
 
 TEST_CASE("an added road whose end joins nothing is refused unless allowed", "[edits]") {
@@ -194,9 +200,11 @@ TEST_CASE("an added road whose end joins nothing is refused unless allowed", "[e
     edits.add.push_back(a);
     CHECK_THROWS_MATCHES(
         apply_edits(raw, ids, edits), InputError,
-        Catch::Message("road edit 'Footbridge': its last point (end) is 50.0 m from the nearest usable road, farther "
-                       "than join_tolerance_m (5.0 m); move it onto a road, raise join_tolerance_m, or set "
-                       "allow_dangling if a dead end is meant"));
+        Catch::Message(
+            "road edit 'Footbridge': its last point (end) is 50.0 m from the nearest usable road, "
+            "farther "
+            "than join_tolerance_m (5.0 m); move it onto a road, raise join_tolerance_m, or set "
+            "allow_dangling if a dead end is meant"));
     // The ends are checked first, so nothing was split.
     CHECK(raw.edges.size() == 3);
     CHECK(ids.size() == 3);
@@ -222,8 +230,9 @@ TEST_CASE("an added road does not join a closed road", "[edits]") {
     NetworkEdits edits;
     edits.change.push_back(close);
     edits.add.push_back(footbridge());
-    CHECK_THROWS_WITH(apply_edits(raw, ids, edits), Catch::StartsWith("road edit 'Footbridge': its first point "
-                                                                      "(start) is 98.0 m from the nearest usable road"));
+    CHECK_THROWS_WITH(apply_edits(raw, ids, edits),
+                      Catch::StartsWith("road edit 'Footbridge': its first point "
+                                        "(start) is 98.0 m from the nearest usable road"));
 }
 
 TEST_CASE("closing the bridge by way id disconnects the two streets", "[edits]") {
@@ -276,10 +285,12 @@ TEST_CASE("a speed factor by area changes only the roads with a part inside", "[
     RawNetwork raw3 = river();
     std::vector<std::int64_t> ids3 = source_ids();
     c.area = box_area(0, 20, 500, 80);
-    CHECK(apply_edits(raw3, ids3, NetworkEdits{{}, {c}})[0].notes == std::vector<std::string>{"selects no roads"});
+    CHECK(apply_edits(raw3, ids3, NetworkEdits{{}, {c}})[0].notes ==
+          std::vector<std::string>{"selects no roads"});
 }
 
-TEST_CASE("speed_factor scales the profile's speed and is ignored by length profiles", "[edits][profile]") {
+TEST_CASE("speed_factor scales the profile's speed and is ignored by length profiles",
+          "[edits][profile]") {
     EdgeAttributes a = road(RoadClass::residential, Oneway::no, 50);
     const ProfileSettings drive = drive_plain();
     const double before = speed_mps(drive, a);
@@ -316,8 +327,9 @@ TEST_CASE("a maxspeed change sets the driving speed", "[edits]") {
     CHECK(travel_time(g, north_point, south_point, Mode::drive) == Approx(109.0));
 
     c.maxspeed_kmh = 0;
-    CHECK_THROWS_WITH(apply_edits(raw, ids, NetworkEdits{{}, {c}}),
-                      "road change 'change 1': maxspeed_kmh must be a positive number of km/h, not 0.000000");
+    CHECK_THROWS_WITH(
+        apply_edits(raw, ids, NetworkEdits{{}, {c}}),
+        "road change 'change 1': maxspeed_kmh must be a positive number of km/h, not 0.000000");
 }
 
 TEST_CASE("no edits leave the network untouched", "[edits]") {
@@ -329,4 +341,88 @@ TEST_CASE("no edits leave the network untouched", "[edits]") {
     CHECK(raw.shape_points == fresh.shape_points);
     CHECK(raw.shape_first == fresh.shape_first);
     CHECK(ids == source_ids());
+}
+
+TEST_CASE("interior vertices join only when asked", "[edits]") {
+    // A path from the north street at x=400 across the river, over the south street with a
+    // vertex 1 m from it, to a dead end 50 m beyond:
+    //   (400,98) -> (400,1) -> (600,-50)
+    AddRoad path;
+    path.name = "Path";
+    path.line = {{400, 98}, {400, 1}, {600, -50}};
+    path.attributes = road(RoadClass::path);
+    path.allow_dangling = true;
+
+    RawNetwork raw = river();
+    std::vector<std::int64_t> ids = source_ids();
+    std::vector<EditReport> reports = apply_edits(raw, ids, NetworkEdits{{path}, {}});
+    CHECK(reports[0].joins == 1);
+    CHECK(reports[0].roads_added == 1);
+    // Without the crossing: 600 m east, the bridge, 990 m west = 1690 s.
+    CHECK(travel_time(build(raw), {400, 100}, south_point) == Approx(1690.0));
+
+    raw = river();
+    ids = source_ids();
+    path.join_interior = true;
+    reports = apply_edits(raw, ids, NetworkEdits{{path}, {}});
+    CHECK(reports[0].joins == 2);
+    CHECK(reports[0].splits == 2);
+    CHECK(reports[0].roads_added == 2);
+    CHECK(reports[0].notes[1] ==
+          "vertex 1 joined by splitting the road of source id 200, 1.0 m away");
+    CHECK(reports[0].notes[2] == "end joins nothing: a dead end (nearest road 50.0 m away)");
+    // The vertex moved onto the south street: 2 m connector + 98 m across + 390 m west = 490 s.
+    CHECK(travel_time(build(raw), {400, 100}, south_point) == Approx(490.0));
+    const std::span<const Point> first = raw.shape(raw.edges.size() - 2);
+    CHECK(std::vector<Point>(first.begin(), first.end()) ==
+          std::vector<Point>{{400, 100}, {400, 98}, {400, 0}});
+    CHECK(raw.edges[raw.edges.size() - 2].source == raw.edges.back().source);
+    CHECK(reports[0].km_added == Approx((100.0 + std::hypot(200.0, 50.0)) / 1000));
+}
+
+TEST_CASE("bad edits are refused with a message naming the edit", "[edits]") {
+    RawNetwork raw = river();
+    std::vector<std::int64_t> ids = source_ids();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    auto add_error = [&](AddRoad a) {
+        try {
+            apply_edits(raw, ids, NetworkEdits{{a}, {}});
+        } catch (const InputError& e) {
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    AddRoad a = footbridge();
+    a.line = {{0, 98}, {nan, 2}};
+    CHECK(add_error(a) == "road edit 'Footbridge': the line has a point with a non-finite coordinate");
+    a = footbridge();
+    a.join_tolerance_m = -1;
+    CHECK(add_error(a) == "road edit 'Footbridge': join_tolerance_m must be zero or more metres");
+    a = footbridge();
+    a.line = {{0, 98}, {0, 98}};
+    CHECK(add_error(a) == "road edit 'Footbridge': the line has zero length");
+    a = footbridge();
+    a.name.clear();
+    a.line = {{0, 98}, {0, 50}};
+    CHECK(add_error(a) == "road edit 'added road 1': its last point (end) is 50.0 m from the nearest usable road, "
+                         "farther than join_tolerance_m (5.0 m); move it onto a road, raise join_tolerance_m, or "
+                         "set allow_dangling if a dead end is meant");
+    RawNetwork empty;
+    std::vector<std::int64_t> no_ids;
+    CHECK_THROWS_WITH(apply_edits(empty, no_ids, NetworkEdits{{footbridge()}, {}}),
+                      "road edit 'Footbridge': its first point (start) has no usable road to join");
+
+    ChangeRoads c;
+    c.label = "faster";
+    c.source_ids = {100};
+    c.speed_factor = 0.0;
+    CHECK_THROWS_WITH(apply_edits(raw, ids, NetworkEdits{{}, {c}}),
+                      "road change 'faster': speed_factor must be positive (1.2: 20% faster), not 0.000000");
+    c.speed_factor.reset();
+    c.area = box_area(0, 0, nan, 10);
+    CHECK_THROWS_WITH(apply_edits(raw, ids, NetworkEdits{{}, {c}}),
+                      "road change 'faster': the area has a point with a non-finite coordinate");
+    c.area.clear();
+    CHECK(apply_edits(raw, ids, NetworkEdits{{}, {c}})[0].notes ==
+          std::vector<std::string>{"changes nothing: no road_class, maxspeed_kmh, speed_factor or close given"});
 }

@@ -56,7 +56,8 @@ Seconds walk_time(const io::Network& net, Point from_lonlat, Point to_lonlat) {
                 const double dx = s[k + 1].x - s[k].x;
                 const double dy = s[k + 1].y - s[k].y;
                 const double len = std::hypot(dx, dy);
-                const double t = std::clamp(((p.x - s[k].x) * dx + (p.y - s[k].y) * dy) / (len * len), 0.0, 1.0);
+                const double t =
+                    std::clamp(((p.x - s[k].x) * dx + (p.y - s[k].y) * dy) / (len * len), 0.0, 1.0);
                 const double d = std::hypot(s[k].x + t * dx - p.x, s[k].y + t * dy - p.y);
                 if (d < best_d) {
                     best_d = d;
@@ -101,7 +102,8 @@ TEST_CASE("load_network applies edits given in lon/lat before building the graph
     // And the old bridge closed, chosen by a small area across its middle.
     ChangeRoads works;
     works.label = "old bridge closed";
-    works.area = {{Ring{{-8.6001, 41.1503}, {-8.5999, 41.1503}, {-8.5999, 41.1506}, {-8.6001, 41.1506}}}};
+    works.area = {
+        {Ring{{-8.6001, 41.1503}, {-8.5999, 41.1503}, {-8.5999, 41.1506}, {-8.6001, 41.1506}}}};
     works.close = true;
     works.source_ids = {42};
     options.edits_lonlat.change.push_back(works);
