@@ -142,7 +142,9 @@ std::vector<Compound> compounds() {
         if (r == 3) continue;  // the river's strip
         for (int c = 0; c + 1 < cols; ++c) {
             Compound b;
-            b.id = "C" + std::to_string(++k);
+            char id[16];  // (std::string operator+ here trips GCC 12's -Wrestrict false positive)
+            std::snprintf(id, sizeof id, "C%d", ++k);
+            b.id = id;
             b.name = std::string(first[(r * 7 + c * 3) % 12]) + last[(r + c) % 5];
             b.x0 = c * step + 25;
             b.y0 = r * step + 25;

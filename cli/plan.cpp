@@ -47,21 +47,6 @@ namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
-nlohmann::ordered_json num(double v) {
-    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-}
-
-nlohmann::ordered_json figures_json(const planners::Figures& f) {
-    return {{"total", f.total},
-            {"covered", f.covered},
-            {"coverage_share", num(f.total > 0 ? f.share : nan)},
-            {"unreachable", f.unreachable},
-            {"unsnapped", f.unsnapped},
-            {"mean_minutes", num(f.mean_minutes)},
-            {"max_minutes", num(f.max_minutes)},
-            {"gini_minutes", num(f.gini_minutes)}};
-}
-
 class Timer {
 public:
     explicit Timer(bool verbose) : m_verbose(verbose) {}
@@ -200,13 +185,6 @@ std::vector<maps::DistrictFigures> district_figures(const planners::CoverageResu
         out.push_back(std::move(f));
     }
     return out;
-}
-
-std::string pct(double share) {
-    if (!std::isfinite(share)) return "-";
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f%%", 100 * share);
-    return buf;
 }
 
 std::string fixed(double v, int decimals) {
