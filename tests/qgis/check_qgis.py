@@ -6,9 +6,11 @@ Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py PROJE
 
 EXPECTED.json: {"layers": [{"name": "isochrones", "features": 12, "geometry": "Polygon",
                 "crs": "EPSG:4326", "styled": true, "renderer": "graduatedSymbol" (optional),
-                "title": "legend name", "visible": true, "group": "legend group" (all optional)}]}
+                "title": "legend name", "visible": true, "group": "legend group",
+                "labels": "field labelled" (all optional)}], "ordered": true (optional)}
 "name" is the table in the GeoPackage ("...|layername=NAME"); "geometry" is Point, Line,
-Polygon or NoGeometry.
+Polygon or NoGeometry. With "ordered", the project must draw the layers in the listed order
+(top first). An initial view, if the project has one, must overlap every layer.
 
 For every expected layer it checks that the project holds it and it is valid, its feature
 count, geometry type, CRS and, when styled, that its renderer is not QGIS's default single
@@ -105,6 +107,14 @@ def check_layer(project, want, failures):
         if "renderer" in want and renderer != want["renderer"]:
             fail(f"renderer {renderer}, expected {want['renderer']}")
 
+    if "labels" in want:
+        labeling = layer.labeling()
+        field = labeling.settings().fieldName if labeling is not None and labeling.type() == "simple" else None
+        if not layer.labelsEnabled() or field != want["labels"]:
+            fail(f"labels {'on' if layer.labelsEnabled() else 'off'} on {field!r}, expected on {want['labels']!r}")
+        else:
+            facts.append(f"labels on {field!r}")
+
     # The layer straight from the GeoPackage: its default style in layer_styles.
     table, path = table_of(layer)
     direct = QgsVectorLayer(f"{path}|layername={table}", table, "ogr")
@@ -132,6 +142,39 @@ def report(name, facts, problems, failures):
         failures.extend(f"{name}: {p}" for p in problems)
     else:
         print(f"ok   {name}: {facts}")
+
+
+def check_order(project, names, failures):
+    """The drawing order (top first) of the expected layers is the order EXPECTED lists them."""
+    order = [table_of(l)[0] for l in project.layerTreeRoot().layerOrder()]
+    drawn = [n for n in order if n in names]
+    if drawn != names:
+        print(f"FAIL order: drawing order {drawn}, expected {names}")
+        failures.append(f"drawing order {drawn}, expected {names}")
+    else:
+        print(f"ok   order: {', '.join(drawn)} (top first)")
+
+
+def check_view(project, failures):
+    """The initial view, if any, is in the project CRS and overlaps every spatial layer."""
+    view = project.viewSettings().defaultViewExtent()
+    if view.isNull():
+        print("     view: none (QGIS shows the layers' extent)")
+        return
+    extent = QgsRectangle(view)
+    if view.crs() != project.crs():
+        extent = QgsCoordinateTransform(view.crs(), project.crs(), project).transformBoundingBox(extent)
+    misses = []
+    for layer in project.mapLayers().values():
+        if layer.isValid() and layer.isSpatial() and layer.featureCount() > 0:
+            box = QgsCoordinateTransform(layer.crs(), project.crs(), project).transformBoundingBox(layer.extent())
+            if not extent.intersects(box):
+                misses.append(layer.name())
+    if misses:
+        print(f"FAIL view: the initial view misses {misses}")
+        failures.append(f"the initial view misses {misses}")
+    else:
+        print(f"ok   view: {extent.toString(0)} ({view.crs().authid()})")
 
 
 def screenshot(project, path, width=1200, height=900):
@@ -237,6 +280,9 @@ def main(argv):
             print(f"FAIL project: invalid layers {broken}")
         for want in expected.get("layers", []):
             check_layer(project, want, failures)
+        if expected.get("ordered"):
+            check_order(project, [w["name"] for w in expected.get("layers", [])], failures)
+        check_view(project, failures)
         if shot:
             n = screenshot(project, shot)
             print(f"     screenshot: {shot} ({n} layers)")

@@ -63,6 +63,15 @@ assert {"demand", "gaps", "districts"} <= set(styles), f"styled layers: {sorted(
 kinds = {"POINT": ("point", "Point"), "MULTIPOINT": ("point", "Point"),
          "LINESTRING": ("line", "Line"), "MULTILINESTRING": ("line", "Line"),
          "POLYGON": ("polygon", "Polygon"), "MULTIPOLYGON": ("polygon", "Polygon")}
+LABELS = """  <labeling type="simple">
+    <settings calloutType="simple">
+      <text-style fieldName="district" isExpression="0" fontSize="16" fontWeight="75" textColor="30,30,30,255" fontFamily="WenQuanYi Micro Hei">
+        <text-buffer bufferDraw="1" bufferSize="1.2" bufferColor="255,255,255,255"/>
+      </text-style>
+      <placement placement="1"/>
+    </settings>
+  </labeling>
+"""
 titles = {"demand": "需求点 Demand (homes)", "gaps": "服务盲区 Gaps & <10 min>", "districts": "街道 Districts"}
 order = {"demand": 0, "gaps": 1, "districts": 2}
 layers, expected = [], []
@@ -70,8 +79,11 @@ for name, data_type in sorted(tables, key=lambda t: (order.get(t[0], 9), t[0])):
     kind, geom = kinds.get(geometry.get(name, ""), ("none", "NoGeometry"))
     qml_file = ""
     if name in styles:
+        qml = styles[name]
+        if name == "districts":  # labels too: the project must carry <labeling> from the QML
+            qml = qml.replace('labelsEnabled="0"', 'labelsEnabled="1"').replace("</qgis>", LABELS + "</qgis>")
         qml_file = os.path.join(tmp, name + ".qml")
-        open(qml_file, "w", encoding="utf-8").write(styles[name])
+        open(qml_file, "w", encoding="utf-8").write(qml)
     layers.append({"name": name, "title": titles.get(name, name), "kind": kind, "qml_file": qml_file,
                    "group": "10-minute medical circle 十分钟就医圈" if name in ("demand", "gaps") else ""})
     count = db.execute(f'select count(*) from "{name}"').fetchone()[0]
@@ -79,6 +91,8 @@ for name, data_type in sorted(tables, key=lambda t: (order.get(t[0], 9), t[0])):
             "title": titles.get(name, name), "visible": True, "group": layers[-1]["group"]}
     if geom != "NoGeometry":
         want["crs"] = "EPSG:4326"
+    if name == "districts":
+        want["labels"] = "district"
     expected.append(want)
     print(f"  gpkg layer {name}: {data_type}, {geom}, {count} features, styled={name in styles}")
 boxes = [r for r in db.execute("select min_x, min_y, max_x, max_y from gpkg_contents where min_x is not null")]
@@ -86,7 +100,7 @@ extent = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in 
 json.dump({"title": "生活圈 lifecircle demo: 10-minute clinics & <gaps>", "gpkg": "lifecircle.gpkg",
            "out": os.path.join(folder, "lifecircle.qgs"), "extent": extent, "layers": layers},
           open(os.path.join(tmp, "project.json"), "w"), ensure_ascii=False, indent=1)
-json.dump({"layers": expected}, open(os.path.join(tmp, "expected.json"), "w"), ensure_ascii=False, indent=1)
+json.dump({"ordered": True, "layers": expected}, open(os.path.join(tmp, "expected.json"), "w"), ensure_ascii=False, indent=1)
 PY
 
 if ! LIFECIRCLE_QGS_JSON=$tmp/project.json "$tests" "[.qgs-write]" >"$tmp/write.log" 2>&1; then
