@@ -192,6 +192,35 @@ TEST_CASE("QGIS project: bad input is refused", "[qgs]") {
     CHECK(qgis_project_xml(project).find("DefaultViewExtent") == std::string::npos);
 }
 
+TEST_CASE("QGIS project: everything in the QML is carried over", "[qgs]") {
+    QgisProject project = sample_project();
+    project.layers[1].qml =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+        "<!-- a comment with <renderer-v2> in it -->\n"
+        "<qgis version=\"3.28.0\" labelsEnabled='1' minScale=\"50000\" styleCategories=\"All\">\n"
+        "  <renderer-v2 type=\"graduatedSymbol\" attr=\"minutes\"><ranges/><symbols/></renderer-v2>\n"
+        "  <labeling type=\"simple\"><settings><text-style fieldName=\"name &amp; id\"/></settings></labeling>\n"
+        "  <mapTip><![CDATA[<b>[% \"name\" %]</b>]]></mapTip>\n"
+        "  <layerOpacity>0.6</layerOpacity>\n"
+        "  <layerGeometryType>2</layerGeometryType>\n"
+        "</qgis>\n";
+    const std::string xml = qgis_project_xml(project);
+    const std::string iso = maplayer_of(xml, qgis_layer_id("isochrones"));
+    CHECK(iso.find("labelsEnabled='1'") != std::string::npos);
+    CHECK(iso.find("labelsEnabled=\"0\"") == std::string::npos);
+    CHECK(iso.find("minScale=\"50000\"") != std::string::npos);
+    CHECK(iso.find("styleCategories") == std::string::npos);
+    CHECK(iso.find("<labeling type=\"simple\"><settings><text-style fieldName=\"name &amp; id\"/>") !=
+          std::string::npos);
+    CHECK(iso.find("<mapTip><![CDATA[<b>[% \"name\" %]</b>]]></mapTip>") != std::string::npos);
+    CHECK(iso.find("<layerOpacity>0.6</layerOpacity>") != std::string::npos);
+    CHECK(iso.find("layerGeometryType") == std::string::npos);
+    CHECK(iso.find("a comment") == std::string::npos);
+    lifecircle::test::TempDir dir("qgs_qml");
+    std::string title;
+    CHECK(parse_with_python(dir, xml, title) == 0);
+}
+
 /**
  * Test-only helper for tests/qgis/test_qgis_project.sh: writes a project described by the JSON
  * file in LIFECIRCLE_QGS_JSON:
