@@ -8,6 +8,7 @@
 # Usage: bash tests/qgis/test_qgis_project.sh LIFECIRCLE_BINARY SOURCE_DIR
 #   LIFECIRCLE_TESTS     the test binary (default: <dir of LIFECIRCLE_BINARY>/tests/lifecircle_tests)
 #   LIFECIRCLE_QGS_SCREENSHOT=FILE.png  also render the project to FILE.png (1200x900)
+#   LIFECIRCLE_QGS_KEEP=DIR  keep the folder (lifecircle.gpkg + lifecircle.qgs) as DIR, to open in QGIS
 # Exit 0 = passed, 1 = failed, 77 = skipped (PyQGIS not installed: apt-get install python3-qgis
 # qgis-providers).
 set -uo pipefail
@@ -52,7 +53,7 @@ fi
 # The project description for "[.qgs-write]" and the expectations for check_qgis.py, both
 # read from the GeoPackage itself (tables, geometry types, counts, QML styles).
 "$python" - "$dir" "$tmp" <<'PY' || { echo "test_qgis_project: FAILED: reading the GeoPackage" >&2; exit 1; }
-import json, os, sqlite3, sys
+import json, os, re, sqlite3, sys
 folder, tmp = sys.argv[1], sys.argv[2]
 db = sqlite3.connect(os.path.join(folder, "lifecircle.gpkg"))
 tables = [r for r in db.execute("select table_name, data_type from gpkg_contents "
@@ -93,6 +94,8 @@ for name, data_type in sorted(tables, key=lambda t: (order.get(t[0], 9), t[0])):
         want["crs"] = "EPSG:4326"
     if name == "districts":
         want["labels"] = "district"
+    if name in styles:  # the renderer the QML names, e.g. graduatedSymbol
+        want["renderer"] = re.search(r'<renderer-v2 [^>]*?type="([^"]+)"', styles[name]).group(1)
     expected.append(want)
     print(f"  gpkg layer {name}: {data_type}, {geom}, {count} features, styled={name in styles}")
 boxes = [r for r in db.execute("select min_x, min_y, max_x, max_y from gpkg_contents where min_x is not null")]
@@ -145,5 +148,9 @@ if [[ $rc -ne 0 ]]; then
     echo "test_qgis_project: FAILED: after moving the folder, check_qgis.py exit $rc" >&2
     cat "$tmp/moved.log" >&2
     exit 1
+fi
+if [[ -n ${LIFECIRCLE_QGS_KEEP:-} ]]; then
+    rm -rf "$LIFECIRCLE_QGS_KEEP" && cp -r "$tmp/moved folder" "$LIFECIRCLE_QGS_KEEP" &&
+        echo "test_qgis_project: kept the project in $LIFECIRCLE_QGS_KEEP"
 fi
 echo "test_qgis_project: passed (also after moving the folder)"
