@@ -10,6 +10,7 @@
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace lifecircle::maps {
 
@@ -440,6 +441,17 @@ void tree_layer(std::string& out, const std::string& indent, const Resolved& r,
 }
 
 }  // namespace
+
+ProjectLayer project_layer(const Layer& layer, std::string title, std::string group, bool visible) {
+    ProjectLayer out;
+    out.layer_name = layer.name;
+    out.title = std::move(title);
+    out.kind = layer.kind;
+    out.qml = layer.qml;
+    out.visible = visible;
+    out.group = std::move(group);
+    return out;
+}
 
 std::string qgis_layer_id(const std::string& layer_name) {
     return sanitized(layer_name) + "_" + hex8(fnv1a(layer_name));

@@ -179,6 +179,20 @@ TEST_CASE("QGIS project: legend groups, order and visibility", "[qgs]") {
     CHECK(xml.find("<id>" + qgis_layer_id("clinics") + "_2</id>") != std::string::npos);
 }
 
+TEST_CASE("QGIS project: a project layer from an output layer", "[qgs]") {
+    lifecircle::Layer layer;
+    layer.name = "gaps";
+    layer.kind = GeometryKind::polygon;
+    layer.qml = lifecircle::maps::graduated_qml(GeometryKind::polygon, "people", {10, 20}, "");
+    const ProjectLayer p = lifecircle::maps::project_layer(layer, "Gaps", "Group", false);
+    CHECK(p.layer_name == "gaps");
+    CHECK(p.kind == GeometryKind::polygon);
+    CHECK(p.qml == layer.qml);
+    CHECK(p.title == "Gaps");
+    CHECK(p.group == "Group");
+    CHECK_FALSE(p.visible);
+}
+
 TEST_CASE("QGIS project: bad input is refused", "[qgs]") {
     QgisProject project = sample_project();
     project.gpkg_file = "/abs/lifecircle.gpkg";
