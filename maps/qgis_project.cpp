@@ -16,6 +16,12 @@ namespace lifecircle::maps {
 
 namespace {
 
+/** Control characters XML 1.0 cannot hold at all (not even as references): dropped. */
+bool is_xml_control(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 && u != '\t' && u != '\n' && u != '\r';
+}
+
 /** Escapes text for XML attribute values and element content. */
 std::string xml_escape(std::string_view text) {
     std::string out;
@@ -38,7 +44,7 @@ std::string xml_escape(std::string_view text) {
                 out += "&apos;";
                 break;
             default:
-                out += c;
+                if (!is_xml_control(c)) out += c;
         }
     }
     return out;
@@ -55,7 +61,7 @@ std::string xml_text(std::string_view text) {
             out += "&lt;";
         else if (c == '>')
             out += "&gt;";
-        else
+        else if (!is_xml_control(c))
             out += c;
     }
     return out;

@@ -11,6 +11,13 @@
 #   LIFECIRCLE_QGS_KEEP=DIR  keep the folder (lifecircle.gpkg + lifecircle.qgs) as DIR, to open in QGIS
 # Exit 0 = passed, 1 = failed, 77 = skipped (PyQGIS not installed: apt-get install python3-qgis
 # qgis-providers).
+#
+# Suggested CTest lines for tests/CMakeLists.txt (77 = skipped when PyQGIS is missing):
+#   add_test(NAME qgis_project_end_to_end
+#     COMMAND ${CMAKE_COMMAND} -E env LIFECIRCLE_TESTS=$<TARGET_FILE:lifecircle_tests>
+#             bash ${CMAKE_CURRENT_SOURCE_DIR}/qgis/test_qgis_project.sh $<TARGET_FILE:lifecircle>
+#             ${PROJECT_SOURCE_DIR})
+#   set_tests_properties(qgis_project_end_to_end PROPERTIES SKIP_RETURN_CODE 77)
 set -uo pipefail
 lc=${1:?lifecircle binary}
 src=${2:?source dir}
