@@ -103,7 +103,7 @@ TEST_CASE("QGIS project: well-formed, escaped and deterministic", "[qgs]") {
     CHECK(xml.find("\xE8\xAF\x8A\xE6\x89\x80 &lt;clinics&gt;") != std::string::npos);
     // Control characters XML cannot hold are dropped.
     QgisProject bell = project;
-    bell.title = "a\x01b\x1F";
+    bell.title = "a\x01" "b\x1F";
     CHECK(qgis_project_xml(bell).find("<title>ab</title>") != std::string::npos);
     // No timestamps or users.
     CHECK(xml.find("saveDateTime") == std::string::npos);
