@@ -130,6 +130,10 @@ if [[ $rc -ne 0 ]]; then
     exit "$rc"
 fi
 
+# "auto": the expectations derived from the GeoPackage by check_qgis.py itself.
+QT_QPA_PLATFORM=offscreen "$python" "$check" "$dir/lifecircle.qgs" auto >"$tmp/auto.log" 2>&1 ||
+    { echo "test_qgis_project: FAILED: check_qgis.py auto" >&2; cat "$tmp/auto.log" >&2; exit 1; }
+
 # The check must catch a project without the styles: the same layers, no QML.
 "$python" -c "
 import json, sys
