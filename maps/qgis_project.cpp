@@ -10,10 +10,17 @@
 #include <stdexcept>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 namespace lifecircle::maps {
 
 namespace {
+
+/** Control characters XML 1.0 cannot hold at all (not even as references): dropped. */
+bool is_xml_control(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 && u != '\t' && u != '\n' && u != '\r';
+}
 
 /** Escapes text for XML attribute values and element content. */
 std::string xml_escape(std::string_view text) {
@@ -37,7 +44,7 @@ std::string xml_escape(std::string_view text) {
                 out += "&apos;";
                 break;
             default:
-                out += c;
+                if (!is_xml_control(c)) out += c;
         }
     }
     return out;
@@ -54,7 +61,7 @@ std::string xml_text(std::string_view text) {
             out += "&lt;";
         else if (c == '>')
             out += "&gt;";
-        else
+        else if (!is_xml_control(c))
             out += c;
     }
     return out;
@@ -342,8 +349,8 @@ const char* wkb_name(GeometryKind kind) {
 /** A plain grey single-symbol renderer for layers without a style. */
 std::string default_renderer(GeometryKind kind) {
     const auto opt = [](std::string_view name, std::string_view value) {
-        return "            <Option type=\"QString\" name=\"" + std::string(name) +
-               "\" value=\"" + std::string(value) + "\"/>\n";
+        return "            <Option type=\"QString\" name=\"" + std::string(name) + "\" value=\"" +
+               std::string(value) + "\"/>\n";
     };
     std::string type;
     std::string layer_class;
@@ -393,17 +400,24 @@ std::string default_renderer(GeometryKind kind) {
 
 /** Elements the project writes itself; a QML's copies of them are not embedded. */
 const std::set<std::string, std::less<>>& written_here() {
-    static const std::set<std::string, std::less<>> names{
-        "id",       "datasource", "layername",         "srs",
-        "provider", "extent",     "wgs84extent",       "layerGeometryType",
-        "keywordList", "resourceMetadata", "map-layer-style-manager"};
+    static const std::set<std::string, std::less<>> names{"id",
+                                                          "datasource",
+                                                          "layername",
+                                                          "srs",
+                                                          "provider",
+                                                          "extent",
+                                                          "wgs84extent",
+                                                          "layerGeometryType",
+                                                          "keywordList",
+                                                          "resourceMetadata",
+                                                          "map-layer-style-manager"};
     return names;
 }
 
 /** Root attributes of a QML that are not layer settings (or are set here). */
 bool skipped_root_attribute(std::string_view name) {
-    return name == "version" || name == "styleCategories" || name == "type" ||
-           name == "geometry" || name == "wkbType";
+    return name == "version" || name == "styleCategories" || name == "type" || name == "geometry" ||
+           name == "wkbType";
 }
 
 std::string sanitized(std::string_view name) {
@@ -434,6 +448,17 @@ void tree_layer(std::string& out, const std::string& indent, const Resolved& r,
 
 }  // namespace
 
+ProjectLayer project_layer(const Layer& layer, std::string title, std::string group, bool visible) {
+    ProjectLayer out;
+    out.layer_name = layer.name;
+    out.title = std::move(title);
+    out.kind = layer.kind;
+    out.qml = layer.qml;
+    out.visible = visible;
+    out.group = std::move(group);
+    return out;
+}
+
 std::string qgis_layer_id(const std::string& layer_name) {
     return sanitized(layer_name) + "_" + hex8(fnv1a(layer_name));
 }
@@ -447,15 +472,15 @@ std::string qgis_project_xml(const QgisProject& project) {
     if (project.gpkg_file.find('|') != std::string::npos)
         throw std::invalid_argument("QGIS project: the GeoPackage path '" + project.gpkg_file +
                                     "' contains '|'");
-    const std::string gpkg = project.gpkg_file.compare(0, 2, "./") == 0
-                                 ? project.gpkg_file
-                                 : "./" + project.gpkg_file;
+    const std::string gpkg =
+        project.gpkg_file.compare(0, 2, "./") == 0 ? project.gpkg_file : "./" + project.gpkg_file;
 
     // Ids, titles and the legend tree.
     std::vector<Resolved> resolved;
     std::map<std::string, int> seen;
     for (const ProjectLayer& layer : project.layers) {
-        if (layer.layer_name.empty()) throw std::invalid_argument("QGIS project: a layer without a name");
+        if (layer.layer_name.empty())
+            throw std::invalid_argument("QGIS project: a layer without a name");
         if (layer.layer_name.find('|') != std::string::npos)
             throw std::invalid_argument("QGIS project: layer name '" + layer.layer_name +
                                         "' contains '|'");
@@ -489,7 +514,8 @@ std::string qgis_project_xml(const QgisProject& project) {
         entries[it->second].members.push_back(i);
     }
     std::vector<std::size_t> tree_order;
-    for (const Entry& e : entries) tree_order.insert(tree_order.end(), e.members.begin(), e.members.end());
+    for (const Entry& e : entries)
+        tree_order.insert(tree_order.end(), e.members.begin(), e.members.end());
     bool custom_order = false;
     for (std::size_t i = 0; i < tree_order.size(); ++i)
         if (tree_order[i] != i) custom_order = true;
@@ -498,7 +524,9 @@ std::string qgis_project_xml(const QgisProject& project) {
     out.reserve(16384 + project.layers.size() * 8192);
     const std::string title = xml_escape(project.title);
     out += "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n";
-    out += "<qgis projectname=\"" + title + "\" version=\"3.22.0-Bia\xC5\x82owie\xC5\xBC" "a\">\n";
+    out += "<qgis projectname=\"" + title +
+           "\" version=\"3.22.0-Bia\xC5\x82owie\xC5\xBC"
+           "a\">\n";
     out += "  <homePath path=\"\"/>\n";
     out += "  <title>" + title + "</title>\n";
     out += "  <autotransaction active=\"0\"/>\n";
@@ -513,13 +541,15 @@ std::string qgis_project_xml(const QgisProject& project) {
     out += "    <customproperties/>\n";
     for (const Entry& e : entries) {
         if (e.group.empty()) {
-            tree_layer(out, "    ", resolved[e.members.front()], source_of(*resolved[e.members.front()].layer));
+            tree_layer(out, "    ", resolved[e.members.front()],
+                       source_of(*resolved[e.members.front()].layer));
             continue;
         }
         out += "    <layer-tree-group name=\"" + xml_escape(e.group) +
                "\" checked=\"Qt::Checked\" expanded=\"1\">\n";
         out += "      <customproperties/>\n";
-        for (const std::size_t i : e.members) tree_layer(out, "      ", resolved[i], source_of(*resolved[i].layer));
+        for (const std::size_t i : e.members)
+            tree_layer(out, "      ", resolved[i], source_of(*resolved[i].layer));
         out += "    </layer-tree-group>\n";
     }
     out += std::string("    <custom-order enabled=\"") + (custom_order ? "1" : "0") + "\">\n";
@@ -557,8 +587,9 @@ std::string qgis_project_xml(const QgisProject& project) {
         const ProjectLayer& layer = *r.layer;
         QmlParts qml;
         if (!layer.qml.empty()) qml = parse_qml(layer.qml, layer.layer_name);
-        out += "    <maplayer type=\"vector\" geometry=\"" + std::string(geometry_name(layer.kind)) +
-               "\" wkbType=\"" + wkb_name(layer.kind) + "\"";
+        out += "    <maplayer type=\"vector\" geometry=\"" +
+               std::string(geometry_name(layer.kind)) + "\" wkbType=\"" + wkb_name(layer.kind) +
+               "\"";
         bool has_labels_flag = false;
         for (const Attribute& a : qml.root_attributes) {
             if (skipped_root_attribute(a.name)) continue;
@@ -595,8 +626,9 @@ std::string qgis_project_xml(const QgisProject& project) {
 
     out += "  <properties>\n";
     out += "    <Paths>\n      <Absolute type=\"bool\">false</Absolute>\n    </Paths>\n";
-    out += "    <SpatialRefSys>\n      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n"
-           "    </SpatialRefSys>\n";
+    out +=
+        "    <SpatialRefSys>\n      <ProjectionsEnabled type=\"int\">1</ProjectionsEnabled>\n"
+        "    </SpatialRefSys>\n";
     out += "  </properties>\n";
     out += "  <visibility-presets/>\n";
     out += "  <transformContext/>\n";

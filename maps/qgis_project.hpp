@@ -75,6 +75,10 @@ struct QgisProject {
  */
 std::string qgis_project_xml(const QgisProject& project);
 
+/** A project layer for an output layer: its name, kind and style, with a legend title and group. */
+ProjectLayer project_layer(const Layer& layer, std::string title = {}, std::string group = {},
+                           bool visible = true);
+
 /** The id qgis_project_xml() gives the first layer reading table `layer_name`. */
 std::string qgis_layer_id(const std::string& layer_name);
 

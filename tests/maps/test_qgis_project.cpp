@@ -17,9 +17,9 @@
 
 using lifecircle::GeometryKind;
 using lifecircle::maps::ProjectLayer;
-using lifecircle::maps::QgisProject;
 using lifecircle::maps::qgis_layer_id;
 using lifecircle::maps::qgis_project_xml;
+using lifecircle::maps::QgisProject;
 
 namespace {
 
@@ -43,7 +43,8 @@ QgisProject sample_project() {
     clinics.title = "\xE8\xAF\x8A\xE6\x89\x80 <clinics>";  // 诊所
     clinics.kind = GeometryKind::point;
     clinics.qml = lifecircle::maps::categorized_qml(
-        GeometryKind::point, "type", {{"clinic", "Clinic", 0, 90, 200}, {"hospital", "Hospital", 200, 0, 0}});
+        GeometryKind::point, "type",
+        {{"clinic", "Clinic", 0, 90, 200}, {"hospital", "Hospital", 200, 0, 0}});
     clinics.group = "15-minute medical circle";
     ProjectLayer iso;
     iso.layer_name = "isochrones";
@@ -77,8 +78,10 @@ int parse_with_python(const lifecircle::test::TempDir& dir, const std::string& x
     const std::string file = dir.write("project.qgs", xml);
     const std::string out = dir.file("title.txt");
     const std::string command =
-        "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; r = E.parse(sys.argv[1]).getroot(); "
-        "assert r.tag == 'qgis'; open(sys.argv[2], 'w', encoding='utf-8').write(r.find('title').text)\" '" +
+        "/usr/bin/python3 -c \"import sys, xml.etree.ElementTree as E; r = "
+        "E.parse(sys.argv[1]).getroot(); "
+        "assert r.tag == 'qgis'; open(sys.argv[2], 'w', "
+        "encoding='utf-8').write(r.find('title').text)\" '" +
         file + "' '" + out + "'";
     const int rc = std::system(command.c_str());
     title = read_file(out);
@@ -98,6 +101,10 @@ TEST_CASE("QGIS project: well-formed, escaped and deterministic", "[qgs]") {
     CHECK(title == tricky_title);
     CHECK(xml.find("&amp; &lt;test&gt; &quot;q&quot;") != std::string::npos);
     CHECK(xml.find("\xE8\xAF\x8A\xE6\x89\x80 &lt;clinics&gt;") != std::string::npos);
+    // Control characters XML cannot hold are dropped.
+    QgisProject bell = project;
+    bell.title = "a\x01" "b\x1F";
+    CHECK(qgis_project_xml(bell).find("<title>ab</title>") != std::string::npos);
     // No timestamps or users.
     CHECK(xml.find("saveDateTime") == std::string::npos);
     CHECK(xml.find("<creation>") == std::string::npos);
@@ -106,7 +113,8 @@ TEST_CASE("QGIS project: well-formed, escaped and deterministic", "[qgs]") {
 TEST_CASE("QGIS project: relative datasources, ids, renderers", "[qgs]") {
     const QgisProject project = sample_project();
     const std::string xml = qgis_project_xml(project);
-    CHECK(xml.find("<datasource>./lifecircle.gpkg|layername=clinics</datasource>") != std::string::npos);
+    CHECK(xml.find("<datasource>./lifecircle.gpkg|layername=clinics</datasource>") !=
+          std::string::npos);
     CHECK(xml.find("<datasource>./lifecircle.gpkg|layername=roads &amp; paths</datasource>") !=
           std::string::npos);
     CHECK(xml.find("/tmp") == std::string::npos);
@@ -120,7 +128,8 @@ TEST_CASE("QGIS project: relative datasources, ids, renderers", "[qgs]") {
     const std::string clinics = maplayer_of(xml, clinics_id);
     REQUIRE_FALSE(clinics.empty());
     CHECK(clinics.find("geometry=\"Point\"") != std::string::npos);
-    CHECK(clinics.find("<renderer-v2 type=\"categorizedSymbol\" attr=\"type\"") != std::string::npos);
+    CHECK(clinics.find("<renderer-v2 type=\"categorizedSymbol\" attr=\"type\"") !=
+          std::string::npos);
     CHECK(clinics.find("<provider encoding=\"UTF-8\">ogr</provider>") != std::string::npos);
     CHECK(clinics.find("<authid>EPSG:4326</authid>") != std::string::npos);
 
@@ -174,6 +183,20 @@ TEST_CASE("QGIS project: legend groups, order and visibility", "[qgs]") {
     CHECK(xml.find("<id>" + qgis_layer_id("clinics") + "_2</id>") != std::string::npos);
 }
 
+TEST_CASE("QGIS project: a project layer from an output layer", "[qgs]") {
+    lifecircle::Layer layer;
+    layer.name = "gaps";
+    layer.kind = GeometryKind::polygon;
+    layer.qml = lifecircle::maps::graduated_qml(GeometryKind::polygon, "people", {10, 20}, "");
+    const ProjectLayer p = lifecircle::maps::project_layer(layer, "Gaps", "Group", false);
+    CHECK(p.layer_name == "gaps");
+    CHECK(p.kind == GeometryKind::polygon);
+    CHECK(p.qml == layer.qml);
+    CHECK(p.title == "Gaps");
+    CHECK(p.group == "Group");
+    CHECK_FALSE(p.visible);
+}
+
 TEST_CASE("QGIS project: bad input is refused", "[qgs]") {
     QgisProject project = sample_project();
     project.gpkg_file = "/abs/lifecircle.gpkg";
@@ -190,6 +213,38 @@ TEST_CASE("QGIS project: bad input is refused", "[qgs]") {
     project = sample_project();
     project.min_lon = std::numeric_limits<double>::quiet_NaN();
     CHECK(qgis_project_xml(project).find("DefaultViewExtent") == std::string::npos);
+}
+
+TEST_CASE("QGIS project: everything in the QML is carried over", "[qgs]") {
+    QgisProject project = sample_project();
+    project.layers[1].qml =
+        "<?xml version=\"1.0\"?>\n<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
+        "<!-- a comment with <renderer-v2> in it -->\n"
+        "<qgis version=\"3.28.0\" labelsEnabled='1' minScale=\"50000\" styleCategories=\"All\">\n"
+        "  <renderer-v2 type=\"graduatedSymbol\" "
+        "attr=\"minutes\"><ranges/><symbols/></renderer-v2>\n"
+        "  <labeling type=\"simple\"><settings><text-style fieldName=\"name &amp; "
+        "id\"/></settings></labeling>\n"
+        "  <mapTip><![CDATA[<b>[% \"name\" %]</b>]]></mapTip>\n"
+        "  <layerOpacity>0.6</layerOpacity>\n"
+        "  <layerGeometryType>2</layerGeometryType>\n"
+        "</qgis>\n";
+    const std::string xml = qgis_project_xml(project);
+    const std::string iso = maplayer_of(xml, qgis_layer_id("isochrones"));
+    CHECK(iso.find("labelsEnabled='1'") != std::string::npos);
+    CHECK(iso.find("labelsEnabled=\"0\"") == std::string::npos);
+    CHECK(iso.find("minScale=\"50000\"") != std::string::npos);
+    CHECK(iso.find("styleCategories") == std::string::npos);
+    CHECK(
+        iso.find("<labeling type=\"simple\"><settings><text-style fieldName=\"name &amp; id\"/>") !=
+        std::string::npos);
+    CHECK(iso.find("<mapTip><![CDATA[<b>[% \"name\" %]</b>]]></mapTip>") != std::string::npos);
+    CHECK(iso.find("<layerOpacity>0.6</layerOpacity>") != std::string::npos);
+    CHECK(iso.find("layerGeometryType") == std::string::npos);
+    CHECK(iso.find("a comment") == std::string::npos);
+    lifecircle::test::TempDir dir("qgs_qml");
+    std::string title;
+    CHECK(parse_with_python(dir, xml, title) == 0);
 }
 
 /**

@@ -1,14 +1,18 @@
 #!/usr/bin/python3
 """Checks a QGIS project (.qgs) and its GeoPackage with QGIS itself (PyQGIS, headless).
 
-Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py PROJECT.qgs EXPECTED.json
+Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 tests/qgis/check_qgis.py PROJECT.qgs EXPECTED.json|auto
            [--screenshot FILE.png]
 
 EXPECTED.json: {"layers": [{"name": "isochrones", "features": 12, "geometry": "Polygon",
                 "crs": "EPSG:4326", "styled": true, "renderer": "graduatedSymbol" (optional),
-                "title": "legend name", "visible": true, "group": "legend group" (all optional)}]}
+                "title": "legend name", "visible": true, "group": "legend group",
+                "labels": "field labelled" (all optional)}], "ordered": true (optional)}
 "name" is the table in the GeoPackage ("...|layername=NAME"); "geometry" is Point, Line,
-Polygon or NoGeometry.
+Polygon or NoGeometry. "auto" instead of EXPECTED.json checks every layer of the project against
+its GeoPackage (counts, geometry types, styled = has a default style, the QML's renderer type).
+With "ordered", the project must draw the layers in the listed order
+(top first). An initial view, if the project has one, must overlap every layer.
 
 For every expected layer it checks that the project holds it and it is valid, its feature
 count, geometry type, CRS and, when styled, that its renderer is not QGIS's default single
@@ -105,6 +109,14 @@ def check_layer(project, want, failures):
         if "renderer" in want and renderer != want["renderer"]:
             fail(f"renderer {renderer}, expected {want['renderer']}")
 
+    if "labels" in want:
+        labeling = layer.labeling()
+        field = labeling.settings().fieldName if labeling is not None and labeling.type() == "simple" else None
+        if not layer.labelsEnabled() or field != want["labels"]:
+            fail(f"labels {'on' if layer.labelsEnabled() else 'off'} on {field!r}, expected on {want['labels']!r}")
+        else:
+            facts.append(f"labels on {field!r}")
+
     # The layer straight from the GeoPackage: its default style in layer_styles.
     table, path = table_of(layer)
     direct = QgsVectorLayer(f"{path}|layername={table}", table, "ogr")
@@ -132,6 +144,79 @@ def report(name, facts, problems, failures):
         failures.extend(f"{name}: {p}" for p in problems)
     else:
         print(f"ok   {name}: {facts}")
+
+
+def expectations_from_gpkg(project):
+    """EXPECTED for "auto": every layer of the project, as its GeoPackage describes it."""
+    import re
+    import sqlite3
+    kinds = {"POINT": "Point", "MULTIPOINT": "Point", "LINESTRING": "Line", "MULTILINESTRING": "Line",
+             "POLYGON": "Polygon", "MULTIPOLYGON": "Polygon"}
+    layers, tables_of, seen = [], {}, set()
+    for layer in project.layerTreeRoot().layerOrder() + list(project.mapLayers().values()):
+        if layer.providerType() != "ogr" or layer.id() in seen:
+            continue
+        seen.add(layer.id())
+        table, path = table_of(layer)
+        if path not in tables_of:
+            db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            geometry = dict(db.execute("select table_name, geometry_type_name from gpkg_geometry_columns"))
+            styles = {}
+            if db.execute("select 1 from sqlite_master where name = 'layer_styles'").fetchone():
+                styles = dict(db.execute("select f_table_name, styleQML from layer_styles where useAsDefault"))
+            names = [r[0] for r in db.execute("select table_name from gpkg_contents where table_name != 'layer_styles'")]
+            counts = {n: db.execute(f'select count(*) from "{n}"').fetchone()[0] for n in names}
+            tables_of[path] = (geometry, styles, counts)
+            db.close()
+        geometry, styles, counts = tables_of[path]
+        if table not in counts:
+            continue  # check_layer reports it
+        want = {"name": table, "features": counts[table],
+                "geometry": kinds.get(geometry.get(table, ""), "NoGeometry"), "styled": table in styles}
+        if want["geometry"] != "NoGeometry":
+            want["crs"] = "EPSG:4326"
+        match = re.search(r'<renderer-v2 [^>]*?type="([^"]+)"', styles.get(table, ""))
+        if match:
+            want["renderer"] = match.group(1)
+        layers.append(want)
+    for path, (_g, _s, counts) in tables_of.items():
+        missing = sorted(set(counts) - {w["name"] for w in layers})
+        if missing:
+            print(f"     note: {os.path.basename(path)} tables not in the project: {', '.join(missing)}")
+    return {"layers": layers}
+
+
+def check_order(project, names, failures):
+    """The drawing order (top first) of the expected layers is the order EXPECTED lists them."""
+    order = [table_of(l)[0] for l in project.layerTreeRoot().layerOrder()]
+    drawn = [n for n in order if n in names]
+    if drawn != names:
+        print(f"FAIL order: drawing order {drawn}, expected {names}")
+        failures.append(f"drawing order {drawn}, expected {names}")
+    else:
+        print(f"ok   order: {', '.join(drawn)} (top first)")
+
+
+def check_view(project, failures):
+    """The initial view, if any, is in the project CRS and overlaps every spatial layer."""
+    view = project.viewSettings().defaultViewExtent()
+    if view.isNull():
+        print("     view: none (QGIS shows the layers' extent)")
+        return
+    extent = QgsRectangle(view)
+    if view.crs() != project.crs():
+        extent = QgsCoordinateTransform(view.crs(), project.crs(), project).transformBoundingBox(extent)
+    misses = []
+    for layer in project.mapLayers().values():
+        if layer.isValid() and layer.isSpatial() and layer.featureCount() > 0:
+            box = QgsCoordinateTransform(layer.crs(), project.crs(), project).transformBoundingBox(layer.extent())
+            if not extent.intersects(box):
+                misses.append(layer.name())
+    if misses:
+        print(f"FAIL view: the initial view misses {misses}")
+        failures.append(f"the initial view misses {misses}")
+    else:
+        print(f"ok   view: {extent.toString(0)} ({view.crs().authid()})")
 
 
 def screenshot(project, path, width=1200, height=900):
@@ -217,8 +302,10 @@ def main(argv):
         print(__doc__.strip().splitlines()[2], file=sys.stderr)
         return 2
     project_path, expected_path = args
-    with open(expected_path, encoding="utf-8") as f:
-        expected = json.load(f)
+    expected = None
+    if expected_path != "auto":
+        with open(expected_path, encoding="utf-8") as f:
+            expected = json.load(f)
 
     app = QgsApplication([], False)
     app.initQgis()
@@ -231,12 +318,17 @@ def main(argv):
             return 1
         print(f"     project: title {project.title()!r}, CRS {project.crs().authid()}, "
               f"{len(project.mapLayers())} layers")
+        if expected is None:
+            expected = expectations_from_gpkg(project)
         broken = [l.name() for l in project.mapLayers().values() if not l.isValid()]
         if broken:
             failures.append(f"invalid layers in the project: {broken}")
             print(f"FAIL project: invalid layers {broken}")
         for want in expected.get("layers", []):
             check_layer(project, want, failures)
+        if expected.get("ordered"):
+            check_order(project, [w["name"] for w in expected.get("layers", [])], failures)
+        check_view(project, failures)
         if shot:
             n = screenshot(project, shot)
             print(f"     screenshot: {shot} ({n} layers)")

@@ -8,8 +8,16 @@
 # Usage: bash tests/qgis/test_qgis_project.sh LIFECIRCLE_BINARY SOURCE_DIR
 #   LIFECIRCLE_TESTS     the test binary (default: <dir of LIFECIRCLE_BINARY>/tests/lifecircle_tests)
 #   LIFECIRCLE_QGS_SCREENSHOT=FILE.png  also render the project to FILE.png (1200x900)
+#   LIFECIRCLE_QGS_KEEP=DIR  keep the folder (lifecircle.gpkg + lifecircle.qgs) as DIR, to open in QGIS
 # Exit 0 = passed, 1 = failed, 77 = skipped (PyQGIS not installed: apt-get install python3-qgis
 # qgis-providers).
+#
+# Suggested CTest lines for tests/CMakeLists.txt (77 = skipped when PyQGIS is missing):
+#   add_test(NAME qgis_project_end_to_end
+#     COMMAND ${CMAKE_COMMAND} -E env LIFECIRCLE_TESTS=$<TARGET_FILE:lifecircle_tests>
+#             bash ${CMAKE_CURRENT_SOURCE_DIR}/qgis/test_qgis_project.sh $<TARGET_FILE:lifecircle>
+#             ${PROJECT_SOURCE_DIR})
+#   set_tests_properties(qgis_project_end_to_end PROPERTIES SKIP_RETURN_CODE 77)
 set -uo pipefail
 lc=${1:?lifecircle binary}
 src=${2:?source dir}
@@ -52,7 +60,7 @@ fi
 # The project description for "[.qgs-write]" and the expectations for check_qgis.py, both
 # read from the GeoPackage itself (tables, geometry types, counts, QML styles).
 "$python" - "$dir" "$tmp" <<'PY' || { echo "test_qgis_project: FAILED: reading the GeoPackage" >&2; exit 1; }
-import json, os, sqlite3, sys
+import json, os, re, sqlite3, sys
 folder, tmp = sys.argv[1], sys.argv[2]
 db = sqlite3.connect(os.path.join(folder, "lifecircle.gpkg"))
 tables = [r for r in db.execute("select table_name, data_type from gpkg_contents "
@@ -63,6 +71,15 @@ assert {"demand", "gaps", "districts"} <= set(styles), f"styled layers: {sorted(
 kinds = {"POINT": ("point", "Point"), "MULTIPOINT": ("point", "Point"),
          "LINESTRING": ("line", "Line"), "MULTILINESTRING": ("line", "Line"),
          "POLYGON": ("polygon", "Polygon"), "MULTIPOLYGON": ("polygon", "Polygon")}
+LABELS = """  <labeling type="simple">
+    <settings calloutType="simple">
+      <text-style fieldName="district" isExpression="0" fontSize="16" fontWeight="75" textColor="30,30,30,255" fontFamily="WenQuanYi Micro Hei">
+        <text-buffer bufferDraw="1" bufferSize="1.2" bufferColor="255,255,255,255"/>
+      </text-style>
+      <placement placement="1"/>
+    </settings>
+  </labeling>
+"""
 titles = {"demand": "需求点 Demand (homes)", "gaps": "服务盲区 Gaps & <10 min>", "districts": "街道 Districts"}
 order = {"demand": 0, "gaps": 1, "districts": 2}
 layers, expected = [], []
@@ -70,8 +87,11 @@ for name, data_type in sorted(tables, key=lambda t: (order.get(t[0], 9), t[0])):
     kind, geom = kinds.get(geometry.get(name, ""), ("none", "NoGeometry"))
     qml_file = ""
     if name in styles:
+        qml = styles[name]
+        if name == "districts":  # labels too: the project must carry <labeling> from the QML
+            qml = qml.replace('labelsEnabled="0"', 'labelsEnabled="1"').replace("</qgis>", LABELS + "</qgis>")
         qml_file = os.path.join(tmp, name + ".qml")
-        open(qml_file, "w", encoding="utf-8").write(styles[name])
+        open(qml_file, "w", encoding="utf-8").write(qml)
     layers.append({"name": name, "title": titles.get(name, name), "kind": kind, "qml_file": qml_file,
                    "group": "10-minute medical circle 十分钟就医圈" if name in ("demand", "gaps") else ""})
     count = db.execute(f'select count(*) from "{name}"').fetchone()[0]
@@ -79,6 +99,10 @@ for name, data_type in sorted(tables, key=lambda t: (order.get(t[0], 9), t[0])):
             "title": titles.get(name, name), "visible": True, "group": layers[-1]["group"]}
     if geom != "NoGeometry":
         want["crs"] = "EPSG:4326"
+    if name == "districts":
+        want["labels"] = "district"
+    if name in styles:  # the renderer the QML names, e.g. graduatedSymbol
+        want["renderer"] = re.search(r'<renderer-v2 [^>]*?type="([^"]+)"', styles[name]).group(1)
     expected.append(want)
     print(f"  gpkg layer {name}: {data_type}, {geom}, {count} features, styled={name in styles}")
 boxes = [r for r in db.execute("select min_x, min_y, max_x, max_y from gpkg_contents where min_x is not null")]
@@ -86,7 +110,7 @@ extent = [min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in 
 json.dump({"title": "生活圈 lifecircle demo: 10-minute clinics & <gaps>", "gpkg": "lifecircle.gpkg",
            "out": os.path.join(folder, "lifecircle.qgs"), "extent": extent, "layers": layers},
           open(os.path.join(tmp, "project.json"), "w"), ensure_ascii=False, indent=1)
-json.dump({"layers": expected}, open(os.path.join(tmp, "expected.json"), "w"), ensure_ascii=False, indent=1)
+json.dump({"ordered": True, "layers": expected}, open(os.path.join(tmp, "expected.json"), "w"), ensure_ascii=False, indent=1)
 PY
 
 if ! LIFECIRCLE_QGS_JSON=$tmp/project.json "$tests" "[.qgs-write]" >"$tmp/write.log" 2>&1; then
@@ -105,6 +129,10 @@ if [[ $rc -ne 0 ]]; then
     echo "test_qgis_project: FAILED: check_qgis.py exit $rc" >&2
     exit "$rc"
 fi
+
+# "auto": the expectations derived from the GeoPackage by check_qgis.py itself.
+QT_QPA_PLATFORM=offscreen "$python" "$check" "$dir/lifecircle.qgs" auto >"$tmp/auto.log" 2>&1 ||
+    { echo "test_qgis_project: FAILED: check_qgis.py auto" >&2; cat "$tmp/auto.log" >&2; exit 1; }
 
 # The check must catch a project without the styles: the same layers, no QML.
 "$python" -c "
@@ -131,5 +159,9 @@ if [[ $rc -ne 0 ]]; then
     echo "test_qgis_project: FAILED: after moving the folder, check_qgis.py exit $rc" >&2
     cat "$tmp/moved.log" >&2
     exit 1
+fi
+if [[ -n ${LIFECIRCLE_QGS_KEEP:-} ]]; then
+    rm -rf "$LIFECIRCLE_QGS_KEEP" && cp -r "$tmp/moved folder" "$LIFECIRCLE_QGS_KEEP" &&
+        echo "test_qgis_project: kept the project in $LIFECIRCLE_QGS_KEEP"
 fi
 echo "test_qgis_project: passed (also after moving the folder)"
