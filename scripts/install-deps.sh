@@ -20,6 +20,11 @@ build_pkgs=(
   sqlite3                     # the command-line test looks into the GeoPackages it writes
   bsdutils                    # `script`: the command-line test runs a verb on a pseudo-terminal (progress lines)
 )
+test_pkgs=(
+  chromium                    # the plan's report.html is loaded headless, network off (tests/report)
+  python3-qgis qgis-providers # every plan layer and the .qgs project opened in real QGIS (tests/qgis)
+  fonts-wqy-microhei          # Chinese names in the rendered report and QGIS screenshots
+)
 bench_pkgs=(
   osmium-tool                 # baseline for load time
   python3-scipy python3-networkx python3-shapely  # baselines for searches and isochrones
@@ -27,7 +32,12 @@ bench_pkgs=(
 )
 
 want=("${build_pkgs[@]}")
-if [[ "${1:-}" == "--bench" ]]; then want+=("${bench_pkgs[@]}"); fi
+for arg in "$@"; do
+  case "$arg" in
+    --bench) want+=("${bench_pkgs[@]}") ;;
+    --test) want+=("${test_pkgs[@]}") ;;
+  esac
+done
 
 missing=()
 for p in "${want[@]}"; do
