@@ -227,13 +227,17 @@ struct Placed {
 std::vector<Placed> placed_layers(const PlanResults& r) {
     std::vector<Placed> out;
     for (const Layer& l : r.edits) out.push_back({l, l.name == "road_works" ? "Road works: new roads" : "Road works: areas", "Road works", true});
-    for (const ServiceResults& s : r.services) {
-        if (!s.sites.features.empty()) out.push_back({named(s.sites, s.id + "_suggested_sites"), "Suggested sites", s.title, true});
+    // The first service as it is today is switched on; the others, and the variants after the
+    // road works, are in the legend to switch on one at a time.
+    for (std::size_t k = 0; k < r.services.size(); ++k) {
+        const ServiceResults& s = r.services[k];
+        if (!s.sites.features.empty())
+            out.push_back({named(s.sites, s.id + "_suggested_sites"), "Suggested sites", s.title, k == 0});
         for (std::size_t v = 0; v < s.variants.size(); ++v) {
             const VariantResults& vr = s.variants[v];
             const std::string suffix = v == 0 ? "" : "_after";
             const std::string when = v == 0 ? "" : " (after the road works)";
-            const bool visible = v == 0;
+            const bool visible = v == 0 && k == 0;
             out.push_back({named(vr.facilities, s.id + "_facilities" + suffix), "Facilities" + when, s.title, visible});
             out.push_back({named(vr.demand, s.id + "_demand" + suffix), "Residents: covered or not" + when, s.title, visible});
             out.push_back({named(vr.gaps, s.id + "_gaps" + suffix), "Gaps: uncovered residents" + when, s.title, visible});

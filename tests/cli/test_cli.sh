@@ -31,7 +31,7 @@ err_has() { grep -qF -- "$1" "$tmp/err" || { echo "stderr lacks '$1':" >&2; cat 
 # Version and help.
 check "version" run 0 "$lc" --version
 check "version text" grep -q "lifecircle 0" "$tmp/out"
-for verb in network-info matrix isochrones facilities coverage standards demand suggest; do
+for verb in network-info matrix isochrones facilities coverage standards demand suggest plan demo; do
     check "$verb --help" run 0 "$lc" "$verb" --help
 done
 
