@@ -468,7 +468,11 @@ int run_plan(const PlanArgs& args) {
                     TableOptions to;
                     to.cutoff = sg.objective == "p-median" ? 3 * standard.max_seconds : standard.max_seconds;
                     to.parallel = par;
+                    Progress progress("'" + sv.id + "': searches from " + std::to_string(csnaps.size()) + " candidate sites");
+                    to.parallel.progress = progress.callback();
+                    to.parallel.progress_every = 64;
                     const TimeTable cand = time_table(g, profile, SourceSet::from_snaps(csnaps), targets, to);
+                    to.parallel.progress = {};
                     TableOptions eo = to;
                     eo.cutoff = standard.max_seconds;
                     const TimeTable existing = time_table(g, profile, sources, targets, eo);
