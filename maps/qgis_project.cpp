@@ -1,4 +1,5 @@
 #include "maps/qgis_project.hpp"
+#include "maps/xml.hpp"
 
 #include <array>
 #include <charconv>
@@ -17,56 +18,6 @@ namespace lifecircle::maps {
 namespace {
 
 /** Control characters XML 1.0 cannot hold at all (not even as references): dropped. */
-bool is_xml_control(char c) {
-    const auto u = static_cast<unsigned char>(c);
-    return u < 0x20 && u != '\t' && u != '\n' && u != '\r';
-}
-
-/** Escapes text for XML attribute values and element content. */
-std::string xml_escape(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '\'':
-                out += "&apos;";
-                break;
-            default:
-                if (!is_xml_control(c)) out += c;
-        }
-    }
-    return out;
-}
-
-/** Escapes text for XML element content; quotes stay as they are, as QGIS writes them. */
-std::string xml_text(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        if (c == '&')
-            out += "&amp;";
-        else if (c == '<')
-            out += "&lt;";
-        else if (c == '>')
-            out += "&gt;";
-        else if (!is_xml_control(c))
-            out += c;
-    }
-    return out;
-}
-
 /** Shortest round-trip text of a double, independent of the C locale. */
 std::string number(double value) {
     std::array<char, 32> buffer{};

@@ -1,4 +1,5 @@
 #include "maps/style.hpp"
+#include "maps/xml.hpp"
 
 #include <algorithm>
 #include <array>
@@ -62,41 +63,6 @@ std::string number(double value) {
     if (error != std::errc()) throw std::invalid_argument("cannot format a number for a style");
     return std::string(buffer.data(), end);
 }
-
-/** Escapes XML special characters; quotes too unless `keep_quotes` (element content, as QGIS writes
- * it). */
-std::string xml_escape_impl(std::string_view text, bool keep_quotes) {
-    std::string out;
-    out.reserve(text.size());
-    for (const char c : text) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            case '"':
-                out += keep_quotes ? "\"" : "&quot;";
-                break;
-            case '\'':
-                out += keep_quotes ? "'" : "&apos;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
-/** Escapes text for an XML attribute value (quotes included) or element content. */
-std::string xml_escape(std::string_view text) { return xml_escape_impl(text, false); }
-
-/** Escapes text for XML element content; quotes stay as they are, as QGIS writes them. */
-std::string xml_text(std::string_view text) { return xml_escape_impl(text, true); }
 
 /** A field reference in a QGIS expression: "name" with embedded quotes doubled. */
 std::string quoted_field(std::string_view field) {

@@ -217,7 +217,7 @@ TEST_CASE("report_html is deterministic, offline and escaped", "[report]") {
     CHECK(html.find("\xE7\xA4\xBE\xE5\x8C\xBA\xE5\x8D\xAB\xE7\x94\x9F") != std::string::npos);
 
     // Escaping in cells, headers, text and notes.
-    CHECK(html.find("<td>&quot;Quoted&quot; &amp; &#39;single&#39; &lt;b&gt;bold&lt;/b&gt;</td>") !=
+    CHECK(html.find("<td>&quot;Quoted&quot; &amp; &apos;single&apos; &lt;b&gt;bold&lt;/b&gt;</td>") !=
           std::string::npos);
     CHECK(html.find("<b>") == std::string::npos);
     CHECK(html.find("<th>Covered &lt;share&gt;</th>") != std::string::npos);
