@@ -106,8 +106,10 @@ void add_isochrones(CLI::App& app, Runner& run) {
                                                         "Shapefile, CSV with lon/lat or WKT")
         ->required();
     cmd->add_option("--minutes", a->minutes, "Breaks in minutes, e.g. 5,10,15")->capture_default_str();
-    cmd->add_option("--method", a->method, "network: buffered reached roads; hull: smoother concave hull")
-        ->check(CLI::IsMember({"network", "hull"}))
+    cmd->add_option("--method", a->method,
+                    "network: buffered reached roads; hull: smoother concave hull; raster: the network buffer traced "
+                    "on a grid of buffer/10 (within a cell of network's, faster where buffers overlap)")
+        ->check(CLI::IsMember({"network", "hull", "raster"}))
         ->capture_default_str();
     cmd->add_option("--buffer-m", a->buffer_m, "Buffer around reached roads (m): the walk from road to door")
         ->check(number_in(0.0, 1000.0, true, "m"))
@@ -205,7 +207,9 @@ void add_isochrones(CLI::App& app, Runner& run) {
                       : a->rings  ? maps::IsochroneShape::rings
                       : a->split  ? maps::IsochroneShape::split
                                   : maps::IsochroneShape::nested;
-            o.area.method = a->method == "hull" ? maps::AreaMethod::hull : maps::AreaMethod::network;
+            o.area.method = a->method == "hull"     ? maps::AreaMethod::hull
+                            : a->method == "raster" ? maps::AreaMethod::raster
+                                                    : maps::AreaMethod::network;
             o.area.buffer_m = a->buffer_m;
             o.mode_name = a->network.mode;
             o.lines = !a->lines.empty();

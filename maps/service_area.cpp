@@ -1,4 +1,5 @@
 #include "maps/service_area.hpp"
+#include "maps/raster_buffer.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -34,6 +35,9 @@ void check_options(const AreaOptions& options) {
     if (!(options.grid_m >= 0.0 && options.grid_m < options.buffer_m))
         throw UsageError("the polygon grid must be at least 0 m and finer than the buffer (got " +
                          std::to_string(options.grid_m) + " m)");
+    if (!(options.raster_cell_m >= 0.0 && options.raster_cell_m < options.buffer_m))
+        throw UsageError("the raster cell must be at least 0 m and finer than the buffer (got " +
+                         std::to_string(options.raster_cell_m) + " m)");
     if (!(options.split_spacing_m > 0.0))
         throw UsageError("the split sample spacing must be more than 0 m (got " +
                          std::to_string(options.split_spacing_m) + ")");
@@ -346,11 +350,21 @@ GeometryPtr union_cells(GeosContext& ctx, std::vector<GeometryPtr>&& cells) {
 
 }  // namespace
 
+namespace {
+std::vector<AreaPolygon> raster_nested(GeosContext& ctx, const RoadGraph& graph, std::span<const ReachedPiece> pieces,
+                                       std::span<const Seconds> breaks, std::span<const std::vector<Point>> extra_lines,
+                                       const AreaOptions& options, std::span<const Seconds> extra_starts);
+}  // namespace
+
 AreaPolygon service_area(GeosContext& ctx, const RoadGraph& graph,
                          std::span<const ReachedPiece> pieces, Seconds max_seconds,
                          std::span<const std::vector<Point>> extra_lines,
                          const AreaOptions& options) {
     check_options(options);
+    if (options.method == AreaMethod::raster) {
+        const Seconds one[1] = {max_seconds};
+        return raster_nested(ctx, graph, pieces, one, extra_lines, options, {}).front();
+    }
     ReachedLines lines;
     add_pieces(ctx, graph, pieces, max_seconds, lines);
     add_extra(ctx, extra_lines, lines);
@@ -358,6 +372,58 @@ AreaPolygon service_area(GeosContext& ctx, const RoadGraph& graph,
     GeometryPtr area = area_of_lines(ctx, std::move(lines), options);
     return to_area_polygon(ctx, area.get(), road_km);
 }
+
+namespace {
+
+/** nested_areas() by AreaMethod::raster: one grid, lines burnt in as the breaks grow. */
+std::vector<AreaPolygon> raster_nested(GeosContext& ctx, const RoadGraph& graph, std::span<const ReachedPiece> pieces,
+                                       std::span<const Seconds> breaks, std::span<const std::vector<Point>> extra_lines,
+                                       const AreaOptions& options, std::span<const Seconds> extra_starts) {
+    std::vector<AreaPolygon> out;
+    if (breaks.empty()) return out;
+    auto starts_by = [&](std::size_t j, Seconds limit) { return extra_starts.empty() || extra_starts[j] <= limit; };
+    const std::vector<std::uint32_t> order = piece_order(pieces);
+    Box box;
+    for (const Interval& r : reached_intervals(pieces, order, breaks.back()))
+        for (const Point& p : graph.sub_shape(r.edge, r.from, r.to)) box.extend(p);
+    for (const std::vector<Point>& line : extra_lines)
+        for (const Point& p : line) box.extend(p);
+    if (box.empty()) {
+        for (std::size_t i = 0; i < breaks.size(); ++i) {
+            const GeometryPtr none = detail::make_collection(ctx, GEOS_MULTIPOLYGON, {});
+            out.push_back(to_area_polygon(ctx, none.get(), 0.0));
+        }
+        return out;
+    }
+    const double cell = options.raster_cell_m > 0 ? options.raster_cell_m : options.buffer_m / 10.0;
+    detail::RasterBuffer grid(box, cell, options.buffer_m);
+    std::vector<Interval> before;
+    std::vector<bool> extra_added(extra_lines.size(), false);
+    for (std::size_t i = 0; i < breaks.size(); ++i) {
+        std::vector<Interval> now = reached_intervals(pieces, order, breaks[i]);
+        Meters road_m = 0.0;
+        for (const Interval& r : now) road_m += r.to - r.from;
+        for (const Interval& r : grown(now, before)) grid.add(graph.sub_shape(r.edge, r.from, r.to));
+        before = std::move(now);
+        for (std::size_t j = 0; j < extra_lines.size(); ++j) {
+            if (extra_added[j] || !starts_by(j, breaks[i])) continue;
+            extra_added[j] = true;
+            grid.add(extra_lines[j]);
+        }
+        // Vertices rounded to the grid as they are traced (no GEOS snap-rounding needed: level
+        // lines of one field keep apart by far more than a millimetre); checked all the same.
+        GeometryPtr area = grid.contour(ctx, options.grid_m);
+        if (GEOSisValid_r(ctx.handle(), area.get()) != 1)
+            area = detail::snap_to_grid(ctx, detail::to_valid_multipolygon(ctx, std::move(area)), options.grid_m);
+        // The areas nest: the burnt cells only grow, so the distance field only falls, and with
+        // linear interpolation along grid edges (and the centre rule at saddles, monotone too)
+        // each level line lies on or outside the previous one.
+        out.push_back(to_area_polygon(ctx, area.get(), road_m / 1000.0));
+    }
+    return out;
+}
+
+}  // namespace
 
 std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
                                       std::span<const ReachedPiece> pieces,
@@ -374,6 +440,8 @@ std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
         if (!(breaks[i - 1] < breaks[i]))
             throw UsageError("time breaks must ascend, but " + std::to_string(breaks[i]) +
                              " s follows " + std::to_string(breaks[i - 1]) + " s");
+    if (options.method == AreaMethod::raster)
+        return raster_nested(ctx, graph, pieces, breaks, extra_lines, options, extra_starts);
     // Each area is the previous one unioned with the buffers of what was reached since, so the
     // areas nest by construction (checking containment of big polygons costs seconds) and every
     // stretch of road is buffered once.

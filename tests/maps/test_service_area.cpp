@@ -567,3 +567,58 @@ TEST_CASE("A grid as coarse as the buffer is refused", "[service_area]") {
     CHECK_THROWS_WITH(service_area(ctx, graph, {}, 100, {}, options),
                       Catch::Contains("got -1.000000 m"));
 }
+
+TEST_CASE("The raster method traces the same stadium within a cell", "[service_area][raster]") {
+    // Buffer 50 m, cell 5 m: the boundary of {distance <= 50} is traced within a cell, so the
+    // stadium's area 500 x 100 + pi 50^2 = 57,854 m^2 is matched to ~1% (the cell-centre seeds
+    // are at most 2.5 m off the road; the boundary length is ~1,300 m, so ±3,000 m^2 at worst).
+    GeosContext ctx;
+    const RoadGraph graph = make_graph({{{0, 0}, {400, 0}, {1000, 0}}});
+    const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 1000)};
+    AreaOptions options;
+    options.method = AreaMethod::raster;
+    const AreaPolygon area = service_area(ctx, graph, pieces, 500, {}, options);
+    check_result(ctx, area);
+    CHECK(area.road_km == Approx(0.5));
+    CHECK(area.area_km2 * 1e6 == Approx(500 * 100 + std::numbers::pi * 50 * 50).epsilon(0.02));
+    CHECK(wkb_contains(ctx, area.wkb, {250, 0}));
+    CHECK(wkb_contains(ctx, area.wkb, {250, 44}));
+    CHECK(wkb_contains(ctx, area.wkb, {-44, 0}));
+    CHECK(wkb_contains(ctx, area.wkb, {544, 0}));
+    CHECK_FALSE(wkb_contains(ctx, area.wkb, {250, 56}));
+    CHECK_FALSE(wkb_contains(ctx, area.wkb, {556, 0}));
+}
+
+TEST_CASE("Raster areas nest, keep holes, and match the network method within a cell", "[service_area][raster]") {
+    GeosContext ctx;
+    const Grid grid = make_grid(6, 100);
+    const std::vector<Seconds> breaks{100, 250, 400};
+    const std::vector<std::vector<Point>> walk_in{{{-20, -20}, {0, 0}}};
+    AreaOptions raster;
+    raster.method = AreaMethod::raster;
+    raster.buffer_m = 30;  // 100 m blocks: a 40 m hole inside each fully reached block
+    AreaOptions network = raster;
+    network.method = AreaMethod::network;
+    network.quadrant_segments = 16;
+    const std::vector<AreaPolygon> r = nested_areas(ctx, grid.graph, grid.pieces, breaks, walk_in, raster);
+    const std::vector<AreaPolygon> n = nested_areas(ctx, grid.graph, grid.pieces, breaks, walk_in, network);
+    REQUIRE(r.size() == 3);
+    for (std::size_t i = 0; i < r.size(); ++i) {
+        check_result(ctx, r[i]);
+        CHECK(r[i].road_km == Approx(n[i].road_km));
+        CHECK(wkb_contains(ctx, r[i].wkb, {-20, -20}));
+        // Symmetric difference below a cell (3 m) times the boundary length.
+        const gd::GeometryPtr a = geometry(ctx, r[i]), b = geometry(ctx, n[i]);
+        const gd::GeometryPtr diff = gd::own(ctx, GEOSSymDifference_r(ctx.handle(), a.get(), b.get()), "symdiff");
+        double length = 0;
+        GEOSLength_r(ctx.handle(), b.get(), &length);
+        CHECK(area_m2(ctx, diff.get()) < 3.0 * length);
+        if (i > 0) {
+            const gd::GeometryPtr inner = geometry(ctx, r[i - 1]);
+            CHECK(GEOSCovers_r(ctx.handle(), a.get(), inner.get()) == 1);
+        }
+    }
+    // The block between (100,100) and (200,200) is reached all round at 400 s: its middle is a hole.
+    CHECK_FALSE(wkb_contains(ctx, r[2].wkb, {150, 150}));
+    CHECK(wkb_contains(ctx, r[2].wkb, {150, 110}));
+}

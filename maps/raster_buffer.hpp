@@ -1,0 +1,46 @@
+#pragma once
+/**
+ * The buffer of many lines without GEOS's union of overlapping buffers: the lines are burnt
+ * into a fine grid, an exact Euclidean distance transform (Felzenszwalb & Huttenlocher 2012)
+ * gives every grid node its distance to the nearest burnt cell centre, and marching squares
+ * trace the level set {distance = radius}, linearly interpolated along grid edges. The traced
+ * rings never cross (they are level lines of one field), exteriors come out counter-clockwise
+ * and holes clockwise, and each hole is put in the smallest exterior around it, so the result
+ * is a valid MultiPolygon. Its boundary lies within about one cell of the exact buffer's.
+ * Lines can be added between contours, so areas for growing time breaks reuse one grid.
+ */
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/types.hpp"
+#include "maps/geos_handle.hpp"
+
+namespace lifecircle::maps::detail {
+
+class RasterBuffer {
+public:
+    /** A grid of `cell` metres covering `box` grown by `radius` and two cells. */
+    RasterBuffer(Box box, double cell, double radius);
+
+    /** Burns a polyline (work CRS) into the grid: every cell it passes through. */
+    void add(std::span<const Point> line);
+    /** The MultiPolygon {distance to the burnt cells <= radius}, its vertices rounded to `grid`
+        metres (0: not rounded); empty when nothing is burnt. */
+    GeometryPtr contour(GeosContext& ctx, double grid = 0.0);
+
+    std::size_t width() const { return m_nx; }
+    std::size_t height() const { return m_ny; }
+
+private:
+    void burn(double x, double y);
+    std::vector<float> distances() const;
+
+    double m_x0 = 0, m_y0 = 0, m_cell = 1, m_radius = 1;
+    std::size_t m_nx = 0, m_ny = 0;
+    std::vector<std::uint8_t> m_seed;
+    bool m_any = false;
+};
+
+}  // namespace lifecircle::maps::detail
