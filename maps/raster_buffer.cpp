@@ -99,8 +99,13 @@ RasterBuffer::RasterBuffer(Box box, double cell, double radius) : m_cell(cell), 
 void RasterBuffer::burn(double x, double y) {
     const double fi = std::round((x - m_x0) / m_cell), fj = std::round((y - m_y0) / m_cell);
     if (!(fi >= 0 && fj >= 0 && fi < double(m_nx) && fj < double(m_ny))) return;
-    m_seed[static_cast<std::size_t>(fj) * m_nx + static_cast<std::size_t>(fi)] = 1;
+    const auto i = static_cast<std::size_t>(fi), j = static_cast<std::size_t>(fj);
+    m_seed[j * m_nx + i] = 1;
     m_any = true;
+    m_imin = std::min(m_imin, i);
+    m_imax = std::max(m_imax, i);
+    m_jmin = std::min(m_jmin, j);
+    m_jmax = std::max(m_jmax, j);
 }
 
 void RasterBuffer::add(std::span<const Point> line) {
@@ -117,20 +122,21 @@ void RasterBuffer::add(std::span<const Point> line) {
     }
 }
 
-std::vector<float> RasterBuffer::distances() const {
-    // Squared distances in cells: columns, then rows.
-    std::vector<float> g(m_nx * m_ny);
-    for (std::size_t i = 0; i < m_nx * m_ny; ++i) g[i] = m_seed[i] ? 0.0f : far_away;
+std::vector<float> RasterBuffer::distances(std::size_t i0, std::size_t j0, std::size_t wx, std::size_t wy) const {
+    // Squared distances in cells over the window: columns, then rows.
+    std::vector<float> g(wx * wy);
+    for (std::size_t j = 0; j < wy; ++j)
+        for (std::size_t i = 0; i < wx; ++i) g[j * wx + i] = m_seed[(j0 + j) * m_nx + i0 + i] ? 0.0f : far_away;
     std::vector<int> v;
-    std::vector<float> z, f(std::max(m_nx, m_ny)), d(std::max(m_nx, m_ny));
-    for (std::size_t i = 0; i < m_nx; ++i) {
-        for (std::size_t j = 0; j < m_ny; ++j) f[j] = g[j * m_nx + i];
-        dt1(f.data(), d.data(), m_ny, v, z);
-        for (std::size_t j = 0; j < m_ny; ++j) g[j * m_nx + i] = d[j];
+    std::vector<float> z, f(std::max(wx, wy)), d(std::max(wx, wy));
+    for (std::size_t i = 0; i < wx; ++i) {
+        for (std::size_t j = 0; j < wy; ++j) f[j] = g[j * wx + i];
+        dt1(f.data(), d.data(), wy, v, z);
+        for (std::size_t j = 0; j < wy; ++j) g[j * wx + i] = d[j];
     }
-    for (std::size_t j = 0; j < m_ny; ++j) {
-        dt1(g.data() + j * m_nx, d.data(), m_nx, v, z);
-        std::copy(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(m_nx), g.begin() + static_cast<std::ptrdiff_t>(j * m_nx));
+    for (std::size_t j = 0; j < wy; ++j) {
+        dt1(g.data() + j * wx, d.data(), wx, v, z);
+        std::copy(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(wx), g.begin() + static_cast<std::ptrdiff_t>(j * wx));
     }
     // Level function: distance - radius, in metres; exact zeros count as inside.
     for (float& x : g) {
@@ -143,8 +149,14 @@ std::vector<float> RasterBuffer::distances() const {
 
 GeometryPtr RasterBuffer::contour(GeosContext& ctx, double grid) {
     if (!m_any) return make_collection(ctx, GEOS_MULTIPOLYGON, {});
-    const std::vector<float> v = distances();
-    const std::size_t nx = m_nx, ny = m_ny;
+    // Only the window around what is burnt can be inside: its seeds' box grown by the radius
+    // and two cells (the grid's own margin guarantees room).
+    const auto reach = static_cast<std::size_t>(std::ceil(m_radius / m_cell)) + 2;
+    const std::size_t i0 = m_imin >= reach ? m_imin - reach : 0, j0 = m_jmin >= reach ? m_jmin - reach : 0;
+    const std::size_t i1 = std::min(m_nx - 1, m_imax + reach), j1 = std::min(m_ny - 1, m_jmax + reach);
+    const std::size_t nx = i1 - i0 + 1, ny = j1 - j0 + 1;
+    const std::vector<float> v = distances(i0, j0, nx, ny);
+    const double x0 = m_x0 + double(i0) * m_cell, y0 = m_y0 + double(j0) * m_cell;
     auto val = [&](std::size_t i, std::size_t j) { return v[j * nx + i]; };
     // Edge ids: 2 * node + 0 for the edge to the right neighbour, + 1 for the edge upwards.
     const std::size_t edges = 2 * nx * ny;
@@ -156,7 +168,7 @@ GeometryPtr RasterBuffer::contour(GeosContext& ctx, double grid) {
         const std::size_t i2 = (e % 2 == 0) ? i + 1 : i, j2 = (e % 2 == 0) ? j : j + 1;
         const double v1 = val(i, j), v2 = val(i2, j2);
         const double t = v1 / (v1 - v2);
-        return Point{m_x0 + (double(i) + t * double(i2 - i)) * m_cell, m_y0 + (double(j) + t * double(j2 - j)) * m_cell};
+        return Point{x0 + (double(i) + t * double(i2 - i)) * m_cell, y0 + (double(j) + t * double(j2 - j)) * m_cell};
     };
     std::size_t segments = 0;
     for (std::size_t j = 0; j + 1 < ny; ++j) {
@@ -169,10 +181,10 @@ GeometryPtr RasterBuffer::contour(GeosContext& ctx, double grid) {
             const std::uint32_t right = static_cast<std::uint32_t>(2 * (j * nx + i + 1) + 1);
             const std::uint32_t top = static_cast<std::uint32_t>(2 * ((j + 1) * nx + i));
             // Corners: 0 a (i,j), 1 b (i+1,j), 2 c (i+1,j+1), 3 d (i,j+1).
-            const Point corner[4] = {{m_x0 + double(i) * m_cell, m_y0 + double(j) * m_cell},
-                                     {m_x0 + double(i + 1) * m_cell, m_y0 + double(j) * m_cell},
-                                     {m_x0 + double(i + 1) * m_cell, m_y0 + double(j + 1) * m_cell},
-                                     {m_x0 + double(i) * m_cell, m_y0 + double(j + 1) * m_cell}};
+            const Point corner[4] = {{x0 + double(i) * m_cell, y0 + double(j) * m_cell},
+                                     {x0 + double(i + 1) * m_cell, y0 + double(j) * m_cell},
+                                     {x0 + double(i + 1) * m_cell, y0 + double(j + 1) * m_cell},
+                                     {x0 + double(i) * m_cell, y0 + double(j + 1) * m_cell}};
             const bool in[4] = {a < 0, b < 0, c < 0, d < 0};
             struct Seg {
                 std::uint32_t e1, e2;

@@ -35,10 +35,13 @@ public:
 
 private:
     void burn(double x, double y);
-    std::vector<float> distances() const;
+    /** distance - radius at every node of the window [i0, i0 + wx) x [j0, j0 + wy). */
+    std::vector<float> distances(std::size_t i0, std::size_t j0, std::size_t wx, std::size_t wy) const;
 
     double m_x0 = 0, m_y0 = 0, m_cell = 1, m_radius = 1;
     std::size_t m_nx = 0, m_ny = 0;
+    /** Nodes burnt so far lie in [m_imin, m_imax] x [m_jmin, m_jmax]. */
+    std::size_t m_imin = ~std::size_t{0}, m_imax = 0, m_jmin = ~std::size_t{0}, m_jmax = 0;
     std::vector<std::uint8_t> m_seed;
     bool m_any = false;
 };
