@@ -1,6 +1,7 @@
 // County-scale benchmark (issue 11): the command-line program on 1, 4 and 16 tiles of Porto.
 //   build/bench/bench_county [IN.osm.pbf] [--tiles 1,4,16] [--lifecircle PATH] [--make-mosaic PATH]
-//                            [--load-runs R] [--matrix-from N] [--isochrones N]
+//                            [--load-runs R] [--runs R] [--matrix-from N] [--isochrones N]
+// (--load-runs: network-info runs, median, default 3; --runs: the same for the other jobs, default 1)
 // 1 tile is IN itself; 4 and 16 tiles are 2 x 2 and 4 x 4 mosaics of it made once by make_mosaic
 // into $TMPDIR/lifecircle_bench_county/. Every job is a whole `lifecircle` process (fork/exec,
 // wall time and peak RSS from wait4): (a) network-info (load), (b) coverage with 1,000
@@ -64,7 +65,7 @@ int main(int argc, char** argv) {
     std::string cli = LIFECIRCLE_CLI;
     std::string mosaic_exe = exe_beside(argv[0], "make_mosaic");
     std::vector<int> tile_counts = {1, 4, 16};
-    int load_runs = 3;
+    int load_runs = 3, runs = 1;
     std::size_t matrix_from = 10000, matrix_to = 1000, isochrones = 500, facilities = 1000, demand = 1000;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
@@ -82,6 +83,7 @@ int main(int argc, char** argv) {
         } else if (a == "--lifecircle") cli = value();
         else if (a == "--make-mosaic") mosaic_exe = value();
         else if (a == "--load-runs") load_runs = std::max(1, std::stoi(value()));
+        else if (a == "--runs") runs = std::max(1, std::stoi(value()));
         else if (a == "--matrix-from") matrix_from = std::stoul(value());
         else if (a == "--isochrones") isochrones = std::stoul(value());
         else if (!a.empty() && a[0] != '-') file = a;
@@ -154,11 +156,11 @@ int main(int argc, char** argv) {
         std::printf("%2d tiles: %zu nodes, %zu edges, largest walk component %.1f%% of the nodes\n", tiles, row.nodes,
                     row.edges, 100.0 * row.giant_share);
         std::fflush(stdout);
-        auto job = [&](const std::string& name, std::vector<std::string> args, int runs) {
+        auto job = [&](const std::string& name, std::vector<std::string> args, int times) {
             std::vector<double> secs;
             bench::ProcessRun last;
             double peak = 0;
-            for (int r = 0; r < runs; ++r) {
+            for (int r = 0; r < times; ++r) {
                 last = bench::run_process(args, tag + name + ".out", tag + name + ".err");
                 if (!last.ok()) {
                     std::fprintf(stderr, "bench_county: %s failed at %d tiles (exit %d):\n%s", name.c_str(), tiles,
@@ -173,17 +175,22 @@ int main(int argc, char** argv) {
                 last.peak_mib = peak;
             }
             std::printf("   %-10s %8.2f s  %7.0f MiB%s\n", name.c_str(), last.seconds, last.peak_mib,
-                        runs > 1 ? (" (median of " + std::to_string(runs) + ")").c_str() : "");
+                        times > 1 ? (" (median of " + std::to_string(times) + ")").c_str() : "");
             std::fflush(stdout);
             row.jobs.push_back({name, last});
         };
         job("load", {cli, "network-info", "--network", net_file}, load_runs);
         job("search", {cli, "coverage", "--network", net_file, "--facilities", tag + "fac.csv", "--demand",
-                       tag + "dem.csv", "--minutes", "15", "--out", tag + "coverage.gpkg"}, 1);
+                       tag + "dem.csv", "--minutes", "15", "--out", tag + "coverage.gpkg"}, runs);
         job("matrix", {cli, "matrix", "--network", net_file, "--from", tag + "from.csv", "--to", tag + "to.csv",
-                       "--max-minutes", "30", "--out", tag + "od.csv"}, 1);
+                       "--max-minutes", "30", "--out", tag + "od.csv"}, runs);
+        {
+            std::ifstream od(tag + "od.csv");
+            const auto lines = std::count(std::istreambuf_iterator<char>(od), std::istreambuf_iterator<char>(), '\n');
+            std::printf("   matrix: %ld pairs within 30 minutes\n", static_cast<long>(lines) - 1);
+        }
         job("isochrones", {cli, "isochrones", "--network", net_file, "--facilities", tag + "iso.csv", "--minutes",
-                           "15", "--out", tag + "iso.gpkg"}, 1);
+                           "15", "--out", tag + "iso.gpkg"}, runs);
         if (row.jobs[0].run.ok() && row.jobs[1].run.ok())
             row.search_only = row.jobs[1].run.seconds - row.jobs[0].run.seconds;
         rows.push_back(row);
