@@ -282,10 +282,18 @@ int main(int argc, char** argv) {
     // Connecting roads, ids after every tile's ways.
     std::int64_t link_id = tile_offset(tiles);
     std::size_t link_count = 0;
+    std::vector<double> link_km;
     auto add_links = [&](int ta, int tb, const std::vector<std::uint32_t>& from, const std::vector<std::uint32_t>& to) {
         std::set<std::pair<std::uint32_t, std::uint32_t>> done;
         for (std::size_t k = 0; k < from.size(); ++k) {
             if (!done.insert({from[k], to[k]}).second) continue;
+            {
+                const auto& a = nodes[from[k]];
+                const auto& b = nodes[to[k]];
+                const double dx = (static_cast<double>(b.x) + static_cast<double>(step_x) * ((tb % n) - (ta % n)) - a.x) * cos_lat;
+                const double dy = static_cast<double>(b.y) + static_cast<double>(step_y) * ((tb / n) - (ta / n)) - a.y;
+                link_km.push_back(std::hypot(dx, dy) * 1e-7 * 111.195);
+            }
             {
                 osmium::builder::WayBuilder b{buffer};
                 b.set_id(++link_id);
@@ -311,6 +319,10 @@ int main(int argc, char** argv) {
         }
     flush(true);
     writer.close();
+    std::sort(link_km.begin(), link_km.end());
+    if (!link_km.empty())
+        std::fprintf(stderr, "make_mosaic: connecting roads %.2f / %.2f / %.2f km (shortest / median / longest)\n",
+                     link_km.front(), link_km[link_km.size() / 2], link_km.back());
     std::fprintf(stderr,
                  "make_mosaic: %d x %d tiles of %zu nodes and %zu highway ways (extent %.4f x %.4f deg, gap %.4f): "
                  "%zu nodes, %zu ways, %zu connecting roads -> %s\n",
