@@ -105,7 +105,10 @@ int main(int argc, char** argv) {
     std::printf("lifecircle county benchmark: %s, tiles %s, whole `%s` processes\n", file.c_str(),
                 [&] {
                     std::string s;
-                    for (int t : tile_counts) s += (s.empty() ? "" : ",") + std::to_string(t);
+                    for (int t : tile_counts) {
+                        if (!s.empty()) s += ',';
+                        s += std::to_string(t);
+                    }
                     return s;
                 }().c_str(),
                 cli.c_str());

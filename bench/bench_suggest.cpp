@@ -41,10 +41,11 @@ void write_points(const io::Network& net, const std::vector<Point>& xy, const st
     wk << "id,x,y" << (values ? ",weight" : "") << '\n';
     char buf[160];
     for (std::size_t i = 0; i < xy.size(); ++i) {
-        const std::string v = values ? "," + std::to_string(static_cast<long>((*values)[i])) : "";
-        std::snprintf(buf, sizeof buf, "%s%zu,%.7f,%.7f%s\n", prefix.c_str(), i, lonlat[i].x, lonlat[i].y, v.c_str());
+        char v[32] = "";  // (no std::string operator+: GCC 12's -Wrestrict false positive)
+        if (values) std::snprintf(v, sizeof v, ",%ld", static_cast<long>((*values)[i]));
+        std::snprintf(buf, sizeof buf, "%s%zu,%.7f,%.7f%s\n", prefix.c_str(), i, lonlat[i].x, lonlat[i].y, v);
         ll << buf;
-        std::snprintf(buf, sizeof buf, "%s%zu,%.3f,%.3f%s\n", prefix.c_str(), i, xy[i].x, xy[i].y, v.c_str());
+        std::snprintf(buf, sizeof buf, "%s%zu,%.3f,%.3f%s\n", prefix.c_str(), i, xy[i].x, xy[i].y, v);
         wk << buf;
     }
 }
