@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.hpp"
+#include "cli/format.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
 #include "core/polygon.hpp"
@@ -60,31 +61,6 @@ std::vector<std::string> split_list(const std::string& text) {
     while (std::getline(ss, item, ','))
         if (!item.empty()) out.push_back(item);
     return out;
-}
-
-/** JSON of one group's figures (NaN as null). */
-nlohmann::ordered_json figures_json(const planners::Figures& f) {
-    auto num = [](double v) {
-        return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-    };
-    nlohmann::ordered_json j;
-    j["total"] = f.total;
-    j["covered"] = f.covered;
-    j["coverage_share"] = num(f.total > 0 ? f.share : NAN);
-    j["unreachable"] = f.unreachable;
-    j["unsnapped"] = f.unsnapped;
-    j["mean_minutes"] = num(f.mean_minutes);
-    j["max_minutes"] = num(f.max_minutes);
-    j["gini_minutes"] = num(f.gini_minutes);
-    j["points"] = f.points;
-    return j;
-}
-
-std::string fixed(double v, int decimals) {
-    if (!std::isfinite(v)) return "-";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
 }
 
 }  // namespace

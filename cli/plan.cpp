@@ -17,6 +17,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.hpp"
+#include "cli/format.hpp"
 #include "cli/plan_outputs.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
@@ -185,13 +186,6 @@ std::vector<maps::DistrictFigures> district_figures(const planners::CoverageResu
         out.push_back(std::move(f));
     }
     return out;
-}
-
-std::string fixed(double v, int decimals) {
-    if (!std::isfinite(v)) return "-";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
 }
 
 }  // namespace

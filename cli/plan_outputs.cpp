@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.hpp"
+#include "cli/format.hpp"
 #include "core/error.hpp"
 #include "core/wkb.hpp"
 #include "io/layer_writer.hpp"
@@ -27,32 +28,10 @@ namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 constexpr const char* manifest_name = ".lifecircle-plan";
 
-nlohmann::ordered_json num(double v) {
-    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-}
-
-nlohmann::ordered_json figures_json(const planners::Figures& f) {
-    return {{"total", f.total},
-            {"covered", f.covered},
-            {"coverage_share", num(f.total > 0 ? f.share : nan)},
-            {"unreachable", f.unreachable},
-            {"unsnapped", f.unsnapped},
-            {"mean_minutes", num(f.mean_minutes)},
-            {"max_minutes", num(f.max_minutes)},
-            {"gini_minutes", num(f.gini_minutes)}};
-}
-
 std::string pct(double part, double total) {
     if (!(total > 0) || !std::isfinite(part)) return "-";
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f%%", 100 * part / total);
-    return buf;
-}
-
-std::string fixed(double v, int decimals) {
-    if (!std::isfinite(v)) return "-";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
     return buf;
 }
 

@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.hpp"
+#include "cli/format.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
 #include "core/polygon.hpp"
@@ -75,17 +76,6 @@ std::vector<std::string> split_ids(const std::string& text) {
         if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
     }
     return out;
-}
-
-std::string fixed(double v, int decimals) {
-    if (!std::isfinite(v)) return "-";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
-
-nlohmann::ordered_json num(double v) {
-    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
 }
 
 planners::Objective parse_objective(const std::string& s) {
