@@ -146,10 +146,12 @@ std::vector<Compound> compounds() {
             std::snprintf(id, sizeof id, "C%d", ++k);
             b.id = id;
             b.name = std::string(first[(r * 7 + c * 3) % 12]) + last[(r + c) % 5];
-            b.x0 = c * step + 25;
-            b.y0 = r * step + 25;
-            b.x1 = (c + 1) * step - 25;
-            b.y1 = (r + 1) * step - 25;
+            // The compound reaches to the middle of its boundary streets, so its residents are
+            // spread over the streets around it (its gates open onto them).
+            b.x0 = c * step - 5;
+            b.y0 = r * step - 5;
+            b.x1 = (c + 1) * step + 5;
+            b.y1 = (r + 1) * step + 5;
             b.pop = std::round(400 + 1100 * rng.next());
             b.pop_3_6 = std::round(b.pop * (0.03 + 0.03 * rng.next()));
             b.pop_60plus = std::round(b.pop * (0.14 + 0.14 * rng.next()));

@@ -159,6 +159,27 @@ Layer plain_facilities_layer(const LoadedPoints& fac, const std::vector<Snap>& s
 }
 
 /** Figures of every group over the points in each district (and outside all of them). */
+/** Per district (and outside all of them, when any demand is): the sum of `values` over its
+    points, in the order district_figures() lists them. */
+std::vector<double> district_sums(const io::DemandSet& demand, const std::vector<MultiPolygonXY>& polys,
+                                  std::span<const double> values) {
+    std::vector<double> out;
+    if (polys.empty()) return out;
+    const PolygonIndex index(polys);
+    out.assign(polys.size() + 1, 0.0);
+    bool outside_any = false;
+    for (std::uint32_t i = 0; i < demand.xy.size(); ++i) {
+        const std::vector<std::uint32_t> in = index.containing(demand.xy[i]);
+        if (in.empty()) {
+            outside_any = true;
+            out.back() += values[i];
+        }
+        for (const std::uint32_t d : in) out[d] += values[i];
+    }
+    if (!outside_any) out.pop_back();
+    return out;
+}
+
 std::vector<maps::DistrictFigures> district_figures(const planners::CoverageResult& result, const io::DemandSet& demand,
                                                     const std::vector<MultiPolygonXY>& polys,
                                                     const std::vector<std::string>& names) {
@@ -376,6 +397,7 @@ int run_plan(const PlanArgs& args) {
                     cu.values.push_back(d.covered_unserved_weight);
                 }
                 unserved = cu.values;
+                v.district_served = district_sums(ev.demand, district_polys, served.values);
                 view.columns = {std::move(served), std::move(cu)};
                 std::vector<maps::FacilityRow> rows;
                 for (std::size_t j = 0; j < caps.size(); ++j) {

@@ -243,6 +243,8 @@ nlohmann::ordered_json variant_json(const VariantResults& v, const std::vector<s
         for (const maps::DistrictFigures& f : v.districts) {
             nlohmann::ordered_json one;
             one["district"] = f.name;
+            const std::size_t at = static_cast<std::size_t>(&f - v.districts.data());
+            if (at < v.district_served.size()) one["served"] = v.district_served[at];
             for (std::size_t k = 0; k < groups.size() && k < f.groups.size(); ++k) one[groups[k]] = figures_json(f.groups[k]);
             d.push_back(one);
         }
@@ -330,6 +332,8 @@ maps::Report build_report(const PlanResults& r, const io::Scenario& sc) {
             d.header = {"district", s.group, "share today"};
             if (after) d.header.push_back("after road works");
             if (!s.with_sites_districts.empty()) d.header.push_back("with suggested sites");
+            const bool seats = !today.district_served.empty();
+            if (seats) d.header.push_back("served (seat within reach)");
             d.header.push_back("mean minutes");
             for (std::size_t k = 0; k < today.districts.size(); ++k) {
                 const planners::Figures& a = today.districts[k].groups[g];
@@ -342,6 +346,7 @@ maps::Report build_report(const PlanResults& r, const io::Scenario& sc) {
                     const planners::Figures& c = s.with_sites_districts[k].groups[g];
                     row.push_back(pct(c.covered, c.total));
                 }
+                if (seats) row.push_back(pct(today.district_served[k], a.total));
                 row.push_back(fixed(a.mean_minutes, 1));
                 d.rows.push_back(row);
             }

@@ -23,6 +23,8 @@ struct VariantResults {
     double capacity = std::numeric_limits<double>::quiet_NaN();
     double served = std::numeric_limits<double>::quiet_NaN();
     double covered_unserved = std::numeric_limits<double>::quiet_NaN();
+    /** With capacities: the service group's weight with a seat, per district (districts order). */
+    std::vector<double> district_served;
     Layer areas, demand, districts_layer, gaps, facilities;
 };
 

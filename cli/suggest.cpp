@@ -55,7 +55,7 @@ struct SuggestArgs {
     double expansion_seats = 0.0;
     double expansion_cost = nan;
     std::uint64_t seed = 1;
-    double time_limit = 10.0;
+    double time_limit = 600.0;
     bool exact = false;
     double exact_time_limit = 600.0;
     std::string out, summary;
@@ -173,6 +173,9 @@ void write_summary(io::OutputPlan& plan, std::size_t request, const nlohmann::or
 planners::Suggestion solve(const planners::LocationProblem& p, const planners::SuggestOptions& so,
                            const SuggestArgs& a) {
     planners::Suggestion s = planners::suggest(p, so);
+    if (s.time_capped)
+        print_warning("--time-limit " + fixed(a.time_limit, 0) +
+                      " s stopped the improvement early: a rerun on another machine may give another answer");
     if (!a.exact) return s;
     planners::ExactOptions eo;
     eo.time_limit = a.exact_time_limit;
@@ -763,7 +766,9 @@ void add_suggest(CLI::App& app, Runner& run) {
         ->check(CLI::IsMember({"to-facility", "from-facility"}))
         ->capture_default_str();
     cmd->add_option("--seed", a->seed, "Seed of the restarts (same seed, same answer)")->capture_default_str();
-    cmd->add_option("--time-limit", a->time_limit, "Seconds for the improvement phase (restarts, bound)")
+    cmd->add_option("--time-limit", a->time_limit,
+                    "A cap in seconds on the improvement phase (restarts, bound); below it the answer depends only "
+                    "on --seed")
         ->check(CLI::Range(0.0, 86400.0))
         ->capture_default_str();
     cmd->add_flag("--exact", a->exact,

@@ -25,7 +25,7 @@ struct ScenarioSuggest {
     std::optional<double> candidate_capacity;
     std::string candidates_capacity_field;
     std::uint64_t seed = 1;
-    double time_limit_s = 5.0;
+    double time_limit_s = 600.0;  ///< a cap; below it the answer depends only on the seed
 };
 
 /** One service: its facilities, its standard, its demand group. */

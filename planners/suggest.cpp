@@ -1497,7 +1497,8 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
             };
             median_lb = median_bound(-best_val, std::max(0.2, o.time_limit * 0.5), from_lagrangian);
         }
-        while (!budgeted && restarts < o.restarts && clock.seconds() < o.time_limit * 0.8 && !open.empty() &&
+        const std::size_t restart_cap = std::max<std::size_t>(1, o.restarts / 100);
+        while (!budgeted && restarts < restart_cap && clock.seconds() < o.time_limit * 0.8 && !open.empty() &&
                !(m.median() && -best_val - median_lb <= 1e-9 * std::max(1.0, std::abs(best_val)))) {
             std::vector<std::uint32_t> trial = perturb(best, m.candidates(), rng, 1 + restarts % 2);
             double tv = value_of(trial);
@@ -1601,6 +1602,7 @@ Suggestion suggest(const LocationProblem& problem, const SuggestOptions& options
     else s = solve_coverage(problem, options);
     if (options.objective == Objective::min_facilities && s.total_weight > 0)
         s.target_reached = s.target_reached && s.covered_after >= options.target * s.total_weight * (1 - 1e-9);
+    s.time_capped = s.seconds >= 0.5 * options.time_limit;
     return s;
 }
 

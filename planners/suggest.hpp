@@ -87,10 +87,13 @@ struct SuggestOptions {
     double budget = std::numeric_limits<double>::infinity();
     /** Seed of the perturbation restarts. */
     std::uint64_t seed = 1;
-    /** Wall-time budget of the improvement phase (restarts, subgradient), seconds. The greedy
-        and the first local optimum are always completed. */
-    double time_limit = 10.0;
-    /** Restarts (perturbation + local search) at most; 0 = none. */
+    /** A cap on the improvement phase (restarts, subgradient), seconds. The work is bounded by
+        `restarts` and `bound_iterations`, so the answer depends only on the seed unless this cap
+        is reached first (Suggestion::time_capped says so). The greedy and the first local
+        optimum are always completed. */
+    double time_limit = 600.0;
+    /** Restarts (perturbation + local search) at most; 0 = none. Capacitated problems, whose
+        moves each cost an exact assignment, use a hundredth of it (at least one). */
     std::size_t restarts = 200;
     /** Subgradient iterations at most. */
     std::size_t bound_iterations = 1000;
@@ -135,6 +138,8 @@ struct Suggestion {
     double weighted_time_after = std::numeric_limits<double>::quiet_NaN();
     std::size_t restarts = 0, bound_iterations = 0, evaluations = 0;
     double seconds = 0.0;
+    /** The time cap stopped the improvement: another run may differ. */
+    bool time_capped = false;
 };
 
 /**
