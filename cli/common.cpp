@@ -172,6 +172,11 @@ std::vector<MultiPolygonXY> read_polygons(const PointArgs& args, const io::Netwo
     return out;
 }
 
+double straight_reach_m(Mode mode, double walk_speed_kmh, double seconds) {
+    const double speed = mode == Mode::walk ? walk_speed_kmh / 3.6 : mode == Mode::bike ? 4.5 : 14.0;
+    return seconds * speed;
+}
+
 /** Candidate points every `spacing` metres along the roads within `radius` of an uncovered
     demand point (straight line), at most one per spacing x spacing grid cell. */
 std::vector<Point> auto_candidates(const RoadGraph& g, const std::vector<Point>& uncovered, double radius,

@@ -89,6 +89,10 @@ LoadedPoints load_points(const PointArgs& args, const io::Network& net);
 std::vector<MultiPolygonXY> read_polygons(const PointArgs& args, const io::Network& net, const std::string& why_polygons,
                                           std::vector<std::string>* names = nullptr);
 
+/** How far (straight line, metres) `seconds` of travel can reach: the walking speed for walk,
+    4.5 m/s for bike, 14 m/s for drive; auto candidates are placed within it of the gaps. */
+double straight_reach_m(Mode mode, double walk_speed_kmh, double seconds);
+
 /** Candidate sites every `spacing` metres along the roads within `radius` metres (straight
     line) of an uncovered demand point, at most one per spacing x spacing grid cell. */
 std::vector<Point> auto_candidates(const RoadGraph& g, const std::vector<Point>& uncovered, double radius,

@@ -405,21 +405,9 @@ void add_coverage(CLI::App& app, Runner& run) {
                 unserved = cu.values;
                 view.columns = {std::move(served), std::move(cu), std::move(acc)};
                 view.labels = {std::move(lab)};
-                std::vector<Point> fac_lonlat = fac.lonlat;
-                for (std::size_t j = 0; j < caps.size(); ++j) {
-                    const planners::FacilityAssignment& fa = as.facilities[j];
-                    maps::FacilityRow row;
-                    row.id = fac.ids[j];
-                    row.name = fac.records[j].name;
-                    row.wkb = wkb_point(fac.xy[j]);
-                    row.capacity = fa.capacity;
-                    row.assigned_weight = fa.assigned_weight;
-                    row.demand_within = fa.demand_within;
-                    row.load_ratio = fa.load_ratio;
-                    row.spare_capacity = fa.spare_capacity;
-                    row.ratio = ratio[j];
-                    facility_rows.push_back(std::move(row));
-                }
+                std::vector<std::string> names;
+                for (const io::PointRecord& rec : fac.records) names.push_back(rec.name);
+                facility_rows = maps::facility_rows(fac.ids, names, fac.xy, as, ratio);
                 const planners::AssignmentTotals& t = as.totals;
                 capacity_json = {
                     {"group", groups[0]},

@@ -75,11 +75,23 @@ struct Resolved {
     std::size_t group = 0;  ///< index into the demand groups
 };
 
+/** The demand points in each district, and those outside every district (read once per network). */
+struct Districts {
+    std::vector<MultiPolygonXY> polygons;
+    std::vector<std::string> names;
+};
+struct Membership {
+    std::vector<std::vector<std::uint32_t>> members;  ///< per district
+    std::vector<std::uint32_t> outside;
+};
+
 /** A network with its demand, for one profile and one variant (before / after the road works). */
 struct Evaluated {
     io::Network net;
     io::DemandSet demand;
+    std::unique_ptr<Snapper> snapper;  ///< the service profile's, shared by every service on this network
     std::vector<Snap> demand_snaps;
+    Membership districts;
 };
 
 /** Facilities of a service: a file, or a kind taken from the network's OSM file. */
@@ -158,52 +170,51 @@ Layer plain_facilities_layer(const LoadedPoints& fac, const std::vector<Snap>& s
     return out;
 }
 
-/** Figures of every group over the points in each district (and outside all of them). */
-/** Per district (and outside all of them, when any demand is): the sum of `values` over its
-    points, in the order district_figures() lists them. */
-std::vector<double> district_sums(const io::DemandSet& demand, const std::vector<MultiPolygonXY>& polys,
-                                  std::span<const double> values) {
-    std::vector<double> out;
-    if (polys.empty()) return out;
-    const PolygonIndex index(polys);
-    out.assign(polys.size() + 1, 0.0);
-    bool outside_any = false;
+Membership membership(const Districts& districts, const io::DemandSet& demand) {
+    Membership m;
+    if (districts.polygons.empty()) return m;
+    const PolygonIndex index(districts.polygons);
+    m.members.resize(districts.polygons.size());
     for (std::uint32_t i = 0; i < demand.xy.size(); ++i) {
         const std::vector<std::uint32_t> in = index.containing(demand.xy[i]);
-        if (in.empty()) {
-            outside_any = true;
-            out.back() += values[i];
-        }
-        for (const std::uint32_t d : in) out[d] += values[i];
+        if (in.empty()) m.outside.push_back(i);
+        for (const std::uint32_t d : in) m.members[d].push_back(i);
     }
-    if (!outside_any) out.pop_back();
+    return m;
+}
+
+/** Per district (and outside all of them, when any demand is): the sum of `values` over its
+    points, in the order district_figures() lists them. */
+std::vector<double> district_sums(const Membership& m, std::span<const double> values) {
+    std::vector<double> out;
+    for (const auto& points : m.members) {
+        double sum = 0;
+        for (const std::uint32_t i : points) sum += values[i];
+        out.push_back(sum);
+    }
+    if (!m.outside.empty()) {
+        double sum = 0;
+        for (const std::uint32_t i : m.outside) sum += values[i];
+        out.push_back(sum);
+    }
     return out;
 }
 
+/** Figures of every group over the points in each district (and outside all of them). */
 std::vector<maps::DistrictFigures> district_figures(const planners::CoverageResult& result, const io::DemandSet& demand,
-                                                    const std::vector<MultiPolygonXY>& polys,
-                                                    const std::vector<std::string>& names) {
+                                                    const Districts& districts, const Membership& m) {
     std::vector<maps::DistrictFigures> out;
-    if (polys.empty()) return out;
-    const PolygonIndex index(polys);
-    std::vector<std::vector<std::uint32_t>> members(polys.size());
-    std::vector<std::uint32_t> outside;
-    for (std::uint32_t i = 0; i < demand.xy.size(); ++i) {
-        const std::vector<std::uint32_t> in = index.containing(demand.xy[i]);
-        if (in.empty()) outside.push_back(i);
-        for (const std::uint32_t d : in) members[d].push_back(i);
-    }
-    for (std::size_t d = 0; d < polys.size(); ++d) {
+    for (std::size_t d = 0; d < m.members.size(); ++d) {
         maps::DistrictFigures f;
-        f.name = names[d];
-        f.polygon = polys[d];
-        for (const auto& w : demand.weights) f.groups.push_back(planners::figures(result, w, members[d]));
+        f.name = districts.names[d];
+        f.polygon = districts.polygons[d];
+        for (const auto& w : demand.weights) f.groups.push_back(planners::figures(result, w, m.members[d]));
         out.push_back(std::move(f));
     }
-    if (!outside.empty()) {
+    if (!m.members.empty() && !m.outside.empty()) {
         maps::DistrictFigures f;
         f.name = "(outside every district)";
-        for (const auto& w : demand.weights) f.groups.push_back(planners::figures(result, w, outside));
+        for (const auto& w : demand.weights) f.groups.push_back(planners::figures(result, w, m.outside));
         out.push_back(std::move(f));
     }
     return out;
@@ -254,6 +265,7 @@ int run_plan(const PlanArgs& args) {
     const bool with_edits = !sc.edits.empty();
     const io::NetworkOptions edited = network_edits(sc);
     std::map<std::string, std::unique_ptr<Evaluated>> networks;
+    Districts districts;  // read once the first network gives the work CRS
     auto evaluated = [&](const Resolved& r, bool after) -> Evaluated& {
         const std::string key =
             std::to_string(int(r.mode)) + "/" + fixed(r.walk_speed_kmh, 3) + "/" + (after ? "after" : "before");
@@ -276,8 +288,9 @@ int run_plan(const PlanArgs& args) {
             dro.profile = profile.forward();
             slot->demand = io::read_demand(sc.demand, dro, slot->net);
         }
-        const Snapper snapper(slot->net.graph, profile, SnapOptions{});
-        slot->demand_snaps = snapper.snap_all(slot->demand.xy);
+        slot->snapper = std::make_unique<Snapper>(slot->net.graph, profile, SnapOptions{});
+        slot->demand_snaps = slot->snapper->snap_all(slot->demand.xy);
+        slot->districts = membership(districts, slot->demand);
         timer.step("demand");
         return *slot;
     };
@@ -297,13 +310,12 @@ int run_plan(const PlanArgs& args) {
     }
     const std::vector<std::string>& groups = first.demand.groups;
 
-    std::vector<MultiPolygonXY> district_polys;
-    std::vector<std::string> district_names;
     if (!sc.districts.empty()) {
         PointArgs da;
         da.path = sc.districts;
         da.read.name_field = sc.district_field;
-        district_polys = read_polygons(da, first.net, "the districts must be polygons", &district_names);
+        districts.polygons = read_polygons(da, first.net, "the districts must be polygons", &districts.names);
+        first.districts = membership(districts, first.demand);  // later networks get theirs as they load
     }
 
     PlanResults results;
@@ -344,7 +356,7 @@ int run_plan(const PlanArgs& args) {
             const RoadGraph& g = ev.net.graph;
             const ProfileId profile = g.profile_id(r.mode, Direction::backward);
             const ProfileId metres = g.profile_id(r.mode, Direction::backward, Metric::length);
-            const Snapper snapper(g, profile, SnapOptions{});
+            const Snapper& snapper = *ev.snapper;
             const LoadedPoints fac = service_facilities(sv, sc, ev.net);
             const std::vector<Snap> fsnaps = snapper.snap_all(fac.xy);
             SourceSet sources, metre_sources;
@@ -358,7 +370,7 @@ int run_plan(const PlanArgs& args) {
             VariantResults v;
             v.name = after ? "after the road works" : "as today";
             for (const auto& w : ev.demand.weights) v.overall.push_back(planners::figures(result, w));
-            v.districts = district_figures(result, ev.demand, district_polys, district_names);
+            v.districts = district_figures(result, ev.demand, districts, ev.districts);
             const std::string suffix = after ? "_after" : "";
 
             // Seats: the exact assignment within the standard, for the service's group.
@@ -397,24 +409,11 @@ int run_plan(const PlanArgs& args) {
                     cu.values.push_back(d.covered_unserved_weight);
                 }
                 unserved = cu.values;
-                v.district_served = district_sums(ev.demand, district_polys, served.values);
+                v.district_served = district_sums(ev.districts, served.values);
                 view.columns = {std::move(served), std::move(cu)};
-                std::vector<maps::FacilityRow> rows;
-                for (std::size_t j = 0; j < caps.size(); ++j) {
-                    const planners::FacilityAssignment& fa = as.facilities[j];
-                    maps::FacilityRow row;
-                    row.id = fac.ids[j];
-                    row.name = fac.records[j].name;
-                    row.wkb = wkb_point(fac.xy[j]);
-                    row.capacity = fa.capacity;
-                    row.assigned_weight = fa.assigned_weight;
-                    row.demand_within = fa.demand_within;
-                    row.load_ratio = fa.load_ratio;
-                    row.spare_capacity = fa.spare_capacity;
-                    row.ratio = nan;
-                    rows.push_back(std::move(row));
-                }
-                v.facilities = maps::facilities_layer(rows, "none");
+                std::vector<std::string> names;
+                for (const io::PointRecord& rec : fac.records) names.push_back(rec.name);
+                v.facilities = maps::facilities_layer(maps::facility_rows(fac.ids, names, fac.xy, as), "none");
             } else {
                 v.facilities = plain_facilities_layer(fac, fsnaps);
             }
@@ -460,8 +459,8 @@ int run_plan(const PlanArgs& args) {
                     std::vector<Point> gap_points;
                     for (std::size_t i = 0; i < ev.demand_snaps.size(); ++i)
                         if (ev.demand_snaps[i].ok() && !result.covered[i] && w[i] > 0) gap_points.push_back(ev.demand.xy[i]);
-                    const double speed = r.mode == Mode::walk ? r.walk_speed_kmh / 3.6 : r.mode == Mode::bike ? 4.5 : 14.0;
-                    cxy = auto_candidates(g, gap_points, r.minutes * 60.0 * speed, sg.candidate_spacing_m);
+                    cxy = auto_candidates(g, gap_points, straight_reach_m(r.mode, r.walk_speed_kmh, r.minutes * 60.0),
+                                          sg.candidate_spacing_m);
                     for (std::size_t k = 0; k < cxy.size(); ++k) {
                         cids.push_back("auto-" + std::to_string(k + 1));
                         ccap.push_back(sg.candidate_capacity.value_or(0.0));
@@ -540,7 +539,7 @@ int run_plan(const PlanArgs& args) {
                         planners::coverage(g, profile, r.meters > 0 ? &metres : nullptr, with_sites,
                                            r.meters > 0 ? &with_sites_m : nullptr, ev.demand_snaps, standard, par);
                     for (const auto& wg : ev.demand.weights) out.with_sites.push_back(planners::figures(added, wg));
-                    out.with_sites_districts = district_figures(added, ev.demand, district_polys, district_names);
+                    out.with_sites_districts = district_figures(added, ev.demand, districts, ev.districts);
                     if (sg.capacitated) {
                         std::vector<double> all_caps = caps;
                         for (const std::uint32_t j : s.selected) all_caps.push_back(ccap[j]);

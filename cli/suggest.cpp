@@ -436,8 +436,7 @@ int run_network(SuggestArgs& a, const CLI::Option* minutes_opt, const CLI::Optio
         std::vector<Point> gaps;
         for (std::size_t i = 0; i < dsnaps.size(); ++i)
             if (dsnaps[i].ok() && !covered_by_existing[i] && w[i] > 0) gaps.push_back(demand.xy[i]);
-        const double speed = mode == Mode::walk ? a.network.walk_speed_kmh / 3.6 : mode == Mode::bike ? 4.5 : 14.0;
-        cxy = auto_candidates(net.graph, gaps, cutoff * speed, a.spacing);
+        cxy = auto_candidates(net.graph, gaps, straight_reach_m(mode, a.network.walk_speed_kmh, cutoff), a.spacing);
         generated = cxy.size();
         if (cxy.size() > a.max_candidates)
             throw UsageError(std::to_string(cxy.size()) + " candidates would be generated every " + fixed(a.spacing, 0) +

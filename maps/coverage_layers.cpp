@@ -155,6 +155,27 @@ Layer demand_layer(const DemandView& demand, const planners::CoverageResult& res
     return out;
 }
 
+std::vector<FacilityRow> facility_rows(std::span<const std::string> ids, std::span<const std::string> names,
+                                       std::span<const Point> xy, const planners::Assignment& assignment,
+                                       std::span<const double> ratio) {
+    std::vector<FacilityRow> rows;
+    for (std::size_t j = 0; j < assignment.facilities.size(); ++j) {
+        const planners::FacilityAssignment& fa = assignment.facilities[j];
+        FacilityRow row;
+        row.id = ids[j];
+        row.name = names[j];
+        row.wkb = wkb_point(xy[j]);
+        row.capacity = fa.capacity;
+        row.assigned_weight = fa.assigned_weight;
+        row.demand_within = fa.demand_within;
+        row.load_ratio = fa.load_ratio;
+        row.spare_capacity = fa.spare_capacity;
+        row.ratio = ratio.empty() ? nan : ratio[j];
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
 Layer facilities_layer(std::span<const FacilityRow> rows, const std::string& measure) {
     Layer out;
     out.name = "facilities";

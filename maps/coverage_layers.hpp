@@ -12,6 +12,7 @@
 
 #include "core/layer.hpp"
 #include "core/polygon.hpp"
+#include "planners/assignment.hpp"
 #include "planners/coverage.hpp"
 #include "planners/gaps.hpp"
 
@@ -72,6 +73,12 @@ struct FacilityRow {
     double spare_capacity = 0;
     double ratio = 0;  ///< the accessibility measure's supply-to-demand ratio R_j (NaN: none in reach)
 };
+
+/** One row per facility of an assignment: ids, names and points (work CRS) in facility order;
+    `ratio` per facility (the accessibility measure's R_j), empty = NaN for all. */
+std::vector<FacilityRow> facility_rows(std::span<const std::string> ids, std::span<const std::string> names,
+                                       std::span<const Point> xy, const planners::Assignment& assignment,
+                                       std::span<const double> ratio = {});
 
 /**
  * The facilities layer of a capacity run: `facility_id`, `name`, `capacity`, `assigned_weight`,

@@ -90,6 +90,21 @@ struct Workspace {
     std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
 
     explicit Workspace(std::size_t nodes) : dist(nodes), parent(nodes), reached(nodes, 0), done(nodes, 0) {}
+
+    /** A new search: every node unreached, nothing settled, the heap empty. */
+    void start() {
+        ++now;
+        settled.clear();
+        while (!heap.empty()) heap.pop();
+    }
+    /** Node v reached at distance d from `from`, if that is shorter than before. */
+    void relax(std::uint32_t v, Cost d, std::uint32_t from) {
+        if (reached[v] == now && dist[v] <= d) return;
+        reached[v] = now;
+        dist[v] = d;
+        parent[v] = from;
+        heap.emplace(d, v);
+    }
 };
 
 /** Solves one connected component (its facilities and demand points) in place. */
@@ -134,25 +149,14 @@ private:
         return v == m_net.unserved_node() ? m_unserved_potential : m_net.potential[v];
     }
 
-    void relax(std::uint32_t v, Cost d, std::uint32_t from) {
-        Workspace& ws = m_ws;
-        if (ws.reached[v] == ws.now && ws.dist[v] <= d) return;
-        ws.reached[v] = ws.now;
-        ws.dist[v] = d;
-        ws.parent[v] = from;
-        ws.heap.emplace(d, v);
-    }
-
     /** Dijkstra on reduced costs from facility s to the nearest terminal; updates potentials. */
     bool shortest_path(std::uint32_t s, bool to_unserved) {
         Network& net = m_net;
         Workspace& ws = m_ws;
-        ++ws.now;
-        ws.settled.clear();
-        while (!ws.heap.empty()) ws.heap.pop();
+        ws.start();
         const auto F = static_cast<std::uint32_t>(net.facilities);
         const std::uint32_t U = net.unserved_node();
-        relax(s, 0, s);
+        ws.relax(s, 0, s);
         while (!ws.heap.empty()) {
             const auto [d, v] = ws.heap.top();
             ws.heap.pop();
@@ -175,14 +179,14 @@ private:
                     if (!sh) continue;  // stale entry: the share went back to zero
                     list[keep++] = i;
                     const std::uint32_t node = net.demand_node(i);
-                    relax(node, d + (-sh->cost + pv - net.potential[node]), v);
+                    ws.relax(node, d + (-sh->cost + pv - net.potential[node]), v);
                 }
                 list.resize(keep);
             } else {
                 const std::uint32_t i = v - F;
                 for (const TimeEntry& e : net.by_demand->row(i))
-                    relax(e.col, d + (net.cost_of(e.seconds) + pv - net.potential[e.col]), v);
-                if (to_unserved) relax(U, d + (pv - m_unserved_potential), v);
+                    ws.relax(e.col, d + (net.cost_of(e.seconds) + pv - net.potential[e.col]), v);
+                if (to_unserved) ws.relax(U, d + (pv - m_unserved_potential), v);
             }
         }
         return false;
@@ -273,25 +277,14 @@ private:
         return m_net.weight[i] - served;
     }
 
-    void relax(std::uint32_t v, Cost d, std::uint32_t from) {
-        Workspace& ws = m_ws;
-        if (ws.reached[v] == ws.now && ws.dist[v] <= d) return;
-        ws.reached[v] = ws.now;
-        ws.dist[v] = d;
-        ws.parent[v] = from;
-        ws.heap.emplace(d, v);
-    }
-
     /** Dijkstra on reduced costs from facility s (seat -> person arcs, and back along shares) to
         the nearest demand point with weight waiting; updates potentials. */
     bool shortest_path(std::uint32_t s) {
         Network& net = m_net;
         Workspace& ws = m_ws;
-        ++ws.now;
-        ws.settled.clear();
-        while (!ws.heap.empty()) ws.heap.pop();
+        ws.start();
         const auto F = static_cast<std::uint32_t>(net.facilities);
-        relax(s, 0, s);
+        ws.relax(s, 0, s);
         while (!ws.heap.empty()) {
             const auto [d, v] = ws.heap.top();
             ws.heap.pop();
@@ -307,12 +300,12 @@ private:
             if (v < F) {
                 for (const TimeEntry& e : net.by_facility->row(v)) {
                     const std::uint32_t node = net.demand_node(e.col);
-                    relax(node, d + (net.cost_of(e.seconds) + pv - net.potential[node]), v);
+                    ws.relax(node, d + (net.cost_of(e.seconds) + pv - net.potential[node]), v);
                 }
             } else {
                 // Back along a share: the person seated at f could give the seat up.
                 for (const Share& sh : net.shares[v - F])
-                    relax(sh.facility, d + (-sh.cost + pv - net.potential[sh.facility]), v);
+                    ws.relax(sh.facility, d + (-sh.cost + pv - net.potential[sh.facility]), v);
             }
         }
         return false;
