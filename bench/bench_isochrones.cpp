@@ -6,6 +6,7 @@
 // extrapolated with a bias); give a smaller sample to save time.
 
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <string>
 #include <thread>
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
         o.breaks = {300, 600, 900};
         o.area.method = method;
         const auto t1 = bench::Clock::now();
+        const std::clock_t c1 = std::clock();
         maps::IsochroneLayers layers = maps::isochrone_layers(g, ProfileId{}, facilities, o);
         const double compute_s = bench::since(t1);
         const std::size_t polygons = layers.areas.features.size();
@@ -66,10 +68,11 @@ int main(int argc, char** argv) {
         const auto t2 = bench::Clock::now();
         io::write_layers(dir + "/isochrones_" + name + ".gpkg", {std::move(layers.areas)}, net.work_crs);
         const double write_s = bench::since(t2);
+        const double cpu_s = double(std::clock() - c1) / CLOCKS_PER_SEC;
         const double total_s = snap_s + compute_s + write_s;
         std::printf("lifecircle --method %-7s %.2f s total on %u threads (snap %.2f s, polygons %.2f s, write %.2f s): "
-                    "%zu polygons, %.1f km2 in all (target <= 10 s on 2 cores)\n",
-                    name, total_s, std::thread::hardware_concurrency(), snap_s, compute_s, write_s, polygons, area_km2);
+                    "%zu polygons, %.1f km2 in all; CPU time of polygons + write %.2f s\n",
+                    name, total_s, std::thread::hardware_concurrency(), snap_s, compute_s, write_s, polygons, area_km2, cpu_s);
         totals.emplace_back(name, total_s);
     }
 

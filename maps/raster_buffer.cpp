@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 
 #include <geos_c.h>
@@ -10,57 +11,8 @@ namespace lifecircle::maps::detail {
 
 namespace {
 
-constexpr float far_away = std::numeric_limits<float>::max() / 4;
-
-/** 1-D squared distance transform of f (n samples) into d (Felzenszwalb & Huttenlocher). */
-void dt1(const float* f, float* d, std::size_t n, std::vector<int>& v, std::vector<float>& z) {
-    v.resize(n);
-    z.resize(n + 1);
-    std::size_t k = 0;
-    std::size_t first = n;
-    for (std::size_t q = 0; q < n; ++q)
-        if (f[q] < far_away) {
-            first = q;
-            break;
-        }
-    if (first == n) {
-        std::fill(d, d + n, far_away);
-        return;
-    }
-    v[0] = static_cast<int>(first);
-    z[0] = -std::numeric_limits<float>::infinity();
-    z[1] = std::numeric_limits<float>::infinity();
-    for (std::size_t q = first + 1; q < n; ++q) {
-        if (!(f[q] < far_away)) continue;
-        const float fq = f[q] + float(q) * float(q);
-        float s;
-        for (;;) {
-            const int p = v[k];
-            s = (fq - (f[p] + float(p) * float(p))) / (2.0f * (float(q) - float(p)));
-            if (s <= z[k] && k > 0) {
-                --k;
-                continue;
-            }
-            break;
-        }
-        if (s <= z[k]) {  // k == 0: the new parabola hides the first one everywhere
-            v[0] = static_cast<int>(q);
-            z[0] = -std::numeric_limits<float>::infinity();
-            z[1] = std::numeric_limits<float>::infinity();
-            continue;
-        }
-        ++k;
-        v[k] = static_cast<int>(q);
-        z[k] = s;
-        z[k + 1] = std::numeric_limits<float>::infinity();
-    }
-    k = 0;
-    for (std::size_t q = 0; q < n; ++q) {
-        while (z[k + 1] < float(q)) ++k;
-        const float dq = float(q) - float(v[k]);
-        d[q] = dq * dq + f[v[k]];
-    }
-}
+/** Squared distances beyond every distance traced: "far". */
+constexpr float far_away = 1e9f;
 
 double signed_area(const std::vector<Point>& ring) {
     double a = 0;
@@ -122,143 +74,229 @@ void RasterBuffer::add(std::span<const Point> line) {
     }
 }
 
+/**
+ * out[i] = min over |s| <= cap of in[i + s] + s² (in is padded by cap on the left and by cap +
+ * block on the right). Blocks of `block` outputs stay in registers over all offsets; compiled
+ * for AVX-512 and AVX2 too, chosen at run time.
+ */
+constexpr std::size_t block = 16;
+typedef float Lanes __attribute__((vector_size(block * sizeof(float))));
+__attribute__((target_clones("avx512f", "avx2", "default")))
+static void row_minimum(const float* in, float* out, std::size_t n, std::size_t cap) {
+    for (std::size_t i = 0; i < n; i += block) {
+        Lanes acc, a, b;
+        std::memcpy(&acc, in + i, sizeof acc);
+        for (std::size_t s = 1; s <= cap; ++s) {
+            const float s2 = float(s * s);
+            std::memcpy(&a, in + i - s, sizeof a);
+            std::memcpy(&b, in + i + s, sizeof b);
+            a += s2;
+            b += s2;
+            const Lanes m = a < b ? a : b;
+            acc = m < acc ? m : acc;
+        }
+        float lanes[block];
+        std::memcpy(lanes, &acc, sizeof lanes);
+        const std::size_t count = std::min(block, n - i);
+        std::memcpy(out + i, lanes, count * sizeof(float));
+    }
+}
+
 std::vector<float> RasterBuffer::distances(std::size_t i0, std::size_t j0, std::size_t wx, std::size_t wy) const {
-    // Squared distances in cells over the window: columns, then rows.
+    // Only distances up to the radius and one cell are ever traced (a node inside, or the
+    // neighbour of one). Within that cap the nearest burnt cell is at most `cap` cells away
+    // along each axis, so a separable pass truncated to the cap is exact there, and larger
+    // elsewhere: first each node's distance to the nearest burnt cell of its column (two
+    // sweeps along the rows, counting up to cap + 1), then along each row the minimum of
+    // column distance² + offset² over offsets within the cap. Squared distances are small
+    // integers, exact in float; both passes run along memory in order and vectorise.
+    const auto cap = static_cast<std::size_t>(std::ceil(m_radius / m_cell)) + 1;
+    const float over = float(cap + 1);
     std::vector<float> g(wx * wy);
-    for (std::size_t j = 0; j < wy; ++j)
-        for (std::size_t i = 0; i < wx; ++i) g[j * wx + i] = m_seed[(j0 + j) * m_nx + i0 + i] ? 0.0f : far_away;
-    std::vector<int> v;
-    std::vector<float> z, f(std::max(wx, wy)), d(std::max(wx, wy));
-    for (std::size_t i = 0; i < wx; ++i) {
-        for (std::size_t j = 0; j < wy; ++j) f[j] = g[j * wx + i];
-        dt1(f.data(), d.data(), wy, v, z);
-        for (std::size_t j = 0; j < wy; ++j) g[j * wx + i] = d[j];
-    }
     for (std::size_t j = 0; j < wy; ++j) {
-        dt1(g.data() + j * wx, d.data(), wx, v, z);
-        std::copy(d.begin(), d.begin() + static_cast<std::ptrdiff_t>(wx), g.begin() + static_cast<std::ptrdiff_t>(j * wx));
+        const std::uint8_t* seed = m_seed.data() + (j0 + j) * m_nx + i0;
+        float* row = g.data() + j * wx;
+        if (j == 0) {
+            for (std::size_t i = 0; i < wx; ++i) row[i] = seed[i] ? 0.0f : over;
+        } else {
+            const float* below = row - wx;
+            for (std::size_t i = 0; i < wx; ++i) {
+                const float up = below[i] + 1.0f;
+                row[i] = seed[i] ? 0.0f : (up < over ? up : over);
+            }
+        }
     }
-    // Level function: distance - radius, in metres; exact zeros count as inside.
-    for (float& x : g) {
-        float val = std::sqrt(x) * float(m_cell) - float(m_radius);
-        if (val == 0.0f) val = -1e-6f;
-        x = val;
+    for (std::size_t j = wy - 1; j-- > 0;) {
+        float* row = g.data() + j * wx;
+        const float* above = row + wx;
+        for (std::size_t i = 0; i < wx; ++i) {
+            const float down = above[i] + 1.0f;
+            row[i] = down < row[i] ? down : row[i];
+        }
+    }
+    std::vector<float> padded(wx + 2 * cap + block, far_away);
+    for (std::size_t j = 0; j < wy; ++j) {
+        float* row = g.data() + j * wx;
+        for (std::size_t i = 0; i < wx; ++i) padded[cap + i] = row[i] < over ? row[i] * row[i] : far_away;
+        row_minimum(padded.data() + cap, row, wx, cap);
     }
     return g;
 }
 
-GeometryPtr RasterBuffer::contour(GeosContext& ctx, double grid) {
-    if (!m_any) return make_collection(ctx, GEOS_MULTIPOLYGON, {});
+std::vector<Ring> RasterBuffer::rings(double grid) {
+    std::vector<Ring> rings;
+    if (!m_any) return rings;
     // Only the window around what is burnt can be inside: its seeds' box grown by the radius
     // and two cells (the grid's own margin guarantees room).
     const auto reach = static_cast<std::size_t>(std::ceil(m_radius / m_cell)) + 2;
     const std::size_t i0 = m_imin >= reach ? m_imin - reach : 0, j0 = m_jmin >= reach ? m_jmin - reach : 0;
     const std::size_t i1 = std::min(m_nx - 1, m_imax + reach), j1 = std::min(m_ny - 1, m_jmax + reach);
     const std::size_t nx = i1 - i0 + 1, ny = j1 - j0 + 1;
-    const std::vector<float> v = distances(i0, j0, nx, ny);
-    const double x0 = m_x0 + double(i0) * m_cell, y0 = m_y0 + double(j0) * m_cell;
-    auto val = [&](std::size_t i, std::size_t j) { return v[j * nx + i]; };
-    // Edge ids: 2 * node + 0 for the edge to the right neighbour, + 1 for the edge upwards.
-    const std::size_t edges = 2 * nx * ny;
-    std::vector<std::uint32_t> next(edges, std::numeric_limits<std::uint32_t>::max());
-    std::vector<Point> at(edges);
-    auto crossing = [&](std::size_t e) {
-        const std::size_t node = e / 2;
-        const std::size_t i = node % nx, j = node / nx;
-        const std::size_t i2 = (e % 2 == 0) ? i + 1 : i, j2 = (e % 2 == 0) ? j : j + 1;
-        const double v1 = val(i, j), v2 = val(i2, j2);
-        const double t = v1 / (v1 - v2);
-        return Point{x0 + (double(i) + t * double(i2 - i)) * m_cell, y0 + (double(j) + t * double(j2 - j)) * m_cell};
+    const std::vector<float> d2 = distances(i0, j0, nx, ny);
+    // Level function distance - radius in metres (an exact zero counts as inside). It rises
+    // with the squared distance, so "inside" is d2 <= limit for one integer limit.
+    // A level within a hundredth of a cell of zero is pushed out to that hundredth (an exact
+    // zero counts as inside): squared distances are integers, so a node exactly at the radius
+    // is common, and a crossing next to a node would otherwise be rounded onto it together
+    // with the crossings on the node's other edges, making rings touch. The push is monotone,
+    // so nested breaks still nest.
+    const float nudge = 0.01f * float(m_cell);
+    const auto level = [&](float x) {
+        const float val = std::sqrt(x) * float(m_cell) - float(m_radius);
+        if (val <= 0.0f && val > -nudge) return -nudge;
+        if (val > 0.0f && val < nudge) return nudge;
+        return val;
     };
-    std::size_t segments = 0;
+    float limit = std::ceil(float((m_radius / m_cell) * (m_radius / m_cell))) + 2;
+    while (limit >= 0 && !(level(limit) < 0)) limit -= 1;
+    // Inside flags, one byte per node, so that runs of cells wholly inside or outside are
+    // skipped eight at a time.
+    std::vector<std::uint8_t> inside(nx * ny + 8, 0);
+    for (std::size_t k = 0; k < nx * ny; ++k) inside[k] = d2[k] <= limit ? 1 : 0;
+    auto in = [&](std::size_t i, std::size_t j) { return inside[j * nx + i] != 0; };
+    // Edge ids: 2 * node + 0 for the edge to the right neighbour, + 1 for the edge upwards. The
+    // crossing's position is computed from the grid's own node indices, so it does not depend
+    // on the window.
+    const auto width = static_cast<std::uint32_t>(nx);
+    auto crossing = [&](std::uint32_t e) {
+        const std::uint32_t node = e / 2;
+        const std::size_t j = node / width, i = node - j * width;
+        const std::size_t i2 = (e % 2 == 0) ? i + 1 : i, j2 = (e % 2 == 0) ? j : j + 1;
+        const double v1 = level(d2[j * nx + i]), v2 = level(d2[j2 * nx + i2]);
+        const double t = v1 / (v1 - v2);
+        Point p{m_x0 + (double(i0 + i) + t * double(i2 - i)) * m_cell, m_y0 + (double(j0 + j) + t * double(j2 - j)) * m_cell};
+        if (grid > 0) p = {std::round(p.x / grid) * grid, std::round(p.y / grid) * grid};
+        return p;
+    };
+    struct Segment {
+        std::uint32_t from, to;
+    };
+    std::vector<Segment> segments;
+    auto word = [&](std::size_t k) {
+        std::uint64_t w;
+        std::memcpy(&w, inside.data() + k, 8);
+        return w;
+    };
     for (std::size_t j = 0; j + 1 < ny; ++j) {
         for (std::size_t i = 0; i + 1 < nx; ++i) {
-            const float a = val(i, j), b = val(i + 1, j), c = val(i + 1, j + 1), d = val(i, j + 1);
-            const int code = (a < 0 ? 1 : 0) | (b < 0 ? 2 : 0) | (c < 0 ? 4 : 0) | (d < 0 ? 8 : 0);
+            // Nodes i..i+8 of both rows alike: cells i..i+7 have no crossing.
+            if (i + 9 <= nx) {
+                const std::uint64_t a = word(j * nx + i), b = word((j + 1) * nx + i);
+                const std::uint8_t last = inside[j * nx + i + 8];
+                if (a == b && inside[(j + 1) * nx + i + 8] == last &&
+                    ((a == 0 && last == 0) || (a == 0x0101010101010101ULL && last == 1))) {
+                    i += 7;
+                    continue;
+                }
+            }
+            const bool ins[4] = {in(i, j), in(i + 1, j), in(i + 1, j + 1), in(i, j + 1)};
+            const int code = (ins[0] ? 1 : 0) | (ins[1] ? 2 : 0) | (ins[2] ? 4 : 0) | (ins[3] ? 8 : 0);
             if (code == 0 || code == 15) continue;
-            const std::uint32_t bottom = static_cast<std::uint32_t>(2 * (j * nx + i));
+            const auto bottom = static_cast<std::uint32_t>(2 * (j * nx + i));
             const std::uint32_t left = bottom + 1;
-            const std::uint32_t right = static_cast<std::uint32_t>(2 * (j * nx + i + 1) + 1);
-            const std::uint32_t top = static_cast<std::uint32_t>(2 * ((j + 1) * nx + i));
-            // Corners: 0 a (i,j), 1 b (i+1,j), 2 c (i+1,j+1), 3 d (i,j+1).
-            const Point corner[4] = {{x0 + double(i) * m_cell, y0 + double(j) * m_cell},
-                                     {x0 + double(i + 1) * m_cell, y0 + double(j) * m_cell},
-                                     {x0 + double(i + 1) * m_cell, y0 + double(j + 1) * m_cell},
-                                     {x0 + double(i) * m_cell, y0 + double(j + 1) * m_cell}};
-            const bool in[4] = {a < 0, b < 0, c < 0, d < 0};
-            struct Seg {
-                std::uint32_t e1, e2;
-                int corner;  ///< the corner it cuts off (-1: it separates two sides)
-            };
-            Seg segs[2];
-            int count = 0;
-            auto cut = [&](std::uint32_t e1, std::uint32_t e2, int k) { segs[count++] = {e1, e2, k}; };
+            const auto right = static_cast<std::uint32_t>(2 * (j * nx + i + 1) + 1);
+            const auto top = static_cast<std::uint32_t>(2 * ((j + 1) * nx + i));
+            // Corners: 0 (i,j), 1 (i+1,j), 2 (i+1,j+1), 3 (i,j+1), counter-clockwise. Each
+            // segment runs with the inside on its left: from the edge after an inside corner's
+            // run to the edge before it, going round the cell counter-clockwise.
             switch (code) {
-                case 1: case 14: cut(bottom, left, 0); break;
-                case 2: case 13: cut(bottom, right, 1); break;
-                case 4: case 11: cut(right, top, 2); break;
-                case 8: case 7: cut(top, left, 3); break;
-                case 3: case 12: cut(left, right, -1); break;
-                case 6: case 9: cut(bottom, top, -1); break;
+                // One corner inside: round it.
+                case 1: segments.push_back({bottom, left}); break;
+                case 2: segments.push_back({right, bottom}); break;
+                case 4: segments.push_back({top, right}); break;
+                case 8: segments.push_back({left, top}); break;
+                // Three inside: cut off the outside one.
+                case 14: segments.push_back({left, bottom}); break;
+                case 13: segments.push_back({bottom, right}); break;
+                case 11: segments.push_back({right, top}); break;
+                case 7: segments.push_back({top, left}); break;
+                // Two neighbours inside.
+                case 3: segments.push_back({right, left}); break;
+                case 6: segments.push_back({top, bottom}); break;
+                case 12: segments.push_back({left, right}); break;
+                case 9: segments.push_back({bottom, top}); break;
                 case 5: case 10: {
-                    const bool centre_in = (a + b + c + d) < 0;
-                    // Centre inside joins the inside corners: cut off the outside ones.
-                    const bool cut_ac = (code == 5) != centre_in;
-                    if (cut_ac) {
-                        cut(bottom, left, 0);
-                        cut(right, top, 2);
+                    // Saddle: the centre (mean of the four levels) decides.
+                    const float sum = level(d2[j * nx + i]) + level(d2[j * nx + i + 1]) +
+                                      level(d2[(j + 1) * nx + i + 1]) + level(d2[(j + 1) * nx + i]);
+                    const bool centre_in = sum < 0;
+                    if (code == 5) {
+                        if (centre_in) {  // one region through the centre: cut off corners 1 and 3
+                            segments.push_back({bottom, right});
+                            segments.push_back({top, left});
+                        } else {  // corners 0 and 2 apart
+                            segments.push_back({bottom, left});
+                            segments.push_back({top, right});
+                        }
                     } else {
-                        cut(bottom, right, 1);
-                        cut(top, left, 3);
+                        if (centre_in) {  // cut off corners 0 and 2
+                            segments.push_back({left, bottom});
+                            segments.push_back({right, top});
+                        } else {  // corners 1 and 3 apart
+                            segments.push_back({right, bottom});
+                            segments.push_back({left, top});
+                        }
                     }
                     break;
                 }
                 default: break;
             }
-            for (int s = 0; s < count; ++s) {
-                const Point p1 = crossing(segs[s].e1), p2 = crossing(segs[s].e2);
-                // Orient with the inside on the left.
-                Point probe;
-                bool probe_inside;
-                if (segs[s].corner >= 0) {
-                    probe = corner[segs[s].corner];
-                    probe_inside = in[segs[s].corner];
-                } else {
-                    int k = 0;
-                    while (!in[k]) ++k;
-                    probe = corner[k];
-                    probe_inside = true;
-                }
-                const double cross = (p2.x - p1.x) * (probe.y - p1.y) - (p2.y - p1.y) * (probe.x - p1.x);
-                std::uint32_t from = segs[s].e1, to = segs[s].e2;
-                if ((cross > 0) != probe_inside) std::swap(from, to);
-                next[from] = to;
-                at[from] = from == segs[s].e1 ? p1 : p2;
-                at[to] = to == segs[s].e1 ? p1 : p2;
-                ++segments;
-            }
         }
     }
-    // Trace the loops.
-    std::vector<std::vector<Point>> rings;
-    std::vector<std::uint8_t> seen(edges, 0);
-    for (std::uint32_t e = 0; e < edges; ++e) {
-        if (next[e] == std::numeric_limits<std::uint32_t>::max() || seen[e]) continue;
-        std::vector<Point> ring;
-        std::uint32_t cur = e;
-        while (!seen[cur] && next[cur] != std::numeric_limits<std::uint32_t>::max()) {
+    // Trace the loops: every crossed edge starts exactly one segment and ends exactly one.
+    // Sorted by where they start, and by where they end: the k-th end is the k-th start, so
+    // the segment ending at edge e is followed by the one starting there.
+    std::sort(segments.begin(), segments.end(), [](const Segment& a, const Segment& b) { return a.from < b.from; });
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> ends(segments.size());
+    for (std::size_t k = 0; k < segments.size(); ++k) ends[k] = {segments[k].to, static_cast<std::uint32_t>(k)};
+    std::sort(ends.begin(), ends.end());
+    constexpr auto open = std::numeric_limits<std::uint32_t>::max();
+    std::vector<std::uint32_t> follow(segments.size(), open);
+    for (std::size_t k = 0; k < segments.size(); ++k)
+        if (ends[k].first == segments[k].from) follow[ends[k].second] = static_cast<std::uint32_t>(k);
+    std::vector<std::uint8_t> seen(segments.size(), 0);
+    for (std::size_t s = 0; s < segments.size(); ++s) {
+        if (seen[s]) continue;
+        Ring ring;
+        std::size_t cur = s;
+        while (cur != open && !seen[cur]) {
             seen[cur] = 1;
-            Point p = at[cur];
-            if (grid > 0) p = {std::round(p.x / grid) * grid, std::round(p.y / grid) * grid};
+            const Point p = crossing(segments[cur].from);
             if (ring.empty() || p.x != ring.back().x || p.y != ring.back().y) ring.push_back(p);
-            cur = next[cur];
+            cur = follow[cur];
         }
-        if (cur != e) continue;  // not closed (cannot happen inside the padded frame)
+        if (cur != s) continue;  // not closed (cannot happen inside the padded frame)
         if (ring.size() >= 3) {
             if (!(ring.front().x == ring.back().x && ring.front().y == ring.back().y)) ring.push_back(ring.front());
             if (ring.size() >= 4) rings.push_back(std::move(ring));
         }
     }
+    return rings;
+}
+
+GeometryPtr RasterBuffer::contour(GeosContext& ctx, double grid) { return polygons_of_rings(ctx, rings(grid)); }
+
+GeometryPtr polygons_of_rings(GeosContext& ctx, const std::vector<Ring>& rings) {
     // Exteriors (counter-clockwise) and holes; each hole into the smallest exterior around it.
     struct Shell {
         std::size_t ring;
@@ -303,7 +341,6 @@ GeometryPtr RasterBuffer::contour(GeosContext& ctx, double grid) {
                                                      static_cast<unsigned>(hs.size())),
                             "raster polygon"));
     }
-    (void)segments;
     return make_collection(ctx, GEOS_MULTIPOLYGON, std::move(polys));
 }
 

@@ -38,6 +38,9 @@ void check_options(const AreaOptions& options) {
     if (!(options.raster_cell_m >= 0.0 && options.raster_cell_m < options.buffer_m))
         throw UsageError("the raster cell must be at least 0 m and finer than the buffer (got " +
                          std::to_string(options.raster_cell_m) + " m)");
+    if (std::isnan(options.raster_simplify_m) || !(options.raster_simplify_m < options.buffer_m))
+        throw UsageError("the raster simplification must be finer than the buffer (got " +
+                         std::to_string(options.raster_simplify_m) + " m)");
     if (!(options.split_spacing_m > 0.0))
         throw UsageError("the split sample spacing must be more than 0 m (got " +
                          std::to_string(options.split_spacing_m) + ")");
@@ -399,10 +402,11 @@ std::vector<AreaPolygon> raster_nested(GeosContext& ctx, const RoadGraph& graph,
     detail::RasterBuffer grid(box, cell, options.buffer_m);
     std::vector<Interval> before;
     std::vector<bool> extra_added(extra_lines.size(), false);
+    std::vector<std::vector<detail::Ring>> rings(breaks.size());
+    std::vector<Meters> road_m(breaks.size(), 0.0);
     for (std::size_t i = 0; i < breaks.size(); ++i) {
         std::vector<Interval> now = reached_intervals(pieces, order, breaks[i]);
-        Meters road_m = 0.0;
-        for (const Interval& r : now) road_m += r.to - r.from;
+        for (const Interval& r : now) road_m[i] += r.to - r.from;
         for (const Interval& r : grown(now, before)) grid.add(graph.sub_shape(r.edge, r.from, r.to));
         before = std::move(now);
         for (std::size_t j = 0; j < extra_lines.size(); ++j) {
@@ -411,14 +415,41 @@ std::vector<AreaPolygon> raster_nested(GeosContext& ctx, const RoadGraph& graph,
             grid.add(extra_lines[j]);
         }
         // Vertices rounded to the grid as they are traced (no GEOS snap-rounding needed: level
-        // lines of one field keep apart by far more than a millimetre); checked all the same.
-        GeometryPtr area = grid.contour(ctx, options.grid_m);
-        if (GEOSisValid_r(ctx.handle(), area.get()) != 1)
-            area = detail::snap_to_grid(ctx, detail::to_valid_multipolygon(ctx, std::move(area)), options.grid_m);
-        // The areas nest: the burnt cells only grow, so the distance field only falls, and with
-        // linear interpolation along grid edges (and the centre rule at saddles, monotone too)
-        // each level line lies on or outside the previous one.
-        out.push_back(to_area_polygon(ctx, area.get(), road_m / 1000.0));
+        // lines of one field keep apart by far more than a millimetre); checked below all the same.
+        rings[i] = grid.rings(options.grid_m);
+    }
+    // The areas nest: the burnt cells only grow, so the distance field only falls, and with
+    // linear interpolation along grid edges (and the centre rule at saddles, monotone too)
+    // each level line lies on or outside the previous one. The marching-squares steps (a vertex
+    // every cell) are thinned out by simplifying all breaks' rings together, which keeps them
+    // from crossing and keeps the stretches they share identical, so they still nest.
+    const double tolerance = options.raster_simplify_m >= 0 ? options.raster_simplify_m : cell / 2;
+    std::vector<detail::Ring> all;
+    for (const auto& r : rings) all.insert(all.end(), r.begin(), r.end());
+    bool simplified = tolerance > 0 && detail::simplify_rings(all, tolerance);
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        std::vector<GeometryPtr> areas;
+        bool valid = true;
+        for (std::size_t i = 0, at = 0; i < breaks.size(); ++i) {
+            const std::size_t n = rings[i].size();
+            const std::vector<detail::Ring> mine =
+                simplified ? std::vector<detail::Ring>(all.begin() + std::ptrdiff_t(at), all.begin() + std::ptrdiff_t(at + n))
+                           : rings[i];
+            at += n;
+            areas.push_back(detail::polygons_of_rings(ctx, mine));
+            valid = valid && GEOSisValid_r(ctx.handle(), areas.back().get()) == 1;
+        }
+        if (!valid && simplified) {  // keep the traced rings as they are
+            simplified = false;
+            continue;
+        }
+        for (std::size_t i = 0; i < breaks.size(); ++i) {
+            GeometryPtr area = std::move(areas[i]);
+            if (!valid && GEOSisValid_r(ctx.handle(), area.get()) != 1)
+                area = detail::snap_to_grid(ctx, detail::to_valid_multipolygon(ctx, std::move(area)), options.grid_m);
+            out.push_back(to_area_polygon(ctx, area.get(), road_m[i] / 1000.0));
+        }
+        break;
     }
     return out;
 }

@@ -30,7 +30,8 @@ enum class AreaMethod {
     /**
      * The network buffer traced on a grid instead of unioned by GEOS: the reached roads burnt
      * into cells of AreaOptions::raster_cell_m, a Euclidean distance transform, marching squares
-     * at buffer_m. The boundary lies within about a cell of the network method's; much faster
+     * at buffer_m, the traced steps simplified within half a cell (all breaks together, so they
+     * still nest). The boundary lies within about a cell of the network method's; much faster
      * where buffers overlap a lot (dense grids, long breaks).
      */
     raster,
@@ -47,6 +48,12 @@ struct AreaOptions {
     double hull_ratio = 0.3;
     /** AreaMethod::raster: grid cell in metres; 0 = buffer_m / 10. */
     double raster_cell_m = 0.0;
+    /**
+     * AreaMethod::raster: the traced boundary (a vertex every cell) is simplified within this
+     * many metres, all breaks together so that they still nest (detail::simplify_rings);
+     * negative = half a cell, 0 = not simplified.
+     */
+    double raster_simplify_m = -1.0;
     /** split_areas(): spacing (metres) of the labelled points sampled along reached roads. */
     double split_spacing_m = 10.0;
     /**

@@ -258,17 +258,22 @@ TEST_CASE("writer: Porto clinic isochrones are valid as written, nest and hold t
 
     TempDir dir("writer_validity");
     std::map<std::string, std::vector<ReadBack>> files;
+    std::vector<std::string> stems;
+    for (maps::AreaMethod method : {maps::AreaMethod::network, maps::AreaMethod::raster})
     for (maps::IsochroneShape shape :
          {maps::IsochroneShape::nested, maps::IsochroneShape::rings, maps::IsochroneShape::split}) {
         maps::IsochroneOptions options;
         options.breaks = {300.0, 600.0, 900.0};
         options.shape = shape;
+        options.area.method = method;
         options.threads = 2;
         const Layer areas = maps::isochrone_layers(network.graph, walk, facilities, options).areas;
         REQUIRE(areas.features.size() == 15);
-        const std::string stem = shape == maps::IsochroneShape::nested  ? "nested"
-                                 : shape == maps::IsochroneShape::rings ? "rings"
-                                                                        : "split";
+        const std::string stem = std::string(method == maps::AreaMethod::raster ? "raster_" : "network_") +
+                                 (shape == maps::IsochroneShape::nested  ? "nested"
+                                  : shape == maps::IsochroneShape::rings ? "rings"
+                                                                         : "split");
+        stems.push_back(stem);
         for (const char* extension : {".geojson", ".gpkg"}) {
             INFO(stem << extension);
             const std::filesystem::path file = dir.path() / (stem + extension);
@@ -281,9 +286,9 @@ TEST_CASE("writer: Porto clinic isochrones are valid as written, nest and hold t
 
     // Rounding to 7 decimals moves each vertex by under 1e-7°: per polygon the area may change
     // by at most about perimeter x 1e-7. Compared with the full-precision GeoPackage.
-    for (const char* stem : {"nested", "rings", "split"}) {
-        const auto& rounded = files[std::string(stem) + ".geojson"];
-        const auto& full = files[std::string(stem) + ".gpkg"];
+    for (const std::string& stem : stems) {
+        const auto& rounded = files[stem + ".geojson"];
+        const auto& full = files[stem + ".gpkg"];
         for (std::size_t i = 0; i < rounded.size(); ++i) {
             INFO(stem << " feature " << i);
             const double perimeter =
@@ -295,10 +300,11 @@ TEST_CASE("writer: Porto clinic isochrones are valid as written, nest and hold t
 
     // Nested areas hold their clinic and grow; the inner one sticks out of the outer by no more
     // than rounding (a band of 1e-7° along the boundary).
+    for (const std::string& stem : {std::string("network_nested"), std::string("raster_nested")})
     for (const char* extension : {".geojson", ".gpkg"}) {
-        const auto& nested = files[std::string("nested") + extension];
+        const auto& nested = files[stem + extension];
         for (std::size_t i = 0; i < nested.size(); ++i) {
-            INFO("nested" << extension << " feature " << i);
+            INFO(stem << extension << " feature " << i);
             const std::string id = nested[i].text.at("facility_id");
             CHECK(nested[i].geometry->Contains(&clinic_at.at(id)));
             if (i + 1 < nested.size() && nested[i + 1].text.at("facility_id") == id) {
