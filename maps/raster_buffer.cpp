@@ -174,30 +174,58 @@ std::vector<Ring> RasterBuffer::rings(double grid) {
     std::vector<std::uint8_t> inside(nx * ny + 8, 0);
     for (std::size_t k = 0; k < nx * ny; ++k) inside[k] = d2[k] <= limit ? 1 : 0;
     auto in = [&](std::size_t i, std::size_t j) { return inside[j * nx + i] != 0; };
-    // Edge ids: 2 * node + 0 for the edge to the right neighbour, + 1 for the edge upwards. The
-    // crossing's position is computed from the grid's own node indices, so it does not depend
-    // on the window.
-    const auto width = static_cast<std::uint32_t>(nx);
-    auto crossing = [&](std::uint32_t e) {
-        const std::uint32_t node = e / 2;
-        const std::size_t j = node / width, i = node - j * width;
-        const std::size_t i2 = (e % 2 == 0) ? i + 1 : i, j2 = (e % 2 == 0) ? j : j + 1;
+    // A crossing's position is computed from the grid's own node indices, so it does not
+    // depend on the window: on the edge from node (i, j) to its right (horizontal) or upper
+    // neighbour.
+    auto crossing = [&](std::size_t i, std::size_t j, bool horizontal) {
+        const std::size_t i2 = horizontal ? i + 1 : i, j2 = horizontal ? j : j + 1;
         const double v1 = level(d2[j * nx + i]), v2 = level(d2[j2 * nx + i2]);
         const double t = v1 / (v1 - v2);
         Point p{m_x0 + (double(i0 + i) + t * double(i2 - i)) * m_cell, m_y0 + (double(j0 + j) + t * double(j2 - j)) * m_cell};
         if (grid > 0) p = {std::round(p.x / grid) * grid, std::round(p.y / grid) * grid};
         return p;
     };
-    struct Segment {
-        std::uint32_t from, to;
+    // Segments are linked as they are made: every crossed edge starts exactly one segment and
+    // ends exactly one, and an edge is met only by the cells of this row and the next, so a
+    // slot per edge of the current row's bottom, top and sides holds whichever comes first
+    // (segment * 2, + 1 for a start) until the other arrives.
+    constexpr auto open = std::numeric_limits<std::uint32_t>::max();
+    std::vector<Point> starts;             // each segment's first point
+    std::vector<std::uint32_t> follow;     // the segment after it
+    std::vector<std::uint32_t> bottom_slots(nx, open), top_slots(nx, open), side_slots(nx + 1, open);
+    auto meet = [&](std::uint32_t& slot, std::uint32_t segment, bool start) {
+        if (slot == open) {
+            slot = segment * 2 + (start ? 1 : 0);
+            return;
+        }
+        const std::uint32_t other = slot / 2;
+        if (start) follow[other] = segment;
+        else follow[segment] = other;
+        slot = open;
     };
-    std::vector<Segment> segments;
+    enum Side { bottom, right, top, left };
     auto word = [&](std::size_t k) {
         std::uint64_t w;
         std::memcpy(&w, inside.data() + k, 8);
         return w;
     };
     for (std::size_t j = 0; j + 1 < ny; ++j) {
+        auto slot = [&](Side side, std::size_t i) -> std::uint32_t& {
+            switch (side) {
+                case bottom: return bottom_slots[i];
+                case top: return top_slots[i];
+                case left: return side_slots[i];
+                default: return side_slots[i + 1];
+            }
+        };
+        auto point = [&](Side side, std::size_t i) {
+            switch (side) {
+                case bottom: return crossing(i, j, true);
+                case top: return crossing(i, j + 1, true);
+                case left: return crossing(i, j, false);
+                default: return crossing(i + 1, j, false);
+            }
+        };
         for (std::size_t i = 0; i + 1 < nx; ++i) {
             // Nodes i..i+8 of both rows alike: cells i..i+7 have no crossing.
             if (i + 9 <= nx) {
@@ -212,29 +240,31 @@ std::vector<Ring> RasterBuffer::rings(double grid) {
             const bool ins[4] = {in(i, j), in(i + 1, j), in(i + 1, j + 1), in(i, j + 1)};
             const int code = (ins[0] ? 1 : 0) | (ins[1] ? 2 : 0) | (ins[2] ? 4 : 0) | (ins[3] ? 8 : 0);
             if (code == 0 || code == 15) continue;
-            const auto bottom = static_cast<std::uint32_t>(2 * (j * nx + i));
-            const std::uint32_t left = bottom + 1;
-            const auto right = static_cast<std::uint32_t>(2 * (j * nx + i + 1) + 1);
-            const auto top = static_cast<std::uint32_t>(2 * ((j + 1) * nx + i));
+            auto add = [&](Side from, Side to) {
+                const auto segment = static_cast<std::uint32_t>(starts.size());
+                starts.push_back(point(from, i));
+                follow.push_back(open);
+                meet(slot(from, i), segment, true);
+                meet(slot(to, i), segment, false);
+            };
             // Corners: 0 (i,j), 1 (i+1,j), 2 (i+1,j+1), 3 (i,j+1), counter-clockwise. Each
-            // segment runs with the inside on its left: from the edge after an inside corner's
-            // run to the edge before it, going round the cell counter-clockwise.
+            // segment runs with the inside on its left.
             switch (code) {
                 // One corner inside: round it.
-                case 1: segments.push_back({bottom, left}); break;
-                case 2: segments.push_back({right, bottom}); break;
-                case 4: segments.push_back({top, right}); break;
-                case 8: segments.push_back({left, top}); break;
+                case 1: add(bottom, left); break;
+                case 2: add(right, bottom); break;
+                case 4: add(top, right); break;
+                case 8: add(left, top); break;
                 // Three inside: cut off the outside one.
-                case 14: segments.push_back({left, bottom}); break;
-                case 13: segments.push_back({bottom, right}); break;
-                case 11: segments.push_back({right, top}); break;
-                case 7: segments.push_back({top, left}); break;
+                case 14: add(left, bottom); break;
+                case 13: add(bottom, right); break;
+                case 11: add(right, top); break;
+                case 7: add(top, left); break;
                 // Two neighbours inside.
-                case 3: segments.push_back({right, left}); break;
-                case 6: segments.push_back({top, bottom}); break;
-                case 12: segments.push_back({left, right}); break;
-                case 9: segments.push_back({bottom, top}); break;
+                case 3: add(right, left); break;
+                case 6: add(top, bottom); break;
+                case 12: add(left, right); break;
+                case 9: add(bottom, top); break;
                 case 5: case 10: {
                     // Saddle: the centre (mean of the four levels) decides.
                     const float sum = level(d2[j * nx + i]) + level(d2[j * nx + i + 1]) +
@@ -242,19 +272,19 @@ std::vector<Ring> RasterBuffer::rings(double grid) {
                     const bool centre_in = sum < 0;
                     if (code == 5) {
                         if (centre_in) {  // one region through the centre: cut off corners 1 and 3
-                            segments.push_back({bottom, right});
-                            segments.push_back({top, left});
+                            add(bottom, right);
+                            add(top, left);
                         } else {  // corners 0 and 2 apart
-                            segments.push_back({bottom, left});
-                            segments.push_back({top, right});
+                            add(bottom, left);
+                            add(top, right);
                         }
                     } else {
                         if (centre_in) {  // cut off corners 0 and 2
-                            segments.push_back({left, bottom});
-                            segments.push_back({right, top});
+                            add(left, bottom);
+                            add(right, top);
                         } else {  // corners 1 and 3 apart
-                            segments.push_back({right, bottom});
-                            segments.push_back({left, top});
+                            add(right, bottom);
+                            add(left, top);
                         }
                     }
                     break;
@@ -262,26 +292,17 @@ std::vector<Ring> RasterBuffer::rings(double grid) {
                 default: break;
             }
         }
+        std::swap(bottom_slots, top_slots);  // every bottom slot has met both its cells
     }
-    // Trace the loops: every crossed edge starts exactly one segment and ends exactly one.
-    // Sorted by where they start, and by where they end: the k-th end is the k-th start, so
-    // the segment ending at edge e is followed by the one starting there.
-    std::sort(segments.begin(), segments.end(), [](const Segment& a, const Segment& b) { return a.from < b.from; });
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> ends(segments.size());
-    for (std::size_t k = 0; k < segments.size(); ++k) ends[k] = {segments[k].to, static_cast<std::uint32_t>(k)};
-    std::sort(ends.begin(), ends.end());
-    constexpr auto open = std::numeric_limits<std::uint32_t>::max();
-    std::vector<std::uint32_t> follow(segments.size(), open);
-    for (std::size_t k = 0; k < segments.size(); ++k)
-        if (ends[k].first == segments[k].from) follow[ends[k].second] = static_cast<std::uint32_t>(k);
-    std::vector<std::uint8_t> seen(segments.size(), 0);
-    for (std::size_t s = 0; s < segments.size(); ++s) {
+    // Trace the loops.
+    std::vector<std::uint8_t> seen(starts.size(), 0);
+    for (std::size_t s = 0; s < starts.size(); ++s) {
         if (seen[s]) continue;
         Ring ring;
         std::size_t cur = s;
         while (cur != open && !seen[cur]) {
             seen[cur] = 1;
-            const Point p = crossing(segments[cur].from);
+            const Point p = starts[cur];
             if (ring.empty() || p.x != ring.back().x || p.y != ring.back().y) ring.push_back(p);
             cur = follow[cur];
         }
