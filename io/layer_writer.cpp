@@ -8,7 +8,9 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <exception>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -30,6 +32,7 @@
 #include <geos_c.h>
 
 #include "core/error.hpp"
+#include "core/parallel.hpp"
 #include "io/gdal_common.hpp"
 #include "io/output.hpp"
 
@@ -184,14 +187,29 @@ public:
     PolygonRepair(const PolygonRepair&) = delete;
     PolygonRepair& operator=(const PolygonRepair&) = delete;
 
-    /** A valid MultiPolygon (possibly empty) at the file's precision, rings oriented. */
-    GeometryPtr repair(const OGRGeometry& geometry) {
-        Geos current = own(geometry.exportToGEOS(m_context));
+    /**
+     * `geometry` (a MultiPolygon) as a valid MultiPolygon (possibly empty) at the file's
+     * precision, rings oriented.
+     */
+    GeometryPtr repair(GeometryPtr geometry) {
+        Geos current = own(geometry->exportToGEOS(m_context));
         if (!current) throw OutputError("cannot hand the polygon to GEOS to check it");
+        bool valid = GEOSisValid_r(m_context, current.get()) == 1;
+        if (valid && m_grid == 0.0 && exported_as_is(*geometry)) {
+            // Valid and not rounded: GEOS would hand back the very same coordinates, so the
+            // polygon itself is kept rather than read back from GEOS and copied part by part.
+            geometry->assignSpatialReference(nullptr);  // as a geometry read back has none
+            for (OGRPolygon* polygon : *geometry->toMultiPolygon()) orient(*polygon);
+            return geometry;
+        }
         // Snapping needs valid input, and a snapped result is valid; the loop only guards
-        // against a GEOS robustness failure, which one more repair-and-snap settles.
-        for (int attempt = 0; attempt < 3; ++attempt) {
-            if (GEOSisValid_r(m_context, current.get()) != 1) {
+        // against a GEOS robustness failure, which one more repair-and-snap settles. Each
+        // check's answer is kept for the next round: the geometry has not changed since.
+        constexpr int attempts = 3;
+        for (int attempt = 0; attempt < attempts; ++attempt) {
+            // Valid and no grid to round to: nothing would change, so nothing to check again.
+            if (valid && m_grid == 0.0) break;
+            if (!valid) {
                 current = own(GEOSMakeValid_r(m_context, current.get()));
                 if (!current) throw OutputError("GEOS could not repair the polygon");
                 // A repaired spike or collapsed ring comes back as a line beside the polygons,
@@ -203,7 +221,9 @@ public:
                 if (!snapped) throw OutputError("GEOS could not round the polygon");
                 current = std::move(snapped);
             }
-            if (GEOSisValid_r(m_context, current.get()) == 1) break;
+            if (attempt + 1 == attempts) break;  // the answer would not be used
+            valid = GEOSisValid_r(m_context, current.get()) == 1;
+            if (valid) break;
         }
         auto multi = std::make_unique<OGRMultiPolygon>();
         GeometryPtr repaired(OGRGeometryFactory::createFromGEOS(m_context, current.get()));
@@ -220,6 +240,21 @@ private:
     };
     using Geos = std::unique_ptr<GEOSGeometry, Destroy>;
     Geos own(GEOSGeometry* geometry) const { return Geos(geometry, Destroy{m_context}); }
+
+    /**
+     * Whether exportToGEOS() copies `multi` unchanged: every part non-empty and every ring
+     * closed with at least 4 points (GDAL adds points to rings GEOS would refuse).
+     */
+    static bool exported_as_is(const OGRGeometry& multi) {
+        if (wkbFlatten(multi.getGeometryType()) != wkbMultiPolygon) return false;
+        for (const OGRPolygon* polygon : *multi.toMultiPolygon()) {
+            if (polygon->IsEmpty()) return false;
+            for (const OGRLinearRing* ring : *polygon) {
+                if (ring->getNumPoints() < 4 || !ring->get_IsClosed()) return false;
+            }
+        }
+        return true;
+    }
 
     /** The polygons of a GEOS geometry as one MultiPolygon (a copy), others dropped. */
     Geos polygonal(Geos geometry) const {
@@ -280,15 +315,8 @@ private:
     double m_grid;
 };
 
-/**
- * Parses a feature's WKB, transforms it to WGS 84 and brings it to the layer's geometry type
- * (single parts promoted to multi, Z/M dropped; polygons made valid by `polygons`). Throws a
- * message-only OutputError the caller adds the file, layer and feature to.
- */
-GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, GeometryKind kind,
-                           OGRCoordinateTransformation& transform,
-                           const OGRGeometryFactory::TransformWithOptionsCache& cache,
-                           GdalMessages& gdal, PolygonRepair& polygons) {
+/** A feature's ISO WKB as an OGR geometry, Z and M dropped; OutputError if invalid. */
+GeometryPtr parse_wkb(const std::vector<unsigned char>& wkb) {
     OGRGeometry* raw = nullptr;
     std::size_t consumed = 0;
     const OGRErr parsed = OGRGeometryFactory::createFromWkb(wkb.data(), nullptr, &raw, wkb.size(),
@@ -301,21 +329,34 @@ GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, GeometryKind k
         throw OutputError("invalid WKB geometry: " + std::to_string(wkb.size() - consumed) +
                           " bytes left over after a " + type_name(geometry->getGeometryType()));
     }
-    const OGRwkbGeometryType given = wkbFlatten(geometry->getGeometryType());
+    geometry->flattenTo2D();
+    return geometry;
+}
+
+/**
+ * Parses a feature's WKB, transforms it to WGS 84 and brings it to the layer's geometry type
+ * (single parts promoted to multi, Z/M dropped; polygons made valid by `polygons`). Throws a
+ * message-only OutputError the caller adds the file, layer and feature to.
+ */
+GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, GeometryKind kind,
+                           OGRCoordinateTransformation& transform,
+                           const OGRGeometryFactory::TransformWithOptionsCache& cache,
+                           GdalMessages& gdal, PolygonRepair& polygons) {
+    GeometryPtr transformed = parse_wkb(wkb);
+    const OGRwkbGeometryType given = wkbFlatten(transformed->getGeometryType());
     if (!fits(given, kind)) {
         throw OutputError(std::string("a ") + kind_name(kind) + " layer cannot hold a " +
                           type_name(given) + " geometry");
     }
-    geometry->flattenTo2D();
 
     // Fast path: transform in place with the layer's one transformation. Only a geometry that
     // comes out wider than 180 degrees of longitude can have crossed the antimeridian; that one
-    // is transformed again from the original with WRAPDATELINE, which cuts it into parts on
-    // either side (as RFC 7946 asks) instead of leaving a polygon that spans the globe the other
-    // way round. (transformWithOptions rebuilds its SRS objects on every call: 37 % of a
-    // 100,000-point GeoPackage write.)
+    // is parsed again and transformed from the original with WRAPDATELINE, which cuts it into
+    // parts on either side (as RFC 7946 asks) instead of leaving a polygon that spans the globe
+    // the other way round. (transformWithOptions rebuilds its SRS objects on every call: 37 %
+    // of a 100,000-point GeoPackage write; parsing again only in that rare case spares every
+    // other geometry a copy.)
     gdal.clear();
-    GeometryPtr transformed(geometry->clone());
     if (transformed->transform(&transform) != OGRERR_NONE) {
         throw OutputError(gdal.explain("cannot transform the geometry to WGS 84"));
     }
@@ -323,10 +364,11 @@ GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, GeometryKind k
         OGREnvelope envelope;
         transformed->getEnvelope(&envelope);
         if (envelope.MaxX - envelope.MinX > 180.0) {
+            const GeometryPtr original = parse_wkb(wkb);
             const char* const wrap[] = {"WRAPDATELINE=YES", nullptr};
             gdal.clear();
             transformed.reset(OGRGeometryFactory::transformWithOptions(
-                geometry.get(), &transform, const_cast<char**>(wrap), cache));
+                original.get(), &transform, const_cast<char**>(wrap), cache));
             if (transformed == nullptr) {
                 throw OutputError(gdal.explain("cannot transform the geometry to WGS 84"));
             }
@@ -339,8 +381,72 @@ GeometryPtr layer_geometry(const std::vector<unsigned char>& wkb, GeometryKind k
             (transformed ? type_name(transformed->getGeometryType()) : std::string("nothing")) +
             ", which a " + kind_name(kind) + " layer cannot hold");
     }
-    if (kind == GeometryKind::polygon) return polygons.repair(*transformed);
+    if (kind == GeometryKind::polygon) return polygons.repair(std::move(transformed));
     return transformed;
+}
+
+/** A feature's geometry as layer_geometry() made it, or the exception it threw. */
+struct PreparedGeometry {
+    GeometryPtr geometry;
+    std::exception_ptr error;
+};
+
+/**
+ * One thread's tools for layer_geometry(): coordinate transformations are not thread-safe, so
+ * each thread has its own copy, and its own GEOS context.
+ */
+struct GeometryWorker {
+    GeometryWorker(TransformPtr transform_copy, int decimals)
+        : transform(std::move(transform_copy)), polygons(decimals) {}
+    TransformPtr transform;
+    PolygonRepair polygons;
+    const OGRGeometryFactory::TransformWithOptionsCache cache;
+};
+
+// Geometries prepared ahead of writing, at most: a few thousand features or 16 MiB of WKB
+// (the prepared geometries take about as much again).
+constexpr std::size_t batch_features = 4096;
+constexpr std::size_t batch_wkb_bytes = std::size_t{16} << 20;
+
+/**
+ * Prepares the geometries of features [begin, end) of `layer` on `threads` threads (0 = all
+ * cores) into `prepared` (index f - begin). Each is independent of the others, and the results
+ * do not depend on the thread that made them. Features after one that failed are skipped: the
+ * writer stops at the first failure.
+ */
+void prepare_geometries(const Layer& layer, std::size_t begin, std::size_t end,
+                        const OGRCoordinateTransformation& transform, int decimals,
+                        unsigned threads, std::vector<PreparedGeometry>& prepared) {
+    prepared.clear();
+    prepared.resize(end - begin);
+    std::mutex cloning;  // Clone() reads the transformation's PROJ objects
+    std::atomic<std::size_t> first_failure{end};
+    ParallelOptions parallel;
+    parallel.threads = threads;
+    parallel_for_each(
+        end - begin, parallel,
+        [&] {
+            const std::lock_guard<std::mutex> lock(cloning);
+            TransformPtr copy(transform.Clone());
+            if (copy == nullptr) throw OutputError("cannot copy the transformation to WGS 84");
+            return std::make_unique<GeometryWorker>(std::move(copy), decimals);
+        },
+        [&](std::size_t i, std::unique_ptr<GeometryWorker>& worker) {
+            const std::size_t f = begin + i;
+            const std::vector<unsigned char>& wkb = layer.features[f].wkb;
+            if (wkb.empty() || f > first_failure.load(std::memory_order_relaxed)) return;
+            try {
+                // GDAL's message handlers are per thread: this thread's messages go here.
+                GdalMessages gdal;
+                prepared[i].geometry = layer_geometry(wkb, layer.kind, *worker->transform,
+                                                      worker->cache, gdal, worker->polygons);
+            } catch (...) {
+                prepared[i].error = std::current_exception();
+                std::size_t known = first_failure.load();
+                while (f < known && !first_failure.compare_exchange_weak(known, f)) {
+                }
+            }
+        });
 }
 
 void set_value(OGRFeature& feature, int index, const Value& value) {
@@ -535,29 +641,44 @@ void write_layer(GDALDataset& dataset, Format format, const Layer& layer,
     if (transactions && dataset.StartTransaction() != OGRERR_NONE) {
         throw fail("cannot start a transaction");
     }
-    const OGRGeometryFactory::TransformWithOptionsCache cache;
     // GeoJSON prints `coordinate_precision` decimals; GeoPackage keeps full doubles.
-    PolygonRepair polygons(format == Format::geojson ? options.coordinate_precision : -1);
-    for (std::size_t f = 0; f < layer.features.size(); ++f) {
-        const Feature& source = layer.features[f];
-        OGRFeature feature(out->GetLayerDefn());
-        if (!source.wkb.empty()) {
-            GeometryPtr geometry;
-            try {
-                geometry = layer_geometry(source.wkb, layer.kind, transform, cache, gdal, polygons);
-            } catch (OutputError& e) {
-                e.set_feature("#" + std::to_string(f)).set_layer(layer.name).set_file(path);
-                throw;
+    const int decimals = format == Format::geojson ? options.coordinate_precision : -1;
+    const std::size_t count = layer.features.size();
+    std::vector<PreparedGeometry> prepared;
+    for (std::size_t begin = 0; begin < count;) {
+        // Batches bound the memory of geometries prepared ahead of writing.
+        std::size_t end = begin;
+        std::size_t bytes = 0;
+        while (end < count && end - begin < batch_features && bytes < batch_wkb_bytes) {
+            bytes += layer.features[end++].wkb.size();
+        }
+        if (layer.kind != GeometryKind::none) {
+            prepare_geometries(layer, begin, end, transform, decimals, options.threads, prepared);
+        }
+        for (std::size_t f = begin; f < end; ++f) {
+            const Feature& source = layer.features[f];
+            OGRFeature feature(out->GetLayerDefn());
+            if (!source.wkb.empty()) {
+                PreparedGeometry& geometry = prepared[f - begin];
+                if (geometry.error) {
+                    try {
+                        std::rethrow_exception(geometry.error);
+                    } catch (OutputError& e) {
+                        e.set_feature("#" + std::to_string(f)).set_layer(layer.name).set_file(path);
+                        throw;
+                    }
+                }
+                feature.SetGeometryDirectly(geometry.geometry.release());
             }
-            feature.SetGeometryDirectly(geometry.release());
+            for (std::size_t v = 0; v < source.values.size(); ++v) {
+                set_value(feature, static_cast<int>(v), source.values[v]);
+            }
+            gdal.clear();
+            if (out->CreateFeature(&feature) != OGRERR_NONE) {
+                throw feature_error(gdal.explain("cannot write the feature"), path, layer, f);
+            }
         }
-        for (std::size_t v = 0; v < source.values.size(); ++v) {
-            set_value(feature, static_cast<int>(v), source.values[v]);
-        }
-        gdal.clear();
-        if (out->CreateFeature(&feature) != OGRERR_NONE) {
-            throw feature_error(gdal.explain("cannot write the feature"), path, layer, f);
-        }
+        begin = end;
     }
     gdal.clear();
     if (transactions && dataset.CommitTransaction() != OGRERR_NONE) {

@@ -30,6 +30,11 @@ struct WriteOptions {
      * existing file is replaced whole.
      */
     bool update = false;
+    /**
+     * Threads preparing geometries (reprojection and polygon repair); 0 = all cores. Features
+     * are still written one by one in their order, so the file is the same for any count.
+     */
+    unsigned threads = 0;
 };
 
 class OutputPlan;

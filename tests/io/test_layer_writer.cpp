@@ -541,3 +541,89 @@ TEST_CASE("field names must be usable", "[layer_writer]") {
                Catch::EndsWith("field 2 has no name"));
     CHECK(dir.entries().empty());
 }
+
+// Geometries are prepared on several threads in batches and written one by one in order: the
+// file must not depend on the thread count, and the first failing feature is still the one
+// named. 5,000 squares of 200 m on a 100-column grid of 300 m, every 7th a bow-tie.
+TEST_CASE("a large polygon layer is written in order, repaired, whatever the thread count",
+          "[layer_writer][writer]") {
+    constexpr std::size_t count = 5000;
+    constexpr std::size_t columns = 100;
+    Layer layer;
+    layer.name = "many";
+    layer.kind = GeometryKind::polygon;
+    layer.fields = {{"n", FieldType::integer}};
+    for (std::size_t i = 0; i < count; ++i) {
+        const double x0 = origin_x + 300.0 * static_cast<double>(i % columns);
+        const double y0 = origin_y + 300.0 * static_cast<double>(i / columns);
+        const double x1 = x0 + 200.0;
+        const double y1 = y0 + 200.0;
+        const Ring ring = i % 7 == 3 ? Ring{{x0, y0}, {x1, y1}, {x1, y0}, {x0, y1}, {x0, y0}}
+                                     : Ring{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}, {x0, y0}};
+        layer.features.push_back({polygon_wkb({ring}), {Value{static_cast<std::int64_t>(i)}}});
+    }
+
+    const TempDir dir{"lifecircle_layer_writer"};
+    for (const std::string extension : {".gpkg", ".geojson"}) {
+        INFO(extension);
+        WriteOptions one;
+        one.threads = 1;
+        WriteOptions two;
+        two.threads = 2;
+        const std::string serial = dir.file("one" + extension);
+        const std::string parallel = dir.file("two" + extension);
+        write_layers(serial, {layer}, utm29, one);
+        write_layers(parallel, {layer}, utm29, two);
+        CHECK(read_text(serial) == read_text(parallel));
+
+        DatasetPtr dataset = open_vector(parallel);
+        REQUIRE(dataset != nullptr);
+        OGRLayer& out = *dataset->GetLayer(0);
+        REQUIRE(out.GetFeatureCount() == static_cast<GIntBig>(count));
+        OGREnvelope previous;
+        for (std::size_t i = 0; i < count; ++i) {
+            INFO("feature " << i);
+            auto feature = next_feature(out);
+            REQUIRE(feature != nullptr);
+            REQUIRE(feature->GetFieldAsInteger64("n") == static_cast<GIntBig>(i));
+            const OGRGeometry* geometry = feature->GetGeometryRef();
+            REQUIRE(geometry != nullptr);
+            REQUIRE(wkbFlatten(geometry->getGeometryType()) == wkbMultiPolygon);
+            CPLPushErrorHandler(CPLQuietErrorHandler);
+            const bool valid = geometry->IsValid() != 0;
+            CPLPopErrorHandler();
+            CHECK(valid);
+            // A bow-tie is repaired into its two triangles.
+            CHECK(geometry->toMultiPolygon()->getNumGeometries() == (i % 7 == 3 ? 2 : 1));
+            // Each geometry is its feature's: east of the one before in a row, north of the
+            // row before at a row's start.
+            OGREnvelope envelope;
+            geometry->getEnvelope(&envelope);
+            if (i % columns != 0) {
+                CHECK(envelope.MinX > previous.MaxX);
+            } else if (i > 0) {
+                CHECK(envelope.MinY > previous.MaxY);
+            }
+            previous = envelope;
+        }
+    }
+
+    // Coordinates PROJ cannot transform (x = 10^12 m) in two features, both in the second batch
+    // of 4,096, and broken WKB after them: the first one is named, by its index.
+    Layer failing = layer;
+    for (const std::size_t f : {4321u, 4700u}) {
+        failing.features[f].wkb = polygon_wkb({{{1e12, origin_y}, {1e12 + 200, origin_y},
+                                                {1e12 + 200, origin_y + 200}, {1e12, origin_y}}});
+    }
+    failing.features[4800].wkb.resize(20);
+    for (const std::string name : {"failing.gpkg", "failing.geojson"}) {
+        const std::string path = dir.file(name);
+        const std::string message = output_error([&] { write_layers(path, {failing}, utm29); });
+        CHECK_THAT(message, Catch::StartsWith(path + ", layer 'many', feature #4321: "));
+        CHECK_THAT(message, Catch::Contains("cannot transform the geometry to WGS 84"));
+        CHECK_FALSE(fs::exists(path));
+    }
+    failing.features[17].wkb.resize(20);
+    CHECK_THAT(output_error([&] { write_layers(dir.file("early.gpkg"), {failing}, utm29); }),
+               Catch::Contains("feature #17: invalid WKB geometry (20 bytes)"));
+}
