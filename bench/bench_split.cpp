@@ -5,6 +5,10 @@
 //   build/bench/bench_split [split-network|split-raster|nested-network|nested-raster]
 //                           [facilities=2000] [file.osm.pbf]
 // With no configuration it runs all four, each as a child process of itself.
+// Measured on porto_metro_2015, 2,000 facilities, 2 cores shared with another build (so +-30%):
+//   old split (Voronoi of all samples, intersections with the metro-wide area): 99.5 s, 1937 MiB
+//   split-network 26.8 s, 309 MiB; split-raster 14.3 s, 316 MiB;
+//   nested-network 24-37 s, 154 MiB; nested-raster 10.9 s, 360 MiB.
 
 #include <cstdio>
 #include <filesystem>
