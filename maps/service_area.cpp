@@ -1,5 +1,6 @@
 #include "maps/service_area.hpp"
 #include "maps/raster_buffer.hpp"
+#include "maps/split_grid.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -233,122 +234,64 @@ void sample_polyline(std::span<const Point> line, double spacing, std::vector<Po
     }
 }
 
-/** A uniform grid over labelled sample points for nearest-sample queries. */
-class SampleGrid {
-public:
-    SampleGrid(const std::vector<Point>& points, double min_cell) : m_points(points) {
-        Box box;
-        for (const Point& p : points) box.extend(p);
-        m_origin = box.min;
-        const double width = std::max(box.max.x - box.min.x, 0.0);
-        const double height = std::max(box.max.y - box.min.y, 0.0);
-        // About one point per cell, but never more cells than points: the grid stays small
-        // even when two facilities are far apart.
-        const double fair = std::sqrt(width * height / static_cast<double>(points.size()));
-        m_cell = std::max({min_cell, fair, std::max(width, height) / 4096.0, 1e-9});
-        m_columns = static_cast<std::size_t>(width / m_cell) + 1;
-        m_rows = static_cast<std::size_t>(height / m_cell) + 1;
-        m_first.assign(m_columns * m_rows + 1, 0);
-        std::vector<std::size_t> cell_of(points.size());
-        for (std::size_t i = 0; i < points.size(); ++i) {
-            cell_of[i] = cell_index(column(points[i].x), row(points[i].y));
-            ++m_first[cell_of[i] + 1];
-        }
-        for (std::size_t c = 0; c + 1 < m_first.size(); ++c) m_first[c + 1] += m_first[c];
-        m_items.resize(points.size());
-        std::vector<std::size_t> fill(m_first.begin(), m_first.end() - 1);
-        for (std::size_t i = 0; i < points.size(); ++i)
-            m_items[fill[cell_of[i]]++] = static_cast<std::uint32_t>(i);
-    }
-
-    /** Index of the point nearest to q (ties: any). */
-    std::uint32_t nearest(Point q) const {
-        const std::ptrdiff_t cx = static_cast<std::ptrdiff_t>(column(q.x));
-        const std::ptrdiff_t cy = static_cast<std::ptrdiff_t>(row(q.y));
-        const std::ptrdiff_t columns = static_cast<std::ptrdiff_t>(m_columns);
-        const std::ptrdiff_t rows = static_cast<std::ptrdiff_t>(m_rows);
-        const std::ptrdiff_t max_ring = std::max(columns, rows);
-        double best = std::numeric_limits<double>::infinity();
-        std::uint32_t best_index = 0;
-        for (std::ptrdiff_t r = 0; r <= max_ring; ++r) {
-            for (std::ptrdiff_t y = cy - r; y <= cy + r; ++y) {
-                if (y < 0 || y >= rows) continue;
-                const bool edge_row = y == cy - r || y == cy + r;
-                const std::ptrdiff_t step = edge_row ? 1 : std::max<std::ptrdiff_t>(2 * r, 1);
-                for (std::ptrdiff_t x = cx - r; x <= cx + r; x += step) {
-                    if (x < 0 || x >= columns) continue;
-                    const std::size_t c =
-                        cell_index(static_cast<std::size_t>(x), static_cast<std::size_t>(y));
-                    for (std::size_t k = m_first[c]; k < m_first[c + 1]; ++k) {
-                        const Point& p = m_points[m_items[k]];
-                        const double d = (p.x - q.x) * (p.x - q.x) + (p.y - q.y) * (p.y - q.y);
-                        if (d < best) {
-                            best = d;
-                            best_index = m_items[k];
-                        }
-                    }
-                }
-            }
-            // Cells of the next ring are at least r cells away from q.
-            const double reach = static_cast<double>(r) * m_cell;
-            if (best <= reach * reach) break;
-        }
-        return best_index;
-    }
-
-private:
-    std::size_t column(double x) const {
-        const double c = std::floor((x - m_origin.x) / m_cell);
-        return static_cast<std::size_t>(std::clamp(c, 0.0, static_cast<double>(m_columns - 1)));
-    }
-    std::size_t row(double y) const {
-        const double r = std::floor((y - m_origin.y) / m_cell);
-        return static_cast<std::size_t>(std::clamp(r, 0.0, static_cast<double>(m_rows - 1)));
-    }
-    std::size_t cell_index(std::size_t x, std::size_t y) const { return y * m_columns + x; }
-
-    const std::vector<Point>& m_points;
-    Point m_origin;
-    double m_cell = 1.0;
-    std::size_t m_columns = 1;
-    std::size_t m_rows = 1;
-    std::vector<std::size_t> m_first;
-    std::vector<std::uint32_t> m_items;
+/** A piece of a big polygon cut along a quadtree: its quadrant and what lies inside it. */
+struct Tile {
+    Box box;
+    GeometryPtr part;
 };
 
-/** Mean of a convex cell's ring vertices (closing vertex excluded): a point inside it. */
-bool cell_inner_point(GeosContext& ctx, const GEOSGeometry* cell, Point& out) {
+/**
+ * `area` cut into quadrants until each holds at most `max_points` vertices (quadrant lines on
+ * multiples of `cell`), so that a small window of it costs a clip of a few tiles instead of a
+ * pass over all of a metro's polygon. Each level clips only its parent's piece: O(n log n).
+ */
+void cut_into_tiles(GeosContext& ctx, GeometryPtr area, const Box& box, double cell, std::size_t max_points,
+                    std::vector<Tile>& out) {
     GEOSContextHandle_t h = ctx.handle();
-    if (GEOSGeomTypeId_r(h, cell) != GEOS_POLYGON || GEOSisEmpty_r(h, cell) == 1) return false;
-    const GEOSGeometry* ring = GEOSGetExteriorRing_r(h, cell);
-    const GEOSCoordSequence* seq = ring != nullptr ? GEOSGeom_getCoordSeq_r(h, ring) : nullptr;
-    unsigned int size = 0;
-    if (seq == nullptr || GEOSCoordSeq_getSize_r(h, seq, &size) == 0 || size < 2) return false;
-    double sx = 0.0;
-    double sy = 0.0;
-    for (unsigned int i = 0; i + 1 < size; ++i) {
-        double x = 0.0;
-        double y = 0.0;
-        GEOSCoordSeq_getXY_r(h, seq, i, &x, &y);
-        sx += x;
-        sy += y;
+    if (GEOSisEmpty_r(h, area.get()) == 1) return;
+    const int points = GEOSGetNumCoordinates_r(h, area.get());
+    const double mx = std::round(0.5 * (box.min.x + box.max.x) / cell) * cell;
+    const double my = std::round(0.5 * (box.min.y + box.max.y) / cell) * cell;
+    const bool can_cut = mx > box.min.x && mx < box.max.x && my > box.min.y && my < box.max.y;
+    if (points >= 0 && (static_cast<std::size_t>(points) <= max_points || !can_cut)) {
+        out.push_back({box, std::move(area)});
+        return;
     }
-    const double n = static_cast<double>(size - 1);
-    out = {sx / n, sy / n};
-    return true;
+    const Box quadrants[4] = {{{box.min.x, box.min.y}, {mx, my}},
+                              {{mx, box.min.y}, {box.max.x, my}},
+                              {{box.min.x, my}, {mx, box.max.y}},
+                              {{mx, my}, {box.max.x, box.max.y}}};
+    for (const Box& q : quadrants) {
+        GeometryPtr part =
+            own(ctx, GEOSClipByRect_r(h, area.get(), q.min.x, q.min.y, q.max.x, q.max.y), "clip by rectangle");
+        cut_into_tiles(ctx, std::move(part), q, cell, max_points, out);
+    }
 }
 
-/** Union of Voronoi cells (a coverage: edges shared exactly); plain union if GEOS refuses. */
-GeometryPtr union_cells(GeosContext& ctx, std::vector<GeometryPtr>&& cells) {
-    GeometryPtr collection =
-        detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(cells));
-    GEOSGeometry* merged = GEOSCoverageUnion_r(ctx.handle(), collection.get());
-    if (merged != nullptr) {
-        GeometryPtr result = own(ctx, merged, "coverage union");
-        if (GEOSisValid_r(ctx.handle(), result.get()) == 1) return result;
+/** The part of the tiled polygon inside `region` (whose envelope is `window`). */
+GeometryPtr tiled_intersection(GeosContext& ctx, std::span<const Tile> tiles, const GEOSGeometry* region,
+                               const Box& window) {
+    GEOSContextHandle_t h = ctx.handle();
+    std::vector<GeometryPtr> parts;
+    for (const Tile& t : tiles) {
+        if (t.box.max.x <= window.min.x || t.box.min.x >= window.max.x || t.box.max.y <= window.min.y ||
+            t.box.min.y >= window.max.y)
+            continue;
+        const bool within = t.box.min.x >= window.min.x && t.box.max.x <= window.max.x &&
+                            t.box.min.y >= window.min.y && t.box.max.y <= window.max.y;
+        GeometryPtr part = within ? detail::clone(ctx, t.part.get())
+                                  : own(ctx,
+                                        GEOSClipByRect_r(h, t.part.get(), window.min.x, window.min.y, window.max.x,
+                                                         window.max.y),
+                                        "clip by rectangle");
+        if (GEOSisEmpty_r(h, part.get()) == 1) continue;
+        parts.push_back(own(ctx, GEOSIntersection_r(h, part.get(), region), "intersection"));
     }
-    ctx.clear_error();
-    return own(ctx, GEOSUnaryUnion_r(ctx.handle(), collection.get()), "union");
+    if (parts.empty()) return detail::make_collection(ctx, GEOS_MULTIPOLYGON, {});
+    if (parts.size() == 1) return std::move(parts.front());
+    // Parts of neighbouring tiles meet along the tile lines: the union merges them.
+    const GeometryPtr all = detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(parts));
+    return own(ctx, GEOSUnaryUnion_r(h, all.get()), "union");
 }
 
 }  // namespace
@@ -553,29 +496,38 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
                                         std::to_string(origin_count) + " origins");
     GEOSContextHandle_t h = ctx.handle();
 
-    // The overall area, the labelled samples and each origin's road length.
-    ReachedLines lines;
+    // The labelled samples, each origin's road length and the envelope of each reached piece.
     std::vector<double> road_m(origin_count, 0.0);
     std::vector<Point> samples;
     std::vector<std::uint32_t> labels;
-    for (const ReachedPiece& piece : pieces) {
+    std::vector<std::uint32_t> reached;  // indices of the pieces reached within max_seconds
+    std::vector<Box> piece_boxes;        // one per reached piece
+    for (std::uint32_t k = 0; k < pieces.size(); ++k) {
+        const ReachedPiece& piece = pieces[k];
         Meters from = 0.0;
         Meters to = 0.0;
         if (!clip_piece(piece, max_seconds, from, to)) continue;
-        const std::vector<Point> shape = graph.sub_shape(piece.edge, from, to);
-        add_line(ctx, shape, lines);
         road_m[piece.origin] += to - from;
+        const std::vector<Point> shape = graph.sub_shape(piece.edge, from, to);
         sample_polyline(shape, options.split_spacing_m, samples);
         labels.resize(samples.size(), piece.origin);
+        Box box;
+        for (const Point& p : shape) box.extend(p);
+        reached.push_back(k);
+        piece_boxes.push_back(box);
     }
+    std::vector<std::vector<Point>> extra_lines;
+    std::vector<Box> extra_boxes;
     for (std::uint32_t o = 0; o < extra_lines_per_origin.size(); ++o) {
         const std::vector<Point>& line = extra_lines_per_origin[o];
         if (line.empty()) continue;
-        add_line(ctx, line, lines);
+        extra_lines.push_back(line);
+        Box box;
+        for (const Point& p : line) box.extend(p);
+        extra_boxes.push_back(box);
         sample_polyline(line, options.split_spacing_m, samples);
         labels.resize(samples.size(), o);
     }
-    GeometryPtr overall = area_of_lines(ctx, std::move(lines), options);
 
     std::vector<AreaPolygon> out(origin_count);
     const GeometryPtr empty = detail::make_collection(ctx, GEOS_MULTIPOLYGON, {});
@@ -585,48 +537,135 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
     const bool one_origin = std::all_of(
         labels.begin(), labels.end(), [&](std::uint32_t label) { return label == labels.front(); });
     if (one_origin) {
-        out[labels.front()] = to_area_polygon(ctx, overall.get(), road_m[labels.front()] / 1000.0);
+        const std::uint32_t o = labels.front();
+        out[o] = service_area(ctx, graph, pieces, max_seconds, extra_lines, options);
+        out[o].road_km = road_m[o] / 1000.0;
         return out;
     }
 
-    // Voronoi cells of the samples. GEOS uses the vertices of any geometry as sites, so one
-    // LineString through all samples is the cheapest way to hand them over.
-    std::vector<double> xy;
-    xy.reserve(samples.size() * 2);
-    for (const Point& p : samples) {
-        xy.push_back(p.x);
-        xy.push_back(p.y);
-    }
-    GEOSCoordSequence* seq =
-        GEOSCoordSeq_copyFromBuffer_r(h, xy.data(), static_cast<unsigned>(samples.size()), 0, 0);
-    if (seq == nullptr) detail::fail(ctx, "create coordinates");
-    const GeometryPtr sites = own(ctx, GEOSGeom_createLineString_r(h, seq), "create sites");
-    const GeometryPtr frame = own(ctx, GEOSEnvelope_r(h, overall.get()), "envelope");
-    const GeometryPtr cells =
-        own(ctx, GEOSVoronoiDiagram_r(h, sites.get(), frame.get(), 0.0, 0), "Voronoi diagram");
+    // Label grid: cells of the sample spacing (coarser only if a frame would pass 2^26 cells).
+    // Every place of a buffered area is within buffer_m of a reached line, every point of a line
+    // within half the spacing of a sample; the raster method's boundary lies within about one of
+    // its cells of the buffer's. A hull may reach farther from any road: all cells are labelled.
+    Box frame;
+    for (const Point& p : samples) frame.extend(p);
+    const double raster_cell = options.raster_cell_m > 0 ? options.raster_cell_m : options.buffer_m / 10.0;
+    const double reach = options.buffer_m + (options.method == AreaMethod::raster ? 2.0 * raster_cell : 0.0);
+    const double frame_m2 = (frame.max.x - frame.min.x + 2 * (reach + options.split_spacing_m)) *
+                            (frame.max.y - frame.min.y + 2 * (reach + options.split_spacing_m));
+    const double cell = std::max(options.split_spacing_m, std::sqrt(frame_m2 / static_cast<double>(1 << 26)));
+    const double radius = reach + options.split_spacing_m + 2.0 * cell;
+    frame = {{frame.min.x - radius, frame.min.y - radius}, {frame.max.x + radius, frame.max.y + radius}};
+    detail::SplitGrid grid(frame, cell);
+    grid.label(samples, labels, radius, options.method == AreaMethod::hull);
+    samples = {};
+    labels = {};
+    std::vector<Box> windows;
+    std::vector<GeometryPtr> regions = grid.regions(ctx, origin_count, windows);
 
-    // GEOS 3.11 does not keep cells in site order: label each cell by the sample nearest to a
-    // point inside it, which is the cell's own site.
-    const SampleGrid grid(samples, 2.0 * options.split_spacing_m);
-    std::vector<std::vector<GeometryPtr>> cells_of(origin_count);
-    const int cell_count = GEOSGetNumGeometries_r(h, cells.get());
-    if (cell_count <= 0) {
-        // All samples coincide (GEOS makes no cells of a single site): nothing to divide.
-        out[labels.front()] = to_area_polygon(ctx, overall.get(), road_m[labels.front()] / 1000.0);
+    if (options.method == AreaMethod::hull) {
+        // A hull is a shape of all the roads at once: cut the whole area into tiles, so each
+        // region clips only the few tiles under it.
+        const AreaPolygon whole = service_area(ctx, graph, pieces, max_seconds, extra_lines, options);
+        std::vector<Tile> tiles;
+        cut_into_tiles(ctx, detail::from_wkb(ctx, whole.wkb), frame, cell, 4096, tiles);
+        for (std::uint32_t o = 0; o < origin_count; ++o) {
+            if (!regions[o]) continue;
+            GeometryPtr part = tiled_intersection(ctx, tiles, regions[o].get(), windows[o]);
+            part = detail::snap_to_grid(ctx, std::move(part), options.grid_m);
+            out[o] = to_area_polygon(ctx, part.get(), road_m[o] / 1000.0);
+        }
         return out;
     }
-    for (int i = 0; i < cell_count; ++i) {
-        const GEOSGeometry* cell = GEOSGetGeometryN_r(h, cells.get(), i);
-        Point inner;
-        if (!cell_inner_point(ctx, cell, inner)) continue;
-        cells_of[labels[grid.nearest(inner)]].push_back(detail::clone(ctx, cell));
-    }
 
+    // A buffer near a region depends only on the roads within `reach` of it. AreaMethod::network:
+    // each region buffers the reached lines (merged per edge, as service_area() does) clipped to
+    // its envelope grown by more than the buffer, so what it leaves out cannot reach the region;
+    // a small union instead of a metro-wide one. AreaMethod::raster: service_area() of the
+    // pieces that come that close, traced on a grid of its own.
+    const bool raster = options.method == AreaMethod::raster;
+    std::vector<std::vector<Point>> lines;
+    std::vector<Box> line_boxes;
+    std::vector<std::uint32_t> line_piece;  // raster: the piece of each line
+    if (raster) {
+        for (std::uint32_t k = 0; k < reached.size(); ++k) {
+            lines.emplace_back();
+            line_boxes.push_back(piece_boxes[k]);
+            line_piece.push_back(reached[k]);
+        }
+    } else {
+        for (const Interval& r : reached_intervals(pieces, piece_order(pieces), max_seconds)) {
+            lines.push_back(graph.sub_shape(r.edge, r.from, r.to));
+            Box box;
+            for (const Point& p : lines.back()) box.extend(p);
+            line_boxes.push_back(box);
+        }
+        for (std::size_t j = 0; j < extra_lines.size(); ++j) {
+            lines.push_back(extra_lines[j]);
+            line_boxes.push_back(extra_boxes[j]);
+        }
+    }
+    piece_boxes = {};
+    const double bucket = std::max(16.0 * cell, 4.0 * reach);
+    const auto bucket_columns = static_cast<std::size_t>((frame.max.x - frame.min.x) / bucket) + 1;
+    const auto bucket_rows = static_cast<std::size_t>((frame.max.y - frame.min.y) / bucket) + 1;
+    auto bucket_x = [&](double x) {
+        return static_cast<std::size_t>(
+            std::clamp(std::floor((x - frame.min.x) / bucket), 0.0, static_cast<double>(bucket_columns - 1)));
+    };
+    auto bucket_y = [&](double y) {
+        return static_cast<std::size_t>(
+            std::clamp(std::floor((y - frame.min.y) / bucket), 0.0, static_cast<double>(bucket_rows - 1)));
+    };
+    std::vector<std::vector<std::uint32_t>> in_bucket(bucket_columns * bucket_rows);
+    for (std::uint32_t k = 0; k < line_boxes.size(); ++k)
+        for (std::size_t y = bucket_y(line_boxes[k].min.y); y <= bucket_y(line_boxes[k].max.y); ++y)
+            for (std::size_t x = bucket_x(line_boxes[k].min.x); x <= bucket_x(line_boxes[k].max.x); ++x)
+                in_bucket[y * bucket_columns + x].push_back(k);
+    auto near = [](const Box& a, const Box& b, double d) {
+        return a.min.x <= b.max.x + d && b.min.x <= a.max.x + d && a.min.y <= b.max.y + d && b.min.y <= a.max.y + d;
+    };
+    const double margin = reach + 2.0 * cell;
+    std::vector<std::uint32_t> seen(line_boxes.size(), detail::no_label);
+    std::vector<std::uint32_t> ids;
+    std::vector<ReachedPiece> local;
+    std::vector<std::vector<Point>> local_extra;
+    std::vector<GeometryPtr> clipped;
     for (std::uint32_t o = 0; o < origin_count; ++o) {
-        if (cells_of[o].empty()) continue;
-        const GeometryPtr region = union_cells(ctx, std::move(cells_of[o]));
-        GeometryPtr part =
-            own(ctx, GEOSIntersection_r(h, overall.get(), region.get()), "intersection");
+        if (!regions[o]) continue;
+        const Box& w = windows[o];
+        const Box grown{{w.min.x - margin, w.min.y - margin}, {w.max.x + margin, w.max.y + margin}};
+        ids.clear();
+        for (std::size_t y = bucket_y(grown.min.y); y <= bucket_y(grown.max.y); ++y)
+            for (std::size_t x = bucket_x(grown.min.x); x <= bucket_x(grown.max.x); ++x)
+                for (std::uint32_t k : in_bucket[y * bucket_columns + x])
+                    if (seen[k] != o && near(line_boxes[k], grown, 0.0)) {
+                        seen[k] = o;
+                        ids.push_back(k);
+                    }
+        std::sort(ids.begin(), ids.end());
+        GeometryPtr area;
+        if (raster) {
+            local.clear();
+            for (std::uint32_t k : ids) local.push_back(pieces[line_piece[k]]);
+            local_extra.clear();
+            for (std::size_t j = 0; j < extra_lines.size(); ++j)
+                if (near(extra_boxes[j], grown, 0.0)) local_extra.push_back(extra_lines[j]);
+            area = detail::from_wkb(ctx, service_area(ctx, graph, local, max_seconds, local_extra, options).wkb);
+        } else {
+            clipped.clear();
+            for (std::uint32_t k : ids) {
+                GeometryPtr line = detail::make_line(ctx, lines[k]);
+                const Box& b = line_boxes[k];
+                if (b.min.x < grown.min.x || b.max.x > grown.max.x || b.min.y < grown.min.y || b.max.y > grown.max.y)
+                    line = own(ctx,
+                               GEOSClipByRect_r(h, line.get(), grown.min.x, grown.min.y, grown.max.x, grown.max.y),
+                               "clip by rectangle");
+                if (GEOSisEmpty_r(h, line.get()) == 0) clipped.push_back(std::move(line));
+            }
+            area = union_of_buffers(ctx, clipped, nullptr, options);
+        }
+        GeometryPtr part = own(ctx, GEOSIntersection_r(h, area.get(), regions[o].get()), "intersection");
         part = detail::snap_to_grid(ctx, std::move(part), options.grid_m);
         out[o] = to_area_polygon(ctx, part.get(), road_m[o] / 1000.0);
     }

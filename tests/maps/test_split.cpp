@@ -1,0 +1,273 @@
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+#define GEOS_USE_ONLY_R_API
+#include <geos_c.h>
+
+#include "core/graph.hpp"
+#include "core/reach.hpp"
+#include "maps/geos_handle.hpp"
+#include "maps/service_area.hpp"
+#include "maps/split_grid.hpp"
+
+using namespace lifecircle;
+using namespace lifecircle::maps;
+namespace gd = lifecircle::maps::detail;
+
+namespace {
+
+/** A walkable graph whose edge i is roads[i]. */
+RoadGraph make_graph(const std::vector<std::vector<Point>>& roads) {
+    RawNetwork raw;
+    auto node = [&](Point p) {
+        for (std::uint32_t i = 0; i < raw.nodes.size(); ++i)
+            if (raw.nodes[i] == p) return i;
+        raw.nodes.push_back(p);
+        return static_cast<std::uint32_t>(raw.nodes.size() - 1);
+    };
+    for (const std::vector<Point>& road : roads) {
+        RawEdge edge;
+        edge.from = node(road.front());
+        edge.to = node(road.back());
+        edge.attributes.road_class = RoadClass::residential;
+        raw.add_edge(edge, road);
+    }
+    RoadGraph graph = build_graph(std::move(raw), BuildOptions{});
+    REQUIRE(graph.edge_count() == roads.size());
+    return graph;
+}
+
+/**
+ * A grid of 6 x 6 blocks of 100 m with facilities at `origins` (on nodes), walked at 1 m/s, so
+ * the time from a facility is the Manhattan distance. Every edge is cut into 10 m pieces, each
+ * given to the facility nearest to its middle:
+ *
+ *   (0,600) 2 +--+--+--+--+--+ 3 (600,600)
+ *             |  |  |  |  |  |
+ *             +--+--+--+--+--+
+ *               ...
+ *     (0,0) 0 +--+--+--+--+--+ 1 (600,0)
+ */
+struct Town {
+    RoadGraph graph;
+    std::vector<Point> origins;
+    std::vector<ReachedPiece> pieces;
+};
+
+Town make_town(const std::vector<Point>& origins) {
+    std::vector<std::vector<Point>> roads;
+    for (int j = 0; j <= 6; ++j)
+        for (int i = 0; i < 6; ++i) {
+            roads.push_back({{i * 100.0, j * 100.0}, {(i + 1) * 100.0, j * 100.0}});
+            roads.push_back({{j * 100.0, i * 100.0}, {j * 100.0, (i + 1) * 100.0}});
+        }
+    Town town{make_graph(roads), origins, {}};
+    auto time = [&](std::size_t o, Point p) { return std::abs(p.x - origins[o].x) + std::abs(p.y - origins[o].y); };
+    for (EdgeId e = 0; e < town.graph.edge_count(); ++e) {
+        const Point a = town.graph.node_xy[town.graph.edge_from[e]];
+        const Point b = town.graph.node_xy[town.graph.edge_to[e]];
+        const double length = town.graph.edge_length_m[e];
+        for (double s = 0; s < length - 1e-9; s += 10.0) {
+            const double t = std::min(s + 10.0, length);
+            auto at = [&](double d) { return Point{a.x + (b.x - a.x) * d / length, a.y + (b.y - a.y) * d / length}; };
+            std::size_t best = 0;
+            for (std::size_t o = 1; o < origins.size(); ++o)
+                if (time(o, at(0.5 * (s + t))) < time(best, at(0.5 * (s + t)))) best = o;
+            town.pieces.push_back({e, s, t, time(best, at(s)), time(best, at(t)), static_cast<std::uint32_t>(best)});
+        }
+    }
+    return town;
+}
+
+gd::GeometryPtr geometry(GeosContext& ctx, const AreaPolygon& area) { return gd::from_wkb(ctx, area.wkb); }
+
+double area_m2(GeosContext& ctx, const GEOSGeometry* g) {
+    double a = 0.0;
+    REQUIRE(GEOSArea_r(ctx.handle(), g, &a) == 1);
+    return a;
+}
+
+double intersection_m2(GeosContext& ctx, const AreaPolygon& a, const AreaPolygon& b) {
+    const gd::GeometryPtr ga = geometry(ctx, a);
+    const gd::GeometryPtr gb = geometry(ctx, b);
+    const gd::GeometryPtr i = gd::own(ctx, GEOSIntersection_r(ctx.handle(), ga.get(), gb.get()), "intersection");
+    return area_m2(ctx, i.get());
+}
+
+/** Area of the symmetric difference between the union of `parts` and `whole`, in m². */
+double mismatch_m2(GeosContext& ctx, const std::vector<AreaPolygon>& parts, const AreaPolygon& whole) {
+    std::vector<gd::GeometryPtr> all;
+    for (const AreaPolygon& p : parts) all.push_back(geometry(ctx, p));
+    const gd::GeometryPtr collection = gd::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(all));
+    const gd::GeometryPtr merged = gd::own(ctx, GEOSUnaryUnion_r(ctx.handle(), collection.get()), "union");
+    const gd::GeometryPtr w = geometry(ctx, whole);
+    const gd::GeometryPtr d = gd::own(ctx, GEOSSymDifference_r(ctx.handle(), merged.get(), w.get()), "difference");
+    return area_m2(ctx, d.get());
+}
+
+/** The checks every split must pass: valid, disjoint, together the whole area. */
+void check_partition(GeosContext& ctx, const std::vector<AreaPolygon>& split, const AreaPolygon& whole,
+                     double relative_tolerance) {
+    for (const AreaPolygon& part : split) {
+        CHECK(wkb_is_valid(ctx, part.wkb));
+        CHECK(part.area_km2 * 1e6 == Approx(wkb_area(ctx, part.wkb)).margin(1e-6));
+    }
+    for (std::size_t a = 0; a < split.size(); ++a)
+        for (std::size_t b = a + 1; b < split.size(); ++b) CHECK(intersection_m2(ctx, split[a], split[b]) < 0.01);
+    CHECK(mismatch_m2(ctx, split, whole) < relative_tolerance * whole.area_km2 * 1e6);
+}
+
+/** Samples as split_areas() documents them: midpoints of equal parts of at most `spacing`. */
+void samples_of(const RoadGraph& graph, std::span<const ReachedPiece> pieces, double spacing,
+                std::vector<Point>& points, std::vector<std::uint32_t>& labels) {
+    for (const ReachedPiece& piece : pieces) {
+        const Point a = graph.point_along(piece.edge, piece.from);
+        const Point b = graph.point_along(piece.edge, piece.to);
+        const double length = piece.to - piece.from;
+        const double count = std::max(1.0, std::ceil(length / spacing - 1e-12));
+        for (double k = 0; k < count; ++k) {
+            const double f = (k + 0.5) / count;
+            points.push_back({a.x + f * (b.x - a.x), a.y + f * (b.y - a.y)});
+            labels.push_back(piece.origin);
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("A split on a grid of four facilities is a partition of the service area", "[split]") {
+    GeosContext ctx;
+    const Town town = make_town({{0, 0}, {600, 0}, {0, 600}, {600, 600}});
+    for (const AreaMethod method : {AreaMethod::network, AreaMethod::raster, AreaMethod::hull}) {
+        AreaOptions options;
+        options.method = method;
+        CAPTURE(static_cast<int>(method));
+        const AreaPolygon whole = service_area(ctx, town.graph, town.pieces, 2000, {}, options);
+        const std::vector<AreaPolygon> split = split_areas(ctx, town.graph, town.pieces, 2000, 4, {}, options);
+        REQUIRE(split.size() == 4);
+        // The raster method traces each part's roads on a grid of its own: the outer edge lies
+        // within about a raster cell of the whole area's.
+        check_partition(ctx, split, whole, method == AreaMethod::raster ? 0.02 : 1e-6);
+        // Roads where two facilities tie go to the lower index (make_town), so the quarters are
+        // not equal; the road lengths still add up.
+        double road_km = 0.0;
+        for (const AreaPolygon& part : split) road_km += part.road_km;
+        CHECK(road_km == Approx(whole.road_km));
+        // Points on roads each facility reaches first, well away from where they meet, and
+        // their mirror images in the other quarters.
+        for (const Point p : {Point{50, 0}, Point{0, 150}, Point{100, 50}, Point{200, 120}, Point{0, 250}}) {
+            const Point mirrored[4] = {p, {600 - p.x, p.y}, {p.x, 600 - p.y}, {600 - p.x, 600 - p.y}};
+            for (std::size_t o = 0; o < 4; ++o)
+                for (std::size_t other = 0; other < 4; ++other) {
+                    CAPTURE(mirrored[o].x, mirrored[o].y, other);
+                    CHECK(wkb_contains(ctx, split[other].wkb, mirrored[o]) == (o == other));
+                }
+        }
+    }
+}
+
+TEST_CASE("Each place of a split belongs to the origin of its nearest sample", "[split]") {
+    // Three facilities placed off-centre so the meeting lines are not symmetric.
+    GeosContext ctx;
+    const Town town = make_town({{100, 0}, {600, 300}, {200, 600}});
+    AreaOptions options;
+    const AreaPolygon whole = service_area(ctx, town.graph, town.pieces, 2000, {}, options);
+    const std::vector<AreaPolygon> split = split_areas(ctx, town.graph, town.pieces, 2000, 3, {}, options);
+    check_partition(ctx, split, whole, 1e-6);
+
+    // Brute force: the nearest of all samples, and how much nearer it is than any sample of
+    // another origin. Near a label boundary (within a cell's diagonal of it) either may win.
+    std::vector<Point> samples;
+    std::vector<std::uint32_t> labels;
+    samples_of(town.graph, town.pieces, options.split_spacing_m, samples, labels);
+    std::mt19937 random(7);
+    std::uniform_real_distribution<double> coordinate(-60.0, 660.0);
+    int tested = 0;
+    int wrong = 0;
+    const gd::GeometryPtr w = geometry(ctx, whole);
+    while (tested < 400) {
+        const Point p{coordinate(random), coordinate(random)};
+        if (!wkb_contains(ctx, whole.wkb, p)) continue;
+        std::vector<double> nearest(3, std::numeric_limits<double>::infinity());
+        for (std::size_t k = 0; k < samples.size(); ++k)
+            nearest[labels[k]] = std::min(nearest[labels[k]], std::hypot(samples[k].x - p.x, samples[k].y - p.y));
+        const auto owner = static_cast<std::size_t>(std::min_element(nearest.begin(), nearest.end()) - nearest.begin());
+        double runner_up = std::numeric_limits<double>::infinity();
+        for (std::size_t o = 0; o < 3; ++o)
+            if (o != owner) runner_up = std::min(runner_up, nearest[o]);
+        // Beyond a distance difference of 2 cells diagonals the place is clearly inside.
+        if (runner_up - nearest[owner] < 2.0 * std::sqrt(2.0) * options.split_spacing_m) continue;
+        ++tested;
+        for (std::size_t o = 0; o < 3; ++o)
+            if (wkb_contains(ctx, split[o].wkb, p) != (o == owner)) ++wrong;
+    }
+    CHECK(wrong == 0);
+}
+
+TEST_CASE("A split is the same bytes every time", "[split]") {
+    GeosContext ctx;
+    const Town town = make_town({{100, 0}, {600, 300}, {200, 600}});
+    const std::vector<AreaPolygon> a = split_areas(ctx, town.graph, town.pieces, 500, 3, {}, AreaOptions{});
+    const std::vector<AreaPolygon> b = split_areas(ctx, town.graph, town.pieces, 500, 3, {}, AreaOptions{});
+    for (std::size_t o = 0; o < 3; ++o) CHECK(a[o].wkb == b[o].wkb);
+}
+
+TEST_CASE("Label regions traced from a grid are valid and exact", "[split]") {
+    // One sample at the centre of each cell of a 10 m grid, labelled from a drawing; a small
+    // radius makes each cell its own sample's. Corner-touching cells, a U whose arms meet at a
+    // corner, an island inside a lake inside an island, and a pocket reached only diagonally.
+    const std::vector<std::string> drawing = {
+        "0101000222222",  //
+        "1010000200002",  //
+        "0101000202202",  //
+        "0000000202202",  //
+        "1111100200002",  //
+        "1000100222222",  //
+        "1010100000000",  //
+        "1001100333333",  //
+        "1111000300003",  //
+        "0000000303303",  //
+        "0000000300003",  //
+        "0000000333333",  //
+    };
+    std::vector<Point> samples;
+    std::vector<std::uint32_t> labels;
+    std::vector<double> cells(4, 0.0);
+    const auto rows = static_cast<int>(drawing.size());
+    for (int r = 0; r < rows; ++r)
+        for (int c = 0; c < static_cast<int>(drawing[static_cast<std::size_t>(r)].size()); ++c) {
+            const auto label = static_cast<std::uint32_t>(drawing[static_cast<std::size_t>(r)][static_cast<std::size_t>(c)] - '0');
+            samples.push_back({c * 10.0 + 5.0, (rows - 1 - r) * 10.0 + 5.0});
+            labels.push_back(label);
+            cells[label] += 100.0;
+        }
+    Box frame;
+    for (const Point& p : samples) frame.extend(p);
+    GeosContext ctx;
+    gd::SplitGrid grid(frame, 10.0);
+    grid.label(samples, labels, 6.0, false);
+    for (std::size_t k = 0; k < samples.size(); ++k) CHECK(grid.label_at(samples[k]) == labels[k]);
+    std::vector<Box> boxes;
+    const std::vector<gd::GeometryPtr> regions = grid.regions(ctx, 4, boxes);
+    for (std::uint32_t l = 0; l < 4; ++l) {
+        CAPTURE(l);
+        REQUIRE(regions[l]);
+        CHECK(GEOSisValid_r(ctx.handle(), regions[l].get()) == 1);
+        CHECK(area_m2(ctx, regions[l].get()) == Approx(cells[l]));
+    }
+    for (std::uint32_t a = 0; a < 4; ++a)
+        for (std::uint32_t b = a + 1; b < 4; ++b) {
+            const gd::GeometryPtr i =
+                gd::own(ctx, GEOSIntersection_r(ctx.handle(), regions[a].get(), regions[b].get()), "intersection");
+            CHECK(area_m2(ctx, i.get()) == 0.0);
+        }
+    // Label 2's lake holds an island of its own: two polygons, one with a hole.
+    CHECK(GEOSGetNumGeometries_r(ctx.handle(), regions[2].get()) == 2);
+}
