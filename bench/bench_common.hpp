@@ -18,6 +18,7 @@
 
 #include "core/graph.hpp"
 #include "core/snap.hpp"
+#include "maps/isochrones.hpp"
 
 namespace bench {
 
@@ -171,6 +172,35 @@ inline void export_points(const lifecircle::RoadGraph& g, const std::vector<life
         const bool near_from = snaps[i].position.offset < 0.5 * g.edge_length_m[e];
         out << i << ',' << (near_from ? g.edge_from[e] : g.edge_to[e]) << '\n';
     }
+}
+
+/** The points snapped to the profile's roads as isochrone facilities (id = index), unsnapped ones left out. */
+inline std::vector<lifecircle::maps::IsochroneFacility> snapped_facilities(const lifecircle::RoadGraph& g,
+                                                                        const std::vector<lifecircle::Point>& points,
+                                                                        std::vector<lifecircle::Snap>* snaps_out = nullptr) {
+    using namespace lifecircle;
+    const Snapper snapper(g, ProfileId{}, SnapOptions{});
+    const std::vector<Snap> snaps = snapper.snap_all(points);
+    std::vector<maps::IsochroneFacility> facilities;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        if (!snaps[i].ok()) continue;
+        maps::IsochroneFacility f;
+        f.id = std::to_string(i);
+        f.accesses.push_back({points[i], snaps[i]});
+        facilities.push_back(std::move(f));
+    }
+    if (snaps_out) *snaps_out = snaps;
+    return facilities;
+}
+
+/** Sum of an areas layer's area_km2 field. */
+inline double total_area_km2(const lifecircle::Layer& areas) {
+    double sum = 0;
+    for (const lifecircle::Feature& f : areas.features)
+        for (std::size_t k = 0; k < areas.fields.size(); ++k)
+            if (areas.fields[k].name == "area_km2" && std::holds_alternative<double>(f.values[k]))
+                sum += std::get<double>(f.values[k]);
+    return sum;
 }
 
 inline std::string python() {

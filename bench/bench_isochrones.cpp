@@ -35,16 +35,8 @@ int main(int argc, char** argv) {
     const auto points = bench::random_points_near_roads(g, ProfileId{}, count, 3, 30.0);
 
     const auto t0 = bench::Clock::now();
-    const Snapper snapper(g, ProfileId{}, SnapOptions{});
-    const std::vector<Snap> snaps = snapper.snap_all(points);
-    std::vector<maps::IsochroneFacility> facilities;
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        if (!snaps[i].ok()) continue;
-        maps::IsochroneFacility f;
-        f.id = std::to_string(i);
-        f.accesses.push_back({points[i], snaps[i]});
-        facilities.push_back(std::move(f));
-    }
+    std::vector<Snap> snaps;
+    const std::vector<maps::IsochroneFacility> facilities = bench::snapped_facilities(g, points, &snaps);
     const double snap_s = bench::since(t0);
     // Both area methods: the GEOS union of buffers (network) and the same buffer traced on a grid
     // of buffer/10 (raster). Each total includes the snapping and writing the GeoPackage.
@@ -60,11 +52,7 @@ int main(int argc, char** argv) {
         maps::IsochroneLayers layers = maps::isochrone_layers(g, ProfileId{}, facilities, o);
         const double compute_s = bench::since(t1);
         const std::size_t polygons = layers.areas.features.size();
-        double area_km2 = 0;
-        for (const Feature& f : layers.areas.features)
-            for (std::size_t k = 0; k < layers.areas.fields.size(); ++k)
-                if (layers.areas.fields[k].name == "area_km2" && std::holds_alternative<double>(f.values[k]))
-                    area_km2 += std::get<double>(f.values[k]);
+        const double area_km2 = bench::total_area_km2(layers.areas);
         const auto t2 = bench::Clock::now();
         io::write_layers(dir + "/isochrones_" + name + ".gpkg", {std::move(layers.areas)}, net.work_crs);
         const double write_s = bench::since(t2);

@@ -37,16 +37,7 @@ int run(const std::string& config, std::size_t count, const std::string& file) {
     const RoadGraph& g = net.graph;
     const double load_s = bench::since(t0);
     const auto points = bench::random_points_near_roads(g, ProfileId{}, count, 3, 30.0);
-    const Snapper snapper(g, ProfileId{}, SnapOptions{});
-    const std::vector<Snap> snaps = snapper.snap_all(points);
-    std::vector<maps::IsochroneFacility> facilities;
-    for (std::size_t i = 0; i < points.size(); ++i) {
-        if (!snaps[i].ok()) continue;
-        maps::IsochroneFacility f;
-        f.id = std::to_string(i);
-        f.accesses.push_back({points[i], snaps[i]});
-        facilities.push_back(std::move(f));
-    }
+    const std::vector<maps::IsochroneFacility> facilities = bench::snapped_facilities(g, points);
 
     maps::IsochroneOptions o;
     o.breaks = {300, 600, 900};
@@ -56,11 +47,7 @@ int run(const std::string& config, std::size_t count, const std::string& file) {
     maps::IsochroneLayers layers = maps::isochrone_layers(g, ProfileId{}, facilities, o);
     const double compute_s = bench::since(t1);
     const std::size_t polygons = layers.areas.features.size();
-    double area_km2 = 0;
-    for (const Feature& f : layers.areas.features)
-        for (std::size_t k = 0; k < layers.areas.fields.size(); ++k)
-            if (layers.areas.fields[k].name == "area_km2" && std::holds_alternative<double>(f.values[k]))
-                area_km2 += std::get<double>(f.values[k]);
+    const double area_km2 = bench::total_area_km2(layers.areas);
     const auto t2 = bench::Clock::now();
     io::write_layers(dir + "/" + config + ".gpkg", {std::move(layers.areas)}, net.work_crs);
     const double write_s = bench::since(t2);

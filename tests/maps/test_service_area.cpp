@@ -15,33 +15,14 @@
 #include "core/reach.hpp"
 #include "maps/geos_handle.hpp"
 #include "maps/service_area.hpp"
+#include "road_graph_helpers.hpp"
 
 using namespace lifecircle;
 using namespace lifecircle::maps;
 namespace gd = lifecircle::maps::detail;
+using lifecircle::test::make_graph;
 
 namespace {
-
-/** A walkable graph whose edge i is roads[i] (build_graph keeps usable edges in order). */
-RoadGraph make_graph(const std::vector<std::vector<Point>>& roads) {
-    RawNetwork raw;
-    auto node = [&](Point p) {
-        for (std::uint32_t i = 0; i < raw.nodes.size(); ++i)
-            if (raw.nodes[i] == p) return i;
-        raw.nodes.push_back(p);
-        return static_cast<std::uint32_t>(raw.nodes.size() - 1);
-    };
-    for (const std::vector<Point>& road : roads) {
-        RawEdge edge;
-        edge.from = node(road.front());
-        edge.to = node(road.back());
-        edge.attributes.road_class = RoadClass::residential;
-        raw.add_edge(edge, road);
-    }
-    RoadGraph graph = build_graph(std::move(raw), BuildOptions{});
-    REQUIRE(graph.edge_count() == roads.size());
-    return graph;
-}
 
 /** The whole of edge e, reached at t_from at its start and t_to at its end. */
 ReachedPiece whole(const RoadGraph& graph, EdgeId e, Seconds t_from, Seconds t_to,
