@@ -456,6 +456,7 @@ void add_coverage(CLI::App& app, Runner& run) {
                     maps::gaps_layer(cells, groups, a->hex_m));
             io::WriteOptions wo;
             wo.update = a->update;
+            wo.threads = a->network.threads;
             for (std::size_t f = 0; f < per_file.size(); ++f) {
                 if (per_file[f].empty()) continue;
                 for (const std::string& n :

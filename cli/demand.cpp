@@ -125,6 +125,7 @@ void add_demand(CLI::App& app, Runner& run) {
             layer.style_name = "residents (graduated)";
             io::WriteOptions wo;
             wo.update = a->update;
+            wo.threads = a->network.threads;
             for (const std::string& n : io::write_layers(plan, 0, {layer}, net.work_crs, wo))
                 print_note("note: " + n);
             plan.commit();

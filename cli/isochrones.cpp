@@ -226,6 +226,7 @@ void add_isochrones(CLI::App& app, Runner& run) {
             if (!a->lines.empty()) per_file[plan.file_of(1)].push_back(std::move(layers.lines));
             io::WriteOptions wo;
             wo.update = a->update;
+            wo.threads = a->network.threads;
             for (std::size_t f = 0; f < per_file.size(); ++f) {
                 for (const std::string& n : io::write_layers(plan, f, per_file[f], net.work_crs, wo))
                     print_note("note: " + n);

@@ -154,6 +154,7 @@ void add_matrix(CLI::App& app, Runner& run) {
                 }
                 io::WriteOptions wo;
                 wo.update = a->update;
+                wo.threads = a->network.threads;
                 for (const std::string& n : io::write_layers(plan, 0, {std::move(table)}, "EPSG:4326", wo))
                     print_note("note: " + n);
             }

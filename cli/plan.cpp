@@ -555,7 +555,7 @@ int run_plan(const PlanArgs& args) {
         results.services.push_back(std::move(out));
     }
 
-    write_plan(folder, results, sc, args.verbose);
+    write_plan(folder, results, sc, args.threads);
     timer.step("outputs");
     print_plan_summary(results);
     print_note("plan: outputs in " + args.out + " (report.html, lifecircle.gpkg, lifecircle.qgs, summary.json)");

@@ -397,8 +397,7 @@ maps::Report build_report(const PlanResults& r, const io::Scenario& sc) {
 
 }  // namespace
 
-void write_plan(const PlanFolder& folder, const PlanResults& r, const io::Scenario& sc, bool verbose) {
-    (void)verbose;
+void write_plan(const PlanFolder& folder, const PlanResults& r, const io::Scenario& sc, unsigned threads) {
     const fs::path dir(folder.dir());
     std::error_code ec;
     fs::create_directories(dir / "geojson", ec);
@@ -419,8 +418,11 @@ void write_plan(const PlanFolder& folder, const PlanResults& r, const io::Scenar
 
     std::vector<Layer> all;
     for (const Placed& p : layers) all.push_back(p.layer);
-    io::write_layers(plan, plan.file_of(0), all, r.work_crs);
-    for (std::size_t k = 0; k < layers.size(); ++k) io::write_layers(plan, plan.file_of(k + 1), {layers[k].layer}, r.work_crs);
+    io::WriteOptions wo;
+    wo.threads = threads;
+    io::write_layers(plan, plan.file_of(0), all, r.work_crs, wo);
+    for (std::size_t k = 0; k < layers.size(); ++k)
+        io::write_layers(plan, plan.file_of(k + 1), {layers[k].layer}, r.work_crs, wo);
 
     // summary.json
     nlohmann::ordered_json j;

@@ -83,9 +83,10 @@ Layer roads_layer(const RoadGraph& graph);
 /**
  * Writes lifecircle.gpkg (every layer, styled), geojson/<layer>.geojson, lifecircle.qgs,
  * summary.json and report.html into the folder, all or none, then the manifest; files of an
- * earlier run that this one did not write are removed.
+ * earlier run that this one did not write are removed. Geometries are prepared on `threads`
+ * threads (0 = all cores).
  */
-void write_plan(const PlanFolder& folder, const PlanResults& results, const io::Scenario& scenario, bool verbose);
+void write_plan(const PlanFolder& folder, const PlanResults& results, const io::Scenario& scenario, unsigned threads);
 
 /** The figures as a readable table on stdout. */
 void print_plan_summary(const PlanResults& results);

@@ -609,6 +609,7 @@ int run_network(SuggestArgs& a, const CLI::Option* minutes_opt, const CLI::Optio
     }
     io::WriteOptions wo;
     wo.update = a.update;
+    wo.threads = a.network.threads;
     for (const std::string& n : io::write_layers(plan, plan.file_of(0), {maps::sites_layer(rows)}, net.work_crs, wo))
         print_note("note: " + n);
 

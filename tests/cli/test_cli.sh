@@ -190,6 +190,8 @@ check "nothing written on a clash" test ! -e "$tmp/c.geojson" -a ! -e "$tmp/c.qm
 check "gpkg run 1" run 0 "$lc" isochrones "${iso_args[@]}" --out "$tmp/r1.gpkg" --lines "$tmp/r1.gpkg"
 check "gpkg run 2" run 0 "$lc" isochrones "${iso_args[@]}" --out "$tmp/r2.gpkg" --lines "$tmp/r2.gpkg"
 check "gpkg reruns identical" cmp "$tmp/r1.gpkg" "$tmp/r2.gpkg"
+check "gpkg with --threads 1" run 0 "$lc" isochrones "${iso_args[@]}" --threads 1 --out "$tmp/r3.gpkg" --lines "$tmp/r3.gpkg"
+check "one writer thread, same bytes" cmp "$tmp/r1.gpkg" "$tmp/r3.gpkg"
 
 # Sidecars: ours are replaced, a user's own is left alone with a note.
 check "sidecar written" run 0 "$lc" isochrones "${iso_args[@]}" --out "$tmp/s.geojson" --lines "$tmp/s_lines.geojson"
