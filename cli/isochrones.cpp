@@ -217,6 +217,17 @@ void add_isochrones(CLI::App& app, Runner& run) {
             Progress progress("isochrones: facilities");
             o.progress = progress.callback();
             maps::IsochroneLayers layers = maps::isochrone_layers(net.graph, profile, facilities, o);
+            if (!layers.without_split_area.empty()) {
+                std::string ids;
+                for (std::size_t k = 0; k < layers.without_split_area.size() && k < 10; ++k)
+                    ids += (k ? ", " : "") + facilities[layers.without_split_area[k]].id;
+                if (layers.without_split_area.size() > 10) ids += ", ...";
+                print_warning(a->facilities.path + ": " + std::to_string(layers.without_split_area.size()) + " of " +
+                              std::to_string(facilities.size()) +
+                              " facilities get no split area, because other facilities reach every place near "
+                              "their roads first (for example two at one place: the later one in the file gets "
+                              "none): id " + ids);
+            }
 
             if (!a->layer_name.empty()) layers.areas.name = a->layer_name;
             if (!a->lines_layer_name.empty()) layers.lines.name = a->lines_layer_name;

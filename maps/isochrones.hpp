@@ -55,6 +55,12 @@ struct IsochroneOptions {
 struct IsochroneLayers {
     Layer areas;
     Layer lines;
+    /**
+     * Split: indices of facilities with no area at any break, because other facilities reach
+     * every place near their roads first (two facilities at one place: the later one in input
+     * order). Each facility whose area is empty only at some breaks is not listed.
+     */
+    std::vector<std::size_t> without_split_area;
 };
 
 /** The breaks that apply to a facility: those below its own cutoff, then the cutoff itself. */

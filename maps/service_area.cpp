@@ -556,12 +556,13 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
     const double cell = std::max(options.split_spacing_m, std::sqrt(frame_m2 / static_cast<double>(1 << 26)));
     const double radius = reach + options.split_spacing_m + 2.0 * cell;
     frame = {{frame.min.x - radius, frame.min.y - radius}, {frame.max.x + radius, frame.max.y + radius}};
-    detail::SplitGrid grid(frame, cell);
-    grid.label(samples, labels, radius, options.method == AreaMethod::hull);
-    samples = {};
-    labels = {};
     std::vector<Box> windows;
-    std::vector<GeometryPtr> regions = grid.regions(ctx, origin_count, windows);
+    std::vector<GeometryPtr> regions;
+    {
+        detail::SplitGrid grid(frame, cell);
+        grid.label(std::move(samples), std::move(labels), radius, options.method == AreaMethod::hull);
+        regions = grid.regions(ctx, origin_count, windows);
+    }
 
     if (options.method == AreaMethod::hull) {
         // A hull is a shape of all the roads at once: cut the whole area into tiles, so each

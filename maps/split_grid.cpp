@@ -67,126 +67,271 @@ SplitGrid::SplitGrid(const Box& frame, double cell) : m_cell(cell) {
     m_rows = static_cast<std::int64_t>(std::ceil((frame.max.y - m_origin.y) / cell)) + 1;
     m_tile_columns = (m_columns + tile - 1) / tile;
     m_tile_rows = (m_rows + tile - 1) / tile;
-    m_tile_of.assign(static_cast<std::size_t>(m_tile_columns * m_tile_rows), no_label);
 }
 
-std::uint32_t SplitGrid::get(std::int64_t i, std::int64_t j) const {
-    if (i < 0 || j < 0 || i >= m_columns || j >= m_rows) return no_label;
-    const std::uint32_t t = m_tile_of[static_cast<std::size_t>((j >> tile_bits) * m_tile_columns + (i >> tile_bits))];
-    if (t == no_label) return no_label;
-    return m_cells[(static_cast<std::size_t>(t) << (2 * tile_bits)) +
-                   static_cast<std::size_t>(((j & (tile - 1)) << tile_bits) + (i & (tile - 1)))];
+double SplitGrid::d2(std::uint32_t k, std::int64_t i, std::int64_t j) const {
+    const double dx = static_cast<double>(i) + 0.5 - m_samples[k].x;
+    const double dy = static_cast<double>(j) + 0.5 - m_samples[k].y;
+    return dx * dx + dy * dy;
 }
 
-std::uint32_t& SplitGrid::slot(std::int64_t i, std::int64_t j) {
-    assert(i >= 0 && j >= 0 && i < m_columns && j < m_rows);
-    std::uint32_t& t = m_tile_of[static_cast<std::size_t>((j >> tile_bits) * m_tile_columns + (i >> tile_bits))];
-    if (t == no_label) {
-        t = static_cast<std::uint32_t>(m_cells.size() >> (2 * tile_bits));
-        m_cells.resize(m_cells.size() + (std::size_t{1} << (2 * tile_bits)), no_label);
-    }
-    return m_cells[(static_cast<std::size_t>(t) << (2 * tile_bits)) +
-                   static_cast<std::size_t>(((j & (tile - 1)) << tile_bits) + (i & (tile - 1)))];
-}
-
-void SplitGrid::label(std::span<const Point> samples, std::span<const std::uint32_t> labels, double radius,
+void SplitGrid::label(std::vector<Point> samples, std::vector<std::uint32_t> labels, double radius,
                       bool fill_all) {
     assert(samples.size() == labels.size());
     // In cell units, relative to the grid's corner: cell (i, j) has its centre at (i + ½, j + ½).
-    auto cx = [&](std::size_t k) { return (samples[k].x - m_origin.x) / m_cell; };
-    auto cy = [&](std::size_t k) { return (samples[k].y - m_origin.y) / m_cell; };
-    auto d2 = [&](std::size_t k, std::int64_t i, std::int64_t j) {
-        const double dx = static_cast<double>(i) + 0.5 - cx(k);
-        const double dy = static_cast<double>(j) + 0.5 - cy(k);
-        return dx * dx + dy * dy;
+    for (Point& p : samples) p = {(p.x - m_origin.x) / m_cell, (p.y - m_origin.y) / m_cell};
+    m_samples = std::move(samples);
+    m_labels = std::move(labels);
+    m_radius = radius / m_cell;
+    m_fill_all = fill_all;
+    // A sample labels cells whose centres lie within the radius; a window reaches one cell past
+    // its tile.
+    m_reach = static_cast<std::int64_t>(std::floor((m_radius + 2.0) / tile)) + 1;
+    const std::size_t tiles = static_cast<std::size_t>(m_tile_columns * m_tile_rows);
+    auto tile_x = [&](double x) {
+        return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(x / tile)), 0, m_tile_columns - 1);
     };
-    const double r = radius / m_cell;
-    for (std::size_t k = 0; k < samples.size(); ++k) {
-        const double x = cx(k);
-        const double y = cy(k);
-        const std::int64_t j0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil(y - r - 0.5)));
-        const std::int64_t j1 = std::min<std::int64_t>(m_rows - 1, static_cast<std::int64_t>(std::floor(y + r - 0.5)));
-        for (std::int64_t j = j0; j <= j1; ++j) {
-            const double dy = static_cast<double>(j) + 0.5 - y;
-            const double half = std::sqrt(std::max(0.0, r * r - dy * dy));
-            const std::int64_t i0 = std::max<std::int64_t>(0, static_cast<std::int64_t>(std::ceil(x - half - 0.5)));
-            const std::int64_t i1 =
-                std::min<std::int64_t>(m_columns - 1, static_cast<std::int64_t>(std::floor(x + half - 0.5)));
-            for (std::int64_t i = i0; i <= i1; ++i) {
-                std::uint32_t& owner = slot(i, j);
-                // Samples come in index order, so on a tie the earlier (lower) index stays.
-                if (owner == no_label || d2(k, i, j) < d2(owner, i, j)) owner = static_cast<std::uint32_t>(k);
+    auto tile_y = [&](double y) {
+        return std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(y / tile)), 0, m_tile_rows - 1);
+    };
+    m_first.assign(tiles + 1, 0);
+    std::vector<std::uint32_t> tile_of(m_samples.size());
+    for (std::size_t k = 0; k < m_samples.size(); ++k) {
+        tile_of[k] = static_cast<std::uint32_t>(tile_y(m_samples[k].y) * m_tile_columns + tile_x(m_samples[k].x));
+        ++m_first[tile_of[k] + 1];
+    }
+    for (std::size_t t = 0; t < tiles; ++t) m_first[t + 1] += m_first[t];
+    m_by_tile.resize(m_samples.size());
+    {
+        std::vector<std::uint32_t> fill(m_first.begin(), m_first.end() - 1);
+        for (std::size_t k = 0; k < m_samples.size(); ++k) m_by_tile[fill[tile_of[k]]++] = static_cast<std::uint32_t>(k);
+    }
+    tile_of = {};
+    m_active.assign(tiles, fill_all && !m_samples.empty() ? 1 : 0);
+    if (!fill_all)
+        for (const Point& p : m_samples)
+            for (std::int64_t tj = tile_y(p.y - m_radius - 1.0); tj <= tile_y(p.y + m_radius + 1.0); ++tj)
+                for (std::int64_t ti = tile_x(p.x - m_radius - 1.0); ti <= tile_x(p.x + m_radius + 1.0); ++ti)
+                    m_active[static_cast<std::size_t>(tj * m_tile_columns + ti)] = 1;
+
+    // Cells per label, then a cell for each label that has samples but no cell.
+    std::uint32_t label_end = 0;
+    for (std::uint32_t l : m_labels) label_end = std::max(label_end, l + 1);
+    std::vector<std::uint32_t> count(label_end, 0);
+    std::vector<char> has_samples(label_end, 0);
+    for (std::uint32_t l : m_labels) has_samples[l] = 1;
+    std::vector<std::uint32_t> win;
+    std::vector<double> distance;
+    for (std::int64_t tj = 0; tj < m_tile_rows; ++tj)
+        for (std::int64_t ti = 0; ti < m_tile_columns; ++ti) {
+            if (!m_active[static_cast<std::size_t>(tj * m_tile_columns + ti)]) continue;
+            label_window(ti, tj, win, distance);
+            emit_sides(ti, tj, win);
+            for (int r = 1; r <= tile; ++r)
+                for (int c = 1; c <= tile; ++c) {
+                    const std::uint32_t k = win[static_cast<std::size_t>(r * window + c)];
+                    if (k != no_label) ++count[m_labels[k]];
+                }
+        }
+    for (std::uint32_t l = 0; l < label_end; ++l) {
+        if (!has_samples[l] || count[l] > 0) continue;
+        std::vector<std::pair<double, std::uint32_t>> candidates;  // distance to its cell's centre, sample
+        for (std::uint32_t k = 0; k < m_samples.size(); ++k)
+            if (m_labels[k] == l) {
+                const auto i = static_cast<std::int64_t>(std::floor(m_samples[k].x));
+                const auto j = static_cast<std::int64_t>(std::floor(m_samples[k].y));
+                candidates.emplace_back(d2(k, i, j), k);
             }
+        std::sort(candidates.begin(), candidates.end());
+        for (const auto& [d, k] : candidates) {
+            const auto i = static_cast<std::int64_t>(std::floor(m_samples[k].x));
+            const auto j = static_cast<std::int64_t>(std::floor(m_samples[k].y));
+            if (i < 0 || j < 0 || i >= m_columns || j >= m_rows) continue;
+            const auto key = static_cast<std::uint64_t>(j * m_columns + i);
+            if (std::any_of(m_forced.begin(), m_forced.end(), [&](const auto& f) { return f.first == key; })) continue;
+            // A sample of another label at the very same place and earlier wins every tie.
+            const std::size_t t = static_cast<std::size_t>(tile_y(m_samples[k].y) * m_tile_columns + tile_x(m_samples[k].x));
+            if (std::any_of(m_by_tile.begin() + m_first[t], m_by_tile.begin() + m_first[t + 1], [&](std::uint32_t q) {
+                    return q < k && m_labels[q] != l && m_samples[q].x == m_samples[k].x && m_samples[q].y == m_samples[k].y;
+                }))
+                continue;
+            const std::uint32_t o = owner(i, j);
+            if (o == no_label || count[m_labels[o]] <= 1) continue;
+            --count[m_labels[o]];
+            ++count[l];
+            m_forced.emplace_back(key, k);
+            break;
         }
     }
-    if (fill_all && !samples.empty()) {
-        for (std::int64_t j = 0; j < m_rows; j += tile)
-            for (std::int64_t i = 0; i < m_columns; i += tile) slot(i, j);
-        // Two raster scans, each cell taking a neighbour's sample when that is nearer to it.
-        auto relax = [&](std::int64_t i, std::int64_t j, std::int64_t di, std::int64_t dj) {
-            const std::uint32_t other = get(i + di, j + dj);
-            if (other == no_label) return;
-            std::uint32_t& owner = slot(i, j);
-            if (owner == no_label || d2(other, i, j) < d2(owner, i, j)) owner = other;
-        };
-        for (std::int64_t j = 0; j < m_rows; ++j)
-            for (std::int64_t i = 0; i < m_columns; ++i) {
-                relax(i, j, -1, 0);
-                relax(i, j, -1, -1);
-                relax(i, j, 0, -1);
-                relax(i, j, 1, -1);
+    std::sort(m_forced.begin(), m_forced.end());
+    if (!m_forced.empty()) give_sides_again(win, distance);
+    std::sort(m_sides.begin(), m_sides.end());
+}
+
+void SplitGrid::give_sides_again(std::vector<std::uint32_t>& win, std::vector<double>& distance) {
+    std::vector<char> dirty(m_active.size(), 0);
+    for (const auto& [key, k] : m_forced) {
+        const auto i = static_cast<std::int64_t>(key % static_cast<std::uint64_t>(m_columns));
+        const auto j = static_cast<std::int64_t>(key / static_cast<std::uint64_t>(m_columns));
+        for (std::int64_t y = std::max<std::int64_t>(j - 1, 0); y <= std::min(j + 1, m_rows - 1); ++y)
+            for (std::int64_t x = std::max<std::int64_t>(i - 1, 0); x <= std::min(i + 1, m_columns - 1); ++x)
+                dirty[static_cast<std::size_t>((y >> tile_bits) * m_tile_columns + (x >> tile_bits))] = 1;
+    }
+    const std::int64_t vertex_columns = m_columns + 1;
+    std::erase_if(m_sides, [&](const std::pair<std::uint32_t, std::uint64_t>& side) {
+        // The cell left of the side: the one that emitted it.
+        const std::uint64_t vertex = side.second / 4;
+        const int d = static_cast<int>(side.second % 4);
+        const std::int64_t i = static_cast<std::int64_t>(vertex % static_cast<std::uint64_t>(vertex_columns)) -
+                               (d == 1 || d == 2 ? 1 : 0);
+        const std::int64_t j = static_cast<std::int64_t>(vertex / static_cast<std::uint64_t>(vertex_columns)) -
+                               (d == 2 || d == 3 ? 1 : 0);
+        return dirty[static_cast<std::size_t>((j >> tile_bits) * m_tile_columns + (i >> tile_bits))] != 0;
+    });
+    for (std::int64_t tj = 0; tj < m_tile_rows; ++tj)
+        for (std::int64_t ti = 0; ti < m_tile_columns; ++ti) {
+            if (!dirty[static_cast<std::size_t>(tj * m_tile_columns + ti)]) continue;
+            label_window(ti, tj, win, distance);
+            emit_sides(ti, tj, win);
+        }
+}
+
+void SplitGrid::emit_sides(std::int64_t ti, std::int64_t tj, const std::vector<std::uint32_t>& win) {
+    auto at = [&](int r, int c) {
+        const std::uint32_t k = win[static_cast<std::size_t>(r * window + c)];
+        return k == no_label ? no_label : m_labels[k];
+    };
+    const std::int64_t vertex_columns = m_columns + 1;
+    const std::int64_t jend = std::min(m_rows, (tj + 1) * tile);
+    const std::int64_t iend = std::min(m_columns, (ti + 1) * tile);
+    for (std::int64_t j = tj * tile; j < jend; ++j)
+        for (std::int64_t i = ti * tile; i < iend; ++i) {
+            const int r = static_cast<int>(j - tj * tile) + 1;
+            const int c = static_cast<int>(i - ti * tile) + 1;
+            const std::uint32_t a = at(r, c);
+            if (a == no_label) continue;
+            auto emit = [&](std::int64_t vi, std::int64_t vj, int d) {
+                m_sides.emplace_back(a, static_cast<std::uint64_t>(vj * vertex_columns + vi) * 4 +
+                                            static_cast<std::uint64_t>(d));
+            };
+            if (at(r - 1, c) != a) emit(i, j, 0);
+            if (at(r, c + 1) != a) emit(i + 1, j, 1);
+            if (at(r + 1, c) != a) emit(i + 1, j + 1, 2);
+            if (at(r, c - 1) != a) emit(i, j + 1, 3);
+        }
+}
+
+void SplitGrid::label_window(std::int64_t ti, std::int64_t tj, std::vector<std::uint32_t>& out,
+                             std::vector<double>& distance) const {
+    out.assign(static_cast<std::size_t>(window * window), no_label);
+    distance.resize(out.size());
+    const std::int64_t ib = ti * tile - 1;
+    const std::int64_t jb = tj * tile - 1;
+    // Window cells inside the grid.
+    const std::int64_t wi0 = std::max<std::int64_t>(ib, 0);
+    const std::int64_t wi1 = std::min<std::int64_t>(ib + window - 1, m_columns - 1);
+    const std::int64_t wj0 = std::max<std::int64_t>(jb, 0);
+    const std::int64_t wj1 = std::min<std::int64_t>(jb + window - 1, m_rows - 1);
+    const double r = m_radius;
+    for (std::int64_t uj = std::max<std::int64_t>(0, tj - m_reach); uj <= std::min(m_tile_rows - 1, tj + m_reach); ++uj)
+        for (std::int64_t ui = std::max<std::int64_t>(0, ti - m_reach); ui <= std::min(m_tile_columns - 1, ti + m_reach);
+             ++ui) {
+            const auto t = static_cast<std::size_t>(uj * m_tile_columns + ui);
+            for (std::uint32_t e = m_first[t]; e < m_first[t + 1]; ++e) {
+                const std::uint32_t k = m_by_tile[e];
+                const double x = m_samples[k].x;
+                const double y = m_samples[k].y;
+                // The sample's disc, row by row; the same spans whichever window asks.
+                const std::int64_t j0 = std::max(wj0, static_cast<std::int64_t>(std::ceil(y - r - 0.5)));
+                const std::int64_t j1 = std::min(wj1, static_cast<std::int64_t>(std::floor(y + r - 0.5)));
+                for (std::int64_t j = j0; j <= j1; ++j) {
+                    const double dy = static_cast<double>(j) + 0.5 - y;
+                    const double dy2 = dy * dy;
+                    const double half = std::sqrt(std::max(0.0, r * r - dy2));
+                    const std::int64_t i0 = std::max(wi0, static_cast<std::int64_t>(std::ceil(x - half - 0.5)));
+                    const std::int64_t i1 = std::min(wi1, static_cast<std::int64_t>(std::floor(x + half - 0.5)));
+                    const std::size_t row = static_cast<std::size_t>((j - jb) * window - ib);
+                    for (std::int64_t i = i0; i <= i1; ++i) {
+                        // As d2(k, i, j) computes it, so every window agrees.
+                        const double dx = static_cast<double>(i) + 0.5 - x;
+                        const double d = dx * dx + dy2;
+                        const std::size_t at = row + static_cast<std::size_t>(i);
+                        std::uint32_t& o = out[at];
+                        if (o == no_label || d < distance[at] || (d == distance[at] && k < o)) {
+                            o = k;
+                            distance[at] = d;
+                        }
+                    }
+                }
             }
-        for (std::int64_t j = m_rows - 1; j >= 0; --j)
-            for (std::int64_t i = m_columns - 1; i >= 0; --i) {
-                relax(i, j, 1, 0);
-                relax(i, j, 1, 1);
-                relax(i, j, 0, 1);
-                relax(i, j, -1, 1);
+        }
+    if (m_fill_all)
+        for (std::int64_t j = wj0; j <= wj1; ++j)
+            for (std::int64_t i = wi0; i <= wi1; ++i) {
+                std::uint32_t& o = out[static_cast<std::size_t>((j - jb) * window + (i - ib))];
+                if (o == no_label) o = nearest_anywhere(i, j);
+            }
+    for (const auto& [key, k] : m_forced) {
+        const auto i = static_cast<std::int64_t>(key % static_cast<std::uint64_t>(m_columns));
+        const auto j = static_cast<std::int64_t>(key / static_cast<std::uint64_t>(m_columns));
+        if (i >= wi0 && i <= wi1 && j >= wj0 && j <= wj1) out[static_cast<std::size_t>((j - jb) * window + (i - ib))] = k;
+    }
+}
+
+std::uint32_t SplitGrid::nearest_anywhere(std::int64_t i, std::int64_t j) const {
+    const std::int64_t ci = i >> tile_bits;
+    const std::int64_t cj = j >> tile_bits;
+    const std::int64_t rings = std::max({ci, cj, m_tile_columns - 1 - ci, m_tile_rows - 1 - cj});
+    std::uint32_t best = no_label;
+    double best_d = 0.0;
+    for (std::int64_t m = 0; m <= rings; ++m) {
+        // A sample m tiles away (Chebyshev) is more than (m − 1) tiles from any centre in this one.
+        const double bound = static_cast<double>((m - 1) * tile);
+        if (best != no_label && m >= 1 && bound * bound >= best_d) break;
+        for (std::int64_t uj = std::max<std::int64_t>(0, cj - m); uj <= std::min(m_tile_rows - 1, cj + m); ++uj)
+            for (std::int64_t ui = std::max<std::int64_t>(0, ci - m); ui <= std::min(m_tile_columns - 1, ci + m); ++ui) {
+                if (std::max(std::abs(ui - ci), std::abs(uj - cj)) != m) continue;
+                const auto t = static_cast<std::size_t>(uj * m_tile_columns + ui);
+                for (std::uint32_t e = m_first[t]; e < m_first[t + 1]; ++e) {
+                    const std::uint32_t k = m_by_tile[e];
+                    const double d = d2(k, i, j);
+                    if (best == no_label || d < best_d || (d == best_d && k < best)) {
+                        best = k;
+                        best_d = d;
+                    }
+                }
             }
     }
-    for (std::uint32_t& c : m_cells)
-        if (c != no_label) c = labels[c];
+    return best;
+}
+
+std::uint32_t SplitGrid::owner(std::int64_t i, std::int64_t j) const {
+    if (i < 0 || j < 0 || i >= m_columns || j >= m_rows) return no_label;
+    std::vector<std::uint32_t> win;
+    std::vector<double> distance;
+    label_window(i >> tile_bits, j >> tile_bits, win, distance);
+    return win[static_cast<std::size_t>(((j & (tile - 1)) + 1) * window + (i & (tile - 1)) + 1)];
 }
 
 std::uint32_t SplitGrid::label_at(Point p) const {
-    return get(static_cast<std::int64_t>(std::floor((p.x - m_origin.x) / m_cell)),
-               static_cast<std::int64_t>(std::floor((p.y - m_origin.y) / m_cell)));
+    const std::uint32_t k = owner(static_cast<std::int64_t>(std::floor((p.x - m_origin.x) / m_cell)),
+                                  static_cast<std::int64_t>(std::floor((p.y - m_origin.y) / m_cell)));
+    return k == no_label ? no_label : m_labels[k];
 }
 
 std::vector<GeometryPtr> SplitGrid::regions(GeosContext& ctx, std::uint32_t label_count,
                                             std::vector<Box>& boxes) const {
     GEOSContextHandle_t h = ctx.handle();
-    // Every cell side between two labels, walked with its cell on the left (so shells run
-    // counter-clockwise and holes clockwise), keyed by its start vertex and direction and
-    // bucketed by label.
+    // The sides label() emitted, sorted by label and key.
     const std::int64_t vertex_columns = m_columns + 1;
-    auto for_each_side = [&](auto&& emit) {
-        for (std::int64_t tj = 0; tj < m_tile_rows; ++tj)
-            for (std::int64_t ti = 0; ti < m_tile_columns; ++ti) {
-                if (m_tile_of[static_cast<std::size_t>(tj * m_tile_columns + ti)] == no_label) continue;
-                const std::int64_t jend = std::min(m_rows, (tj + 1) * tile);
-                const std::int64_t iend = std::min(m_columns, (ti + 1) * tile);
-                for (std::int64_t j = tj * tile; j < jend; ++j)
-                    for (std::int64_t i = ti * tile; i < iend; ++i) {
-                        const std::uint32_t a = get(i, j);
-                        if (a == no_label || a >= label_count) continue;
-                        if (get(i, j - 1) != a) emit(a, i, j, 0);
-                        if (get(i + 1, j) != a) emit(a, i + 1, j, 1);
-                        if (get(i, j + 1) != a) emit(a, i + 1, j + 1, 2);
-                        if (get(i - 1, j) != a) emit(a, i, j + 1, 3);
-                    }
-            }
-    };
     std::vector<std::size_t> first(static_cast<std::size_t>(label_count) + 1, 0);
-    for_each_side([&](std::uint32_t a, std::int64_t, std::int64_t, int) { ++first[a + 1]; });
-    for (std::size_t a = 0; a < label_count; ++a) first[a + 1] += first[a];
-    std::vector<std::uint64_t> sides(first.back());
-    {
-        std::vector<std::size_t> fill(first.begin(), first.end() - 1);
-        for_each_side([&](std::uint32_t a, std::int64_t i, std::int64_t j, int d) {
-            sides[fill[a]++] = static_cast<std::uint64_t>(j * vertex_columns + i) * 4 + static_cast<std::uint64_t>(d);
-        });
+    std::vector<std::uint64_t> sides;
+    for (const auto& [a, key] : m_sides) {
+        if (a >= label_count) break;
+        ++first[a + 1];
+        sides.push_back(key);
     }
+    for (std::size_t a = 0; a < label_count; ++a) first[a + 1] += first[a];
 
     std::vector<GeometryPtr> out(label_count);
     boxes.assign(label_count, Box{});
@@ -197,7 +342,6 @@ std::vector<GeometryPtr> SplitGrid::regions(GeosContext& ctx, std::uint32_t labe
         const auto begin = sides.begin() + static_cast<std::ptrdiff_t>(first[a]);
         const auto end = sides.begin() + static_cast<std::ptrdiff_t>(first[a + 1]);
         if (begin == end) continue;
-        std::sort(begin, end);
         const std::size_t n = first[a + 1] - first[a];
         used.assign(n, 0);
         std::vector<Ring> shells;

@@ -8,7 +8,7 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <span>
+#include <utility>
 #include <vector>
 
 #include "core/types.hpp"
@@ -20,9 +20,9 @@ namespace lifecircle::maps::detail {
 inline constexpr std::uint32_t no_label = 0xFFFFFFFFU;
 
 /**
- * Labelled cells over a frame. Cells are kept in tiles of 32 x 32 allocated only where a sample
- * reaches (4 bytes a cell), so a metro whose roads cover a third of its bounding box costs a
- * third of the full grid.
+ * Labelled cells over a frame, never stored whole: the cells are labelled tile by tile (32 x 32,
+ * each with a one-cell apron) from the samples near the tile, and only the sides between two
+ * labels are kept, so memory goes with the samples and the boundaries, not with the frame's area.
  */
 class SplitGrid {
 public:
@@ -35,10 +35,15 @@ public:
     /**
      * Labels every cell whose centre lies within `radius` metres of a sample with the label of
      * the sample nearest to that centre (exactly; ties go to the lower sample index). With
-     * `fill_all` every other cell of the frame is labelled too, by the nearest sample among its
-     * neighbours' (a vector propagation: close to, not exactly, the nearest). Call once.
+     * `fill_all` every other cell of the frame is labelled too, by its nearest sample at any
+     * distance (exactly). A label that has samples but would get no cell (all its samples lie
+     * nearer to other labels' samples than to any cell centre) takes the cell under its sample
+     * nearest a cell centre, unless that cell is its owner's only one or a sample of another
+     * label lies at the very same place earlier (two facilities at one place: the later stays
+     * empty).
+     * Call once.
      */
-    void label(std::span<const Point> samples, std::span<const std::uint32_t> labels, double radius, bool fill_all);
+    void label(std::vector<Point> samples, std::vector<std::uint32_t> labels, double radius, bool fill_all);
 
     /** The label of the cell holding p (no_label outside the frame or unlabelled). */
     std::uint32_t label_at(Point p) const;
@@ -50,15 +55,31 @@ public:
     std::vector<GeometryPtr> regions(GeosContext& ctx, std::uint32_t label_count, std::vector<Box>& boxes) const;
 
     double cell() const { return m_cell; }
-    /** Cells held in allocated tiles (4 bytes each). */
-    std::size_t allocated_cells() const { return m_cells.size(); }
 
 private:
     static constexpr int tile_bits = 5;
     static constexpr int tile = 1 << tile_bits;
+    static constexpr int window = tile + 2;  ///< a tile and its apron
 
-    std::uint32_t get(std::int64_t i, std::int64_t j) const;
-    std::uint32_t& slot(std::int64_t i, std::int64_t j);
+    /**
+     * The owning sample of every cell of tile (ti, tj) and of the cells around it: window x
+     * window entries, row by row from cell (ti·tile − 1, tj·tile − 1); no_label where none.
+     */
+    void label_window(std::int64_t ti, std::int64_t tj, std::vector<std::uint32_t>& out,
+                      std::vector<double>& distance) const;
+    /**
+     * Appends to m_sides every side of a labelled cell of tile (ti, tj) that borders another
+     * label (or none), walked with the cell on the left, keyed by start vertex · 4 + direction.
+     */
+    void emit_sides(std::int64_t ti, std::int64_t tj, const std::vector<std::uint32_t>& window_labels);
+    /** After cells are given to empty labels: the sides of the tiles whose windows hold one, again. */
+    void give_sides_again(std::vector<std::uint32_t>& window_labels, std::vector<double>& distance);
+    /** The sample nearest to the centre of cell (i, j) at any distance (fill_all), or no_label. */
+    std::uint32_t nearest_anywhere(std::int64_t i, std::int64_t j) const;
+    /** The owning sample of cell (i, j), as label_window() gives it. */
+    std::uint32_t owner(std::int64_t i, std::int64_t j) const;
+    /** Squared distance, in cells, from sample k to the centre of cell (i, j). */
+    double d2(std::uint32_t k, std::int64_t i, std::int64_t j) const;
 
     Point m_origin;
     double m_cell = 1.0;
@@ -66,8 +87,16 @@ private:
     std::int64_t m_rows = 0;
     std::int64_t m_tile_columns = 0;
     std::int64_t m_tile_rows = 0;
-    std::vector<std::uint32_t> m_tile_of;  ///< per tile: its first cell / tile² in m_cells, or no_label
-    std::vector<std::uint32_t> m_cells;    ///< labels (sample indices while labelling)
+    double m_radius = 0.0;      ///< in cells
+    std::int64_t m_reach = 0;   ///< tiles around a window whose samples can reach into it
+    bool m_fill_all = false;
+    std::vector<Point> m_samples;           ///< in cell units from the grid's corner
+    std::vector<std::uint32_t> m_labels;    ///< per sample
+    std::vector<std::uint32_t> m_first;     ///< per tile + 1: its first entry in m_by_tile
+    std::vector<std::uint32_t> m_by_tile;   ///< sample indices, by tile then index
+    std::vector<char> m_active;             ///< per tile: some sample may label one of its cells
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> m_forced;  ///< cell → sample, sorted
+    std::vector<std::pair<std::uint32_t, std::uint64_t>> m_sides;   ///< label, side (emit_sides)
 };
 
 }  // namespace lifecircle::maps::detail

@@ -108,6 +108,15 @@ assert all(x['properties']['area_km2']>0 for x in f)
 "
 check "isochrones gpkg + lines" run 0 "$lc" isochrones --network "$demo" --facilities "$src/demo/clinics.geojson" \
     --minutes 15 --split --out "$tmp/iso.gpkg" --lines "$tmp/iso.gpkg"
+# Two clinics at one place: the split gives the later one no area, and says so.
+printf 'id,lon,lat\nA,116.3038687,39.9831441\nB,116.3038687,39.9831441\nC,116.3178192,39.9841322\n' > "$tmp/twins.csv"
+check "split of twins" run 0 "$lc" isochrones --network "$demo" --facilities "$tmp/twins.csv" --minutes 5 --split \
+    --out "$tmp/twins.geojson"
+check "split twins warning" err_has "1 of 3 facilities get no split area"
+check "split twins names B" err_has "id B"
+check "split twins areas" python3 -c "
+import json; ids=sorted(f['properties']['facility_id'] for f in json.load(open('$tmp/twins.geojson'))['features'])
+assert ids==['A','C'], ids"
 check "facilities" run 0 "$lc" facilities --network "$demo" --kind kindergarten --out "$tmp/k.geojson"
 check "facilities count" python3 -c "import json; assert len(json.load(open('$tmp/k.geojson'))['features'])==2"
 

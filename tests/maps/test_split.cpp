@@ -252,3 +252,46 @@ TEST_CASE("Label regions traced from a grid are valid and exact", "[split]") {
     // Label 2's lake holds an island of its own: two polygons, one with a hole.
     CHECK(GEOSGetNumGeometries_r(ctx.handle(), regions[2].get()) == 2);
 }
+
+TEST_CASE("A label nearest to no cell centre still gets the cell under its sample", "[split]") {
+    // Label 0 has a sample at the centre of every cell of a 6 x 6 block of 10 m cells; label 1
+    // one sample on a cell corner, 7.07 m from the nearest centres, so no centre is nearest to
+    // it; label 2 one sample at the same place as label 1's (two facilities in one building).
+    std::vector<Point> samples;
+    std::vector<std::uint32_t> labels;
+    for (int j = 0; j < 6; ++j)
+        for (int i = 0; i < 6; ++i) {
+            samples.push_back({i * 10.0 + 5.0, j * 10.0 + 5.0});
+            labels.push_back(0);
+        }
+    samples.push_back({30.0, 30.0});
+    labels.push_back(1);
+    samples.push_back({30.0, 30.0});
+    labels.push_back(2);
+    Box frame;
+    for (const Point& p : samples) frame.extend(p);
+    for (const bool fill_all : {false, true}) {
+        CAPTURE(fill_all);
+        GeosContext ctx;
+        gd::SplitGrid grid(frame, 10.0);
+        grid.label(samples, labels, 20.0, fill_all);
+        // The cell under (30, 30) is the one whose lower-left corner it is.
+        CHECK(grid.label_at({35.0, 35.0}) == 1);
+        CHECK(grid.label_at({25.0, 25.0}) == 0);
+        std::vector<Box> boxes;
+        const std::vector<gd::GeometryPtr> regions = grid.regions(ctx, 3, boxes);
+        REQUIRE(regions[0]);
+        REQUIRE(regions[1]);
+        CHECK(area_m2(ctx, regions[1].get()) == Approx(100.0));
+        CHECK(boxes[1].min.x == Approx(30.0));
+        CHECK(boxes[1].min.y == Approx(30.0));
+        CHECK(GEOSisValid_r(ctx.handle(), regions[0].get()) == 1);
+        // Label 0 keeps the rest of the block and more (its samples' discs reach past it).
+        CHECK(area_m2(ctx, regions[0].get()) > 35 * 100.0 - 1e-6);
+        const gd::GeometryPtr overlap =
+            gd::own(ctx, GEOSIntersection_r(ctx.handle(), regions[0].get(), regions[1].get()), "intersection");
+        CHECK(area_m2(ctx, overlap.get()) == 0.0);
+        // Label 2 lies where label 1 does: it stays empty.
+        CHECK(!regions[2]);
+    }
+}
