@@ -424,7 +424,7 @@ int run_plan(const PlanArgs& args) {
             v.demand = maps::demand_layer(view, result, fac.ids);
             if (!v.districts.empty()) v.districts_layer = maps::districts_layer(v.districts, groups);
             v.gaps = maps::gaps_layer(planners::gap_cells(result, ev.demand.xy, ev.demand.weights, unserved, sc.hex_m),
-                                      groups, sc.hex_m);
+                                      groups, sc.hex_m, r.group);
 
             // Service areas at the standard (or the service's own breaks).
             std::vector<maps::IsochroneFacility> iso;

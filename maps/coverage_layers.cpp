@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 #include <set>
+#include <stdexcept>
+#include <string>
 
 #include "core/wkb.hpp"
 #include "maps/style.hpp"
@@ -237,7 +239,10 @@ Layer districts_layer(std::span<const DistrictFigures> districts,
 }
 
 Layer gaps_layer(std::span<const planners::GapCell> cells, std::span<const std::string> groups,
-                 double hex_m) {
+                 double hex_m, std::size_t style_group) {
+    if (!groups.empty() && style_group >= groups.size())
+        throw std::invalid_argument("gaps_layer: style group " + std::to_string(style_group) + " of " +
+                                    std::to_string(groups.size()) + " groups");
     Layer out;
     out.name = "gaps";
     out.kind = GeometryKind::polygon;
@@ -260,15 +265,15 @@ Layer gaps_layer(std::span<const planners::GapCell> cells, std::span<const std::
         f.values.push_back(real_or_null(c.max_minutes));
         f.values.push_back(static_cast<std::int64_t>(c.points));
         out.features.push_back(std::move(f));
-        if (!c.uncovered.empty()) largest = std::max(largest, c.uncovered[0]);
+        if (style_group < c.uncovered.size()) largest = std::max(largest, c.uncovered[style_group]);
     }
     if (!groups.empty()) {
         // Classes at 10, 25, 50, 100 % of the largest cell (rounded up to a whole number of
         // people).
         const std::vector<double> breaks =
             fraction_breaks(std::max(1.0, std::ceil(largest)), {0.1, 0.25, 0.5});
-        out.qml = graduated_qml(GeometryKind::polygon, "uncovered_" + groups[0], breaks, "");
-        out.style_name = "uncovered " + groups[0] + " (graduated)";
+        out.qml = graduated_qml(GeometryKind::polygon, "uncovered_" + groups[style_group], breaks, "");
+        out.style_name = "uncovered " + groups[style_group] + " (graduated)";
     }
     return out;
 }

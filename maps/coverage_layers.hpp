@@ -104,10 +104,10 @@ Layer districts_layer(std::span<const DistrictFigures> districts,
 
 /**
  * The gap map: one hexagon per cell with `uncovered_<group>` per group, `unserved_weight`,
- * `minutes_mean`, `minutes_max`, `points`, sorted as given; graduated by the first group's
- * uncovered weight.
+ * `minutes_mean`, `minutes_max`, `points`, sorted as given; graduated by the uncovered weight of
+ * groups[style_group] (the group the service is for).
  */
 Layer gaps_layer(std::span<const planners::GapCell> cells, std::span<const std::string> groups,
-                 double hex_m);
+                 double hex_m, std::size_t style_group = 0);
 
 }  // namespace lifecircle::maps
