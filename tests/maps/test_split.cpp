@@ -295,3 +295,72 @@ TEST_CASE("A label nearest to no cell centre still gets the cell under its sampl
         CHECK(!regions[2]);
     }
 }
+
+TEST_CASE("Every cell of the label grid holds its nearest sample's label, across tiles", "[split]") {
+    // 300 samples of 5 labels over 1 km x 0.7 km (several 32-cell tiles), clustered so that
+    // many cells lie beyond the radius of every sample; each cell centre checked by brute force.
+    std::mt19937 random(11);
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::vector<Point> samples;
+    std::vector<std::uint32_t> labels;
+    for (int c = 0; c < 12; ++c) {
+        const Point centre{unit(random) * 1000.0, unit(random) * 700.0};
+        const auto label = static_cast<std::uint32_t>(c % 5);
+        for (int k = 0; k < 25; ++k) {
+            samples.push_back({centre.x + (unit(random) - 0.5) * 120.0, centre.y + (unit(random) - 0.5) * 120.0});
+            labels.push_back(label);
+        }
+    }
+    Box frame{{0.0, 0.0}, {1000.0, 700.0}};
+    for (const Point& p : samples) frame.extend(p);
+    const double cell = 10.0;
+    const double radius = 45.0;
+    for (const bool fill_all : {false, true}) {
+        CAPTURE(fill_all);
+        gd::SplitGrid grid(frame, cell);
+        grid.label(samples, labels, radius, fill_all);
+        int checked = 0;
+        int wrong = 0;
+        int unlabelled = 0;
+        // The grid's cells, as SplitGrid lays them out: one spare cell around the frame.
+        const Point origin{(std::floor(frame.min.x / cell) - 1.0) * cell, (std::floor(frame.min.y / cell) - 1.0) * cell};
+        const int columns = static_cast<int>(std::ceil((frame.max.x - origin.x) / cell)) + 1;
+        const int rows = static_cast<int>(std::ceil((frame.max.y - origin.y) / cell)) + 1;
+        for (int j = 0; j < rows; ++j)
+            for (int i = 0; i < columns; ++i) {
+                const double x = origin.x + (i + 0.5) * cell;
+                const double y = origin.y + (j + 0.5) * cell;
+                double best = std::numeric_limits<double>::infinity();
+                std::uint32_t expected = gd::no_label;
+                for (std::size_t k = 0; k < samples.size(); ++k) {
+                    const double d = std::hypot(samples[k].x - x, samples[k].y - y);
+                    if (d < best) {
+                        best = d;
+                        expected = labels[k];
+                    }
+                }
+                if (!fill_all && best > radius) expected = gd::no_label;
+                if (std::abs(best - radius) < 1e-6) continue;  // on the radius: either way
+                ++checked;
+                const std::uint32_t got = grid.label_at({x, y});
+                if (got == gd::no_label) ++unlabelled;
+                if (got != expected) ++wrong;
+            }
+        CHECK(checked > 7000);
+        CHECK(wrong == 0);
+        if (fill_all) CHECK(unlabelled == 0);
+        else CHECK(unlabelled > 1000);
+
+        // The traced regions hold exactly the labelled cells.
+        GeosContext ctx;
+        std::vector<Box> boxes;
+        const std::vector<gd::GeometryPtr> regions = grid.regions(ctx, 5, boxes);
+        double traced = 0.0;
+        for (const gd::GeometryPtr& r : regions) {
+            REQUIRE(r);
+            CHECK(GEOSisValid_r(ctx.handle(), r.get()) == 1);
+            traced += area_m2(ctx, r.get());
+        }
+        CHECK(traced == Approx((checked - unlabelled) * cell * cell).epsilon(1e-9));
+    }
+}
