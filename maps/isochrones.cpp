@@ -202,32 +202,32 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
         // For each break, the network Voronoi cells of the facilities. A facility with its own
         // cutoff appears up to the first break that reaches it, labelled with the cutoff.
         std::vector<std::vector<Feature>> per_break(options.breaks.size());
-        std::vector<std::vector<char>> has_area(options.breaks.size(), std::vector<char>(facilities.size(), 0));
-        ParallelOptions per_break_run;
-        per_break_run.threads = options.threads;
-        parallel_for_each(
-            options.breaks.size(), per_break_run, make_worker, [&](std::size_t k, Worker& w) {
-                const Seconds b = options.breaks[k];
-                std::vector<std::vector<Point>> legs(facilities.size());
-                for (std::size_t i = 0; i < facilities.size(); ++i)
-                    legs[i] = quickest_leg(facilities[i], b);
-                GeosContext& geos = w.geos;
-                std::vector<AreaPolygon> polys =
-                    split_areas(geos, graph, shared, b,
-                                static_cast<std::uint32_t>(facilities.size()), legs, options.area);
-                for (std::size_t i = 0; i < polys.size(); ++i) {
-                    const Seconds cutoff = facilities[i].cutoff;
-                    if (polys[i].area_km2 <= 0) continue;
-                    has_area[k][i] = 1;
-                    if (k > 0 && options.breaks[k - 1] >= cutoff) continue;  // already shown whole
-                    per_break[k].push_back(area_feature(facilities[i].id, facilities[i].name,
-                                                        std::min(b, cutoff) / 60.0, 0.0, mode,
-                                                        std::move(polys[i])));
-                }
-            });
+        std::vector<std::vector<char>> has_area(options.breaks.size(),
+                                                std::vector<char>(facilities.size(), 0));
+        // One break at a time, each split on all threads: one label grid in memory at once.
+        GeosContext geos;
+        for (std::size_t k = 0; k < options.breaks.size(); ++k) {
+            const Seconds b = options.breaks[k];
+            std::vector<std::vector<Point>> legs(facilities.size());
+            for (std::size_t i = 0; i < facilities.size(); ++i)
+                legs[i] = quickest_leg(facilities[i], b);
+            std::vector<AreaPolygon> polys =
+                split_areas(geos, graph, shared, b, static_cast<std::uint32_t>(facilities.size()),
+                            legs, options.area, options.threads);
+            for (std::size_t i = 0; i < polys.size(); ++i) {
+                const Seconds cutoff = facilities[i].cutoff;
+                if (polys[i].area_km2 <= 0) continue;
+                has_area[k][i] = 1;
+                if (k > 0 && options.breaks[k - 1] >= cutoff) continue;  // already shown whole
+                per_break[k].push_back(area_feature(facilities[i].id, facilities[i].name,
+                                                    std::min(b, cutoff) / 60.0, 0.0, mode,
+                                                    std::move(polys[i])));
+            }
+        }
         for (auto& v : per_break) std::move(v.begin(), v.end(), std::back_inserter(areas.features));
         for (std::size_t i = 0; i < facilities.size(); ++i)
-            if (std::none_of(has_area.begin(), has_area.end(), [&](const std::vector<char>& h) { return h[i] != 0; }))
+            if (std::none_of(has_area.begin(), has_area.end(),
+                             [&](const std::vector<char>& h) { return h[i] != 0; }))
                 result.without_split_area.push_back(i);
         if (options.lines) add_line_features(graph, shared, facilities, nullptr, lines.features);
     } else {

@@ -199,7 +199,7 @@ private:
 class Simplifier {
 public:
     Simplifier(Chains& chains, double tolerance)
-        : m_chains(chains), m_t(tolerance), m_t2(tolerance * tolerance), m_grid(8 * tolerance, chains.points.size()) {
+        : m_chains(chains), m_t(tolerance), m_t2(tolerance * tolerance), m_grid(8 * tolerance, chains.points.size() / 8) {
         for (std::uint32_t c = 0; c < chains.count(); ++c)
             for (std::uint32_t a = chains.first[c]; a + 1 < chains.first[c + 1]; ++a) m_grid.insert(chains, a, a + 1);
     }
@@ -322,7 +322,11 @@ bool simplify_rings(std::vector<Ring>& rings, double tolerance) {
             }
             group[v] = f;
             shared[f] = 1;
-            if (!same(pts[pred(v)], pts[pred(f)]) || !same(pts[succ(v)], pts[succ(f)])) fixed[f] = 1;
+            // The same neighbours, in the same order or reversed (two regions side by side run
+            // along their common border in opposite directions).
+            const bool forward = same(pts[pred(v)], pts[pred(f)]) && same(pts[succ(v)], pts[succ(f)]);
+            const bool backward = same(pts[pred(v)], pts[succ(f)]) && same(pts[succ(v)], pts[pred(f)]);
+            if (!forward && !backward) fixed[f] = 1;
         }
         for (std::uint32_t v = 0; v < pts.size(); ++v) {
             fixed[v] = fixed[group[v]];
@@ -342,12 +346,24 @@ bool simplify_rings(std::vector<Ring>& rings, double tolerance) {
     }
 
     // Cut the rings into chains between fixed vertices. A chain starting at a shared point
-    // with a shared second point may be another ring's too (then it is the same all along:
-    // its points have the same neighbours everywhere); it is kept once.
+    // with a shared second point may be another ring's too, in the same direction or reversed
+    // (then it is the same all along: its points have the same neighbours everywhere); it is
+    // kept once.
     Chains chains;
     chains.points.reserve(pts.size() + rings.size());
     std::unordered_map<std::uint64_t, std::vector<std::uint32_t>> shared_chains;
-    std::vector<std::vector<std::uint32_t>> ring_chains(rings.size());
+    struct Use {
+        std::uint32_t chain;
+        bool reversed;
+    };
+    std::vector<std::vector<Use>> ring_chains(rings.size());
+    auto find_chain = [&](std::uint32_t from, std::uint32_t second, Point to) {
+        const auto it = shared_chains.find((std::uint64_t(group[from]) << 32) | group[second]);
+        if (it != shared_chains.end())
+            for (const std::uint32_t c : it->second)
+                if (same(chains.points[chains.first[c + 1] - 1], to)) return c;
+        return none;
+    };
     for (std::uint32_t r = 0; r < rings.size(); ++r) {
         if (base[r] == base[r + 1]) continue;
         std::uint32_t start = base[r];
@@ -358,19 +374,15 @@ bool simplify_rings(std::vector<Ring>& rings, double tolerance) {
             std::uint32_t end = second;
             while (!fixed[end]) end = succ(end);
             bool found = false;
-            std::uint64_t key = 0;
             if (shared[k] && shared[second]) {
-                key = (std::uint64_t(group[k]) << 32) | group[second];
-                const auto it = shared_chains.find(key);
-                if (it != shared_chains.end())
-                    for (const std::uint32_t c : it->second) {
-                        const std::uint32_t last = chains.first[c + 1] - 1;
-                        if (same(chains.points[last], pts[end])) {
-                            ring_chains[r].push_back(c);
-                            found = true;
-                            break;
-                        }
-                    }
+                std::uint32_t c = find_chain(k, second, pts[end]);
+                if (c != none) {
+                    ring_chains[r].push_back({c, false});
+                    found = true;
+                } else if (shared[end] && shared[pred(end)] && (c = find_chain(end, pred(end), pts[k])) != none) {
+                    ring_chains[r].push_back({c, true});
+                    found = true;
+                }
             }
             if (!found) {
                 const std::uint32_t c = chains.count();
@@ -379,8 +391,9 @@ bool simplify_rings(std::vector<Ring>& rings, double tolerance) {
                     if (v == end && chains.points.size() > chains.first.back() + 1) break;
                 }
                 chains.first.push_back(static_cast<std::uint32_t>(chains.points.size()));
-                if (shared[k] && shared[second]) shared_chains[key].push_back(c);
-                ring_chains[r].push_back(c);
+                if (shared[k] && shared[second])
+                    shared_chains[(std::uint64_t(group[k]) << 32) | group[second]].push_back(c);
+                ring_chains[r].push_back({c, false});
             }
             k = end;
         } while (k != start);
@@ -389,8 +402,17 @@ bool simplify_rings(std::vector<Ring>& rings, double tolerance) {
     for (std::uint32_t a = 0; a < chains.points.size(); ++a) chains.next[a] = a + 1;
     chains.removed.assign(chains.points.size(), 0);
 
-    Simplifier simplifier(chains, tolerance);
-    for (std::uint32_t c = 0; c < chains.count(); ++c) simplifier.run(c);
+    // What only the cutting needed goes before the simplifier's grid is built.
+    pts = {};
+    ring_of = {};
+    group = {};
+    fixed = {};
+    shared = {};
+    shared_chains = {};
+    {
+        Simplifier simplifier(chains, tolerance);
+        for (std::uint32_t c = 0; c < chains.count(); ++c) simplifier.run(c);
+    }
 
     std::vector<Ring> out(rings.size());
     for (std::uint32_t r = 0; r < rings.size(); ++r) {
@@ -398,9 +420,17 @@ bool simplify_rings(std::vector<Ring>& rings, double tolerance) {
             out[r] = rings[r];
             continue;
         }
-        for (const std::uint32_t c : ring_chains[r]) {
+        std::vector<std::uint32_t> kept;
+        for (const auto [c, reversed] : ring_chains[r]) {
             const std::uint32_t last = chains.first[c + 1] - 1;
-            for (std::uint32_t a = chains.first[c]; a < last; a = chains.next[a]) out[r].push_back(chains.points[a]);
+            if (!reversed) {
+                for (std::uint32_t a = chains.first[c]; a < last; a = chains.next[a]) out[r].push_back(chains.points[a]);
+                continue;
+            }
+            // From the chain's last point back to just after its first.
+            kept.clear();
+            for (std::uint32_t a = chains.first[c]; a <= last; a = chains.next[a]) kept.push_back(a);
+            for (std::size_t n = kept.size(); n > 1; --n) out[r].push_back(chains.points[kept[n - 1]]);
         }
         out[r].push_back(out[r].front());
         const double before = signed_area2(rings[r]), after = signed_area2(out[r]);

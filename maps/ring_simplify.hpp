@@ -3,12 +3,13 @@
  * Douglas–Peucker simplification of a set of closed rings that keeps their arrangement: rings
  * that do not cross still do not cross, no ring passes over another's vertex, and a stretch two
  * rings share (identical vertices, as nested level lines of one field share where the field did
- * not change) is simplified once, so it stays shared. That is what keeps nested service areas
- * nested and every polygon valid after the raster method's many small marching-squares steps
- * are thinned out.
+ * not change, or as two regions side by side share their border in opposite directions) is
+ * simplified once, so it stays shared. That is what keeps nested service areas nested, split
+ * parts edge to edge, and every polygon valid after the many small steps of marching squares or
+ * of a cell grid are thinned out.
  *
- * Method: a vertex is fixed where the rings through it do not all arrive from and leave for the
- * same neighbours (where shared stretches begin and end, and where rings touch); a ring through
+ * Method: a vertex is fixed where the rings through it do not all have the same two neighbours
+ * (where shared stretches begin and end, and where rings touch); a ring through
  * no such vertex is fixed at its smallest vertex. The stretches between fixed vertices are
  * simplified one at a time, top-down: a shortcut replaces a stretch when every vertex of it lies
  * within `tolerance` of the shortcut and the shortcut neither meets any current segment (other

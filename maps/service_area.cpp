@@ -1,5 +1,6 @@
 #include "maps/service_area.hpp"
 #include "maps/raster_buffer.hpp"
+#include "core/parallel.hpp"
 #include "maps/split_grid.hpp"
 
 #include <algorithm>
@@ -482,7 +483,7 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
                                      std::span<const ReachedPiece> pieces, Seconds max_seconds,
                                      std::uint32_t origin_count,
                                      std::span<const std::vector<Point>> extra_lines_per_origin,
-                                     const AreaOptions& options) {
+                                     const AreaOptions& options, unsigned threads) {
     check_options(options);
     if (!extra_lines_per_origin.empty() && extra_lines_per_origin.size() != origin_count)
         throw std::invalid_argument(
@@ -494,7 +495,6 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
                                         std::to_string(piece.edge) + " has origin " +
                                         std::to_string(piece.origin) + " but there are only " +
                                         std::to_string(origin_count) + " origins");
-    GEOSContextHandle_t h = ctx.handle();
 
     // The labelled samples, each origin's road length and the envelope of each reached piece.
     std::vector<double> road_m(origin_count, 0.0);
@@ -560,8 +560,10 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
     std::vector<GeometryPtr> regions;
     {
         detail::SplitGrid grid(frame, cell);
-        grid.label(std::move(samples), std::move(labels), radius, options.method == AreaMethod::hull);
-        regions = grid.regions(ctx, origin_count, windows);
+        grid.label(std::move(samples), std::move(labels), radius, options.method == AreaMethod::hull, threads);
+        // The borders between parts run along cell sides: thinned within half a cell, they
+        // follow the true meeting lines instead of 10 m steps.
+        regions = grid.regions(ctx, origin_count, windows, 0.5 * cell);
     }
 
     if (options.method == AreaMethod::hull) {
@@ -627,49 +629,74 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
         return a.min.x <= b.max.x + d && b.min.x <= a.max.x + d && a.min.y <= b.max.y + d && b.min.y <= a.max.y + d;
     };
     const double margin = reach + 2.0 * cell;
-    std::vector<std::uint32_t> seen(line_boxes.size(), detail::no_label);
-    std::vector<std::uint32_t> ids;
-    std::vector<ReachedPiece> local;
-    std::vector<std::vector<Point>> local_extra;
-    std::vector<GeometryPtr> clipped;
-    for (std::uint32_t o = 0; o < origin_count; ++o) {
-        if (!regions[o]) continue;
-        const Box& w = windows[o];
-        const Box grown{{w.min.x - margin, w.min.y - margin}, {w.max.x + margin, w.max.y + margin}};
-        ids.clear();
-        for (std::size_t y = bucket_y(grown.min.y); y <= bucket_y(grown.max.y); ++y)
-            for (std::size_t x = bucket_x(grown.min.x); x <= bucket_x(grown.max.x); ++x)
-                for (std::uint32_t k : in_bucket[y * bucket_columns + x])
-                    if (seen[k] != o && near(line_boxes[k], grown, 0.0)) {
-                        seen[k] = o;
-                        ids.push_back(k);
-                    }
-        std::sort(ids.begin(), ids.end());
-        GeometryPtr area;
-        if (raster) {
-            local.clear();
-            for (std::uint32_t k : ids) local.push_back(pieces[line_piece[k]]);
-            local_extra.clear();
-            for (std::size_t j = 0; j < extra_lines.size(); ++j)
-                if (near(extra_boxes[j], grown, 0.0)) local_extra.push_back(extra_lines[j]);
-            area = detail::from_wkb(ctx, service_area(ctx, graph, local, max_seconds, local_extra, options).wkb);
-        } else {
-            clipped.clear();
-            for (std::uint32_t k : ids) {
-                GeometryPtr line = detail::make_line(ctx, lines[k]);
-                const Box& b = line_boxes[k];
-                if (b.min.x < grown.min.x || b.max.x > grown.max.x || b.min.y < grown.min.y || b.max.y > grown.max.y)
-                    line = own(ctx,
-                               GEOSClipByRect_r(h, line.get(), grown.min.x, grown.min.y, grown.max.x, grown.max.y),
-                               "clip by rectangle");
-                if (GEOSisEmpty_r(h, line.get()) == 0) clipped.push_back(std::move(line));
+    // Each region on its own (GEOS context, scratch); no GEOS geometry is shared between threads.
+    struct Worker {
+        GeosContext geos;
+        std::vector<std::uint32_t> seen;
+        std::vector<std::uint32_t> ids;
+        std::vector<ReachedPiece> local;
+        std::vector<std::vector<Point>> local_extra;
+        std::vector<GeometryPtr> clipped;
+    };
+    ParallelOptions par;
+    par.threads = threads;
+    parallel_for_each(
+        origin_count, par,
+        [&] {
+            return Worker{GeosContext{},
+                          std::vector<std::uint32_t>(line_boxes.size(), detail::no_label),
+                          {},
+                          {},
+                          {},
+                          {}};
+        },
+        [&](std::size_t index, Worker& wk) {
+            const auto o = static_cast<std::uint32_t>(index);
+            if (!regions[o]) return;
+            GeosContext& g = wk.geos;
+            GEOSContextHandle_t gh = g.handle();
+            const Box& w = windows[o];
+            const Box grown{{w.min.x - margin, w.min.y - margin},
+                            {w.max.x + margin, w.max.y + margin}};
+            wk.ids.clear();
+            for (std::size_t y = bucket_y(grown.min.y); y <= bucket_y(grown.max.y); ++y)
+                for (std::size_t x = bucket_x(grown.min.x); x <= bucket_x(grown.max.x); ++x)
+                    for (std::uint32_t k : in_bucket[y * bucket_columns + x])
+                        if (wk.seen[k] != o && near(line_boxes[k], grown, 0.0)) {
+                            wk.seen[k] = o;
+                            wk.ids.push_back(k);
+                        }
+            std::sort(wk.ids.begin(), wk.ids.end());
+            GeometryPtr area;
+            if (raster) {
+                wk.local.clear();
+                for (std::uint32_t k : wk.ids) wk.local.push_back(pieces[line_piece[k]]);
+                wk.local_extra.clear();
+                for (std::size_t j = 0; j < extra_lines.size(); ++j)
+                    if (near(extra_boxes[j], grown, 0.0)) wk.local_extra.push_back(extra_lines[j]);
+                area = detail::from_wkb(
+                    g, service_area(g, graph, wk.local, max_seconds, wk.local_extra, options).wkb);
+            } else {
+                wk.clipped.clear();
+                for (std::uint32_t k : wk.ids) {
+                    GeometryPtr line = detail::make_line(g, lines[k]);
+                    const Box& b = line_boxes[k];
+                    if (b.min.x < grown.min.x || b.max.x > grown.max.x || b.min.y < grown.min.y ||
+                        b.max.y > grown.max.y)
+                        line = own(g,
+                                   GEOSClipByRect_r(gh, line.get(), grown.min.x, grown.min.y,
+                                                    grown.max.x, grown.max.y),
+                                   "clip by rectangle");
+                    if (GEOSisEmpty_r(gh, line.get()) == 0) wk.clipped.push_back(std::move(line));
+                }
+                area = union_of_buffers(g, wk.clipped, nullptr, options);
+                wk.clipped.clear();
             }
-            area = union_of_buffers(ctx, clipped, nullptr, options);
-        }
-        GeometryPtr part = own(ctx, GEOSIntersection_r(h, area.get(), regions[o].get()), "intersection");
-        part = detail::snap_to_grid(ctx, std::move(part), options.grid_m);
-        out[o] = to_area_polygon(ctx, part.get(), road_m[o] / 1000.0);
-    }
+            GeometryPtr part =
+                own(g, GEOSIntersection_r(gh, area.get(), regions[o].get()), "intersection");
+            part = detail::snap_to_grid(g, std::move(part), options.grid_m);
+            out[o] = to_area_polygon(g, part.get(), road_m[o] / 1000.0);
+        });
     return out;
 }
 

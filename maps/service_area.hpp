@@ -126,26 +126,30 @@ std::vector<AreaPolygon> ring_areas(GeosContext& ctx, std::span<const AreaPolygo
  * over the samples: every cell whose centre is within buffer_m + spacing + 2 cells (plus two
  * raster cells for AreaMethod::raster) of a sample takes the label of the sample nearest to its
  * centre, exactly (ties: the first sample); AreaMethod::hull labels every other cell too, by
- * propagation from its neighbours. Each origin's cells are traced as one polygon along cell
- * sides, so two origins' regions share their boundary exactly. The part of the area inside each
- * region is then built from the roads near the region alone: AreaMethod::network buffers the
- * reached lines clipped to the region's envelope grown by more than the buffer (what is cut off
- * cannot reach the region) and unions them; AreaMethod::raster takes service_area() of the
- * pieces near the region (a grid of its own, so the outer edge lies within about a raster cell
- * of the whole area's); AreaMethod::hull cuts service_area() of everything into tiles and
- * clips the few under the region. Each part is the intersection with its region, snapped to
- * grid_m. No two results overlap and together they make up service_area() of all pieces and
- * extra lines (up to snap-rounding; for the raster method, up to a raster cell along the outer
- * edge).
+ * its nearest sample at any distance. Each origin's cells are traced as one polygon along cell
+ * sides, and the steps of all origins' polygons are thinned together within half a cell
+ * (detail::simplify_rings), so two origins' regions still share their boundary exactly. The part
+ * of the area inside each region is then built from the roads near the region alone:
+ * AreaMethod::network buffers the reached lines clipped to the region's envelope grown by more
+ * than the buffer (what is cut off cannot reach the region) and unions them;
+ * AreaMethod::raster takes service_area() of the pieces near the region (a grid of its own, so
+ * the outer edge lies within about a raster cell of the whole area's); AreaMethod::hull cuts
+ * service_area() of everything into tiles and clips the few under the region. Each part is the
+ * intersection with its region, snapped to grid_m. No two results overlap and together they make
+ * up service_area() of all pieces and extra lines (up to snap-rounding; for the raster method,
+ * up to a raster cell along the outer edge).
  *
  * Accuracy: a place goes to the origin of the sample nearest to the centre of its cell, so the
- * boundary between two origins is a staircase of cell sides within half a cell diagonal
- * (7 m for the default 10 m) of the samples' Voronoi boundary, which lies within half the
- * spacing of where the times meet. An origin whose samples are nearest to no cell centre (two
- * facilities on the same spot) gets an empty area.
+ * boundary between two origins lies within a cell diagonal (14 m for the default 10 m) of the
+ * samples' Voronoi boundary, which lies within half the spacing of where the times meet. An
+ * origin whose samples are nearest to no cell centre takes the cell under its sample nearest
+ * to a cell centre; only an origin whose samples all lie where an earlier origin's do (two
+ * facilities at one place) gets an empty area.
  *
- * Cost: 4 bytes a labelled cell (in 32 x 32 tiles allocated near samples only), and per origin
- * a union of the buffers near its region: no Voronoi diagram and no metro-wide polygon.
+ * Cost: the samples and the sides between labels (the cells are labelled a tile at a time and
+ * not kept), and per origin a union of the buffers near its region: no Voronoi diagram and no
+ * metro-wide polygon. Tiles and regions (except for the hull) run on `threads` threads (0 = all
+ * cores); the result is the same for any.
  *
  * `extra_lines_per_origin` is empty or has one line per origin (the walk from facility o to
  * its road; an empty vector for none).
@@ -156,7 +160,7 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
                                      std::span<const ReachedPiece> pieces, Seconds max_seconds,
                                      std::uint32_t origin_count,
                                      std::span<const std::vector<Point>> extra_lines_per_origin,
-                                     const AreaOptions& options);
+                                     const AreaOptions& options, unsigned threads = 0);
 
 /** WKT of a WKB geometry with `decimals` digits after the point (trailing zeros trimmed). */
 std::string wkb_to_wkt(GeosContext& ctx, std::span<const unsigned char> wkb, int decimals = 3);

@@ -1,6 +1,10 @@
 #include "maps/split_grid.hpp"
 
+#include "core/parallel.hpp"
+#include "maps/ring_simplify.hpp"
+
 #include <algorithm>
+#include <atomic>
 #include <cassert>
 #include <cmath>
 #include <unordered_map>
@@ -18,14 +22,14 @@ constexpr std::int64_t step_x[4] = {1, 0, -1, 0};
 constexpr std::int64_t step_y[4] = {0, 1, 0, -1};
 
 /** A traced ring in grid vertex coordinates (not closed: the last vertex joins the first). */
-struct Ring {
+struct CellRing {
     std::vector<std::pair<std::int64_t, std::int64_t>> v;
     std::int64_t twice_area = 0;  ///< positive counter-clockwise (a shell), negative for a hole
 };
 
 /** Drops vertices between two sides of the same direction and computes the signed area. */
-Ring simplify(const std::vector<std::pair<std::int64_t, std::int64_t>>& loop) {
-    Ring ring;
+CellRing simplify(const std::vector<std::pair<std::int64_t, std::int64_t>>& loop) {
+    CellRing ring;
     const std::size_t n = loop.size();
     for (std::size_t k = 0; k < n; ++k) {
         const auto& a = loop[(k + n - 1) % n];
@@ -44,7 +48,7 @@ Ring simplify(const std::vector<std::pair<std::int64_t, std::int64_t>>& loop) {
 }
 
 /** Whether the point (x, y), never on a grid line, lies inside the ring (crossing count). */
-bool inside(const Ring& ring, double x, double y) {
+bool inside(const CellRing& ring, double x, double y) {
     bool in = false;
     const std::size_t m = ring.v.size();
     for (std::size_t k = 0, l = m - 1; k < m; l = k++) {
@@ -76,7 +80,7 @@ double SplitGrid::d2(std::uint32_t k, std::int64_t i, std::int64_t j) const {
 }
 
 void SplitGrid::label(std::vector<Point> samples, std::vector<std::uint32_t> labels, double radius,
-                      bool fill_all) {
+                      bool fill_all, unsigned threads) {
     assert(samples.size() == labels.size());
     // In cell units, relative to the grid's corner: cell (i, j) has its centre at (i + ½, j + ½).
     for (Point& p : samples) p = {(p.x - m_origin.x) / m_cell, (p.y - m_origin.y) / m_cell};
@@ -117,22 +121,58 @@ void SplitGrid::label(std::vector<Point> samples, std::vector<std::uint32_t> lab
     // Cells per label, then a cell for each label that has samples but no cell.
     std::uint32_t label_end = 0;
     for (std::uint32_t l : m_labels) label_end = std::max(label_end, l + 1);
-    std::vector<std::uint32_t> count(label_end, 0);
     std::vector<char> has_samples(label_end, 0);
     for (std::uint32_t l : m_labels) has_samples[l] = 1;
+    // The active tiles in parallel; their sides are joined in tile order, so the result does not
+    // depend on the threads.
+    std::vector<std::uint32_t> active;
+    for (std::size_t t = 0; t < tiles; ++t)
+        if (m_active[t]) active.push_back(static_cast<std::uint32_t>(t));
+    std::vector<std::vector<std::pair<std::uint32_t, std::uint64_t>>> tile_sides(active.size());
+    std::vector<std::vector<std::uint64_t>> tile_junctions(active.size());
+    std::vector<std::atomic<std::uint32_t>> cells_of(label_end);
+    struct Scratch {
+        std::vector<std::uint32_t> win;
+        std::vector<double> distance;
+    };
+    ParallelOptions par;
+    par.threads = threads;
+    parallel_for_each(active.size(), par, [] { return Scratch{}; }, [&](std::size_t n, Scratch& w) {
+        const std::int64_t ti = active[n] % m_tile_columns;
+        const std::int64_t tj = active[n] / m_tile_columns;
+        label_window(ti, tj, w.win, w.distance);
+        emit_sides(ti, tj, w.win, tile_sides[n], tile_junctions[n]);
+        // Runs of one label along a row, counted at once.
+        std::uint32_t run_label = no_label;
+        std::uint32_t run = 0;
+        for (int r = 1; r <= tile; ++r)
+            for (int c = 1; c <= tile; ++c) {
+                const std::uint32_t k = w.win[static_cast<std::size_t>(r * window + c)];
+                const std::uint32_t l = k == no_label ? no_label : m_labels[k];
+                if (l != run_label) {
+                    if (run_label != no_label) cells_of[run_label].fetch_add(run, std::memory_order_relaxed);
+                    run_label = l;
+                    run = 0;
+                }
+                ++run;
+            }
+        if (run_label != no_label) cells_of[run_label].fetch_add(run, std::memory_order_relaxed);
+    });
+    std::size_t side_count = 0;
+    for (const auto& v : tile_sides) side_count += v.size();
+    m_sides.reserve(side_count);
+    for (auto& v : tile_sides) {
+        m_sides.insert(m_sides.end(), v.begin(), v.end());
+        v = {};
+    }
+    for (auto& v : tile_junctions) {
+        m_junctions.insert(m_junctions.end(), v.begin(), v.end());
+        v = {};
+    }
+    std::vector<std::uint32_t> count(label_end);
+    for (std::uint32_t l = 0; l < label_end; ++l) count[l] = cells_of[l].load();
     std::vector<std::uint32_t> win;
     std::vector<double> distance;
-    for (std::int64_t tj = 0; tj < m_tile_rows; ++tj)
-        for (std::int64_t ti = 0; ti < m_tile_columns; ++ti) {
-            if (!m_active[static_cast<std::size_t>(tj * m_tile_columns + ti)]) continue;
-            label_window(ti, tj, win, distance);
-            emit_sides(ti, tj, win);
-            for (int r = 1; r <= tile; ++r)
-                for (int c = 1; c <= tile; ++c) {
-                    const std::uint32_t k = win[static_cast<std::size_t>(r * window + c)];
-                    if (k != no_label) ++count[m_labels[k]];
-                }
-        }
     for (std::uint32_t l = 0; l < label_end; ++l) {
         if (!has_samples[l] || count[l] > 0) continue;
         std::vector<std::pair<double, std::uint32_t>> candidates;  // distance to its cell's centre, sample
@@ -166,6 +206,7 @@ void SplitGrid::label(std::vector<Point> samples, std::vector<std::uint32_t> lab
     std::sort(m_forced.begin(), m_forced.end());
     if (!m_forced.empty()) give_sides_again(win, distance);
     std::sort(m_sides.begin(), m_sides.end());
+    std::sort(m_junctions.begin(), m_junctions.end());
 }
 
 void SplitGrid::give_sides_again(std::vector<std::uint32_t>& win, std::vector<double>& distance) {
@@ -188,15 +229,23 @@ void SplitGrid::give_sides_again(std::vector<std::uint32_t>& win, std::vector<do
                                (d == 2 || d == 3 ? 1 : 0);
         return dirty[static_cast<std::size_t>((j >> tile_bits) * m_tile_columns + (i >> tile_bits))] != 0;
     });
+    std::erase_if(m_junctions, [&](std::uint64_t vertex) {
+        // Emitted by the cell to its upper right.
+        const auto i = static_cast<std::int64_t>(vertex % static_cast<std::uint64_t>(vertex_columns));
+        const auto j = static_cast<std::int64_t>(vertex / static_cast<std::uint64_t>(vertex_columns));
+        return dirty[static_cast<std::size_t>((j >> tile_bits) * m_tile_columns + (i >> tile_bits))] != 0;
+    });
     for (std::int64_t tj = 0; tj < m_tile_rows; ++tj)
         for (std::int64_t ti = 0; ti < m_tile_columns; ++ti) {
             if (!dirty[static_cast<std::size_t>(tj * m_tile_columns + ti)]) continue;
             label_window(ti, tj, win, distance);
-            emit_sides(ti, tj, win);
+            emit_sides(ti, tj, win, m_sides, m_junctions);
         }
 }
 
-void SplitGrid::emit_sides(std::int64_t ti, std::int64_t tj, const std::vector<std::uint32_t>& win) {
+void SplitGrid::emit_sides(std::int64_t ti, std::int64_t tj, const std::vector<std::uint32_t>& win,
+                           std::vector<std::pair<std::uint32_t, std::uint64_t>>& out,
+                           std::vector<std::uint64_t>& junctions) const {
     auto at = [&](int r, int c) {
         const std::uint32_t k = win[static_cast<std::size_t>(r * window + c)];
         return k == no_label ? no_label : m_labels[k];
@@ -209,9 +258,22 @@ void SplitGrid::emit_sides(std::int64_t ti, std::int64_t tj, const std::vector<s
             const int r = static_cast<int>(j - tj * tile) + 1;
             const int c = static_cast<int>(i - ti * tile) + 1;
             const std::uint32_t a = at(r, c);
+            {
+                // The vertex at this cell's lower left: a junction where its four cells hold
+                // three labels or more (no label counts as one), or two in a checkerboard.
+                const std::uint32_t sw = at(r - 1, c - 1);
+                const std::uint32_t se = at(r - 1, c);
+                const std::uint32_t nw = at(r, c - 1);
+                std::uint32_t seen[4] = {a, 0, 0, 0};
+                int distinct = 1;
+                for (const std::uint32_t l : {sw, se, nw})
+                    if (std::find(seen, seen + distinct, l) == seen + distinct) seen[distinct++] = l;
+                if (distinct >= 3 || (distinct == 2 && sw == a && se == nw))
+                    junctions.push_back(static_cast<std::uint64_t>(j * vertex_columns + i));
+            }
             if (a == no_label) continue;
             auto emit = [&](std::int64_t vi, std::int64_t vj, int d) {
-                m_sides.emplace_back(a, static_cast<std::uint64_t>(vj * vertex_columns + vi) * 4 +
+                out.emplace_back(a, static_cast<std::uint64_t>(vj * vertex_columns + vi) * 4 +
                                             static_cast<std::uint64_t>(d));
             };
             if (at(r - 1, c) != a) emit(i, j, 0);
@@ -319,8 +381,8 @@ std::uint32_t SplitGrid::label_at(Point p) const {
     return k == no_label ? no_label : m_labels[k];
 }
 
-std::vector<GeometryPtr> SplitGrid::regions(GeosContext& ctx, std::uint32_t label_count,
-                                            std::vector<Box>& boxes) const {
+std::vector<GeometryPtr> SplitGrid::regions(GeosContext& ctx, std::uint32_t label_count, std::vector<Box>& boxes,
+                                            double simplify_m) const {
     GEOSContextHandle_t h = ctx.handle();
     // The sides label() emitted, sorted by label and key.
     const std::int64_t vertex_columns = m_columns + 1;
@@ -338,19 +400,27 @@ std::vector<GeometryPtr> SplitGrid::regions(GeosContext& ctx, std::uint32_t labe
     std::vector<char> used;
     std::vector<std::pair<std::int64_t, std::int64_t>> path;
     std::unordered_map<std::uint64_t, std::size_t> at;
+    // Every polygon traced: its label and its rings in `world`.
+    struct Part {
+        std::uint32_t label;
+        std::size_t shell;
+        std::vector<std::size_t> holes;
+    };
+    std::vector<Part> parts;
+    std::vector<Ring> world;
     for (std::uint32_t a = 0; a < label_count; ++a) {
         const auto begin = sides.begin() + static_cast<std::ptrdiff_t>(first[a]);
         const auto end = sides.begin() + static_cast<std::ptrdiff_t>(first[a + 1]);
         if (begin == end) continue;
         const std::size_t n = first[a + 1] - first[a];
         used.assign(n, 0);
-        std::vector<Ring> shells;
-        std::vector<Ring> holes;
+        std::vector<CellRing> shells;
+        std::vector<CellRing> holes;
         auto emit_loop = [&](std::size_t from) {
             std::vector<std::pair<std::int64_t, std::int64_t>> loop(path.begin() + static_cast<std::ptrdiff_t>(from),
                                                                     path.end());
             if (loop.size() < 4) return;
-            Ring ring = simplify(loop);
+            CellRing ring = simplify(loop);
             (ring.twice_area > 0 ? shells : holes).push_back(std::move(ring));
         };
         for (std::size_t s = 0; s < n; ++s) {
@@ -405,8 +475,8 @@ std::vector<GeometryPtr> SplitGrid::regions(GeosContext& ctx, std::uint32_t labe
 
         // Each hole goes to the smallest shell around a cell on its inner side (one of this
         // label's cells, so that shell is the hole's own).
-        std::vector<std::vector<const Ring*>> holes_of(shells.size());
-        for (const Ring& hole : holes) {
+        std::vector<std::vector<const CellRing*>> holes_of(shells.size());
+        for (const CellRing& hole : holes) {
             std::size_t owner = 0;
             if (shells.size() > 1) {
                 // The cell left of the hole's first side (from v[0] towards v[1]).
@@ -425,35 +495,77 @@ std::vector<GeometryPtr> SplitGrid::regions(GeosContext& ctx, std::uint32_t labe
             holes_of[owner].push_back(&hole);
         }
 
-        auto make_ring = [&](const Ring& ring) {
-            std::vector<double> xy;
-            xy.reserve(2 * ring.v.size() + 2);
-            for (const auto& [i, j] : ring.v) {
-                xy.push_back(m_origin.x + static_cast<double>(i) * m_cell);
-                xy.push_back(m_origin.y + static_cast<double>(j) * m_cell);
+        // With simplification, every corner but a junction is cut from the middle of one side
+        // to the middle of the other: the neighbour on the other side of the corner cuts it
+        // the same way, and a 45° staircase becomes a straight line. In half cells, so that
+        // both neighbours compute the very same coordinates.
+        auto world_ring = [&](const CellRing& ring) {
+            std::vector<std::pair<std::int64_t, std::int64_t>> half;
+            const std::size_t m = ring.v.size();
+            for (std::size_t q = 0; q < m; ++q) {
+                const auto [i, j] = ring.v[q];
+                const bool junction =
+                    simplify_m <= 0 ||
+                    std::binary_search(m_junctions.begin(), m_junctions.end(),
+                                       static_cast<std::uint64_t>(j * vertex_columns + i));
+                if (junction) {
+                    half.emplace_back(2 * i, 2 * j);
+                    continue;
+                }
+                const auto [pi, pj] = ring.v[(q + m - 1) % m];
+                const auto [ni, nj] = ring.v[(q + 1) % m];
+                auto sign = [](std::int64_t d) { return static_cast<std::int64_t>((d > 0) - (d < 0)); };
+                half.emplace_back(2 * i + sign(pi - i), 2 * j + sign(pj - j));
+                half.emplace_back(2 * i + sign(ni - i), 2 * j + sign(nj - j));
             }
-            xy.push_back(xy[0]);
-            xy.push_back(xy[1]);
-            GEOSCoordSequence* seq =
-                GEOSCoordSeq_copyFromBuffer_r(h, xy.data(), static_cast<unsigned>(xy.size() / 2), 0, 0);
-            if (seq == nullptr) fail(ctx, "create coordinates");
-            GEOSGeometry* linear = GEOSGeom_createLinearRing_r(h, seq);
-            if (linear == nullptr) fail(ctx, "create ring");
-            return linear;
+            Ring w;
+            w.reserve(half.size() + 1);
+            for (std::size_t q = 0; q < half.size(); ++q) {
+                if (half[q] == half[(q + 1) % half.size()]) continue;  // two cuts meet mid-side
+                w.push_back({m_origin.x + static_cast<double>(half[q].first) * (0.5 * m_cell),
+                             m_origin.y + static_cast<double>(half[q].second) * (0.5 * m_cell)});
+            }
+            w.push_back(w.front());
+            return w;
         };
-        std::vector<GeometryPtr> polygons;
         for (std::size_t k = 0; k < shells.size(); ++k) {
-            GEOSGeometry* shell = make_ring(shells[k]);
-            std::vector<GEOSGeometry*> inner;
-            for (const Ring* hole : holes_of[k]) inner.push_back(make_ring(*hole));
-            polygons.push_back(own(ctx,
-                                   GEOSGeom_createPolygon_r(h, shell, inner.data(), static_cast<unsigned>(inner.size())),
-                                   "create polygon"));
-            for (const auto& [i, j] : shells[k].v)
-                boxes[a].extend({m_origin.x + static_cast<double>(i) * m_cell, m_origin.y + static_cast<double>(j) * m_cell});
+            parts.push_back({a, world.size(), {}});
+            world.push_back(world_ring(shells[k]));
+            for (const CellRing* hole : holes_of[k]) {
+                parts.back().holes.push_back(world.size());
+                world.push_back(world_ring(*hole));
+            }
         }
-        out[a] = make_collection(ctx, GEOS_MULTIPOLYGON, std::move(polygons));
     }
+
+    // All labels' rings thinned together, so that neighbours keep one common border; kept as
+    // traced if that cannot be done.
+    if (simplify_m > 0) simplify_rings(world, simplify_m);
+    std::vector<double> xy;
+    auto make_ring = [&](const Ring& ring) {
+        xy.clear();
+        for (const Point& p : ring) {
+            xy.push_back(p.x);
+            xy.push_back(p.y);
+        }
+        GEOSCoordSequence* seq = GEOSCoordSeq_copyFromBuffer_r(h, xy.data(), static_cast<unsigned>(ring.size()), 0, 0);
+        if (seq == nullptr) fail(ctx, "create coordinates");
+        GEOSGeometry* linear = GEOSGeom_createLinearRing_r(h, seq);
+        if (linear == nullptr) fail(ctx, "create ring");
+        return linear;
+    };
+    std::vector<std::vector<GeometryPtr>> polygons(label_count);
+    for (const Part& part : parts) {
+        GEOSGeometry* shell = make_ring(world[part.shell]);
+        std::vector<GEOSGeometry*> inner;
+        for (const std::size_t hole : part.holes) inner.push_back(make_ring(world[hole]));
+        polygons[part.label].push_back(
+            own(ctx, GEOSGeom_createPolygon_r(h, shell, inner.data(), static_cast<unsigned>(inner.size())),
+                "create polygon"));
+        for (const Point& p : world[part.shell]) boxes[part.label].extend(p);
+    }
+    for (std::uint32_t a = 0; a < label_count; ++a)
+        if (!polygons[a].empty()) out[a] = make_collection(ctx, GEOS_MULTIPOLYGON, std::move(polygons[a]));
     return out;
 }
 

@@ -41,18 +41,25 @@ public:
      * nearest a cell centre, unless that cell is its owner's only one or a sample of another
      * label lies at the very same place earlier (two facilities at one place: the later stays
      * empty).
+     * Tiles are labelled on `threads` threads (0 = all cores); the result is the same for any.
      * Call once.
      */
-    void label(std::vector<Point> samples, std::vector<std::uint32_t> labels, double radius, bool fill_all);
+    void label(std::vector<Point> samples, std::vector<std::uint32_t> labels, double radius, bool fill_all,
+               unsigned threads = 0);
 
     /** The label of the cell holding p (no_label outside the frame or unlabelled). */
     std::uint32_t label_at(Point p) const;
 
     /**
      * For every label below label_count, the union of its cells as a valid MultiPolygon (null
-     * where a label has no cell), with collinear vertices merged. `boxes[l]` is its envelope.
+     * where a label has no cell), with collinear vertices merged. With `simplify_m` > 0 every
+     * corner where only two labels meet is cut from mid-side to mid-side (within 0.36 cell of
+     * it), then the rings of all regions are thinned together within `simplify_m` metres
+     * (simplify_rings: neighbours keep one common border, nothing crosses, so the regions
+     * still tile what the cells tiled). `boxes[l]` is its envelope.
      */
-    std::vector<GeometryPtr> regions(GeosContext& ctx, std::uint32_t label_count, std::vector<Box>& boxes) const;
+    std::vector<GeometryPtr> regions(GeosContext& ctx, std::uint32_t label_count, std::vector<Box>& boxes,
+                                     double simplify_m = 0.0) const;
 
     double cell() const { return m_cell; }
 
@@ -68,10 +75,14 @@ private:
     void label_window(std::int64_t ti, std::int64_t tj, std::vector<std::uint32_t>& out,
                       std::vector<double>& distance) const;
     /**
-     * Appends to m_sides every side of a labelled cell of tile (ti, tj) that borders another
-     * label (or none), walked with the cell on the left, keyed by start vertex · 4 + direction.
+     * Appends to `out` every side of a labelled cell of tile (ti, tj) that borders another
+     * label (or none), walked with the cell on the left, keyed by start vertex · 4 + direction,
+     * and to `junctions` each vertex at a cell's lower left whose four cells hold three labels
+     * or more (no label counts as one) or two in a checkerboard.
      */
-    void emit_sides(std::int64_t ti, std::int64_t tj, const std::vector<std::uint32_t>& window_labels);
+    void emit_sides(std::int64_t ti, std::int64_t tj, const std::vector<std::uint32_t>& window_labels,
+                    std::vector<std::pair<std::uint32_t, std::uint64_t>>& out,
+                    std::vector<std::uint64_t>& junctions) const;
     /** After cells are given to empty labels: the sides of the tiles whose windows hold one, again. */
     void give_sides_again(std::vector<std::uint32_t>& window_labels, std::vector<double>& distance);
     /** The sample nearest to the centre of cell (i, j) at any distance (fill_all), or no_label. */
@@ -97,6 +108,7 @@ private:
     std::vector<char> m_active;             ///< per tile: some sample may label one of its cells
     std::vector<std::pair<std::uint64_t, std::uint32_t>> m_forced;  ///< cell → sample, sorted
     std::vector<std::pair<std::uint32_t, std::uint64_t>> m_sides;   ///< label, side (emit_sides)
+    std::vector<std::uint64_t> m_junctions;                          ///< vertices, sorted (emit_sides)
 };
 
 }  // namespace lifecircle::maps::detail

@@ -364,3 +364,60 @@ TEST_CASE("Every cell of the label grid holds its nearest sample's label, across
         CHECK(traced == Approx((checked - unlabelled) * cell * cell).epsilon(1e-9));
     }
 }
+
+TEST_CASE("Split regions' steps are thinned together: one common border, valid, within tolerance", "[split]") {
+    // Two labels on either side of a line at 30 degrees across a 400 m x 300 m block, a third
+    // in a disc on the line: the borders are staircases of 10 m cell sides until thinned.
+    std::vector<Point> samples;
+    std::vector<std::uint32_t> labels;
+    for (double y = 5.0; y < 300.0; y += 10.0)
+        for (double x = 5.0; x < 400.0; x += 10.0) {
+            samples.push_back({x, y});
+            const bool disc = std::hypot(x - 200.0, y - 150.0) < 60.0;
+            labels.push_back(disc ? 2 : (y - 150.0 > 0.577 * (x - 200.0) ? 0 : 1));
+        }
+    Box frame;
+    for (const Point& p : samples) frame.extend(p);
+    GeosContext ctx;
+    GEOSContextHandle_t h = ctx.handle();
+    gd::SplitGrid grid(frame, 10.0);
+    grid.label(samples, labels, 8.0, false);
+    std::vector<Box> boxes;
+    const std::vector<gd::GeometryPtr> steps = grid.regions(ctx, 3, boxes);
+    const std::vector<gd::GeometryPtr> thin = grid.regions(ctx, 3, boxes, 5.0);
+    int step_vertices = 0;
+    int thin_vertices = 0;
+    for (std::uint32_t l = 0; l < 3; ++l) {
+        CAPTURE(l);
+        REQUIRE(thin[l]);
+        CHECK(GEOSisValid_r(h, thin[l].get()) == 1);
+        step_vertices += GEOSGetNumCoordinates_r(h, steps[l].get());
+        thin_vertices += GEOSGetNumCoordinates_r(h, thin[l].get());
+        double d = 0.0;
+        REQUIRE(GEOSHausdorffDistance_r(h, steps[l].get(), thin[l].get(), &d) == 1);
+        // Corners cut within 0.36 cell, then thinned within 5 m.
+        CHECK(d <= 0.5 * std::sqrt(0.5) * 10.0 + 5.0 + 1e-9);
+        CHECK(area_m2(ctx, thin[l].get()) == Approx(area_m2(ctx, steps[l].get())).epsilon(0.02));
+    }
+    CHECK(thin_vertices * 3 < step_vertices * 2);
+    // Still a tiling: no overlaps, no gaps, and together the same block up to the tolerance
+    // along its outer edge.
+    for (std::uint32_t a = 0; a < 3; ++a)
+        for (std::uint32_t b = a + 1; b < 3; ++b) {
+            const gd::GeometryPtr i = gd::own(ctx, GEOSIntersection_r(h, thin[a].get(), thin[b].get()), "intersection");
+            CHECK(area_m2(ctx, i.get()) < 1e-6);
+        }
+    double thin_total = 0.0;
+    for (std::uint32_t l = 0; l < 3; ++l) thin_total += area_m2(ctx, thin[l].get());
+    std::vector<gd::GeometryPtr> copies;
+    for (std::uint32_t l = 0; l < 3; ++l) copies.push_back(gd::own(ctx, GEOSGeom_clone_r(h, thin[l].get()), "clone"));
+    const gd::GeometryPtr all = gd::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(copies));
+    const gd::GeometryPtr merged = gd::own(ctx, GEOSUnaryUnion_r(h, all.get()), "union");
+    CHECK(GEOSGetNumGeometries_r(h, merged.get()) == 1);
+    CHECK(GEOSGetNumInteriorRings_r(h, GEOSGetGeometryN_r(h, merged.get(), 0)) == 0);
+    CHECK(area_m2(ctx, merged.get()) == Approx(thin_total).epsilon(1e-12));
+    const gd::GeometryPtr block = gd::own(ctx, GEOSGeom_createRectangle_r(h, 0.0, 0.0, 400.0, 300.0), "rectangle");
+    const gd::GeometryPtr inner = gd::own(ctx, GEOSGeom_createRectangle_r(h, 8.6, 8.6, 391.4, 291.4), "rectangle");
+    CHECK(GEOSCovers_r(h, block.get(), merged.get()) == 1);
+    CHECK(GEOSCovers_r(h, merged.get(), inner.get()) == 1);
+}
