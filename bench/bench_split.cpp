@@ -5,10 +5,10 @@
 //   build/bench/bench_split [split-network|split-raster|nested-network|nested-raster]
 //                           [facilities=2000] [file.osm.pbf]
 // With no configuration it runs all four, each as a child process of itself.
-// Measured on porto_metro_2015, 2,000 facilities, 2 cores shared with another build (so +-30%):
+// Measured on porto_metro_2015, 2,000 facilities, 2 cores, one run each:
 //   old split (Voronoi of all samples, intersections with the metro-wide area): 99.5 s, 1937 MiB
-//   split-network 26.8 s, 309 MiB; split-raster 14.3 s, 316 MiB;
-//   nested-network 24-37 s, 154 MiB; nested-raster 10.9 s, 360 MiB.
+//   split-network 22.2 s, 250 MiB; split-raster 6.4 s, 245 MiB;
+//   nested-network 20.7 s, 166 MiB; nested-raster 2.2 s, 131 MiB.
 
 #include <cstdio>
 #include <filesystem>
