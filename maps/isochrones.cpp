@@ -202,8 +202,7 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
         // For each break, the network Voronoi cells of the facilities. A facility with its own
         // cutoff appears up to the first break that reaches it, labelled with the cutoff.
         std::vector<std::vector<Feature>> per_break(options.breaks.size());
-        std::vector<std::vector<char>> has_area(options.breaks.size(),
-                                                std::vector<char>(facilities.size(), 0));
+        std::vector<char> has_area(facilities.size(), 0);  // at some break
         // One break at a time, each split on all threads: one label grid in memory at once.
         GeosContext geos;
         for (std::size_t k = 0; k < options.breaks.size(); ++k) {
@@ -217,7 +216,7 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
             for (std::size_t i = 0; i < polys.size(); ++i) {
                 const Seconds cutoff = facilities[i].cutoff;
                 if (polys[i].area_km2 <= 0) continue;
-                has_area[k][i] = 1;
+                has_area[i] = 1;
                 if (k > 0 && options.breaks[k - 1] >= cutoff) continue;  // already shown whole
                 per_break[k].push_back(area_feature(facilities[i].id, facilities[i].name,
                                                     std::min(b, cutoff) / 60.0, 0.0, mode,
@@ -226,9 +225,7 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
         }
         for (auto& v : per_break) std::move(v.begin(), v.end(), std::back_inserter(areas.features));
         for (std::size_t i = 0; i < facilities.size(); ++i)
-            if (std::none_of(has_area.begin(), has_area.end(),
-                             [&](const std::vector<char>& h) { return h[i] != 0; }))
-                result.without_split_area.push_back(i);
+            if (!has_area[i]) result.without_split_area.push_back(i);
         if (options.lines) add_line_features(graph, shared, facilities, nullptr, lines.features);
     } else {
         for (Produced& p : produced) {

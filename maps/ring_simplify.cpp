@@ -415,12 +415,12 @@ bool simplify_rings(std::vector<Ring>& rings, double tolerance) {
     }
 
     std::vector<Ring> out(rings.size());
+    std::vector<std::uint32_t> kept;  // a reversed chain's kept points
     for (std::uint32_t r = 0; r < rings.size(); ++r) {
         if (base[r] == base[r + 1]) {
             out[r] = rings[r];
             continue;
         }
-        std::vector<std::uint32_t> kept;
         for (const auto [c, reversed] : ring_chains[r]) {
             const std::uint32_t last = chains.first[c + 1] - 1;
             if (!reversed) {

@@ -171,8 +171,6 @@ void SplitGrid::label(std::vector<Point> samples, std::vector<std::uint32_t> lab
     }
     std::vector<std::uint32_t> count(label_end);
     for (std::uint32_t l = 0; l < label_end; ++l) count[l] = cells_of[l].load();
-    std::vector<std::uint32_t> win;
-    std::vector<double> distance;
     for (std::uint32_t l = 0; l < label_end; ++l) {
         if (!has_samples[l] || count[l] > 0) continue;
         std::vector<std::pair<double, std::uint32_t>> candidates;  // distance to its cell's centre, sample
@@ -204,12 +202,12 @@ void SplitGrid::label(std::vector<Point> samples, std::vector<std::uint32_t> lab
         }
     }
     std::sort(m_forced.begin(), m_forced.end());
-    if (!m_forced.empty()) give_sides_again(win, distance);
+    if (!m_forced.empty()) give_sides_again();
     std::sort(m_sides.begin(), m_sides.end());
     std::sort(m_junctions.begin(), m_junctions.end());
 }
 
-void SplitGrid::give_sides_again(std::vector<std::uint32_t>& win, std::vector<double>& distance) {
+void SplitGrid::give_sides_again() {
     std::vector<char> dirty(m_active.size(), 0);
     for (const auto& [key, k] : m_forced) {
         const auto i = static_cast<std::int64_t>(key % static_cast<std::uint64_t>(m_columns));
@@ -235,6 +233,8 @@ void SplitGrid::give_sides_again(std::vector<std::uint32_t>& win, std::vector<do
         const auto j = static_cast<std::int64_t>(vertex / static_cast<std::uint64_t>(vertex_columns));
         return dirty[static_cast<std::size_t>((j >> tile_bits) * m_tile_columns + (i >> tile_bits))] != 0;
     });
+    std::vector<std::uint32_t> win;
+    std::vector<double> distance;
     for (std::int64_t tj = 0; tj < m_tile_rows; ++tj)
         for (std::int64_t ti = 0; ti < m_tile_columns; ++ti) {
             if (!dirty[static_cast<std::size_t>(tj * m_tile_columns + ti)]) continue;

@@ -84,7 +84,7 @@ private:
                     std::vector<std::pair<std::uint32_t, std::uint64_t>>& out,
                     std::vector<std::uint64_t>& junctions) const;
     /** After cells are given to empty labels: the sides of the tiles whose windows hold one, again. */
-    void give_sides_again(std::vector<std::uint32_t>& window_labels, std::vector<double>& distance);
+    void give_sides_again();
     /** The sample nearest to the centre of cell (i, j) at any distance (fill_all), or no_label. */
     std::uint32_t nearest_anywhere(std::int64_t i, std::int64_t j) const;
     /** The owning sample of cell (i, j), as label_window() gives it. */
