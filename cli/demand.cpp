@@ -6,9 +6,8 @@
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
 #include "io/demand.hpp"
-#include "io/layer_writer.hpp"
-#include "io/output.hpp"
-#include "maps/style.hpp"
+#include "maps/coverage_layers.hpp"
+#include "studies/travel.hpp"
 
 namespace lifecircle::cli {
 
@@ -19,6 +18,7 @@ struct DemandArgs {
     std::string buildings;
     io::BuildingResidentsOptions options;
     std::string age_shares;
+    std::string building_types;
     std::string out;
     std::string layer_name = "residents";
     bool update = false;
@@ -74,22 +74,26 @@ void add_demand(CLI::App& app, Runner& run) {
                     "OpenStreetMap: building:levels)");
     cmd->add_option("--default-levels", a->options.default_levels,
                     "Storeys of a building without a levels value")
-        ->check(CLI::Range(0.1, 200.0))
+        ->check(valid(Quantity::storeys))
         ->capture_default_str();
     cmd->add_option("--residential-share-field", a->options.residential_share_field,
                     "Field with the housing share of the floor area (0..1)");
     cmd->add_option("--residential-share", a->options.residential_share,
                     "Housing share of buildings without a share value")
-        ->check(CLI::Range(0.0, 1.0))
+        ->check(valid(Quantity::fraction))
         ->capture_default_str();
     cmd->add_option(
            "--floor-area-per-person", a->options.floor_area_per_person_m2,
            "Gross floor area per resident in m² (default: China's urban households, 2020 census)")
-        ->check(CLI::Range(1.0, 1000.0))
+        ->check(valid(Quantity::floor_area_m2))
         ->capture_default_str();
     cmd->add_option("--age-shares", a->age_shares,
                     "Groups as shares of the residents, e.g. 0_6=0.06,60plus=0.19 "
                     "(fields pop_0_6, pop_60plus)");
+    cmd->add_option("--building-types", a->building_types,
+                    "OpenStreetMap building=* values counted as housing, comma-separated (default: residential, "
+                    "apartments, house, detached, semidetached_house, terrace, bungalow, dormitory, farm, cabin; "
+                    "building=yes counts inside landuse=residential)");
     cmd->add_option("--out", a->out, "Residents per building: .gpkg or .geojson")->required();
     cmd->add_option("--layer-name", a->layer_name, "Layer name")->capture_default_str();
     cmd->add_flag("--update", a->update,
@@ -98,37 +102,20 @@ void add_demand(CLI::App& app, Runner& run) {
     cmd->callback([&run, a] {
         run = [a] {
             a->options.age_shares = parse_age_shares(a->age_shares);
+            a->options.building_types = split_list(a->building_types);
             io::OutputPlan plan =
                 plan_outputs({{"--out", a->out, {".geojson", ".json", ".gpkg"}, ".geojson", true}},
-                             {{"--buildings", a->buildings}, {"--network", a->network.path}});
-            if (a->network.path.empty()) a->network.path = a->buildings;
-            const io::Network net = load_network(a->network);
-            const io::DemandSet d =
-                io::estimate_residents_from_buildings(a->buildings, a->options, net);
-            for (const std::string& n : d.notes) print_note("note: " + a->buildings + ": " + n);
-            Layer layer = d.features;
-            layer.name = a->layer_name;
-            // The age groups as fields of their own, so coverage can take them as weight fields.
-            for (std::size_t g = 1; g < d.groups.size(); ++g) {
-                layer.fields.push_back({d.groups[g], FieldType::real});
-                for (std::size_t f = 0; f < layer.features.size(); ++f)
-                    layer.features[f].values.emplace_back(std::in_place_type<double>,
-                                                          d.feature_weights[g][f]);
-            }
-            double total = 0, top = 0;
-            for (std::size_t f = 0; f < d.feature_weights[0].size(); ++f) {
-                total += d.feature_weights[0][f];
-                top = std::max(top, d.feature_weights[0][f]);
-            }
-            layer.qml = maps::graduated_qml(layer.kind, "residents",
-                                            maps::fraction_breaks(top, {0.05, 0.15, 0.4, 1.0}), "");
-            layer.style_name = "residents (graduated)";
-            io::WriteOptions wo;
-            wo.update = a->update;
-            wo.threads = a->network.threads;
-            for (const std::string& n : io::write_layers(plan, 0, {layer}, net.work_crs, wo))
-                print_note("note: " + n);
+                             {{"--buildings", a->buildings}, {"--network", a->network.spec.path}});
+            if (a->network.spec.path.empty()) a->network.spec.path = a->buildings;
+            const studies::Reporter rep = reporter();
+            const studies::LoadedNetwork net = studies::load_network(a->network.spec, a->network.profile(), rep);
+            const io::DemandSet d = io::estimate_residents_from_buildings(a->buildings, a->options, net.net);
+            for (const std::string& n : d.notes) rep.note(a->buildings + ": " + n);
+            write_files(plan, {{maps::residents_layer(d.features, d.groups, d.feature_weights, a->layer_name)}}, net.net.work_crs, a->update,
+                        a->network.threads);
             plan.commit();
+            double total = 0;
+            for (const double w : d.feature_weights[0]) total += w;
             std::printf("%zu housing buildings, %.0f residents", d.features.features.size(), total);
             for (std::size_t g = 1; g < d.groups.size(); ++g) {
                 double sum = 0;

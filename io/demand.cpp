@@ -514,11 +514,13 @@ double area_m2(const WorkPolygon& polygon) {
     return std::max(0.0, total);
 }
 
-/** building=* values that are housing (OpenStreetMap wiki, Key:building, "Accommodation"). */
-bool is_residential_building(std::string_view value) {
+/** building=* values that are housing (OpenStreetMap wiki, Key:building, "Accommodation"), or
+    the user's own list. */
+bool is_residential_building(std::string_view value, const std::vector<std::string>& own) {
     static constexpr std::array<std::string_view, 10> types{
         "residential", "apartments", "house",     "detached", "semidetached_house",
         "terrace",     "bungalow",   "dormitory", "farm",     "cabin"};
+    if (!own.empty()) return std::find(own.begin(), own.end(), value) != own.end();
     return std::find(types.begin(), types.end(), value) != types.end();
 }
 
@@ -612,7 +614,7 @@ DemandSet estimate_residents_from_buildings(const std::string& path,
         for (std::size_t i = 0; i < n; ++i) {
             const std::string building = text_of(layer.points[i].values[*building_field]);
             if (!building.empty() && building != "no") {
-                candidate[i] = is_residential_building(building) || building == "yes";
+                candidate[i] = is_residential_building(building, options.building_types) || building == "yes";
                 generic[i] = building == "yes";
             } else if (text_of(layer.points[i].values[*landuse_field]) == "residential" &&
                        !shapes[i].empty()) {

@@ -62,6 +62,12 @@ struct BuildingResidentsOptions {
     double floor_area_per_person_m2 = china_urban_floor_area_per_person_m2;
     /** Groups as shares of the residents (the first group is always "residents"). */
     std::vector<AgeShare> age_shares;
+    /**
+     * OpenStreetMap building=* values counted as housing; empty = residential, apartments,
+     * house, detached, semidetached_house, terrace, bungalow, dormitory, farm, cabin.
+     * building=yes counts inside landuse=residential whatever this list says.
+     */
+    std::vector<std::string> building_types;
     /** Overrides the layer's CRS, as PointReadOptions::input_crs. */
     std::string input_crs;
 };

@@ -276,6 +276,13 @@ std::string OutputPlan::stage(std::size_t index, bool copy_existing) {
     return s.temporary;
 }
 
+void OutputPlan::write_text(std::size_t file, const std::string& text) {
+    std::ofstream out(stage(file), std::ios::binary | std::ios::trunc);
+    out.write(text.data(), static_cast<std::streamsize>(text.size()));
+    out.close();
+    if (!out) throw OutputError("cannot write: the disk may be full").set_file(m_files.at(file).path);
+}
+
 std::string OutputPlan::stage_sidecar(std::size_t index, const std::string& text) {
     const OutputFile& file = m_files.at(index);
     if (file.stream) return "no QGIS style file is written beside a stream";

@@ -87,6 +87,10 @@ public:
      */
     std::string stage_sidecar(std::size_t file, const std::string& text);
 
+    /** Stages file `file` with `text` (a summary, a CSV, a report); OutputError naming the file
+        when it cannot be written whole. */
+    void write_text(std::size_t file, const std::string& text);
+
     /**
      * Renames every staged temporary into place (all or none, see the class) and then copies
      * the staged streams to their destinations. Throws OutputError naming the file.

@@ -129,6 +129,10 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
     ParallelOptions per_facility_run;
     per_facility_run.threads = options.threads;
     per_facility_run.progress = options.progress;
+    per_facility_run.cancelled = options.cancelled;
+    const auto check = [&] {
+        if (options.cancelled && options.cancelled()) throw Cancelled();
+    };
 
     // Reached road: per facility (its own breaks and cutoff), or one multi-source search when
     // facilities are treated alike (dissolve and split without per-facility cutoffs).
@@ -188,6 +192,7 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
         if (options.progress) options.progress(facilities.size(), facilities.size());
     }
 
+    check();
     if (shape == IsochroneShape::dissolve) {
         Legs legs;
         for (const IsochroneFacility& f : facilities) legs.add(f);
@@ -206,6 +211,7 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
         // One break at a time, each split on all threads: one label grid in memory at once.
         GeosContext geos;
         for (std::size_t k = 0; k < options.breaks.size(); ++k) {
+            check();
             const Seconds b = options.breaks[k];
             std::vector<std::vector<Point>> legs(facilities.size());
             for (std::size_t i = 0; i < facilities.size(); ++i)

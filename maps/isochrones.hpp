@@ -49,6 +49,8 @@ struct IsochroneOptions {
     bool lines = false;            ///< also make the layer of reached road pieces
     unsigned threads = 0;          ///< 0 = all cores
     std::function<void(std::size_t, std::size_t)> progress;
+    /** Polled between facilities and breaks; true stops the work with Cancelled. */
+    std::function<bool()> cancelled;
 };
 
 /** The layers made: areas, and reached roads when asked. */

@@ -275,7 +275,7 @@ check "osm as points message" err_has "facilities verb"
 # Option values are checked before the network is loaded (the network path does not exist).
 check "max-minutes 0" run 2 "$lc" matrix --network "$tmp/none.osm" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
     --max-minutes 0 --out "$tmp/x.csv"
-check "max-minutes 0 message" err_has "must be a number more than 0 and at most 10080 minutes, not '0'"
+check "max-minutes 0 message" err_has "must be a number more than 0 and at most 1440 minutes, not '0'"
 check "max-minutes 0 no long number" bash -c "! grep -q '[0-9]\{30\}' '$tmp/err'"
 check "max-minutes nan" run 2 "$lc" matrix --network "$tmp/none.osm" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
     --max-minutes nan --out "$tmp/x.csv"

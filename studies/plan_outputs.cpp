@@ -1,4 +1,4 @@
-#include "cli/plan_outputs.hpp"
+#include "studies/plan_outputs.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -8,8 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "cli/common.hpp"
-#include "cli/format.hpp"
 #include "core/error.hpp"
 #include "core/wkb.hpp"
 #include "io/layer_writer.hpp"
@@ -19,7 +17,7 @@
 #include "maps/report.hpp"
 #include "maps/style.hpp"
 
-namespace lifecircle::cli {
+namespace lifecircle::studies {
 
 namespace fs = std::filesystem;
 
@@ -28,20 +26,18 @@ namespace {
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 constexpr const char* manifest_name = ".lifecircle-plan";
 
+std::string fixed(double v, int decimals) {
+    if (!std::isfinite(v)) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
 std::string pct(double part, double total) {
     if (!(total > 0) || !std::isfinite(part)) return "-";
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.1f%%", 100 * part / total);
     return buf;
-}
-
-RoadClass parse_class(const std::string& name, const std::string& file) {
-    const RoadClass c = parse_road_class(name);
-    if (c == RoadClass::other && name != "other")
-        throw InputError("unknown road class '" + name + "'; use an OpenStreetMap highway value such as footway, "
-                                                         "residential or primary")
-            .set_file(file);
-    return c;
 }
 
 /** A named layer copy. */
@@ -84,59 +80,7 @@ PlanFolder::PlanFolder(std::string dir, bool force, std::vector<std::string> ext
     }
 }
 
-io::NetworkOptions network_edits(const io::Scenario& sc) {
-    io::NetworkOptions no;
-    for (const io::ScenarioEdit& e : sc.edits) {
-        if (e.type == "add_road") {
-            AddRoad a;
-            a.name = e.label;
-            for (const auto& [lon, lat] : e.line) a.line.push_back({lon, lat});
-            a.attributes.road_class = parse_class(e.road_class, sc.path);
-            if (e.maxspeed_kmh) a.attributes.maxspeed_kmh = *e.maxspeed_kmh;
-            a.attributes.oneway = e.oneway ? Oneway::forward : Oneway::no;
-            no.edits_lonlat.add.push_back(std::move(a));
-            continue;
-        }
-        ChangeRoads c;
-        c.label = e.label;
-        c.source_ids = e.osm_ids;
-        if (!e.polygon.empty()) {
-            Ring ring;
-            for (const auto& [lon, lat] : e.polygon) ring.push_back({lon, lat});
-            if (!(ring.front().x == ring.back().x && ring.front().y == ring.back().y)) ring.push_back(ring.front());
-            c.area.push_back({ring});
-        }
-        if (!e.area_file.empty()) {
-            PointArgs pa;
-            pa.path = e.area_file;
-            pa.read.polygons = true;
-            const io::PointLayer layer = io::read_points(pa.path, pa.read);
-            for (const io::PointRecord& r : layer.points) {
-                if (r.polygon_lonlat.empty())
-                    throw InputError("the area of a road work must be polygons; this feature is a point")
-                        .set_file(pa.path)
-                        .set_feature(r.id);
-                for (const auto& part : r.polygon_lonlat) {
-                    std::vector<Ring> rings;
-                    for (const auto& ring : part) {
-                        Ring pts;
-                        for (const auto& [lon, lat] : ring) pts.push_back({lon, lat});
-                        rings.push_back(std::move(pts));
-                    }
-                    c.area.push_back(std::move(rings));
-                }
-            }
-        }
-        if (e.type == "close") c.close = true;
-        if (e.new_class) c.road_class = parse_class(*e.new_class, sc.path);
-        c.speed_factor = e.speed_factor;
-        c.maxspeed_kmh = e.maxspeed_kmh;
-        no.edits_lonlat.change.push_back(std::move(c));
-    }
-    return no;
-}
-
-std::vector<Layer> edits_layers(const io::Scenario& sc, const io::Network& net) {
+std::vector<Layer> edits_layers(const Scenario& sc, const io::Network& net) {
     Layer lines;
     lines.name = "road_works";
     lines.kind = GeometryKind::line;
@@ -145,7 +89,7 @@ std::vector<Layer> edits_layers(const io::Scenario& sc, const io::Network& net) 
     areas.name = "road_work_areas";
     areas.kind = GeometryKind::polygon;
     areas.fields = {{"label", FieldType::string}, {"type", FieldType::string}};
-    for (const io::ScenarioEdit& e : sc.edits) {
+    for (const ScenarioEdit& e : sc.edits) {
         if (e.type == "add_road") {
             std::vector<Point> line;
             for (const auto& [lon, lat] : e.line) line.push_back({lon, lat});
@@ -203,9 +147,10 @@ struct Placed {
     bool visible = true;
 };
 
-std::vector<Placed> placed_layers(const PlanResults& r) {
+std::vector<Placed> placed_layers(const PlanResult& r) {
     std::vector<Placed> out;
-    for (const Layer& l : r.edits) out.push_back({l, l.name == "road_works" ? "Road works: new roads" : "Road works: areas", "Road works", true});
+    for (const Layer& l : r.edits)
+        out.push_back({l, l.name == "road_works" ? "Road works: new roads" : "Road works: areas", "Road works", true});
     // The first service as it is today is switched on; the others, and the variants after the
     // road works, are in the legend to switch on one at a time.
     for (std::size_t k = 0; k < r.services.size(); ++k) {
@@ -213,15 +158,15 @@ std::vector<Placed> placed_layers(const PlanResults& r) {
         if (!s.sites.features.empty())
             out.push_back({named(s.sites, s.id + "_suggested_sites"), "Suggested sites", s.title, k == 0});
         for (std::size_t v = 0; v < s.variants.size(); ++v) {
-            const VariantResults& vr = s.variants[v];
+            const ServiceLayers& vr = s.variants[v].layers;
             const std::string suffix = v == 0 ? "" : "_after";
             const std::string when = v == 0 ? "" : " (after the road works)";
             const bool visible = v == 0 && k == 0;
             out.push_back({named(vr.facilities, s.id + "_facilities" + suffix), "Facilities" + when, s.title, visible});
             out.push_back({named(vr.demand, s.id + "_demand" + suffix), "Residents: covered or not" + when, s.title, visible});
             out.push_back({named(vr.gaps, s.id + "_gaps" + suffix), "Gaps: uncovered residents" + when, s.title, visible});
-            if (!vr.districts_layer.features.empty())
-                out.push_back({named(vr.districts_layer, s.id + "_districts" + suffix), "Districts: share covered" + when,
+            if (!vr.districts.features.empty())
+                out.push_back({named(vr.districts, s.id + "_districts" + suffix), "Districts: share covered" + when,
                                s.title, false});
             if (!vr.areas.features.empty())
                 out.push_back({named(vr.areas, s.id + "_service_areas" + suffix), "Service areas" + when, s.title, visible});
@@ -230,21 +175,26 @@ std::vector<Placed> placed_layers(const PlanResults& r) {
     return out;
 }
 
+const planners::AssignmentTotals* seats_of(const ServiceResult& r) {
+    return r.seats ? &r.seats->assignment.totals : nullptr;
+}
+
 nlohmann::ordered_json variant_json(const VariantResults& v, const std::vector<std::string>& groups) {
+    const ServiceResult& r = v.result;
     nlohmann::ordered_json j;
     j["name"] = v.name;
     nlohmann::ordered_json g;
-    for (std::size_t k = 0; k < groups.size() && k < v.overall.size(); ++k) g[groups[k]] = figures_json(v.overall[k]);
+    for (std::size_t k = 0; k < groups.size() && k < r.overall.size(); ++k) g[groups[k]] = figures_json(r.overall[k]);
     j["groups"] = g;
-    if (std::isfinite(v.capacity))
-        j["capacity"] = {{"capacity", v.capacity}, {"served", v.served}, {"covered_unserved", v.covered_unserved}};
-    if (!v.districts.empty()) {
+    if (const planners::AssignmentTotals* t = seats_of(r))
+        j["capacity"] = {{"capacity", t->capacity}, {"served", t->served_weight}, {"covered_unserved", t->covered_unserved_weight}};
+    if (!r.districts.empty()) {
         nlohmann::ordered_json d = nlohmann::ordered_json::array();
-        for (const maps::DistrictFigures& f : v.districts) {
+        for (std::size_t at = 0; at < r.districts.size(); ++at) {
+            const maps::DistrictFigures& f = r.districts[at];
             nlohmann::ordered_json one;
             one["district"] = f.name;
-            const std::size_t at = static_cast<std::size_t>(&f - v.districts.data());
-            if (at < v.district_served.size()) one["served"] = v.district_served[at];
+            if (at < r.district_served.size()) one["served"] = r.district_served[at];
             for (std::size_t k = 0; k < groups.size() && k < f.groups.size(); ++k) one[groups[k]] = figures_json(f.groups[k]);
             d.push_back(one);
         }
@@ -253,7 +203,12 @@ nlohmann::ordered_json variant_json(const VariantResults& v, const std::vector<s
     return j;
 }
 
-maps::Report build_report(const PlanResults& r, const io::Scenario& sc) {
+std::string standard_words(const StudyStandard& st) {
+    if (st.name.empty()) return "own limits";
+    return st.title_en + (st.title_zh.empty() ? "" : " (" + st.title_zh + ")");
+}
+
+maps::Report build_report(const PlanResult& r, const Scenario& sc) {
     maps::Report rep;
     rep.title = r.title;
     rep.subtitle = "Network travel time to the nearest facility, per service, before and after the suggested sites" +
@@ -262,76 +217,78 @@ maps::Report build_report(const PlanResults& r, const io::Scenario& sc) {
     for (const ServiceResults& s : r.services) {
         maps::ReportSection sec;
         sec.title = s.title;
-        const VariantResults& today = s.variants.front();
-        const std::size_t g = static_cast<std::size_t>(
-            std::find(r.groups.begin(), r.groups.end(), s.group) - r.groups.begin());
+        const ServiceResult& today = s.variants.front().result;
+        const ServiceLayers& layers = s.variants.front().layers;
+        const std::size_t g = today.group;
         const planners::Figures& f = today.overall[g];
-        sec.text = "Standard: " + (s.standard_title.empty() ? std::string("own limits") : s.standard_title) +
-                   (s.standard_source.empty() ? "" : " — source: " + s.standard_source) + ". Within " +
-                   fixed(s.minutes, 0) + " min" + (s.meters > 0 ? " and " + fixed(s.meters, 0) + " m" : "") + " by " +
-                   s.mode + " (" + fixed(s.walk_speed_kmh, 1) + " km/h walking). Today " + pct(f.covered, f.total) +
-                   " of " + s.group + " (" + fixed(f.covered, 0) + " of " + fixed(f.total, 0) + ") are covered.";
+        const StudyStandard& st = s.standard;
+        sec.text = "Standard: " + standard_words(st) + (st.source.empty() ? "" : " — source: " + st.source) + ". Within " +
+                   st.describe() + ". Today " + pct(f.covered, f.total) + " of " + s.group + " (" + fixed(f.covered, 0) +
+                   " of " + fixed(f.total, 0) + ") are covered.";
         maps::ReportMap map;
         map.title = s.title + ": service areas, gaps and sites";
         map.layers.push_back({&r.roads, roads_style, "roads"});
-        if (!today.areas.features.empty())
-            map.layers.push_back({&today.areas, {"#6baed6", "#2171b5", 0.8, 0.35, 3, "circle", "", {}, {}}, "service area"});
-        if (!today.gaps.features.empty()) {
+        if (!layers.areas.features.empty())
+            map.layers.push_back({&layers.areas, {"#6baed6", "#2171b5", 0.8, 0.35, 3, "circle", "", {}, {}}, "service area"});
+        if (!layers.gaps.features.empty()) {
             double top = 0;
-            for (const Feature& ft : today.gaps.features)
-                for (std::size_t k = 0; k < today.gaps.fields.size(); ++k)
-                    if (today.gaps.fields[k].name == "uncovered_" + s.group && std::holds_alternative<double>(ft.values[k]))
+            for (const Feature& ft : layers.gaps.features)
+                for (std::size_t k = 0; k < layers.gaps.fields.size(); ++k)
+                    if (layers.gaps.fields[k].name == "uncovered_" + s.group && std::holds_alternative<double>(ft.values[k]))
                         top = std::max(top, std::get<double>(ft.values[k]));
             const std::vector<double> breaks = maps::fraction_breaks(top, {0.1, 0.3, 0.6, 1.0});
             const std::vector<std::string> ramp = {"#fee5d9", "#fcae91", "#fb6a4a", "#de2d26", "#a50f15"};
             std::vector<std::string> colours(ramp.begin(), ramp.begin() + static_cast<std::ptrdiff_t>(std::min(breaks.size(), ramp.size())));
             while (colours.size() < breaks.size()) colours.push_back(ramp.back());
-            map.layers.push_back({&today.gaps, {"#fb6a4a", "none", 0.0, 0.75, 3, "circle", "uncovered_" + s.group, breaks, colours},
+            map.layers.push_back({&layers.gaps, {"#fb6a4a", "none", 0.0, 0.75, 3, "circle", "uncovered_" + s.group, breaks, colours},
                                   "uncovered " + s.group});
         }
-        map.layers.push_back({&today.facilities, {"#08519c", "#ffffff", 1.0, 1.0, 4.5, "circle", "", {}, {}}, "existing facility"});
+        map.layers.push_back({&layers.facilities, {"#08519c", "#ffffff", 1.0, 1.0, 4.5, "circle", "", {}, {}}, "existing facility"});
         if (!s.sites.features.empty())
             map.layers.push_back({&s.sites, {"#d94801", "#ffffff", 1.0, 1.0, 7, "star", "", {}, {}}, "suggested site"});
         for (const Layer& e : r.edits)
             map.layers.push_back({&e, {"none", "#c51b8a", 2.5, 1.0, 3, "circle", "", {}, {}}, "road works"});
         sec.maps.push_back(std::move(map));
 
+        const ServiceResult* after = s.variants.size() > 1 ? &s.variants[1].result : nullptr;
+        const ServiceResult* with_sites = s.suggestion ? &s.suggestion->after : nullptr;
         maps::ReportTable t;
         t.title = "Coverage by group";
         t.header = {"group", "residents", "covered today", "share today"};
-        const bool after = s.variants.size() > 1;
         if (after) t.header.insert(t.header.end(), {"after road works", "change"});
-        if (!s.with_sites.empty()) t.header.insert(t.header.end(), {"with suggested sites", "change"});
+        if (with_sites) t.header.insert(t.header.end(), {"with suggested sites", "change"});
         for (std::size_t k = 0; k < r.groups.size(); ++k) {
             const planners::Figures& a = today.overall[k];
             std::vector<std::string> row = {r.groups[k], fixed(a.total, 0), fixed(a.covered, 0), pct(a.covered, a.total)};
             if (after) {
-                const planners::Figures& b = s.variants[1].overall[k];
+                const planners::Figures& b = after->overall[k];
                 row.push_back(pct(b.covered, b.total));
                 row.push_back((b.covered >= a.covered ? "+" : "") + fixed(b.covered - a.covered, 0));
             }
-            if (!s.with_sites.empty()) {
-                const planners::Figures& c = s.with_sites[k];
+            if (with_sites) {
+                const planners::Figures& c = with_sites->overall[k];
                 row.push_back(pct(c.covered, c.total));
                 row.push_back("+" + fixed(c.covered - a.covered, 0));
             }
             t.rows.push_back(row);
         }
-        if (std::isfinite(today.capacity))
-            t.note = "Seats: " + fixed(today.capacity, 0) + " for " + fixed(f.total, 0) + " " + s.group + "; served " +
-                     fixed(today.served, 0) + " (" + pct(today.served, f.total) + "), covered but without a seat " +
-                     fixed(today.covered_unserved, 0) +
-                     (std::isfinite(s.with_sites_served) ? "; with the suggested sites served " + fixed(s.with_sites_served, 0) +
-                                                               " (" + pct(s.with_sites_served, f.total) + ")"
-                                                         : "") +
+        if (const planners::AssignmentTotals* seats = seats_of(today)) {
+            const planners::AssignmentTotals* later = with_sites ? seats_of(*with_sites) : nullptr;
+            t.note = "Seats: " + fixed(seats->capacity, 0) + " for " + fixed(f.total, 0) + " " + s.group + "; served " +
+                     fixed(seats->served_weight, 0) + " (" + pct(seats->served_weight, f.total) +
+                     "), covered but without a seat " + fixed(seats->covered_unserved_weight, 0) +
+                     (later ? "; with the suggested sites served " + fixed(later->served_weight, 0) + " (" +
+                                  pct(later->served_weight, f.total) + ")"
+                            : "") +
                      ".";
+        }
         sec.tables.push_back(std::move(t));
         if (!today.districts.empty()) {
             maps::ReportTable d;
             d.title = "Share of " + s.group + " covered per district";
             d.header = {"district", s.group, "share today"};
             if (after) d.header.push_back("after road works");
-            if (!s.with_sites_districts.empty()) d.header.push_back("with suggested sites");
+            if (with_sites) d.header.push_back("with suggested sites");
             const bool seats = !today.district_served.empty();
             if (seats) d.header.push_back("served (seat within reach)");
             d.header.push_back("mean minutes");
@@ -339,11 +296,11 @@ maps::Report build_report(const PlanResults& r, const io::Scenario& sc) {
                 const planners::Figures& a = today.districts[k].groups[g];
                 std::vector<std::string> row = {today.districts[k].name, fixed(a.total, 0), pct(a.covered, a.total)};
                 if (after) {
-                    const planners::Figures& b = s.variants[1].districts[k].groups[g];
+                    const planners::Figures& b = after->districts[k].groups[g];
                     row.push_back(pct(b.covered, b.total));
                 }
-                if (!s.with_sites_districts.empty()) {
-                    const planners::Figures& c = s.with_sites_districts[k].groups[g];
+                if (with_sites) {
+                    const planners::Figures& c = with_sites->districts[k].groups[g];
                     row.push_back(pct(c.covered, c.total));
                 }
                 if (seats) row.push_back(pct(today.district_served[k], a.total));
@@ -353,18 +310,18 @@ maps::Report build_report(const PlanResults& r, const io::Scenario& sc) {
             sec.tables.push_back(std::move(d));
         }
         if (s.suggestion) {
-            const planners::Suggestion& sg = *s.suggestion;
-            maps::ReportTable st;
-            st.title = "Suggested sites (" + std::string(planners::objective_name(sg.objective)) +
+            const planners::Suggestion& sg = s.suggestion->suggestion;
+            maps::ReportTable sites;
+            sites.title = "Suggested sites (" + std::string(planners::objective_name(sg.objective)) +
                        (sg.capacitated ? ", capacitated" : "") + ")";
-            st.header = {"rank", "site", "added", "assigned"};
-            for (std::size_t k = 0; k < s.selected_ids.size(); ++k)
-                st.rows.push_back({std::to_string(k + 1), s.selected_ids[k], fixed(sg.added_weight[k], 0),
-                                   fixed(sg.assigned_weight[k], 0)});
-            st.note = std::to_string(s.candidates) + " candidate sites; objective " + fixed(sg.objective_value, 1) +
-                      ", bound " + fixed(sg.bound, 1) + ", gap " + fixed(100 * sg.gap, 2) + "%" +
-                      (sg.proven_optimal ? " (proven optimal)" : "") + ". Method: " + sg.method + ".";
-            sec.tables.push_back(std::move(st));
+            sites.header = {"rank", "site", "added", "assigned"};
+            for (const maps::SiteRow& row : s.suggestion->rows)
+                sites.rows.push_back({std::to_string(row.rank), row.candidate_id, fixed(row.added_weight, 0),
+                                   fixed(row.assigned_weight, 0)});
+            sites.note = std::to_string(s.suggestion->candidates.xy.size()) + " candidate sites; objective " +
+                      fixed(sg.objective_value, 1) + ", bound " + fixed(sg.bound, 1) + ", gap " + fixed(100 * sg.gap, 2) +
+                      "%" + (sg.proven_optimal ? " (proven optimal)" : "") + ". Method: " + sg.method + ".";
+            sec.tables.push_back(std::move(sites));
         }
         rep.sections.push_back(std::move(sec));
     }
@@ -374,14 +331,16 @@ maps::Report build_report(const PlanResults& r, const io::Scenario& sc) {
     maps::ReportTable p;
     p.title = "Services";
     p.header = {"service", "standard", "source", "mode", "minutes", "metres", "walking km/h", "demand group"};
-    for (const ServiceResults& s : r.services)
-        p.rows.push_back({s.title, s.standard.empty() ? "-" : s.standard, s.standard_source.empty() ? "-" : s.standard_source,
-                          s.mode, fixed(s.minutes, 0), s.meters > 0 ? fixed(s.meters, 0) : "-", fixed(s.walk_speed_kmh, 1),
-                          s.group});
+    for (const ServiceResults& s : r.services) {
+        const StudyStandard& st = s.standard;
+        p.rows.push_back({s.title, st.name.empty() ? "-" : st.name, st.source.empty() ? "-" : st.source,
+                          std::string(mode_name(st.mode)), st.minutes ? fixed(*st.minutes, 0) : "-",
+                          st.metres ? fixed(*st.metres, 0) : "-", fixed(st.walk_speed_kmh, 1), s.group});
+    }
     params.tables.push_back(std::move(p));
-    params.text = "Network: " + fs::path(sc.network).filename().string() + "; demand: " +
-                  fs::path(sc.demand.empty() ? sc.buildings : sc.demand).filename().string() + "; work CRS " + r.work_crs +
-                  ". Times include the walk from each home and facility to its road.";
+    params.text = "Network: " + fs::path(sc.network.path).filename().string() + "; demand: " +
+                  fs::path(sc.demand.path.empty() ? sc.demand.buildings : sc.demand.path).filename().string() +
+                  "; work CRS " + r.work_crs + ". Times include the walk from each home and facility to its road.";
     if (!r.edit_notes.empty()) {
         maps::ReportTable e;
         e.title = "Road works";
@@ -397,7 +356,62 @@ maps::Report build_report(const PlanResults& r, const io::Scenario& sc) {
 
 }  // namespace
 
-void write_plan(const PlanFolder& folder, const PlanResults& r, const io::Scenario& sc, unsigned threads) {
+nlohmann::ordered_json plan_summary(const PlanResult& r, const Scenario& sc) {
+    nlohmann::ordered_json j;
+    j["title"] = r.title;
+    j["scenario"] = sc.path;
+    j["network"] = sc.network.path;
+    j["demand"] = sc.demand.path.empty() ? sc.demand.buildings : sc.demand.path;
+    j["work_crs"] = r.work_crs;
+    j["groups"] = r.groups;
+    nlohmann::ordered_json services = nlohmann::ordered_json::array();
+    for (const ServiceResults& s : r.services) {
+        const StudyStandard& st = s.standard;
+        nlohmann::ordered_json sj;
+        sj["id"] = s.id;
+        sj["title"] = s.title;
+        sj["standard"] = st.name.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(st.name);
+        sj["standard_source"] = st.source;
+        if (!st.overrides.empty()) sj["standard_overrides"] = st.overrides;
+        sj["mode"] = std::string(mode_name(st.mode));
+        sj["walk_speed_kmh"] = st.walk_speed_kmh;
+        sj["minutes"] = st.minutes ? nlohmann::ordered_json(*st.minutes) : nlohmann::ordered_json(nullptr);
+        sj["meters"] = st.metres ? nlohmann::ordered_json(*st.metres) : nlohmann::ordered_json(nullptr);
+        sj["direction"] = st.direction_name();
+        sj["demand_group"] = s.group;
+        nlohmann::ordered_json vs = nlohmann::ordered_json::array();
+        for (const VariantResults& v : s.variants) vs.push_back(variant_json(v, r.groups));
+        sj["variants"] = vs;
+        if (s.suggestion) {
+            const SuggestionResult& sr = *s.suggestion;
+            const planners::Suggestion& g = sr.suggestion;
+            nlohmann::ordered_json gj;
+            gj["objective"] = std::string(planners::objective_name(g.objective));
+            gj["capacitated"] = g.capacitated;
+            gj["candidates"] = sr.candidates.xy.size();
+            nlohmann::ordered_json sel = nlohmann::ordered_json::array();
+            for (const maps::SiteRow& row : sr.rows) sel.push_back(row.candidate_id);
+            gj["selected"] = sel;
+            gj["objective_value"] = g.objective_value;
+            gj["bound"] = json_number(g.bound);
+            gj["gap"] = json_number(g.gap);
+            gj["proven_optimal"] = g.proven_optimal;
+            gj["method"] = g.method;
+            nlohmann::ordered_json w;
+            for (std::size_t k = 0; k < r.groups.size() && k < sr.after.overall.size(); ++k)
+                w[r.groups[k]] = figures_json(sr.after.overall[k]);
+            gj["with_sites"] = w;
+            if (const planners::AssignmentTotals* t = seats_of(sr.after)) gj["with_sites_served"] = t->served_weight;
+            sj["suggest"] = gj;
+        }
+        services.push_back(sj);
+    }
+    j["services"] = services;
+    if (!r.edit_notes.empty()) j["road_works"] = r.edit_notes;
+    return j;
+}
+
+void write_plan(const PlanFolder& folder, const PlanResult& r, const Scenario& sc, unsigned threads) {
     const fs::path dir(folder.dir());
     std::error_code ec;
     fs::create_directories(dir / "geojson", ec);
@@ -412,9 +426,7 @@ void write_plan(const PlanFolder& folder, const PlanResults& r, const io::Scenar
     requests.push_back({"--out", (dir / "report.html").string(), {".html"}, "", false});
     const std::size_t project_req = requests.size();
     requests.push_back({"--out", (dir / "lifecircle.qgs").string(), {".qgs"}, "", false});
-    std::vector<std::string> inputs = {sc.path, sc.network};
-    if (!sc.demand.empty()) inputs.push_back(sc.demand);
-    io::OutputPlan plan(std::move(requests), inputs);
+    io::OutputPlan plan(std::move(requests), sc.inputs());
 
     std::vector<Layer> all;
     for (const Placed& p : layers) all.push_back(p.layer);
@@ -423,79 +435,18 @@ void write_plan(const PlanFolder& folder, const PlanResults& r, const io::Scenar
     io::write_layers(plan, plan.file_of(0), all, r.work_crs, wo);
     for (std::size_t k = 0; k < layers.size(); ++k)
         io::write_layers(plan, plan.file_of(k + 1), {layers[k].layer}, r.work_crs, wo);
-
-    // summary.json
-    nlohmann::ordered_json j;
-    j["title"] = r.title;
-    j["scenario"] = sc.path;
-    j["network"] = sc.network;
-    j["demand"] = sc.demand.empty() ? sc.buildings : sc.demand;
-    j["work_crs"] = r.work_crs;
-    j["groups"] = r.groups;
-    nlohmann::ordered_json services = nlohmann::ordered_json::array();
-    for (const ServiceResults& s : r.services) {
-        nlohmann::ordered_json sj;
-        sj["id"] = s.id;
-        sj["title"] = s.title;
-        sj["standard"] = s.standard.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.standard);
-        sj["standard_source"] = s.standard_source;
-        sj["mode"] = s.mode;
-        sj["walk_speed_kmh"] = s.walk_speed_kmh;
-        sj["minutes"] = s.minutes;
-        sj["meters"] = s.meters > 0 ? nlohmann::ordered_json(s.meters) : nlohmann::ordered_json(nullptr);
-        sj["demand_group"] = s.group;
-        nlohmann::ordered_json vs = nlohmann::ordered_json::array();
-        for (const VariantResults& v : s.variants) vs.push_back(variant_json(v, r.groups));
-        sj["variants"] = vs;
-        if (s.suggestion) {
-            const planners::Suggestion& g = *s.suggestion;
-            nlohmann::ordered_json gj;
-            gj["objective"] = std::string(planners::objective_name(g.objective));
-            gj["capacitated"] = g.capacitated;
-            gj["candidates"] = s.candidates;
-            gj["selected"] = s.selected_ids;
-            gj["objective_value"] = g.objective_value;
-            gj["bound"] = num(g.bound);
-            gj["gap"] = num(g.gap);
-            gj["proven_optimal"] = g.proven_optimal;
-            gj["method"] = g.method;
-            nlohmann::ordered_json w;
-            for (std::size_t k = 0; k < r.groups.size() && k < s.with_sites.size(); ++k)
-                w[r.groups[k]] = figures_json(s.with_sites[k]);
-            gj["with_sites"] = w;
-            if (std::isfinite(s.with_sites_served)) gj["with_sites_served"] = s.with_sites_served;
-            sj["suggest"] = gj;
-        }
-        services.push_back(sj);
-    }
-    j["services"] = services;
-    if (!r.edit_notes.empty()) j["road_works"] = r.edit_notes;
-    {
-        std::ofstream f(plan.stage(plan.file_of(summary_req)), std::ios::binary | std::ios::trunc);
-        f << j.dump(2) << "\n";
-        if (!f) throw OutputError("cannot write: the disk may be full").set_file((dir / "summary.json").string());
-    }
-    // report.html
-    {
-        std::ofstream f(plan.stage(plan.file_of(report_req)), std::ios::binary | std::ios::trunc);
-        f << maps::report_html(build_report(r, sc));
-        if (!f) throw OutputError("cannot write: the disk may be full").set_file((dir / "report.html").string());
-    }
-    // lifecircle.qgs
-    {
-        maps::QgisProject project;
-        project.title = r.title;
-        project.gpkg_file = "lifecircle.gpkg";
-        for (const Placed& p : layers)
-            project.layers.push_back({p.layer.name, p.title, p.layer.kind, p.layer.qml, p.visible, p.group});
-        project.min_lon = r.bounds_lonlat.min.x;
-        project.min_lat = r.bounds_lonlat.min.y;
-        project.max_lon = r.bounds_lonlat.max.x;
-        project.max_lat = r.bounds_lonlat.max.y;
-        std::ofstream f(plan.stage(plan.file_of(project_req)), std::ios::binary | std::ios::trunc);
-        f << maps::qgis_project_xml(project);
-        if (!f) throw OutputError("cannot write: the disk may be full").set_file((dir / "lifecircle.qgs").string());
-    }
+    plan.write_text(plan.file_of(summary_req), plan_summary(r, sc).dump(2) + "\n");
+    plan.write_text(plan.file_of(report_req), maps::report_html(build_report(r, sc)));
+    maps::QgisProject project;
+    project.title = r.title;
+    project.gpkg_file = "lifecircle.gpkg";
+    for (const Placed& p : layers)
+        project.layers.push_back({p.layer.name, p.title, p.layer.kind, p.layer.qml, p.visible, p.group});
+    project.min_lon = r.bounds_lonlat.min.x;
+    project.min_lat = r.bounds_lonlat.min.y;
+    project.max_lon = r.bounds_lonlat.max.x;
+    project.max_lat = r.bounds_lonlat.max.y;
+    plan.write_text(plan.file_of(project_req), maps::qgis_project_xml(project));
     plan.commit();
 
     // The manifest: what this run wrote; what an earlier run wrote and this one did not goes.
@@ -512,21 +463,4 @@ void write_plan(const PlanFolder& folder, const PlanResults& r, const io::Scenar
     for (const std::string& f : now) m << f << "\n";
 }
 
-void print_plan_summary(const PlanResults& r) {
-    for (const ServiceResults& s : r.services) {
-        const std::size_t g = static_cast<std::size_t>(std::find(r.groups.begin(), r.groups.end(), s.group) - r.groups.begin());
-        const planners::Figures& a = s.variants.front().overall[g];
-        std::printf("%-40s %-12s covered %7s", s.title.c_str(), s.group.c_str(), pct(a.covered, a.total).c_str());
-        if (s.variants.size() > 1) {
-            const planners::Figures& b = s.variants[1].overall[g];
-            std::printf(", after road works %7s", pct(b.covered, b.total).c_str());
-        }
-        if (!s.with_sites.empty()) std::printf(", with %zu suggested sites %7s", s.selected_ids.size(),
-                                               pct(s.with_sites[g].covered, s.with_sites[g].total).c_str());
-        if (std::isfinite(s.variants.front().served))
-            std::printf(", served %s", pct(s.variants.front().served, a.total).c_str());
-        std::printf("\n");
-    }
-}
-
-}  // namespace lifecircle::cli
+}  // namespace lifecircle::studies
