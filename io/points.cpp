@@ -634,7 +634,7 @@ PointLayer read_layer(OGRLayer& layer, bool csv, const PointReadOptions& options
         }
         result.points.push_back(std::move(record));
     }
-    if (result.points.empty()) {
+    if (result.points.empty() && !options.allow_empty) {
         throw InputError(
             "the layer is empty: it has no features; check the layer name or the filter");
     }

@@ -74,6 +74,8 @@ struct PointReadOptions {
      * buildings). Off: an OSM file is an InputError pointing to the facilities verb.
      */
     bool allow_osm = false;
+    /** An empty layer is a PointLayer without points rather than an InputError. */
+    bool allow_empty = false;
 };
 
 /** One facility or demand point. */

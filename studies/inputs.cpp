@@ -84,7 +84,9 @@ FacilitySet from_osm(const FacilitySpec& spec, const Reporter& reporter) {
 }
 
 FacilitySet from_layer(const FacilitySpec& spec, const Reporter& reporter) {
-    io::PointLayer layer = io::read_points(spec.path, spec.read);
+    io::PointReadOptions read = spec.read;
+    read.allow_empty = !spec.required;
+    io::PointLayer layer = io::read_points(spec.path, read);
     for (const std::string& n : layer.notes) reporter.note(spec.path + ": " + n);
     FacilitySet out;
     out.source = spec.path;
