@@ -1,7 +1,4 @@
 // lifecircle matrix: travel times between two point layers (studies::run_matrix).
-#include <cmath>
-#include <cstdio>
-
 #include "cli/common.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
@@ -23,45 +20,6 @@ struct MatrixArgs {
     std::string layer_name = "matrix";
 };
 
-/** CSV fields with commas, quotes or line breaks are quoted (RFC 4180). */
-std::string csv_field(const std::string& s) {
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string q = "\"";
-    for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return q + "\"";
-}
-
-/** The table as CSV, minutes with three decimals. */
-std::string matrix_csv(const studies::MatrixResult& r, std::size_t& pairs) {
-    std::string out = "from_id,to_id,minutes\n";
-    char minutes[32];
-    for (std::size_t i = 0; i < r.table.rows(); ++i) {
-        const std::string from_id = csv_field(r.from.ids[i]);
-        for (const TimeEntry& e : r.table.row(i)) {
-            std::snprintf(minutes, sizeof minutes, "%.3f", e.seconds / 60.0);
-            out += from_id + ',' + csv_field(r.to.ids[e.col]) + ',' + minutes + '\n';
-            ++pairs;
-        }
-    }
-    return out;
-}
-
-/** The table as a layer without geometry, minutes rounded as in the CSV so both formats agree. */
-Layer matrix_layer(const studies::MatrixResult& r, const std::string& name, std::size_t& pairs) {
-    Layer table;
-    table.name = name;
-    table.kind = GeometryKind::none;
-    table.fields = {{"from_id", FieldType::string}, {"to_id", FieldType::string}, {"minutes", FieldType::real}};
-    for (std::size_t i = 0; i < r.table.rows(); ++i)
-        for (const TimeEntry& e : r.table.row(i)) {
-            Feature f;
-            f.values = {r.from.ids[i], r.to.ids[e.col], std::round(e.seconds / 60.0 * 1000.0) / 1000.0};
-            table.features.push_back(std::move(f));
-            ++pairs;
-        }
-    return table;
-}
-
 int run_matrix(MatrixArgs& a) {
     for (studies::FacilitySpec* s : {&a.matrix.from, &a.matrix.to}) {
         if (s->read.input_crs.empty()) s->read.input_crs = a.input_crs;
@@ -78,13 +36,12 @@ int run_matrix(MatrixArgs& a) {
     a.matrix.cutoff = a.max_minutes ? *a.max_minutes * 60.0 : unreachable;
     a.matrix.threads = a.network.threads;
     const studies::MatrixResult r = studies::run_matrix(net, a.matrix, rep);
-    std::size_t pairs = 0;
     if (plan.files().front().format == ".csv")
-        plan.write_text(0, matrix_csv(r, pairs));
+        plan.write_text(0, studies::matrix_csv(r));
     else
-        write_files(plan, {{matrix_layer(r, a.layer_name, pairs)}}, "EPSG:4326", a.update, a.network.threads);
+        write_files(plan, {{studies::matrix_layer(r, a.layer_name)}}, "EPSG:4326", a.update, a.network.threads);
     plan.commit();
-    print_note("matrix: " + std::to_string(pairs) + " pairs written to " + a.out);
+    print_note("matrix: " + std::to_string(r.table.size()) + " pairs written to " + a.out);
     return 0;
 }
 

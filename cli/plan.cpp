@@ -1,19 +1,28 @@
-// lifecircle plan scenario.toml --out DIR: studies::run_plan, then studies::write_plan.
-#include "cli/plan.hpp"
-
+// lifecircle plan scenario.toml --out DIR: studies::run_plan, then studies::write_plan; and
+// lifecircle demo --out DIR: the built-in district (studies/demo.hpp), then a plan on it.
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/common.hpp"
 #include "cli/format.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
+#include "studies/demo.hpp"
 #include "studies/plan.hpp"
 #include "studies/plan_outputs.hpp"
 
 namespace lifecircle::cli {
 
 namespace {
+
+struct PlanArgs {
+    std::string scenario, out;
+    bool example = false, force = false, verbose = false;
+    unsigned threads = 0;
+    /** Files (relative to `out`) the caller wrote there that count as ours (the demo's data). */
+    std::vector<std::string> extra_files;
+};
 
 void print_plan_summary(const studies::PlanResult& r) {
     ConsoleTable t({"service", "group", "covered", "after road works", "with suggested sites", "served"});
@@ -34,8 +43,6 @@ void print_plan_summary(const studies::PlanResult& r) {
     }
     t.print();
 }
-
-}  // namespace
 
 int run_plan(const PlanArgs& args) {
     if (args.example) {
@@ -59,6 +66,8 @@ int run_plan(const PlanArgs& args) {
     return 0;
 }
 
+}  // namespace
+
 void add_plan(CLI::App& app, Runner& run) {
     auto* cmd = app.add_subcommand(
         "plan", "A whole scenario (TOML): every service's areas, coverage, seats, gaps and suggested sites, before and "
@@ -72,6 +81,31 @@ void add_plan(CLI::App& app, Runner& run) {
     cmd->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->capture_default_str();
     add_quiet_option(*cmd);
     cmd->callback([&run, a] { run = [a] { return run_plan(*a); }; });
+}
+
+void add_demo(CLI::App& app, Runner& run) {
+    auto* cmd = app.add_subcommand(
+        "demo", "Build a synthetic district (no download needed) and run a whole plan on it: service areas, coverage, "
+                "seats, two suggested kindergartens and a what-if footbridge, with report.html");
+    auto a = std::make_shared<PlanArgs>();
+    a->out = "lifecircle-demo";
+    cmd->add_option("--out", a->out, "Folder to write into")->capture_default_str();
+    cmd->add_flag("--force", a->force, "Write into a folder that holds files lifecircle did not write");
+    add_quiet_option(*cmd);
+    cmd->callback([&run, a] {
+        run = [a] {
+            namespace fs = std::filesystem;
+            const std::string data = (fs::path(a->out) / "data").string();
+            a->scenario = (fs::path(data) / "scenario.toml").string();
+            for (const std::string& f : studies::demo_files()) a->extra_files.push_back("data/" + f);
+            // The folder is checked before the district is written into it.
+            { const studies::PlanFolder check(a->out, a->force, a->extra_files); }
+            studies::write_demo_district(data);
+            const int rc = run_plan(*a);
+            std::printf("\nThe report: %s\n", (fs::path(a->out) / "report.html").string().c_str());
+            return rc;
+        };
+    });
 }
 
 }  // namespace lifecircle::cli

@@ -35,26 +35,13 @@ struct SuggestArgs {
 
 /** Checks that the options fit the objective, before any file is read, and fills the solver's. */
 void check_options(SuggestArgs& a) {
-    planners::SuggestOptions& s = a.solver;
-    s.objective = a.objective == "min-facilities" ? planners::Objective::min_facilities
-                  : a.objective == "p-median"     ? planners::Objective::p_median
-                                                  : planners::Objective::max_coverage;
-    using planners::Objective;
-    const Objective o = s.objective;
-    if (o == Objective::max_coverage && a.count.has_value() == a.budget.has_value())
-        throw UsageError("max-coverage needs exactly one of --count K and --budget B");
-    if (o == Objective::min_facilities && !a.target)
-        throw UsageError("min-facilities needs --target SHARE (for example 0.95 = 95% of the residents)");
-    if (o == Objective::p_median && !a.count) throw UsageError("p-median needs --count K");
-    if (a.target && o != Objective::min_facilities) throw UsageError("--target is for --objective min-facilities");
-    if (a.budget && o != Objective::max_coverage) throw UsageError("--budget is for --objective max-coverage");
-    if (a.count && o == Objective::min_facilities)
-        throw UsageError("min-facilities finds the count itself: give --target, not --count");
-    if (a.count) s.count = static_cast<std::size_t>(*a.count);
-    if (a.target) s.target = *a.target;
-    if (a.budget) s.budget = *a.budget;
-    s.time_limit = a.time_limit;
-    s.parallel.threads = a.network.threads;
+    const bool capacitated = a.solver.capacitated;
+    const std::uint64_t seed = a.solver.seed;
+    a.solver = studies::objective_options(a.objective, a.count, a.target, a.budget);
+    a.solver.capacitated = capacitated;
+    a.solver.seed = seed;
+    a.solver.time_limit = a.time_limit;
+    a.solver.parallel.threads = a.network.threads;
 }
 
 /** `scale` turns the objective into `unit` (seconds to minutes on the network); rows are in it. */
@@ -150,24 +137,9 @@ int run_network(SuggestArgs& a) {
                                                              {"--exclude", a.candidates.exclude.path}});
     if (!a.facilities.path.empty()) io::check_point_input(a.facilities.path, a.facilities.read);
     if (!auto_cands) io::check_point_input(a.candidates.path, a.candidates.read);
-    if (a.solver.capacitated) {
-        if (!a.facilities.path.empty() && a.facilities.read.capacity_field.empty())
-            throw UsageError("--capacitated with --facilities needs --capacity-field (their seats)");
-        if (a.candidates.read.capacity_field.empty() && !a.candidate_capacity)
-            throw UsageError("--capacitated needs the new sites' capacity: --candidate-capacity N or "
-                             "--candidates-capacity-field FIELD");
-    }
-    if (a.candidates.expansion_seats > 0 && a.facilities.path.empty())
-        throw UsageError("--expansion-seats needs --facilities (the facilities that could grow)");
-    if (a.budget && a.candidates.read.cost_field.empty() && !(a.candidates.expansion_seats > 0))
-        throw UsageError("--budget needs the sites' costs: --cost-field FIELD on the candidates");
     a.candidates.capacity = a.candidate_capacity;
     a.candidates.expansion_cost = a.expansion_cost;
 
-    const studies::Reporter rep = reporter();
-    a.demand.read.weight_fields = split_list(a.weight_fields);
-    const studies::AreaSpec spec{a.network.spec, a.demand, {}, a.network.threads};
-    const auto area = studies::load_area(spec, standard.profile(), rep);
     studies::SuggestionOptions o;
     o.service.standard = standard;
     o.service.facilities = a.facilities;
@@ -176,6 +148,11 @@ int run_network(SuggestArgs& a) {
     o.p_median_minutes = a.p_median_minutes.value_or(0.0);
     o.exact = a.exact;
     o.exact_time_limit = a.exact_time_limit;
+    studies::check_suggestion(o);  // before the network is loaded
+    const studies::Reporter rep = reporter();
+    a.demand.read.weight_fields = split_list(a.weight_fields);
+    const studies::AreaSpec spec{a.network.spec, a.demand, {}, a.network.threads};
+    const auto area = studies::load_area(spec, standard.profile(), rep);
     const studies::SuggestionResult r = studies::run_suggestion(*area, o, rep);
     write_files(plan, {{maps::sites_layer(r.rows)}}, area->net.work_crs, a.update, a.network.threads);
     if (!a.summary.empty())

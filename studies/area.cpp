@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "core/polygon.hpp"
 
 namespace lifecircle::studies {
@@ -14,6 +15,25 @@ std::size_t StudyArea::group_index(const std::string& group, const std::string& 
         throw InputError(who + ": the demand group '" + group + "' is not one of the demand's groups (" +
                          list_text(demand.groups, 50) + ")");
     return static_cast<std::size_t>(it - demand.groups.begin());
+}
+
+std::vector<io::AgeShare> parse_age_shares(const std::string& text, const std::string& option) {
+    std::vector<io::AgeShare> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        const std::size_t end = std::min(text.find(',', start), text.size());
+        const std::string item = text.substr(start, end - start);
+        start = end + 1;
+        if (item.empty()) continue;
+        const auto eq = item.find('=');
+        const std::string name = eq == std::string::npos ? item : item.substr(0, eq);
+        const std::string value = eq == std::string::npos ? "" : item.substr(eq + 1);
+        if (eq == 0 || value.empty() || !limit_problem(Quantity::fraction, value).empty())
+            throw UsageError(option + " takes GROUP=SHARE pairs with shares from 0 to 1, e.g. 0_6=0.06,60plus=0.19; got '" +
+                             item + "'");
+        out.push_back({name.rfind("pop_", 0) == 0 ? name : "pop_" + name, std::stod(value)});
+    }
+    return out;
 }
 
 DistrictMembership district_membership(const PolygonSet& districts, const io::DemandSet& demand) {

@@ -86,6 +86,9 @@ struct StudyArea {
 std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, const ProfileSettings& profile, const Reporter& reporter,
                                      const PolygonSet* districts = nullptr);
 
+/** "0_6=0.06,60plus=0.19" as the groups pop_0_6 and pop_60plus; UsageError naming `option`. */
+std::vector<io::AgeShare> parse_age_shares(const std::string& text, const std::string& option);
+
 /** The membership of every demand point in `districts`. */
 DistrictMembership district_membership(const PolygonSet& districts, const io::DemandSet& demand);
 

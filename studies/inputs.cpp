@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/limits.hpp"
+#include "core/wkb.hpp"
 #include "io/osm_facilities.hpp"
 #include "maps/geos_handle.hpp"
 
@@ -122,6 +123,33 @@ FacilitySet from_layer(const FacilitySpec& spec, const Reporter& reporter) {
 }
 
 }  // namespace
+
+Layer osm_facilities_layer(const std::string& osm_file, const std::string& kind_name, const std::string& name) {
+    const auto kind = io::parse_facility_kind(kind_name);
+    if (!kind)
+        throw UsageError("--kind must be hospital, clinic, community-health, kindergarten, meal-point or elderly-care, "
+                         "not '" + kind_name + "'");
+    Layer layer;
+    layer.name = name;
+    layer.kind = GeometryKind::point;
+    layer.fields = {{"id", FieldType::string},      {"osm_type", FieldType::string}, {"osm_id", FieldType::integer},
+                    {"name", FieldType::string},    {"name_zh", FieldType::string},  {"kind", FieldType::string},
+                    {"capacity", FieldType::string}, {"matched_tag", FieldType::string}};
+    for (const io::OsmFacility& f : io::read_osm_facilities(osm_file, *kind)) {
+        Feature feature;
+        feature.wkb = wkb_point({f.lon, f.lat});
+        feature.values = {f.osm_type + "/" + std::to_string(f.osm_id),
+                          f.osm_type,
+                          static_cast<std::int64_t>(f.osm_id),
+                          f.name,
+                          f.name_zh,
+                          kind_name,
+                          f.capacity.empty() ? Value{} : Value{f.capacity},
+                          f.matched_tag};
+        layer.features.push_back(std::move(feature));
+    }
+    return layer;
+}
 
 std::string list_text(std::span<const std::string> items, std::size_t max) {
     std::string out;

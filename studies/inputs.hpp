@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/colocated.hpp"
+#include "core/layer.hpp"
 #include "core/polygon.hpp"
 #include "core/snap.hpp"
 #include "core/time_table.hpp"
@@ -131,6 +132,11 @@ double straight_reach_m(Mode mode, double walk_speed_kmh, double seconds);
     line) of an uncovered demand point, at most one per spacing x spacing grid cell. */
 std::vector<Point> auto_candidates(const RoadGraph& graph, std::span<const Point> uncovered, double radius,
                                    double spacing);
+
+/** The facilities of one kind in an OpenStreetMap file as a point layer (`lifecircle
+    facilities`): id, osm_type, osm_id, name, name_zh, kind, capacity (the raw tag), matched_tag;
+    WGS 84. */
+Layer osm_facilities_layer(const std::string& osm_file, const std::string& kind, const std::string& name);
 
 /** The words for a list: "a, b, c" and " ..." after `max` items. */
 std::string list_text(std::span<const std::string> items, std::size_t max = 10);

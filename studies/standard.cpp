@@ -27,8 +27,12 @@ planners::Standard StudyStandard::limits() const {
 std::string StudyStandard::describe() const {
     std::string out;
     if (minutes) out = number(*minutes) + " min";
-    if (metres) out += (out.empty() ? "" : " and ") + number(*metres) + " m";
-    out += " " + std::string(mode_name(mode));
+    if (metres) {
+        if (!out.empty()) out += " and ";
+        out += number(*metres) + " m";
+    }
+    out += ' ';
+    out += mode_name(mode);
     if (mode == Mode::walk) {
         char buf[32];
         std::snprintf(buf, sizeof buf, " (%.1f km/h)", walk_speed_kmh);
@@ -39,6 +43,27 @@ std::string StudyStandard::describe() const {
 
 std::string StudyStandard::direction_name() const {
     return direction == Direction::backward ? "to-facility" : "from-facility";
+}
+
+nlohmann::ordered_json standard_json(const ServiceStandard& s) {
+    const auto opt = [](const std::optional<double>& v) { return v ? nlohmann::ordered_json(*v) : nullptr; };
+    nlohmann::ordered_json j;
+    j["name"] = s.name;
+    j["title_en"] = s.title_en;
+    j["title_zh"] = s.title_zh;
+    j["kinds"] = s.kinds;
+    j["demand"] = std::string(demand_group_name(s.demand));
+    j["mode"] = std::string(mode_name(s.mode));
+    j["minutes"] = opt(s.minutes);
+    j["metres"] = opt(s.metres);
+    j["metres_min"] = opt(s.metres_min);
+    j["walk_speed_kmh"] = opt(s.walk_speed_kmh);
+    j["target_share"] = opt(s.target_share);
+    j["verified"] = s.verified;
+    j["note"] = s.note;
+    j["source"] = {{"document", s.source.document}, {"section", s.source.section}, {"year", s.source.year},
+                   {"short", s.source.short_name},  {"quote", s.source.quote},     {"url", s.source.url}};
+    return j;
 }
 
 Direction parse_direction(const std::string& text, const std::string& option) {
@@ -102,10 +127,16 @@ StudyStandard resolve_standard(const StandardChoice& c) {
         s.target_share = c.target_share;
         s.target_source = "set by the user";
     }
-    if (!s.minutes && !s.metres)
-        throw UsageError("the standard needs a limit: " + opt("minutes") + " and/or " +
-                         opt(c.command_line ? "max_meters" : "meters") + ", or a catalogue entry (" +
-                         (c.command_line ? "--standard" : "standard") + "; see lifecircle standards)");
+    if (!s.minutes && !s.metres) {
+        std::string why = "the standard needs a limit: ";  // (appended: GCC 12's -Wrestrict false positive)
+        why += opt("minutes");
+        why += " and/or ";
+        why += opt(c.command_line ? "max_meters" : "meters");
+        why += ", or a catalogue entry (";
+        why += c.command_line ? "--standard" : "standard";
+        why += "; see lifecircle standards)";
+        throw UsageError(why);
+    }
     return s;
 }
 

@@ -14,6 +14,8 @@
 #include "planners/coverage.hpp"
 #include "planners/standards.hpp"
 
+#include <nlohmann/json.hpp>
+
 namespace lifecircle::studies {
 
 /** What the user asked for: a catalogue name and/or their own limits (own values win). */
@@ -67,6 +69,9 @@ struct StudyStandard {
  * result.
  */
 StudyStandard resolve_standard(const StandardChoice& choice);
+
+/** Every field of a catalogue entry as JSON (`lifecircle standards --json`). */
+nlohmann::ordered_json standard_json(const ServiceStandard& standard);
 
 /** Parses "to-facility" / "from-facility"; UsageError naming `option` otherwise. */
 Direction parse_direction(const std::string& text, const std::string& option);

@@ -129,7 +129,54 @@ void check_options(const StudyArea& area, const SuggestionOptions& o, const Cand
 
 }  // namespace
 
+planners::SuggestOptions objective_options(const std::string& objective, std::optional<double> count,
+                                           std::optional<double> target, std::optional<double> budget,
+                                           bool command_line) {
+    using planners::Objective;
+    const std::string dash = command_line ? "--" : "";
+    planners::SuggestOptions s;
+    if (objective == "max-coverage")
+        s.objective = Objective::max_coverage;
+    else if (objective == "min-facilities")
+        s.objective = Objective::min_facilities;
+    else if (objective == "p-median")
+        s.objective = Objective::p_median;
+    else
+        throw UsageError(dash + "objective must be max-coverage, min-facilities or p-median, not '" + objective + "'");
+    const Objective o = s.objective;
+    if (o == Objective::max_coverage && count.has_value() == budget.has_value())
+        throw UsageError("max-coverage needs exactly one of " + dash + "count K and " + dash + "budget B");
+    if (o == Objective::min_facilities && !target)
+        throw UsageError("min-facilities needs " + dash + "target SHARE (for example 0.95 = 95% of the residents)");
+    if (o == Objective::p_median && !count) throw UsageError("p-median needs " + dash + "count K");
+    if (target && o != Objective::min_facilities) throw UsageError(dash + "target is for objective min-facilities");
+    if (budget && o != Objective::max_coverage) throw UsageError(dash + "budget is for objective max-coverage");
+    if (count && o == Objective::min_facilities)
+        throw UsageError("min-facilities finds the count itself: give " + dash + "target, not " + dash + "count");
+    if (count) s.count = static_cast<std::size_t>(check_option(Quantity::count, *count, dash + "count"));
+    if (target) s.target = check_option(Quantity::share, *target, dash + "target");
+    if (budget) s.budget = check_option(Quantity::cost, *budget, dash + "budget");
+    return s;
+}
+
+void check_suggestion(const SuggestionOptions& o) {
+    const bool existing = !o.service.facilities.path.empty() || !o.service.facilities.osm_kind.empty();
+    if (o.candidates.path.empty()) throw UsageError("give the candidate sites: a file, or 'auto' (--candidates auto)");
+    if (o.solver.capacitated) {
+        if (existing && o.service.facilities.read.capacity_field.empty())
+            throw UsageError("a capacitated suggestion needs the existing facilities' seats (--capacity-field)");
+        if (o.candidates.read.capacity_field.empty() && !o.candidates.capacity)
+            throw UsageError("a capacitated suggestion needs the new sites' capacity: --candidate-capacity N or "
+                             "--candidates-capacity-field FIELD");
+    }
+    if (o.candidates.expansion_seats > 0 && !existing)
+        throw UsageError("--expansion-seats needs --facilities (the facilities that could grow)");
+    if (std::isfinite(o.solver.budget) && o.candidates.read.cost_field.empty() && !(o.candidates.expansion_seats > 0))
+        throw UsageError("--budget needs the sites' costs: --cost-field FIELD on the candidates");
+}
+
 SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& o, const Reporter& reporter) {
+    check_suggestion(o);
     SuggestionResult r;
     const StudyStandard& st = o.service.standard;
     const bool median = o.solver.objective == planners::Objective::p_median;
@@ -140,8 +187,6 @@ SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& 
     FacilitySet facilities;
     if (!o.service.facilities.path.empty() || !o.service.facilities.osm_kind.empty())
         facilities = read_facilities(existing.facilities, area.net, reporter);
-    if (o.solver.capacitated && !facilities.ids.empty() && !facilities.has_capacity())
-        throw UsageError("a capacitated suggestion needs the existing facilities' capacity field (--capacity-field)");
     PlacedFacilities placed = place_facilities(facilities, *area.snapper);
     report_unsnapped(facilities.source, facilities.ids, placed.snaps, reporter);
     r.before = evaluate_service(area, existing, std::move(facilities), std::move(placed), reporter);

@@ -77,6 +77,21 @@ struct SuggestionResult {
     bool time_capped = false;
 };
 
+/**
+ * Solver options from what the user gave: the objective's name and a count, a target share or a
+ * budget. Throws UsageError when they do not fit (max-coverage needs a count or a budget,
+ * min-facilities a target, p-median a count), naming the options as the command line spells
+ * them (`command_line`) or as the scenario and Python do.
+ */
+planners::SuggestOptions objective_options(const std::string& objective, std::optional<double> count,
+                                           std::optional<double> target, std::optional<double> budget,
+                                           bool command_line = true);
+
+/** Checks what a suggestion needs besides the objective (capacities when capacitated, costs
+    with a budget, existing facilities for expansions); UsageError otherwise. run_suggestion()
+    calls it first; callers may call it before loading anything. */
+void check_suggestion(const SuggestionOptions& options);
+
 /** Runs a suggestion study on an area. */
 SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& options, const Reporter& reporter);
 

@@ -91,6 +91,49 @@ MatrixResult run_matrix(const LoadedNetwork& n, const MatrixOptions& o, const Re
     return r;
 }
 
+namespace {
+
+std::string csv_field(const std::string& s) {
+    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+    std::string q = "\"";
+    for (const char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return q + "\"";
+}
+
+}  // namespace
+
+std::string matrix_csv(const MatrixResult& r) {
+    std::string out = "from_id,to_id,minutes\n";
+    char minutes[32];
+    for (std::size_t i = 0; i < r.table.rows(); ++i) {
+        const std::string from_id = csv_field(r.from.ids[i]);
+        for (const TimeEntry& e : r.table.row(i)) {
+            std::snprintf(minutes, sizeof minutes, "%.3f", e.seconds / 60.0);
+            out += from_id;
+            out += ',';
+            out += csv_field(r.to.ids[e.col]);
+            out += ',';
+            out += minutes;
+            out += '\n';
+        }
+    }
+    return out;
+}
+
+Layer matrix_layer(const MatrixResult& r, const std::string& name) {
+    Layer table;
+    table.name = name;
+    table.kind = GeometryKind::none;
+    table.fields = {{"from_id", FieldType::string}, {"to_id", FieldType::string}, {"minutes", FieldType::real}};
+    for (std::size_t i = 0; i < r.table.rows(); ++i)
+        for (const TimeEntry& e : r.table.row(i)) {
+            Feature f;
+            f.values = {r.from.ids[i], r.to.ids[e.col], std::round(e.seconds / 60.0 * 1000.0) / 1000.0};
+            table.features.push_back(std::move(f));
+        }
+    return table;
+}
+
 void check_area_size(const RoadGraph& g, const maps::AreaOptions& area, std::size_t facilities, Seconds longest,
                      double speed_mps) {
     if (area.method != maps::AreaMethod::raster || facilities == 0) return;

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/layer.hpp"
 #include "core/time_table.hpp"
 #include "maps/isochrones.hpp"
 #include "studies/area.hpp"
@@ -61,6 +62,12 @@ inline maps::AreaOptions raster_areas() {
  */
 void check_area_size(const RoadGraph& graph, const maps::AreaOptions& area, std::size_t facilities,
                      Seconds longest_break, double speed_mps);
+
+/** The table as CSV `from_id,to_id,minutes` (three decimals, RFC 4180 quoting). */
+std::string matrix_csv(const MatrixResult& result);
+
+/** The table as a layer without geometry (minutes rounded as in the CSV, so both agree). */
+Layer matrix_layer(const MatrixResult& result, const std::string& name);
 
 /** Service areas around facilities. */
 struct IsochroneStudyOptions {
