@@ -305,7 +305,7 @@ io::OutputPlan plan_outputs(std::vector<io::OutputRequest> outputs,
         io::check_input_path(path, option);
         paths.push_back(path);
     }
-    return io::OutputPlan(std::move(outputs), paths);
+    return io::OutputPlan(std::move(outputs), paths, [](const std::string& n) { print_note("note: " + n); });
 }
 
 }  // namespace lifecircle::cli

@@ -871,8 +871,10 @@ std::vector<std::string> write_layers(OutputPlan& plan, std::size_t file_index,
         // GeoPackages record the time of writing (gpkg_contents.last_change, metadata);
         // a fixed date makes reruns byte-identical.
         const ScopedConfig date("OGR_CURRENT_DATE", fixed_timestamp);
-        const bool update = options.update && format == Format::gpkg && file.exists;
-        const std::string temporary = plan.stage(file_index, update);
+        // Updating locks the folder, then copies the file if it exists by then.
+        const bool want_update = options.update && format == Format::gpkg && !file.stream;
+        const std::string temporary = plan.stage(file_index, want_update);
+        const bool update = want_update && plan.staged_copy(file_index);
         gdal.clear();
         DatasetPtr dataset;
         if (update) {
@@ -918,12 +920,25 @@ std::vector<std::string> write_layers(OutputPlan& plan, std::size_t file_index,
             const std::string note = plan.stage_sidecar(file_index, layers.front().qml);
             if (!note.empty()) notes.push_back(note);
         }
+    } catch (OutputError& e) {
+        // GDAL's words ("attempt to write a readonly database") hide causes one can see.
+        const std::string cause = plan.explain_failure(file_index);
+        if (cause.empty()) {
+            e.set_file(path);
+            throw;
+        }
+        OutputError error("cannot write: " + cause + " (" + e.problem() + ")");
+        error.set_file(path);
+        if (!e.layer().empty()) error.set_layer(e.layer());
+        if (!e.feature().empty()) error.set_feature(e.feature());
+        throw error;
     } catch (Error& e) {
         e.set_file(path);
         throw;
     } catch (const std::exception& e) {
         // std::bad_alloc, filesystem errors: still a failed output, named as such.
-        OutputError error(std::string("cannot write: ") + e.what());
+        const std::string cause = plan.explain_failure(file_index);
+        OutputError error("cannot write: " + (cause.empty() ? std::string(e.what()) : cause + " (" + e.what() + ")"));
         error.set_file(path);
         throw error;
     }
