@@ -232,7 +232,9 @@ int run_plan(const PlanArgs& args) {
     Timer timer(args.verbose);
     const io::Scenario sc = io::read_scenario(args.scenario);
     const std::vector<ServiceStandard> catalogue = standards_catalogue("");
-    PlanFolder folder(args.out, args.force, args.extra_files);  // checks the folder before any work
+    // Checks the folder before any work; every input of the scenario is kept safe in it.
+    PlanFolder folder(args.out, args.force, io::scenario_inputs(sc), args.extra_files,
+                      [](const std::string& n) { print_note("note: " + n); });
     timer.step("scenario " + args.scenario);
 
     // Services: their standards resolved.

@@ -13,7 +13,8 @@ struct PlanArgs {
     bool force = false;
     bool verbose = false;
     unsigned threads = 0;
-    /** Files (relative to `out`) the caller wrote there that count as ours (the demo's data). */
+    /** Files (relative to `out`) the caller wrote there: listed as kept in the folder's manifest,
+        never removed by a rerun (the demo's data). */
     std::vector<std::string> extra_files;
 };
 

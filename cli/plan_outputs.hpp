@@ -8,6 +8,7 @@
 
 #include "core/layer.hpp"
 #include "io/network.hpp"
+#include "io/output_folder.hpp"
 #include "io/scenario.hpp"
 #include "maps/coverage_layers.hpp"
 #include "planners/coverage.hpp"
@@ -52,24 +53,8 @@ struct PlanResults {
     std::vector<ServiceResults> services;
 };
 
-/**
- * The output folder: created if missing; refused (OutputError) when it holds files lifecircle
- * did not write there (its manifest `.lifecircle-plan` lists ours), unless `force`.
- */
-class PlanFolder {
-public:
-    /** `extra`: files (relative) the caller writes there that count as ours. */
-    PlanFolder(std::string dir, bool force, std::vector<std::string> extra = {});
-    const std::string& dir() const { return m_dir; }
-    /** Files of an earlier run (relative paths). */
-    const std::set<std::string>& ours() const { return m_ours; }
-    const std::vector<std::string>& extra() const { return m_extra; }
-
-private:
-    std::string m_dir;
-    std::set<std::string> m_ours;
-    std::vector<std::string> m_extra;
-};
+/** The output folder and its manifest (io/output_folder.hpp). */
+using PlanFolder = io::OutputFolder;
 
 /** The scenario's road works as network options (WGS 84 edits applied by load_network). */
 io::NetworkOptions network_edits(const io::Scenario& scenario);
@@ -82,9 +67,10 @@ Layer roads_layer(const RoadGraph& graph);
 
 /**
  * Writes lifecircle.gpkg (every layer, styled), geojson/<layer>.geojson, lifecircle.qgs,
- * summary.json and report.html into the folder, all or none, then the manifest; files of an
- * earlier run that this one did not write are removed. Geometries are prepared on `threads`
- * threads (0 = all cores).
+ * summary.json, report.html and the folder's manifest, all or none (one transaction); then
+ * the files of an earlier run that this one did not write are removed (never an input: the
+ * folder was made with every input of the scenario, io::scenario_inputs). Geometries are
+ * prepared on `threads` threads (0 = all cores).
  */
 void write_plan(const PlanFolder& folder, const PlanResults& results, const io::Scenario& scenario, unsigned threads);
 

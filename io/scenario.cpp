@@ -1,6 +1,7 @@
 #include "io/scenario.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -388,6 +389,31 @@ class = "footway"
 # type = "close"
 # osm_ids = [123456]
 )toml";
+}
+
+std::vector<std::string> scenario_inputs(const Scenario& sc) {
+    std::vector<std::string> files = {sc.path, sc.network, sc.demand, sc.buildings, sc.districts};
+    for (const ScenarioService& sv : sc.services) {
+        files.push_back(sv.facilities);
+        if (sv.suggest && sv.suggest->candidates != "auto") files.push_back(sv.suggest->candidates);
+    }
+    for (const ScenarioEdit& e : sc.edits) files.push_back(e.area_file);
+    std::vector<std::string> out;
+    for (const std::string& f : files) {
+        if (f.empty() || std::find(out.begin(), out.end(), f) != out.end()) continue;
+        out.push_back(f);
+        const std::filesystem::path p(f);
+        std::string ext = p.extension().string();
+        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+        if (ext != ".shp") continue;
+        // GDAL reads a Shapefile's attributes, index, CRS and encoding from its companions.
+        for (const char* companion : {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx"}) {
+            std::filesystem::path c = p;
+            c.replace_extension(companion);
+            out.push_back(c.string());
+        }
+    }
+    return out;
 }
 
 }  // namespace lifecircle::io

@@ -84,4 +84,12 @@ Scenario read_scenario(const std::string& path);
 /** A commented example scenario (`lifecircle plan --example`). */
 std::string example_scenario();
 
+/**
+ * Every file the scenario reads: the scenario itself, the network, the demand or buildings,
+ * the districts, every service's facilities and candidate sites and the road works' areas,
+ * with a Shapefile's companions (.dbf, .shx, .prj, .cpg...). A run never writes or removes any
+ * of them.
+ */
+std::vector<std::string> scenario_inputs(const Scenario& scenario);
+
 }  // namespace lifecircle::io
