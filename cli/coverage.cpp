@@ -511,12 +511,7 @@ void add_coverage(CLI::App& app, Runner& run) {
             }
             if (!a->gaps.empty()) j["gap_cells"] = cells.size();
             if (!a->summary.empty()) {
-                std::ofstream file(plan.stage(plan.file_of(summary_req)),
-                                   std::ios::binary | std::ios::trunc);
-                file << j.dump(2) << "\n";
-                file.close();
-                if (!file)
-                    throw OutputError("cannot write: the disk may be full").set_file(a->summary);
+                plan.write_text(plan.file_of(summary_req), j.dump(2) + "\n");
             }
             plan.commit();
 

@@ -124,7 +124,7 @@ void add_matrix(CLI::App& app, Runner& run) {
                 travel_time_matrix(net.graph, profile, from_snaps, to_snaps, options), from, to, from_snaps, to_snaps);
             std::size_t pairs = 0;
             if (plan.files().front().format == ".csv") {
-                std::ofstream out(plan.stage(0), std::ios::binary | std::ios::trunc);
+                io::TextOutput out = plan.open_text(0);
                 out << "from_id,to_id,minutes\n";
                 char minutes[32];
                 for (std::size_t i = 0; i < rows.rows(); ++i) {
@@ -136,7 +136,6 @@ void add_matrix(CLI::App& app, Runner& run) {
                     }
                 }
                 out.close();
-                if (!out) throw OutputError("cannot write: the disk may be full").set_file(a->out);
             } else {
                 Layer table;
                 table.name = a->layer_name;

@@ -162,11 +162,9 @@ planners::SuggestOptions solver_options(const SuggestArgs& a) {
 }
 
 /** Writes the summary JSON to its staged file. */
-void write_summary(io::OutputPlan& plan, std::size_t request, const nlohmann::ordered_json& j, const std::string& path) {
-    std::ofstream file(plan.stage(plan.file_of(request)), std::ios::binary | std::ios::trunc);
-    file << j.dump(2) << "\n";
-    file.close();
-    if (!file) throw OutputError("cannot write: the disk may be full").set_file(path);
+void write_summary(io::OutputPlan& plan, std::size_t request, const nlohmann::ordered_json& j,
+                   const std::string& /*path: the plan names it in its messages*/) {
+    plan.write_text(plan.file_of(request), j.dump(2) + "\n");
 }
 
 /** The heuristic with its bound, then (--exact) CBC from its answer. */
@@ -263,7 +261,7 @@ int run_matrix(const SuggestArgs& a) {
         rows.push_back(r);
     }
     {
-        std::ofstream file(plan.stage(plan.file_of(0)), std::ios::binary | std::ios::trunc);
+        io::TextOutput file = plan.open_text(plan.file_of(0));
         file << "rank,candidate_id,added_weight,assigned_weight,capacity,cost\n";
         auto csv = [](const std::string& id) {
             if (id.find_first_of(",\"\n") == std::string::npos) return id;
@@ -278,7 +276,6 @@ int run_matrix(const SuggestArgs& a) {
                  << "," << (std::isfinite(r.cost) ? fixed(r.cost, 6) : "") << "\n";
         }
         file.close();
-        if (!file) throw OutputError("cannot write: the disk may be full").set_file(a.out);
     }
     nlohmann::ordered_json j = result_json(s);
     nlohmann::ordered_json sel = nlohmann::ordered_json::array();
