@@ -335,7 +335,10 @@ void add_demo(CLI::App& app, Runner& run) {
             // The folder is checked before the district is written into it. The district's files
             // are listed as kept in the folder's manifest: a plan rerun into the folder (of the
             // edited data/scenario.toml, say) keeps them.
-            { const PlanFolder check(a.out, a.force, {}, a.extra_files); }
+            {
+                const PlanFolder check(a.out, a.force, {}, a.extra_files,
+                                       [](const std::string& n) { print_note("note: " + n); });
+            }
             write_demo_district(data);
             const int rc = run_plan(a);
             std::printf("\nThe report: %s\n", (fs::path(*out) / "report.html").string().c_str());

@@ -805,6 +805,19 @@ void write_style_rows(GDALDataset& dataset, OGRLayer& table, const std::vector<L
     }
 }
 
+/** Whether the file's last character other than white space is '}'. */
+bool ends_with_brace(const std::string& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : 0;
+    if (size <= 0) return false;
+    const std::streamoff tail = std::min<std::streamoff>(size, 64);
+    std::string end(static_cast<std::size_t>(tail), ' ');
+    in.seekg(size - tail);
+    in.read(end.data(), tail);
+    const auto last = end.find_last_not_of(" \t\r\n");
+    return in && last != std::string::npos && end[last] == '}';
+}
+
 /** Sets a GDAL configuration option for this thread until scope exit. */
 class ScopedConfig {
 public:
@@ -915,6 +928,9 @@ std::vector<std::string> write_layers(OutputPlan& plan, std::size_t file_index,
         gdal.clear();
         dataset.reset();
         if (!gdal.last().empty()) throw OutputError(gdal.explain("cannot finish the file"));
+        // GDAL's GeoJSON writer lets failed writes pass (a full disk): a whole file ends in '}'.
+        if (format == Format::geojson && !ends_with_brace(temporary))
+            throw OutputError("the GeoJSON file was cut short while it was written (its end is missing)");
 
         if (write_sidecar) {
             const std::string note = plan.stage_sidecar(file_index, layers.front().qml);

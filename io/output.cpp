@@ -671,6 +671,8 @@ void OutputPlan::commit() {
             detail::JournalEntry e{s.target, s.temporary, {}};
             struct stat st {};
             if (::lstat(s.target.c_str(), &st) == 0) {
+                // The replacement keeps the replaced file's permissions (a private file stays so).
+                ::chmod(s.temporary.c_str(), st.st_mode & 07777);
                 e.backup = (fs::path(folder_of(s.target)) / detail::our_name("bak")).string();
                 if (::link(s.target.c_str(), e.backup.c_str()) != 0) {
                     const int error = detail::copy_contents(s.target, e.backup, fault_name(s.target, false, s.shown));

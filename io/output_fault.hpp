@@ -11,10 +11,11 @@
  *  - OP `kill`: at the N-th output operation of any kind the process sends itself the signal
  *    WHAT: `KILL` (the default), `TERM` or `INT`;
  *  - `@NAME` counts only operations on the file called NAME (its final name, e.g.
- *    `summary.json` or `.lifecircle-plan`, also while it is still a temporary file).
- * Writes are counted per write(2) call of lifecircle's own code (text outputs, journals,
- * backups copied instead of linked, standard output); files GDAL writes are synced and renamed
- * by lifecircle, so their syncs and renames count too.
+ *    `summary.json` or `.lifecircle-plan`, also while it is still a temporary file); the
+ *    journals count as `journal`, a folder's syncs under the folder's own name.
+ * Writes are counted per write(2) call of lifecircle's own code (text outputs, journals, the
+ * copy a GeoPackage update starts from, backups copied instead of linked, standard output);
+ * files GDAL writes are synced and renamed by lifecircle, so their syncs and renames count too.
  */
 
 #include <string>

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "core/error.hpp"
+#include "io/output_fault.hpp"
 #include "io/output_journal.hpp"
 
 namespace lifecircle::io {
@@ -78,6 +79,7 @@ std::string folder_name_problem(const std::string& folder, const std::string& na
 OutputFolder::OutputFolder(std::string dir, bool force, std::vector<std::string> inputs, std::vector<std::string> kept,
                            OutputNotes notes)
     : m_dir(std::move(dir)), m_inputs(std::move(inputs)), m_kept(std::move(kept)), m_notes(std::move(notes)) {
+    if (const std::string why = fault::spec_error(); !why.empty()) throw UsageError(why);
     const fs::path d(m_dir);
     std::error_code ec;
     const fs::file_status status = fs::status(d, ec);

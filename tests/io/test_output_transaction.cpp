@@ -117,6 +117,14 @@ TEST_CASE("a failure at any write, sync or rename of a commit leaves every targe
     }
 }
 
+TEST_CASE("a replaced file keeps its permissions", "[output][transaction]") {
+    ThreeFiles t;
+    fs::permissions(t.a, fs::perms::owner_read | fs::perms::owner_write);
+    t.run();
+    CHECK(fs::status(t.a).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+    CHECK(t.all_new());
+}
+
 TEST_CASE("when every rename fails from the second on, the targets are copied back", "[output][transaction]") {
     ThreeFiles t;
     const auto before = snapshot(t.dir.path());
