@@ -267,7 +267,7 @@ io::OutputPlan plan_outputs(std::vector<io::OutputRequest> outputs,
         io::check_input_path(path, option);
         paths.push_back(path);
     }
-    return io::OutputPlan(std::move(outputs), paths);
+    return io::OutputPlan(std::move(outputs), paths, [](const std::string& n) { print_note("note: " + n); });
 }
 
 void write_files(io::OutputPlan& plan, std::vector<std::vector<Layer>> per_file, const std::string& crs, bool update,

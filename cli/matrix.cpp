@@ -36,9 +36,11 @@ int run_matrix(MatrixArgs& a) {
     a.matrix.cutoff = a.max_minutes ? *a.max_minutes * 60.0 : unreachable;
     a.matrix.threads = a.network.threads;
     const studies::MatrixResult r = studies::run_matrix(net, a.matrix, rep);
-    if (plan.files().front().format == ".csv")
-        plan.write_text(0, studies::matrix_csv(r));
-    else
+    if (plan.files().front().format == ".csv") {
+        io::TextOutput out = plan.open_text(0);
+        studies::write_matrix_csv(r, [&out](std::string_view text) { out << text; });
+        out.close();
+    } else
         write_files(plan, {{studies::matrix_layer(r, a.layer_name)}}, "EPSG:4326", a.update, a.network.threads);
     plan.commit();
     print_note("matrix: " + std::to_string(r.table.size()) + " pairs written to " + a.out);

@@ -10,6 +10,7 @@
 #include "core/error.hpp"
 #include "studies/demo.hpp"
 #include "studies/plan.hpp"
+#include "io/output_folder.hpp"
 #include "studies/plan_outputs.hpp"
 
 namespace lifecircle::cli {
@@ -53,11 +54,14 @@ int run_plan(const PlanArgs& args) {
     if (args.out.empty()) throw UsageError("give the output folder: --out DIR");
     const auto start = std::chrono::steady_clock::now();
     const studies::Scenario sc = studies::read_scenario(args.scenario);
-    const studies::PlanFolder folder(args.out, args.force, args.extra_files);  // checked before any work
+    const studies::Reporter rep = reporter();
+    const auto notes = [&rep](const std::string& n) { rep.note(n); };
+    // Checked (and locked) before any work; the scenario's inputs are never written or removed.
+    const io::OutputFolder folder(args.out, args.force, sc.inputs(), args.extra_files, notes);
     studies::PlanOptions options;
     options.threads = args.threads;
-    const studies::PlanResult result = studies::run_plan(sc, options, reporter());
-    studies::write_plan(folder, result, sc, args.threads);
+    const studies::PlanResult result = studies::run_plan(sc, options, rep);
+    studies::write_plan(folder, result, sc, args.threads, rep);
     print_plan_summary(result);
     if (args.verbose)
         print_note("plan: " + fixed(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1) +
@@ -98,9 +102,12 @@ void add_demo(CLI::App& app, Runner& run) {
             const std::string data = (fs::path(a->out) / "data").string();
             a->scenario = (fs::path(data) / "scenario.toml").string();
             for (const std::string& f : studies::demo_files()) a->extra_files.push_back("data/" + f);
-            // The folder is checked before the district is written into it.
-            { const studies::PlanFolder check(a->out, a->force, a->extra_files); }
-            studies::write_demo_district(data);
+            // The folder is checked before the district is written into it. The district's files
+            // are kept in the folder's manifest: a plan rerun into the folder (of the edited
+            // data/scenario.toml, say) keeps them.
+            const studies::Reporter rep = reporter();
+            { const io::OutputFolder check(a->out, a->force, {}, a->extra_files, [&rep](const std::string& n) { rep.note(n); }); }
+            studies::write_demo_district(data, rep);
             const int rc = run_plan(*a);
             std::printf("\nThe report: %s\n", (fs::path(a->out) / "report.html").string().c_str());
             return rc;

@@ -805,6 +805,19 @@ void write_style_rows(GDALDataset& dataset, OGRLayer& table, const std::vector<L
     }
 }
 
+/** Whether the file's last character other than white space is '}'. */
+bool ends_with_brace(const std::string& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : 0;
+    if (size <= 0) return false;
+    const std::streamoff tail = std::min<std::streamoff>(size, 64);
+    std::string end(static_cast<std::size_t>(tail), ' ');
+    in.seekg(size - tail);
+    in.read(end.data(), tail);
+    const auto last = end.find_last_not_of(" \t\r\n");
+    return in && last != std::string::npos && end[last] == '}';
+}
+
 /** Sets a GDAL configuration option for this thread until scope exit. */
 class ScopedConfig {
 public:
@@ -871,8 +884,10 @@ std::vector<std::string> write_layers(OutputPlan& plan, std::size_t file_index,
         // GeoPackages record the time of writing (gpkg_contents.last_change, metadata);
         // a fixed date makes reruns byte-identical.
         const ScopedConfig date("OGR_CURRENT_DATE", fixed_timestamp);
-        const bool update = options.update && format == Format::gpkg && file.exists;
-        const std::string temporary = plan.stage(file_index, update);
+        // Updating locks the folder, then copies the file if it exists by then.
+        const bool want_update = options.update && format == Format::gpkg && !file.stream;
+        const std::string temporary = plan.stage(file_index, want_update);
+        const bool update = want_update && plan.staged_copy(file_index);
         gdal.clear();
         DatasetPtr dataset;
         if (update) {
@@ -913,17 +928,33 @@ std::vector<std::string> write_layers(OutputPlan& plan, std::size_t file_index,
         gdal.clear();
         dataset.reset();
         if (!gdal.last().empty()) throw OutputError(gdal.explain("cannot finish the file"));
+        // GDAL's GeoJSON writer lets failed writes pass (a full disk): a whole file ends in '}'.
+        if (format == Format::geojson && !ends_with_brace(temporary))
+            throw OutputError("the GeoJSON file was cut short while it was written (its end is missing)");
 
         if (write_sidecar) {
             const std::string note = plan.stage_sidecar(file_index, layers.front().qml);
             if (!note.empty()) notes.push_back(note);
         }
+    } catch (OutputError& e) {
+        // GDAL's words ("attempt to write a readonly database") hide causes one can see.
+        const std::string cause = plan.explain_failure(file_index);
+        if (cause.empty()) {
+            e.set_file(path);
+            throw;
+        }
+        OutputError error("cannot write: " + cause + " (" + e.problem() + ")");
+        error.set_file(path);
+        if (!e.layer().empty()) error.set_layer(e.layer());
+        if (!e.feature().empty()) error.set_feature(e.feature());
+        throw error;
     } catch (Error& e) {
         e.set_file(path);
         throw;
     } catch (const std::exception& e) {
         // std::bad_alloc, filesystem errors: still a failed output, named as such.
-        OutputError error(std::string("cannot write: ") + e.what());
+        const std::string cause = plan.explain_failure(file_index);
+        OutputError error("cannot write: " + (cause.empty() ? std::string(e.what()) : cause + " (" + e.what() + ")"));
         error.set_file(path);
         throw error;
     }

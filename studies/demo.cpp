@@ -7,13 +7,14 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "studies/demo.hpp"
+
+#include "io/output.hpp"
 
 #include "core/error.hpp"
 
@@ -57,12 +58,6 @@ struct Lcg {
         return double(s >> 11) / double(1ULL << 53);
     }
 };
-
-void write_file(const fs::path& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << text;
-    if (!f) throw OutputError("cannot write").set_file(path.string());
-}
 
 /** The road network as OSM XML; `footbridge` also draws the footbridge in (for checking the
     what-if edit against a network that has it for real). */
@@ -287,31 +282,37 @@ const std::vector<std::string> files = {"district.osm",          "district_with_
 
 const std::vector<std::string>& demo_files() { return files; }
 
-void write_demo_district(const std::string& dir) {
+/** Writes the district's files into `dir` as one output transaction (all or none). */
+void write_demo_district(const std::string& dir, const Reporter& reporter) {
     const fs::path d(dir);
     std::error_code ec;
     fs::create_directories(d, ec);
     if (ec) throw OutputError("cannot create the folder: " + ec.message()).set_file(dir);
-    write_file(d / "district.osm", district_osm(false));
-    write_file(d / "district_with_footbridge.osm", district_osm(true));
-    write_file(d / "compounds.geojson", compounds_geojson());
-    write_file(d / "communities.geojson", communities_geojson());
-    write_file(d / "clinics.geojson",
-               points_geojson("clinics",
-                              {{"K1", "清河社区卫生服务中心", 900, 500, -1},
-                               {"K2", "东风卫生服务站", 1500, 500, -1},
-                               {"K3", "滨河诊所", 300, 1100, -1}},
-                              nullptr));
-    write_file(d / "kindergartens.geojson",
-               points_geojson("kindergartens",
-                              {{"Y1", "阳光幼儿园", 700, 300, 180},
-                               {"Y2", "红旗幼儿园", 1700, 300, 120},
-                               {"Y3", "滨河幼儿园", 500, 1300, 90}},
-                              "seats"));
-    write_file(d / "meal_points.geojson",
-               points_geojson("meal_points",
-                              {{"M1", "东风老年餐桌", 900, 500, -1}, {"M2", "新华助餐点", 1500, 1300, -1}}, nullptr));
-    write_file(d / "scenario.toml", scenario_toml());
+    const std::vector<std::pair<std::string, std::string>> files = {
+        {"district.osm", district_osm(false)},
+        {"district_with_footbridge.osm", district_osm(true)},
+        {"compounds.geojson", compounds_geojson()},
+        {"communities.geojson", communities_geojson()},
+        {"clinics.geojson", points_geojson("clinics",
+                                           {{"K1", "清河社区卫生服务中心", 900, 500, -1},
+                                            {"K2", "东风卫生服务站", 1500, 500, -1},
+                                            {"K3", "滨河诊所", 300, 1100, -1}},
+                                           nullptr)},
+        {"kindergartens.geojson", points_geojson("kindergartens",
+                                                 {{"Y1", "阳光幼儿园", 700, 300, 180},
+                                                  {"Y2", "红旗幼儿园", 1700, 300, 120},
+                                                  {"Y3", "滨河幼儿园", 500, 1300, 90}},
+                                                 "seats")},
+        {"meal_points.geojson",
+         points_geojson("meal_points", {{"M1", "东风老年餐桌", 900, 500, -1}, {"M2", "新华助餐点", 1500, 1300, -1}},
+                        nullptr)},
+        {"scenario.toml", scenario_toml()}};
+    std::vector<io::OutputRequest> requests;
+    for (const auto& [name, text] : files)
+        requests.push_back({"--out", (d / name).string(), {io::lower_extension(name)}, "", false});
+    io::OutputPlan plan(std::move(requests), {}, [&reporter](const std::string& n) { reporter.note(n); });
+    for (std::size_t k = 0; k < files.size(); ++k) plan.write_text(plan.file_of(k), files[k].second);
+    plan.commit();
 }
 
 }  // namespace lifecircle::studies

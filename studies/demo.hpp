@@ -9,12 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "studies/callbacks.hpp"
+
 namespace lifecircle::studies {
 
 /** The files of the district (relative to its folder). */
 const std::vector<std::string>& demo_files();
 
-/** Writes the district's files and its scenario.toml into `dir` (created if missing). */
-void write_demo_district(const std::string& dir);
+/** Writes the district's files and its scenario.toml into `dir` (created if missing), as one
+    output transaction (all or none); notes (recovered debris) go to `reporter`. */
+void write_demo_district(const std::string& dir, const Reporter& reporter = {});
 
 }  // namespace lifecircle::studies

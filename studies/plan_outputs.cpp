@@ -24,7 +24,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-constexpr const char* manifest_name = ".lifecircle-plan";
 
 std::string fixed(double v, int decimals) {
     if (!std::isfinite(v)) return "-";
@@ -47,38 +46,6 @@ Layer named(Layer layer, const std::string& name) {
 }
 
 }  // namespace
-
-PlanFolder::PlanFolder(std::string dir, bool force, std::vector<std::string> extra)
-    : m_dir(std::move(dir)), m_extra(std::move(extra)) {
-    const fs::path d(m_dir);
-    if (fs::exists(d)) {
-        if (!fs::is_directory(d)) throw OutputError("is not a folder; --out names the folder to write into").set_file(m_dir);
-        if (fs::exists(d / manifest_name)) {
-            std::ifstream in(d / manifest_name);
-            for (std::string line; std::getline(in, line);)
-                if (!line.empty() && line[0] != '#') m_ours.insert(line);
-        }
-        std::vector<std::string> foreign;
-        for (const auto& entry : fs::recursive_directory_iterator(d)) {
-            if (!entry.is_regular_file()) continue;
-            const std::string rel = fs::relative(entry.path(), d).generic_string();
-            if (rel == manifest_name || m_ours.count(rel) ||
-                std::find(m_extra.begin(), m_extra.end(), rel) != m_extra.end())
-                continue;
-            foreign.push_back(rel);
-        }
-        std::sort(foreign.begin(), foreign.end());
-        if (!foreign.empty() && !force)
-            throw OutputError("the folder holds " + std::to_string(foreign.size()) + " file(s) lifecircle did not write (" +
-                              foreign.front() + (foreign.size() > 1 ? ", ..." : "") +
-                              "); choose another folder or pass --force to write beside them")
-                .set_file(m_dir);
-    } else {
-        std::error_code ec;
-        fs::create_directories(d, ec);
-        if (ec) throw OutputError("cannot create the folder: " + ec.message()).set_file(m_dir);
-    }
-}
 
 std::vector<Layer> edits_layers(const Scenario& sc, const io::Network& net) {
     Layer lines;
@@ -411,7 +378,9 @@ nlohmann::ordered_json plan_summary(const PlanResult& r, const Scenario& sc) {
     return j;
 }
 
-void write_plan(const PlanFolder& folder, const PlanResult& r, const Scenario& sc, unsigned threads) {
+void write_plan(const io::OutputFolder& folder, const PlanResult& r, const Scenario& sc, unsigned threads,
+                const Reporter& reporter) {
+    const io::OutputNotes notes = [&reporter](const std::string& n) { reporter.note(n); };
     const fs::path dir(folder.dir());
     std::error_code ec;
     fs::create_directories(dir / "geojson", ec);
@@ -426,7 +395,9 @@ void write_plan(const PlanFolder& folder, const PlanResult& r, const Scenario& s
     requests.push_back({"--out", (dir / "report.html").string(), {".html"}, "", false});
     const std::size_t project_req = requests.size();
     requests.push_back({"--out", (dir / "lifecircle.qgs").string(), {".qgs"}, "", false});
-    io::OutputPlan plan(std::move(requests), sc.inputs());
+    const std::size_t manifest_req = requests.size();
+    requests.push_back(folder.manifest_request());
+    io::OutputPlan plan(std::move(requests), folder.inputs(), notes);
 
     std::vector<Layer> all;
     for (const Placed& p : layers) all.push_back(p.layer);
@@ -447,20 +418,15 @@ void write_plan(const PlanFolder& folder, const PlanResult& r, const Scenario& s
     project.max_lon = r.bounds_lonlat.max.x;
     project.max_lat = r.bounds_lonlat.max.y;
     plan.write_text(plan.file_of(project_req), maps::qgis_project_xml(project));
-    plan.commit();
 
-    // The manifest: what this run wrote; what an earlier run wrote and this one did not goes.
-    std::set<std::string> now = {"lifecircle.gpkg", "summary.json", "report.html", "lifecircle.qgs"};
-    now.insert(folder.extra().begin(), folder.extra().end());
+    // The manifest lists what this run wrote and is committed with it; what an earlier run
+    // wrote and this one did not goes afterwards.
+    std::vector<std::string> now = {"lifecircle.gpkg", "summary.json", "report.html", "lifecircle.qgs"};
     for (const Placed& p : layers) {
-        now.insert("geojson/" + p.layer.name + ".geojson");
-        if (!p.layer.qml.empty()) now.insert("geojson/" + p.layer.name + ".qml");
+        now.push_back("geojson/" + p.layer.name + ".geojson");
+        if (!p.layer.qml.empty()) now.push_back("geojson/" + p.layer.name + ".qml");
     }
-    for (const std::string& old : folder.ours())
-        if (!now.count(old)) fs::remove(dir / old, ec);
-    std::ofstream m(dir / manifest_name, std::ios::binary | std::ios::trunc);
-    m << "# files written by lifecircle plan; a rerun replaces them\n";
-    for (const std::string& f : now) m << f << "\n";
+    folder.commit(plan, plan.file_of(manifest_req), now);
 }
 
 }  // namespace lifecircle::studies

@@ -9,29 +9,11 @@
 
 #include "core/layer.hpp"
 #include "io/network.hpp"
+#include "io/output_folder.hpp"
 #include "studies/plan.hpp"
 #include "studies/scenario.hpp"
 
 namespace lifecircle::studies {
-
-/**
- * The output folder: created if missing; refused (OutputError) when it holds files lifecircle
- * did not write there (its manifest `.lifecircle-plan` lists ours), unless `force`.
- */
-class PlanFolder {
-public:
-    /** `extra`: files (relative) the caller writes there that count as ours. */
-    PlanFolder(std::string dir, bool force, std::vector<std::string> extra = {});
-    const std::string& dir() const { return m_dir; }
-    /** Files of an earlier run (relative paths). */
-    const std::set<std::string>& ours() const { return m_ours; }
-    const std::vector<std::string>& extra() const { return m_extra; }
-
-private:
-    std::string m_dir;
-    std::set<std::string> m_ours;
-    std::vector<std::string> m_extra;
-};
 
 /** The road works as layers (added roads as lines, changed or closed areas as polygons). */
 std::vector<Layer> edits_layers(const Scenario& scenario, const io::Network& net);
@@ -44,10 +26,11 @@ nlohmann::ordered_json plan_summary(const PlanResult& result, const Scenario& sc
 
 /**
  * Writes lifecircle.gpkg (every layer, styled), geojson/<layer>.geojson, lifecircle.qgs,
- * summary.json and report.html into the folder, all or none, then the manifest; files of an
- * earlier run that this one did not write are removed. Geometries are prepared on `threads`
+ * summary.json, report.html and the folder's manifest, all in one output transaction; files of
+ * an earlier run that this one did not write are removed afterwards (never an input). Geometries are prepared on `threads`
  * threads (0 = all cores).
  */
-void write_plan(const PlanFolder& folder, const PlanResult& result, const Scenario& scenario, unsigned threads);
+void write_plan(const io::OutputFolder& folder, const PlanResult& result, const Scenario& scenario, unsigned threads,
+                const Reporter& reporter);
 
 }  // namespace lifecircle::studies

@@ -1,6 +1,7 @@
 #include "studies/scenario.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -373,8 +374,19 @@ std::vector<std::string> Scenario::inputs() const {
         if (sv.suggest && sv.suggest->candidates != "auto") out.push_back(sv.suggest->candidates);
     }
     for (const ScenarioEdit& e : edits) out.push_back(e.area_file);
-    std::erase_if(out, [](const std::string& p) { return p.empty(); });
-    return out;
+    std::vector<std::string> files;
+    for (const std::string& f : out) {
+        if (f.empty() || std::find(files.begin(), files.end(), f) != files.end()) continue;
+        files.push_back(f);
+        fs::path p(f);
+        std::string ext = p.extension().string();
+        std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+        if (ext != ".shp") continue;
+        // GDAL reads a Shapefile's attributes, index, CRS and encoding from its companions.
+        for (const char* companion : {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx"})
+            files.push_back(p.replace_extension(companion).string());
+    }
+    return files;
 }
 
 Scenario read_scenario(const std::string& path) {

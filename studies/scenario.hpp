@@ -85,7 +85,8 @@ struct Scenario {
     std::vector<ScenarioEdit> edits;
     double hex_m = 250.0;
 
-    /** Every file the scenario reads (itself included): a plan never writes over or deletes them. */
+    /** Every file the scenario reads (itself included, with a Shapefile's companions .dbf, .shx,
+        .prj, .cpg...): a plan never writes over or deletes them. */
     std::vector<std::string> inputs() const;
 };
 

@@ -102,22 +102,23 @@ std::string csv_field(const std::string& s) {
 
 }  // namespace
 
-std::string matrix_csv(const MatrixResult& r) {
-    std::string out = "from_id,to_id,minutes\n";
+void write_matrix_csv(const MatrixResult& r, const std::function<void(std::string_view)>& sink) {
+    sink("from_id,to_id,minutes\n");
+    std::string line;
     char minutes[32];
     for (std::size_t i = 0; i < r.table.rows(); ++i) {
         const std::string from_id = csv_field(r.from.ids[i]);
         for (const TimeEntry& e : r.table.row(i)) {
             std::snprintf(minutes, sizeof minutes, "%.3f", e.seconds / 60.0);
-            out += from_id;
-            out += ',';
-            out += csv_field(r.to.ids[e.col]);
-            out += ',';
-            out += minutes;
-            out += '\n';
+            line = from_id;
+            line += ',';
+            line += csv_field(r.to.ids[e.col]);
+            line += ',';
+            line += minutes;
+            line += '\n';
+            sink(line);
         }
     }
-    return out;
 }
 
 Layer matrix_layer(const MatrixResult& r, const std::string& name) {

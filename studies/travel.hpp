@@ -5,7 +5,9 @@
  * `lifecircle:matrix` and `lifecircle:serviceareas`.
  */
 
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/layer.hpp"
@@ -63,8 +65,9 @@ inline maps::AreaOptions raster_areas() {
 void check_area_size(const RoadGraph& graph, const maps::AreaOptions& area, std::size_t facilities,
                      Seconds longest_break, double speed_mps);
 
-/** The table as CSV `from_id,to_id,minutes` (three decimals, RFC 4180 quoting). */
-std::string matrix_csv(const MatrixResult& result);
+/** The table as CSV `from_id,to_id,minutes` (three decimals, RFC 4180 quoting), handed to
+    `sink` a piece at a time (a matrix may have millions of lines). */
+void write_matrix_csv(const MatrixResult& result, const std::function<void(std::string_view)>& sink);
 
 /** The table as a layer without geometry (minutes rounded as in the CSV, so both agree). */
 Layer matrix_layer(const MatrixResult& result, const std::string& name);

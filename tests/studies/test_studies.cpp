@@ -419,3 +419,27 @@ TEST_CASE("Porto 2020: coverage, plan and suggest agree with metres, a cutoff fi
     CHECK(s.after.seats->assignment.totals.served_weight == Approx(s.suggestion.objective_value).margin(1e-4));
     CHECK(s.after.seats->assignment.totals.served_weight >= s.before.seats->assignment.totals.served_weight);
 }
+
+TEST_CASE("a scenario's inputs are every file it reads", "[studies][scenario]") {
+    Scenario sc;
+    sc.path = "/s/scenario.toml";
+    sc.network.path = "/s/roads.shp";
+    sc.demand.path = "/s/homes.geojson";
+    sc.districts.path = "/s/districts.gpkg";
+    ScenarioService clinics;
+    clinics.facilities = "/s/clinics.geojson";
+    clinics.suggest = ScenarioSuggest{};
+    clinics.suggest->candidates = "/s/parcels.geojson";
+    ScenarioService kindergartens;
+    kindergartens.osm_kind = "kindergarten";
+    kindergartens.suggest = ScenarioSuggest{};  // candidates "auto": no file
+    sc.services = {clinics, kindergartens};
+    ScenarioEdit close;
+    close.area_file = "/s/works.geojson";
+    sc.edits = {close};
+    CHECK(sc.inputs() ==
+          std::vector<std::string>{"/s/scenario.toml", "/s/roads.shp", "/s/roads.dbf", "/s/roads.shx",
+                                   "/s/roads.prj", "/s/roads.cpg", "/s/roads.qix", "/s/roads.sbn", "/s/roads.sbx",
+                                   "/s/homes.geojson", "/s/districts.gpkg", "/s/clinics.geojson",
+                                   "/s/parcels.geojson", "/s/works.geojson"});
+}
