@@ -46,40 +46,44 @@ void RaptorWorkspace::reset() {
 
 void RaptorWorkspace::scan_pattern(const Timetable& tt, PatternId p, std::uint32_t from,
                                    std::uint32_t round, Time limit, Time slack) {
-    const std::span<const StopId> stops = tt.stops(p);
-    const std::span<const std::uint8_t> rules = tt.rules(p);
+    // Everything the loop reads from the timetable in locals: the label stores below could
+    // alias the timetable's unsigned offsets, which would otherwise be reloaded every stop.
+    const StopId* const stops = tt.stops(p).data();
+    const std::uint8_t* const rules = tt.rules(p).data();
+    const std::uint32_t count = static_cast<std::uint32_t>(tt.stops(p).size());
     const std::uint32_t trips = tt.trip_count(p);
-    const Time* before = m_best.data() + index(round - 1, 0);
-    Time* best = m_best.data() + index(round, 0);
-    Time* ride = m_ride.data() + index(round, 0);
+    const Time* const arrivals = tt.arrivals(p, 0);
+    const Time* const departures = tt.departures(p, 0);
+    const Time* const before = m_best.data() + index(round - 1, 0);
+    Time* const best = m_best.data() + index(round, 0);
+    Time* const ride = m_ride.data() + index(round, 0);
     const bool last_round = round == m_rides;
     std::uint32_t trip = trips;  // none yet
-    for (std::uint32_t i = from; i < stops.size(); ++i) {
+    for (std::uint32_t i = from; i < count; ++i) {
         const StopId s = stops[i];
-        if (trip < trips && (rules[i] & StopRule::alight)) {
-            const Time a = tt.arrivals(p, i)[trip];
-            if (a <= limit) {
-                if (a < ride[s]) {
-                    ride[s] = a;
-                    touch(s);
-                    changed(round, s);
-                    if (!m_rode_flag[s]) {
-                        m_rode_flag[s] = 1;
-                        m_rode.push_back(s);
-                    }
-                    if (last_round) ride_improved_final(s);
+        const std::uint8_t rule = rules[i];
+        if (trip < trips && (rule & StopRule::alight)) {
+            const Time a = arrivals[std::size_t{i} * trips + trip];
+            if (a <= limit && a < ride[s]) {
+                // best <= ride always, so only a new ride can improve best.
+                ride[s] = a;
+                touch(s);
+                changed(round, s);
+                if (!m_rode_flag[s]) {
+                    m_rode_flag[s] = 1;
+                    m_rode.push_back(s);
                 }
+                if (last_round) ride_improved_final(s);
                 if (a < best[s]) {
                     best[s] = a;
-                    changed(round, s);
                     mark(s);
                 }
             }
         }
-        if ((rules[i] & StopRule::board) && before[s] != no_time) {
+        if ((rule & StopRule::board) && before[s] != no_time) {
             // Only a trip earlier than the one ridden can improve anything from here on.
             const Time ready = add(before[s], slack);
-            const Time* dep = tt.departures(p, i);
+            const Time* dep = departures + std::size_t{i} * trips;
             if (trip > 0 && dep[trip - 1] >= ready)
                 trip = static_cast<std::uint32_t>(std::lower_bound(dep, dep + trip, ready) - dep);
         }
@@ -144,10 +148,13 @@ void RaptorWorkspace::run_departure(const Timetable& tt, const LegTable& footpat
             m_pattern_from[p] = no_position;
         }
         m_queue.clear();
-        // Footpaths after getting off (never after another walk).
+        // Footpaths after getting off (never after another walk). Not after the last ride:
+        // no vehicle is boarded after it and the egress walk starts where one gets off, so a
+        // footpath then would change nothing that is read (a third of the work, saved).
         Time* best = m_best.data() + index(k, 0);
         for (StopId s : m_rode) {
             m_rode_flag[s] = 0;
+            if (k == m_rides) continue;
             const Time r = m_ride[index(k, s)];
             for (const Leg& leg : footpaths.row(s)) {
                 const Time a = add(r, leg.seconds);

@@ -72,8 +72,11 @@ public:
      * current departure; no_time if none. With the range property: leaving at or after it.
      */
     Time ride_arrival(StopId s) const { return m_ride[index(m_rides, s)]; }
-    /** Earliest arrival at stop s with at most `rides` vehicles, by any means (the access
-        walk, getting off, or a footpath after getting off); no_time if none. */
+    /**
+     * Earliest arrival at stop s with at most `rides` vehicles, by any means (the access walk,
+     * getting off, or a footpath after getting off; with rides == max_rides(), no footpath
+     * after the last vehicle, as nothing follows one); no_time if none.
+     */
     Time arrival(StopId s, std::uint32_t rides) const { return m_best[index(rides, s)]; }
     /** Stops whose ride_arrival() changed during the current departure. */
     std::span<const StopId> ride_changed() const { return m_final_changed; }

@@ -97,9 +97,8 @@ TransitRouter::Workspace::Workspace(const TransitRouter& router)
       raptor(router.timetable(), router.options().raptor.max_rides) {}
 
 Seconds TransitRouter::direct_walk_limit() const {
-    return m_options.max_direct_walk_seconds == unreachable
-               ? static_cast<Seconds>(m_options.raptor.max_travel)
-               : m_options.max_direct_walk_seconds;
+    return m_options.max_direct_walk_seconds == unreachable ? m_options.max_walk_seconds
+                                                             : m_options.max_direct_walk_seconds;
 }
 
 void TransitRouter::origin_legs(const Snap& origin, Workspace& ws) const {

@@ -41,8 +41,10 @@ struct RouterOptions {
     /** Longest walk to the first stop and from the last stop (each; seconds). */
     Seconds max_walk_seconds = 15 * 60.0;
     /**
-     * Longest walk all the way, without any vehicle (seconds); unreachable: as long as
-     * raptor.max_travel. Walking all the way is always one of the options a journey has.
+     * Longest walk all the way, without any vehicle (seconds); unreachable: max_walk_seconds,
+     * as r5r's max_walk_time bounds walk-only trips too. Walking all the way is always one of
+     * a journey's options, up to this. A long limit costs a long walking search per origin
+     * (on Porto Alegre, 120 minutes doubles the routing time of 15).
      */
     Seconds max_direct_walk_seconds = unreachable;
     /** Longest footpath between two stops, in metres on the walk network. */

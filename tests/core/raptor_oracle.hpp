@@ -22,7 +22,8 @@ namespace lifecircle::test {
 
 /** What the oracle finds for one departure. */
 struct OracleResult {
-    /** Per stop: earliest arrival with at most max_rides vehicles, by any means; no_time. */
+    /** Per stop: earliest arrival with at most max_rides vehicles, by any means but a
+        footpath after the last vehicle (RAPTOR skips those: nothing can follow); no_time. */
     std::vector<transit::Time> best;
     /** Per stop: earliest arrival getting off a vehicle; no_time. */
     std::vector<transit::Time> ride;
@@ -101,7 +102,8 @@ inline OracleResult oracle_departure(const transit::TripList& trips, std::size_t
     r.ride.assign(stop_count, no_time);
     for (std::size_t s = 0; s < stop_count; ++s) {
         for (std::size_t k = 0; k <= K; ++k) {
-            r.best[s] = std::min({r.best[s], label[stop_state(s, k, false)], label[stop_state(s, k, true)]});
+            const Time walked = k < K ? label[stop_state(s, k, false)] : no_time;
+            r.best[s] = std::min({r.best[s], walked, label[stop_state(s, k, true)]});
             r.ride[s] = std::min(r.ride[s], label[stop_state(s, k, true)]);
         }
     }

@@ -67,6 +67,7 @@ struct Street {
         RouterOptions o;
         o.departures = {hm(8, 0), 5, 60};
         o.max_walk_seconds = 600;
+        o.max_direct_walk_seconds = 3000;
         return o;
     }
 };
@@ -104,8 +105,12 @@ TEST_CASE("transit on a street: access, bus, egress; walking all the way beats a
     CHECK(times_to(t, 1) == std::vector<float>{100, 100, 100, 100, 100});
     CHECK(ws.legs.access == std::vector<Leg>{{0, 100}});
 
-    // Walking all the way limited to 1000 s: the late bus it is.
+    // Walking all the way limited to 1000 s: the late bus it is. By default the limit is
+    // the access and egress limit (600 s), with the same result.
     RouterOptions o = s.options();
+    o.max_direct_walk_seconds = unreachable;
+    CHECK(TransitRouter(s.t.graph, s.t.graph.profile_id(Mode::walk), s.timetable, s.stops, s.targets, o)
+              .direct_walk_limit() == 600);
     o.max_direct_walk_seconds = 1000;
     const TransitRouter limited(s.t.graph, s.t.graph.profile_id(Mode::walk), s.timetable, s.stops,
                                 s.targets, o);
