@@ -85,8 +85,8 @@ private:
 
 /** Where a pattern passes a stop: the pattern and the stop's position in it. */
 struct PatternStop {
-    PatternId pattern = 0;
-    std::uint32_t position = 0;
+    PatternId pattern = 0;       ///< the pattern
+    std::uint32_t position = 0;  ///< index of the stop in stops(pattern)
 };
 
 /**
@@ -98,6 +98,7 @@ struct PatternStop {
  */
 class Timetable {
 public:
+    /** An empty timetable (no stops); build_timetable() makes real ones. */
     Timetable() = default;
 
     /** Number of stops (the stop index space, including stops no trip serves). */
@@ -169,8 +170,8 @@ Timetable build_timetable(const TripList& trips, std::size_t stop_count);
 
 /** One walking leg to a stop or a target: where to, and how long, in whole seconds. */
 struct Leg {
-    std::uint32_t to = 0;
-    Time seconds = 0;
+    std::uint32_t to = 0;  ///< a stop, or a target
+    Time seconds = 0;      ///< the walk, whole seconds
     friend bool operator==(const Leg&, const Leg&) = default;
 };
 
@@ -180,6 +181,7 @@ struct Leg {
  */
 class LegTable {
 public:
+    /** An empty table (no rows). */
     LegTable() = default;
     /** A table from per-row legs (rows are sorted by `to` here). */
     explicit LegTable(std::vector<std::vector<Leg>> rows);

@@ -96,6 +96,17 @@ std::string format_gtfs_time(Time seconds) {
     return buf;
 }
 
+std::optional<std::pair<Date, Time>> parse_departure(std::string_view text) {
+    text = detail::trim(text);
+    if (text.size() < 16 || (text[10] != 'T' && text[10] != 't' && text[10] != ' ')) return std::nullopt;
+    const auto date = parse_iso_date(text.substr(0, 10));
+    std::string time(text.substr(11));
+    if (time.size() == 5) time += ":00";
+    const auto t = parse_gtfs_time(time);
+    if (!date || !t || time.size() != 8 || *t >= 24 * 3600) return std::nullopt;
+    return std::pair{*date, *t};
+}
+
 bool GtfsService::runs_on(Date date) const {
     // Exceptions win over the calendar (calendar_dates.txt, exception_type 1 or 2).
     const auto it = std::lower_bound(exceptions.begin(), exceptions.end(), date,

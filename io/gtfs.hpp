@@ -23,6 +23,9 @@
  *
  * A feed with errors is refused with an InputError naming the file (inside the zip), the line
  * and the field, and saying what to do.
+ *
+ * Times count from midnight of the service day. (GTFS counts from noon minus 12 hours, which
+ * is an hour off midnight on the two days a year clocks change; that is not modelled.)
  */
 
 #include <chrono>
@@ -56,6 +59,11 @@ std::string_view weekday_name(Date date);
 std::optional<transit::Time> parse_gtfs_time(std::string_view text);
 /** "25:10:00" (hours may pass 24; negative times get a leading "-"). */
 std::string format_gtfs_time(transit::Time seconds);
+/**
+ * Parses a departure as a command line gives it, "YYYY-MM-DDTHH:MM" (or with a space for the
+ * T, or with ":SS"), local time of the feeds: the date and the seconds since its midnight.
+ */
+std::optional<std::pair<Date, transit::Time>> parse_departure(std::string_view text);
 
 /** How to read a feed. */
 struct GtfsReadOptions {
@@ -66,42 +74,42 @@ struct GtfsReadOptions {
 
 /** A row of agency.txt. */
 struct GtfsAgency {
-    std::string id;
-    std::string name;
-    std::string timezone;
+    std::string id;        ///< agency_id ("" when the feed has one agency and leaves it out)
+    std::string name;      ///< agency_name
+    std::string timezone;  ///< agency_timezone, as "America/Sao_Paulo"
 };
 
 /** A row of stops.txt. Longitude and latitude are NaN for the location types that may lack
     them (generic nodes, boarding areas). */
 struct GtfsStop {
-    std::string id;
-    std::string name;
-    double lon = 0.0;
-    double lat = 0.0;
+    std::string id;    ///< stop_id
+    std::string name;  ///< stop_name
+    double lon = 0.0;  ///< stop_lon, WGS 84 degrees
+    double lat = 0.0;  ///< stop_lat, WGS 84 degrees
     /** 0 stop or platform, 1 station, 2 entrance, 3 generic node, 4 boarding area. */
     std::uint8_t location_type = 0;
-    std::string parent_station;
+    std::string parent_station;  ///< the station's stop_id, or ""
 };
 
 /** A row of routes.txt. */
 struct GtfsRoute {
-    std::string id;
-    std::string agency_id;
-    std::string short_name;
-    std::string long_name;
+    std::string id;          ///< route_id
+    std::string agency_id;   ///< agency_id, or ""
+    std::string short_name;  ///< route_short_name ("T1")
+    std::string long_name;   ///< route_long_name
     /** GTFS route_type (3 bus, 1 metro, 2 rail...). */
     int type = 3;
 };
 
 /** A service: its calendar.txt row (if any) and its calendar_dates.txt exceptions. */
 struct GtfsService {
-    std::string id;
+    std::string id;  ///< service_id
     /** Whether calendar.txt has a row for the service. */
     bool has_calendar = false;
     /** Bit 0 Monday ... bit 6 Sunday. */
     std::uint8_t weekdays = 0;
-    Date start{};
-    Date end{};
+    Date start{};  ///< start_date (with a calendar row)
+    Date end{};    ///< end_date, inclusive
     /** calendar_dates.txt rows: the date, and true when service is added (false: removed). */
     std::vector<std::pair<Date, bool>> exceptions;
     /** Whether the service runs on `date`: the calendar, then the exceptions. */
@@ -110,10 +118,10 @@ struct GtfsService {
 
 /** A row of trips.txt, with its stop times (GtfsFeed::times). */
 struct GtfsTrip {
-    std::string id;
+    std::string id;  ///< trip_id
     std::uint32_t route = 0;    ///< index into GtfsFeed::routes
     std::uint32_t service = 0;  ///< index into GtfsFeed::services
-    std::string shape_id;
+    std::string shape_id;  ///< shape_id, or ""
     std::uint32_t first_time = 0;  ///< index of its first row in GtfsFeed::stop_times
     std::uint32_t time_count = 0;  ///< number of its stop times (0: the trip never runs)
 };
@@ -121,8 +129,8 @@ struct GtfsTrip {
 /** One stop of a trip, in stop_sequence order, after interpolation. */
 struct GtfsStopTime {
     std::uint32_t stop = 0;  ///< index into GtfsFeed::stops
-    transit::Time arrival = 0;
-    transit::Time departure = 0;
+    transit::Time arrival = 0;    ///< seconds since midnight of the service day
+    transit::Time departure = 0;  ///< seconds since midnight of the service day
     /** transit::StopRule bits: pickup_type 1 takes `board` away, drop_off_type 1 `alight`. */
     std::uint8_t rules = transit::StopRule::board_and_alight;
     /** Whether the feed gave the time (false: interpolated). */
@@ -132,27 +140,27 @@ struct GtfsStopTime {
 /** A row of frequencies.txt. */
 struct GtfsFrequency {
     std::uint32_t trip = 0;  ///< index into GtfsFeed::trips
-    transit::Time start = 0;
-    transit::Time end = 0;
-    transit::Time headway = 0;
-    bool exact_times = false;
+    transit::Time start = 0;    ///< start_time: the first departure from the first stop
+    transit::Time end = 0;      ///< end_time: departures are before it
+    transit::Time headway = 0;  ///< headway_secs
+    bool exact_times = false;   ///< exact_times 1 (expanded the same way)
 };
 
 /** One feed as read and checked. */
 struct GtfsFeed {
-    std::string path;
-    std::string name;
-    std::vector<GtfsAgency> agencies;
-    std::vector<GtfsStop> stops;
-    std::vector<GtfsRoute> routes;
-    std::vector<GtfsService> services;
-    std::vector<GtfsTrip> trips;
-    std::vector<GtfsStopTime> stop_times;
-    std::vector<GtfsFrequency> frequencies;
+    std::string path;                        ///< the zip or folder read
+    std::string name;                        ///< the prefix of its ids
+    std::vector<GtfsAgency> agencies;        ///< agency.txt
+    std::vector<GtfsStop> stops;             ///< stops.txt, in file order
+    std::vector<GtfsRoute> routes;           ///< routes.txt
+    std::vector<GtfsService> services;       ///< calendar.txt and calendar_dates.txt
+    std::vector<GtfsTrip> trips;             ///< trips.txt
+    std::vector<GtfsStopTime> stop_times;    ///< stop_times.txt, trip by trip in sequence
+    std::vector<GtfsFrequency> frequencies;  ///< frequencies.txt
     /** Shapes (shapes.txt): ids, and each one's points as (lon, lat) in Point::x, Point::y. */
     std::vector<std::string> shape_ids;
-    std::vector<std::uint32_t> shape_first{0};
-    std::vector<Point> shape_points;
+    std::vector<std::uint32_t> shape_first{0};  ///< shape_ids.size()+1 offsets into shape_points
+    std::vector<Point> shape_points;            ///< in shape_pt_sequence order
     /** Stop times the feed left empty and read_gtfs() interpolated. */
     std::size_t interpolated = 0;
     /** First and last day any service runs (calendar ranges and added dates); nothing if no
@@ -189,7 +197,7 @@ struct ServiceWindow {
 
 /** What build_schedule() took from one feed. */
 struct FeedUse {
-    std::string name;
+    std::string name;  ///< the feed's name
     /** Services running on a day of the window. */
     std::size_t services = 0;
     /** Trips kept (after frequency expansion), including trips of the day before or after. */

@@ -106,6 +106,14 @@ TEST_CASE("GTFS dates and times", "[transit][gtfs]") {
     CHECK_FALSE(parse_iso_date("2019-13-01"));
     CHECK(format_date(date("2019-05-13")) == "2019-05-13");
     CHECK(weekday_name(date("2019-05-13")) == "Monday");
+    const auto departure = parse_departure("2019-05-13T14:05");
+    REQUIRE(departure);
+    CHECK(departure->first == date("2019-05-13"));
+    CHECK(departure->second == hm(14, 5));
+    CHECK(parse_departure("2019-05-13 07:30:15")->second == hm(7, 30, 15));
+    CHECK_FALSE(parse_departure("2019-05-13T25:00"));
+    CHECK_FALSE(parse_departure("2019-05-13"));
+    CHECK_FALSE(parse_departure("13/05/2019T14:00"));
 }
 
 TEST_CASE("a GTFS folder is read, and empty times are interpolated by distance",
