@@ -105,10 +105,11 @@ int main(int argc, char** argv) {
             return 2;
         }
     }
-    std::printf("Porto Alegre transit coverage: %u threads, standard %.0f min, walks up to %.0f min "
-                "(all the way: %.0f min), transfers 500 m, 3 rides, journeys up to %.0f min, 60 "
-                "departures from 14:00 on 2019-05-13; load average %s\n",
-                threads, standard_min, max_walk_min, direct_min, max_travel_min, load_average().c_str());
+    std::printf(
+        "Porto Alegre transit coverage: %u threads, standard %.0f min, walks up to %.0f min "
+        "(all the way: %.0f min), transfers 500 m, 3 rides, journeys up to %.0f min, 60 "
+        "departures from 14:00 on 2019-05-13; load average %s\n",
+        threads, standard_min, max_walk_min, direct_min, max_travel_min, load_average().c_str());
     ParallelOptions parallel;
     parallel.threads = threads;
 
@@ -157,8 +158,8 @@ int main(int argc, char** argv) {
     const double t_snap = bench::since(t);
 
     t = bench::Clock::now();
-    const transit::TransitRouter router(net.graph, walk, schedule.timetable, stop_snaps, clinic_snaps,
-                                        options, parallel);
+    const transit::TransitRouter router(net.graph, walk, schedule.timetable, stop_snaps,
+                                        clinic_snaps, options, parallel);
     const double t_tables = bench::since(t);
 
     transit::SummaryOptions summary;
@@ -167,23 +168,26 @@ int main(int argc, char** argv) {
     summary.rank_by = 1;
     t = bench::Clock::now();
     const double cpu_route0 = cpu_seconds();
-    const transit::TransitNearest nearest = transit::transit_nearest(router, home_snaps, summary, parallel);
+    const transit::TransitNearest nearest =
+        transit::transit_nearest(router, home_snaps, summary, parallel);
     const double t_route = bench::since(t);
     const double cpu_route = cpu_seconds() - cpu_route0;
     const double t_total = bench::since(t0);
     const double cpu_total = cpu_seconds() - cpu0;
     const double peak = bench::peak_rss_mib();
 
-    std::printf("inputs: %zu walk nodes; %zu stops in the window (%zu not snapped), %zu trips, %zu "
-                "patterns; %zu residents, %zu healthcare hexagons\n",
-                net.graph.node_count(), schedule.stop_ids.size(), router.unsnapped_stops().size(),
-                schedule.trips.size(), schedule.timetable.pattern_count(), homes.size(), clinics.size());
+    std::printf(
+        "inputs: %zu walk nodes; %zu stops in the window (%zu not snapped), %zu trips, %zu "
+        "patterns; %zu residents, %zu healthcare hexagons\n",
+        net.graph.node_count(), schedule.stop_ids.size(), router.unsnapped_stops().size(),
+        schedule.trips.size(), schedule.timetable.pattern_count(), homes.size(), clinics.size());
     std::printf("tables: %zu footpaths, %zu egress walks (%.1f MiB)\n", router.footpaths().size(),
                 router.egress().size(), static_cast<double>(router.bytes()) / (1 << 20));
-    std::printf("time: network %.2f s, GTFS %.2f s, timetable %.2f s, snap %.2f s, tables %.2f s, "
-                "routing %.2f s (%.2f CPU s; %zu origins x %u departures)\n",
-                t_network, t_gtfs, t_schedule, t_snap, t_tables, t_route, cpu_route, homes.size(),
-                options.departures.count);
+    std::printf(
+        "time: network %.2f s, GTFS %.2f s, timetable %.2f s, snap %.2f s, tables %.2f s, "
+        "routing %.2f s (%.2f CPU s; %zu origins x %u departures)\n",
+        t_network, t_gtfs, t_schedule, t_snap, t_tables, t_route, cpu_route, homes.size(),
+        options.departures.count);
     std::printf("whole run: %.2f s (%.2f CPU s), peak memory %.0f MiB\n", t_total, cpu_total, peak);
 
     // Figures: the median of the per-departure nearest facility, against the standard.
@@ -198,26 +202,30 @@ int main(int argc, char** argv) {
         for (const transit::Leg& l : ws.legs.direct) walk_best = std::min(walk_best, l.seconds);
         if (walk_best <= summary.limit) walk_covered += population[i];
     }
-    std::printf("coverage: %.1f%% of %.0f residents reach healthcare within %.0f min at the median "
-                "departure (walking only: %.1f%%); on average %.1f%% of departures do\n",
-                100.0 * covered / total, total, standard_min, 100.0 * walk_covered / total,
-                100.0 * share_sum / total);
+    std::printf(
+        "coverage: %.1f%% of %.0f residents reach healthcare within %.0f min at the median "
+        "departure (walking only: %.1f%%); on average %.1f%% of departures do\n",
+        100.0 * covered / total, total, standard_min, 100.0 * walk_covered / total,
+        100.0 * share_sum / total);
 
     if (baseline) {
         transit::RouterOptions plain_options = options;
         plain_options.raptor.range = false;
-        const transit::TransitRouter plain(net.graph, walk, schedule.timetable, stop_snaps, clinic_snaps,
-                                           plain_options, parallel);
+        const transit::TransitRouter plain(net.graph, walk, schedule.timetable, stop_snaps,
+                                           clinic_snaps, plain_options, parallel);
         t = bench::Clock::now();
         const double cpu_plain0 = cpu_seconds();
-        const transit::TransitNearest plain_nearest = transit::transit_nearest(plain, home_snaps, summary, parallel);
+        const transit::TransitNearest plain_nearest =
+            transit::transit_nearest(plain, home_snaps, summary, parallel);
         const double t_plain = bench::since(t);
         const double cpu_plain = cpu_seconds() - cpu_plain0;
-        const bool same = plain_nearest.seconds == nearest.seconds && plain_nearest.share == nearest.share &&
+        const bool same = plain_nearest.seconds == nearest.seconds &&
+                          plain_nearest.share == nearest.share &&
                           plain_nearest.target == nearest.target;
-        std::printf("baseline, RAPTOR from scratch every minute (same run): routing %.2f s (%.2f CPU s); "
-                    "range RAPTOR is %.1fx faster (%.1fx in CPU); same results: %s\n",
-                    t_plain, cpu_plain, t_plain / t_route, cpu_plain / cpu_route, same ? "yes" : "NO");
+        std::printf(
+            "baseline, RAPTOR from scratch every minute (same run): routing %.2f s (%.2f CPU s); "
+            "range RAPTOR is %.1fx faster (%.1fx in CPU); same results: %s\n",
+            t_plain, cpu_plain, t_plain / t_route, cpu_plain / cpu_route, same ? "yes" : "NO");
         if (!same) return 1;
     }
     return 0;

@@ -130,8 +130,8 @@ private:
     std::vector<Time> m_ride;  ///< (capacity+1) x stops: best arrival off a vehicle, <= k rides
     std::vector<std::uint8_t> m_dirty_flag;
     std::vector<StopId> m_dirty;
-    std::vector<std::uint8_t> m_changed_flag;     ///< (capacity+1) x stops
-    std::vector<std::vector<StopId>> m_changed;   ///< per round: labels changed this departure
+    std::vector<std::uint8_t> m_changed_flag;    ///< (capacity+1) x stops
+    std::vector<std::vector<StopId>> m_changed;  ///< per round: labels changed this departure
     std::vector<std::uint8_t> m_final_flag;
     std::vector<StopId> m_final_changed;
     std::vector<std::uint8_t> m_marked_flag;

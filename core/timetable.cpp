@@ -8,8 +8,9 @@
 
 namespace lifecircle::transit {
 
-void TripList::add(std::uint32_t route, std::span<const StopId> stops, std::span<const Time> arrival,
-                   std::span<const Time> departure, std::span<const std::uint8_t> rules) {
+void TripList::add(std::uint32_t route, std::span<const StopId> stops,
+                   std::span<const Time> arrival, std::span<const Time> departure,
+                   std::span<const std::uint8_t> rules) {
     const std::size_t n = stops.size();
     if (n < 2) throw std::invalid_argument("TripList::add: a trip needs at least two stops");
     if (arrival.size() != n || departure.size() != n || (!rules.empty() && rules.size() != n))
@@ -19,9 +20,10 @@ void TripList::add(std::uint32_t route, std::span<const StopId> stops, std::span
             throw std::invalid_argument("TripList::add: a departure before its arrival at stop " +
                                         std::to_string(i));
         if (i > 0 && arrival[i] < departure[i - 1])
-            throw std::invalid_argument("TripList::add: an arrival before the departure from "
-                                        "the stop before, at stop " +
-                                        std::to_string(i));
+            throw std::invalid_argument(
+                "TripList::add: an arrival before the departure from "
+                "the stop before, at stop " +
+                std::to_string(i));
     }
     m_route.push_back(route);
     m_stop.insert(m_stop.end(), stops.begin(), stops.end());
@@ -133,7 +135,8 @@ Timetable build_timetable(const TripList& trips, std::size_t stop_count) {
                                     t.m_stop_patterns_first.end() - 1);
     for (PatternId p = 0; p < t.pattern_count(); ++p) {
         const auto stops = t.stops(p);
-        for (std::uint32_t i = 0; i < stops.size(); ++i) t.m_stop_patterns[next[stops[i]]++] = {p, i};
+        for (std::uint32_t i = 0; i < stops.size(); ++i)
+            t.m_stop_patterns[next[stops[i]]++] = {p, i};
     }
     return t;
 }
@@ -150,14 +153,16 @@ void Timetable::validate() const {
         if (s.size() < 2) fail("pattern " + std::to_string(p) + " has fewer than two stops");
         if (m == 0) fail("pattern " + std::to_string(p) + " has no trips");
         for (StopId stop : s)
-            if (stop >= stop_count()) fail("pattern " + std::to_string(p) + " uses an unknown stop");
+            if (stop >= stop_count())
+                fail("pattern " + std::to_string(p) + " uses an unknown stop");
         for (std::uint32_t i = 0; i < s.size(); ++i) {
             const Time* a = arrivals(p, i);
             const Time* d = departures(p, i);
             for (std::uint32_t k = 0; k < m; ++k) {
                 if (d[k] < a[k]) fail("pattern " + std::to_string(p) + " departs before arriving");
                 if (i > 0 && a[k] < departures(p, i - 1)[k])
-                    fail("pattern " + std::to_string(p) + " arrives before leaving the stop before");
+                    fail("pattern " + std::to_string(p) +
+                         " arrives before leaving the stop before");
                 if (k > 0 && (a[k] < a[k - 1] || d[k] < d[k - 1]))
                     fail("pattern " + std::to_string(p) + " has a trip overtaking another");
             }

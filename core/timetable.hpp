@@ -110,7 +110,8 @@ public:
 
     /** The stops of pattern p, in order. */
     std::span<const StopId> stops(PatternId p) const {
-        return {m_pattern_stop.data() + m_stop_first[p], m_pattern_stop.data() + m_stop_first[p + 1]};
+        return {m_pattern_stop.data() + m_stop_first[p],
+                m_pattern_stop.data() + m_stop_first[p + 1]};
     }
     /** StopRule bits of pattern p, one per stop. */
     std::span<const std::uint8_t> rules(PatternId p) const {

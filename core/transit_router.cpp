@@ -98,7 +98,7 @@ TransitRouter::Workspace::Workspace(const TransitRouter& router)
 
 Seconds TransitRouter::direct_walk_limit() const {
     return m_options.max_direct_walk_seconds == unreachable ? m_options.max_walk_seconds
-                                                             : m_options.max_direct_walk_seconds;
+                                                            : m_options.max_direct_walk_seconds;
 }
 
 void TransitRouter::origin_legs(const Snap& origin, Workspace& ws) const {
@@ -149,7 +149,8 @@ float percentile_of_sorted(std::span<const float> sorted, double percentile) {
     // p * n first: exact for whole percentiles, where p / 100 * n is not (14% of 50 would come
     // out as 7.000000000000001 and take the 8th time).
     const double rank = std::ceil(percentile * static_cast<double>(sorted.size()) / 100.0);
-    const std::size_t i = static_cast<std::size_t>(std::clamp(rank, 1.0, double(sorted.size()))) - 1;
+    const std::size_t i =
+        static_cast<std::size_t>(std::clamp(rank, 1.0, double(sorted.size()))) - 1;
     return sorted[i];
 }
 
@@ -201,7 +202,8 @@ TransitMatrix transit_matrix(const TransitRouter& router, std::span<const Snap> 
             sorted.assign(of.begin(), of.end());
             row.target.push_back(j);
             row.share.push_back(static_cast<float>(share_within(of, summary.limit)));
-            percentiles_of(sorted, summary.percentiles, std::span<float>(row.value).subspan(e * np, np));
+            percentiles_of(sorted, summary.percentiles,
+                           std::span<float>(row.value).subspan(e * np, np));
             ++e;
         }
     });
@@ -240,7 +242,8 @@ TransitNearest transit_nearest(const TransitRouter& router, std::span<const Snap
         s.values.resize(np);
         for (std::uint32_t j : times.reached()) {
             const auto of = times.of(j);
-            for (std::uint32_t d = 0; d < of.size(); ++d) s.nearest[d] = std::min(s.nearest[d], of[d]);
+            for (std::uint32_t d = 0; d < of.size(); ++d)
+                s.nearest[d] = std::min(s.nearest[d], of[d]);
             s.sorted.assign(of.begin(), of.end());
             std::sort(s.sorted.begin(), s.sorted.end());
             const float rank = percentile_of_sorted(s.sorted, summary.percentiles[summary.rank_by]);
@@ -251,7 +254,8 @@ TransitNearest transit_nearest(const TransitRouter& router, std::span<const Snap
         }
         out.share[i] = static_cast<float>(share_within(s.nearest, summary.limit));
         percentiles_of(s.nearest, summary.percentiles, s.values);
-        std::copy(s.values.begin(), s.values.end(), out.seconds.begin() + static_cast<std::ptrdiff_t>(i * np));
+        std::copy(s.values.begin(), s.values.end(),
+                  out.seconds.begin() + static_cast<std::ptrdiff_t>(i * np));
     });
     return out;
 }

@@ -27,7 +27,8 @@ using transit::Time;
 namespace {
 
 bool all_digits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    return !s.empty() &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 int digits_value(std::string_view s) {
@@ -37,7 +38,8 @@ int digits_value(std::string_view s) {
 }
 
 std::optional<Date> make_date(int y, int m, int d) {
-    const std::chrono::year_month_day ymd{std::chrono::year(y), std::chrono::month(static_cast<unsigned>(m)),
+    const std::chrono::year_month_day ymd{std::chrono::year(y),
+                                          std::chrono::month(static_cast<unsigned>(m)),
                                           std::chrono::day(static_cast<unsigned>(d))};
     if (!ymd.ok()) return std::nullopt;
     return std::chrono::sys_days(ymd);
@@ -70,7 +72,7 @@ std::string format_date(Date date) {
 
 std::string_view weekday_name(Date date) {
     static constexpr std::string_view names[] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
-                                                  "Thursday", "Friday", "Saturday"};
+                                                 "Thursday", "Friday", "Saturday"};
     return names[std::chrono::weekday(date).c_encoding()];
 }
 
@@ -98,7 +100,8 @@ std::string format_gtfs_time(Time seconds) {
 
 std::optional<std::pair<Date, Time>> parse_departure(std::string_view text) {
     text = detail::trim(text);
-    if (text.size() < 16 || (text[10] != 'T' && text[10] != 't' && text[10] != ' ')) return std::nullopt;
+    if (text.size() < 16 || (text[10] != 'T' && text[10] != 't' && text[10] != ' '))
+        return std::nullopt;
     const auto date = parse_iso_date(text.substr(0, 10));
     std::string time(text.substr(11));
     if (time.size() == 5) time += ":00";
@@ -152,7 +155,8 @@ public:
             throw InputError("the file cannot be opened for reading").set_file(m_display);
         m_buffer.resize(block_size);
         fill();
-        if (m_end - m_begin >= 3 && std::equal(m_buffer.begin(), m_buffer.begin() + 3, "\xEF\xBB\xBF"))
+        if (m_end - m_begin >= 3 &&
+            std::equal(m_buffer.begin(), m_buffer.begin() + 3, "\xEF\xBB\xBF"))
             m_begin += 3;
         if (!next())
             throw InputError("the file is empty: it needs a header line naming its columns")
@@ -188,8 +192,9 @@ public:
     bool next();
     /** Field c of the current record ("" for a missing column or a short record). */
     std::string_view get(int c) const {
-        return c >= 0 && static_cast<std::size_t>(c) < m_fields.size() ? m_fields[static_cast<std::size_t>(c)]
-                                                                     : std::string_view{};
+        return c >= 0 && static_cast<std::size_t>(c) < m_fields.size()
+                   ? m_fields[static_cast<std::size_t>(c)]
+                   : std::string_view{};
     }
     /** The line the current record starts on (the header is line 1). */
     std::size_t line() const { return m_line; }
@@ -218,7 +223,8 @@ private:
             m_end -= m_begin;
             m_begin = 0;
         }
-        const std::size_t got = VSIFReadL(m_buffer.data() + m_end, 1, m_buffer.size() - m_end, m_file);
+        const std::size_t got =
+            VSIFReadL(m_buffer.data() + m_end, 1, m_buffer.size() - m_end, m_file);
         m_end += got;
         if (got == 0) m_eof = true;
         return got > 0;
@@ -250,8 +256,9 @@ bool CsvFile::next() {
         State state = State::field_start;
         auto end_field = [&] {
             if (state == State::unquoted) {
-                while (m_record.size() > m_bounds.back() &&
-                       (m_record.back() == ' ' || m_record.back() == '\t' || m_record.back() == '\r'))
+                while (
+                    m_record.size() > m_bounds.back() &&
+                    (m_record.back() == ' ' || m_record.back() == '\t' || m_record.back() == '\r'))
                     m_record.pop_back();
             }
             m_bounds.push_back(m_record.size());
@@ -261,7 +268,8 @@ bool CsvFile::next() {
             if (m_begin == m_end && !fill()) {
                 if (!consumed) return false;
                 if (state == State::quoted)
-                    fail_at(m_line, "", "a quote (\") opened on this line is never closed: close it");
+                    fail_at(m_line, "",
+                            "a quote (\") opened on this line is never closed: close it");
                 end_field();
                 break;
             }
@@ -382,7 +390,9 @@ int read_code(const CsvFile& f, int c, std::optional<int> fallback, int max,
 Time read_time(const CsvFile& f, int c) {
     const std::string_view v = f.get(c);
     const auto t = parse_gtfs_time(v);
-    if (!t) f.fail(c, in_quotes(v) + " is not a time: write H:MM:SS or HH:MM:SS (hours may pass 24, as 25:10:00)");
+    if (!t)
+        f.fail(c, in_quotes(v) +
+                      " is not a time: write H:MM:SS or HH:MM:SS (hours may pass 24, as 25:10:00)");
     return *t;
 }
 
@@ -415,11 +425,11 @@ class IdIndex {
 public:
     /** Adds the current record's id; InputError if it was seen before. */
     std::uint32_t add(const CsvFile& f, int c, std::string_view id, const std::string& what) {
-        const auto [it, added] =
-            m_index.try_emplace(std::string(id), Entry{static_cast<std::uint32_t>(m_index.size()), f.line()});
+        const auto [it, added] = m_index.try_emplace(
+            std::string(id), Entry{static_cast<std::uint32_t>(m_index.size()), f.line()});
         if (!added)
-            f.fail(c, in_quotes(id) + " is used twice (first on line " + std::to_string(it->second.line) +
-                          "): " + what + " ids must be unique");
+            f.fail(c, in_quotes(id) + " is used twice (first on line " +
+                          std::to_string(it->second.line) + "): " + what + " ids must be unique");
         return it->second.index;
     }
     /** The position of an id, or nothing. */
@@ -443,7 +453,9 @@ std::uint32_t resolve(const CsvFile& f, int c, const IdIndex& index, const std::
                       const std::string& what) {
     const std::string_view id = read_id(f, c, what);
     const auto i = index.find(id);
-    if (!i) f.fail(c, "no " + what + " " + in_quotes(id) + " in " + table + ": add it there, or fix the id");
+    if (!i)
+        f.fail(c, "no " + what + " " + in_quotes(id) + " in " + table +
+                      ": add it there, or fix the id");
     return *i;
 }
 
@@ -452,8 +464,9 @@ double haversine_m(double lon1, double lat1, double lon2, double lat2) {
     constexpr double r = 6371008.8;
     constexpr double rad = 3.14159265358979323846 / 180.0;
     const double dlat = (lat2 - lat1) * rad, dlon = (lon2 - lon1) * rad;
-    const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
-                     std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+    const double a =
+        std::sin(dlat / 2) * std::sin(dlat / 2) +
+        std::cos(lat1 * rad) * std::cos(lat2 * rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
     return 2.0 * r * std::asin(std::min(1.0, std::sqrt(a)));
 }
 
@@ -481,12 +494,14 @@ FeedLocation locate(const std::string& path) {
         return {base, base};
     }
     if (!std::filesystem::is_regular_file(p, ec))
-        throw InputError("the GTFS feed does not exist: give a .zip file or a folder of GTFS .txt files")
+        throw InputError(
+            "the GTFS feed does not exist: give a .zip file or a folder of GTFS .txt files")
             .set_file(path);
     const std::string root = "/vsizip/" + path;
     char** entries = VSIReadDir(root.c_str());
     if (entries == nullptr)
-        throw InputError("not a zip file: a GTFS feed is a .zip of .txt files (or a folder of them)")
+        throw InputError(
+            "not a zip file: a GTFS feed is a .zip of .txt files (or a folder of them)")
             .set_file(path);
     FeedLocation at{root + "/", path + "/"};
     if (!vsi_exists(at.vsi + "stops.txt")) {
@@ -499,7 +514,8 @@ FeedLocation locate(const std::string& path) {
                 vsi_exists(sub + "/stops.txt"))
                 folders.emplace_back(*e);
         }
-        if (folders.size() == 1) at = {root + "/" + folders[0] + "/", path + "/" + folders[0] + "/"};
+        if (folders.size() == 1)
+            at = {root + "/" + folders[0] + "/", path + "/" + folders[0] + "/"};
     }
     CSLDestroy(entries);
     return at;
@@ -514,15 +530,17 @@ public:
         const char* required[] = {"stops.txt", "routes.txt", "trips.txt", "stop_times.txt"};
         for (const char* name : required) {
             if (!vsi_exists(m_at.vsi + name))
-                throw InputError(std::string("the feed has no ") + name +
-                                 ": a GTFS feed needs agency.txt, stops.txt, routes.txt, trips.txt, "
-                                 "stop_times.txt and calendar.txt or calendar_dates.txt, at the top "
-                                 "level of the zip (or folder)")
+                throw InputError(
+                    std::string("the feed has no ") + name +
+                    ": a GTFS feed needs agency.txt, stops.txt, routes.txt, trips.txt, "
+                    "stop_times.txt and calendar.txt or calendar_dates.txt, at the top "
+                    "level of the zip (or folder)")
                     .set_file(m_feed.path);
         }
         if (!vsi_exists(m_at.vsi + "calendar.txt") && !vsi_exists(m_at.vsi + "calendar_dates.txt"))
-            throw InputError("the feed has neither calendar.txt nor calendar_dates.txt: one of them "
-                             "must say on which days its services run")
+            throw InputError(
+                "the feed has neither calendar.txt nor calendar_dates.txt: one of them "
+                "must say on which days its services run")
                 .set_file(m_feed.path);
         read_agencies();
         read_stops();
@@ -540,8 +558,7 @@ private:
     std::unique_ptr<CsvFile> open(const std::string& name, bool required) {
         auto f = std::make_unique<CsvFile>(m_at.vsi + name, m_at.display + name);
         if (!f->open()) {
-            if (required)
-                throw InputError("the feed has no " + name).set_file(m_feed.path);
+            if (required) throw InputError("the feed has no " + name).set_file(m_feed.path);
             return nullptr;
         }
         return f;
@@ -556,8 +573,8 @@ private:
         const int id = f->column("agency_id"), name = f->column("agency_name"),
                   tz = f->column("agency_timezone");
         while (f->next())
-            m_feed.agencies.push_back({std::string(f->get(id)), std::string(f->get(name)),
-                                       std::string(f->get(tz))});
+            m_feed.agencies.push_back(
+                {std::string(f->get(id)), std::string(f->get(name)), std::string(f->get(tz))});
     }
 
     void read_stops() {
@@ -570,8 +587,9 @@ private:
             s.id = read_id(*f, id, "stop");
             m_stops.add(*f, id, s.id, "stop");
             s.name = f->get(name);
-            s.location_type = static_cast<std::uint8_t>(read_code(
-                *f, type, 0, 4, "0 (stop), 1 (station), 2 (entrance), 3 (node) or 4 (boarding area)"));
+            s.location_type = static_cast<std::uint8_t>(
+                read_code(*f, type, 0, 4,
+                          "0 (stop), 1 (station), 2 (entrance), 3 (node) or 4 (boarding area)"));
             if (s.location_type <= 2 || !f->get(lat).empty() || !f->get(lon).empty()) {
                 s.lat = read_coordinate(*f, lat, 90.0, "latitude");
                 s.lon = read_coordinate(*f, lon, 180.0, "longitude");
@@ -592,8 +610,9 @@ private:
             GtfsRoute r;
             r.id = read_id(*f, id, "route");
             m_routes.add(*f, id, r.id, "route");
-            r.type = static_cast<int>(read_count(*f, type, std::nullopt, 1999,
-                                                 "a route type: 3 for a bus, 1 for a metro, 2 for rail (see the GTFS reference)"));
+            r.type = static_cast<int>(read_count(
+                *f, type, std::nullopt, 1999,
+                "a route type: 3 for a bus, 1 for a metro, 2 for rail (see the GTFS reference)"));
             r.agency_id = f->get(agency);
             r.short_name = f->get(short_name);
             r.long_name = f->get(long_name);
@@ -614,7 +633,7 @@ private:
         auto f = open("calendar.txt", false);
         if (!f) return;
         const int id = f->require("service_id");
-        static constexpr const char* days[] = {"monday", "tuesday", "wednesday", "thursday",
+        static constexpr const char* days[] = {"monday", "tuesday",  "wednesday", "thursday",
                                                "friday", "saturday", "sunday"};
         int day[7];
         for (int d = 0; d < 7; ++d) day[d] = f->require(days[d]);
@@ -626,13 +645,14 @@ private:
             GtfsService& s = service(sid);
             s.has_calendar = true;
             for (int d = 0; d < 7; ++d)
-                if (read_code(*f, day[d], std::nullopt, 1, "1 (runs that weekday) or 0 (does not)") == 1)
+                if (read_code(*f, day[d], std::nullopt, 1,
+                              "1 (runs that weekday) or 0 (does not)") == 1)
                     s.weekdays = static_cast<std::uint8_t>(s.weekdays | (1u << d));
             s.start = read_date(*f, start);
             s.end = read_date(*f, end);
             if (s.end < s.start)
-                f->fail(end, format_date(s.end) + " is before the start_date " + format_date(s.start) +
-                                 ": swap them");
+                f->fail(end, format_date(s.end) + " is before the start_date " +
+                                 format_date(s.start) + ": swap them");
         }
     }
 
@@ -644,9 +664,10 @@ private:
         while (f->next()) {
             GtfsService& s = service(read_id(*f, id, "service"));
             const Date d = read_date(*f, date);
-            const int t = static_cast<int>(read_count(*f, type, std::nullopt, 2,
-                                                      "an exception type: 1 (service added) or 2 (removed)"));
-            if (t == 0) f->fail(type, "'0' is not an exception type: use 1 (service added) or 2 (removed)");
+            const int t = static_cast<int>(read_count(
+                *f, type, std::nullopt, 2, "an exception type: 1 (service added) or 2 (removed)"));
+            if (t == 0)
+                f->fail(type, "'0' is not an exception type: use 1 (service added) or 2 (removed)");
             s.exceptions.emplace_back(d, t == 1);
         }
         for (GtfsService& s : m_feed.services) {
@@ -676,7 +697,8 @@ private:
             const auto it = m_service_of.find(std::string(sid));
             if (it == m_service_of.end())
                 f->fail(svc, "no service " + in_quotes(sid) +
-                                 " in calendar.txt or calendar_dates.txt: add its days there, or fix the id");
+                                 " in calendar.txt or calendar_dates.txt: add its days there, or "
+                                 "fix the id");
             t.service = it->second;
             t.id = read_id(*f, id, "trip");
             m_trips.add(*f, id, t.id, "trip");
@@ -708,9 +730,11 @@ private:
                     s = shapes.add(*f, id, sid, "shape");
                     ids.emplace_back(sid);
                 }
-                Row r{*s, read_count(*f, seq, std::nullopt, std::numeric_limits<std::int32_t>::max(),
-                                     "a sequence number (a whole number, 0 or more)"),
-                      {}, f->line()};
+                Row r{*s,
+                      read_count(*f, seq, std::nullopt, std::numeric_limits<std::int32_t>::max(),
+                                 "a sequence number (a whole number, 0 or more)"),
+                      {},
+                      f->line()};
                 r.lonlat.y = read_coordinate(*f, lat, 90.0, "latitude");
                 r.lonlat.x = read_coordinate(*f, lon, 180.0, "longitude");
                 rows.push_back(r);
@@ -723,12 +747,14 @@ private:
                     f->fail_at(std::max(rows[i].line, rows[i - 1].line), "shape_pt_sequence",
                                "shape " + in_quotes(ids[rows[i].shape]) + " has point " +
                                    std::to_string(rows[i].seq) + " twice (lines " +
-                                   std::to_string(std::min(rows[i].line, rows[i - 1].line)) + " and " +
+                                   std::to_string(std::min(rows[i].line, rows[i - 1].line)) +
+                                   " and " +
                                    std::to_string(std::max(rows[i].line, rows[i - 1].line)) +
                                    "): number its points uniquely");
                 m_feed.shape_points.push_back(rows[i].lonlat);
                 if (i + 1 == rows.size() || rows[i + 1].shape != rows[i].shape)
-                    m_feed.shape_first.push_back(static_cast<std::uint32_t>(m_feed.shape_points.size()));
+                    m_feed.shape_first.push_back(
+                        static_cast<std::uint32_t>(m_feed.shape_points.size()));
             }
             m_feed.shape_ids = std::move(ids);
             m_shapes = std::move(shapes);
@@ -757,19 +783,25 @@ private:
             r.stop = resolve(*f, stop, m_stops, "stops.txt", "stop");
             const GtfsStop& s = m_feed.stops[r.stop];
             if (s.location_type != 0)
-                f->fail(stop, "stop " + in_quotes(s.id) + " has location_type " +
-                                  std::to_string(s.location_type) +
-                                  " (not a stop or platform): vehicles stop at stops (location_type 0)");
+                f->fail(stop,
+                        "stop " + in_quotes(s.id) + " has location_type " +
+                            std::to_string(s.location_type) +
+                            " (not a stop or platform): vehicles stop at stops (location_type 0)");
             r.seq = read_count(*f, seq, std::nullopt, std::numeric_limits<std::int32_t>::max(),
                                "a sequence number (a whole number, 0 or more)");
             r.arrival = f->get(arr).empty() ? no_value : read_time(*f, arr);
             r.departure = f->get(dep).empty() ? no_value : read_time(*f, dep);
-            const std::string rule = "0 (regular), 1 (none), 2 (phone the agency) or 3 (ask the driver)";
-            if (read_code(*f, pickup, 0, 3, rule) == 1) r.rules &= static_cast<std::uint8_t>(~transit::StopRule::board);
-            if (read_code(*f, dropoff, 0, 3, rule) == 1) r.rules &= static_cast<std::uint8_t>(~transit::StopRule::alight);
+            const std::string rule =
+                "0 (regular), 1 (none), 2 (phone the agency) or 3 (ask the driver)";
+            if (read_code(*f, pickup, 0, 3, rule) == 1)
+                r.rules &= static_cast<std::uint8_t>(~transit::StopRule::board);
+            if (read_code(*f, dropoff, 0, 3, rule) == 1)
+                r.rules &= static_cast<std::uint8_t>(~transit::StopRule::alight);
             const std::string_view d = f->get(dist);
-            if (!d.empty() && (!detail::parse_double(d, r.dist) || !std::isfinite(r.dist) || r.dist < 0))
-                f->fail(dist, in_quotes(d) + " is not a distance (a number, 0 or more, in the shape's unit)");
+            if (!d.empty() &&
+                (!detail::parse_double(d, r.dist) || !std::isfinite(r.dist) || r.dist < 0))
+                f->fail(dist, in_quotes(d) +
+                                  " is not a distance (a number, 0 or more, in the shape's unit)");
             r.line = f->line();
             rows.push_back(r);
         }
@@ -855,13 +887,15 @@ private:
             previous = k;
         }
         // Distance along the trip: shape_dist_traveled if every stop has it, else straight lines.
-        const bool by_shape = std::all_of(rows.begin(), rows.end(), [](const Raw& r) { return !std::isnan(r.dist); });
+        const bool by_shape =
+            std::all_of(rows.begin(), rows.end(), [](const Raw& r) { return !std::isnan(r.dist); });
         std::vector<double> along(rows.size(), 0.0);
         for (std::size_t k = 1; k < rows.size(); ++k) {
             if (by_shape) {
                 if (rows[k].dist < rows[k - 1].dist)
                     f.fail_at(rows[k].line, "shape_dist_traveled",
-                              detail::format_number(rows[k].dist) + " is less than at the stop before (" +
+                              detail::format_number(rows[k].dist) +
+                                  " is less than at the stop before (" +
                                   detail::format_number(rows[k - 1].dist) + ", line " +
                                   std::to_string(rows[k - 1].line) +
                                   "): distances along a trip must not decrease");
@@ -878,8 +912,9 @@ private:
             // Stops a+1 .. k-1 are empty: between a's departure and k's arrival.
             const double span = along[k] - along[a];
             for (std::size_t m = a + 1; m < k; ++m) {
-                const double frac = span > 0.0 ? (along[m] - along[a]) / span
-                                               : static_cast<double>(m - a) / static_cast<double>(k - a);
+                const double frac = span > 0.0
+                                        ? (along[m] - along[a]) / span
+                                        : static_cast<double>(m - a) / static_cast<double>(k - a);
                 const double t = rows[a].departure + frac * (rows[k].arrival - rows[a].departure);
                 rows[m].arrival = rows[m].departure = static_cast<Time>(std::lround(t));
                 ++m_feed.interpolated;
@@ -908,13 +943,16 @@ private:
             q.trip = resolve(*f, trip, m_trips, "trips.txt", "trip");
             q.start = read_time(*f, start);
             q.end = read_time(*f, end);
-            q.headway = static_cast<Time>(read_count(*f, headway, std::nullopt, 86400 * 7,
-                                                     "a headway in seconds (a whole number above 0)"));
-            if (q.headway == 0) f->fail(headway, "'0' is not a headway: vehicles must be at least a second apart");
+            q.headway =
+                static_cast<Time>(read_count(*f, headway, std::nullopt, 86400 * 7,
+                                             "a headway in seconds (a whole number above 0)"));
+            if (q.headway == 0)
+                f->fail(headway, "'0' is not a headway: vehicles must be at least a second apart");
             if (q.end <= q.start)
                 f->fail(end, format_gtfs_time(q.end) + " is not after the start_time " +
                                  format_gtfs_time(q.start) + ": a frequency needs a time span");
-            q.exact_times = read_code(*f, exact, 0, 1, "0 (frequency based) or 1 (exact times)") == 1;
+            q.exact_times =
+                read_code(*f, exact, 0, 1, "0 (frequency based) or 1 (exact times)") == 1;
             if (m_feed.trips[q.trip].time_count == 0)
                 f->fail(trip, "trip " + in_quotes(m_feed.trips[q.trip].id) +
                                   " has no stop times: a frequency repeats a trip's stop times");
@@ -976,7 +1014,9 @@ GtfsFeed read_gtfs(const std::string& path, const GtfsReadOptions& options) {
 
 TransitSchedule build_schedule(std::span<const GtfsFeed> feeds, const ServiceWindow& window) {
     constexpr Time day = 86400;
-    auto floor_day = [](Time t) { return static_cast<int>(t >= 0 ? t / day : -((-t + day - 1) / day)); };
+    auto floor_day = [](Time t) {
+        return static_cast<int>(t >= 0 ? t / day : -((-t + day - 1) / day));
+    };
     for (std::size_t i = 0; i < feeds.size(); ++i) {
         for (std::size_t j = 0; j < i; ++j) {
             if (feeds[i].name == feeds[j].name)
@@ -1019,19 +1059,22 @@ TransitSchedule build_schedule(std::span<const GtfsFeed> feeds, const ServiceWin
             }
         }
         if (!runs) {
-            std::string days = format_date(window.date + std::chrono::days{first_day}) + " (" +
-                               std::string(weekday_name(window.date + std::chrono::days{first_day})) + ")";
+            std::string days =
+                format_date(window.date + std::chrono::days{first_day}) + " (" +
+                std::string(weekday_name(window.date + std::chrono::days{first_day})) + ")";
             if (last_day > first_day)
                 days = "any day from " + days + " to " +
                        format_date(window.date + std::chrono::days{last_day});
             std::string range =
-                feed.first_date ? "its services run from " + format_date(*feed.first_date) + " to " +
-                                      format_date(*feed.last_date) + "; choose a departure date in that range"
-                                : "its calendar.txt and calendar_dates.txt give no day at all: add them";
+                feed.first_date
+                    ? "its services run from " + format_date(*feed.first_date) + " to " +
+                          format_date(*feed.last_date) + "; choose a departure date in that range"
+                    : "its calendar.txt and calendar_dates.txt give no day at all: add them";
             throw InputError("no service of this feed runs on " + days + ": " + range)
                 .set_file(feed.path);
         }
-        use.services = static_cast<std::size_t>(std::count(on_window_day.begin(), on_window_day.end(), 1));
+        use.services =
+            static_cast<std::size_t>(std::count(on_window_day.begin(), on_window_day.end(), 1));
 
         // Trips of the days whose times can reach into the window.
         Time latest = 0;
@@ -1047,7 +1090,8 @@ TransitSchedule build_schedule(std::span<const GtfsFeed> feeds, const ServiceWin
         for (int d = from_day; d <= to_day; ++d) {
             const Date date = window.date + std::chrono::days{d};
             std::vector<std::uint8_t> active(feed.services.size(), 0);
-            for (std::size_t s = 0; s < feed.services.size(); ++s) active[s] = feed.services[s].runs_on(date);
+            for (std::size_t s = 0; s < feed.services.size(); ++s)
+                active[s] = feed.services[s].runs_on(date);
             const Time shift = d * day;
             auto keep = [&](std::uint32_t t, Time extra, bool frequency) {
                 const auto times = feed.times(t);
@@ -1060,7 +1104,8 @@ TransitSchedule build_schedule(std::span<const GtfsFeed> feeds, const ServiceWin
                 }
             };
             for (std::uint32_t t = 0; t < feed.trips.size(); ++t) {
-                if (feed.trips[t].time_count == 0 || !active[feed.trips[t].service] || has_frequency[t])
+                if (feed.trips[t].time_count == 0 || !active[feed.trips[t].service] ||
+                    has_frequency[t])
                     continue;
                 keep(t, 0, false);
             }
@@ -1072,8 +1117,9 @@ TransitSchedule build_schedule(std::span<const GtfsFeed> feeds, const ServiceWin
             }
         }
         if (use.trips == 0)
-            out.notes.push_back(feed.name + ": no trip runs between " + format_gtfs_time(window.from) +
-                                " and " + format_gtfs_time(window.to) + " on " + format_date(window.date));
+            out.notes.push_back(feed.name + ": no trip runs between " +
+                                format_gtfs_time(window.from) + " and " +
+                                format_gtfs_time(window.to) + " on " + format_date(window.date));
         out.feeds.push_back(use);
     }
 
@@ -1096,7 +1142,8 @@ TransitSchedule build_schedule(std::span<const GtfsFeed> feeds, const ServiceWin
     }
     std::vector<std::uint32_t> route_offset(feeds.size() + 1, 0);
     for (std::size_t fi = 0; fi < feeds.size(); ++fi)
-        route_offset[fi + 1] = route_offset[fi] + static_cast<std::uint32_t>(feeds[fi].routes.size());
+        route_offset[fi + 1] =
+            route_offset[fi] + static_cast<std::uint32_t>(feeds[fi].routes.size());
     std::vector<transit::StopId> stops;
     std::vector<Time> arrival, departure;
     std::vector<std::uint8_t> rules;
@@ -1112,7 +1159,8 @@ TransitSchedule build_schedule(std::span<const GtfsFeed> feeds, const ServiceWin
             departure.push_back(st.departure + k.shift);
             rules.push_back(st.rules);
         }
-        out.trips.add(route_offset[k.feed] + feed.trips[k.trip].route, stops, arrival, departure, rules);
+        out.trips.add(route_offset[k.feed] + feed.trips[k.trip].route, stops, arrival, departure,
+                      rules);
     }
     out.timetable = transit::build_timetable(out.trips, out.stop_ids.size());
     return out;

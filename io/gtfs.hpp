@@ -118,17 +118,17 @@ struct GtfsService {
 
 /** A row of trips.txt, with its stop times (GtfsFeed::times). */
 struct GtfsTrip {
-    std::string id;  ///< trip_id
-    std::uint32_t route = 0;    ///< index into GtfsFeed::routes
-    std::uint32_t service = 0;  ///< index into GtfsFeed::services
-    std::string shape_id;  ///< shape_id, or ""
+    std::string id;                ///< trip_id
+    std::uint32_t route = 0;       ///< index into GtfsFeed::routes
+    std::uint32_t service = 0;     ///< index into GtfsFeed::services
+    std::string shape_id;          ///< shape_id, or ""
     std::uint32_t first_time = 0;  ///< index of its first row in GtfsFeed::stop_times
     std::uint32_t time_count = 0;  ///< number of its stop times (0: the trip never runs)
 };
 
 /** One stop of a trip, in stop_sequence order, after interpolation. */
 struct GtfsStopTime {
-    std::uint32_t stop = 0;  ///< index into GtfsFeed::stops
+    std::uint32_t stop = 0;       ///< index into GtfsFeed::stops
     transit::Time arrival = 0;    ///< seconds since midnight of the service day
     transit::Time departure = 0;  ///< seconds since midnight of the service day
     /** transit::StopRule bits: pickup_type 1 takes `board` away, drop_off_type 1 `alight`. */
@@ -139,7 +139,7 @@ struct GtfsStopTime {
 
 /** A row of frequencies.txt. */
 struct GtfsFrequency {
-    std::uint32_t trip = 0;  ///< index into GtfsFeed::trips
+    std::uint32_t trip = 0;     ///< index into GtfsFeed::trips
     transit::Time start = 0;    ///< start_time: the first departure from the first stop
     transit::Time end = 0;      ///< end_time: departures are before it
     transit::Time headway = 0;  ///< headway_secs

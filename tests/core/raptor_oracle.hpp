@@ -49,9 +49,11 @@ public:
           m_k(options.max_rides),
           m_first_time(trips.size() + 1, 0),
           m_calls(stop_count) {
-        for (std::size_t t = 0; t < trips.size(); ++t) m_first_time[t + 1] = m_first_time[t] + trips.stops(t).size();
         for (std::size_t t = 0; t < trips.size(); ++t)
-            for (std::size_t i = 0; i < trips.stops(t).size(); ++i) m_calls[trips.stops(t)[i]].push_back({t, i});
+            m_first_time[t + 1] = m_first_time[t] + trips.stops(t).size();
+        for (std::size_t t = 0; t < trips.size(); ++t)
+            for (std::size_t i = 0; i < trips.stops(t).size(); ++i)
+                m_calls[trips.stops(t)[i]].push_back({t, i});
         m_seats_base = stop_count * (m_k + 1) * 2;
         m_label.assign(m_seats_base + m_first_time.back() * (m_k + 1), transit::no_time);
         m_done.assign(m_label.size(), 0);
@@ -59,8 +61,8 @@ public:
 
     /** Earliest arrivals from `legs` leaving at `departure`; see the file comment. */
     OracleResult run(const transit::OriginLegs& legs, transit::Time departure) {
-        using transit::Time;
         using transit::no_time;
+        using transit::Time;
         const std::size_t K = m_k;
         const Time limit = departure + m_options.max_travel;
         std::fill(m_label.begin(), m_label.end(), no_time);
@@ -73,7 +75,8 @@ public:
                 heap.push({t, state});
             }
         };
-        for (const transit::Leg& leg : legs.access) offer(stop_state(leg.to, 0, false), departure + leg.seconds);
+        for (const transit::Leg& leg : legs.access)
+            offer(stop_state(leg.to, 0, false), departure + leg.seconds);
         while (!heap.empty()) {
             const auto [t, state] = heap.top();
             heap.pop();
@@ -93,14 +96,16 @@ public:
                     }
                 }
                 if (off)
-                    for (const transit::Leg& f : m_footpaths.row(s)) offer(stop_state(f.to, k, false), t + f.seconds);
+                    for (const transit::Leg& f : m_footpaths.row(s))
+                        offer(stop_state(f.to, k, false), t + f.seconds);
             } else {
                 // On board at stop i of the trip: get off, or ride on to the next stop.
                 const std::size_t rest = state - m_seats_base;
                 const std::size_t k = rest % (K + 1);
                 const std::size_t time_index = rest / (K + 1);
                 const std::size_t trip = static_cast<std::size_t>(
-                    std::upper_bound(m_first_time.begin(), m_first_time.end(), time_index) - m_first_time.begin() - 1);
+                    std::upper_bound(m_first_time.begin(), m_first_time.end(), time_index) -
+                    m_first_time.begin() - 1);
                 const std::size_t i = time_index - m_first_time[trip];
                 if (m_trips.rules(trip)[i] & transit::StopRule::alight)
                     offer(stop_state(m_trips.stops(trip)[i], k, true), t);
@@ -120,20 +125,25 @@ public:
             }
         }
         std::vector<Time> arrive(m_targets, no_time);
-        for (const transit::Leg& leg : legs.direct) arrive[leg.to] = std::min(arrive[leg.to], departure + leg.seconds);
+        for (const transit::Leg& leg : legs.direct)
+            arrive[leg.to] = std::min(arrive[leg.to], departure + leg.seconds);
         for (std::size_t s = 0; s < m_stops; ++s) {
             if (r.ride[s] == no_time) continue;
-            for (const transit::Leg& e : m_egress.row(s)) arrive[e.to] = std::min(arrive[e.to], r.ride[s] + e.seconds);
+            for (const transit::Leg& e : m_egress.row(s))
+                arrive[e.to] = std::min(arrive[e.to], r.ride[s] + e.seconds);
         }
         r.travel.assign(m_targets, -1);
         for (std::size_t j = 0; j < m_targets; ++j)
-            if (arrive[j] != no_time && arrive[j] - departure <= m_options.max_travel) r.travel[j] = arrive[j] - departure;
+            if (arrive[j] != no_time && arrive[j] - departure <= m_options.max_travel)
+                r.travel[j] = arrive[j] - departure;
         return r;
     }
 
 private:
     /** A stop with `k` vehicles used, reached by getting off (`off`) or on foot. */
-    std::size_t stop_state(std::size_t s, std::size_t k, bool off) const { return (s * (m_k + 1) + k) * 2 + off; }
+    std::size_t stop_state(std::size_t s, std::size_t k, bool off) const {
+        return (s * (m_k + 1) + k) * 2 + off;
+    }
     /** A seat on `trip` arriving at its stop `i`, with `k` vehicles used. */
     std::size_t seat_state(std::size_t trip, std::size_t i, std::size_t k) const {
         return m_seats_base + (m_first_time[trip] + i) * (m_k + 1) + k;
@@ -147,7 +157,8 @@ private:
     transit::RaptorOptions m_options;
     std::size_t m_k;
     std::vector<std::size_t> m_first_time;
-    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> m_calls;  ///< (trip, index) per stop
+    std::vector<std::vector<std::pair<std::size_t, std::size_t>>>
+        m_calls;  ///< (trip, index) per stop
     std::size_t m_seats_base = 0;
     std::vector<transit::Time> m_label;
     std::vector<std::uint8_t> m_done;
@@ -159,7 +170,8 @@ inline OracleResult oracle_departure(const transit::TripList& trips, std::size_t
                                      const transit::LegTable& egress, std::size_t target_count,
                                      const transit::OriginLegs& legs, transit::Time departure,
                                      const transit::RaptorOptions& options) {
-    return TimeExpandedOracle(trips, stop_count, footpaths, egress, target_count, options).run(legs, departure);
+    return TimeExpandedOracle(trips, stop_count, footpaths, egress, target_count, options)
+        .run(legs, departure);
 }
 
 }  // namespace lifecircle::test

@@ -73,7 +73,8 @@ struct PaperNetwork {
         timetable = build_timetable(trips, 5);
     }
 
-    std::vector<std::vector<Time>> run(const RaptorOptions& o, Departures deps = {hm(7, 50), 6, 60}) {
+    std::vector<std::vector<Time>> run(const RaptorOptions& o,
+                                       Departures deps = {hm(7, 50), 6, 60}) {
         RaptorWorkspace ws(timetable, 4);
         DepartureTimes out;
         transit_times(timetable, footpaths, egress, 2, legs, deps, o, ws, out);
@@ -87,9 +88,10 @@ TEST_CASE("patterns: same stops share one, an overtaking trip gets its own", "[t
     TripList trips;
     add_trip(trips, 0, {{0, hm(8, 0)}, {1, hm(8, 10)}, {2, hm(8, 30)}});
     add_trip(trips, 0, {{0, hm(8, 15)}, {1, hm(8, 25)}, {2, hm(8, 45)}});
-    add_trip(trips, 0, {{0, hm(8, 5)}, {1, hm(8, 9)}, {2, hm(8, 20)}});  // overtakes the first
+    add_trip(trips, 0, {{0, hm(8, 5)}, {1, hm(8, 9)}, {2, hm(8, 20)}});   // overtakes the first
     add_trip(trips, 1, {{0, hm(8, 0)}, {1, hm(8, 10)}, {2, hm(8, 30)}});  // another route
-    add_trip(trips, 0, {{0, hm(9, 0)}, {1, hm(9, 10)}, {2, hm(9, 30)}}, {board, board_and_alight, alight});
+    add_trip(trips, 0, {{0, hm(9, 0)}, {1, hm(9, 10)}, {2, hm(9, 30)}},
+             {board, board_and_alight, alight});
     const Timetable t = build_timetable(trips, 4);
     t.validate();
     // Route 0: {08:00, 08:15} together and 08:05 alone (it leaves after the 08:00 trip but
@@ -122,8 +124,9 @@ TEST_CASE("TripList refuses trips that go back in time", "[transit][raptor]") {
                       Catch::Contains("arrival before the departure"));
     CHECK_THROWS_WITH(trips.add(0, s, std::vector<Time>{100, 200}, std::vector<Time>{90, 200}),
                       Catch::Contains("departure before its arrival"));
-    CHECK_THROWS_WITH(trips.add(0, std::vector<StopId>{0}, std::vector<Time>{1}, std::vector<Time>{1}),
-                      Catch::Contains("at least two stops"));
+    CHECK_THROWS_WITH(
+        trips.add(0, std::vector<StopId>{0}, std::vector<Time>{1}, std::vector<Time>{1}),
+        Catch::Contains("at least two stops"));
 }
 
 TEST_CASE("RAPTOR on a paper network: transfer, wait, missed connection, walking",
@@ -163,7 +166,7 @@ TEST_CASE("RAPTOR on a paper network: transfer, wait, missed connection, walking
     // A journey longer than max_travel is unreachable.
     o.max_travel = 3000;
     const auto capped = net.run(o);
-    CHECK(capped[0][X] == -1);   // 3180 > 3000, and the walk (3600) too
+    CHECK(capped[0][X] == -1);  // 3180 > 3000, and the walk (3600) too
     CHECK(capped[4][X] == 2940);
 }
 
@@ -181,11 +184,13 @@ TEST_CASE("RAPTOR's labels are reset between origins", "[transit][raptor]") {
     RaptorWorkspace ws(net.timetable, 3);
     RaptorOptions o;
     DepartureTimes out;
-    transit_times(net.timetable, net.footpaths, net.egress, 2, net.legs, {hm(7, 50), 6, 60}, o, ws, out);
+    transit_times(net.timetable, net.footpaths, net.egress, 2, net.legs, {hm(7, 50), 6, 60}, o, ws,
+                  out);
     CHECK(out.reached().size() == 1);
     // An origin next to nothing: nothing but its own walk, whatever the last origin found.
     const OriginLegs nowhere{{}, {{Y, 100}}};
-    transit_times(net.timetable, net.footpaths, net.egress, 2, nowhere, {hm(7, 50), 6, 60}, o, ws, out);
+    transit_times(net.timetable, net.footpaths, net.egress, 2, nowhere, {hm(7, 50), 6, 60}, o, ws,
+                  out);
     REQUIRE(out.reached().size() == 1);
     CHECK(out.reached()[0] == Y);
     CHECK(!std::isfinite(out.at(X, 0)));
@@ -207,15 +212,20 @@ struct RandomFeed {
 
     explicit RandomFeed(std::uint32_t seed) {
         std::mt19937 rng(seed);
-        auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
-        auto chance = [&](double p) { return std::uniform_real_distribution<double>(0, 1)(rng) < p; };
+        auto uniform = [&](int lo, int hi) {
+            return std::uniform_int_distribution<int>(lo, hi)(rng);
+        };
+        auto chance = [&](double p) {
+            return std::uniform_real_distribution<double>(0, 1)(rng) < p;
+        };
         stops = static_cast<std::size_t>(uniform(6, 14));
         const int routes = uniform(3, 7);
         for (int r = 0; r < routes; ++r) {
             std::vector<StopId> all(stops);
             for (StopId s = 0; s < stops; ++s) all[s] = s;
             std::shuffle(all.begin(), all.end(), rng);
-            all.resize(static_cast<std::size_t>(uniform(2, std::min<int>(6, static_cast<int>(stops)))));
+            all.resize(
+                static_cast<std::size_t>(uniform(2, std::min<int>(6, static_cast<int>(stops)))));
             std::vector<int> hop(all.size());
             for (int& h : hop) h = uniform(60, 600);
             const int count = uniform(2, 9);
@@ -253,13 +263,17 @@ struct RandomFeed {
     /** Every stop alone as an origin, and a few origins walking to several stops. */
     std::vector<OriginLegs> origins(std::uint32_t seed) const {
         std::mt19937 rng(seed * 7 + 1);
-        auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+        auto uniform = [&](int lo, int hi) {
+            return std::uniform_int_distribution<int>(lo, hi)(rng);
+        };
         std::vector<OriginLegs> out;
         for (StopId s = 0; s < stops; ++s) out.push_back({{{s, 0}}, {}});
         for (int k = 0; k < 3; ++k) {
             OriginLegs o;
             for (int i = uniform(1, 3); i > 0; --i)
-                o.access.push_back({static_cast<std::uint32_t>(uniform(0, static_cast<int>(stops) - 1)), uniform(0, 600)});
+                o.access.push_back(
+                    {static_cast<std::uint32_t>(uniform(0, static_cast<int>(stops) - 1)),
+                     uniform(0, 600)});
             for (std::uint32_t j = 0; j < targets; ++j)
                 if (uniform(0, 2) == 0) o.direct.push_back({j, uniform(600, 6000)});
             out.push_back(o);
@@ -289,29 +303,34 @@ TEST_CASE("range RAPTOR equals a time-expanded Dijkstra on random feeds, exactly
                 const OriginLegs& legs = origins[oi];
                 std::vector<test::OracleResult> expected(deps.count);
                 for (std::uint32_t d = 0; d < deps.count; ++d)
-                    expected[d] = oracle_departure(feed.trips, feed.stops, feed.footpaths, feed.egress,
-                                                   feed.targets, legs, deps.at(d), o);
+                    expected[d] = oracle_departure(feed.trips, feed.stops, feed.footpaths,
+                                                   feed.egress, feed.targets, legs, deps.at(d), o);
                 // Stop labels, departure by departure (labels above the limit are not answers).
-                range_raptor(feed.timetable, feed.footpaths, legs.access, deps, o, ws,
-                             [&](std::uint32_t d, Time t, const RaptorWorkspace& w) {
-                                 const Time limit = t + o.max_travel;
-                                 for (StopId s = 0; s < feed.stops; ++s) {
-                                     const Time best = w.arrival(s, rides) <= limit ? w.arrival(s, rides) : no_time;
-                                     const Time ride = w.ride_arrival(s) <= limit ? w.ride_arrival(s) : no_time;
-                                     if (best != expected[d].best[s] || ride != expected[d].ride[s]) {
-                                         FAIL_CHECK("seed " << seed << " rides " << rides << " origin " << oi
-                                                            << " departure " << d << " stop " << s << ": raptor "
-                                                            << best << "/" << ride << ", oracle "
-                                                            << expected[d].best[s] << "/" << expected[d].ride[s]);
-                                     }
-                                 }
-                             });
+                range_raptor(
+                    feed.timetable, feed.footpaths, legs.access, deps, o, ws,
+                    [&](std::uint32_t d, Time t, const RaptorWorkspace& w) {
+                        const Time limit = t + o.max_travel;
+                        for (StopId s = 0; s < feed.stops; ++s) {
+                            const Time best =
+                                w.arrival(s, rides) <= limit ? w.arrival(s, rides) : no_time;
+                            const Time ride =
+                                w.ride_arrival(s) <= limit ? w.ride_arrival(s) : no_time;
+                            if (best != expected[d].best[s] || ride != expected[d].ride[s]) {
+                                FAIL_CHECK("seed " << seed << " rides " << rides << " origin " << oi
+                                                   << " departure " << d << " stop " << s
+                                                   << ": raptor " << best << "/" << ride
+                                                   << ", oracle " << expected[d].best[s] << "/"
+                                                   << expected[d].ride[s]);
+                            }
+                        }
+                    });
                 // Travel times to targets, with and without the range property.
-                transit_times(feed.timetable, feed.footpaths, feed.egress, feed.targets, legs, deps, o, ws, out);
+                transit_times(feed.timetable, feed.footpaths, feed.egress, feed.targets, legs, deps,
+                              o, ws, out);
                 RaptorOptions plain = o;
                 plain.range = false;
-                transit_times(feed.timetable, feed.footpaths, feed.egress, feed.targets, legs, deps, plain,
-                              ws_plain, out_plain);
+                transit_times(feed.timetable, feed.footpaths, feed.egress, feed.targets, legs, deps,
+                              plain, ws_plain, out_plain);
                 const auto got = times_of(out);
                 REQUIRE(got == times_of(out_plain));
                 for (std::uint32_t d = 0; d < deps.count; ++d) {
@@ -319,8 +338,9 @@ TEST_CASE("range RAPTOR equals a time-expanded Dijkstra on random feeds, exactly
                         ++compared;
                         reached += got[d][j] >= 0;
                         if (got[d][j] != expected[d].travel[j])
-                            FAIL_CHECK("seed " << seed << " rides " << rides << " origin " << oi << " departure "
-                                               << d << " target " << j << ": raptor " << got[d][j] << ", oracle "
+                            FAIL_CHECK("seed " << seed << " rides " << rides << " origin " << oi
+                                               << " departure " << d << " target " << j
+                                               << ": raptor " << got[d][j] << ", oracle "
                                                << expected[d].travel[j]);
                     }
                 }

@@ -44,7 +44,8 @@ std::string street_map() {
  * B 09:00 -> Z 09:30.
  */
 struct Street {
-    TestGraph t = ascii_graph(street_map(), {{"OACBX"}}, {walk_1mps(), length_profile(walk_1mps())});
+    TestGraph t =
+        ascii_graph(street_map(), {{"OACBX"}}, {walk_1mps(), length_profile(walk_1mps())});
     TripList trips;
     Timetable timetable;
     std::vector<Snap> stops;
@@ -53,13 +54,17 @@ struct Street {
 
     Street() {
         const Snapper snapper(t.graph, t.graph.profile_id(Mode::walk), SnapOptions{});
-        stops = snapper.snap_all(std::vector<Point>{t.xy.at('A'), t.xy.at('B'), t.xy.at('C'), {1e6, 1e6}});
+        stops = snapper.snap_all(
+            std::vector<Point>{t.xy.at('A'), t.xy.at('B'), t.xy.at('C'), {1e6, 1e6}});
         targets = snapper.snap_all(std::vector<Point>{t.xy.at('X'), t.xy.at('A')});
         origin = snapper.snap(t.xy.at('O'));
         const std::vector<StopId> ab{0, 1}, bz{1, 3};
-        trips.add(0, ab, std::vector<Time>{hm(8, 5), hm(8, 6, 40)}, std::vector<Time>{hm(8, 5), hm(8, 6, 40)});
-        trips.add(0, ab, std::vector<Time>{hm(8, 35), hm(8, 36, 40)}, std::vector<Time>{hm(8, 35), hm(8, 36, 40)});
-        trips.add(1, bz, std::vector<Time>{hm(9, 0), hm(9, 30)}, std::vector<Time>{hm(9, 0), hm(9, 30)});
+        trips.add(0, ab, std::vector<Time>{hm(8, 5), hm(8, 6, 40)},
+                  std::vector<Time>{hm(8, 5), hm(8, 6, 40)});
+        trips.add(0, ab, std::vector<Time>{hm(8, 35), hm(8, 36, 40)},
+                  std::vector<Time>{hm(8, 35), hm(8, 36, 40)});
+        trips.add(1, bz, std::vector<Time>{hm(9, 0), hm(9, 30)},
+                  std::vector<Time>{hm(9, 0), hm(9, 30)});
         timetable = build_timetable(trips, 4);
     }
 
@@ -109,12 +114,14 @@ TEST_CASE("transit on a street: access, bus, egress; walking all the way beats a
     // the access and egress limit (600 s), with the same result.
     RouterOptions o = s.options();
     o.max_direct_walk_seconds = unreachable;
-    CHECK(TransitRouter(s.t.graph, s.t.graph.profile_id(Mode::walk), s.timetable, s.stops, s.targets, o)
+    CHECK(TransitRouter(s.t.graph, s.t.graph.profile_id(Mode::walk), s.timetable, s.stops,
+                        s.targets, o)
               .direct_walk_limit() == 600);
     o.max_direct_walk_seconds = 1000;
     const TransitRouter limited(s.t.graph, s.t.graph.profile_id(Mode::walk), s.timetable, s.stops,
                                 s.targets, o);
-    CHECK(times_to(limited.route(s.origin, ws), 0) == std::vector<float>{500, 440, 380, 2120, 2060});
+    CHECK(times_to(limited.route(s.origin, ws), 0) ==
+          std::vector<float>{500, 440, 380, 2120, 2060});
     // And at most 2000 s of travel: 2120 and 2060 are unreachable.
     o.raptor.max_travel = 2000;
     const TransitRouter capped(s.t.graph, s.t.graph.profile_id(Mode::walk), s.timetable, s.stops,
@@ -126,26 +133,28 @@ TEST_CASE("transit on a street: access, bus, egress; walking all the way beats a
     CHECK(router.route(nowhere, ws).reached().empty());
 }
 
-TEST_CASE("footpaths limited by metres on the network with a length profile",
-          "[transit][router]") {
+TEST_CASE("footpaths limited by metres on the network with a length profile", "[transit][router]") {
     Street s;
     const ProfileId walk = s.t.graph.profile_id(Mode::walk);
     const ProfileId metres = s.t.graph.profile_id(Mode::walk, Direction::forward, Metric::length);
     RouterOptions o = s.options();
     o.max_transfer_m = 150;
-    CHECK(TransitRouter(s.t.graph, walk, s.timetable, s.stops, s.targets, o, {}, &metres).footpaths().size() == 0);
+    CHECK(TransitRouter(s.t.graph, walk, s.timetable, s.stops, s.targets, o, {}, &metres)
+              .footpaths()
+              .size() == 0);
     o.max_transfer_m = 250;
     const TransitRouter r(s.t.graph, walk, s.timetable, s.stops, s.targets, o, {}, &metres);
     REQUIRE(r.footpaths().size() == 2);
     CHECK(r.footpaths().row(2)[0] == Leg{1, 200});
     // Without the length profile the same limit is the time 250 m take at the walking speed.
-    CHECK(TransitRouter(s.t.graph, walk, s.timetable, s.stops, s.targets, o).footpaths().size() == 2);
+    CHECK(TransitRouter(s.t.graph, walk, s.timetable, s.stops, s.targets, o).footpaths().size() ==
+          2);
     CHECK_THROWS_WITH(TransitRouter(s.t.graph, walk, s.timetable, s.stops, s.targets, o, {}, &walk),
                       Catch::Contains("the length profile measures time"));
     CHECK_THROWS_WITH(TransitRouter(s.t.graph, walk.reversed(), s.timetable, s.stops, s.targets, o),
                       Catch::Contains("must be searched forward"));
-    CHECK_THROWS_WITH(TransitRouter(s.t.graph, walk, s.timetable, std::span<const Snap>(s.stops).first(2),
-                                    s.targets, o),
+    CHECK_THROWS_WITH(TransitRouter(s.t.graph, walk, s.timetable,
+                                    std::span<const Snap>(s.stops).first(2), s.targets, o),
                       Catch::Contains("2 stop snaps for a timetable of 4 stops"));
 }
 
@@ -159,7 +168,7 @@ TEST_CASE("percentiles are nearest rank, as r5's", "[transit][router]") {
     std::vector<float> sorted = some;
     std::sort(sorted.begin(), sorted.end());
     CHECK(percentile_of_sorted(sorted, 50) == 300);  // ceil(2.5) = 3rd of 5
-    CHECK(percentile_of_sorted(sorted, 61) == inf);   // ceil(3.05) = 4th: unreachable
+    CHECK(percentile_of_sorted(sorted, 61) == inf);  // ceil(3.05) = 4th: unreachable
     CHECK(percentile_of_sorted({}, 50) == inf);
     // 14% of 50 departures is the 7th time (not the 8th, as p / 100 * n in doubles gives).
     std::vector<float> fifty(50);
@@ -169,8 +178,10 @@ TEST_CASE("percentiles are nearest rank, as r5's", "[transit][router]") {
     CHECK(share_within(some, 200) == Approx(0.4));
     CHECK(share_within(some, unreachable) == Approx(0.6));
     CHECK(share_within({}, 100) == 0.0);
-    CHECK_THROWS_WITH(check_summary_options({{}, unreachable, 0}), Catch::Contains("no percentiles"));
-    CHECK_THROWS_WITH(check_summary_options({{50, 0}, unreachable, 0}), Catch::Contains("percentile 0 is not in (0, 100]"));
+    CHECK_THROWS_WITH(check_summary_options({{}, unreachable, 0}),
+                      Catch::Contains("no percentiles"));
+    CHECK_THROWS_WITH(check_summary_options({{50, 0}, unreachable, 0}),
+                      Catch::Contains("percentile 0 is not in (0, 100]"));
     CHECK_THROWS_WITH(check_summary_options({{50}, unreachable, 1}), Catch::Contains("rank_by"));
 }
 
@@ -215,11 +226,14 @@ TEST_CASE("the router equals the oracle on a random walk network and timetable, 
         const std::vector<Snap> stops = snap_random(snapper, rng, 25);  // the last never snaps
         const std::vector<Snap> targets = snap_random(snapper, rng, 12);
         const std::vector<Snap> origins = snap_random(snapper, rng, 8);
-        auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+        auto uniform = [&](int lo, int hi) {
+            return std::uniform_int_distribution<int>(lo, hi)(rng);
+        };
         TripList trips;
         for (std::uint32_t r = 0; r < 8; ++r) {
             std::vector<StopId> line;
-            for (int i = uniform(2, 6); i > 0; --i) line.push_back(static_cast<StopId>(uniform(0, 25)));
+            for (int i = uniform(2, 6); i > 0; --i)
+                line.push_back(static_cast<StopId>(uniform(0, 25)));
             line.erase(std::unique(line.begin(), line.end()), line.end());
             if (line.size() < 2) continue;
             for (int k = uniform(3, 10); k > 0; --k) {
@@ -257,9 +271,9 @@ TEST_CASE("the router equals the oracle on a random walk network and timetable, 
                 CHECK(walk_time <= o.max_walk_seconds + 0.5);
             }
             for (std::uint32_t d = 0; d < o.departures.count; ++d) {
-                const OracleResult expected = oracle_departure(trips, stops.size(), router.footpaths(),
-                                                               router.egress(), targets.size(), ws.legs,
-                                                               o.departures.at(d), o.raptor);
+                const OracleResult expected =
+                    oracle_departure(trips, stops.size(), router.footpaths(), router.egress(),
+                                     targets.size(), ws.legs, o.departures.at(d), o.raptor);
                 for (std::uint32_t j = 0; j < targets.size(); ++j) {
                     const float got = t.at(j, d);
                     const Time want = expected.travel[j];
@@ -285,7 +299,8 @@ TEST_CASE("the router equals the oracle on a random walk network and timetable, 
             REQUIRE(std::vector<std::uint32_t>(m1.targets(i).begin(), m1.targets(i).end()) ==
                     std::vector<std::uint32_t>(m2.targets(i).begin(), m2.targets(i).end()));
             for (std::size_t e = 0; e < m1.targets(i).size(); ++e) {
-                for (std::size_t p = 0; p < 3; ++p) CHECK(m1.percentiles(i, e)[p] == m2.percentiles(i, e)[p]);
+                for (std::size_t p = 0; p < 3; ++p)
+                    CHECK(m1.percentiles(i, e)[p] == m2.percentiles(i, e)[p]);
                 CHECK(m1.share(i, e) == m2.share(i, e));
             }
         }
@@ -296,7 +311,8 @@ TEST_CASE("the router equals the oracle on a random walk network and timetable, 
         // smallest median of the row.
         for (std::size_t i = 0; i < origins.size(); ++i) {
             float best = inf;
-            for (std::size_t e = 0; e < m1.targets(i).size(); ++e) best = std::min(best, m1.percentiles(i, e)[1]);
+            for (std::size_t e = 0; e < m1.targets(i).size(); ++e)
+                best = std::min(best, m1.percentiles(i, e)[1]);
             CHECK(n1.target_seconds[i] == best);
             CHECK(n1.at(i, 1) <= best);  // per departure nearest, then the median: no later
         }

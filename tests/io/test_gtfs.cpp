@@ -4,8 +4,8 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <cpl_vsi.h>
+#include <catch2/catch.hpp>
 
 #include "core/error.hpp"
 #include "io/gtfs.hpp"
@@ -31,7 +31,8 @@ using Files = std::map<std::string, std::string>;
 Files base_feed() {
     return {
         {"agency.txt",
-         "agency_id,agency_name,agency_url,agency_timezone\nA1,Test Bus,http://example.com,America/Sao_Paulo\n"},
+         "agency_id,agency_name,agency_url,agency_timezone\nA1,Test "
+         "Bus,http://example.com,America/Sao_Paulo\n"},
         {"stops.txt",
          "stop_id,stop_name,stop_lat,stop_lon\n"
          "S1,First,-30.00,-51.20\n"
@@ -142,8 +143,7 @@ TEST_CASE("a GTFS folder is read, and empty times are interpolated by distance",
     CHECK(feed.last_date == date("2019-05-31"));
 }
 
-TEST_CASE("interpolation uses shape_dist_traveled when every stop time has it",
-          "[transit][gtfs]") {
+TEST_CASE("interpolation uses shape_dist_traveled when every stop time has it", "[transit][gtfs]") {
     TempDir dir("gtfs");
     Files files = base_feed();
     files["stop_times.txt"] =
@@ -158,7 +158,7 @@ TEST_CASE("interpolation uses shape_dist_traveled when every stop time has it",
         "T2,09:20:00,09:20:00,S1,3,\n";
     const GtfsFeed feed = read_gtfs(write_folder(dir, "feed", files));
     const auto t1 = feed.times(0);
-    CHECK(t1[1].arrival == hm(8, 5));   // 100 of 400 along 08:00 -> 08:20
+    CHECK(t1[1].arrival == hm(8, 5));  // 100 of 400 along 08:00 -> 08:20
     CHECK(t1[2].arrival == hm(8, 20));
     CHECK(t1[2].timed);
     CHECK(t1[3].arrival == hm(8, 30));  // 100 of 200 along 08:20 -> 08:40
@@ -171,9 +171,12 @@ TEST_CASE("CSV as real feeds write it: BOM, spaces in headers, CRLF, quotes, lin
           "[transit][gtfs]") {
     TempDir dir("gtfs");
     Files files = base_feed();
-    files["agency.txt"] = "agency_id, agency_name,agency_url ,agency_timezone\r\nA1,\"Bus, \"\"the\"\" company\",x,America/Sao_Paulo";
+    files["agency.txt"] =
+        "agency_id, agency_name,agency_url ,agency_timezone\r\nA1,\"Bus, \"\"the\"\" "
+        "company\",x,America/Sao_Paulo";
     files["stops.txt"] =
-        "\xEF\xBB\xBF" "stop_id , stop_name ,stop_lat,stop_lon\r\n"
+        "\xEF\xBB\xBF"
+        "stop_id , stop_name ,stop_lat,stop_lon\r\n"
         "S1,\"First, \"\"north\"\"\nside\",-30.00,-51.20\r\n"
         "\r\n"
         "S2, Second ,-30.01,-51.20\r\n"
@@ -209,7 +212,8 @@ TEST_CASE("a GTFS zip reads like the folder, also with its files in one sub-fold
     const GtfsFeed folder = read_gtfs(write_folder(dir, "feed", base_feed()));
     for (const std::string sub : {"", "feed/"}) {
         INFO("sub-folder '" << sub << "'");
-        const std::string zip = write_zip(dir, "feed" + std::to_string(sub.size()) + ".zip", base_feed(), sub);
+        const std::string zip =
+            write_zip(dir, "feed" + std::to_string(sub.size()) + ".zip", base_feed(), sub);
         const GtfsFeed z = read_gtfs(zip, {.name = "z"});
         CHECK(z.name == "z");
         REQUIRE(z.stop_times.size() == folder.stop_times.size());
@@ -220,15 +224,16 @@ TEST_CASE("a GTFS zip reads like the folder, also with its files in one sub-fold
         // Errors name the file inside the zip.
         Files bad = base_feed();
         bad["trips.txt"] = "route_id,service_id,trip_id\nR9,WK,T1\nR1,EX,T2\n";
-        const std::string bad_zip = write_zip(dir, "bad" + std::to_string(sub.size()) + ".zip", bad, sub);
-        CHECK_THAT(read_error(bad_zip),
-                   Catch::Contains(bad_zip + "/" + sub +
-                                   "trips.txt: line 2, field 'route_id': no route 'R9' in routes.txt"));
+        const std::string bad_zip =
+            write_zip(dir, "bad" + std::to_string(sub.size()) + ".zip", bad, sub);
+        CHECK_THAT(
+            read_error(bad_zip),
+            Catch::Contains(bad_zip + "/" + sub +
+                            "trips.txt: line 2, field 'route_id': no route 'R9' in routes.txt"));
     }
 }
 
-TEST_CASE("service days: calendar weekdays, calendar_dates added and removed",
-          "[transit][gtfs]") {
+TEST_CASE("service days: calendar weekdays, calendar_dates added and removed", "[transit][gtfs]") {
     TempDir dir("gtfs");
     const GtfsFeed feed = read_gtfs(write_folder(dir, "feed", base_feed()));
     const GtfsService& wk = feed.services[0];
@@ -255,7 +260,8 @@ TEST_CASE("service days: calendar weekdays, calendar_dates added and removed",
     CHECK(tuesday.stop_names[2] == "Third");
     CHECK(tuesday.stop_lonlat[3].y == -30.06);
     // Hours: only trips that may run within them are kept.
-    const TransitSchedule evening = build_schedule(feeds, {date("2019-05-14"), hm(8, 31), hm(12, 0)});
+    const TransitSchedule evening =
+        build_schedule(feeds, {date("2019-05-14"), hm(8, 31), hm(12, 0)});
     CHECK(evening.trips.size() == 0);
     REQUIRE(evening.notes.size() == 1);
     CHECK_THAT(evening.notes[0], Catch::Contains("no trip runs between 08:31:00 and 12:00:00"));
@@ -283,7 +289,8 @@ TEST_CASE("a trip past midnight runs on the next day's early hours", "[transit][
     CHECK(early.trips.departure(0)[0] == hm(0, 30));
     CHECK(early.trips.arrival(0)[1] == hm(1, 0));
     // Monday 23:30 to 00:30 on Tuesday: Monday's LATE trip, times past 24:00 as they are.
-    const TransitSchedule late = build_schedule(feeds, {date("2019-05-13"), hm(23, 30), hm(24, 30)});
+    const TransitSchedule late =
+        build_schedule(feeds, {date("2019-05-13"), hm(23, 30), hm(24, 30)});
     REQUIRE(late.trips.size() == 1);
     CHECK(late.trips.arrival(0)[1] == hm(24, 20));
     // Sunday 23:00 to Monday 01:00 seen from Monday: -01:00 .. 01:00; NIGHT from Sunday.
@@ -329,29 +336,33 @@ TEST_CASE("several feeds in one schedule, ids prefixed by feed", "[transit][gtfs
     TempDir dir("gtfs");
     const GtfsFeed a = read_gtfs(write_folder(dir, "bus", base_feed()));
     GtfsFeed b = read_gtfs(write_folder(dir, "metro", base_feed()));
-    const TransitSchedule s = build_schedule(std::vector<GtfsFeed>{a, b}, {date("2019-05-14"), 0, 86400});
+    const TransitSchedule s =
+        build_schedule(std::vector<GtfsFeed>{a, b}, {date("2019-05-14"), 0, 86400});
     CHECK(s.trips.size() == 2);
     CHECK(s.stop_ids == std::vector<std::string>{"bus:S1", "bus:S2", "bus:S3", "bus:S4", "metro:S1",
                                                  "metro:S2", "metro:S3", "metro:S4"});
     CHECK(s.timetable.pattern_count() == 2);  // different feeds: different routes
     b.name = "bus";
     CHECK_THROWS_WITH(build_schedule(std::vector<GtfsFeed>{a, b}, {date("2019-05-14"), 0, 86400}),
-                      Catch::Contains("two feeds are named 'bus'") && Catch::Contains("give them different names"));
+                      Catch::Contains("two feeds are named 'bus'") &&
+                          Catch::Contains("give them different names"));
     b.name = "metro";
     b.agencies[0].timezone = "Europe/Lisbon";
-    CHECK_THROWS_WITH(build_schedule(std::vector<GtfsFeed>{a, b}, {date("2019-05-14"), 0, 86400}),
-                      Catch::Contains("metro: its agencies keep time in Europe/Lisbon but feed 'bus' in "
-                                      "America/Sao_Paulo"));
+    CHECK_THROWS_WITH(
+        build_schedule(std::vector<GtfsFeed>{a, b}, {date("2019-05-14"), 0, 86400}),
+        Catch::Contains("metro: its agencies keep time in Europe/Lisbon but feed 'bus' in "
+                        "America/Sao_Paulo"));
 }
 
-TEST_CASE("a feed running on no day of the window says which days it runs",
-          "[transit][gtfs]") {
+TEST_CASE("a feed running on no day of the window says which days it runs", "[transit][gtfs]") {
     TempDir dir("gtfs");
     const std::string path = write_folder(dir, "feed", base_feed());
     const std::vector<GtfsFeed> feeds{read_gtfs(path)};
-    CHECK_THROWS_WITH(build_schedule(feeds, {date("2020-01-06"), hm(7, 0), hm(9, 0)}),
-                      path + ": no service of this feed runs on 2020-01-06 (Monday): its services "
-                             "run from 2019-05-01 to 2019-05-31; choose a departure date in that range");
+    CHECK_THROWS_WITH(
+        build_schedule(feeds, {date("2020-01-06"), hm(7, 0), hm(9, 0)}),
+        path +
+            ": no service of this feed runs on 2020-01-06 (Monday): its services "
+            "run from 2019-05-01 to 2019-05-31; choose a departure date in that range");
     CHECK_THROWS_WITH(build_schedule(feeds, {date("2019-05-11"), hm(7, 0), hm(30, 0)}),
                       Catch::Contains("runs on any day from 2019-05-11 (Saturday) to 2019-05-12"));
     // A window reaching into Monday 13 May (T2 added) is fine.
@@ -376,7 +387,8 @@ TEST_CASE("every GTFS error names the file, the line and the field", "[transit][
          "stop_times.txt: line 1, field 'stop_sequence': the column is missing (the header names "
          "trip_id, arrival_time, departure_time, stop_id); add it"},
         {"stops.txt", "stop_id,stop_lat,stop_lon\nS1,-30,-51\nS2,-30,-51\nS1,-30,-51\n",
-         "stops.txt: line 4, field 'stop_id': 'S1' is used twice (first on line 2): stop ids must be unique"},
+         "stops.txt: line 4, field 'stop_id': 'S1' is used twice (first on line 2): stop ids must "
+         "be unique"},
         {"stops.txt", "stop_id,stop_lat,stop_lon\nS1,,-51\n",
          "stops.txt: line 2, field 'stop_lat': empty; the stop needs its latitude"},
         {"stops.txt", "stop_id,stop_lat,stop_lon\nS1,-91,-51\n",
@@ -388,19 +400,24 @@ TEST_CASE("every GTFS error names the file, the line and the field", "[transit][
         {"routes.txt", "route_id,route_type\nR1,bus\n",
          "routes.txt: line 2, field 'route_type': 'bus' is not a route type: 3 for a bus"},
         {"trips.txt", "route_id,service_id,trip_id\nR1,XX,T1\nR1,EX,T2\n",
-         "trips.txt: line 2, field 'service_id': no service 'XX' in calendar.txt or calendar_dates.txt"},
+         "trips.txt: line 2, field 'service_id': no service 'XX' in calendar.txt or "
+         "calendar_dates.txt"},
         {"trips.txt", "route_id,service_id,trip_id\nR1,WK,T1\nR1,EX,T1\n",
-         "trips.txt: line 3, field 'trip_id': 'T1' is used twice (first on line 2): trip ids must be unique"},
+         "trips.txt: line 3, field 'trip_id': 'T1' is used twice (first on line 2): trip ids must "
+         "be unique"},
         {"trips.txt", "route_id,service_id,trip_id,shape_id\nR1,WK,T1,SH\nR1,EX,T2,\n",
          "trips.txt: line 2, field 'shape_id': no shape 'SH' (the feed has no shapes.txt)"},
         {"calendar.txt", cal + "WK,1,1,1,1,1,0,2,20190501,20190531\n",
-         "calendar.txt: line 2, field 'sunday': '2' is not a valid value: use 1 (runs that weekday) or 0"},
+         "calendar.txt: line 2, field 'sunday': '2' is not a valid value: use 1 (runs that "
+         "weekday) or 0"},
         {"calendar.txt", cal + "WK,1,1,1,1,1,0,0,20190501,20190431\n",
          "calendar.txt: line 2, field 'end_date': '20190431' is not a date: write YYYYMMDD"},
         {"calendar.txt", cal + "WK,1,1,1,1,1,0,0,20190501,20190430\n",
-         "calendar.txt: line 2, field 'end_date': 2019-04-30 is before the start_date 2019-05-01: swap them"},
+         "calendar.txt: line 2, field 'end_date': 2019-04-30 is before the start_date 2019-05-01: "
+         "swap them"},
         {"calendar_dates.txt", "service_id,date,exception_type\nEX,20190513,3\n",
-         "calendar_dates.txt: line 2, field 'exception_type': '3' is not an exception type: 1 (service "
+         "calendar_dates.txt: line 2, field 'exception_type': '3' is not an exception type: 1 "
+         "(service "
          "added) or 2 (removed)"},
         {"stop_times.txt", st + "T9,08:00:00,08:00:00,S1,1\n",
          "stop_times.txt: line 2, field 'trip_id': no trip 'T9' in trips.txt"},
@@ -412,26 +429,33 @@ TEST_CASE("every GTFS error names the file, the line and the field", "[transit][
         {"stop_times.txt", st + "T1,08:00:00,08:00:00,S1,one\n",
          "stop_times.txt: line 2, field 'stop_sequence': 'one' is not a sequence number"},
         {"stop_times.txt", st + "T1,,,S1,1\nT1,08:30:00,08:30:00,S4,2\n" + t2,
-         "stop_times.txt: line 2, field 'arrival_time': the first stop of trip 'T1' has no time: the "
+         "stop_times.txt: line 2, field 'arrival_time': the first stop of trip 'T1' has no time: "
+         "the "
          "first and last stops of a trip must have arrival and departure times"},
         {"stop_times.txt", st + "T1,08:00:00,08:00:00,S1,1\nT1,,,S4,2\n" + t2,
          "stop_times.txt: line 3, field 'arrival_time': the last stop of trip 'T1' has no time"},
         {"stop_times.txt", st + "T1,08:00:00,08:10:00,S1,1\nT1,08:05:00,08:05:00,S4,2\n" + t2,
-         "stop_times.txt: line 3, field 'arrival_time': 08:05:00 is before the departure 08:10:00 from "
+         "stop_times.txt: line 3, field 'arrival_time': 08:05:00 is before the departure 08:10:00 "
+         "from "
          "an earlier stop of trip 'T1' (line 2): times along a trip must not decrease"},
         {"stop_times.txt", st + "T1,08:00:00,07:59:00,S1,1\nT1,08:05:00,08:05:00,S4,2\n" + t2,
-         "stop_times.txt: line 2, field 'departure_time': 07:59:00 is before the arrival 08:00:00 at the "
+         "stop_times.txt: line 2, field 'departure_time': 07:59:00 is before the arrival 08:00:00 "
+         "at the "
          "same stop"},
         {"stop_times.txt", st + "T1,08:00:00,08:00:00,S1,1\nT1,08:05:00,08:05:00,S4,1\n" + t2,
-         "stop_times.txt: line 3, field 'stop_sequence': trip 'T1' has stop_sequence 1 twice (also on "
+         "stop_times.txt: line 3, field 'stop_sequence': trip 'T1' has stop_sequence 1 twice (also "
+         "on "
          "line 2)"},
         {"stop_times.txt", st + "T1,08:00:00,08:00:00,S1,1\n" + t2,
-         "stop_times.txt: line 2, field 'trip_id': trip 'T1' has only this stop time: a trip needs at "
+         "stop_times.txt: line 2, field 'trip_id': trip 'T1' has only this stop time: a trip needs "
+         "at "
          "least two stops"},
         {"stop_times.txt",
          "trip_id,arrival_time,departure_time,stop_id,stop_sequence,shape_dist_traveled\n"
-         "T1,08:00:00,08:00:00,S1,1,100\nT1,08:05:00,08:05:00,S4,2,50\n" + t2,
-         "stop_times.txt: line 3, field 'shape_dist_traveled': 50 is less than at the stop before (100, "
+         "T1,08:00:00,08:00:00,S1,1,100\nT1,08:05:00,08:05:00,S4,2,50\n" +
+             t2,
+         "stop_times.txt: line 3, field 'shape_dist_traveled': 50 is less than at the stop before "
+         "(100, "
          "line 2): distances along a trip must not decrease"},
         {"stop_times.txt", st + "T1,08:00:00,08:00:00,\"S1,1\n",
          "stop_times.txt: line 2: a quote (\") opened on this line is never closed"},
@@ -442,10 +466,12 @@ TEST_CASE("every GTFS error names the file, the line and the field", "[transit][
         {"frequencies.txt", "trip_id,start_time,end_time,headway_secs\nT1,07:00:00,08:00:00,0\n",
          "frequencies.txt: line 2, field 'headway_secs': '0' is not a headway"},
         {"frequencies.txt", "trip_id,start_time,end_time,headway_secs\nT1,08:00:00,07:00:00,600\n",
-         "frequencies.txt: line 2, field 'end_time': 07:00:00 is not after the start_time 08:00:00"},
+         "frequencies.txt: line 2, field 'end_time': 07:00:00 is not after the start_time "
+         "08:00:00"},
         {"shapes.txt",
          "shape_id,shape_pt_lat,shape_pt_lon,shape_pt_sequence\nSH,-30,-51,1\nSH,-30.1,-51,1\n",
-         "shapes.txt: line 3, field 'shape_pt_sequence': shape 'SH' has point 1 twice (lines 2 and 3)"},
+         "shapes.txt: line 3, field 'shape_pt_sequence': shape 'SH' has point 1 twice (lines 2 and "
+         "3)"},
         {"agency.txt", "", "", true},  // agency.txt missing is accepted (a note)
     };
     TempDir dir("gtfs");
@@ -474,8 +500,9 @@ TEST_CASE("every GTFS error names the file, the line and the field", "[transit][
     files["stops.txt"].replace(files["stops.txt"].find('\n'), 0, ",location_type");
     files["stop_times.txt"] = st + "T1,08:00:00,08:00:00,ST,1\nT1,08:05:00,08:05:00,S4,2\n" + t2;
     CHECK_THAT(read_error(write_folder(dir, "station", files)),
-               Catch::Contains("stop_times.txt: line 2, field 'stop_id': stop 'ST' has location_type 1 (not "
-                               "a stop or platform)"));
+               Catch::Contains(
+                   "stop_times.txt: line 2, field 'stop_id': stop 'ST' has location_type 1 (not "
+                   "a stop or platform)"));
     // Neither calendar file; not a zip; nothing there.
     files = base_feed();
     files.erase("calendar.txt");
@@ -483,15 +510,18 @@ TEST_CASE("every GTFS error names the file, the line and the field", "[transit][
     CHECK_THAT(read_error(write_folder(dir, "nocal", files)),
                Catch::Contains("the feed has neither calendar.txt nor calendar_dates.txt"));
     const std::string text = dir.write("feed.zip", "not a zip");
-    CHECK(read_error(text) == text + ": not a zip file: a GTFS feed is a .zip of .txt files (or a folder of them)");
-    CHECK_THAT(read_error(dir.file("missing.zip")), Catch::Contains("the GTFS feed does not exist"));
+    CHECK(read_error(text) ==
+          text + ": not a zip file: a GTFS feed is a .zip of .txt files (or a folder of them)");
+    CHECK_THAT(read_error(dir.file("missing.zip")),
+               Catch::Contains("the GTFS feed does not exist"));
 }
 
 namespace {
 const std::string transit_dir = std::string(LIFECIRCLE_SHARED_DATA) + "/transit";
 }
 
-TEST_CASE("Porto Alegre: both GTFS feeds load and make a weekday schedule", "[transit][gtfs][real]") {
+TEST_CASE("Porto Alegre: both GTFS feeds load and make a weekday schedule",
+          "[transit][gtfs][real]") {
     const std::string eptc = transit_dir + "/porto_alegre_eptc_gtfs.zip";
     const std::string trensurb = transit_dir + "/porto_alegre_trensurb_gtfs.zip";
     if (!std::filesystem::exists(eptc) || !std::filesystem::exists(trensurb)) {
@@ -513,7 +543,8 @@ TEST_CASE("Porto Alegre: both GTFS feeds load and make a weekday schedule", "[tr
     // Interpolated times lie between the timed ones around them, and never decrease.
     for (std::size_t t = 0; t < bus.trips.size(); ++t) {
         const auto times = bus.times(t);
-        for (std::size_t i = 1; i < times.size(); ++i) REQUIRE(times[i].arrival >= times[i - 1].departure);
+        for (std::size_t i = 1; i < times.size(); ++i)
+            REQUIRE(times[i].arrival >= times[i - 1].departure);
     }
     const std::vector<GtfsFeed> feeds{bus, metro};
     const TransitSchedule s = build_schedule(feeds, {date("2019-05-13"), hm(14, 0), hm(17, 0)});
@@ -525,7 +556,8 @@ TEST_CASE("Porto Alegre: both GTFS feeds load and make a weekday schedule", "[tr
     CHECK(s.stop_ids.back().rfind("trensurb:", 0) == 0);
     s.timetable.validate();
     // A Sunday in 2020 is outside both feeds.
-    CHECK_THROWS_WITH(build_schedule(feeds, {date("2020-01-05"), hm(14, 0), hm(15, 0)}),
-                      Catch::Contains("porto_alegre_eptc_gtfs.zip: no service of this feed runs on 2020-01-05 "
-                                      "(Sunday): its services run from"));
+    CHECK_THROWS_WITH(
+        build_schedule(feeds, {date("2020-01-05"), hm(14, 0), hm(15, 0)}),
+        Catch::Contains("porto_alegre_eptc_gtfs.zip: no service of this feed runs on 2020-01-05 "
+                        "(Sunday): its services run from"));
 }

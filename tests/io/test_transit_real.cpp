@@ -52,8 +52,9 @@ std::vector<Hexagon> read_hexgrid(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("Porto Alegre by bus and metro: every hexagon x 60 departures, a sample equals the oracle",
-          "[transit][real]") {
+TEST_CASE(
+    "Porto Alegre by bus and metro: every hexagon x 60 departures, a sample equals the oracle",
+    "[transit][real]") {
     const std::string osm = data_dir + "/osm/porto_alegre.osm.pbf";
     const std::string hexgrid = data_dir + "/osm/porto_alegre_hexgrid.csv";
     const std::string eptc = data_dir + "/transit/porto_alegre_eptc_gtfs.zip";
@@ -74,9 +75,9 @@ TEST_CASE("Porto Alegre by bus and metro: every hexagon x 60 departures, a sampl
     options.departures = {14 * 3600, 60, 60};
     options.max_walk_seconds = 15 * 60.0;
     options.raptor.max_travel = 60 * 60;
-    const io::TransitSchedule schedule = io::build_schedule(
-        feeds, {*io::parse_iso_date("2019-05-13"), options.departures.first,
-                options.departures.at(59) + options.raptor.max_travel});
+    const io::TransitSchedule schedule =
+        io::build_schedule(feeds, {*io::parse_iso_date("2019-05-13"), options.departures.first,
+                                   options.departures.at(59) + options.raptor.max_travel});
     REQUIRE(schedule.trips.size() > 1000);
 
     // Stops, residents and facilities on the walk network.
@@ -95,7 +96,8 @@ TEST_CASE("Porto Alegre by bus and metro: every hexagon x 60 departures, a sampl
     const std::vector<Snap> home_snaps = snapper.snap_all(homes);
     const std::vector<Snap> clinic_snaps = snapper.snap_all(clinics);
     const std::vector<Snap> stop_snaps = snapper.snap_all(stop_xy);
-    const transit::TransitRouter router(net.graph, walk, schedule.timetable, stop_snaps, clinic_snaps, options);
+    const transit::TransitRouter router(net.graph, walk, schedule.timetable, stop_snaps,
+                                        clinic_snaps, options);
 
     // Unsnapped stops are reported, each with its reason, none silently dropped: the bus
     // network reaches beyond the OSM extract, whose stops are too far from its roads.
@@ -137,7 +139,8 @@ TEST_CASE("Porto Alegre by bus and metro: every hexagon x 60 departures, a sampl
     std::vector<std::size_t> sample;
     while (sample.size() < 10) {
         const std::size_t i = std::uniform_int_distribution<std::size_t>(0, homes.size() - 1)(rng);
-        if (home_snaps[i].ok() && std::find(sample.begin(), sample.end(), i) == sample.end()) sample.push_back(i);
+        if (home_snaps[i].ok() && std::find(sample.begin(), sample.end(), i) == sample.end())
+            sample.push_back(i);
     }
     transit::TransitRouter::Workspace ws(router);
     test::TimeExpandedOracle oracle(schedule.trips, schedule.stop_ids.size(), router.footpaths(),
