@@ -67,8 +67,9 @@ public:
      * to nor from: unsnapped_stops() lists them); `targets` are the destinations. With a
      * `length_profile` (a Metric::length profile of the same mode) footpaths are limited by
      * their length in metres exactly; without, by the time max_transfer_m takes on flat
-     * ground at the profile's walking speed. Throws std::invalid_argument when the sizes do
-     * not match or the walking profile is not a forward profile.
+     * ground at the profile's walking speed. The router keeps references to `graph` and
+     * `timetable`, which must outlive it. Throws std::invalid_argument when the sizes do not
+     * match or the walking profile is not a forward profile.
      */
     TransitRouter(const RoadGraph& graph, ProfileId walk, const Timetable& timetable,
                   std::span<const Snap> stops, std::span<const Snap> targets,
