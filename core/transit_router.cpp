@@ -127,7 +127,7 @@ const DepartureTimes& TransitRouter::route(const Snap& origin, Workspace& ws) co
 }
 
 std::size_t TransitRouter::bytes() const {
-    return m_footpaths.bytes() + m_egress.bytes() + m_unsnapped.capacity() * sizeof(StopId);
+    return m_footpaths.bytes() + m_egress.bytes();
 }
 
 void check_summary_options(const SummaryOptions& options) {

@@ -117,7 +117,7 @@ public:
     const RouterOptions& options() const { return m_options; }
     /** The direct walk limit in effect (seconds). */
     Seconds direct_walk_limit() const;
-    /** Bytes held by the footpaths, egress table and indexes. */
+    /** Bytes held by the footpath and egress tables. */
     std::size_t bytes() const;
 
 private:
