@@ -491,6 +491,22 @@ public:
         m_name = find_field(definition, options.name_field, {"name", "道路名称", "路名", "名称"},
                             "name", used.name);
         m_name_field = used.name;
+        if (!options.bridge_tunnel_field.empty()) {
+            std::string name;
+            m_structure.push_back(
+                find_field(definition, options.bridge_tunnel_field, {}, "bridge/tunnel", name));
+            used.bridge_tunnel = name;
+        } else {
+            // Every such field counts: Geofabrik's shapefiles have bridge, tunnel and layer.
+            for (const std::string_view candidate :
+                 {"bridge", "tunnel", "layer", "brunnel", "is_bridge", "is_tunnel", "桥梁", "隧道", "桥隧"}) {
+                std::string name;
+                const FieldChoice field = find_field(definition, "", {candidate}, "bridge/tunnel", name);
+                if (field.index < 0) continue;
+                m_structure.push_back(field);
+                used.bridge_tunnel += (used.bridge_tunnel.empty() ? "" : ", ") + name;
+            }
+        }
     }
 
     /**
@@ -500,6 +516,7 @@ public:
     std::uint32_t read(const OGRFeature& feature, RawNetwork& network, TopologyLine& line) {
         line.attributes.road_class = read_class(feature);
         line.attributes.maxspeed_kmh = read_speed(feature);
+        line.attributes.bridge_or_tunnel = read_structure(feature);
         line.name = read_name(feature, network);
         return read_oneway(feature);
     }
@@ -592,6 +609,12 @@ public:
                                " features have a speed that is not a number of km/h (" +
                                m_unknown_speed.examples() + "); the class default speed is used");
         }
+        if (m_unknown_structure.count() > 0) {
+            warnings.push_back(std::to_string(m_unknown_structure.count()) +
+                               " features have a bridge/tunnel value that is not recognised (" +
+                               m_unknown_structure.examples() +
+                               "); they are taken to be on the ground (use 1/0, yes/no, bridge, tunnel)");
+        }
         if (m_bad_names > 0) {
             warnings.push_back(std::to_string(m_bad_names) + " values of the name field '" +
                                m_name_field +
@@ -640,6 +663,37 @@ private:
         return std::isfinite(kmh) && kmh > 0.0 ? kmh : 0.0;
     }
 
+    /** Whether any bridge/tunnel field says the line is off the ground. */
+    bool read_structure(const OGRFeature& feature) {
+        static const std::set<std::string> yes{"1", "yes", "y", "true", "t", "bridge", "tunnel", "viaduct",
+                                               "culvert", "boardwalk", "aqueduct", "covered", "building_passage",
+                                               "桥", "桥梁", "隧道", "高架", "天桥", "地道", "是"};
+        static const std::set<std::string> no{"", "0", "no", "n", "false", "f", "none", "否", "无", "地面"};
+        bool structure = false;
+        for (const FieldChoice& field : m_structure) {
+            if (!has_value(feature, field)) continue;
+            if (field.numeric) {
+                structure = structure || feature.GetFieldAsDouble(field.index) != 0.0;
+                continue;
+            }
+            const std::string_view raw = trim(feature.GetFieldAsString(field.index));
+            const std::string value = ascii_lower(raw);
+            if (yes.count(value) != 0) {
+                structure = true;
+            } else if (no.count(value) == 0) {
+                // An OSM-style layer as text ("-1", "2") is a number; anything else is unknown.
+                long number = 0;
+                const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+                if (error == std::errc() && end == value.data() + value.size()) {
+                    structure = structure || number != 0;
+                } else {
+                    m_unknown_structure.add(raw);
+                }
+            }
+        }
+        return structure;
+    }
+
     std::uint32_t read_oneway(const OGRFeature& feature) {
         std::string value;
         if (has_value(feature, m_oneway)) {
@@ -681,6 +735,8 @@ private:
     UnknownValues m_unknown_class;
     UnknownValues m_unknown_oneway;
     UnknownValues m_unknown_speed;
+    UnknownValues m_unknown_structure;
+    std::vector<FieldChoice> m_structure;  ///< bridge/tunnel fields
     std::size_t m_bad_names = 0;
 };
 

@@ -372,6 +372,59 @@ TEST_CASE("gdal_network: attributes", "[gdal_network]") {
     CHECK_THAT(result.warnings[2], Contains("('none')"));
 }
 
+TEST_CASE("gdal_network: bridge and tunnel fields", "[gdal_network]") {
+    TempDir dir{"lifecircle_gdal_network"};
+    const std::string path = dir.file("structures.geojson");
+    const Point o{440000.0, 4420000.0};
+    auto segment = [&](int i) {
+        const double y = o.y + 10.0 * i;
+        return std::vector<Point>{{o.x, y}, {o.x + 50.0, y}};
+    };
+    write_text(path, feature_collection({line_feature(segment(0), R"("bridge":"T","tunnel":"F","layer":0)"),
+                                         line_feature(segment(1), R"("bridge":"F","tunnel":"T","layer":-1)"),
+                                         line_feature(segment(2), R"("bridge":"F","tunnel":"F","layer":1)"),
+                                         line_feature(segment(3), R"("bridge":"F","tunnel":"F","layer":0)"),
+                                         line_feature(segment(4), R"("bridge":"高架","tunnel":null)"),
+                                         line_feature(segment(5), R"("bridge":"maybe")")},
+                                        32650));
+    auto flags = [](const GdalNetworkResult& r) {
+        std::vector<bool> out(r.network.edges.size());
+        for (const RawEdge& e : r.network.edges) out[e.source] = e.attributes.bridge_or_tunnel;
+        return out;
+    };
+    SECTION("every field found by name counts") {
+        const GdalNetworkResult r = read_gdal_network(path, {});
+        CHECK(r.fields.bridge_tunnel == "bridge, tunnel, layer");
+        CHECK(flags(r) == std::vector<bool>{true, true, true, false, true, false});
+        CHECK(std::count_if(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+                  return w == "1 features have a bridge/tunnel value that is not recognised ('maybe'); they are "
+                              "taken to be on the ground (use 1/0, yes/no, bridge, tunnel)";
+              }) == 1);
+    }
+    SECTION("a named field alone") {
+        GdalNetworkOptions options;
+        options.bridge_tunnel_field = "LAYER";
+        const GdalNetworkResult r = read_gdal_network(path, options);
+        CHECK(r.fields.bridge_tunnel == "layer");
+        CHECK(flags(r) == std::vector<bool>{false, true, true, false, false, false});
+    }
+    SECTION("a named field that is missing") {
+        GdalNetworkOptions options;
+        options.bridge_tunnel_field = "桥隧";
+        REQUIRE_THROWS_WITH(read_gdal_network(path, options),
+                            Contains("field '桥隧' (given as the bridge/tunnel field) not found") &&
+                                Contains("the layer's fields are: bridge, tunnel, layer"));
+    }
+    SECTION("a Chinese field") {
+        write_text(path, feature_collection({line_feature(segment(0), R"("桥梁":"是")"),
+                                             line_feature(segment(1), R"("桥梁":"否")")},
+                                            32650));
+        const GdalNetworkResult r = read_gdal_network(path, {});
+        CHECK(r.fields.bridge_tunnel == "桥梁");
+        CHECK(flags(r) == std::vector<bool>{true, false});
+    }
+}
+
 TEST_CASE("gdal_network: Geofabrik's oneway F/T/B and explicit field names", "[gdal_network]") {
     TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("geofabrik.geojson");
