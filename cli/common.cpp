@@ -56,6 +56,9 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
     app.add_option("--snap-tolerance", a.read.gdal.snap_tolerance_m, "Road layer line ends closer than this (m) are joined")
         ->check(number_in(0.0, 100.0, false, "m"))
         ->capture_default_str();
+    app.add_option("--elevation", a.read.elevation,
+                   "DEM (any GDAL raster, any CRS) for slope-aware walking: Tobler's hiking function on pieces of at "
+                   "most 10 m, scaled so flat ground keeps the walking speed");
     if (with_snapping) {
         app.add_option("--max-snap", a.snap.max_distance, "Points farther than this (m) from a road are reported unsnapped")
             ->check(number_in(0.0, 1.0e6, false, "m"))
