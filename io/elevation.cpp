@@ -177,6 +177,8 @@ ElevationRaster::ElevationRaster(const std::string& path, const std::string& wor
             "the DEM has no coordinate reference system, so it cannot be placed under the network; set it, e.g. "
             "gdal_edit.py -a_srs EPSG:4326 dem.tif (SRTM and most global DEMs are WGS 84)");
     m->dem_crs = crs_text(*srs);
+    // The same CRS as a PROJ string: PROJ then builds the transformations without its database.
+    if (m->dem_crs == "EPSG:4326") m->dem_crs = wgs84_lonlat_proj;
     std::array<double, 6> gt{};
     if (dataset->GetGeoTransform(gt.data()) != CE_None || !GDALInvGeoTransform(gt.data(), m->inverse.data()))
         throw fail("the DEM has no usable georeferencing (geotransform); georeference it with gdal_translate -a_ullr");
@@ -306,7 +308,9 @@ const std::string& ElevationRaster::path() const { return m->path; }
 const Box& ElevationRaster::lonlat_extent() const { return m->lonlat; }
 
 std::string ElevationRaster::describe() const {
-    const std::string crs = m->dem_crs.rfind("EPSG:", 0) == 0 ? m->dem_crs : "its own CRS";
+    const std::string crs = m->dem_crs == wgs84_lonlat_proj       ? "EPSG:4326"
+                            : m->dem_crs.rfind("EPSG:", 0) == 0 ? m->dem_crs
+                                                                : "its own CRS";
     return std::to_string(m->width) + " x " + std::to_string(m->height) + " cells of " +
            format_number(m->cell_x, 3) + " x " + format_number(m->cell_y, 3) + (m->geographic ? " degrees" : " m") +
            ", " + crs;

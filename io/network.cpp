@@ -168,7 +168,10 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
     build.profiles = options.profiles;
     std::unique_ptr<ElevationRaster> dem;
     if (!options.elevation.empty()) {
-        dem = std::make_unique<ElevationRaster>(options.elevation, net.work_crs, raw_bounds(raw));
+        // The projection the reader used (a fast UTM for OSM data) places the DEM exactly
+        // where the roads were put.
+        dem = std::make_unique<ElevationRaster>(options.elevation, projection.empty() ? net.work_crs : projection,
+                                                raw_bounds(raw));
         build.elevation = dem.get();
         net.elevation = options.elevation;
     }
