@@ -182,8 +182,9 @@ Scenario read_scenario(const std::string& path) {
     const toml::table* net = sub_table(top, "network");
     if (!net) top.missing("network");
     const Reader n(*net, path, " in [network]", base);
-    n.only({"file", "mode", "walk_speed_kmh"});
+    n.only({"file", "mode", "walk_speed_kmh", "elevation"});
     s.network = n.file("file", true);
+    s.elevation = n.file("elevation");
     s.mode = n.string("mode", false, "walk");
     if (s.mode != "walk" && s.mode != "bike" && s.mode != "drive")
         n.fail(n.node("mode")->source(), "key 'mode' in [network] must be walk, bike or drive");
@@ -223,7 +224,8 @@ Scenario read_scenario(const std::string& path) {
         const std::string id = t.contains("id") && t["id"].is_string() ? *t["id"].value<std::string>() : "";
         const Reader r(t, path, id.empty() ? " in [[services]]" : " in service '" + id + "'", base);
         r.only({"id", "title", "facilities", "osm_kind", "id_field", "name_field", "capacity_field", "standard",
-                "minutes", "meters", "walk_speed_kmh", "mode", "demand_group", "breaks_minutes", "suggest"});
+                "minutes", "meters", "walk_speed_kmh", "slope", "mode", "demand_group", "breaks_minutes",
+                "suggest"});
         ScenarioService sv;
         sv.id = r.string("id", true);
         if (!valid_id(sv.id))
@@ -243,6 +245,13 @@ Scenario read_scenario(const std::string& path) {
         sv.minutes = r.number("minutes");
         sv.meters = r.number("meters");
         sv.walk_speed_kmh = r.number("walk_speed_kmh");
+        if (r.has("slope")) {
+            sv.slope = parse_slope_model(r.string("slope"));
+            if (!sv.slope)
+                r.fail(r.node("slope")->source(), "key 'slope' in service '" + sv.id +
+                                                      "' must be \"tobler\" (walking follows [network] elevation) "
+                                                      "or \"none\" (flat)");
+        }
         if (r.has("mode")) sv.mode = r.string("mode");
         if (sv.standard.empty() && !sv.minutes && !sv.meters)
             r.fail(t.source(), "service '" + sv.id + "' needs a 'standard' from the catalogue (lifecircle standards) "
@@ -285,8 +294,8 @@ Scenario read_scenario(const std::string& path) {
         for (const toml::node& el : *edits->as_array()) {
             const toml::table& t = *el.as_table();
             const Reader r(t, path, " in [[edits]]", base);
-            r.only({"type", "label", "line", "class", "maxspeed_kmh", "oneway", "polygon", "area", "osm_ids",
-                    "new_class", "speed_factor"});
+            r.only({"type", "label", "line", "class", "maxspeed_kmh", "oneway", "bridge", "polygon", "area",
+                    "osm_ids", "new_class", "speed_factor"});
             ScenarioEdit e;
             e.line_number = r.line();
             e.type = r.string("type", true);
@@ -299,6 +308,7 @@ Scenario read_scenario(const std::string& path) {
                 e.road_class = r.string("class", false, "footway");
                 e.maxspeed_kmh = r.number("maxspeed_kmh");
                 e.oneway = r.boolean("oneway", false);
+                e.bridge = r.boolean("bridge", false);
             } else {
                 e.polygon = r.coordinates("polygon");
                 e.area_file = r.file("area");
@@ -331,6 +341,7 @@ title = "示范街道 生活圈评估 (demo district life-circle evaluation)"
 file = "district.osm"          # OpenStreetMap (.osm/.osm.pbf) or a GDAL line layer
 mode = "walk"                  # walk, bike or drive
 walk_speed_kmh = 4.0
+# elevation = "dem.tif"        # optional: a DEM (any GDAL raster) for slope-aware walking
 
 [demand]
 file = "compounds.geojson"     # points, polygons (spread over their roads) or a raster
@@ -373,13 +384,15 @@ title = "Elderly meal points (老年助餐点)"
 facilities = "meal_points.geojson"
 standard = "elderly-meal-point"
 demand_group = "pop_60plus"
-walk_speed_kmh = 3.2           # the elderly walk slower
+walk_speed_kmh = 3.2           # the elderly walk slower (the standard says so too)
+# slope = "tobler"             # with [network] elevation: "tobler" (the standard's) or "none"
 
 [[edits]]                      # what-if road works: every service is evaluated before and after
 type = "add_road"
 label = "new footbridge (新建人行桥)"
 line = [[116.3100, 39.9795], [116.3100, 39.9805]]
 class = "footway"
+bridge = true                  # with [network] elevation: level between its ends, not over the river
 # [[edits]]
 # type = "change"               # roads inside a polygon or by OSM id: new_class, speed_factor, maxspeed_kmh
 # polygon = [[116.30, 39.97], [116.32, 39.97], [116.32, 39.99], [116.30, 39.99]]

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "core/profile.hpp"
+
 namespace lifecircle::io {
 
 /** How many new sites a service should get. */
@@ -37,6 +39,8 @@ struct ScenarioService {
     std::string id_field, name_field, capacity_field;
     std::string standard;    ///< a catalogue name, or empty
     std::optional<double> minutes, meters, walk_speed_kmh;
+    /** Overrides the standard's slope model (with [network] elevation; "none" walks flat). */
+    std::optional<SlopeModel> slope;
     std::optional<std::string> mode;
     std::string demand_group;  ///< one of the demand's weight fields
     std::vector<double> breaks_minutes;  ///< service-area breaks; empty = the standard's minutes
@@ -52,6 +56,8 @@ struct ScenarioEdit {
     std::string road_class = "footway";
     std::optional<double> maxspeed_kmh;
     bool oneway = false;
+    /** A bridge (or tunnel): with elevation it runs straight between its ends' ground. */
+    bool bridge = false;
     // change / close: which roads
     std::vector<std::pair<double, double>> polygon;  ///< a closed ring, or empty
     std::string area_file;                             ///< polygons from a file (resolved), or empty
@@ -68,6 +74,8 @@ struct Scenario {
     std::string network;
     std::string mode = "walk";
     double walk_speed_kmh = 4.0;
+    /** A DEM for slope-aware walking (resolved next to the scenario), or empty: flat. */
+    std::string elevation;
     std::string demand;
     std::string demand_layer, demand_id_field;
     std::vector<std::string> weight_fields;
