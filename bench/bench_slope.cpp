@@ -30,18 +30,23 @@ int load_only(const std::string& file, const std::string& dem) {
     options.elevation = dem;
     const auto t0 = bench::Clock::now();
     const io::Network net = io::load_network(file, options);
-    std::printf("{\"load_s\": %.6f, \"read_s\": %.6f, \"build_s\": %.6f, \"pieces\": %zu, \"peak_mib\": %.1f}\n",
-                bench::since(t0), net.read_seconds, net.build_seconds, net.graph.elevation.pieces,
-                bench::peak_rss_mib());
+    std::printf(
+        "{\"load_s\": %.6f, \"read_s\": %.6f, \"build_s\": %.6f, \"pieces\": %zu, \"peak_mib\": "
+        "%.1f}\n",
+        bench::since(t0), net.read_seconds, net.build_seconds, net.graph.elevation.pieces,
+        bench::peak_rss_mib());
     return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-    if (argc >= 3 && std::string(argv[1]) == "--load-only") return load_only(argv[2], argc > 3 ? argv[3] : "");
-    const std::string file = argc > 2 ? argv[1] : LIFECIRCLE_SHARED_DATA "/osm/porto_alegre.osm.pbf";
-    const std::string dem = argc > 2 ? argv[2] : LIFECIRCLE_SHARED_DATA "/transit/porto_alegre_elevation.tif";
+    if (argc >= 3 && std::string(argv[1]) == "--load-only")
+        return load_only(argv[2], argc > 3 ? argv[3] : "");
+    const std::string file =
+        argc > 2 ? argv[1] : LIFECIRCLE_SHARED_DATA "/osm/porto_alegre.osm.pbf";
+    const std::string dem =
+        argc > 2 ? argv[2] : LIFECIRCLE_SHARED_DATA "/transit/porto_alegre_elevation.tif";
     std::printf("lifecircle slope benchmark: %s with %s\n\n", file.c_str(), dem.c_str());
 
     constexpr int runs = 7;
@@ -60,12 +65,13 @@ int main(int argc, char** argv) {
         pieces = bench::json_number(sloped, "pieces");
     }
     std::printf("fresh processes, median of %d each (alternating):\n", runs);
-    std::printf("  flat      load %.3f s (build %.3f s), peak %.1f MiB\n", median(flat_load), median(flat_build),
-                median(flat_mib));
-    std::printf("  --elevation load %.3f s (build %.3f s), peak %.1f MiB; %.0f pieces sampled\n", median(slope_load),
-                median(slope_build), median(slope_mib), pieces);
-    std::printf("  overhead  +%.3f s per load (x%.2f), +%.1f MiB\n\n", median(slope_load) - median(flat_load),
-                median(slope_load) / median(flat_load), median(slope_mib) - median(flat_mib));
+    std::printf("  flat      load %.3f s (build %.3f s), peak %.1f MiB\n", median(flat_load),
+                median(flat_build), median(flat_mib));
+    std::printf("  --elevation load %.3f s (build %.3f s), peak %.1f MiB; %.0f pieces sampled\n",
+                median(slope_load), median(slope_build), median(slope_mib), pieces);
+    std::printf("  overhead  +%.3f s per load (x%.2f), +%.1f MiB\n\n",
+                median(slope_load) - median(flat_load), median(slope_load) / median(flat_load),
+                median(slope_mib) - median(flat_mib));
 
     // Inside one process: the DEM's opening, and build_graph with and without sampling.
     const io::OsmNetworkResult read = io::read_osm_network(file, {default_profile(Mode::walk)});
@@ -74,7 +80,9 @@ int main(int argc, char** argv) {
     std::vector<double> open_s, build_flat_s, build_slope_s;
     for (int run = 0; run < runs; ++run) {
         auto t0 = bench::Clock::now();
-        const io::ElevationRaster raster(dem, read.projection.empty() ? read.work_crs : read.projection, bounds);  // as load_network does
+        const io::ElevationRaster raster(dem,
+                                         read.projection.empty() ? read.work_crs : read.projection,
+                                         bounds);  // as load_network does
         open_s.push_back(bench::since(t0));
         BuildOptions options;
         RawNetwork copy = read.network;
@@ -87,9 +95,11 @@ int main(int argc, char** argv) {
         const RoadGraph sloped = build_graph(std::move(copy), options);
         build_slope_s.push_back(bench::since(t0));
     }
-    std::printf("one process, median of %d: open the DEM %.3f s; build_graph flat %.3f s, with sampling %.3f s "
-                "(sampling %.3f s)\n",
-                runs, median(open_s), median(build_flat_s), median(build_slope_s),
-                median(build_slope_s) - median(build_flat_s));
+    std::printf(
+        "one process, median of %d: open the DEM %.3f s; build_graph flat %.3f s, with sampling "
+        "%.3f s "
+        "(sampling %.3f s)\n",
+        runs, median(open_s), median(build_flat_s), median(build_slope_s),
+        median(build_slope_s) - median(build_flat_s));
     return 0;
 }

@@ -8,8 +8,8 @@
 #include <span>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <tbb/global_control.h>
+#include <catch2/catch.hpp>
 
 #include "core/graph.hpp"
 #include "core/profile.hpp"
@@ -65,7 +65,8 @@ struct Built {
     }
 };
 
-Built build(Roads roads, const ElevationSampler* ground, std::vector<ProfileSettings> profiles = {walk_1mps()}) {
+Built build(Roads roads, const ElevationSampler* ground,
+            std::vector<ProfileSettings> profiles = {walk_1mps()}) {
     BuildOptions options;
     options.profiles = std::move(profiles);
     options.elevation = ground;
@@ -75,7 +76,9 @@ Built build(Roads roads, const ElevationSampler* ground, std::vector<ProfileSett
 }
 
 /** Seconds for a piece of `length` metres and slope `s` at 1 m/s, written out. */
-double piece(double length, double s) { return length * std::exp(3.5 * (std::abs(s + 0.05) - 0.05)); }
+double piece(double length, double s) {
+    return length * std::exp(3.5 * (std::abs(s + 0.05) - 0.05));
+}
 
 constexpr double no_data = std::numeric_limits<double>::quiet_NaN();
 
@@ -84,7 +87,7 @@ constexpr double no_data = std::numeric_limits<double>::quiet_NaN();
 TEST_CASE("slope: Tobler's function scaled to the flat", "[slope]") {
     CHECK(tobler_speed_factor(0.0) == Approx(1.0));
     CHECK(tobler_speed_factor(-0.05) == Approx(std::exp(0.175)));  // the optimum, 19% faster
-    CHECK(tobler_speed_factor(-0.10) == Approx(1.0));               // as fast as on the flat
+    CHECK(tobler_speed_factor(-0.10) == Approx(1.0));              // as fast as on the flat
     CHECK(tobler_speed_factor(0.10) == Approx(std::exp(-0.35)));
     CHECK(tobler_speed_factor(-0.15) == Approx(std::exp(-0.175)));
     CHECK(*parse_slope_model("tobler") == SlopeModel::tobler);
@@ -107,7 +110,8 @@ TEST_CASE("slope: a plane of known grade, up, down, across and at the optimum", 
     Roads roads;
     const auto east = roads.add({{0, 0}, {100, 0}});
     const auto north = roads.add({{0, 0}, {0, 100}});
-    const auto east_bent = roads.add({{0, 10}, {40, 10}, {40, 50}, {100, 50}});  // 140 m, 100 m of it east
+    const auto east_bent =
+        roads.add({{0, 10}, {40, 10}, {40, 50}, {100, 50}});  // 140 m, 100 m of it east
 
     SECTION("10%") {
         const Built b = build(roads, &ten);
@@ -137,7 +141,7 @@ TEST_CASE("slope: a plane of known grade, up, down, across and at the optimum", 
     }
     SECTION("5%: downhill at the optimum is 19% faster than the flat") {
         const Built b = build(roads, &five);
-        CHECK(b.forward(east) == Approx(100 * std::exp(0.175)).epsilon(1e-6));   // 119.12 s up
+        CHECK(b.forward(east) == Approx(100 * std::exp(0.175)).epsilon(1e-6));    // 119.12 s up
         CHECK(b.backward(east) == Approx(100 * std::exp(-0.175)).epsilon(1e-6));  // 83.94 s down
         CHECK(b.backward(east) == Approx(83.9457).epsilon(1e-5));
     }
@@ -162,8 +166,10 @@ TEST_CASE("slope: a plane of known grade, up, down, across and at the optimum", 
         ProfileSettings bike = default_profile(Mode::bike, 3.6);
         ProfileSettings drive = test::drive_plain();
         Roads streets;
-        const auto street = streets.add({{0, 0}, {100, 0}}, road(RoadClass::residential, Oneway::no, 36));
-        const Built b = build(streets, &ten, {walk_1mps(), length_profile(walk_1mps()), bike, drive});
+        const auto street =
+            streets.add({{0, 0}, {100, 0}}, road(RoadClass::residential, Oneway::no, 36));
+        const Built b =
+            build(streets, &ten, {walk_1mps(), length_profile(walk_1mps()), bike, drive});
         CHECK(b.forward(street, 0) == Approx(100 * std::exp(0.35)).epsilon(1e-6));
         CHECK(b.forward(street, 1) == Approx(100.0));
         CHECK(b.backward(street, 1) == Approx(100.0));
@@ -206,7 +212,7 @@ TEST_CASE("slope: a search walks downhill faster than uphill", "[slope]") {
 TEST_CASE("slope: a cone, radial and across", "[slope]") {
     const FunctionGround cone([](Point p) { return 50.0 - 0.2 * std::hypot(p.x, p.y); });
     Roads roads;
-    const auto radial = roads.add({{10, 0}, {60, 0}});   // outward: downhill 20%, 50 m
+    const auto radial = roads.add({{10, 0}, {60, 0}});    // outward: downhill 20%, 50 m
     const auto chord = roads.add({{30, -20}, {30, 20}});  // across: up to r = 30, then down
     const Built b = build(roads, &cone);
     // Outward S = -0.2: 50 e^(3.5 * 0.1); inward S = +0.2: 50 e^(3.5 * 0.2).
@@ -214,13 +220,16 @@ TEST_CASE("slope: a cone, radial and across", "[slope]") {
     CHECK(b.backward(radial) == Approx(50 * std::exp(0.70)).epsilon(1e-6));
     CHECK(b.backward(radial) == Approx(100.6876).epsilon(1e-6));
     // The 40 m chord: four pieces, samples at y = -20, -10, 0, 10, 20, i.e. r = sqrt(900 + y^2).
-    const double r[] = {std::sqrt(1300.0), std::sqrt(1000.0), 30.0, std::sqrt(1000.0), std::sqrt(1300.0)};
+    const double r[] = {std::sqrt(1300.0), std::sqrt(1000.0), 30.0, std::sqrt(1000.0),
+                        std::sqrt(1300.0)};
     double expected = 0;
     for (int k = 0; k < 4; ++k) expected += piece(10.0, (-0.2 * r[k + 1] + 0.2 * r[k]) / 10.0);
-    // Slopes +0.0887, +0.0325, -0.0325, -0.0887: |S + 0.05| - 0.05 = 0.0887, 0.0325, -0.0325, -0.0113.
-    CHECK(expected == Approx(10 * (std::exp(3.5 * 0.0887) + std::exp(3.5 * 0.0325) + std::exp(3.5 * (0.0175 - 0.05)) +
-                                   std::exp(3.5 * (0.0387 - 0.05))))
-                          .epsilon(2e-3));
+    // Slopes +0.0887, +0.0325, -0.0325, -0.0887: |S + 0.05| - 0.05 = 0.0887, 0.0325, -0.0325,
+    // -0.0113.
+    CHECK(expected ==
+          Approx(10 * (std::exp(3.5 * 0.0887) + std::exp(3.5 * 0.0325) +
+                       std::exp(3.5 * (0.0175 - 0.05)) + std::exp(3.5 * (0.0387 - 0.05))))
+              .epsilon(2e-3));
     CHECK(b.forward(chord) == Approx(expected).epsilon(1e-6));
     CHECK(b.backward(chord) == Approx(expected).epsilon(1e-6));  // symmetric
 }
@@ -230,9 +239,9 @@ TEST_CASE("slope: a cone, radial and across", "[slope]") {
 TEST_CASE("slope: pieces of at most 10 m, and where they end", "[slope]") {
     const FunctionGround kink([](Point p) { return std::max(0.0, 0.2 * (p.x - 10.0)); });
     Roads roads;
-    const auto ten = roads.add({{0, 0}, {10, 0}});          // one piece, flat
-    const auto twenty = roads.add({{0, 1}, {20, 1}});       // two: flat, then 20%
-    const auto over = roads.add({{0, 2}, {20.5, 2}});       // three of 6.8333 m
+    const auto ten = roads.add({{0, 0}, {10, 0}});           // one piece, flat
+    const auto twenty = roads.add({{0, 1}, {20, 1}});        // two: flat, then 20%
+    const auto over = roads.add({{0, 2}, {20.5, 2}});        // three of 6.8333 m
     const auto short_climb = roads.add({{10, 3}, {15, 3}});  // one piece of 5 m at 20%
     const Built b = build(roads, &kink);
     CHECK(b.forward(ten) == Approx(10.0).epsilon(1e-6));
@@ -240,8 +249,10 @@ TEST_CASE("slope: pieces of at most 10 m, and where they end", "[slope]") {
     CHECK(b.forward(twenty) == Approx(10 + 10 * std::exp(0.7)).epsilon(1e-6));
     // Ends at 0, 6.8333, 13.6667, 20.5 m: z = 0, 0, 0.7333, 2.1.
     const double l = 20.5 / 3;
-    CHECK(b.forward(over) == Approx(l + piece(l, 0.73333333 / l) + piece(l, (2.1 - 0.73333333) / l)).epsilon(1e-6));
-    CHECK(b.backward(over) == Approx(l + piece(l, -0.73333333 / l) + piece(l, -(2.1 - 0.73333333) / l)).epsilon(1e-6));
+    CHECK(b.forward(over) ==
+          Approx(l + piece(l, 0.73333333 / l) + piece(l, (2.1 - 0.73333333) / l)).epsilon(1e-6));
+    CHECK(b.backward(over) ==
+          Approx(l + piece(l, -0.73333333 / l) + piece(l, -(2.1 - 0.73333333) / l)).epsilon(1e-6));
     CHECK(b.forward(short_climb) == Approx(5 * std::exp(0.7)).epsilon(1e-6));
     CHECK(b.graph.elevation.pieces == 1 + 2 + 3 + 1);
 }
@@ -252,15 +263,16 @@ TEST_CASE("slope: a bridge over a valley keeps the straight line", "[slope]") {
     EdgeAttributes bridge = road(RoadClass::footway);
     bridge.bridge_or_tunnel = true;
     Roads roads;
-    const auto level = roads.add({{0, 0}, {100, 0}}, bridge);      // both banks at 25 m
-    const auto on_ground = roads.add({{0, 10}, {100, 10}});          // the same line down and up
+    const auto level = roads.add({{0, 0}, {100, 0}}, bridge);  // both banks at 25 m
+    const auto on_ground = roads.add({{0, 10}, {100, 10}});    // the same line down and up
     const auto rising = roads.add({{10, 20}, {50, 20}, {90, 20}}, bridge);  // banks at 20 and 20
-    const auto ramp = roads.add({{40, 30}, {100, 30}}, bridge);     // 5 m to 25 m over 60 m
+    const auto ramp = roads.add({{40, 30}, {100, 30}}, bridge);             // 5 m to 25 m over 60 m
     const Built b = build(roads, &valley);
     CHECK(b.forward(level) == Approx(100.0).epsilon(1e-6));
     CHECK(b.backward(level) == Approx(100.0).epsilon(1e-6));
     // On the ground: 50 m down at 50%, 50 m up at 50%, either way.
-    CHECK(b.forward(on_ground) == Approx(50 * std::exp(3.5 * 0.4) + 50 * std::exp(3.5 * 0.5)).epsilon(1e-6));
+    CHECK(b.forward(on_ground) ==
+          Approx(50 * std::exp(3.5 * 0.4) + 50 * std::exp(3.5 * 0.5)).epsilon(1e-6));
     CHECK(b.backward(on_ground) == Approx(b.forward(on_ground)).epsilon(1e-6));
     CHECK(b.forward(rising) == Approx(80.0).epsilon(1e-6));
     // One straight piece of 60 m rising 20 m: S = 1/3.
@@ -273,9 +285,9 @@ TEST_CASE("slope: a bridge over a valley keeps the straight line", "[slope]") {
 // The 10% plane with holes (NaN) where a DEM has nodata.
 TEST_CASE("slope: unknown ground falls back along the edge and is counted", "[slope]") {
     Roads roads;
-    const auto middle = roads.add({{0, 0}, {100, 0}});       // samples at x = 40 and 50 unknown
-    const auto start = roads.add({{0, 100}, {100, 100}});    // the first sample unknown
-    const auto whole = roads.add({{0, 200}, {100, 200}});    // everything unknown
+    const auto middle = roads.add({{0, 0}, {100, 0}});     // samples at x = 40 and 50 unknown
+    const auto start = roads.add({{0, 100}, {100, 100}});  // the first sample unknown
+    const auto whole = roads.add({{0, 200}, {100, 200}});  // everything unknown
     const auto bridge_end = [&] {
         EdgeAttributes a = road(RoadClass::footway);
         a.bridge_or_tunnel = true;
@@ -306,7 +318,8 @@ TEST_CASE("slope: unknown ground falls back along the edge and is counted", "[sl
 }
 
 TEST_CASE("slope: the same graph on one thread and on many", "[slope]") {
-    const FunctionGround cone([](Point p) { return 80.0 - 0.15 * std::hypot(p.x - 300, p.y - 200); });
+    const FunctionGround cone(
+        [](Point p) { return 80.0 - 0.15 * std::hypot(p.x - 300, p.y - 200); });
     Roads roads;
     std::uint32_t state = 12345;
     auto next = [&] {
@@ -315,7 +328,9 @@ TEST_CASE("slope: the same graph on one thread and on many", "[slope]") {
     };
     for (int i = 0; i < 2000; ++i) {
         const Point a{600 * next(), 400 * next()};
-        roads.add({a, {a.x + 80 * next() - 40, a.y + 80 * next() - 40}, {a.x + 80 * next() - 40, a.y + 80 * next() - 40}});
+        roads.add({a,
+                   {a.x + 80 * next() - 40, a.y + 80 * next() - 40},
+                   {a.x + 80 * next() - 40, a.y + 80 * next() - 40}});
     }
     const Built many = build(roads, &cone);
     Built one = [&] {

@@ -109,21 +109,25 @@ TEST_CASE("topology: junctions and splits on a hand-drawn layer", "[topology]") 
 
     SECTION("without splitting, the stems end at their own nodes") {
         RawNetwork whole;
-        const TopologyStats s = build_topology(lines, {.snap_tolerance_m = 1.0, .split_at_junctions = false}, whole);
+        const TopologyStats s =
+            build_topology(lines, {.snap_tolerance_m = 1.0, .split_at_junctions = false}, whole);
         CHECK(s.junction_splits == 0);
         CHECK(edges_of(whole, 0).size() == 1);
         CHECK(whole.edges.size() == 5);
     }
     SECTION("a tolerance of 0 joins identical points only") {
         RawNetwork strict;
-        const TopologyStats s = build_topology(lines, {.snap_tolerance_m = 0.0, .split_at_junctions = true}, strict);
+        const TopologyStats s =
+            build_topology(lines, {.snap_tolerance_m = 0.0, .split_at_junctions = true}, strict);
         CHECK(s.junction_splits == 0);
-        CHECK(strict.nodes.size() == 12);  // the diagonal keeps its own end; the short piece has two
-        CHECK(s.dropped_pieces == 1);      // only the single point
+        CHECK(strict.nodes.size() ==
+              12);                     // the diagonal keeps its own end; the short piece has two
+        CHECK(s.dropped_pieces == 1);  // only the single point
     }
 }
 
-TEST_CASE("topology: two lines ending on one line in the same segment are cut in order", "[topology]") {
+TEST_CASE("topology: two lines ending on one line in the same segment are cut in order",
+          "[topology]") {
     //   A ------------------------------------------ B
     //            |                     |
     //            C (20, -10)           E (70, -10)      (listed E first)

@@ -64,11 +64,11 @@ void write_dem(const std::string& path, const Dem& d) {
     for (int r = 0; r < d.rows; ++r)
         for (int c = 0; c < d.cols; ++c) {
             const double v = d.z(d.x0 + (c + 0.5) * d.cell, d.y_top - (r + 0.5) * d.cell);
-            values[static_cast<std::size_t>(r) * static_cast<std::size_t>(d.cols) + static_cast<std::size_t>(c)] =
-                std::isnan(v) ? -9999.0f : static_cast<float>(v);
+            values[static_cast<std::size_t>(r) * static_cast<std::size_t>(d.cols) +
+                   static_cast<std::size_t>(c)] = std::isnan(v) ? -9999.0f : static_cast<float>(v);
         }
-    REQUIRE(band->RasterIO(GF_Write, 0, 0, d.cols, d.rows, values.data(), d.cols, d.rows, GDT_Float32, 0, 0,
-                           nullptr) == CE_None);
+    REQUIRE(band->RasterIO(GF_Write, 0, 0, d.cols, d.rows, values.data(), d.cols, d.rows,
+                           GDT_Float32, 0, 0, nullptr) == CE_None);
     GDALClose(ds);
 }
 
@@ -86,8 +86,9 @@ struct Road {
 };
 
 void write_roads(const std::string& path, const std::vector<Road>& roads, int epsg = 32650) {
-    std::string text = R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::)" +
-                       std::to_string(epsg) + R"("}},"features":[)";
+    std::string text =
+        R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::)" +
+        std::to_string(epsg) + R"("}},"features":[)";
     for (std::size_t i = 0; i < roads.size(); ++i) {
         if (i > 0) text += ",";
         text += R"({"type":"Feature","properties":{"name":"road )" + std::to_string(i) + "\"," +
@@ -138,24 +139,28 @@ std::string warning(const io::Network& net, const std::string& text) {
     return found[0];
 }
 
-double piece(double length, double s) { return length * std::exp(3.5 * (std::abs(s + 0.05) - 0.05)); }
+double piece(double length, double s) {
+    return length * std::exp(3.5 * (std::abs(s + 0.05) - 0.05));
+}
 
 // Everything sits around (440000, 4420000) in UTM 50N (Beijing); the DEMs span 600 m x 600 m
 // of 10 m cells from (439700, 4420300) down to (440300, 4419700), so roads stay far from
 // their borders (where interpolation would stop at the last cell centres).
 constexpr double X0 = 439700, YTOP = 4420300;
-Dem square(std::function<double(double, double)> z) { return Dem{32650, X0, YTOP, 10, 60, 60, std::move(z), ""}; }
+Dem square(std::function<double(double, double)> z) {
+    return Dem{32650, X0, YTOP, 10, 60, 60, std::move(z), ""};
+}
 
 }  // namespace
-
 
 TEST_CASE("elevation: bilinear samples of a DEM", "[elevation]") {
     TempDir dir{"lifecircle_elevation"};
     const std::string path = dir.file("plane.tif");
-    write_dem(path, square([](double x, double y) { return 100 + 0.1 * (x - X0) - 0.02 * (y - YTOP); }));
+    write_dem(path,
+              square([](double x, double y) { return 100 + 0.1 * (x - X0) - 0.02 * (y - YTOP); }));
     const io::ElevationRaster dem(path, "EPSG:32650", Box{{439650, 4419650}, {440350, 4420350}});
-    const std::vector<Point> xy{{440000, 4420000}, {440003.7, 4420011.2}, {439705, 4420295}, {439701, 4420299},
-                                {439690, 4420000}, {440400, 4420000}};
+    const std::vector<Point> xy{{440000, 4420000}, {440003.7, 4420011.2}, {439705, 4420295},
+                                {439701, 4420299}, {439690, 4420000},     {440400, 4420000}};
     std::vector<double> z(xy.size());
     dem.sample(xy, z);
     CHECK(z[0] == Approx(100 + 30 + 6).epsilon(1e-6));  // a plane is interpolated exactly
@@ -174,32 +179,37 @@ TEST_CASE("elevation: bilinear samples of a DEM", "[elevation]") {
 TEST_CASE("elevation: planes of known grade under a hand-made network", "[elevation]") {
     TempDir dir{"lifecircle_elevation"};
     const std::string roads = dir.file("roads.geojson");
-    write_roads(roads, {{{{440005, 4420005}, {440105, 4420005}}}, {{{440005, 4420005}, {440005, 4420105}}}});
+    write_roads(roads, {{{{440005, 4420005}, {440105, 4420005}}},
+                        {{{440005, 4420005}, {440005, 4420105}}}});
     SECTION("10%: up, down and across") {
         const std::string dem = dir.file("ten.tif");
         write_dem(dem, square([](double x, double) { return 100 + 0.1 * (x - X0); }));
         const io::Network net = io::load_network(roads, walking(dem));
         CHECK(forward(net, 0) == Approx(100 * std::exp(0.35)).epsilon(1e-6));  // 141.9 s uphill
-        CHECK(backward(net, 0) == Approx(100.0).epsilon(1e-6));                 // -10%: as on the flat
-        CHECK(forward(net, 1) == Approx(100.0).epsilon(1e-6));                  // across the slope
+        CHECK(backward(net, 0) == Approx(100.0).epsilon(1e-6));  // -10%: as on the flat
+        CHECK(forward(net, 1) == Approx(100.0).epsilon(1e-6));   // across the slope
         CHECK(backward(net, 1) == Approx(100.0).epsilon(1e-6));
         CHECK(net.elevation == dem);
         CHECK(net.graph.elevation.pieces == 20);
-        CHECK_THAT(warning(net, "no bridge or tunnel field"), Contains("so every road follows the ground under it"));
-        CHECK_THAT(warning(net, "slope"), Contains("walking times follow the slope of " + dem) &&
-                                        Contains("60 x 60 cells of 10 x 10 m, EPSG:32650") &&
-                                        Contains("2 roads cut into 20 pieces of at most 10 m"));
+        CHECK_THAT(warning(net, "no bridge or tunnel field"),
+                   Contains("so every road follows the ground under it"));
+        CHECK_THAT(warning(net, "slope"),
+                   Contains("walking times follow the slope of " + dem) &&
+                       Contains("60 x 60 cells of 10 x 10 m, EPSG:32650") &&
+                       Contains("2 roads cut into 20 pieces of at most 10 m"));
     }
     SECTION("5%: downhill at Tobler's optimum") {
         const std::string dem = dir.file("five.tif");
         write_dem(dem, square([](double x, double) { return 0.05 * (x - X0); }));
         const io::Network net = io::load_network(roads, walking(dem));
-        CHECK(forward(net, 0) == Approx(100 * std::exp(0.175)).epsilon(1e-6));   // 119.1 s
-        CHECK(backward(net, 0) == Approx(100 * std::exp(-0.175)).epsilon(1e-6));  // 83.9 s, the fastest
+        CHECK(forward(net, 0) == Approx(100 * std::exp(0.175)).epsilon(1e-6));  // 119.1 s
+        CHECK(backward(net, 0) ==
+              Approx(100 * std::exp(-0.175)).epsilon(1e-6));  // 83.9 s, the fastest
     }
     SECTION("elevations in feet") {
         const std::string dem = dir.file("feet.tif");
-        Dem d = square([](double x, double) { return 0.1 * (x - X0) / 0.3048; });  // 10% in feet per metre
+        Dem d = square(
+            [](double x, double) { return 0.1 * (x - X0) / 0.3048; });  // 10% in feet per metre
         d.unit = "ft";
         write_dem(dem, d);
         const io::Network net = io::load_network(roads, walking(dem));
@@ -210,7 +220,8 @@ TEST_CASE("elevation: planes of known grade under a hand-made network", "[elevat
         // so 1 m east in UTM is 1 / 0.9996 m in Gauss-Krueger: a 10% grade there is 0.1 / 0.9996
         // here. The network's (440005, 4420005) is (439981.0, 4421773.7) in EPSG:4548.
         const std::string dem = dir.file("gk.tif");
-        write_dem(dem, Dem{4548, 439600, 4422100, 10, 60, 60, [](double x, double) { return 0.1 * (x - 439600); }, ""});
+        write_dem(dem, Dem{4548, 439600, 4422100, 10, 60, 60,
+                           [](double x, double) { return 0.1 * (x - 439600); }, ""});
         const io::Network net = io::load_network(roads, walking(dem));
         CHECK(forward(net, 0) == Approx(100 * std::exp(3.5 * 0.1 / 0.9996)).epsilon(1e-6));
         CHECK(forward(net, 0) != Approx(100 * std::exp(0.35)).epsilon(1e-6));
@@ -227,12 +238,15 @@ TEST_CASE("elevation: a cone", "[elevation]") {
     TempDir dir{"lifecircle_elevation"};
     const Point apex{440005, 4420005};
     const std::string dem = dir.file("cone.tif");
-    write_dem(dem, square([&](double x, double y) { return 60 - 0.2 * std::hypot(x - apex.x, y - apex.y); }));
+    write_dem(dem, square([&](double x, double y) {
+                  return 60 - 0.2 * std::hypot(x - apex.x, y - apex.y);
+              }));
     const std::string roads = dir.file("roads.geojson");
-    write_roads(roads, {{{apex, {apex.x + 50, apex.y}}},                           // outward, 50 m
-                        {{{apex.x + 30, apex.y - 20}, {apex.x + 30, apex.y + 20}}}});  // across, 40 m
+    write_roads(roads,
+                {{{apex, {apex.x + 50, apex.y}}},                               // outward, 50 m
+                 {{{apex.x + 30, apex.y - 20}, {apex.x + 30, apex.y + 20}}}});  // across, 40 m
     const io::Network net = io::load_network(roads, walking(dem));
-    CHECK(forward(net, 0) == Approx(50 * std::exp(0.35)).epsilon(1e-6));  // S = -0.2: 70.95 s
+    CHECK(forward(net, 0) == Approx(50 * std::exp(0.35)).epsilon(1e-6));   // S = -0.2: 70.95 s
     CHECK(backward(net, 0) == Approx(50 * std::exp(0.70)).epsilon(1e-6));  // S = +0.2: 100.69 s
     // Across: samples 10 m apart at y = -20 ... 20 from the apex row, r = sqrt(30^2 + y^2).
     double expected = 0;
@@ -251,10 +265,10 @@ TEST_CASE("elevation: pieces of at most 10 m end where they should", "[elevation
     const std::string dem = dir.file("ridge.tif");
     write_dem(dem, square([](double x, double) { return std::abs(x - 440015) < 1 ? 1.0 : 0.0; }));
     const std::string roads = dir.file("roads.geojson");
-    write_roads(roads, {{{{440005, 4420005}, {440025, 4420005}}},     // 20 m: up 10%, down 10%
-                        {{{440005, 4420025}, {440015, 4420025}}},     // 10 m: one piece, up 10%
-                        {{{440005, 4420045}, {440015.5, 4420045}}},   // 10.5 m: two pieces of 5.25 m
-                        {{{440005, 4420065}, {440035, 4420065}}}});   // 30 m: up, down, flat
+    write_roads(roads, {{{{440005, 4420005}, {440025, 4420005}}},    // 20 m: up 10%, down 10%
+                        {{{440005, 4420025}, {440015, 4420025}}},    // 10 m: one piece, up 10%
+                        {{{440005, 4420045}, {440015.5, 4420045}}},  // 10.5 m: two pieces of 5.25 m
+                        {{{440005, 4420065}, {440035, 4420065}}}});  // 30 m: up, down, flat
     const io::Network net = io::load_network(roads, walking(dem));
     CHECK(forward(net, 0) == Approx(10 * std::exp(0.35) + 10).epsilon(1e-6));
     CHECK(backward(net, 0) == Approx(10 + 10 * std::exp(0.35)).epsilon(1e-6));
@@ -262,8 +276,10 @@ TEST_CASE("elevation: pieces of at most 10 m end where they should", "[elevation
     CHECK(backward(net, 1) == Approx(10.0).epsilon(1e-6));
     // Piece ends at 0, 5.25 and 10.5 m: z = 0, 0.525, 0.95 (10.25 and 15.5 on the rising and
     // falling flanks of the ridge's interpolation).
-    CHECK(forward(net, 2) == Approx(piece(5.25, 0.525 / 5.25) + piece(5.25, 0.425 / 5.25)).epsilon(1e-6));
-    CHECK(backward(net, 2) == Approx(piece(5.25, -0.525 / 5.25) + piece(5.25, -0.425 / 5.25)).epsilon(1e-6));
+    CHECK(forward(net, 2) ==
+          Approx(piece(5.25, 0.525 / 5.25) + piece(5.25, 0.425 / 5.25)).epsilon(1e-6));
+    CHECK(backward(net, 2) ==
+          Approx(piece(5.25, -0.525 / 5.25) + piece(5.25, -0.425 / 5.25)).epsilon(1e-6));
     CHECK(forward(net, 3) == Approx(10 * std::exp(0.35) + 10 + 10).epsilon(1e-6));
     CHECK(net.graph.elevation.pieces == 2 + 1 + 2 + 3);
 }
@@ -274,9 +290,10 @@ TEST_CASE("elevation: a bridge over a valley keeps the straight line", "[elevati
     const std::string dem = dir.file("valley.tif");
     write_dem(dem, square([](double x, double) { return 0.5 * std::abs(x - 440055); }));
     const std::string roads = dir.file("roads.geojson");
-    write_roads(roads, {{{{440005, 4420005}, {440105, 4420005}}, R"("highway":"footway","bridge":"yes")"},
-                        {{{440005, 4420025}, {440105, 4420025}}, R"("highway":"footway","bridge":"no")"},
-                        {{{440015, 4420045}, {440075, 4420045}}, R"("highway":"footway","layer":-1)"}});
+    write_roads(roads,
+                {{{{440005, 4420005}, {440105, 4420005}}, R"("highway":"footway","bridge":"yes")"},
+                 {{{440005, 4420025}, {440105, 4420025}}, R"("highway":"footway","bridge":"no")"},
+                 {{{440015, 4420045}, {440075, 4420045}}, R"("highway":"footway","layer":-1)"}});
     const io::Network net = io::load_network(roads, walking(dem));
     CHECK(forward(net, 0) == Approx(100.0).epsilon(1e-6));  // bank to bank, level
     CHECK(backward(net, 0) == Approx(100.0).epsilon(1e-6));
@@ -293,9 +310,11 @@ TEST_CASE("elevation: a bridge over a valley keeps the straight line", "[elevati
 TEST_CASE("elevation: nodata cells fall back along the road, counted and reported", "[elevation]") {
     TempDir dir{"lifecircle_elevation"};
     const std::string dem = dir.file("holes.tif");
-    // The 10% plane with a hole three cells wide under the middle of the road, where the
-    // ground is also 30 m higher than the plane (so reading it would show).
-    write_dem(dem, square([](double x, double) { return x > 440040 && x < 440070 ? no_data : 0.1 * (x - X0); }));
+    // The 10% plane with a hole of nodata three cells wide (centres 440045, 440055, 440065)
+    // under the middle of the road.
+    write_dem(dem, square([](double x, double) {
+                  return x > 440040 && x < 440070 ? no_data : 0.1 * (x - X0);
+              }));
     const std::string roads = dir.file("roads.geojson");
     write_roads(roads, {{{{440005, 4420005}, {440105, 4420005}}}});
     io::NetworkOptions options = walking(dem);
@@ -305,13 +324,15 @@ TEST_CASE("elevation: nodata cells fall back along the road, counted and reporte
     CHECK(forward(net, 0) == Approx(100 * std::exp(0.35)).epsilon(1e-6));
     CHECK(net.graph.elevation.fallback_pieces == 4);
     CHECK(net.graph.elevation.flat_edges == 0);
-    CHECK(warning(net, "nodata") == "4 of 10 pieces of walkable road (40%) have an end outside the DEM or over a nodata "
-                             "cell: their ground elevation was interpolated along the road between the nearest "
-                             "samples with data");
+    CHECK(warning(net, "nodata") ==
+          "4 of 10 pieces of walkable road (40%) have an end outside the DEM or over a nodata "
+          "cell: their ground elevation was interpolated along the road between the nearest "
+          "samples with data");
     SECTION("too much unknown ground is refused, saying how much is covered") {
         REQUIRE_THROWS_AS(io::load_network(roads, walking(dem)), InputError);
         REQUIRE_THROWS_WITH(io::load_network(roads, walking(dem)),
-                            Contains(dem) && Contains("the DEM covers only 60% of the walkable network") &&
+                            Contains(dem) &&
+                                Contains("the DEM covers only 60% of the walkable network") &&
                                 Contains("6 of 10 pieces of road have ground elevation") &&
                                 Contains("Give a DEM that covers the whole network"));
     }
@@ -324,18 +345,22 @@ TEST_CASE("elevation: a DEM covering part of the network, or none of it", "[elev
     SECTION("the western 40 m") {
         // 35 columns: x from 439700 to 440050, so samples at 0..40 m along lie inside.
         const std::string dem = dir.file("west.tif");
-        write_dem(dem, Dem{32650, X0, YTOP, 10, 35, 60, [](double x, double) { return 0.1 * (x - X0); }, ""});
-        REQUIRE_THROWS_WITH(io::load_network(roads, walking(dem)),
-                            Contains(dem) && Contains("the DEM covers only 40% of the walkable network (4 of 10") &&
-                                Contains("The network spans lon 116.29") && Contains(", the DEM lon 116.2"));
+        write_dem(dem, Dem{32650, X0, YTOP, 10, 35, 60,
+                           [](double x, double) { return 0.1 * (x - X0); }, ""});
+        REQUIRE_THROWS_WITH(
+            io::load_network(roads, walking(dem)),
+            Contains(dem) && Contains("the DEM covers only 40% of the walkable network (4 of 10") &&
+                Contains("The network spans lon 116.29") && Contains(", the DEM lon 116.2"));
     }
     SECTION("somewhere else") {
         const std::string dem = dir.file("elsewhere.tif");
-        write_dem(dem, Dem{32650, 500000, 4420000, 10, 20, 20, [](double, double) { return 0.0; }, ""});
+        write_dem(dem,
+                  Dem{32650, 500000, 4420000, 10, 20, 20, [](double, double) { return 0.0; }, ""});
         REQUIRE_THROWS_AS(io::load_network(roads, walking(dem)), InputError);
-        REQUIRE_THROWS_WITH(io::load_network(roads, walking(dem)),
-                            Contains(dem) && Contains("the DEM does not cover the network at all") &&
-                                Contains("the network spans lon 116.29") && Contains("the DEM lon 117"));
+        REQUIRE_THROWS_WITH(
+            io::load_network(roads, walking(dem)),
+            Contains(dem) && Contains("the DEM does not cover the network at all") &&
+                Contains("the network spans lon 116.29") && Contains("the DEM lon 117"));
     }
 }
 
@@ -370,7 +395,8 @@ TEST_CASE("elevation: bad DEMs name the file and what to do", "[elevation]") {
         d.epsg = 0;
         write_dem(dem, d);
         REQUIRE_THROWS_WITH(io::load_network(roads, walking(dem)),
-                            Contains(dem) && Contains("the DEM has no coordinate reference system") &&
+                            Contains(dem) &&
+                                Contains("the DEM has no coordinate reference system") &&
                                 Contains("gdal_edit.py -a_srs"));
     }
     SECTION("an unknown unit") {
@@ -389,7 +415,8 @@ TEST_CASE("elevation: drive and length profiles are unaffected, and say so", "[e
     const std::string dem = dir.file("ten.tif");
     write_dem(dem, square([](double x, double) { return 0.1 * (x - X0); }));
     const std::string roads = dir.file("roads.geojson");
-    write_roads(roads, {{{{440005, 4420005}, {440105, 4420005}}, R"("highway":"residential","maxspeed":36)"}});
+    write_roads(roads, {{{{440005, 4420005}, {440105, 4420005}},
+                         R"("highway":"residential","maxspeed":36)"}});
     io::NetworkOptions options = walking(dem);
     ProfileSettings drive = default_profile(Mode::drive);
     drive.drive_speed_factor = 1.0;
@@ -428,20 +455,21 @@ TEST_CASE("elevation: Porto Alegre, up and down a steep street", "[elevation]") 
     REQUIRE(ds->GetGeoTransform(gt) == CE_None);
     const int w = ds->GetRasterXSize(), h = ds->GetRasterYSize();
     std::vector<double> cells(static_cast<std::size_t>(w) * static_cast<std::size_t>(h));
-    REQUIRE(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, cells.data(), w, h, GDT_Float64, 0, 0, nullptr) ==
-            CE_None);
+    REQUIRE(ds->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, w, h, cells.data(), w, h, GDT_Float64, 0,
+                                           0, nullptr) == CE_None);
     GDALClose(ds);
     auto cell = [&](int c, int r) {
         c = std::clamp(c, 0, w - 1);
         r = std::clamp(r, 0, h - 1);
-        return cells[static_cast<std::size_t>(r) * static_cast<std::size_t>(w) + static_cast<std::size_t>(c)];
+        return cells[static_cast<std::size_t>(r) * static_cast<std::size_t>(w) +
+                     static_cast<std::size_t>(c)];
     };
     auto ground = [&](double lon, double lat) {  // bilinear between cell centres (no rotation)
         const double u = (lon - gt[0]) / gt[1] - 0.5, v = (lat - gt[3]) / gt[5] - 0.5;
         const int c = static_cast<int>(std::floor(u)), r = static_cast<int>(std::floor(v));
         const double fx = u - c, fy = v - r;
-        return (1 - fx) * (1 - fy) * cell(c, r) + fx * (1 - fy) * cell(c + 1, r) + (1 - fx) * fy * cell(c, r + 1) +
-               fx * fy * cell(c + 1, r + 1);
+        return (1 - fx) * (1 - fy) * cell(c, r) + fx * (1 - fy) * cell(c + 1, r) +
+               (1 - fx) * fy * cell(c, r + 1) + fx * fy * cell(c + 1, r + 1);
     };
     OGRSpatialReference utm, wgs84;
     utm.SetFromUserInput(net.work_crs.c_str());
@@ -460,13 +488,15 @@ TEST_CASE("elevation: Porto Alegre, up and down a steep street", "[elevation]") 
     for (int k = 0; k <= n; ++k) {
         double along = length * k / n;
         std::uint32_t s = 0;
-        while (s + 2 < points && along > std::hypot(shape[s + 1].x - shape[s].x, shape[s + 1].y - shape[s].y)) {
+        while (s + 2 < points &&
+               along > std::hypot(shape[s + 1].x - shape[s].x, shape[s + 1].y - shape[s].y)) {
             along -= std::hypot(shape[s + 1].x - shape[s].x, shape[s + 1].y - shape[s].y);
             ++s;
         }
         const double seg = std::hypot(shape[s + 1].x - shape[s].x, shape[s + 1].y - shape[s].y);
         const double t = std::min(1.0, along / seg);
-        double x = shape[s].x + t * (shape[s + 1].x - shape[s].x), y = shape[s].y + t * (shape[s + 1].y - shape[s].y);
+        double x = shape[s].x + t * (shape[s + 1].x - shape[s].x),
+               y = shape[s].y + t * (shape[s + 1].y - shape[s].y);
         REQUIRE(to_lonlat->Transform(1, &x, &y));
         z.push_back(ground(x, y));
     }
