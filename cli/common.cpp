@@ -110,6 +110,9 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
     app.add_option("--oneway-field", r.gdal.oneway_field, "Road layer field with 1/yes = one-way, -1 = reversed");
     app.add_option("--class-field", r.gdal.class_field, "Road layer field with the road class (OSM highway values)");
     app.add_option("--road-name-field", r.gdal.name_field, "Road layer field with the road name");
+    app.add_option("--elevation", r.elevation,
+                   "DEM (any GDAL raster, any CRS) for slope-aware walking: Tobler's hiking function on pieces of at "
+                   "most 10 m, scaled so flat ground keeps the walking speed");
     app.add_option("--snap-tolerance", r.gdal.snap_tolerance_m, "Road layer line ends closer than this (m) are joined")
         ->check(valid(Quantity::tolerance_m))
         ->capture_default_str();

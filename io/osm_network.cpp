@@ -250,6 +250,9 @@ public:
         view.cycleway_right = tags["cycleway:right"];
         view.cycleway_left_oneway = tags["cycleway:left:oneway"];
         view.cycleway_right_oneway = tags["cycleway:right:oneway"];
+        view.bridge = tags["bridge"];
+        view.tunnel = tags["tunnel"];
+        view.layer = tags["layer"];
         const EdgeAttributes attrs = osm_edge_attributes(view);
         bool usable = false;
         for (const ProfileSettings& p : m_profiles) {
@@ -379,6 +382,11 @@ EdgeAttributes osm_edge_attributes(const OsmTagView& t) {
     a.access[static_cast<std::size_t>(Mode::drive)] =
         first_explicit({t.motorcar, t.motor_vehicle, t.vehicle, t.access});
     a.bike_oneway = bike_oneway(t, a.oneway);
+    // Off the ground: any bridge or tunnel value but "no" (yes, viaduct, building_passage...),
+    // or a layer other than 0 (a road drawn above or below others without a bridge tag).
+    const auto tagged = [](const char* v) { return v != nullptr && *v != '\0' && std::string_view(v) != "no"; };
+    const bool layered = t.layer != nullptr && std::strtol(t.layer, nullptr, 10) != 0;
+    a.bridge_or_tunnel = tagged(t.bridge) || tagged(t.tunnel) || layered;
     return a;
 }
 

@@ -220,11 +220,11 @@ Layer districts_layer(std::span<const DistrictFigures> districts,
         if (!d.polygon.empty()) f.wkb = wkb_multipolygon(d.polygon);
         f.values.push_back(d.name);
         for (const planners::Figures& g : d.groups) {
-            f.values.push_back(g.total);
-            f.values.push_back(g.covered);
+            f.values.emplace_back(std::in_place_type<double>, g.total);
+            f.values.emplace_back(std::in_place_type<double>, g.covered);
             f.values.push_back(real_or_null(g.total > 0 ? g.share : nan));
-            f.values.push_back(g.unreachable);
-            f.values.push_back(g.unsnapped);
+            f.values.emplace_back(std::in_place_type<double>, g.unreachable);
+            f.values.emplace_back(std::in_place_type<double>, g.unsnapped);
             f.values.push_back(real_or_null(g.mean_minutes));
             f.values.push_back(real_or_null(g.gini_minutes));
         }
@@ -259,8 +259,8 @@ Layer gaps_layer(std::span<const planners::GapCell> cells, std::span<const std::
         poly[0][0].push_back(corners[0]);
         Feature f;
         f.wkb = wkb_multipolygon(poly);
-        for (double u : c.uncovered) f.values.push_back(u);
-        f.values.push_back(c.unserved);
+        for (double u : c.uncovered) f.values.emplace_back(std::in_place_type<double>, u);
+        f.values.emplace_back(std::in_place_type<double>, c.unserved);
         f.values.push_back(real_or_null(c.mean_minutes));
         f.values.push_back(real_or_null(c.max_minutes));
         f.values.push_back(static_cast<std::int64_t>(c.points));

@@ -89,7 +89,9 @@ public:
         : m_scenario(sc), m_edited(std::move(edited)), m_threads(threads), m_reporter(reporter) {}
 
     const StudyArea& get(const StudyStandard& st, bool after) {
-        const std::string key = std::to_string(int(st.mode)) + "/" + fmt(st.walk_speed_kmh, 3) + (after ? "/after" : "");
+        // One graph per mode, speed and slope model: a graph holds one walking profile.
+        const std::string key = std::to_string(int(st.mode)) + "/" + fmt(st.walk_speed_kmh, 3) + "/" +
+                                std::string(slope_model_name(st.profile().slope)) + (after ? "/after" : "");
         auto& slot = m_areas[key];
         if (slot) return *slot;
         AreaSpec spec{m_scenario.network, m_scenario.demand, m_scenario.districts, m_threads};
@@ -194,6 +196,7 @@ StudyStandard service_standard(const Scenario& sc, const ScenarioService& sv) {
     c.walk_speed_kmh = sv.walk_speed_kmh;
     c.target_share = sv.target_share;
     c.direction = parse_direction(sv.direction, "direction");
+    c.slope = sv.slope;
     if (sv.mode) c.mode = parse_mode(*sv.mode);
     StudyStandard st;
     try {
@@ -219,6 +222,7 @@ io::NetworkOptions network_edits(const Scenario& sc, const Reporter& reporter) {
             a.attributes.road_class = parse_class(e.road_class, sc.path, e.line_number);
             if (e.maxspeed_kmh) a.attributes.maxspeed_kmh = *e.maxspeed_kmh;
             a.attributes.oneway = e.oneway ? Oneway::forward : Oneway::no;
+            a.attributes.bridge_or_tunnel = e.bridge;
             no.edits_lonlat.add.push_back(std::move(a));
             continue;
         }

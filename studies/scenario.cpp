@@ -200,8 +200,9 @@ void read_network(const Reader& top, Scenario& s, const std::string& path, const
     const toml::table* net = sub_table(top, "network");
     if (!net) top.missing("network");
     const Reader n(*net, path, " in [network]", base);
-    n.only({"file", "mode", "walk_speed_kmh", "work_crs", "layer", "crs"});
+    n.only({"file", "mode", "walk_speed_kmh", "work_crs", "layer", "crs", "elevation"});
     s.network.path = n.file("file", true);
+    s.network.read.elevation = n.file("elevation");
     s.mode = n.string("mode", false, "walk");
     if (s.mode != "walk" && s.mode != "bike" && s.mode != "drive")
         n.fail(n.node("mode")->source(), "key 'mode' in [network] must be walk, bike or drive");
@@ -286,7 +287,7 @@ ScenarioSuggest read_suggest(const Reader& q, const toml::table& sg, const Scena
 ScenarioService read_service(const Reader& r, const toml::table& t, const std::string& path, const fs::path& base,
                              std::set<std::string>& ids) {
     r.only({"id", "title", "facilities", "osm_kind", "id_field", "name_field", "capacity_field", "default_capacity",
-            "delay_field", "cutoff_field", "standard", "minutes", "meters", "walk_speed_kmh", "mode", "direction",
+            "delay_field", "cutoff_field", "standard", "minutes", "meters", "walk_speed_kmh", "slope", "mode", "direction",
             "target_share", "demand_group", "breaks_minutes", "suggest"});
     ScenarioService sv;
     sv.line = static_cast<int>(t.source().begin.line);
@@ -314,6 +315,13 @@ ScenarioService read_service(const Reader& r, const toml::table& t, const std::s
     sv.meters = r.quantity("meters", Quantity::metres);
     sv.walk_speed_kmh = r.quantity("walk_speed_kmh", Quantity::walk_speed_kmh);
     sv.target_share = r.quantity("target_share", Quantity::share);
+    if (r.has("slope")) {
+        sv.slope = parse_slope_model(r.string("slope"));
+        if (!sv.slope)
+            r.fail(r.node("slope")->source(), "key 'slope' in service '" + sv.id +
+                                                  "' must be \"tobler\" (walking follows [network] elevation) or "
+                                                  "\"none\" (flat)");
+    }
     if (r.has("mode")) {
         sv.mode = r.string("mode");
         if (!parse_mode(*sv.mode)) r.fail(r.node("mode")->source(), "key 'mode' must be walk, bike or drive");
@@ -332,8 +340,8 @@ ScenarioService read_service(const Reader& r, const toml::table& t, const std::s
 }
 
 ScenarioEdit read_edit(const Reader& r, const toml::table& t) {
-    r.only({"type", "label", "line", "class", "maxspeed_kmh", "oneway", "polygon", "area", "osm_ids", "new_class",
-            "speed_factor"});
+    r.only({"type", "label", "line", "class", "maxspeed_kmh", "oneway", "bridge", "polygon", "area", "osm_ids",
+            "new_class", "speed_factor"});
     ScenarioEdit e;
     e.line_number = r.line();
     e.type = r.string("type", true);
@@ -346,6 +354,7 @@ ScenarioEdit read_edit(const Reader& r, const toml::table& t) {
         e.road_class = r.string("class", false, "footway");
         e.maxspeed_kmh = r.quantity("maxspeed_kmh", Quantity::maxspeed_kmh);
         e.oneway = r.boolean("oneway", false);
+        e.bridge = r.boolean("bridge", false);
         return e;
     }
     e.polygon = r.coordinates("polygon");
@@ -368,7 +377,8 @@ ScenarioEdit read_edit(const Reader& r, const toml::table& t) {
 }  // namespace
 
 std::vector<std::string> Scenario::inputs() const {
-    std::vector<std::string> out = {path, network.path, demand.path, demand.buildings, districts.path};
+    std::vector<std::string> out = {path, network.path, network.read.elevation, demand.path, demand.buildings,
+                                    districts.path};
     for (const ScenarioService& sv : services) {
         out.push_back(sv.facilities);
         if (sv.suggest && sv.suggest->candidates != "auto") out.push_back(sv.suggest->candidates);
@@ -453,6 +463,7 @@ title = "示范街道 生活圈评估 (demo district life-circle evaluation)"
 file = "district.osm"          # OpenStreetMap (.osm/.osm.pbf) or a GDAL line layer
 mode = "walk"                  # walk, bike or drive
 walk_speed_kmh = 4.0
+# elevation = "dem.tif"        # optional: a DEM (any GDAL raster) for slope-aware walking
 
 [demand]
 file = "compounds.geojson"     # points, polygons (spread over their roads) or a raster
@@ -495,13 +506,15 @@ title = "Elderly meal points (老年助餐点)"
 facilities = "meal_points.geojson"
 standard = "elderly-meal-point"
 demand_group = "pop_60plus"
-walk_speed_kmh = 3.2           # the elderly walk slower
+walk_speed_kmh = 3.2           # the elderly walk slower (the standard says so too)
+# slope = "tobler"             # with [network] elevation: "tobler" (the standard's) or "none"
 
 [[edits]]                      # what-if road works: every service is evaluated before and after
 type = "add_road"
 label = "new footbridge (新建人行桥)"
 line = [[116.3100, 39.9795], [116.3100, 39.9805]]
 class = "footway"
+bridge = true                  # with [network] elevation: level between its ends, not over the river
 # [[edits]]
 # type = "change"               # roads inside a polygon or by OSM id: new_class, speed_factor, maxspeed_kmh
 # polygon = [[116.30, 39.97], [116.32, 39.97], [116.32, 39.99], [116.30, 39.99]]

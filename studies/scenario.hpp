@@ -43,6 +43,8 @@ struct ScenarioService {
     std::optional<double> default_capacity;  ///< OSM facilities without a capacity tag
     std::string standard;    ///< a catalogue name, or empty
     std::optional<double> minutes, meters, walk_speed_kmh, target_share;
+    /** Overrides the standard's slope model (with [network] elevation; "none" walks flat). */
+    std::optional<SlopeModel> slope;
     std::optional<std::string> mode;
     std::string direction = "to-facility";
     std::string demand_group;            ///< one of the demand's groups
@@ -60,6 +62,8 @@ struct ScenarioEdit {
     std::string road_class = "footway";
     std::optional<double> maxspeed_kmh;
     bool oneway = false;
+    /** A bridge (or tunnel): with elevation it runs straight between its ends' ground. */
+    bool bridge = false;
     // change / close: which roads
     std::vector<std::pair<double, double>> polygon;  ///< a closed ring, or empty
     std::string area_file;                           ///< polygons from a file (resolved), or empty
@@ -73,7 +77,7 @@ struct ScenarioEdit {
 struct Scenario {
     std::string path;  ///< the scenario file
     std::string title;
-    /** [network]: the file and how to read it (work CRS). */
+    /** [network]: the file and how to read it (work CRS, a DEM in read.elevation). */
     NetworkSpec network;
     std::string mode = "walk";    ///< the services' default mode
     double walk_speed_kmh = 4.0;  ///< the services' default walking speed

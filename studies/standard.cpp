@@ -59,6 +59,7 @@ nlohmann::ordered_json standard_json(const ServiceStandard& s) {
     j["metres_min"] = opt(s.metres_min);
     j["walk_speed_kmh"] = opt(s.walk_speed_kmh);
     j["target_share"] = opt(s.target_share);
+    j["slope"] = s.slope ? nlohmann::ordered_json(std::string(slope_model_name(*s.slope))) : nullptr;
     j["verified"] = s.verified;
     j["note"] = s.note;
     j["source"] = {{"document", s.source.document}, {"section", s.source.section}, {"year", s.source.year},
@@ -93,6 +94,7 @@ StudyStandard resolve_standard(const StandardChoice& c) {
         s.minutes = st.minutes;
         s.metres = st.metres;
         if (st.walk_speed_kmh) s.walk_speed_kmh = *st.walk_speed_kmh;
+        if (st.slope) s.slope = *st.slope;
         if (st.target_share) {
             s.target_share = st.target_share;
             s.target_source = st.source.short_name;
@@ -122,6 +124,10 @@ StudyStandard resolve_standard(const StandardChoice& c) {
         s.walk_speed_kmh = *c.walk_speed_kmh;
     }
     if (c.direction) s.direction = *c.direction;
+    if (c.slope) {
+        changed("slope", std::string(slope_model_name(s.slope)), std::string(slope_model_name(*c.slope)));
+        s.slope = *c.slope;
+    }
     if (c.target_share) {
         check_option(Quantity::share, *c.target_share, opt("target_share"));
         s.target_share = c.target_share;

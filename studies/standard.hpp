@@ -28,6 +28,8 @@ struct StandardChoice {
     std::optional<double> walk_speed_kmh;
     std::optional<Direction> direction;
     std::optional<double> target_share;
+    /** How slope changes walking (with a DEM): the catalogue entry's or Tobler's, unless given. */
+    std::optional<SlopeModel> slope;
     /** How messages name the fields: "--minutes" (command line) or "minutes" (scenario, Python). */
     bool command_line = true;
 };
@@ -43,6 +45,9 @@ struct StudyStandard {
     double walk_speed_kmh = 4.0;
     /** backward: residents travel to the facility (one-way streets read against the arcs). */
     Direction direction = Direction::backward;
+    /** Walking follows the slope (Tobler) when the network has a DEM, unless the standard or the
+        user says "none". */
+    SlopeModel slope = SlopeModel::tobler;
     std::optional<double> minutes;
     std::optional<double> metres;
     /** Share of the group that should be covered (the catalogue's, or the user's). */
@@ -56,7 +61,11 @@ struct StudyStandard {
     /** Both limits for planners::coverage(). */
     planners::Standard limits() const;
     /** The travel profile (mode and walking speed). */
-    ProfileSettings profile() const { return default_profile(mode, walk_speed_kmh); }
+    ProfileSettings profile() const {
+        ProfileSettings p = default_profile(mode, walk_speed_kmh);
+        if (mode == Mode::walk) p.slope = slope;
+        return p;
+    }
     /** "10 min and 500 m walk (4.0 km/h)" */
     std::string describe() const;
     /** "to-facility" or "from-facility". */

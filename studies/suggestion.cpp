@@ -35,6 +35,8 @@ CandidateSet read_candidates(const StudyArea& area, const SuggestionOptions& o, 
             if (area.demand_snaps[i].ok() && !before.coverage.covered[i] && w[i] > 0) gaps.push_back(area.demand.xy[i]);
         const double seconds = st.minutes ? st.max_seconds() : *st.metres / (st.walk_speed_kmh / 3.6);
         double reach = straight_reach_m(st.mode, st.walk_speed_kmh, seconds);
+        // Downhill a slope-aware walk is up to 1.19 times the flat speed.
+        if (area.net.graph.elevation.applied && st.mode == Mode::walk) reach *= tobler_speed_factor(-0.05);
         if (st.metres) reach = std::min(reach, *st.metres);
         // The candidates are at most one per spacing x spacing cell of the roads' extent.
         const Box box = area.net.graph.bounds();
