@@ -1,8 +1,10 @@
 // lifecircle plan scenario.toml --out DIR: studies::run_plan, then studies::write_plan; and
 // lifecircle demo --out DIR: the built-in district (studies/demo.hpp), then a plan on it.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "cli/common.hpp"
 #include "cli/format.hpp"
@@ -10,6 +12,7 @@
 #include "core/error.hpp"
 #include "studies/demo.hpp"
 #include "studies/plan.hpp"
+#include "io/html_pdf.hpp"
 #include "io/output_folder.hpp"
 #include "studies/plan_outputs.hpp"
 
@@ -19,30 +22,52 @@ namespace {
 
 struct PlanArgs {
     std::string scenario, out;
-    bool example = false, force = false, verbose = false;
+    bool example = false, force = false, verbose = false, pdf = false;
     unsigned threads = 0;
     /** Files (relative to `out`) the caller wrote there that count as ours (the demo's data). */
     std::vector<std::string> extra_files;
 };
 
 void print_plan_summary(const studies::PlanResult& r) {
-    ConsoleTable t({"service", "group", "covered", "after road works", "with suggested sites", "served"});
+    std::vector<std::string> head = {"service", "group"};
+    for (const studies::PlanVariant& v : r.variants) head.push_back(v.id);
+    head.insert(head.end(), {"with suggested sites", "served"});
+    ConsoleTable t(head);
     for (const studies::ServiceResults& s : r.services) {
         const studies::ServiceResult& today = s.variants.front().result;
-        const planners::Figures& a = today.overall[today.group];
-        std::vector<std::string> row = {s.title, s.group, percent(a.covered, a.total), "-", "-", "-"};
-        if (s.variants.size() > 1) {
-            const planners::Figures& b = s.variants[1].result.overall[today.group];
-            row[3] = percent(b.covered, b.total);
+        std::vector<std::string> row = {s.title, s.group_label};
+        for (const studies::VariantResults& v : s.variants) {
+            const planners::Figures& a = v.result.overall[today.group];
+            row.push_back(percent(a.covered, a.total));
         }
+        row.push_back("-");
+        row.push_back("-");
         if (s.suggestion) {
             const planners::Figures& c = s.suggestion->after.overall[today.group];
-            row[4] = std::to_string(s.suggestion->rows.size()) + " sites: " + percent(c.covered, c.total);
+            row[row.size() - 2] = std::to_string(s.suggestion->rows.size()) + " sites: " + percent(c.covered, c.total);
         }
-        if (today.seats) row[5] = percent(today.seats->assignment.totals.served_weight, a.total);
+        const planners::Figures& a = today.overall[today.group];
+        if (today.seats) row.back() = percent(today.seats->assignment.totals.served_weight, a.total);
         t.add(row);
     }
     t.print();
+}
+
+/** Removes `dir` when this run created it and left nothing in it but empty folders: a failed
+    plan leaves no folder behind. Files are never removed. */
+void remove_if_created_empty(const std::string& dir, bool existed) {
+    namespace fs = std::filesystem;
+    if (existed || dir.empty()) return;
+    std::error_code ec;
+    std::vector<fs::path> folders;
+    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (!it->is_directory(ec) || it->is_symlink(ec)) return;  // a file (or a link): keep everything
+        folders.push_back(it->path());
+    }
+    if (ec) return;
+    std::sort(folders.begin(), folders.end(), [](const fs::path& a, const fs::path& b) { return a.native().size() > b.native().size(); });
+    for (const fs::path& f : folders) fs::remove(f, ec);
+    fs::remove(dir, ec);
 }
 
 int run_plan(const PlanArgs& args) {
@@ -56,17 +81,30 @@ int run_plan(const PlanArgs& args) {
     const studies::Scenario sc = studies::read_scenario(args.scenario);
     const studies::Reporter rep = reporter();
     const auto notes = [&rep](const std::string& n) { rep.note(n); };
-    // Checked (and locked) before any work; the scenario's inputs are never written or removed.
-    const io::OutputFolder folder(args.out, args.force, sc.inputs(), args.extra_files, notes);
-    studies::PlanOptions options;
-    options.threads = args.threads;
-    const studies::PlanResult result = studies::run_plan(sc, options, rep);
-    studies::write_plan(folder, result, sc, args.threads, rep);
-    print_plan_summary(result);
+    if (args.pdf) io::require_chromium("--pdf");  // before any work
+    std::error_code ec;
+    const bool existed = std::filesystem::exists(args.out, ec);
+    std::optional<studies::PlanResult> result;
+    try {
+        // Checked (and locked) before any work; the scenario's inputs are never written or removed.
+        const io::OutputFolder folder(args.out, args.force, sc.inputs(), args.extra_files, notes);
+        studies::PlanOptions options;
+        options.threads = args.threads;
+        result = studies::run_plan(sc, options, rep);
+        studies::PlanWriteOptions wo;
+        wo.threads = args.threads;
+        wo.pdf = args.pdf;
+        studies::write_plan(folder, *result, sc, wo, rep);
+    } catch (...) {
+        remove_if_created_empty(args.out, existed);
+        throw;
+    }
+    print_plan_summary(*result);
     if (args.verbose)
         print_note("plan: " + fixed(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1) +
                    " s");
-    print_note("plan: outputs in " + args.out + " (report.html, lifecircle.gpkg, lifecircle.qgs, summary.json)");
+    print_note("plan: outputs in " + args.out + " (report.html" + std::string(args.pdf ? ", report.pdf" : "") +
+               ", tables.xlsx, lifecircle.gpkg, lifecircle.qgs, summary.json)");
     return 0;
 }
 
@@ -74,14 +112,16 @@ int run_plan(const PlanArgs& args) {
 
 void add_plan(CLI::App& app, Runner& run) {
     auto* cmd = app.add_subcommand(
-        "plan", "A whole scenario (TOML): every service's areas, coverage, seats, gaps and suggested sites, before and "
-                "after what-if road works, as one styled GeoPackage, GeoJSON, a QGIS project, summary.json and report.html");
+        "plan", "A whole scenario (TOML): every service's areas, coverage, seats, gaps and suggested sites, today and for "
+                "every variant (road works, facilities added or closed), as one styled GeoPackage, GeoJSON, a QGIS "
+                "project, summary.json, tables.xlsx and report.html (--pdf: report.pdf)");
     auto a = std::make_shared<PlanArgs>();
     cmd->add_option("scenario", a->scenario, "The scenario file (lifecircle plan --example prints one)");
     cmd->add_option("--out", a->out, "Folder to write into (created if missing)");
     cmd->add_flag("--example", a->example, "Print a commented example scenario and exit");
     cmd->add_flag("--force", a->force, "Write into a folder that holds files lifecircle did not write");
     cmd->add_flag("--verbose", a->verbose, "Print how long the plan took");
+    cmd->add_flag("--pdf", a->pdf, "Also print report.html to report.pdf (A4) with headless Chromium (Debian: chromium)");
     cmd->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->capture_default_str();
     add_quiet_option(*cmd);
     cmd->callback([&run, a] { run = [a] { return run_plan(*a); }; });
@@ -94,6 +134,7 @@ void add_demo(CLI::App& app, Runner& run) {
     auto a = std::make_shared<PlanArgs>();
     a->out = "lifecircle-demo";
     cmd->add_option("--out", a->out, "Folder to write into")->capture_default_str();
+    cmd->add_flag("--pdf", a->pdf, "Also print report.html to report.pdf (A4) with headless Chromium (Debian: chromium)");
     cmd->add_flag("--force", a->force, "Write into a folder that holds files lifecircle did not write");
     add_quiet_option(*cmd);
     cmd->callback([&run, a] {

@@ -15,6 +15,7 @@ build_pkgs=(
   libtomlplusplus-dev         # the service-standards catalogue (standards/standards.toml)
   libtbb-dev                  # parallel loops over origins
   coinor-libcbc-dev           # exact MIP for site suggestion (suggest --exact)
+  libxlsxwriter-dev           # the plan's tables.xlsx (numbers stored as numbers)
   catch2                      # unit tests (v2)
   python3                     # the command-line test checks its outputs with a few lines of Python
   sqlite3                     # the command-line test looks into the GeoPackages it writes
@@ -24,6 +25,7 @@ test_pkgs=(
   chromium                    # the plan's report.html is loaded headless, network off (tests/report)
   python3-qgis qgis-providers # every plan layer and the .qgs project opened in real QGIS (tests/qgis)
   fonts-wqy-microhei          # Chinese names in the rendered report and QGIS screenshots
+  python3-openpyxl            # tables.xlsx read back by an independent reader (tests/plan)
 )
 bench_pkgs=(
   osmium-tool                 # baseline for load time

@@ -232,6 +232,14 @@ name_field = "name"
 [gaps]
 hex_m = 150
 
+[groups]                        # how the report and the legend name the demand groups
+pop_total = "全部居民 all residents"
+pop_3_6 = "3–6岁儿童 children 3–6"
+pop_60plus = "60岁及以上老人 residents 60+"
+
+[report]
+language = "zh"                 # Chinese first, English beside it ("en": English first)
+
 [[services]]
 id = "clinics"
 title = "15-minute medical circle (15分钟医疗服务圈)"
@@ -249,6 +257,8 @@ standard = "kindergarten"
 minutes = 10                    # the 10-minute life circle (GB 50180-2018: 500 m), as many districts plan it
 meters = 500
 demand_group = "pop_3_6"
+target_share = 0.8              # the district's own goal: the report's verdict names it as set by the scenario
+target_source = "清河街道 学前教育设施规划目标（示例）Qinghe district pre-school goal (demo)"
   [services.suggest]
   objective = "max-coverage"
   count = 2
@@ -265,11 +275,21 @@ standard = "elderly-meal-point"
 demand_group = "pop_60plus"
 walk_speed_kmh = 3.2            # the elderly walk slower
 
-[[edits]]
-type = "add_road"
-label = "new footbridge on 中心大街 (新建人行桥)"
-class = "footway"
-line = [[)toml") + lonlat(x, 3 * step) + "], [" + lonlat(x, 4 * step) + "]]\n";
+[[variants]]                    # two options weighed side by side against today
+id = "footbridge"
+title = "方案A：中心大街人行桥 option A: a footbridge"
+  [[variants.edits]]
+  type = "add_road"
+  label = "新建人行桥 new footbridge"
+  class = "footway"
+  line = [[)toml") + lonlat(x, 3 * step) + "], [" + lonlat(x, 4 * step) + R"toml(]]
+
+[[variants]]
+id = "new_clinic"
+title = "方案B：新华社区新建卫生服务站 option B: a new health station"
+  [[variants.facilities]]
+  service = "clinics"
+  add = [{ id = "K4", name = "新华社区卫生服务站", lon = )toml" + lon_of(1600) + ", lat = " + lat_of(1200) + " }]\n";
 }
 
 /** The files of the district (relative to its folder). */

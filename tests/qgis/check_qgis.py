@@ -104,10 +104,12 @@ def check_layer(project, want, failures):
     if geometry != "NoGeometry":
         facts.append(f"renderer {renderer}")
     if want.get("styled"):
-        if renderer in ("singleSymbol", "none"):
+        expected_renderer = want.get("renderer")
+        if renderer == "none" or (renderer == "singleSymbol" and expected_renderer not in (None, "singleSymbol")) \
+                or (renderer == "singleSymbol" and expected_renderer is None):
             fail(f"renderer is {renderer}: the project's style was not applied")
-        if "renderer" in want and renderer != want["renderer"]:
-            fail(f"renderer {renderer}, expected {want['renderer']}")
+        elif expected_renderer and renderer != expected_renderer:
+            fail(f"renderer {renderer}, expected {expected_renderer}")
 
     if "labels" in want:
         labeling = layer.labeling()
@@ -208,7 +210,7 @@ def check_view(project, failures):
         extent = QgsCoordinateTransform(view.crs(), project.crs(), project).transformBoundingBox(extent)
     misses = []
     for layer in project.mapLayers().values():
-        if layer.isValid() and layer.isSpatial() and layer.featureCount() > 0:
+        if isinstance(layer, QgsVectorLayer) and layer.isValid() and layer.isSpatial() and layer.featureCount() > 0:
             box = QgsCoordinateTransform(layer.crs(), project.crs(), project).transformBoundingBox(layer.extent())
             if not extent.intersects(box):
                 misses.append(layer.name())
@@ -260,7 +262,8 @@ def screenshot(project, path, width=1200, height=900):
     entries = []
     for layer in layers:
         entries.append((layer.name(), None))
-        for item in layer.renderer().legendSymbolItems() if layer.renderer() else []:
+        renderer = layer.renderer() if isinstance(layer, QgsVectorLayer) else None
+        for item in renderer.legendSymbolItems() if renderer else []:
             if item.symbol() is not None and item.label():
                 # Own a copy: the item's symbol dies with the item.
                 entries.append(("   " + item.label(), item.symbol().clone()))
