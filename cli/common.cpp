@@ -25,6 +25,7 @@ struct Console {
     bool progress_lines = false;  // --progress: lines off a terminal
     bool line_open = false;       // a progress bar is drawn without its newline
     std::map<std::string, std::size_t> last_tenth;  // per phase, the last tenth printed
+    std::map<std::string, std::size_t> last_done;   // per phase, the last count seen (a smaller one starts a new round)
     std::vector<std::string> pending_notes;         // old spellings, said once the verb runs
 };
 Console& console() {
@@ -58,6 +59,9 @@ void draw_progress(const std::string& phase, std::size_t done, std::size_t total
     }
     if (!c.progress_lines) return;
     const std::size_t tenth = 10 * done / total;
+    auto& seen = c.last_done[phase];
+    if (done < seen) c.last_tenth.erase(phase);  // the phase runs again (a round of a search)
+    seen = done;
     auto [it, fresh] = c.last_tenth.try_emplace(phase, 0);
     if (!fresh && tenth <= it->second && done < total) return;
     if (!fresh && tenth == it->second) return;

@@ -225,6 +225,15 @@ struct Fit {
     double off_y = frame_y;
     Tenths x(double wx) const { return tenths(off_x + (wx - min_x) * scale); }
     Tenths y(double wy) const { return tenths(off_y + (max_y - wy) * scale); }
+    /** Whether a world box can show in the frame (10 px of slack for strokes and symbols). */
+    bool shows(double x0, double y0, double x1, double y1) const {
+        const double slack = 10 / scale;
+        const double left = min_x + (frame_x - off_x) / scale - slack;
+        const double right = min_x + (frame_x + frame_w - off_x) / scale + slack;
+        const double top = max_y - (frame_y - off_y) / scale + slack;
+        const double bottom = max_y - (frame_y + frame_h - off_y) / scale - slack;
+        return x1 >= left && x0 <= right && y1 >= bottom && y0 <= top;
+    }
 };
 
 void extend(Box& box, const Point& p) {
@@ -290,6 +299,10 @@ void append_ring(std::string& d, const std::vector<Point>& ring, const Fit& fit,
     for (const auto& p : ring) {
         if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
         const std::pair<Tenths, Tenths> t{fit.x(p.x), fit.y(p.y)};
+        // Lines drop points within half a pixel of the last one kept (the last point stays).
+        if (!closed && !pts.empty() && std::abs(pts.back().first - t.first) < 5 &&
+            std::abs(pts.back().second - t.second) < 5 && &p != &ring.back())
+            continue;
         if (pts.empty() || pts.back() != t) pts.push_back(t);
     }
     if (closed && pts.size() > 1 && pts.front() == pts.back()) pts.pop_back();
@@ -410,9 +423,17 @@ void draw_layer(std::string& out, const Prepared& p, const Fit& fit) {
     const Layer& layer = *ml.layer;
     out += "<g" + attr("class", ml.role.empty() ? std::string("layer") : "layer " + ml.role) +
            attr("data-layer", ml.source.empty() ? layer.name : ml.source) + ">\n";
+    std::string single_lines;  // lines of one colour: one path for the layer
     for (std::size_t i = 0; i < p.shapes.size(); ++i) {
         const Shapes& s = p.shapes[i];
+        Box b;
+        extend(b, s);
+        if (b.min.x <= b.max.x && !fit.shows(b.min.x, b.min.y, b.max.x, b.max.y)) continue;  // outside the frame
         const auto colour = class_colour(p, i);
+        if (!colour && !s.lines.empty() && s.polygons.empty() && s.points.empty()) {
+            for (const auto& line : s.lines) append_ring(single_lines, line, fit, false);
+            continue;
+        }
         if (!s.polygons.empty()) {
             std::string d;
             for (const auto& poly : s.polygons) {
@@ -444,6 +465,9 @@ void draw_layer(std::string& out, const Prepared& p, const Fit& fit) {
                    "\n";
         }
     }
+    if (!single_lines.empty())
+        out += "<path fill=\"none\"" + attr("stroke", st.stroke) + attr("stroke-width", fmt(st.stroke_width, 2)) +
+               " stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"" + single_lines + "\"/>\n";
     out += "</g>\n";
 }
 
@@ -699,28 +723,51 @@ void draw_labels(std::string& out, const std::vector<Prepared>& layers, const Fi
             }
             if (!s.lines.empty()) {
                 if (std::find(done.begin(), done.end(), text) != done.end()) continue;
-                // Every feature with this text: its longest segment inside the frame.
+                // Every feature with this text: its longest line lying wholly in the frame, labelled
+                // at the middle of its length, along the segment there.
                 double best = 0, bx = 0, by = 0, angle = 0;
                 for (std::size_t j = i; j < it->shapes.size(); ++j) {
                     if (label_of(ml, *field, j) != text) continue;
-                    for (const auto& line : it->shapes[j].lines)
-                        for (std::size_t k = 0; k + 1 < line.size(); ++k) {
-                            const double x0 = X(line[k].x), y0 = Y(line[k].y), x1 = X(line[k + 1].x), y1 = Y(line[k + 1].y);
-                            const double len = std::hypot(x1 - x0, y1 - y0);
-                            const bool inside = x0 > frame_x && x1 > frame_x && x0 < frame_x + frame_w &&
-                                                x1 < frame_x + frame_w && y0 > frame_y && y1 > frame_y &&
-                                                y0 < frame_y + frame_h && y1 < frame_y + frame_h;
-                            if (!inside || len <= best) continue;
-                            best = len;
-                            bx = (x0 + x1) / 2;
-                            by = (y0 + y1) / 2;
+                    // Each run of a line's points that lies in the frame is a candidate.
+                    std::vector<std::vector<std::pair<double, double>>> runs;
+                    for (const auto& line : it->shapes[j].lines) {
+                        runs.emplace_back();
+                        for (const auto& q : line) {
+                            const double x = X(q.x), y = Y(q.y);
+                            if (x > frame_x + 4 && x < frame_x + frame_w - 4 && y > frame_y + 4 && y < frame_y + frame_h - 4)
+                                runs.back().emplace_back(x, y);
+                            else if (!runs.back().empty())
+                                runs.emplace_back();
+                        }
+                    }
+                    for (const auto& px_line : runs) {
+                        if (px_line.size() < 2) continue;
+                        double len = 0;
+                        for (std::size_t k = 0; k + 1 < px_line.size(); ++k)
+                            len += std::hypot(px_line[k + 1].first - px_line[k].first, px_line[k + 1].second - px_line[k].second);
+                        if (len <= best) continue;
+                        best = len;
+                        double walked = 0;
+                        for (std::size_t k = 0; k + 1 < px_line.size(); ++k) {
+                            const auto [x0, y0] = px_line[k];
+                            const auto [x1, y1] = px_line[k + 1];
+                            const double seg = std::hypot(x1 - x0, y1 - y0);
+                            if (walked + seg < len / 2 && k + 2 < px_line.size()) {
+                                walked += seg;
+                                continue;
+                            }
+                            const double t = seg > 0 ? std::clamp((len / 2 - walked) / seg, 0.0, 1.0) : 0.0;
+                            bx = x0 + t * (x1 - x0);
+                            by = y0 + t * (y1 - y0);
                             angle = std::atan2(y1 - y0, x1 - x0) * 180.0 / 3.14159265358979323846;
                             if (angle > 90) angle -= 180;
                             if (angle <= -90) angle += 180;
+                            break;
                         }
+                    }
                 }
                 done.push_back(text);
-                if (best < std::min(w * 0.6, 60.0)) continue;  // no stretch long enough to carry it
+                if (best < w * 0.9) continue;  // no stretch long enough to carry it
                 const double a = angle * 3.14159265358979323846 / 180.0;
                 const double hw = std::abs(std::cos(a)) * w / 2 + std::abs(std::sin(a)) * size / 2;
                 const double hh = std::abs(std::sin(a)) * w / 2 + std::abs(std::cos(a)) * size / 2;
@@ -745,6 +792,8 @@ void draw_labels(std::string& out, const std::vector<Prepared>& layers, const Fi
                 if (!ring) continue;
                 Box b;
                 for (const auto& q : *ring) extend(b, q);
+                // Only areas that can carry the name (a lake, not a fountain).
+                if (X(b.max.x) - X(b.min.x) < 1.5 * w || Y(b.min.y) - Y(b.max.y) < 1.2 * size) continue;
                 const auto inside = [&](double wx, double wy) {
                     bool in = false;
                     const auto& r = *ring;

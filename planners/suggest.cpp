@@ -82,10 +82,14 @@ Move best_move(std::size_t candidates, const ParallelOptions& parallel, Eval&& e
     const std::size_t block = 64;
     const std::size_t blocks = (candidates + block - 1) / block;
     std::vector<Move> best(blocks);
-    ParallelOptions quiet;
-    quiet.threads = parallel.threads;
+    // Each round of moves reports its blocks: a capacitated round (an exact assignment per
+    // move) can take seconds.
+    ParallelOptions round;
+    round.threads = parallel.threads;
+    round.progress = parallel.progress;
+    round.progress_every = std::max<std::size_t>(1, blocks / 20);
     parallel_for_each(
-        blocks, quiet, [] { return 0; },
+        blocks, round, [] { return 0; },
         [&](std::size_t b, int&) {
             Move m;
             for (std::size_t f = b * block; f < std::min(candidates, (b + 1) * block); ++f) {
@@ -1357,8 +1361,10 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
                 if (!is_open[j] && (!budgeted || spent + cost[j] <= o.budget * (1 + 1e-12))) order.push_back(j);
             if (order.empty()) break;
             std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return key[a] > key[b]; });
+            std::size_t evaluated = 0;  // each evaluation is an exact assignment: report them
             for (const std::uint32_t j : order) {
                 if (lazy && key[j] <= pick_key) break;  // stale keys are upper bounds
+                if (o.parallel.progress && ++evaluated % 16 == 0) o.parallel.progress(evaluated, order.size());
                 std::vector<std::uint32_t> trial = open;
                 trial.push_back(j);
                 const double g = m.score(m.evaluate(trial)) - current;
@@ -1369,6 +1375,7 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
                     pick_gain = g;
                 }
             }
+            if (o.parallel.progress) o.parallel.progress(order.size(), order.size());
             if (pick == none || (pick_gain <= eps && !m.median())) break;
             open.push_back(pick);
             is_open[pick] = 1;

@@ -6,6 +6,8 @@
 #include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
 #include <tuple>
 
 #include "core/error.hpp"
@@ -581,7 +583,21 @@ io::NetworkOptions network_edits(const Scenario& sc, const std::vector<ScenarioE
     return no;
 }
 
-PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Reporter& reporter) {
+PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Reporter& caller) {
+    // Every note and warning once: a service's facilities are read again for each variant and
+    // for its suggestion.
+    Callbacks callbacks = caller.callbacks();
+    if (callbacks.notice) {
+        auto seen = std::make_shared<std::pair<std::mutex, std::set<std::string>>>();
+        callbacks.notice = [inner = callbacks.notice, seen](const Notice& n) {
+            {
+                std::lock_guard lock(seen->first);
+                if (!seen->second.insert(n.text).second) return;
+            }
+            inner(n);
+        };
+    }
+    const Reporter reporter(callbacks);
     std::vector<StudyStandard> standards;
     for (const ScenarioService& sv : sc.services) standards.push_back(service_standard(sc, sv));
     const std::vector<ScenarioVariant> variants = sc.variants_with_edits();

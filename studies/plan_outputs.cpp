@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <map>
 
@@ -537,8 +538,12 @@ Layer labelled_facilities(const Layer& facilities) {
         std::string text;
         if (name)
             if (const auto* s = std::get_if<std::string>(&f.values[*name])) text = *s;
+        // Without a name, the id, unless it is an OpenStreetMap one ("way/488490799"): that says
+        // nothing to a planner.
         if (text.empty() && id)
-            if (const auto* s = std::get_if<std::string>(&f.values[*id])) text = *s;
+            if (const auto* s = std::get_if<std::string>(&f.values[*id]);
+                s && s->rfind("node/", 0) != 0 && s->rfind("way/", 0) != 0 && s->rfind("relation/", 0) != 0)
+                text = *s;
         f.values.emplace_back(text);
     }
     return out;
@@ -553,13 +558,94 @@ struct ReportLayers {
     }
 };
 
+/** The lines of a MultiLineString as wkb_multilinestring() writes it (little-endian). */
+std::vector<std::vector<Point>> lines_of(const std::vector<unsigned char>& wkb) {
+    std::size_t at = 0;
+    const auto u32 = [&] {
+        std::uint32_t v = 0;
+        for (int i = 0; i < 4 && at < wkb.size(); ++i) v |= std::uint32_t(wkb[at++]) << (8 * i);
+        return v;
+    };
+    const auto f64 = [&] {
+        std::uint64_t bits = 0;
+        for (int i = 0; i < 8 && at < wkb.size(); ++i) bits |= std::uint64_t(wkb[at++]) << (8 * i);
+        double v;
+        std::memcpy(&v, &bits, sizeof v);
+        return v;
+    };
+    std::vector<std::vector<Point>> out;
+    if (wkb.size() < 9 || wkb[0] != 1) return out;
+    at = 1;
+    if (u32() != 5) return out;
+    const std::uint32_t n = u32();
+    for (std::uint32_t l = 0; l < n && at + 9 <= wkb.size(); ++l) {
+        ++at;  // byte order
+        u32();  // LineString
+        const std::uint32_t points = u32();
+        std::vector<Point> line;
+        for (std::uint32_t k = 0; k < points && at + 16 <= wkb.size(); ++k) {
+            const double x = f64();
+            line.push_back({x, f64()});
+        }
+        out.push_back(std::move(line));
+    }
+    return out;
+}
+
+/**
+ * The roads of one kind (main or not) for the report. Main roads are chained by name: the
+ * pieces between junctions that share an end and a name become one line, so that a name can be
+ * placed along a stretch long enough to carry it.
+ */
 Layer roads_where(const Layer& roads, bool main) {
     Layer out;
     out.name = main ? "main_roads" : "minor_roads";
     out.kind = roads.kind;
-    out.fields = roads.fields;
-    for (const Feature& f : roads.features)
-        if ((std::get<std::int64_t>(f.values[2]) == 1) == main) out.features.push_back(f);
+    out.fields = {{"name", FieldType::string}};
+    std::map<std::string, std::vector<std::vector<Point>>> named;
+    for (const Feature& f : roads.features) {
+        if ((std::get<std::int64_t>(f.values[2]) == 1) != main) continue;
+        const std::string& name = std::get<std::string>(f.values[1]);
+        if (!main || name.empty()) {
+            out.features.push_back({f.wkb, {name}});
+            continue;
+        }
+        for (auto& line : lines_of(f.wkb))
+            if (line.size() >= 2) named[name].push_back(std::move(line));
+    }
+    const auto key = [](const Point& p) { return std::make_pair(std::llround(p.x * 10), std::llround(p.y * 10)); };
+    for (auto& [name, pieces] : named) {
+        std::map<std::pair<long long, long long>, std::vector<std::size_t>> ends;
+        for (std::size_t k = 0; k < pieces.size(); ++k) {
+            ends[key(pieces[k].front())].push_back(k);
+            ends[key(pieces[k].back())].push_back(k);
+        }
+        std::vector<bool> used(pieces.size(), false);
+        // Start at pieces with a free end (a chain's end), then whatever is left (loops).
+        std::vector<std::size_t> order;
+        for (std::size_t k = 0; k < pieces.size(); ++k)
+            if (ends[key(pieces[k].front())].size() != 2 || ends[key(pieces[k].back())].size() != 2) order.push_back(k);
+        for (std::size_t k = 0; k < pieces.size(); ++k) order.push_back(k);
+        for (const std::size_t start : order) {
+            if (used[start]) continue;
+            used[start] = true;
+            std::vector<Point> chain = pieces[start];
+            if (ends[key(chain.front())].size() == 2 && ends[key(chain.back())].size() != 2)
+                std::reverse(chain.begin(), chain.end());  // walk away from the free end
+            for (;;) {
+                const auto& at = ends[key(chain.back())];
+                if (at.size() != 2) break;  // a junction of three or more, or the chain's end
+                const std::size_t next = used[at[0]] ? at[1] : at[0];
+                if (used[next]) break;
+                used[next] = true;
+                std::vector<Point> piece = pieces[next];
+                if (key(piece.front()) != key(chain.back())) std::reverse(piece.begin(), piece.end());
+                chain.insert(chain.end(), piece.begin() + 1, piece.end());
+            }
+            const std::vector<std::vector<Point>> parts{chain};
+            out.features.push_back({wkb_multilinestring(parts), {name}});
+        }
+    }
     return out;
 }
 

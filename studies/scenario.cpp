@@ -227,6 +227,7 @@ void read_demand(const Reader& top, Scenario& s, const std::string& path, const 
     spec.read.layer = d.string("layer");
     spec.read.id_field = d.string("id_field", false, "id");
     spec.read.input_crs = d.string("crs");
+    spec.crs_setting = "crs = \"{crs}\" in [demand]";
     spec.read.weight_fields = d.strings("weight_fields");
     if (auto v = d.quantity("spread_m", Quantity::spread_m)) spec.read.spread_spacing_m = *v;
     io::BuildingResidentsOptions& b = spec.read.building_options;
@@ -632,6 +633,15 @@ name_field = "name"
 [gaps]
 hex_m = 150                    # hexagon size of the gap maps
 
+[groups]                       # optional: how the report and the legend name the groups
+pop_total = "全部居民 all residents"
+pop_3_6 = "3–6岁儿童 children 3–6"
+pop_60plus = "60岁及以上老人 residents 60+"
+
+[report]                       # optional
+language = "zh"                # "zh": Chinese first, English beside it; "en": English first
+# water = "rivers.gpkg"        # water to draw under the maps (default: from the network's OSM file)
+
 [[services]]
 id = "clinics"                 # names the layers
 title = "15-minute medical circle (15分钟医疗服务圈)"
@@ -646,6 +656,10 @@ facilities = "kindergartens.geojson"
 capacity_field = "seats"
 standard = "kindergarten"
 demand_group = "pop_3_6"
+# crs = "gcj02"                # a facilities file geocoded by Amap/Tencent (gcj02) or Baidu (bd09)
+target_share = 0.85            # a verdict (达标 / 未达标) against your own target, with its source
+target_source = "区教育设施专项规划 2025 (district education facilities plan)"
+target_nature = "local-plan"   # "scenario" (set here), "local-plan" or "observed"
   [services.suggest]           # optional: where new ones should go
   objective = "max-coverage"   # max-coverage, min-facilities (with target) or p-median
   count = 2
@@ -663,19 +677,33 @@ demand_group = "pop_60plus"
 walk_speed_kmh = 3.2           # the elderly walk slower (the standard says so too)
 # slope = "tobler"             # with [network] elevation: "tobler" (the standard's) or "none"
 
-[[edits]]                      # what-if road works: every service is evaluated before and after
-type = "add_road"
-label = "new footbridge (新建人行桥)"
-line = [[116.3100, 39.9795], [116.3100, 39.9805]]
-class = "footway"
-bridge = true                  # with [network] elevation: level between its ends, not over the river
-# [[edits]]
-# type = "change"               # roads inside a polygon or by OSM id: new_class, speed_factor, maxspeed_kmh
-# polygon = [[116.30, 39.97], [116.32, 39.97], [116.32, 39.99], [116.30, 39.99]]
-# speed_factor = 1.25
-# [[edits]]
-# type = "close"
-# osm_ids = [123456]
+[[variants]]                   # options weighed side by side against today: every service for each
+id = "footbridge"              # names the layers: clinics_footbridge_gaps, ...
+title = "方案A：新建人行桥 option A: a footbridge"
+  [[variants.edits]]           # road works (the keys of [[edits]])
+  type = "add_road"
+  label = "new footbridge (新建人行桥)"
+  line = [[116.3100, 39.9795], [116.3100, 39.9805]]
+  class = "footway"
+  bridge = true                # with [network] elevation: level between its ends, not over the river
+  # type = "change"            # roads inside a polygon or by OSM id: new_class, speed_factor, maxspeed_kmh
+  # polygon = [[116.30, 39.97], [116.32, 39.97], [116.32, 39.99], [116.30, 39.99]]
+  # speed_factor = 1.25
+  # type = "close"
+  # osm_ids = [123456]
+
+[[variants]]
+id = "new_clinic"
+title = "方案B：新建社区卫生服务站 option B: a new health station"
+  [[variants.facilities]]      # facilities added or closed, per service
+  service = "clinics"
+  add = [{ id = "N1", name = "新建卫生服务站", lon = 116.3150, lat = 39.9830 }]
+  # add_file = "new_clinics.geojson"   # or a file, read with the service's fields
+  # close = ["K2"]                     # ids of the service's facilities that close
+
+# [[edits]]                    # road works without [[variants]]: the variant "road_works"
+# type = "add_road"
+# line = [[116.3100, 39.9795], [116.3100, 39.9805]]
 )toml";
 }
 
