@@ -1,6 +1,7 @@
 #include "io/xlsx_writer.hpp"
 
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -41,6 +42,11 @@ void write_xlsx(const std::string& path, const std::vector<XlsxSheet>& sheets) {
             throw std::invalid_argument("xlsx: '" + s.name + "' is not a valid sheet name (use xlsx_sheet_name)");
         if (!names.insert(s.name).second) throw std::invalid_argument("xlsx: the sheet name '" + s.name + "' is used twice");
     }
+    // libxlsxwriter prints its own errors to stderr: a missing folder is caught here first.
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
+        throw OutputError("cannot write the workbook: the folder " + parent.string() + " does not exist").set_file(path);
     lxw_workbook* wb = workbook_new(path.c_str());
     if (!wb) throw OutputError("cannot create the workbook").set_file(path);
     lxw_doc_properties properties{};

@@ -711,8 +711,8 @@ void draw_labels(std::string& out, const std::vector<Prepared>& layers, const Fi
                 const Try tries[] = {
                     {cx + r, cy + size * 0.35, "start", {cx + r, cy - size * 0.6, cx + r + w, cy + size * 0.5}},
                     {cx - r, cy + size * 0.35, "end", {cx - r - w, cy - size * 0.6, cx - r, cy + size * 0.5}},
-                    {cx, cy - r, "middle", {cx - w / 2, cy - r - size * 1.0, cx + w / 2, cy - r + size * 0.2}},
-                    {cx, cy + r + size * 0.9, "middle", {cx - w / 2, cy + r - size * 0.1, cx + w / 2, cy + r + size * 1.1}}};
+                    {cx, cy - r - size * 0.3, "middle", {cx - w / 2, cy - r - size * 1.1, cx + w / 2, cy - r}},
+                    {cx, cy + r + size * 0.85, "middle", {cx - w / 2, cy + r, cx + w / 2, cy + r + size * 1.1}}};
                 for (const Try& t : tries) {
                     if (!placer.fits(t.box)) continue;
                     placer.take(t.box);
