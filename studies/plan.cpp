@@ -760,6 +760,28 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
         }
         out.services.push_back(std::move(s));
     }
+    // The project opens where the people and the facilities are, not on the whole network.
+    std::vector<Point> corners;
+    Box view;
+    const auto add = [&view](const Point& p) {
+        view.min.x = std::min(view.min.x, p.x);
+        view.min.y = std::min(view.min.y, p.y);
+        view.max.x = std::max(view.max.x, p.x);
+        view.max.y = std::max(view.max.y, p.y);
+    };
+    for (const ServiceResults& s : out.services) {
+        const VariantResults& t = s.variants.front();
+        for (std::size_t i = 0; i < t.demand_xy.size() && i < t.demand_weight.size(); ++i)
+            if (t.demand_weight[i] > 0) add(t.demand_xy[i]);
+        for (const Point& p : t.result.facilities.xy) add(p);
+    }
+    if (view.min.x <= view.max.x) {
+        corners = {view.min, view.max};
+        first.net.to_lonlat(corners);
+        out.view_lonlat = {corners[0], corners[1]};
+    } else {
+        out.view_lonlat = out.bounds_lonlat;
+    }
     return out;
 }
 

@@ -85,7 +85,10 @@ struct PlanVariant {
 struct PlanResult {
     std::string title, work_crs;
     bool osm = false;
-    Box bounds_lonlat;  ///< the network's extent (the project's initial view)
+    Box bounds_lonlat;  ///< the network's extent
+    /** Where the residents and the facilities are (WGS 84): the QGIS project's initial view, as
+        the report's maps are framed on them. */
+    Box view_lonlat;
     std::vector<std::string> groups;
     /** Per group: its label ([groups] of the scenario, else a default for pop_3_6 and the like). */
     std::vector<std::string> group_labels;

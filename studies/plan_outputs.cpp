@@ -1214,10 +1214,11 @@ void write_plan(const io::OutputFolder& folder, const PlanResult& r, const Scena
     project.layers.push_back(maps::osm_basemap_layer(r.language == "en" ? "OpenStreetMap base map (online) 底图"
                                                                        : "OpenStreetMap 底图（在线）base map",
                                                      false));
-    project.min_lon = r.bounds_lonlat.min.x;
-    project.min_lat = r.bounds_lonlat.min.y;
-    project.max_lon = r.bounds_lonlat.max.x;
-    project.max_lat = r.bounds_lonlat.max.y;
+    const Box& view = r.view_lonlat.min.x <= r.view_lonlat.max.x ? r.view_lonlat : r.bounds_lonlat;
+    project.min_lon = view.min.x;
+    project.min_lat = view.min.y;
+    project.max_lon = view.max.x;
+    project.max_lat = view.max.y;
     plan.write_text(plan.file_of(project_req), maps::qgis_project_xml(project));
     progressed();
     if (options.pdf) {
