@@ -275,16 +275,13 @@ standard = "elderly-meal-point"
 demand_group = "pop_60plus"
 walk_speed_kmh = 3.2            # the elderly walk slower
 
-[[variants]]                    # two options weighed side by side against today
-id = "footbridge"
-title = "方案A：中心大街人行桥 option A: a footbridge"
-  [[variants.edits]]
-  type = "add_road"
-  label = "新建人行桥 new footbridge"
-  class = "footway"
-  line = [[)toml") + lonlat(x, 3 * step) + "], [" + lonlat(x, 4 * step) + R"toml(]]
+[[edits]]                       # option A, road works: the variant "road_works"
+type = "add_road"
+label = "新建人行桥 new footbridge"
+class = "footway"
+line = [[)toml") + lonlat(x, 3 * step) + "], [" + lonlat(x, 4 * step) + R"toml(]]
 
-[[variants]]
+[[variants]]                    # option B, weighed side by side with the road works against today
 id = "new_clinic"
 title = "方案B：新华社区新建卫生服务站 option B: a new health station"
   [[variants.facilities]]

@@ -651,7 +651,8 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
         if (!sv.edits.empty()) {
             const StudyArea& after = areas.get(standards.front(), v + 1);
             pv.road_works = describe_road_works(sc, sv.edits, first.net, after.net, reporter);
-            pv.edits = edits_layers(sv.edits, first.net, sv.id + "_");
+            // The plain [[edits]] keep their layer names (road_works, road_work_areas).
+            pv.edits = edits_layers(sv.edits, first.net, sv.id == "road_works" ? std::string() : sv.id + "_");
             for (const RoadWork& w : pv.road_works) out.edit_notes.push_back(w.en);
             out.edits.insert(out.edits.end(), pv.edits.begin(), pv.edits.end());
         }

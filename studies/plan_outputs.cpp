@@ -293,9 +293,8 @@ std::vector<Placed> placed_layers(const PlanResult& r, const std::vector<Service
             gaps.qml = maps::classes_qml(GeometryKind::polygon, st.gaps, 0.75, false);
             const std::string hex = fixed(r.hex_m, 0);
             out.push_back({std::move(gaps),
-                           w("服务盲区：未覆盖的" + s.group_label + "（人 / " + hex + " m 六边形）",
-                             "gaps: uncovered " + s.group_label + " (persons per " + hex + " m hexagon)") +
-                               when,
+                           w("服务盲区：未覆盖的", "gaps: uncovered") + " " + s.group_label + " (" +
+                               w("人 / " + hex + " m 六边形", "persons per " + hex + " m hexagon") + ")" + when,
                            s.title, visible});
             if (!vr.districts.features.empty())
                 out.push_back({named(vr.districts, name("districts")), w("社区覆盖率", "districts: share covered") + when,
@@ -401,12 +400,15 @@ std::string mode_words(const Words& w, Mode m) {
     return "";
 }
 
-/** "15 min and 1000 m walk (4.0 km/h)" in the report's words. */
-std::string limits_words(const Words& w, const StudyStandard& st) {
+/** "15 min / 1000 m 步行 walk (4.0 km/h)" in the report's words; one language with `only`
+    ("zh" or "en"), for a sentence in that language. */
+std::string limits_words(const Words& w, const StudyStandard& st, const std::string& only = {}) {
     std::string out;
     if (st.minutes) out = fixed(*st.minutes, *st.minutes == std::floor(*st.minutes) ? 0 : 1) + " min";
     if (st.metres) out += (out.empty() ? "" : " / ") + fixed(*st.metres, 0) + " m";
-    out += " " + mode_words(w, st.mode);
+    const std::string both = mode_words(w, st.mode);
+    const std::string zh = mode_words(Words{true}, st.mode), en = mode_words(Words{false}, st.mode);
+    out += " " + (only == "zh" ? zh.substr(0, zh.find(' ')) : only == "en" ? en.substr(0, en.find(' ')) : both);
     if (st.mode == Mode::walk) out += " (" + fixed(st.walk_speed_kmh, 1) + " km/h)";
     return out;
 }
@@ -702,8 +704,9 @@ maps::ReportMap panel(const Words& w, const PlanResult& r, const ServiceResults&
                             name("service_areas")});
     if (!v.layers.gaps.features.empty())
         m.layers.push_back({&v.layers.gaps, graduated(style.gaps, 0.72, "none", 0),
-                            w("服务盲区：未覆盖的" + s.group_label + "（人 / " + fixed(r.hex_m, 0) + " m 六边形）",
-                              "gaps: uncovered " + s.group_label + " (persons per " + fixed(r.hex_m, 0) + " m hexagon)"),
+                            w("服务盲区：未覆盖的", "gaps: uncovered") + " " + s.group_label + " (" +
+                                w("人 / " + fixed(r.hex_m, 0) + " m 六边形", "persons per " + fixed(r.hex_m, 0) + " m hexagon") +
+                                ")",
                             false, "gaps", name("gaps")});
     {
         maps::SvgStyle st = single("#cccccc", "#ffffff", 0.8, 0.95, 3.6);
@@ -711,7 +714,7 @@ maps::ReportMap panel(const Words& w, const PlanResult& r, const ServiceResults&
         st.breaks = {0, 1};
         st.colours = {maps::palette::uncovered, maps::palette::covered};
         st.class_labels = {w("未覆盖", "not covered"), w("已覆盖", "covered")};
-        m.layers.push_back({keep.keep(residents_points(v)), st, w("居民点：" + s.group_label, "residents: " + s.group_label),
+        m.layers.push_back({keep.keep(residents_points(v)), st, w("居民点", "residents") + ": " + s.group_label,
                             true, "residents", name("demand")});
     }
     if (pv)
@@ -766,9 +769,9 @@ maps::Report build_report(const PlanResult& r, const Scenario& sc, ReportLayers&
         const std::size_t g = today.group;
         const planners::Figures& f = today.overall[g];
         sec.text = w.lines("现状：" + s.group_label + "中 " + pct(f.covered, f.total) + "（" + count(f.covered) + " / " +
-                               count(f.total) + " 人）在 " + limits_words(w, s.standard) + " 范围内。",
+                               count(f.total) + " 人）在 " + limits_words(w, s.standard, "zh") + " 范围内。",
                            "Today " + pct(f.covered, f.total) + " of " + s.group_label + " (" + count(f.covered) + " of " +
-                               count(f.total) + ") live within " + limits_words(w, s.standard) + ".");
+                               count(f.total) + ") live within " + limits_words(w, s.standard, "en") + ".");
         sec.callouts.push_back(standard_callout(w, s.standard));
         sec.callouts.push_back(verdict_callout(w, s));
         for (const std::string& n : s.notes) sec.callouts.push_back({"warning", w("注意", "Note"), n});

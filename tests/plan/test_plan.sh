@@ -43,9 +43,9 @@ py=/usr/bin/python3
 check "demo" run 0 "$lc" demo --out "$tmp/demo" --progress
 check "demo prints the report" grep -q "report.html" "$tmp/out"
 for f in lifecircle.gpkg lifecircle.qgs summary.json report.html tables.xlsx geojson/clinics_demand.geojson \
-         geojson/clinics_footbridge_demand.geojson geojson/clinics_new_clinic_gaps.geojson \
+         geojson/clinics_road_works_demand.geojson geojson/clinics_new_clinic_gaps.geojson \
          geojson/kindergartens_with_sites_gaps.geojson geojson/water.geojson geojson/roads.geojson \
-         geojson/kindergartens_suggested_sites.geojson geojson/footbridge_road_works.geojson data/scenario.toml; do
+         geojson/kindergartens_suggested_sites.geojson geojson/road_works.geojson data/scenario.toml; do
     check "demo wrote $f" test -s "$tmp/demo/$f"
 done
 check "demo: two suggested kindergartens, three variants, road works" python3 -c "
@@ -54,7 +54,7 @@ s = json.load(open('$tmp/demo/summary.json'))
 k = [x for x in s['services'] if x['id'] == 'kindergartens'][0]
 assert len(k['suggest']['selected']) == 2, k['suggest']
 assert k['suggest']['bound'] >= k['suggest']['objective_value'] - 1e-9
-assert [v['id'] for v in k['variants']] == ['today', 'footbridge', 'new_clinic'], k['variants']
+assert [v['id'] for v in k['variants']] == ['today', 'road_works', 'new_clinic'], k['variants']
 assert s['road_works'] and s['variants'][1]['road_works'][0]['length_m'] > 190
 "
 # Progress off a terminal: a line per 10 % of the plan, the site search and the writing.

@@ -102,10 +102,11 @@ std::string without_suggestion(std::string text) {
     return text.erase(from, to + 1 - from);
 }
 
-/** The demo's scenario (without its suggestion) with its variants replaced by `tail`. */
+/** The demo's scenario (without its suggestion) with its road works and variants replaced by
+    `tail`. */
 fs::path demo_with(const Demo& demo, const std::string& name, const std::string& tail) {
     std::string text = without_suggestion(read_text(demo.scenario()));
-    text = text.substr(0, text.find("[[variants]]"));
+    text = text.substr(0, text.find("[[edits]]"));
     const fs::path path = demo.data / name;
     write(path, text + tail);
     return path;
@@ -119,13 +120,14 @@ TEST_CASE("plan variants: road works and a new facility, every service for each,
     Heard heard;
     const Reporter rep = heard.reporter();
     const Scenario sc = read_scenario(demo.scenario().string());
-    REQUIRE(sc.variants.size() == 2);
+    REQUIRE(sc.edits.size() == 1);
+    REQUIRE(sc.variants.size() == 1);
     const PlanResult plan = run_plan(sc, {}, rep);
 
     // Today, then the two options, in every service, in the order the scenario gives them.
     REQUIRE(plan.variants.size() == 3);
     CHECK(plan.variants[0].id == "today");
-    CHECK(plan.variants[1].id == "footbridge");
+    CHECK(plan.variants[1].id == "road_works");
     CHECK(plan.variants[2].id == "new_clinic");
     for (const ServiceResults& s : plan.services) {
         REQUIRE(s.variants.size() == 3);
@@ -135,27 +137,30 @@ TEST_CASE("plan variants: road works and a new facility, every service for each,
     const ServiceResults& kg = service(plan, "kindergartens");
     const ServiceResults& meals = service(plan, "meal_points");
 
-    // The footbridge: the plain [[edits]] of the same road work give the same figures.
+    // The footbridge, the plain [[edits]] (the variant "road_works"): the same road work as a
+    // [[variants]] table gives the same figures.
     std::smatch line;
     const std::string scenario_text = read_text(demo.scenario());
     REQUIRE(std::regex_search(scenario_text, line, std::regex(R"(line = (\[\[.*\]\]))")));
-    const fs::path legacy = demo_with(demo, "legacy.toml",
-                                      "[[edits]]\ntype = \"add_road\"\nlabel = \"new footbridge\"\nclass = \"footway\"\nline = " +
-                                          line[1].str() + "\n");
-    const Scenario old = read_scenario(legacy.string());
-    REQUIRE(old.edits.size() == 1);
-    const PlanResult before = run_plan(old, {}, rep);
-    REQUIRE(before.variants.size() == 2);
-    CHECK(before.variants[1].id == "road_works");
+    const fs::path as_variant = demo_with(demo, "as_variant.toml",
+                                          "[[variants]]\nid = \"footbridge\"\n  [[variants.edits]]\n  type = \"add_road\"\n"
+                                          "  label = \"new footbridge\"\n  class = \"footway\"\n  line = " +
+                                              line[1].str() + "\n");
+    const Scenario other = read_scenario(as_variant.string());
+    REQUIRE(other.edits.empty());
+    REQUIRE(other.variants.size() == 1);
+    const PlanResult alike = run_plan(other, {}, rep);
+    REQUIRE(alike.variants.size() == 2);
+    CHECK(alike.variants[1].id == "footbridge");
     for (const std::string id : {"clinics", "kindergartens", "meal_points"})
-        CHECK(covered(variant(service(before, id), "road_works")) == covered(variant(service(plan, id), "footbridge")));
-    CHECK(covered(variant(clinics, "footbridge")) > covered(variant(clinics, "today")));
+        CHECK(covered(variant(service(alike, id), "footbridge")) == covered(variant(service(plan, id), "road_works")));
+    CHECK(covered(variant(clinics, "road_works")) > covered(variant(clinics, "today")));
 
     // The new health station: only the clinics change; with it they cover what coverage finds
     // with the station written into the clinics file.
     CHECK(covered(variant(kg, "new_clinic")) == covered(variant(kg, "today")));
     CHECK(covered(variant(meals, "new_clinic")) == covered(variant(meals, "today")));
-    CHECK(covered(variant(clinics, "new_clinic")) > covered(variant(clinics, "footbridge")));
+    CHECK(covered(variant(clinics, "new_clinic")) > covered(variant(clinics, "road_works")));
     REQUIRE(variant(clinics, "new_clinic").notes.size() == 1);
     CHECK_THAT(variant(clinics, "new_clinic").notes[0], Contains("新华社区卫生服务站"));
     {
