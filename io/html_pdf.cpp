@@ -24,7 +24,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-bool executable(const fs::path& p) { return ::access(p.c_str(), X_OK) == 0 && fs::is_regular_file(p); }
+bool executable(const fs::path& p) {
+    return ::access(p.c_str(), X_OK) == 0 && fs::is_regular_file(p);
+}
 
 /** The last few lines of a file (the browser's complaints), for an error message. */
 std::string tail(const fs::path& p, std::size_t lines) {
@@ -33,7 +35,8 @@ std::string tail(const fs::path& p, std::size_t lines) {
     for (std::string line; std::getline(in, line);)
         if (!line.empty()) all.push_back(line);
     std::string out;
-    for (std::size_t k = all.size() > lines ? all.size() - lines : 0; k < all.size(); ++k) out += "\n  " + all[k];
+    for (std::size_t k = all.size() > lines ? all.size() - lines : 0; k < all.size(); ++k)
+        out += "\n  " + all[k];
     return out;
 }
 
@@ -45,10 +48,13 @@ void fix_dates(const fs::path& pdf) {
     in.close();
     static const std::string fixed = "20000101000000";
     bool changed = false;
-    for (std::size_t at = bytes.find("(D:"); at != std::string::npos; at = bytes.find("(D:", at + 3)) {
+    for (std::size_t at = bytes.find("(D:"); at != std::string::npos;
+         at = bytes.find("(D:", at + 3)) {
         const std::size_t d = at + 3;
         std::size_t n = 0;
-        while (n < fixed.size() && d + n < bytes.size() && bytes[d + n] >= '0' && bytes[d + n] <= '9') ++n;
+        while (n < fixed.size() && d + n < bytes.size() && bytes[d + n] >= '0' &&
+               bytes[d + n] <= '9')
+            ++n;
         if (n == fixed.size()) {
             bytes.replace(d, n, fixed);
             changed = true;
@@ -63,7 +69,8 @@ void fix_dates(const fs::path& pdf) {
 }  // namespace
 
 std::string find_chromium() {
-    if (const char* own = std::getenv("LIFECIRCLE_CHROMIUM"); own && *own) return executable(own) ? own : "";
+    if (const char* own = std::getenv("LIFECIRCLE_CHROMIUM"); own && *own)
+        return executable(own) ? own : "";
     const char* path = std::getenv("PATH");
     std::stringstream dirs(path ? path : "/usr/bin:/bin");
     std::vector<std::string> folders;
@@ -77,9 +84,11 @@ std::string find_chromium() {
 
 void require_chromium(const std::string& option) {
     if (find_chromium().empty())
-        throw UsageError(option + " prints the report with headless Chromium, which is not installed: install it "
-                                  "(Debian: apt-get install chromium), or leave out " + option +
-                         " and print report.html from a browser");
+        throw UsageError(
+            option +
+            " prints the report with headless Chromium, which is not installed: install it "
+            "(Debian: apt-get install chromium), or leave out " +
+            option + " and print report.html from a browser");
 }
 
 void print_pdf(const std::string& html_path, const std::string& pdf_path, const std::string& option,
@@ -88,9 +97,11 @@ void print_pdf(const std::string& html_path, const std::string& pdf_path, const 
     const std::string browser = find_chromium();
     std::error_code ec;
     const fs::path tmp = fs::temp_directory_path(ec);
-    std::string profile_template = ((ec ? fs::path("/tmp") : tmp) / "lifecircle-pdf-XXXXXX").string();
+    std::string profile_template =
+        ((ec ? fs::path("/tmp") : tmp) / "lifecircle-pdf-XXXXXX").string();
     if (!::mkdtemp(profile_template.data()))
-        throw OutputError("cannot make a temporary browser profile in " + tmp.string() + "; check TMPDIR")
+        throw OutputError("cannot make a temporary browser profile in " + tmp.string() +
+                          "; check TMPDIR")
             .set_file(pdf_path);
     const fs::path profile(profile_template);
     const fs::path log = profile / "browser.log";
@@ -122,7 +133,8 @@ void print_pdf(const std::string& html_path, const std::string& pdf_path, const 
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     posix_spawnattr_t attr;
     posix_spawnattr_init(&attr);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);  // its own group: a timeout ends all of it
+    posix_spawnattr_setflags(&attr,
+                             POSIX_SPAWN_SETPGROUP);  // its own group: a timeout ends all of it
     posix_spawnattr_setpgroup(&attr, 0);
     pid_t pid = 0;
     const int spawned = posix_spawn(&pid, browser.c_str(), &actions, &attr, argv.data(), environ);
@@ -142,23 +154,26 @@ void print_pdf(const std::string& html_path, const std::string& pdf_path, const 
             status = -1;
             break;
         }
-        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() > timeout_s) {
+        if (std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+            timeout_s) {
             ::kill(-pid, SIGKILL);
             ::waitpid(pid, &status, 0);
             const std::string words = tail(log, 5);
             cleanup();
-            throw OutputError("headless Chromium took over " + std::to_string(static_cast<int>(timeout_s)) +
+            throw OutputError("headless Chromium took over " +
+                              std::to_string(static_cast<int>(timeout_s)) +
                               " s to print the report and was stopped" + words)
                 .set_file(pdf_path);
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    const bool ok = status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 && fs::exists(pdf_path) &&
-                    fs::file_size(pdf_path, ec) > 0;
+    const bool ok = status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0 &&
+                    fs::exists(pdf_path) && fs::file_size(pdf_path, ec) > 0;
     if (!ok) {
         const std::string words = tail(log, 5);
         cleanup();
-        throw OutputError("headless Chromium (" + browser + ") could not print the report" + words).set_file(pdf_path);
+        throw OutputError("headless Chromium (" + browser + ") could not print the report" + words)
+            .set_file(pdf_path);
     }
     cleanup();
     fix_dates(pdf_path);

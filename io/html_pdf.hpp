@@ -23,7 +23,7 @@ void require_chromium(const std::string& option);
  * and the Debian package (chromium) when no browser is installed, OutputError naming the file
  * with the browser's last words when printing fails or takes over `timeout_s` seconds.
  */
-void print_pdf(const std::string& html_path, const std::string& pdf_path, const std::string& option = "--pdf",
-               double timeout_s = 180.0);
+void print_pdf(const std::string& html_path, const std::string& pdf_path,
+               const std::string& option = "--pdf", double timeout_s = 180.0);
 
 }  // namespace lifecircle::io

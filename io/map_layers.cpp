@@ -90,7 +90,8 @@ public:
             polygon.push_back(std::move(ring));
             for (const auto& inner : area.inner_rings(outer)) {
                 Ring hole;
-                for (const auto& n : inner) hole.push_back({n.location().lon(), n.location().lat()});
+                for (const auto& n : inner)
+                    hole.push_back({n.location().lon(), n.location().lat()});
                 if (hole.size() >= 4) polygon.push_back(std::move(hole));
             }
             f.area.push_back(std::move(polygon));
@@ -100,7 +101,8 @@ public:
     std::vector<Found> found;
 };
 
-using LocationIndex = osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
+using LocationIndex =
+    osmium::index::map::FlexMem<osmium::unsigned_object_id_type, osmium::Location>;
 
 [[noreturn]] void cannot_read(const std::string& path, const std::string& why) {
     throw InputError("cannot read the water layer: " + why).set_file(path);
@@ -109,7 +111,8 @@ using LocationIndex = osmium::index::map::FlexMem<osmium::unsigned_object_id_typ
 }  // namespace
 
 MapShapes read_osm_water(const std::string& path) {
-    if (!std::filesystem::exists(path)) throw InputError("the OpenStreetMap file does not exist").set_file(path);
+    if (!std::filesystem::exists(path))
+        throw InputError("the OpenStreetMap file does not exist").set_file(path);
     MapShapes out;
     try {
         const osmium::io::File file{path, osm_format(path)};
@@ -127,19 +130,24 @@ MapShapes read_osm_water(const std::string& path) {
         LocationIndex index;
         osmium::handler::NodeLocationsForWays<LocationIndex> locations{index};
         locations.ignore_errors();  // extracts cut ways at their edge
-        osmium::io::Reader reader{file, osmium::osm_entity_bits::node | osmium::osm_entity_bits::way};
-        osmium::apply(reader, locations, handler, manager.handler([&handler](osmium::memory::Buffer&& buffer) {
+        osmium::io::Reader reader{file,
+                                  osmium::osm_entity_bits::node | osmium::osm_entity_bits::way};
+        osmium::apply(reader, locations, handler,
+                      manager.handler([&handler](osmium::memory::Buffer&& buffer) {
                           osmium::apply(buffer, handler);
                       }));
         reader.close();
         std::size_t cut = 0;
-        manager.for_each_incomplete_relation([&cut](const osmium::relations::RelationHandle&) { ++cut; });
+        manager.for_each_incomplete_relation(
+            [&cut](const osmium::relations::RelationHandle&) { ++cut; });
         if (cut)
-            out.notes.push_back(std::to_string(cut) +
-                                " water relation(s) reach beyond the file and are not drawn (their lines are)");
+            out.notes.push_back(
+                std::to_string(cut) +
+                " water relation(s) reach beyond the file and are not drawn (their lines are)");
         std::vector<Found>& found = handler.found;
-        std::sort(found.begin(), found.end(),
-                  [](const Found& a, const Found& b) { return std::tie(a.type, a.id) < std::tie(b.type, b.id); });
+        std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) {
+            return std::tie(a.type, a.id) < std::tie(b.type, b.id);
+        });
         for (Found& f : found) {
             if (f.type == 2) {
                 out.lines.push_back(std::move(f.line));
@@ -152,18 +160,21 @@ MapShapes read_osm_water(const std::string& path) {
     } catch (const Error&) {
         throw;
     } catch (const std::exception& e) {
-        throw InputError(std::string("cannot read the OpenStreetMap data for water (") + e.what() + ")").set_file(path);
+        throw InputError(std::string("cannot read the OpenStreetMap data for water (") + e.what() +
+                         ")")
+            .set_file(path);
     }
     return out;
 }
 
-MapShapes read_map_shapes(const std::string& path, const std::string& layer_name, const std::string& input_crs) {
+MapShapes read_map_shapes(const std::string& path, const std::string& layer_name,
+                          const std::string& input_crs) {
     detail::register_gdal();
     detail::GdalMessages messages;
     if (detail::is_plain_file_path(path) && !std::filesystem::exists(path))
         throw InputError("no such file").set_file(path);
-    detail::DatasetPtr ds(
-        static_cast<GDALDataset*>(GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
+    detail::DatasetPtr ds(static_cast<GDALDataset*>(
+        GDALOpenEx(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr)));
     if (!ds) cannot_read(path, messages.explain("GDAL cannot open it as vector data"));
     OGRLayer* layer = nullptr;
     if (!layer_name.empty()) {
@@ -181,11 +192,15 @@ MapShapes read_map_shapes(const std::string& path, const std::string& layer_name
     OGRSpatialReference source;
     if (!input_crs.empty()) {
         if (source.SetFromUserInput(input_crs.c_str()) != OGRERR_NONE)
-            throw InputError("water_crs '" + input_crs + "' is not a CRS GDAL understands (use EPSG:xxxx)").set_file(path);
+            throw InputError("water_crs '" + input_crs +
+                             "' is not a CRS GDAL understands (use EPSG:xxxx)")
+                .set_file(path);
     } else if (const OGRSpatialReference* own = layer->GetSpatialRef()) {
         source = *own;
     } else {
-        throw InputError("the layer has no CRS; give water_crs (e.g. EPSG:4326)").set_file(path).set_layer(layer->GetName());
+        throw InputError("the layer has no CRS; give water_crs (e.g. EPSG:4326)")
+            .set_file(path)
+            .set_layer(layer->GetName());
     }
     source.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
     OGRSpatialReference wgs84;
@@ -198,7 +213,8 @@ MapShapes read_map_shapes(const std::string& path, const std::string& layer_name
     for (int i = 0; i < defn->GetFieldCount(); ++i) {
         const std::string n = defn->GetFieldDefn(i)->GetNameRef();
         std::string lower = n;
-        std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+        std::transform(lower.begin(), lower.end(), lower.begin(),
+                       [](unsigned char c) { return char(std::tolower(c)); });
         if (lower == "name" || n == "名称") {
             name_field = i;
             break;
@@ -225,7 +241,8 @@ MapShapes read_map_shapes(const std::string& path, const std::string& layer_name
             const auto add = [&](const OGRPolygon& p) {
                 std::vector<Ring> rings;
                 if (const OGRLinearRing* ext = p.getExteriorRing()) rings.push_back(ring_of(*ext));
-                for (int i = 0; i < p.getNumInteriorRings(); ++i) rings.push_back(ring_of(*p.getInteriorRing(i)));
+                for (int i = 0; i < p.getNumInteriorRings(); ++i)
+                    rings.push_back(ring_of(*p.getInteriorRing(i)));
                 if (!rings.empty() && rings.front().size() >= 4) mp.push_back(std::move(rings));
             };
             if (type == wkbPolygon)
@@ -252,7 +269,9 @@ MapShapes read_map_shapes(const std::string& path, const std::string& layer_name
         }
     }
     if (out.empty())
-        throw InputError("the water layer has no polygons or lines").set_file(path).set_layer(layer->GetName());
+        throw InputError("the water layer has no polygons or lines")
+            .set_file(path)
+            .set_layer(layer->GetName());
     return out;
 }
 

@@ -43,6 +43,7 @@ MapShapes read_osm_water(const std::string& path);
  * InputError naming the file (and layer) for a missing file, a missing layer (listing the
  * layers), a layer without a CRS and no input_crs, or a layer with neither polygons nor lines.
  */
-MapShapes read_map_shapes(const std::string& path, const std::string& layer = {}, const std::string& input_crs = {});
+MapShapes read_map_shapes(const std::string& path, const std::string& layer = {},
+                          const std::string& input_crs = {});
 
 }  // namespace lifecircle::io

@@ -28,7 +28,8 @@ std::string xlsx_sheet_name(const std::string& text) {
     for (const char c : text) out += bad_sheet_char(c) ? '_' : c;
     if (out.size() > 31) {
         std::size_t cut = 31;
-        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;  // not inside a character
+        while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
+            --cut;  // not inside a character
         out.resize(cut);
     }
     if (out.empty()) out = "sheet";
@@ -39,14 +40,18 @@ void write_xlsx(const std::string& path, const std::vector<XlsxSheet>& sheets) {
     std::set<std::string> names;
     for (const XlsxSheet& s : sheets) {
         if (s.name.empty() || s.name.size() > 31 || xlsx_sheet_name(s.name) != s.name)
-            throw std::invalid_argument("xlsx: '" + s.name + "' is not a valid sheet name (use xlsx_sheet_name)");
-        if (!names.insert(s.name).second) throw std::invalid_argument("xlsx: the sheet name '" + s.name + "' is used twice");
+            throw std::invalid_argument("xlsx: '" + s.name +
+                                        "' is not a valid sheet name (use xlsx_sheet_name)");
+        if (!names.insert(s.name).second)
+            throw std::invalid_argument("xlsx: the sheet name '" + s.name + "' is used twice");
     }
     // libxlsxwriter prints its own errors to stderr: a missing folder is caught here first.
     const std::filesystem::path parent = std::filesystem::path(path).parent_path();
     std::error_code ec;
     if (!parent.empty() && !std::filesystem::is_directory(parent, ec))
-        throw OutputError("cannot write the workbook: the folder " + parent.string() + " does not exist").set_file(path);
+        throw OutputError("cannot write the workbook: the folder " + parent.string() +
+                          " does not exist")
+            .set_file(path);
     lxw_workbook* wb = workbook_new(path.c_str());
     if (!wb) throw OutputError("cannot create the workbook").set_file(path);
     lxw_doc_properties properties{};
@@ -72,7 +77,8 @@ void write_xlsx(const std::string& path, const std::vector<XlsxSheet>& sheets) {
             throw OutputError("cannot add the sheet '" + s.name + "'").set_file(path);
         }
         for (std::size_t c = 0; c < s.column_widths.size(); ++c)
-            worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c), s.column_widths[c], nullptr);
+            worksheet_set_column(ws, static_cast<lxw_col_t>(c), static_cast<lxw_col_t>(c),
+                                 s.column_widths[c], nullptr);
         if (s.frozen_rows > 0) worksheet_freeze_panes(ws, static_cast<lxw_row_t>(s.frozen_rows), 0);
         for (std::size_t r = 0; r < s.rows.size(); ++r) {
             for (std::size_t c = 0; c < s.rows[r].size(); ++c) {
@@ -80,7 +86,8 @@ void write_xlsx(const std::string& path, const std::vector<XlsxSheet>& sheets) {
                 const auto row = static_cast<lxw_row_t>(r);
                 const auto col = static_cast<lxw_col_t>(c);
                 if (cell.kind == XlsxCell::Kind::number) {
-                    if (std::isfinite(cell.number)) worksheet_write_number(ws, row, col, cell.number, format_of(cell));
+                    if (std::isfinite(cell.number))
+                        worksheet_write_number(ws, row, col, cell.number, format_of(cell));
                 } else if (cell.kind == XlsxCell::Kind::text && !cell.text.empty()) {
                     worksheet_write_string(ws, row, col, cell.text.c_str(), format_of(cell));
                 }

@@ -24,7 +24,8 @@ struct XlsxCell {
     XlsxCell() = default;
     XlsxCell(double v, std::string number_format = {})
         : kind(Kind::number), number(v), format(std::move(number_format)) {}
-    XlsxCell(std::string t, bool heading = false) : kind(Kind::text), text(std::move(t)), bold(heading) {}
+    XlsxCell(std::string t, bool heading = false)
+        : kind(Kind::text), text(std::move(t)), bold(heading) {}
     XlsxCell(const char* t, bool heading = false) : kind(Kind::text), text(t), bold(heading) {}
 };
 

@@ -50,7 +50,8 @@ struct Demo {
         for (std::size_t i = 0; i < lonlat.size(); ++i) {
             char buf[200];
             std::snprintf(buf, sizeof buf,
-                          "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"P%zu\"},\"geometry\":{\"type\":\"Point\","
+                          "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"P%zu\"},\"geometry\":{"
+                          "\"type\":\"Point\","
                           "\"coordinates\":[%.8f,%.8f]}}",
                           i ? "," : "", i, lonlat[i].x, lonlat[i].y);
             text += buf;
@@ -86,15 +87,23 @@ struct Warnings {
 
 }  // namespace
 
-TEST_CASE("demand layer: text columns of numbers become numbers; every row has a snap status", "[plan][coverage]") {
+TEST_CASE("demand layer: text columns of numbers become numbers; every row has a snap status",
+          "[plan][coverage]") {
     Layer in;
     in.name = "homes";
     in.kind = GeometryKind::point;
-    in.fields = {{"id", FieldType::string}, {"population", FieldType::string}, {"area", FieldType::string},
-                 {"code", FieldType::string}, {"note", FieldType::string}};
-    in.features.push_back({wkb_point({0, 0}), {Value{"A"}, Value{"1146"}, Value{"12.5"}, Value{"007"}, Value{"1146"}}});
-    in.features.push_back({wkb_point({10, 0}), {Value{"B"}, Value{"0"}, Value{"-3"}, Value{"12"}, Value{"小区"}}});
-    in.features.push_back({wkb_point({20, 0}), {Value{"C"}, Value{""}, Value{"2e3"}, Value{"15"}, Value{"2"}}});
+    in.fields = {{"id", FieldType::string},
+                 {"population", FieldType::string},
+                 {"area", FieldType::string},
+                 {"code", FieldType::string},
+                 {"note", FieldType::string}};
+    in.features.push_back(
+        {wkb_point({0, 0}),
+         {Value{"A"}, Value{"1146"}, Value{"12.5"}, Value{"007"}, Value{"1146"}}});
+    in.features.push_back(
+        {wkb_point({10, 0}), {Value{"B"}, Value{"0"}, Value{"-3"}, Value{"12"}, Value{"小区"}}});
+    in.features.push_back(
+        {wkb_point({20, 0}), {Value{"C"}, Value{""}, Value{"2e3"}, Value{"15"}, Value{"2"}}});
     // Points of A and C only: B has no residents (every weight 0), so no point.
     const std::vector<std::uint32_t> point_feature = {0, 2};
     const std::vector<std::string> groups = {"population"};
@@ -132,7 +141,8 @@ TEST_CASE("demand layer: text columns of numbers become numbers; every row has a
     CHECK(std::get<std::string>(out.features[2].values[field("snap_status")]) == "too_far");
 }
 
-TEST_CASE("water under the maps: from the OSM file, and from any polygon or line layer", "[plan][io]") {
+TEST_CASE("water under the maps: from the OSM file, and from any polygon or line layer",
+          "[plan][io]") {
     Demo demo;
     const io::MapShapes osm = io::read_osm_water((demo.data / "district.osm").string());
     REQUIRE(osm.areas.size() == 1);
@@ -140,7 +150,8 @@ TEST_CASE("water under the maps: from the OSM file, and from any polygon or line
     CHECK(osm.lines.empty());
     // A layer of the scenario's own: a river as a line in a projected CRS, a lake as a polygon.
     const fs::path file = demo.data / "water.geojson";
-    std::ofstream(file) << R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32650"}},"features":[
+    std::ofstream(file)
+        << R"({"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::32650"}},"features":[
 {"type":"Feature","properties":{"name":"小清河"},"geometry":{"type":"LineString","coordinates":[[441000,4425000],[442000,4425100]]}},
 {"type":"Feature","properties":{"名称":"湖"},"geometry":{"type":"Polygon","coordinates":[[[441000,4426000],[441100,4426000],[441100,4426100],[441000,4426000]]]}},
 {"type":"Feature","properties":{"name":"井"},"geometry":{"type":"Point","coordinates":[441000,4426000]}}]})";
@@ -150,13 +161,17 @@ TEST_CASE("water under the maps: from the OSM file, and from any polygon or line
     CHECK(own.line_names[0] == "小清河");
     CHECK(std::abs(own.lines[0][0].x - 116.3) < 0.1);  // in WGS 84
     CHECK(std::abs(own.lines[0][0].y - 39.97) < 0.1);
-    CHECK_THROWS_WITH(io::read_map_shapes(file.string(), "rivers"), Contains("no layer 'rivers'; its layers: water"));
+    CHECK_THROWS_WITH(io::read_map_shapes(file.string(), "rivers"),
+                      Contains("no layer 'rivers'; its layers: water"));
     const fs::path points = demo.data / "wells.geojson";
-    std::ofstream(points) << R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[116.3,39.97]}}]})";
-    CHECK_THROWS_WITH(io::read_map_shapes(points.string()), Contains("the water layer has no polygons or lines"));
+    std::ofstream(points)
+        << R"({"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Point","coordinates":[116.3,39.97]}}]})";
+    CHECK_THROWS_WITH(io::read_map_shapes(points.string()),
+                      Contains("the water layer has no polygons or lines"));
 }
 
-TEST_CASE("xlsx: numbers as numbers, sheet names checked, the same bytes on every run", "[plan][io]") {
+TEST_CASE("xlsx: numbers as numbers, sheet names checked, the same bytes on every run",
+          "[plan][io]") {
     test::TempDir dir("xlsx");
     std::vector<io::XlsxSheet> sheets(1);
     sheets[0].name = io::xlsx_sheet_name("clinics: 15/min [a]");
@@ -170,24 +185,28 @@ TEST_CASE("xlsx: numbers as numbers, sheet names checked, the same bytes on ever
     CHECK(read_bytes(a) == read_bytes(b));
     CHECK(read_bytes(a).rfind("PK", 0) == 0);  // a zip
     CHECK(io::xlsx_sheet_name(std::string(40, 'x')).size() == 31);
-    CHECK(io::xlsx_sheet_name("三至六岁儿童幼儿园学位覆盖情况表格").size() <= 31);  // cut between characters
+    CHECK(io::xlsx_sheet_name("三至六岁儿童幼儿园学位覆盖情况表格").size() <=
+          31);  // cut between characters
     sheets.push_back(sheets[0]);
     CHECK_THROWS_WITH(io::write_xlsx(a, sheets), Contains("is used twice"));
     sheets[1].name = "a/b";
     CHECK_THROWS_AS(io::write_xlsx(a, sheets), std::invalid_argument);
-    CHECK_THROWS_WITH(io::write_xlsx(dir.file("gone/c.xlsx"), {sheets[0]}), Contains("gone/c.xlsx"));
+    CHECK_THROWS_WITH(io::write_xlsx(dir.file("gone/c.xlsx"), {sheets[0]}),
+                      Contains("gone/c.xlsx"));
 }
 
 TEST_CASE("--pdf without Chromium says what to install", "[plan][io]") {
     ::setenv("LIFECIRCLE_CHROMIUM", "/nonexistent/chromium", 1);
     CHECK(io::find_chromium().empty());
-    CHECK_THROWS_WITH(io::require_chromium("--pdf"),
-                      Contains("--pdf prints the report with headless Chromium, which is not installed") &&
-                          Contains("apt-get install chromium"));
+    CHECK_THROWS_WITH(
+        io::require_chromium("--pdf"),
+        Contains("--pdf prints the report with headless Chromium, which is not installed") &&
+            Contains("apt-get install chromium"));
     ::unsetenv("LIFECIRCLE_CHROMIUM");
 }
 
-TEST_CASE("Chinese map coordinates read as WGS 84 are named, with the setting that fixes them", "[plan][inputs]") {
+TEST_CASE("Chinese map coordinates read as WGS 84 are named, with the setting that fixes them",
+          "[plan][inputs]") {
     Demo demo;
     const std::vector<Point> wgs = on_streets(demo.net);
     std::vector<Point> gcj, bd;
@@ -214,7 +233,8 @@ TEST_CASE("Chinese map coordinates read as WGS 84 are named, with the setting th
         spec.label = "service 'clinics'";
         studies::read_facilities(spec, demo.net, heard.reporter());
         REQUIRE(heard.said.size() == 1);
-        CHECK_THAT(heard.said[0], Contains("BD-09 (Baidu)") && Contains("set crs = \"bd09\" in service 'clinics'"));
+        CHECK_THAT(heard.said[0], Contains("BD-09 (Baidu)") &&
+                                      Contains("set crs = \"bd09\" in service 'clinics'"));
         // Said gcj02, read so: nothing to say, and the points land on the streets.
         Warnings quiet;
         spec.path = demo.points("gcj2.geojson", gcj);

@@ -29,7 +29,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-void write(const fs::path& path, const std::string& text) { std::ofstream(path, std::ios::binary) << text; }
+void write(const fs::path& path, const std::string& text) {
+    std::ofstream(path, std::ios::binary) << text;
+}
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -56,9 +58,9 @@ struct Heard {
         return Reporter(cb);
     }
     std::size_t warned(const std::string& part) const {
-        return static_cast<std::size_t>(std::count_if(warnings.begin(), warnings.end(), [&](const std::string& w) {
-            return w.find(part) != std::string::npos;
-        }));
+        return static_cast<std::size_t>(
+            std::count_if(warnings.begin(), warnings.end(),
+                          [&](const std::string& w) { return w.find(part) != std::string::npos; }));
     }
 };
 
@@ -114,8 +116,10 @@ fs::path demo_with(const Demo& demo, const std::string& name, const std::string&
 
 }  // namespace
 
-TEST_CASE("plan variants: road works and a new facility, every service for each, as independent runs find; the summary",
-          "[plan][variants]") {
+TEST_CASE(
+    "plan variants: road works and a new facility, every service for each, as independent runs "
+    "find; the summary",
+    "[plan][variants]") {
     Demo demo;
     Heard heard;
     const Reporter rep = heard.reporter();
@@ -142,10 +146,11 @@ TEST_CASE("plan variants: road works and a new facility, every service for each,
     std::smatch line;
     const std::string scenario_text = read_text(demo.scenario());
     REQUIRE(std::regex_search(scenario_text, line, std::regex(R"(line = (\[\[.*\]\]))")));
-    const fs::path as_variant = demo_with(demo, "as_variant.toml",
-                                          "[[variants]]\nid = \"footbridge\"\n  [[variants.edits]]\n  type = \"add_road\"\n"
-                                          "  label = \"new footbridge\"\n  class = \"footway\"\n  line = " +
-                                              line[1].str() + "\n");
+    const fs::path as_variant =
+        demo_with(demo, "as_variant.toml",
+                  "[[variants]]\nid = \"footbridge\"\n  [[variants.edits]]\n  type = \"add_road\"\n"
+                  "  label = \"new footbridge\"\n  class = \"footway\"\n  line = " +
+                      line[1].str() + "\n");
     const Scenario other = read_scenario(as_variant.string());
     REQUIRE(other.edits.empty());
     REQUIRE(other.variants.size() == 1);
@@ -153,7 +158,8 @@ TEST_CASE("plan variants: road works and a new facility, every service for each,
     REQUIRE(alike.variants.size() == 2);
     CHECK(alike.variants[1].id == "footbridge");
     for (const std::string id : {"clinics", "kindergartens", "meal_points"})
-        CHECK(covered(variant(service(alike, id), "footbridge")) == covered(variant(service(plan, id), "road_works")));
+        CHECK(covered(variant(service(alike, id), "footbridge")) ==
+              covered(variant(service(plan, id), "road_works")));
     CHECK(covered(variant(clinics, "road_works")) > covered(variant(clinics, "today")));
 
     // The new health station: only the clinics change; with it they cover what coverage finds
@@ -168,9 +174,11 @@ TEST_CASE("plan variants: road works and a new facility, every service for each,
         const std::string scenario = read_text(demo.scenario());
         std::smatch m;
         REQUIRE(std::regex_search(scenario, m, std::regex(R"(lon = ([0-9.]+), lat = ([0-9.]+))")));
-        clinics_file.insert(clinics_file.rfind("]}"), ",{\"type\":\"Feature\",\"properties\":{\"id\":\"K4\",\"name\":\"新华社区卫生服务站\"},"
-                                                      "\"geometry\":{\"type\":\"Point\",\"coordinates\":[" +
-                                                          m[1].str() + "," + m[2].str() + "]}}\n");
+        clinics_file.insert(
+            clinics_file.rfind("]}"),
+            ",{\"type\":\"Feature\",\"properties\":{\"id\":\"K4\",\"name\":\"新华社区卫生服务站\"},"
+            "\"geometry\":{\"type\":\"Point\",\"coordinates\":[" +
+                m[1].str() + "," + m[2].str() + "]}}\n");
         write(demo.data / "clinics4.geojson", clinics_file);
         AreaSpec spec{sc.network, sc.demand, sc.districts, 0};
         const auto area = load_area(spec, clinics.standard.profile(), rep);
@@ -209,8 +217,10 @@ TEST_CASE("plan variants: road works and a new facility, every service for each,
     REQUIRE(w.joins.size() == 2);
     CHECK_THAT(w.joins[0], Contains("和平路"));
     CHECK_THAT(w.joins[1], Contains("滨河南路"));
-    CHECK(std::regex_search(w.zh, std::regex("新建人行道，长 (199|200) 米，连接 .*和平路.* 与 .*滨河南路")));
-    CHECK(std::regex_search(w.en, std::regex("a new footway of (199|200) m joining .*和平路.* and .*滨河南路")));
+    CHECK(std::regex_search(
+        w.zh, std::regex("新建人行道，长 (199|200) 米，连接 .*和平路.* 与 .*滨河南路")));
+    CHECK(std::regex_search(
+        w.en, std::regex("a new footway of (199|200) m joining .*和平路.* and .*滨河南路")));
     CHECK(w.en.find("source id") == std::string::npos);
 
     // Suggested sites named by their nearest road, with what they add; today with them beside.
@@ -232,8 +242,10 @@ TEST_CASE("plan variants: road works and a new facility, every service for each,
     CHECK(j["language"] == "zh");
     CHECK(j["group_labels"]["pop_3_6"] == "3–6岁儿童 children 3–6");
     REQUIRE(j["variants"].size() == 3);
-    CHECK(j["variants"][1]["road_works"][0]["joins"][0].get<std::string>().find("和平路") != std::string::npos);
-    CHECK(j["variants"][2]["facility_changes"][0].get<std::string>().find("+1") != std::string::npos);
+    CHECK(j["variants"][1]["road_works"][0]["joins"][0].get<std::string>().find("和平路") !=
+          std::string::npos);
+    CHECK(j["variants"][2]["facility_changes"][0].get<std::string>().find("+1") !=
+          std::string::npos);
     const auto& jc = j["services"][0];
     CHECK(jc["target"]["share"] == 0.9);
     CHECK(jc["target"]["nature"] == "observed");
@@ -253,15 +265,17 @@ TEST_CASE("plan variants: road works and a new facility, every service for each,
     CHECK(heard.calls["site search"] >= 3);
 }
 
-TEST_CASE("plan: a service without facilities is 0% with a note, in every variant", "[plan][variants]") {
+TEST_CASE("plan: a service without facilities is 0% with a note, in every variant",
+          "[plan][variants]") {
     Demo demo;
     Heard heard;
     write(demo.data / "none.geojson", "{\"type\":\"FeatureCollection\",\"features\":[]}\n");
     std::string text = read_text(demo.scenario());
-    text = without_suggestion(
-        std::regex_replace(text, std::regex("facilities = \"meal_points.geojson\""), "facilities = \"none.geojson\""));
+    text = without_suggestion(std::regex_replace(
+        text, std::regex("facilities = \"meal_points.geojson\""), "facilities = \"none.geojson\""));
     write(demo.data / "none.toml", text);
-    const PlanResult plan = run_plan(read_scenario((demo.data / "none.toml").string()), {}, heard.reporter());
+    const PlanResult plan =
+        run_plan(read_scenario((demo.data / "none.toml").string()), {}, heard.reporter());
     const ServiceResults& meals = service(plan, "meal_points");
     for (const VariantResults& v : meals.variants) CHECK(covered(v) == 0);
     REQUIRE(meals.notes.size() == 1);
@@ -270,7 +284,8 @@ TEST_CASE("plan: a service without facilities is 0% with a note, in every varian
     CHECK(heard.warned("the layer has no facilities") == 1);
 }
 
-TEST_CASE("plan: a variant's facility changes are checked against the service", "[plan][variants]") {
+TEST_CASE("plan: a variant's facility changes are checked against the service",
+          "[plan][variants]") {
     Demo demo;
     const Reporter quiet;
     const auto run = [&](const std::string& name, const std::string& tail) -> std::string {
@@ -281,36 +296,55 @@ TEST_CASE("plan: a variant's facility changes are checked against the service", 
         }
         return "(no error)";
     };
-    CHECK_THAT(run("close.toml", "[[variants]]\nid = \"x\"\n  [[variants.facilities]]\n  service = \"clinics\"\n  close = [\"K9\"]\n"),
-               Contains("variant 'x' (service 'clinics') closes 'K9', which is not one of the service's facilities (K1, K2, K3)") &&
+    CHECK_THAT(run("close.toml",
+                   "[[variants]]\nid = \"x\"\n  [[variants.facilities]]\n  service = \"clinics\"\n "
+                   " close = [\"K9\"]\n"),
+               Contains("variant 'x' (service 'clinics') closes 'K9', which is not one of the "
+                        "service's facilities (K1, K2, K3)") &&
                    Contains("line "));
-    CHECK_THAT(run("same.toml", "[[variants]]\nid = \"x\"\n  [[variants.facilities]]\n  service = \"clinics\"\n"
-                                "  add = [{ id = \"K1\", lon = 116.31, lat = 39.975 }]\n"),
+    CHECK_THAT(run("same.toml",
+                   "[[variants]]\nid = \"x\"\n  [[variants.facilities]]\n  service = \"clinics\"\n"
+                   "  add = [{ id = \"K1\", lon = 116.31, lat = 39.975 }]\n"),
                Contains("adds a facility with id 'K1', which the service already has"));
-    CHECK_THAT(run("seats.toml", "[[variants]]\nid = \"x\"\n  [[variants.facilities]]\n  service = \"kindergartens\"\n"
-                                 "  add = [{ id = \"Y9\", lon = 116.31, lat = 39.975 }]\n"),
-               Contains("adds 'Y9' without a capacity; the service counts seats (capacity_field 'seats')"));
+    CHECK_THAT(
+        run("seats.toml",
+            "[[variants]]\nid = \"x\"\n  [[variants.facilities]]\n  service = \"kindergartens\"\n"
+            "  add = [{ id = \"Y9\", lon = 116.31, lat = 39.975 }]\n"),
+        Contains(
+            "adds 'Y9' without a capacity; the service counts seats (capacity_field 'seats')"));
     // Closing every clinic: 0 %, not an abort.
-    CHECK(run("all.toml", "[[variants]]\nid = \"x\"\n  [[variants.facilities]]\n  service = \"clinics\"\n"
-                          "  close = [\"K1\", \"K2\", \"K3\"]\n") == "(no error)");
+    CHECK(run("all.toml",
+              "[[variants]]\nid = \"x\"\n  [[variants.facilities]]\n  service = \"clinics\"\n"
+              "  close = [\"K1\", \"K2\", \"K3\"]\n") == "(no error)");
 }
 
-TEST_CASE("scenario: [[variants]], [groups], [report] and a target's source, with their errors", "[plan][scenario]") {
+TEST_CASE("scenario: [[variants]], [groups], [report] and a target's source, with their errors",
+          "[plan][scenario]") {
     Demo demo;
     const auto bad = [&](const std::string& name, const std::string& tail) {
         return error_of(demo_with(demo, name, tail));
     };
-    CHECK_THAT(bad("v1.toml", "[[variants]]\nid = \"Bad Id\"\n"), Contains("variant id 'Bad Id' must use a-z, 0-9 and _ only"));
-    CHECK_THAT(bad("v2.toml", "[[variants]]\nid = \"a\"\ntitle = \"A\"\n"), Contains("variant 'a' changes nothing"));
-    CHECK_THAT(bad("v3.toml", "[[variants]]\nid = \"today\"\n  [[variants.facilities]]\n  service = \"clinics\"\n  close = [\"K1\"]\n"),
+    CHECK_THAT(bad("v1.toml", "[[variants]]\nid = \"Bad Id\"\n"),
+               Contains("variant id 'Bad Id' must use a-z, 0-9 and _ only"));
+    CHECK_THAT(bad("v2.toml", "[[variants]]\nid = \"a\"\ntitle = \"A\"\n"),
+               Contains("variant 'a' changes nothing"));
+    CHECK_THAT(bad("v3.toml",
+                   "[[variants]]\nid = \"today\"\n  [[variants.facilities]]\n  service = "
+                   "\"clinics\"\n  close = [\"K1\"]\n"),
                Contains("variant id 'today' is used twice"));
-    CHECK_THAT(bad("v4.toml", "[[variants]]\nid = \"a\"\n  [[variants.facilities]]\n  service = \"schools\"\n  close = [\"K1\"]\n"),
+    CHECK_THAT(bad("v4.toml",
+                   "[[variants]]\nid = \"a\"\n  [[variants.facilities]]\n  service = \"schools\"\n "
+                   " close = [\"K1\"]\n"),
                Contains("service 'schools' in variant 'a' is not a service of the scenario"));
-    CHECK_THAT(bad("v5.toml", "[[variants]]\nid = \"a\"\n  [[variants.facilities]]\n  service = \"clinics\"\n  add = [{ id = \"N\" }]\n"),
+    CHECK_THAT(bad("v5.toml",
+                   "[[variants]]\nid = \"a\"\n  [[variants.facilities]]\n  service = \"clinics\"\n "
+                   " add = [{ id = \"N\" }]\n"),
                Contains("needs 'lon' and 'lat'"));
-    CHECK_THAT(bad("v6.toml", "[[variants]]\nid = \"a\"\ncolour = 1\n"), Contains("unknown key 'colour' in variant 'a'"));
-    CHECK_THAT(bad("v7.toml", "[[variants]]\nid = \"a\"\n  [[variants.edits]]\n  type = \"widen\"\n"),
-               Contains("edit type 'widen' must be add_road, change or close"));
+    CHECK_THAT(bad("v6.toml", "[[variants]]\nid = \"a\"\ncolour = 1\n"),
+               Contains("unknown key 'colour' in variant 'a'"));
+    CHECK_THAT(
+        bad("v7.toml", "[[variants]]\nid = \"a\"\n  [[variants.edits]]\n  type = \"widen\"\n"),
+        Contains("edit type 'widen' must be add_road, change or close"));
 
     std::string text = read_text(demo.scenario());
     const auto with = [&](const std::string& name, const std::string& from, const std::string& to) {
@@ -326,8 +360,9 @@ TEST_CASE("scenario: [[variants]], [groups], [report] and a target's source, wit
                Contains("the label of group 'pop_3_6' in [groups] must be a string"));
     CHECK_THAT(with("t1.toml", "target_source = \"清河街道", "# target_source = \""),
                Contains("target_share needs target_source"));
-    CHECK_THAT(with("t2.toml", "target_share = 0.8 ", "target_nature = \"law\"\ntarget_share = 0.8 "),
-               Contains("key 'target_nature' in service 'kindergartens' must be \"scenario\""));
+    CHECK_THAT(
+        with("t2.toml", "target_share = 0.8 ", "target_nature = \"law\"\ntarget_share = 0.8 "),
+        Contains("key 'target_nature' in service 'kindergartens' must be \"scenario\""));
     // A label for a group the demand does not have is named with its line when the plan runs.
     {
         const fs::path path = demo.data / "g.toml";
@@ -339,18 +374,19 @@ TEST_CASE("scenario: [[variants]], [groups], [report] and a target's source, wit
             run_plan(read_scenario(path.string()), {}, Reporter());
             FAIL("no error");
         } catch (const InputError& e) {
-            CHECK_THAT(e.what(), Contains("[groups] labels 'pop_all', which is not one of the demand's groups (pop_total, "
+            CHECK_THAT(e.what(), Contains("[groups] labels 'pop_all', which is not one of the "
+                                          "demand's groups (pop_total, "
                                           "pop_3_6, pop_60plus)"));
         }
     }
     // A variant's files are inputs, never written.
     const fs::path add = demo.data / "more.geojson";
     write(add, "{\"type\":\"FeatureCollection\",\"features\":[]}\n");
-    const fs::path path = demo_with(demo, "f.toml",
-                                    "[[variants]]\nid = \"a\"\n  [[variants.facilities]]\n  service = \"clinics\"\n"
-                                    "  add_file = \"more.geojson\"\n");
+    const fs::path path =
+        demo_with(demo, "f.toml",
+                  "[[variants]]\nid = \"a\"\n  [[variants.facilities]]\n  service = \"clinics\"\n"
+                  "  add_file = \"more.geojson\"\n");
     const Scenario sc = read_scenario(path.string());
     const auto inputs = sc.inputs();
     CHECK(std::find(inputs.begin(), inputs.end(), add.lexically_normal().string()) != inputs.end());
 }
-
