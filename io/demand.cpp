@@ -20,6 +20,7 @@
 #include <ogr_spatialref.h>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "core/polygon.hpp"
 #include "core/wkb.hpp"
 #include "io/chinese_coords.hpp"
@@ -109,6 +110,12 @@ WeightValue parse_number(const Value& v, const std::string& what, const std::str
     if (out.value < 0) {
         throw InputError("the " + what + " value " + format_value(out.value) + " in field '" +
                          field + "' is negative: fix the value")
+            .set_feature(id);
+    }
+    if (what == "weight" && !within(Quantity::weight, out.value)) {
+        throw InputError("the weight value " + format_value(out.value) + " in field '" + field + "' " +
+                         limit_problem(Quantity::weight, out.value) +
+                         " (residents of one feature): fix the value or the field")
             .set_feature(id);
     }
     return out;
@@ -209,8 +216,14 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
     std::string first_empty;
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t g = 0; g < weight_index.size(); ++g) {
-            const WeightValue v = parse_number(layer.points[i].values[weight_index[g]], "weight",
-                                               set.groups[g], layer.points[i].id);
+            WeightValue v;
+            try {
+                v = parse_number(layer.points[i].values[weight_index[g]], "weight", set.groups[g],
+                                 layer.points[i].id);
+            } catch (InputError& e) {
+                e.set_file(path).set_layer(layer.layer_name);
+                throw;
+            }
             w[i][g] = v.value;
             if (v.empty) {
                 if (set.empty_weights++ == 0)
@@ -453,6 +466,10 @@ DemandSet read_raster_demand(GDALDataset& dataset, const std::string& path,
                 ++non_positive;
                 continue;
             }
+            if (!within(Quantity::weight, v))
+                throw fail("the cell at row " + std::to_string(r) + ", column " + std::to_string(c) + " holds " +
+                           std::to_string(v) + " residents: " + limit_problem(Quantity::weight, v) +
+                           "; check the band (" + std::to_string(options.band) + ") and its scale");
             const double px = c + 0.5;
             const double py = r + 0.5;
             centres.push_back({gt[0] + gt[1] * px + gt[2] * py, gt[3] + gt[4] * px + gt[5] * py});

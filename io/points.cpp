@@ -604,6 +604,9 @@ PointLayer read_layer(OGRLayer& layer, bool csv, const PointReadOptions& options
     if (is_line(layer.GetGeomType())) throw InputError(line_problem(layer.GetGeomType()));
 
     const Fields fields = resolve_fields(defn, options);
+    if (fields.id < 0 && !options.option_prefix.empty())
+        result.notes.push_back("the layer has no 'id' field: its features are numbered by their feature id (FID); "
+                               "name the id field with " + options.option_prefix + "-id-field");
     const SourceCrs crs = source_crs(layer, options);
     const ToWgs84 to_wgs84(crs);
     result.source_crs = crs.name;

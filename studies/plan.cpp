@@ -175,6 +175,28 @@ void check_groups(const Scenario& sc, const StudyArea& area) {
     }
 }
 
+/** Road works lie on the network: a point far outside it (a typo, swapped coordinates) is an
+    error naming the edit's line before the network is rebuilt with it. */
+void check_edits_within(const Scenario& sc, const Box& lonlat) {
+    const double margin = 0.05;  // degrees, about 5 km
+    const auto outside = [&](double lon, double lat) {
+        return lon < lonlat.min.x - margin || lon > lonlat.max.x + margin || lat < lonlat.min.y - margin ||
+               lat > lonlat.max.y + margin;
+    };
+    for (const ScenarioEdit& e : sc.edits)
+        for (const auto* points : {&e.line, &e.polygon})
+            for (const auto& [lon, lat] : *points) {
+                if (!outside(lon, lat)) continue;
+                char buf[512];
+                std::snprintf(buf, sizeof buf,
+                              "line %d: road work '%s': the point [%.6f, %.6f] lies outside the network (lon %.4f..%.4f, "
+                              "lat %.4f..%.4f); coordinates are WGS 84 [longitude, latitude]",
+                              e.line_number, e.label.c_str(), lon, lat, lonlat.min.x, lonlat.max.x, lonlat.min.y,
+                              lonlat.max.y);
+                throw InputError(buf).set_file(sc.path);
+            }
+}
+
 std::string edit_note(const EditReport& e) {
     std::string line = e.label + ": ";
     if (e.roads_added)
@@ -246,6 +268,7 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
     Areas areas(sc, network_edits(sc, reporter), options.threads, reporter);
     const StudyArea& first = areas.get(standards.front(), false);
     check_groups(sc, first);
+    check_edits_within(sc, first.net.lonlat_bounds());
 
     PlanResult out;
     out.title = sc.title;

@@ -193,6 +193,10 @@ SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& 
     report_unsnapped(facilities.source, facilities.ids, placed.snaps, reporter);
     r.before = evaluate_service(area, existing, std::move(facilities), std::move(placed), reporter);
     const std::vector<double>& w = area.demand.weights[r.before.group];
+    if (r.before.overall[r.before.group].total <= 0)
+        throw InputError("the group '" + area.demand.groups[r.before.group] +
+                         "' has no residents (every weight is 0): there is nothing to place sites for; choose "
+                         "another group (the first weight field) or check the weights");
 
     r.candidates = read_candidates(area, o, r.before, reporter);
     check_options(area, o, r.candidates);
