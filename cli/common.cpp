@@ -1,70 +1,24 @@
 #include "cli/common.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <iostream>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "core/error.hpp"
 #include "io/layer_writer.hpp"
+#include "studies/console.hpp"
 
 namespace lifecircle::cli {
 
 namespace {
-
-/** One console: the progress line's state is shared so that messages never glue onto it. */
-struct Console {
-    std::mutex mutex;
-    bool quiet = false;
-    bool progress_lines = false;  // --progress: lines off a terminal
-    bool line_open = false;       // a progress bar is drawn without its newline
-    std::map<std::string, std::size_t> last_tenth;  // per phase, the last tenth printed
-    std::vector<std::string> pending_notes;         // old spellings, said once the verb runs
-};
-Console& console() {
-    static Console c;
-    return c;
+std::vector<std::string>& pending_notes() {  // old spellings, said once the verb runs
+    static std::vector<std::string> notes;
+    return notes;
 }
-void close_line(Console& c) {
-    if (c.line_open) std::cerr << "\n";
-    c.line_open = false;
+studies::ConsoleOptions& console_options() {
+    static studies::ConsoleOptions options;
+    return options;
 }
-void print_line(const std::string& text, bool always) {
-    Console& c = console();
-    std::lock_guard lock(c.mutex);
-    if (c.quiet && !always) return;
-    close_line(c);
-    std::cerr << text << "\n" << std::flush;
-}
-
-/** Draws a phase's progress: a bar redrawn on a terminal, a line per tenth with --progress. */
-void draw_progress(const std::string& phase, std::size_t done, std::size_t total) {
-    Console& c = console();
-    std::lock_guard lock(c.mutex);
-    if (c.quiet || total == 0) return;
-    if (::isatty(2)) {
-        const std::size_t width = 30, filled = width * done / total;
-        std::cerr << "\r" << phase << " [" << std::string(filled, '#') << std::string(width - filled, ' ') << "] "
-                  << done << "/" << total << std::flush;
-        c.line_open = done < total;
-        if (done >= total) std::cerr << "\n";
-        return;
-    }
-    if (!c.progress_lines) return;
-    const std::size_t tenth = 10 * done / total;
-    auto [it, fresh] = c.last_tenth.try_emplace(phase, 0);
-    if (!fresh && tenth <= it->second && done < total) return;
-    if (!fresh && tenth == it->second) return;
-    it->second = tenth;
-    std::cerr << "lifecircle: " << phase << ": " << 10 * tenth << "% (" << done << "/" << total << ")\n" << std::flush;
-}
-
 }  // namespace
 
 CLI::Validator valid(Quantity q) {
@@ -81,7 +35,7 @@ void add_old_spelling(CLI::App& app, const std::string& old_name, const std::str
            old_name,
            [&target, old_name, new_name](const std::string& v) {
                target = v;
-               console().pending_notes.push_back("note: " + old_name + " is now spelled " + new_name +
+               pending_notes().push_back("note: " + old_name + " is now spelled " + new_name +
                                                  "; the old spelling still works");
            },
            "Old spelling of " + new_name)
@@ -230,35 +184,29 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 studies::Reporter reporter() {
-    {
-        Console& c = console();
-        std::vector<std::string> pending;
-        {
-            std::lock_guard lock(c.mutex);
-            pending.swap(c.pending_notes);
-        }
-        for (const std::string& n : pending) print_note(n);
-    }
-    studies::Callbacks cb;
-    cb.progress = draw_progress;
-    cb.notice = [](const studies::Notice& n) {
-        if (n.level == studies::Notice::Level::warning)
-            print_warning(n.text);
-        else
-            print_note("note: " + n.text);
-    };
-    return studies::Reporter(std::move(cb));
+    for (const std::string& n : pending_notes()) print_note(n);
+    pending_notes().clear();
+    return studies::console_reporter();
 }
 
-void print_error(const std::string& message) { print_line("lifecircle: error: " + message, true); }
-void print_note(const std::string& message) { print_line("lifecircle: " + message, false); }
-void print_warning(const std::string& message) { print_line("lifecircle: warning: " + message, false); }
+void print_error(const std::string& message) { studies::console_line("lifecircle: error: " + message, true); }
+void print_note(const std::string& message) { studies::console_line("lifecircle: " + message); }
+void print_warning(const std::string& message) { studies::console_line("lifecircle: warning: " + message); }
 
 void add_quiet_option(CLI::App& app) {
     app.add_flag_callback(
-        "--quiet,-q", [] { console().quiet = true; }, "No notes, warnings or progress (errors are still printed)");
+        "--quiet,-q",
+        [] {
+            console_options().quiet = true;
+            studies::set_console(console_options());
+        },
+        "No notes, warnings or progress (errors are still printed)");
     app.add_flag_callback(
-        "--progress", [] { console().progress_lines = true; },
+        "--progress",
+        [] {
+            console_options().progress_lines = true;
+            studies::set_console(console_options());
+        },
         "Progress as one line per 10% on stderr when it is not a terminal (a log, a pipe)");
 }
 
