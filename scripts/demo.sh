@@ -20,9 +20,9 @@ head -5 out/verbs/od.csv
 if $lc isochrones --help >/dev/null 2>&1; then
   echo
   echo "== isochrones: 5/10/15-minute walks around the clinics =="
-  $lc isochrones --network demo/demo_district.osm --facilities demo/clinics.geojson --name-field name \
+  $lc isochrones --network demo/demo_district.osm --facilities demo/clinics.geojson --facilities-name-field name \
       --minutes 5,10,15 --out out/verbs/clinic_isochrones.gpkg
-  $lc isochrones --network demo/demo_district.osm --facilities demo/clinics.geojson --name-field name \
+  $lc isochrones --network demo/demo_district.osm --facilities demo/clinics.geojson --facilities-name-field name \
       --minutes 15 --split --out out/verbs/clinic_catchments.geojson
 fi
 echo
