@@ -16,7 +16,7 @@ namespace {
 struct Worker {
     explicit Worker(std::size_t nodes) : ws(nodes) {}
     SearchWorkspace ws;
-    GeosContext geos;
+    geos::GeosContext geos;
 };
 
 /** Area features of one facility (or of all, for dissolve/split), in break order. */
@@ -196,7 +196,7 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
     if (shape == IsochroneShape::dissolve) {
         Legs legs;
         for (const IsochroneFacility& f : facilities) legs.add(f);
-        GeosContext geos;
+        geos::GeosContext geos;
         std::vector<AreaPolygon> polys = nested_areas(geos, graph, shared, options.breaks,
                                                       legs.lines, options.area, legs.starts);
         for (std::size_t k = 0; k < polys.size(); ++k)
@@ -209,7 +209,7 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
         std::vector<std::vector<Feature>> per_break(options.breaks.size());
         std::vector<char> has_area(facilities.size(), 0);  // at some break
         // One break at a time, each split on all threads: one label grid in memory at once.
-        GeosContext geos;
+        geos::GeosContext geos;
         for (std::size_t k = 0; k < options.breaks.size(); ++k) {
             check();
             const Seconds b = options.breaks[k];

@@ -13,7 +13,7 @@
 #include "core/limits.hpp"
 #include "core/wkb.hpp"
 #include "io/osm_facilities.hpp"
-#include "maps/geos_handle.hpp"
+#include "core/geos.hpp"
 
 namespace lifecircle::studies {
 
@@ -270,7 +270,7 @@ void report_unsnapped(const std::string& what, std::span<const std::string> ids,
 namespace {
 
 /** A MultiPolygonXY as a GEOS geometry. */
-maps::detail::GeometryPtr to_geos(maps::GeosContext& ctx, const MultiPolygonXY& mp) {
+geos::GeometryPtr to_geos(geos::GeosContext& ctx, const MultiPolygonXY& mp) {
     GEOSContextHandle_t h = ctx.handle();
     const auto ring = [&](const Ring& r) {
         GEOSCoordSequence* seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(r.size()), 2);
@@ -286,12 +286,12 @@ maps::detail::GeometryPtr to_geos(maps::GeosContext& ctx, const MultiPolygonXY& 
             if (part[k].size() >= 4) holes.push_back(ring(part[k]));
         parts.push_back(GEOSGeom_createPolygon_r(h, shell, holes.data(), static_cast<unsigned>(holes.size())));
     }
-    return maps::detail::own(ctx, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(),
+    return geos::own(ctx, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(),
                                                               static_cast<unsigned>(parts.size())),
                              "polygon");
 }
 
-MultiPolygonXY from_geos(maps::GeosContext& ctx, const GEOSGeometry* g) {
+MultiPolygonXY from_geos(geos::GeosContext& ctx, const GEOSGeometry* g) {
     GEOSContextHandle_t h = ctx.handle();
     MultiPolygonXY out;
     const auto ring = [&](const GEOSGeometry* r) {
@@ -316,12 +316,12 @@ MultiPolygonXY from_geos(maps::GeosContext& ctx, const GEOSGeometry* g) {
 }  // namespace
 
 MultiPolygonXY made_valid(const MultiPolygonXY& polygon, bool* repaired) {
-    maps::GeosContext ctx;
-    maps::detail::GeometryPtr g = to_geos(ctx, polygon);
+    geos::GeosContext ctx;
+    geos::GeometryPtr g = to_geos(ctx, polygon);
     const bool ok = GEOSisValid_r(ctx.handle(), g.get()) == 1;
     if (repaired) *repaired = !ok;
     if (ok) return polygon;
-    g = maps::detail::to_valid_multipolygon(ctx, std::move(g));
+    g = geos::to_valid_multipolygon(ctx, std::move(g));
     return GEOSisEmpty_r(ctx.handle(), g.get()) == 1 ? MultiPolygonXY{} : from_geos(ctx, g.get());
 }
 
