@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 #include "core/colocated.hpp"
 #include "core/error.hpp"
@@ -29,6 +30,63 @@ double slowest_seconds_per_metre(const RoadGraph& g, ProfileId profile) {
         worst = std::max(worst, s / len);
     }
     return worst;
+}
+
+/** The fastest a metre of travel can go on the profile's arcs or the access walk (m/s). */
+double fastest_mps(const RoadGraph& g, ProfileId profile) {
+    const ProfileData& d = g.profile(profile);
+    double best = d.settings.access_walk_speed_kmh / 3.6;
+    for (ArcId a = 0; a < g.arc_count(); ++a) {
+        const float s = d.arc_seconds[a];
+        const double len = g.edge_length_m[g.arc_edge[a]];
+        if (s == forbidden_arc || !(s > 0) || !(len > 0)) continue;
+        best = std::max(best, len / s);
+    }
+    return best;
+}
+
+}  // namespace
+
+double pair_bound(const StudyArea& area, ProfileId profile, const PlacedFacilities& placed,
+                  std::span<const Point> source_xy, Seconds cutoff) {
+    if (cutoff == unreachable) return double(placed.placed) * double(area.demand_snaps.size());
+    // The access walks take time too: every leg moves at most at the fastest speed.
+    const double reach = cutoff * fastest_mps(area.net.graph, profile);
+    std::unordered_map<std::int64_t, std::size_t> cells;
+    const auto key = [reach](Point p) {
+        return (static_cast<std::int64_t>(std::floor(p.x / reach)) << 32) ^
+               static_cast<std::int64_t>(static_cast<std::uint32_t>(std::floor(p.y / reach)));
+    };
+    for (std::size_t i = 0; i < area.demand.xy.size(); ++i)
+        if (area.demand_snaps[i].ok()) ++cells[key(area.demand.xy[i])];
+    double bound = 0;
+    for (std::size_t j = 0; j < source_xy.size(); ++j) {
+        if (!placed.snaps[j].ok()) continue;
+        for (int dx = -1; dx <= 1; ++dx)
+            for (int dy = -1; dy <= 1; ++dy) {
+                const auto it = cells.find(key({source_xy[j].x + dx * reach, source_xy[j].y + dy * reach}));
+                if (it != cells.end()) bound += double(it->second);
+            }
+    }
+    return bound;
+}
+
+namespace {
+
+void check_table_size(const StudyArea& area, ProfileId profile, const PlacedFacilities& placed,
+                      std::span<const Point> source_xy, Seconds cutoff, const std::string& phase) {
+    constexpr double limit = 4e8;  // pairs: about 3.2 GB as (column, seconds)
+    if (cutoff == unreachable || placed.placed == 0) return;
+    const double bound = pair_bound(area, profile, placed, source_xy, cutoff);
+    if (bound <= limit) return;
+    const double reach = cutoff * fastest_mps(area.net.graph, profile);
+    char buf[400];
+    std::snprintf(buf, sizeof buf,
+                  "%s: the table of pairs within %.1f min could hold up to %.3g pairs (%zu sources x the residents "
+                  "within %.0f m of each), more than the limit of 4e8 (about 3 GB): use fewer candidate sites "
+                  "(a larger candidate spacing) or a shorter limit",
+                  phase.c_str(), cutoff / 60.0, bound, placed.placed, reach);
+    throw UsageError(buf);
 }
 
 /** Demand snaps whose access walk counts its metres (for searches in a length profile). */
@@ -147,6 +205,7 @@ TimeTable pairs_within(const StudyArea& area, const StudyStandard& standard, con
     Seconds cutoff = time_cutoff >= 0 ? time_cutoff : standard.max_seconds();
     if (cutoff == unreachable && standard.metres)
         cutoff = *standard.metres * slowest_seconds_per_metre(g, profile);
+    check_table_size(area, profile, placed, facility_xy, cutoff, phase);
     const TargetIndex targets(g, area.demand_snaps);
     TableOptions to;
     to.cutoff = cutoff;

@@ -102,6 +102,16 @@ TimeTable pairs_within(const StudyArea& area, const StudyStandard& standard, con
                        std::span<const Point> facility_xy, const Reporter& reporter, const std::string& phase,
                        Seconds time_cutoff = -1.0, bool apply_metres = true);
 
+/**
+ * An upper bound on the pairs pairs_within() can keep: per source, the placed residents within
+ * the straight-line reach of `cutoff` at the fastest speed `profile` allows on any arc or access
+ * walk (the network is never shorter than the straight line), counted on a grid of that reach.
+ * pairs_within() refuses (UsageError naming the figure and what to change) a table whose bound
+ * exceeds 4e8 pairs (about 3 GB), before any search.
+ */
+double pair_bound(const StudyArea& area, ProfileId profile, const PlacedFacilities& placed,
+                  std::span<const Point> source_xy, Seconds cutoff);
+
 /** The output layers of a service study. */
 struct ServiceLayers {
     Layer demand, districts, facilities, gaps, areas;

@@ -443,3 +443,25 @@ TEST_CASE("a scenario's inputs are every file it reads", "[studies][scenario]") 
                                    "/s/homes.geojson", "/s/districts.gpkg", "/s/clinics.geojson",
                                    "/s/parcels.geojson", "/s/works.geojson"});
 }
+
+TEST_CASE("the table bound is never below the pairs the table keeps", "[studies]") {
+    Demo demo;
+    Heard heard;
+    const Reporter rep = heard.reporter();
+    const auto area = load_area(demo.area(), default_profile(Mode::walk), rep);
+    for (const double minutes : {3.0, 10.0, 25.0}) {
+        FacilitySpec f;
+        f.path = (demo.data / "clinics.geojson").string();
+        const FacilitySet clinics = read_facilities(f, area->net, rep);
+        // Every road point every 150 m as a source, as auto candidates would be.
+        std::vector<Point> xy = auto_candidates(area->net.graph, area->demand.xy, 1e9, 150.0);
+        xy.insert(xy.end(), clinics.xy.begin(), clinics.xy.end());
+        const PlacedFacilities placed = place_points(xy, *area->snapper);
+        const StudyStandard st = standard("", minutes);
+        const TimeTable t = pairs_within(*area, st, placed, xy, rep, "test");
+        const double bound = pair_bound(*area, area->time(Direction::backward), placed, xy, minutes * 60.0);
+        INFO(minutes << " min: " << t.size() << " pairs, bound " << bound);
+        CHECK(double(t.size()) <= bound);
+        CHECK(t.size() > 0);
+    }
+}
