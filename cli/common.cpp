@@ -49,11 +49,13 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
     app.add_option_function<std::string>(
            "--mode",
            [&a](const std::string& m) {
-               a.mode = parse_mode(m);
-               if (!a.mode) throw CLI::ValidationError("--mode", "must be walk, bike or drive, not '" + m + "'");
+               a.transit = m == "transit";
+               a.mode = a.transit ? Mode::walk : parse_mode(m);
+               if (!a.mode) throw CLI::ValidationError("--mode", "must be walk, bike, drive or transit, not '" + m + "'");
            },
-           "Travel mode: walk (default), bike or drive")
-        ->check(CLI::IsMember({"walk", "bike", "drive"}));
+           "Travel mode: walk (default), bike, drive, or transit (public transport by timetable: --gtfs, "
+           "--departure; walking on the walk network)")
+        ->check(CLI::IsMember({"walk", "bike", "drive", "transit"}));
     add_number(app, "--walk-speed", a.walk_speed_kmh, Quantity::walk_speed_kmh,
                "Walking speed in km/h (default 4: GB 50180-2018's 15-minute life circle is ~1 km)");
     io::NetworkOptions& r = a.spec.read;
@@ -80,6 +82,48 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
         ->capture_default_str();
     app.add_flag("--snap-to-islands", s.allow_islands, "Let points snap to small disconnected islands");
     app.add_option("--threads", a.threads, "Worker threads (default: all cores)");
+}
+
+void add_transit_options(CLI::App& app, TransitArgs& a) {
+    studies::TransitSpec& t = a.spec;
+    app.add_option("--gtfs", t.gtfs, "A GTFS feed (zip or folder) for --mode transit; repeat it for several agencies");
+    app.add_option("--departure", t.departure,
+                   "First departure of the window, YYYY-MM-DDTHH:MM in the feeds' local time (a departure every minute)");
+    app.add_option("--window-minutes", t.window_minutes, "Departures every minute for this many minutes")
+        ->check(valid(Quantity::minutes))
+        ->capture_default_str();
+    app.add_option("--percentiles", a.percentiles,
+                   "Percentiles of the travel times over the departures reported per resident, e.g. 25,50,75")
+        ->capture_default_str();
+    app.add_option("--percentile", t.percentile, "The percentile 'covered' is judged on (one of --percentiles)")
+        ->capture_default_str();
+    app.add_option("--max-walk-minutes", t.max_walk_minutes,
+                   "Longest walk to the first stop and from the last (default: the standard's minutes)")
+        ->check(valid(Quantity::minutes));
+    app.add_option("--max-transfer-m", t.max_transfer_m, "Longest walk between two stops (m on the walk network)")
+        ->check(valid(Quantity::snap_m))
+        ->capture_default_str();
+    app.add_option("--max-rides", t.max_rides, "At most this many vehicles in a journey (1-8)")->capture_default_str();
+}
+
+std::shared_ptr<const studies::TransitData> load_transit(TransitArgs& a, const NetworkArgs& network,
+                                                         const io::Network& net, const Snapper& snapper,
+                                                         Seconds standard_seconds, const studies::Reporter& reporter) {
+    if (!network.transit) {
+        if (!a.spec.gtfs.empty()) throw UsageError("--gtfs is for --mode transit");
+        return nullptr;
+    }
+    if (a.spec.gtfs.empty()) throw UsageError("--mode transit needs the timetables: --gtfs feed.zip (repeatable)");
+    if (a.spec.departure.empty())
+        throw UsageError("--mode transit needs --departure YYYY-MM-DDTHH:MM (the first departure of the window)");
+    a.spec.percentiles.clear();
+    for (const std::string& p : split_list(a.percentiles)) {
+        char* end = nullptr;
+        const double v = std::strtod(p.c_str(), &end);
+        if (!end || *end != '\0') throw UsageError("--percentiles takes numbers separated by commas, not '" + p + "'");
+        a.spec.percentiles.push_back(v);
+    }
+    return studies::load_transit(a.spec, net, snapper, standard_seconds, reporter);
 }
 
 void add_standard_options(CLI::App& app, StandardArgs& a) {

@@ -81,6 +81,10 @@ struct ServiceResult {
     std::optional<Seats> seats;
     std::vector<planners::GapCell> gaps;
     maps::IsochroneLayers areas;
+    /** By public transport: per resident the percentiles (row-major, TransitSpec::percentiles)
+        of the time to the nearest facility over the departures, and the share of departures
+        within the standard. Empty otherwise. */
+    std::vector<float> transit_percentiles, transit_share;
 };
 
 /** Runs a service study on an area. */

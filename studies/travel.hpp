@@ -16,6 +16,7 @@
 #include "studies/area.hpp"
 #include "studies/callbacks.hpp"
 #include "studies/inputs.hpp"
+#include "studies/transit.hpp"
 
 namespace lifecircle::studies {
 
@@ -33,6 +34,8 @@ LoadedNetwork load_network(const NetworkSpec& spec, const ProfileSettings& profi
 /** Origins, targets and a limit. */
 struct MatrixOptions {
     FacilitySpec from, to;
+    /** Set: by public transport (times: the judged percentile over the departures). */
+    std::shared_ptr<const TransitData> transit;
     /** Pairs beyond this are left out; unreachable = every reachable pair. */
     Seconds cutoff = unreachable;
     unsigned threads = 0;
@@ -86,6 +89,8 @@ struct IsochroneStudyOptions {
     double entrance_max_m = 0.0;
     bool lines = false;  ///< also the reached road pieces
     unsigned threads = 0;
+    /** Set: by public transport, drawn outward from each facility over the timetable. */
+    std::shared_ptr<const TransitData> transit;
 };
 
 /** The areas and what the user should know. */
