@@ -59,10 +59,12 @@ void report_short_breaks(const std::vector<maps::IsochroneFacility>& facilities,
 
 }  // namespace
 
-LoadedNetwork load_network(const NetworkSpec& spec, const ProfileSettings& profile, const Reporter& reporter) {
+LoadedNetwork load_network(const NetworkSpec& spec, const ProfileSettings& profile, const Reporter& reporter,
+                           bool with_length) {
     LoadedNetwork n;
     io::NetworkOptions no = spec.read;
     no.profiles = {profile};
+    if (with_length) no.profiles.push_back(length_profile(profile));
     n.profile = profile;
     n.net = io::load_network(spec.path, no);
     for (const std::string& w : n.net.warnings) reporter.note(spec.path + ": " + w);

@@ -27,8 +27,10 @@ struct LoadedNetwork {
     ProfileId time() const { return net.graph.profile_id(profile.mode); }
 };
 
-/** Loads the network for `profile` (notes to `reporter`). */
-LoadedNetwork load_network(const NetworkSpec& spec, const ProfileSettings& profile, const Reporter& reporter);
+/** Loads the network for `profile` (notes to `reporter`); `with_length` also builds its length
+    twin, so that the network can later be handed to load_area(). */
+LoadedNetwork load_network(const NetworkSpec& spec, const ProfileSettings& profile, const Reporter& reporter,
+                           bool with_length = false);
 
 /** Origins, targets and a limit. */
 struct MatrixOptions {
