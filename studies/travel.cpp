@@ -83,6 +83,7 @@ MatrixResult run_matrix(const LoadedNetwork& n, const MatrixOptions& o, const Re
     lifecircle::MatrixOptions mo;
     mo.cutoff = o.cutoff;
     mo.threads = o.threads;
+    mo.cancelled = reporter.callbacks().cancelled;
     if (reporter.callbacks().progress) {
         auto cb = reporter.callbacks().progress;
         mo.progress = [cb](std::size_t d, std::size_t t) { cb("matrix: origins", d, t); };
