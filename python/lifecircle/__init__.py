@@ -35,7 +35,7 @@ from ._inputs import field_or_column, source, weights as _weights
 from ._results import CoverageResult, frame
 from .errors import Cancelled, Error, InputError, LifecircleWarning, OutputError, UsageError
 
-__all__ = ["Network", "CoverageResult", "SuggestionSummary", "suggest", "plan", "example_scenario", "Error",
+__all__ = ["Network", "CoverageResult", "SuggestionSummary", "suggest", "plan", "standards", "example_scenario", "Error",
            "InputError", "UsageError", "OutputError", "Cancelled", "LifecircleWarning"]
 
 _log = logging.getLogger("lifecircle")
@@ -233,7 +233,8 @@ class Network:
                 exclude=None, expansion_seats=None, expansion_cost=None, p_median_minutes=None, seed=1,
                 time_limit=None, exact=False, exact_time_limit=None, facilities_crs=None, facilities_id_field=None,
                 demand_crs=None, demand_id_field=None, candidates_crs=None, candidates_id_field=None,
-                exclude_crs=None, out=None, summary=None, update=False, progress=None, cancelled=None, notice=None):
+                exclude_crs=None, facilities_layer=None, demand_layer=None, candidates_layer=None, exclude_layer=None,
+                out=None, summary=None, update=False, progress=None, cancelled=None, notice=None):
         """Where new facilities close the gaps (`lifecircle suggest`): max-coverage (count or
         budget), min-facilities (target share) or p-median (count), optionally capacitated, with
         a bound on how far from optimal the answer is.
@@ -244,22 +245,24 @@ class Network:
         """
         names, weight_columns = _weights(weights)
         dem = source(demand, "demand", crs=demand_crs, columns=weight_columns or None)
-        dem.update(_drop_none({"id_field": demand_id_field, "weight_fields": names}))
+        dem.update(_drop_none({"id_field": demand_id_field, "weight_fields": names, "layer": demand_layer}))
         fac = {}
         if facilities is not None:
             capacity_field, capacity_values = field_or_column(capacity, "capacity")
             fac = source(facilities, "facilities", crs=facilities_crs,
                          columns=None if capacity_values is None else {"capacity": capacity_values})
-            fac.update(_drop_none({"id_field": facilities_id_field, "capacity_field": capacity_field}))
+            fac.update(_drop_none({"id_field": facilities_id_field, "capacity_field": capacity_field,
+                                   "layer": facilities_layer}))
         if isinstance(candidates, str) and candidates == "auto":
             cand = {"path": "auto"}
         else:
             cand = source(candidates, "candidates", crs=candidates_crs)
             cand.update(_drop_none({"id_field": candidates_id_field, "capacity_field": candidates_capacity_field,
-                                    "cost_field": cost_field, "label": "candidates"}))
+                                    "cost_field": cost_field, "label": "candidates", "layer": candidates_layer}))
         exc = None
         if exclude is not None:
             exc = source(exclude, "exclude", crs=exclude_crs)
+            exc.update(_drop_none({"layer": exclude_layer}))
         std = _drop_none({"standard": standard, "standards_file": None if standards_file is None else _path(
             standards_file), "minutes": minutes, "max_meters": max_meters, "direction": direction})
         options = _drop_none({
@@ -292,6 +295,13 @@ def plan(scenario, out=None, *, force=False, threads=0, progress=None, cancelled
     report.html) as the command line does; returns summary.json as a dict either way."""
     return _lifecircle.plan(_path(scenario), _path(out), bool(force), int(threads), progress, notice or _notice,
                             cancelled)
+
+
+def standards(standards_file=None):
+    """The service standards catalogue (`lifecircle standards --json`): the built-in entries, then
+    those of your own TOML file. Each is a dict: name, titles, kinds, demand group, minutes,
+    metres, mode, walking speed, source, verified..."""
+    return _lifecircle.standards(_path(standards_file))
 
 
 def example_scenario():

@@ -23,6 +23,7 @@
 #include "io/output.hpp"
 #include "io/output_folder.hpp"
 #include "maps/suggest_layers.hpp"
+#include "planners/standards.hpp"
 #include "studies/network_summary.hpp"
 #include "studies/plan.hpp"
 #include "studies/plan_outputs.hpp"
@@ -666,6 +667,12 @@ PYBIND11_MODULE(_lifecircle, m) {
     m.def("plan", &run_plan, py::arg("scenario"), py::arg("out"), py::arg("force"),
           py::arg("threads"), py::arg("progress"), py::arg("notice"), py::arg("cancelled"));
     m.def("example_scenario", &studies::example_scenario);
+    m.def("standards", [](const std::string& standards_file) {
+        nlohmann::ordered_json list = nlohmann::ordered_json::array();
+        for (const ServiceStandard& s : standards_catalogue(standards_file))
+            list.push_back(studies::standard_json(s));
+        return to_python(list);
+    });
     m.def("access_measures", [] {
         return std::vector<std::string>{"e2sfca", "bfca", "availability"};
     });
