@@ -152,10 +152,10 @@ class LifecircleAlgorithm(QgsProcessingAlgorithm):
         """NETWORK (an OSM file or any GDAL line file) or ROADS (a road layer loaded in QGIS),
         MODE, WALK_SPEED and, advanced, the command line's road-layer and snapping options."""
         self.addParameter(QgsProcessingParameterFile(
-            "NETWORK", "Road network file: OpenStreetMap (.osm.pbf, .osm) or a GDAL line layer",
+            "NETWORK", "Road network file (OpenStreetMap .osm.pbf/.osm, or GDAL lines)",
             behavior=QgsProcessingParameterFile.File, optional=True, fileFilter=NETWORK_FILES))
         self.addParameter(QgsProcessingParameterFeatureSource(
-            "ROADS", "…or a road layer (lines) instead of the file", [QgsProcessing.TypeVectorLine], optional=True))
+            "ROADS", "…or a road layer instead of the file", [QgsProcessing.TypeVectorLine], optional=True))
         self.add_enum("MODE", "Travel mode (empty: walk, or the standard's)", MODES, optional=True)
         self.add_number("WALK_SPEED", "Walking speed, km/h (empty: 4, or the standard's)", minimum=0.0)
         for name, description in (("SPEED_FIELD", "Road layer field with the speed limit (km/h)"),

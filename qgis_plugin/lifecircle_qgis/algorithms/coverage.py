@@ -19,7 +19,7 @@ class CoverageAlgorithm(LifecircleAlgorithm):
         self.add_network_parameters()
         self.add_point_input("FACILITIES", "Facilities (clinics, kindergartens, meal points)", fields=("ID", "NAME"))
         self.addParameter(QgsProcessingParameterField(
-            "CAPACITY_FIELD", "Facilities: capacity field (seats, meals a day): adds seats and accessibility",
+            "CAPACITY_FIELD", "Facilities: capacity field (adds seats and accessibility)",
             parentLayerParameterName="FACILITIES", type=QgsProcessingParameterField.Numeric, optional=True))
         for name, description in (("DELAY_FIELD", "Facilities: minutes spent before leaving"),
                                   ("CUTOFF_FIELD", "Facilities: each one's own limit in minutes")):
@@ -27,8 +27,7 @@ class CoverageAlgorithm(LifecircleAlgorithm):
                                                       type=QgsProcessingParameterField.Numeric, optional=True))
         self.add_point_input("DEMAND", "Residents (points, or polygons spread over their roads)")
         self.addParameter(QgsProcessingParameterField(
-            "WEIGHT_FIELD", "Residents: fields with residents, one group each (the first is the service's; empty: "
-            "each feature counts 1)", parentLayerParameterName="DEMAND", type=QgsProcessingParameterField.Numeric,
+            "WEIGHT_FIELD", "Residents: weight fields, one group each (the first is the service's)", parentLayerParameterName="DEMAND", type=QgsProcessingParameterField.Numeric,
             allowMultiple=True, optional=True))
         self.add_number("SPREAD_M", "Polygons: spacing (m) of the road points their residents are spread over",
                         default=25.0, advanced=True, minimum=0.0)
