@@ -101,8 +101,14 @@ def source(obj, label, *, crs=None, columns=None):
                     attributes[column] = obj[column].to_numpy()
         attributes.update(columns or {})
         fields, values = _columns_table(name, attributes, len(geometry))
-        wkb = [None if g is None or g.is_empty else g.wkb for g in geometry]
-        table = _lifecircle.FeatureTable(name, "features", crs_text(geometry.crs), None, None, wkb, fields, values)
+        if len(geometry) and (geometry.geom_type == "Point").all():
+            # Points go over as coordinate arrays (no WKB to write and parse).
+            x, y = geometry.x.to_numpy(dtype=np.float64), geometry.y.to_numpy(dtype=np.float64)
+            table = _lifecircle.FeatureTable(name, "features", crs_text(geometry.crs), x, y, None, fields, values)
+        else:
+            wkb = [None if g is None or g.is_empty else g.wkb for g in geometry]
+            table = _lifecircle.FeatureTable(name, "features", crs_text(geometry.crs), None, None, wkb, fields,
+                                             values)
         spec = {"path": name, "table": table}
         if crs:
             spec["crs"] = crs

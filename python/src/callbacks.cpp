@@ -104,13 +104,16 @@ void PyCallbacks::on_notice(const studies::Notice& n) {
     }
 }
 
+void PyCallbacks::raise_if_error() {
+    if (!m_error) return;
+    py::error_already_set e = std::move(*m_error);
+    m_error.reset();
+    throw e;
+}
+
 void PyCallbacks::raise_if_stopped() {
     if (!m_stop) return;
-    if (m_error) {
-        py::error_already_set e = std::move(*m_error);
-        m_error.reset();
-        throw e;
-    }
+    raise_if_error();
     throw Cancelled();
 }
 

@@ -39,11 +39,13 @@ public:
     bool stopped() const { return m_stop.load(); }
 
     /**
-     * Call with the GIL held after the study returned or threw: raises the Python exception the
-     * callable (or Ctrl-C) raised, or lifecircle.Cancelled when it returned False. Does nothing
+     * Call with the GIL held after the study threw Cancelled: raises the Python exception a
+     * callable (or Ctrl-C) raised, or lifecircle.Cancelled when one asked to stop. Does nothing
      * when the study was not stopped.
      */
     void raise_if_stopped();
+    /** Call with the GIL held after the study returned: raises what a callable raised, if any. */
+    void raise_if_error();
 
 private:
     void on_progress(const std::string& phase, std::size_t done, std::size_t total);

@@ -1,5 +1,6 @@
 #include "convert.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -229,7 +230,10 @@ PlannedOutputs plan_outputs(const std::vector<OutputRequest>& requests, const In
             continue;
         }
         out.index.push_back(accepted.size());
-        accepted.push_back({r.keyword, r.path, r.extensions, "", true});
+        // A .qml style may go beside a GeoJSON layer, as on the command line; never beside a table.
+        const bool layers =
+            std::find(r.extensions.begin(), r.extensions.end(), ".geojson") != r.extensions.end();
+        accepted.push_back({r.keyword, r.path, r.extensions, "", layers});
     }
     if (accepted.empty()) return out;
     std::vector<std::string> paths;

@@ -50,9 +50,10 @@ std::optional<double> optional_number(const py::dict& d, const char* key, Quanti
 }
 
 /**
- * Runs `study(reporter)` without the GIL and with the caller's callbacks; raises what a callback
- * raised (or lifecircle.Cancelled when it returned False) instead of the study's Cancelled, and
- * also when the study finished before it noticed, so that a cancelled call never writes.
+ * Runs `study(reporter)` without the GIL and with the caller's callbacks. When the study stops
+ * with Cancelled, raises what a callback raised (or lifecircle.Cancelled when it asked to stop).
+ * A study that finished (its last check passed, its outputs committed) returns its result, unless
+ * a callback raised on the way: that exception is raised.
  */
 template <typename F>
 auto run_study(PyCallbacks& callbacks, F&& study) {
@@ -66,7 +67,7 @@ auto run_study(PyCallbacks& callbacks, F&& study) {
         callbacks.raise_if_stopped();
         throw;
     }
-    callbacks.raise_if_stopped();
+    callbacks.raise_if_error();
     return std::move(*out);
 }
 
@@ -100,6 +101,8 @@ void translate(std::exception_ptr p) {
         raise_as("OutputError", e, e.what());
     } catch (const Cancelled& e) {
         raise_as("Cancelled", e, "cancelled: the caller asked to stop; nothing was written");
+    } catch (const Error& e) {
+        raise_as("Error", e, e.what());
     }
 }
 
