@@ -64,7 +64,8 @@ int run_isochrones(IsochroneArgs& a) {
     o.lines = !a.lines.empty();
     o.threads = a.network.threads;
     const studies::Reporter rep = reporter();
-    const studies::LoadedNetwork net = studies::load_network(a.network.spec, a.network.profile(), rep);
+    const auto loaded = studies::load_network(a.network.spec, a.network.profile(), rep, a.network.transit);
+    const studies::LoadedNetwork& net = *loaded;
     o.transit = load_transit(a.transit, a.network, net.net, *net.snapper,
                              *std::max_element(o.minutes.begin(), o.minutes.end()) * 60.0, rep);
     studies::IsochroneStudyResult r = studies::run_isochrones(net, o, rep);

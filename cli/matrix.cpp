@@ -33,7 +33,8 @@ int run_matrix(MatrixArgs& a) {
                                                                                   {"--from", a.matrix.from.path},
                                                                                   {"--to", a.matrix.to.path}});
     const studies::Reporter rep = reporter();
-    const studies::LoadedNetwork net = studies::load_network(a.network.spec, a.network.profile(), rep);
+    const auto loaded = studies::load_network(a.network.spec, a.network.profile(), rep, a.network.transit);
+    const studies::LoadedNetwork& net = *loaded;
     a.matrix.cutoff = a.max_minutes ? *a.max_minutes * 60.0 : unreachable;
     a.matrix.threads = a.network.threads;
     a.matrix.transit = load_transit(a.transit, a.network, net.net, *net.snapper, a.matrix.cutoff, rep);

@@ -79,10 +79,16 @@ std::shared_ptr<const TransitData> load_transit(const TransitSpec& spec, const i
 
 std::unique_ptr<transit::TransitRouter> transit_router(const RoadGraph& graph, ProfileId walk, const TransitData& data,
                                                        std::span<const Snap> targets, const Reporter& reporter) {
-    const ProfileId metres = graph.profile_id(Mode::walk, Direction::forward, Metric::length);
+    // Footpaths are measured in metres when the graph has the walk profile's length twin.
+    std::optional<ProfileId> metres;
+    for (std::size_t k = 0; k < graph.profiles.size(); ++k) {
+        const ProfileSettings& p = graph.profiles[k].settings;
+        if (p.mode == Mode::walk && p.metric == Metric::length) metres = ProfileId(static_cast<std::uint8_t>(k));
+    }
     return std::make_unique<transit::TransitRouter>(graph, walk.forward(), data.schedule.timetable, data.stop_snaps,
                                                     targets, data.router,
-                                                    reporter.parallel("transit: walks from stops", 0, 64), &metres);
+                                                    reporter.parallel("transit: walks from stops", 0, 64),
+                                                    metres ? &*metres : nullptr);
 }
 
 TimeTable transit_table(const transit::TransitRouter& router, const TransitData& data, std::span<const Snap> origins,

@@ -59,16 +59,19 @@ void report_short_breaks(const std::vector<maps::IsochroneFacility>& facilities,
 
 }  // namespace
 
-LoadedNetwork load_network(const NetworkSpec& spec, const ProfileSettings& profile, const Reporter& reporter) {
-    LoadedNetwork n;
+std::unique_ptr<LoadedNetwork> load_network(const NetworkSpec& spec, const ProfileSettings& profile,
+                                            const Reporter& reporter, bool with_length) {
+    auto loaded = std::make_unique<LoadedNetwork>();
+    LoadedNetwork& n = *loaded;
     io::NetworkOptions no = spec.read;
     // The length twin measures footpaths between stops in metres (public transport).
-    no.profiles = {profile, length_profile(profile)};
+    no.profiles = {profile};
+    if (with_length) no.profiles.push_back(length_profile(profile));
     n.profile = profile;
     n.net = io::load_network(spec.path, no);
     for (const std::string& w : n.net.warnings) reporter.note(spec.path + ": " + w);
     n.snapper = std::make_unique<Snapper>(n.net.graph, n.time(), spec.snap);
-    return n;
+    return loaded;
 }
 
 MatrixResult run_matrix(const LoadedNetwork& n, const MatrixOptions& o, const Reporter& reporter) {
@@ -82,6 +85,7 @@ MatrixResult run_matrix(const LoadedNetwork& n, const MatrixOptions& o, const Re
     lifecircle::MatrixOptions mo;
     mo.cutoff = o.cutoff;
     mo.threads = o.threads;
+    mo.cancelled = reporter.callbacks().cancelled;
     if (reporter.callbacks().progress) {
         auto cb = reporter.callbacks().progress;
         mo.progress = [cb](std::size_t d, std::size_t t) { cb("matrix: origins", d, t); };

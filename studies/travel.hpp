@@ -22,14 +22,20 @@ namespace lifecircle::studies {
 
 /** A network loaded for one profile, with its snapper (no demand). */
 struct LoadedNetwork {
+    LoadedNetwork() = default;
+    LoadedNetwork(const LoadedNetwork&) = delete;
+    LoadedNetwork& operator=(const LoadedNetwork&) = delete;
     io::Network net;
     ProfileSettings profile;
     std::unique_ptr<Snapper> snapper;
     ProfileId time() const { return net.graph.profile_id(profile.mode); }
 };
 
-/** Loads the network for `profile` (notes to `reporter`). */
-LoadedNetwork load_network(const NetworkSpec& spec, const ProfileSettings& profile, const Reporter& reporter);
+/** Loads the network for `profile` (held by pointer: its snapper points at its graph, which
+    must never move) (notes to `reporter`); `with_length` also builds its length
+    twin, so that the network can later be handed to load_area(). */
+std::unique_ptr<LoadedNetwork> load_network(const NetworkSpec& spec, const ProfileSettings& profile, const Reporter& reporter,
+                           bool with_length = false);
 
 /** Origins, targets and a limit. */
 struct MatrixOptions {

@@ -136,7 +136,8 @@ TEST_CASE("transit coverage: the study's figures are the router's, and cover eve
 
     // The matrix of the same pairs: a resident's nearest (per departure, then the median) is
     // never slower than the median of any one facility.
-    LoadedNetwork net = load_network(spec.network, walk.profile(), rep);
+    const auto loaded = load_network(spec.network, walk.profile(), rep, true);
+    const LoadedNetwork& net = *loaded;
     MatrixOptions mo;
     mo.from.path = pa.homes;
     mo.to.path = pa.health;
@@ -158,7 +159,8 @@ TEST_CASE("transit options are checked and what transit does not do is said", "[
         return;
     }
     const Reporter rep;
-    const LoadedNetwork net = load_network({pa.network, {}, {}}, default_profile(Mode::walk), rep);
+    const auto loaded = load_network({pa.network, {}, {}}, default_profile(Mode::walk), rep);
+    const LoadedNetwork& net = *loaded;
     TransitSpec ts;
     ts.gtfs = {pa.metro};
     ts.departure = "2019-05-13";
