@@ -148,6 +148,11 @@ studies::StudyStandard resolve(const StandardArgs& a, const NetworkArgs& network
     c.mode = network.mode;
     c.walk_speed_kmh = network.walk_speed_kmh;
     c.direction = studies::parse_direction(a.direction, "--direction");
+    if (network.transit && c.metres)
+        throw UsageError("--max-meters is for walking, biking and driving; by public transport the standard is "
+                         "--minutes");
+    if (network.transit && *c.direction == Direction::forward)
+        throw UsageError("by public transport residents travel to the facility (--direction to-facility)");
     if (c.name.empty() && !c.minutes && !c.metres) c.minutes = 15.0;
     return studies::resolve_standard(c);
 }

@@ -59,9 +59,32 @@ std::shared_ptr<const TransitData> load_transit(const TransitSpec& spec, const i
     const transit::Time last = r.departures.at(r.departures.count - 1) + r.raptor.max_travel;
     data->schedule = io::build_schedule(feeds, {departure->first, r.departures.first, last});
     for (const std::string& n : data->schedule.notes) reporter.note(n);
+    // Stops far outside the network (another city's feed, a stop at 0,0) are not even projected:
+    // a UTM zone cannot take the other side of the world.
+    const Box box = net.lonlat_bounds();
+    const double margin = 0.05;  // degrees, about 5 km
     std::vector<Point> stop_xy = data->schedule.stop_lonlat;
+    std::vector<char> near(stop_xy.size(), 0);
+    std::size_t near_count = 0;
+    for (std::size_t s = 0; s < stop_xy.size(); ++s) {
+        const Point p = stop_xy[s];
+        near[s] = p.x >= box.min.x - margin && p.x <= box.max.x + margin && p.y >= box.min.y - margin &&
+                  p.y <= box.max.y + margin;
+        near_count += near[s];
+        if (!near[s]) stop_xy[s] = {(box.min.x + box.max.x) / 2, (box.min.y + box.max.y) / 2};
+    }
+    if (near_count == 0 && !stop_xy.empty()) {
+        char where[160];
+        std::snprintf(where, sizeof where, "lon %.4f..%.4f, lat %.4f..%.4f", box.min.x, box.max.x, box.min.y, box.max.y);
+        throw InputError("none of the " + std::to_string(stop_xy.size()) +
+                         " stops the feeds serve in the window lies near the network (" + where +
+                         "): are the feeds (--gtfs) for this city?")
+            .set_file(spec.gtfs.front());
+    }
     net.to_work(stop_xy);
     data->stop_snaps = snapper.snap_all(stop_xy);
+    for (std::size_t s = 0; s < stop_xy.size(); ++s)
+        if (!near[s]) data->stop_snaps[s].failure = SnapFailure::too_far;
     std::vector<std::string> far;
     for (std::size_t s = 0; s < data->stop_snaps.size(); ++s)
         if (!data->stop_snaps[s].ok()) far.push_back(data->schedule.stop_ids[s]);
