@@ -92,9 +92,10 @@ void add_transit_options(CLI::App& app, TransitArgs& a) {
     app.add_option("--window-minutes", t.window_minutes, "Departures every minute for this many minutes")
         ->check(valid(Quantity::minutes))
         ->capture_default_str();
-    app.add_option("--percentiles", a.percentiles,
-                   "Percentiles of the travel times over the departures reported per resident, e.g. 25,50,75")
-        ->capture_default_str();
+    app.add_option("--percentiles", t.percentiles,
+                   "Percentiles of the travel times over the departures reported per resident, e.g. 25,50,75 "
+                   "(default 50)")
+        ->delimiter(',');
     app.add_option("--percentile", t.percentile, "The percentile 'covered' is judged on (one of --percentiles)")
         ->capture_default_str();
     app.add_option("--max-walk-minutes", t.max_walk_minutes,
@@ -109,21 +110,9 @@ void add_transit_options(CLI::App& app, TransitArgs& a) {
 std::shared_ptr<const studies::TransitData> load_transit(TransitArgs& a, const NetworkArgs& network,
                                                          const io::Network& net, const Snapper& snapper,
                                                          Seconds standard_seconds, const studies::Reporter& reporter) {
-    if (!network.transit) {
-        if (!a.spec.gtfs.empty()) throw UsageError("--gtfs is for --mode transit");
-        return nullptr;
-    }
-    if (a.spec.gtfs.empty()) throw UsageError("--mode transit needs the timetables: --gtfs feed.zip (repeatable)");
-    if (a.spec.departure.empty())
-        throw UsageError("--mode transit needs --departure YYYY-MM-DDTHH:MM (the first departure of the window)");
-    a.spec.percentiles.clear();
-    for (const std::string& p : split_list(a.percentiles)) {
-        char* end = nullptr;
-        const double v = std::strtod(p.c_str(), &end);
-        if (!end || *end != '\0') throw UsageError("--percentiles takes numbers separated by commas, not '" + p + "'");
-        a.spec.percentiles.push_back(v);
-    }
-    return studies::load_transit(a.spec, net, snapper, standard_seconds, reporter);
+    if (network.transit) return studies::load_transit(a.spec, net, snapper, standard_seconds, reporter);
+    if (!a.spec.gtfs.empty()) throw UsageError("--gtfs is for --mode transit");
+    return nullptr;
 }
 
 void add_standard_options(CLI::App& app, StandardArgs& a) {

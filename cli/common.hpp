@@ -49,7 +49,6 @@ void add_network_options(CLI::App& app, NetworkArgs& args, bool with_snapping);
 /** The public-transport options (--gtfs, --departure, ...), used with --mode transit. */
 struct TransitArgs {
     studies::TransitSpec spec;
-    std::string percentiles = "50";
 };
 void add_transit_options(CLI::App& app, TransitArgs& args);
 /**

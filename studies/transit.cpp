@@ -26,6 +26,9 @@ std::shared_ptr<const TransitData> load_transit(const TransitSpec& spec, const i
                                                 Seconds standard_seconds, const Reporter& reporter) {
     auto data = std::make_shared<TransitData>();
     data->spec = spec;
+    if (spec.gtfs.empty()) throw UsageError("--mode transit needs the timetables: --gtfs feed.zip (repeatable)");
+    if (spec.departure.empty())
+        throw UsageError("--mode transit needs --departure YYYY-MM-DDTHH:MM (the first departure of the window)");
     if (spec.percentiles.empty()) throw UsageError("--percentiles needs at least one percentile, e.g. 25,50,75");
     for (const double p : spec.percentiles)
         if (!(p > 0 && p <= 100))
