@@ -1,74 +1,24 @@
 #include "cli/common.hpp"
 
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <iostream>
-#include <map>
-#include <memory>
-#include <mutex>
 #include <sstream>
-
-#include <unistd.h>
 
 #include "core/error.hpp"
 #include "io/layer_writer.hpp"
+#include "studies/console.hpp"
 
 namespace lifecircle::cli {
 
 namespace {
-
-/** One console: the progress line's state is shared so that messages never glue onto it. */
-struct Console {
-    std::mutex mutex;
-    bool quiet = false;
-    bool progress_lines = false;  // --progress: lines off a terminal
-    bool line_open = false;       // a progress bar is drawn without its newline
-    std::map<std::string, std::size_t> last_tenth;  // per phase, the last tenth printed
-    std::map<std::string, std::size_t> last_done;   // per phase, the last count seen (a smaller one starts a new round)
-    std::vector<std::string> pending_notes;         // old spellings, said once the verb runs
-};
-Console& console() {
-    static Console c;
-    return c;
+std::vector<std::string>& pending_notes() {  // old spellings, said once the verb runs
+    static std::vector<std::string> notes;
+    return notes;
 }
-void close_line(Console& c) {
-    if (c.line_open) std::cerr << "\n";
-    c.line_open = false;
+studies::ConsoleOptions& console_options() {
+    static studies::ConsoleOptions options;
+    return options;
 }
-void print_line(const std::string& text, bool always) {
-    Console& c = console();
-    std::lock_guard lock(c.mutex);
-    if (c.quiet && !always) return;
-    close_line(c);
-    std::cerr << text << "\n" << std::flush;
-}
-
-/** Draws a phase's progress: a bar redrawn on a terminal, a line per tenth with --progress. */
-void draw_progress(const std::string& phase, std::size_t done, std::size_t total) {
-    Console& c = console();
-    std::lock_guard lock(c.mutex);
-    if (c.quiet || total == 0) return;
-    if (::isatty(2)) {
-        const std::size_t width = 30, filled = width * done / total;
-        std::cerr << "\r" << phase << " [" << std::string(filled, '#') << std::string(width - filled, ' ') << "] "
-                  << done << "/" << total << std::flush;
-        c.line_open = done < total;
-        if (done >= total) std::cerr << "\n";
-        return;
-    }
-    if (!c.progress_lines) return;
-    const std::size_t tenth = 10 * done / total;
-    auto& seen = c.last_done[phase];
-    if (done < seen) c.last_tenth.erase(phase);  // the phase runs again (a round of a search)
-    seen = done;
-    auto [it, fresh] = c.last_tenth.try_emplace(phase, 0);
-    if (!fresh && tenth <= it->second && done < total) return;
-    if (!fresh && tenth == it->second) return;
-    it->second = tenth;
-    std::cerr << "lifecircle: " << phase << ": " << 10 * tenth << "% (" << done << "/" << total << ")\n" << std::flush;
-}
-
 }  // namespace
 
 CLI::Validator valid(Quantity q) {
@@ -85,7 +35,7 @@ void add_old_spelling(CLI::App& app, const std::string& old_name, const std::str
            old_name,
            [&target, old_name, new_name](const std::string& v) {
                target = v;
-               console().pending_notes.push_back("note: " + old_name + " is now spelled " + new_name +
+               pending_notes().push_back("note: " + old_name + " is now spelled " + new_name +
                                                  "; the old spelling still works");
            },
            "Old spelling of " + new_name)
@@ -99,11 +49,13 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
     app.add_option_function<std::string>(
            "--mode",
            [&a](const std::string& m) {
-               a.mode = parse_mode(m);
-               if (!a.mode) throw CLI::ValidationError("--mode", "must be walk, bike or drive, not '" + m + "'");
+               a.transit = m == "transit";
+               a.mode = a.transit ? Mode::walk : parse_mode(m);
+               if (!a.mode) throw CLI::ValidationError("--mode", "must be walk, bike, drive or transit, not '" + m + "'");
            },
-           "Travel mode: walk (default), bike or drive")
-        ->check(CLI::IsMember({"walk", "bike", "drive"}));
+           "Travel mode: walk (default), bike, drive, or transit (public transport by timetable: --gtfs, "
+           "--departure; walking on the walk network)")
+        ->check(CLI::IsMember({"walk", "bike", "drive", "transit"}));
     add_number(app, "--walk-speed", a.walk_speed_kmh, Quantity::walk_speed_kmh,
                "Walking speed in km/h (default 4: GB 50180-2018's 15-minute life circle is ~1 km)");
     io::NetworkOptions& r = a.spec.read;
@@ -132,6 +84,37 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
     app.add_option("--threads", a.threads, "Worker threads (default: all cores)");
 }
 
+void add_transit_options(CLI::App& app, TransitArgs& a) {
+    studies::TransitSpec& t = a.spec;
+    app.add_option("--gtfs", t.gtfs, "A GTFS feed (zip or folder) for --mode transit; repeat it for several agencies");
+    app.add_option("--departure", t.departure,
+                   "First departure of the window, YYYY-MM-DDTHH:MM in the feeds' local time (a departure every minute)");
+    app.add_option("--window-minutes", t.window_minutes, "Departures every minute for this many minutes")
+        ->check(valid(Quantity::minutes))
+        ->capture_default_str();
+    app.add_option("--percentiles", t.percentiles,
+                   "Percentiles of the travel times over the departures reported per resident, e.g. 25,50,75 "
+                   "(default 50)")
+        ->delimiter(',');
+    app.add_option("--percentile", t.percentile, "The percentile 'covered' is judged on (one of --percentiles)")
+        ->capture_default_str();
+    app.add_option("--max-walk-minutes", t.max_walk_minutes,
+                   "Longest walk to the first stop and from the last (default: the standard's minutes)")
+        ->check(valid(Quantity::minutes));
+    app.add_option("--max-transfer-m", t.max_transfer_m, "Longest walk between two stops (m on the walk network)")
+        ->check(valid(Quantity::snap_m))
+        ->capture_default_str();
+    app.add_option("--max-rides", t.max_rides, "At most this many vehicles in a journey (1-8)")->capture_default_str();
+}
+
+std::shared_ptr<const studies::TransitData> load_transit(TransitArgs& a, const NetworkArgs& network,
+                                                         const io::Network& net, const Snapper& snapper,
+                                                         Seconds standard_seconds, const studies::Reporter& reporter) {
+    if (network.transit) return studies::load_transit(a.spec, net, snapper, standard_seconds, reporter);
+    if (!a.spec.gtfs.empty()) throw UsageError("--gtfs is for --mode transit");
+    return nullptr;
+}
+
 void add_standard_options(CLI::App& app, StandardArgs& a) {
     app.add_option("--standard", a.choice.name,
                    "A service standard from the catalogue (lifecircle standards): its minutes, metres, mode and "
@@ -154,6 +137,11 @@ studies::StudyStandard resolve(const StandardArgs& a, const NetworkArgs& network
     c.mode = network.mode;
     c.walk_speed_kmh = network.walk_speed_kmh;
     c.direction = studies::parse_direction(a.direction, "--direction");
+    if (network.transit && c.metres)
+        throw UsageError("--max-meters is for walking, biking and driving; by public transport the standard is "
+                         "--minutes");
+    if (network.transit && *c.direction == Direction::forward)
+        throw UsageError("by public transport residents travel to the facility (--direction to-facility)");
     if (c.name.empty() && !c.minutes && !c.metres) c.minutes = 15.0;
     return studies::resolve_standard(c);
 }
@@ -234,35 +222,29 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 studies::Reporter reporter() {
-    {
-        Console& c = console();
-        std::vector<std::string> pending;
-        {
-            std::lock_guard lock(c.mutex);
-            pending.swap(c.pending_notes);
-        }
-        for (const std::string& n : pending) print_note(n);
-    }
-    studies::Callbacks cb;
-    cb.progress = draw_progress;
-    cb.notice = [](const studies::Notice& n) {
-        if (n.level == studies::Notice::Level::warning)
-            print_warning(n.text);
-        else
-            print_note("note: " + n.text);
-    };
-    return studies::Reporter(std::move(cb));
+    for (const std::string& n : pending_notes()) print_note(n);
+    pending_notes().clear();
+    return studies::console_reporter();
 }
 
-void print_error(const std::string& message) { print_line("lifecircle: error: " + message, true); }
-void print_note(const std::string& message) { print_line("lifecircle: " + message, false); }
-void print_warning(const std::string& message) { print_line("lifecircle: warning: " + message, false); }
+void print_error(const std::string& message) { studies::console_line("lifecircle: error: " + message, true); }
+void print_note(const std::string& message) { studies::console_line("lifecircle: " + message); }
+void print_warning(const std::string& message) { studies::console_line("lifecircle: warning: " + message); }
 
 void add_quiet_option(CLI::App& app) {
     app.add_flag_callback(
-        "--quiet,-q", [] { console().quiet = true; }, "No notes, warnings or progress (errors are still printed)");
+        "--quiet,-q",
+        [] {
+            console_options().quiet = true;
+            studies::set_console(console_options());
+        },
+        "No notes, warnings or progress (errors are still printed)");
     app.add_flag_callback(
-        "--progress", [] { console().progress_lines = true; },
+        "--progress",
+        [] {
+            console_options().progress_lines = true;
+            studies::set_console(console_options());
+        },
         "Progress as one line per 10% on stderr when it is not a terminal (a log, a pipe)");
 }
 

@@ -15,6 +15,7 @@
 #include "studies/callbacks.hpp"
 #include "studies/inputs.hpp"
 #include "studies/standard.hpp"
+#include "studies/transit.hpp"
 
 namespace lifecircle::cli {
 
@@ -35,6 +36,7 @@ void add_old_spelling(CLI::App& app, const std::string& old_name, const std::str
 struct NetworkArgs {
     studies::NetworkSpec spec;
     std::optional<Mode> mode;
+    bool transit = false;  ///< --mode transit: public transport, walking on the walk network
     std::optional<double> walk_speed_kmh;
     unsigned threads = 0;
     /** The profile without a standard: --mode (walk) and --walk-speed (4 km/h). */
@@ -43,6 +45,19 @@ struct NetworkArgs {
 /** Adds --network, --mode, --walk-speed, the road layer options and (with snapping) --max-snap,
     --island-m, --snap-to-islands and --threads. */
 void add_network_options(CLI::App& app, NetworkArgs& args, bool with_snapping);
+
+/** The public-transport options (--gtfs, --departure, ...), used with --mode transit. */
+struct TransitArgs {
+    studies::TransitSpec spec;
+};
+void add_transit_options(CLI::App& app, TransitArgs& args);
+/**
+ * With --mode transit: reads the feeds and places their stops on `net` (notes to `reporter`);
+ * the data rides with the standard. Without it, a --gtfs is a UsageError.
+ */
+std::shared_ptr<const studies::TransitData> load_transit(TransitArgs& args, const NetworkArgs& network,
+                                                         const io::Network& net, const Snapper& snapper,
+                                                         Seconds standard_seconds, const studies::Reporter& reporter);
 
 /** The standard options: --standard, --standards-file, --minutes, --max-meters, --direction
     (--mode and --walk-speed come from the network options). */

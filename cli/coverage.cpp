@@ -14,6 +14,7 @@ namespace {
 struct CoverageArgs {
     NetworkArgs network;
     StandardArgs standard;
+    TransitArgs transit;
     studies::FacilitySpec facilities;
     studies::DemandSpec demand;
     std::string weight_fields;
@@ -86,6 +87,7 @@ int run_coverage(CoverageArgs& a) {
     const auto area = studies::load_area(spec, standard.profile(), rep);
     studies::ServiceOptions o;
     o.standard = standard;
+    o.standard.transit = load_transit(a.transit, a.network, area->net, *area->snapper, standard.max_seconds(), rep);
     o.facilities = a.facilities;
     o.access = studies::parse_access(a.access, "--access");
     o.decay = a.decay == "gaussian" ? planners::Decay::gaussian : planners::Decay::steps;
@@ -117,6 +119,7 @@ void add_coverage(CLI::App& app, Runner& run) {
     auto a = std::make_shared<CoverageArgs>();
     add_network_options(*cmd, a->network, true);
     add_standard_options(*cmd, a->standard);
+    add_transit_options(*cmd, a->transit);
     add_facility_options(*cmd, a->facilities, {true, true});
     add_demand_options(*cmd, a->demand, a->weight_fields);
     add_district_options(*cmd, a->districts);

@@ -27,7 +27,8 @@ int run_demand(DemandArgs& a) {
                                        {{"--buildings", a.buildings}, {"--network", a.network.spec.path}});
     if (a.network.spec.path.empty()) a.network.spec.path = a.buildings;
     const studies::Reporter rep = reporter();
-    const studies::LoadedNetwork net = studies::load_network(a.network.spec, a.network.profile(), rep);
+    const auto loaded = studies::load_network(a.network.spec, a.network.profile(), rep);
+    const studies::LoadedNetwork& net = *loaded;
     const io::DemandSet d = io::estimate_residents_from_buildings(a.buildings, a.options, net.net);
     for (const std::string& n : d.notes) rep.note(a.buildings + ": " + n);
     write_files(plan, {{maps::residents_layer(d.features, d.groups, d.feature_weights, a.layer_name)}},

@@ -13,6 +13,7 @@ namespace {
 
 struct IsochroneArgs {
     NetworkArgs network;
+    TransitArgs transit;
     studies::IsochroneStudyOptions study;
     std::string minutes = "5,10,15";
     std::string method = "raster";
@@ -63,7 +64,10 @@ int run_isochrones(IsochroneArgs& a) {
     o.lines = !a.lines.empty();
     o.threads = a.network.threads;
     const studies::Reporter rep = reporter();
-    const studies::LoadedNetwork net = studies::load_network(a.network.spec, a.network.profile(), rep);
+    const auto loaded = studies::load_network(a.network.spec, a.network.profile(), rep, a.network.transit);
+    const studies::LoadedNetwork& net = *loaded;
+    o.transit = load_transit(a.transit, a.network, net.net, *net.snapper,
+                             *std::max_element(o.minutes.begin(), o.minutes.end()) * 60.0, rep);
     studies::IsochroneStudyResult r = studies::run_isochrones(net, o, rep);
     if (!a.layer_name.empty()) r.layers.areas.name = a.layer_name;
     if (!a.lines_layer_name.empty()) r.layers.lines.name = a.lines_layer_name;
@@ -85,6 +89,7 @@ void add_isochrones(CLI::App& app, Runner& run) {
                                                  "travel time, as GeoJSON or styled GeoPackage");
     auto a = std::make_shared<IsochroneArgs>();
     add_network_options(*cmd, a->network, true);
+    add_transit_options(*cmd, a->transit);
     studies::FacilitySpec& f = a->study.facilities;
     add_facility_options(*cmd, f, {false, true});
     add_old_spelling(*cmd, "--id-field", "--facilities-id-field", f.read.id_field);

@@ -11,6 +11,7 @@ namespace {
 
 struct MatrixArgs {
     NetworkArgs network;
+    TransitArgs transit;
     studies::MatrixOptions matrix;
     std::string id_field = "id";
     std::string input_crs;
@@ -32,9 +33,11 @@ int run_matrix(MatrixArgs& a) {
                                                                                   {"--from", a.matrix.from.path},
                                                                                   {"--to", a.matrix.to.path}});
     const studies::Reporter rep = reporter();
-    const studies::LoadedNetwork net = studies::load_network(a.network.spec, a.network.profile(), rep);
+    const auto loaded = studies::load_network(a.network.spec, a.network.profile(), rep, a.network.transit);
+    const studies::LoadedNetwork& net = *loaded;
     a.matrix.cutoff = a.max_minutes ? *a.max_minutes * 60.0 : unreachable;
     a.matrix.threads = a.network.threads;
+    a.matrix.transit = load_transit(a.transit, a.network, net.net, *net.snapper, a.matrix.cutoff, rep);
     const studies::MatrixResult r = studies::run_matrix(net, a.matrix, rep);
     if (plan.files().front().format == ".csv") {
         io::TextOutput out = plan.open_text(0);
@@ -54,6 +57,7 @@ void add_matrix(CLI::App& app, Runner& run) {
                                              "from_id,to_id,minutes");
     auto a = std::make_shared<MatrixArgs>();
     add_network_options(*cmd, a->network, true);
+    add_transit_options(*cmd, a->transit);
     for (auto [spec, prefix, what] : {std::tuple{&a->matrix.from, "from", "origin points"},
                                       std::tuple{&a->matrix.to, "to", "destination points"}}) {
         spec->label = std::string("--") + prefix;

@@ -48,7 +48,8 @@ void add_network_info(CLI::App& app, Runner& run) {
     cmd->callback([&run, args, json] {
         run = [args, json] {
             io::check_input_path(args->spec.path, "--network");
-            const studies::LoadedNetwork n = studies::load_network(args->spec, args->profile(), reporter());
+            const auto loaded = studies::load_network(args->spec, args->profile(), reporter());
+            const studies::LoadedNetwork& n = *loaded;
             const nlohmann::ordered_json j = studies::network_summary(n.net);
             if (*json)
                 std::cout << j.dump(2) << "\n";

@@ -19,6 +19,7 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 struct SuggestArgs {
     NetworkArgs network;
     StandardArgs standard;
+    TransitArgs transit;
     studies::FacilitySpec facilities;
     studies::DemandSpec demand;
     std::string weight_fields;
@@ -153,6 +154,7 @@ int run_network(SuggestArgs& a) {
     a.demand.read.weight_fields = split_list(a.weight_fields);
     const studies::AreaSpec spec{a.network.spec, a.demand, {}, a.network.threads};
     const auto area = studies::load_area(spec, standard.profile(), rep);
+    o.service.standard.transit = load_transit(a.transit, a.network, area->net, *area->snapper, standard.max_seconds(), rep);
     const studies::SuggestionResult r = studies::run_suggestion(*area, o, rep);
     write_files(plan, {{maps::sites_layer(r.rows)}}, area->net.work_crs, a.update, a.network.threads);
     if (!a.summary.empty())
@@ -223,6 +225,7 @@ void add_suggest(CLI::App& app, Runner& run) {
     add_network_options(*cmd, a->network, true);
     cmd->get_option("--network")->required(false);
     add_standard_options(*cmd, a->standard);
+    add_transit_options(*cmd, a->transit);
     add_facility_options(*cmd, a->facilities, {true, true}, false);
     add_demand_options(*cmd, a->demand, a->weight_fields);
     add_candidate_options(*cmd, *a);

@@ -20,6 +20,7 @@
 #include "core/polygon.hpp"
 #include "core/types.hpp"
 #include "io/network.hpp"
+#include "io/points.hpp"
 
 namespace lifecircle::io {
 
@@ -161,6 +162,13 @@ struct DemandSet {
  * rejects. Empty or NULL weights count as 0 and are reported in DemandSet::notes.
  */
 DemandSet read_demand(const std::string& path, const DemandReadOptions& options,
+                      const Network& net);
+
+/**
+ * Demand from features given in memory (points or polygons with their weight fields), read as
+ * read_demand() reads a vector layer; messages name `table.name` where they would name a file.
+ */
+DemandSet read_demand(const FeatureTable& table, const DemandReadOptions& options,
                       const Network& net);
 
 /**

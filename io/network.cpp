@@ -178,7 +178,14 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
     net.graph = build_graph(std::move(raw), build);
     net.build_seconds = seconds_since(t1);
     if (net.graph.edge_count() == 0) {
-        throw InputError("no usable roads for the chosen mode after building the graph; try another --mode")
+        std::string modes;
+        for (const ProfileSettings& p : options.profiles) {
+            const std::string m(mode_name(p.mode));
+            if (modes.find(m) == std::string::npos) modes += (modes.empty() ? "" : ", ") + m;
+        }
+        throw InputError("no road here may be used by " + modes +
+                         ": the file has no roads of the classes that mode travels on (see README, Travel profiles); "
+                         "choose another mode (--mode, or mode in the scenario or the service)")
             .set_file(path);
     }
     // Without edits the transformer is made after the build, as before, so a network without

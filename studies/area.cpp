@@ -1,6 +1,7 @@
 #include "studies/area.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include "core/error.hpp"
 #include "core/limits.hpp"
@@ -54,15 +55,46 @@ DistrictMembership district_membership(const PolygonSet& districts, const io::De
     return m;
 }
 
+namespace {
+
+/** Says which districts share a name and how many residents lie in two districts at once. */
+void report_districts(const StudyArea& a, const std::string& path, const Reporter& reporter) {
+    std::map<std::string, std::size_t> count;
+    for (const std::string& n : a.districts.names) ++count[n];
+    std::vector<std::string> twice;
+    for (const auto& [name, k] : count)
+        if (k > 1) twice.push_back(name + " (" + std::to_string(k) + "x)");
+    if (!twice.empty())
+        reporter.warning(path + ": districts share a name, so their rows look alike in the tables: " +
+                         list_text(twice) + "; give them distinct names (the district name field)");
+    if (a.membership.overlap_points > 0) {
+        double weight = 0;
+        if (!a.membership.overlap_weight.empty()) weight = a.membership.overlap_weight.front();
+        reporter.warning(path + ": " + std::to_string(a.membership.overlap_points) +
+                         " demand points lie in two or more districts (" + std::to_string(static_cast<long long>(weight)) +
+                         " " + a.demand.groups.front() +
+                         "); they count in each, so district totals add up to more than the whole: check for "
+                         "overlapping or duplicate polygons");
+    }
+}
+
+}  // namespace
+
 std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, const ProfileSettings& profile, const Reporter& reporter,
                                      const PolygonSet* districts) {
+    io::NetworkOptions no = spec.network.read;
+    no.profiles = {profile, length_profile(profile)};
+    io::Network net = io::load_network(spec.network.path, no);
+    for (const std::string& w : net.warnings) reporter.note(spec.network.path + ": " + w);
+    return load_area(spec, std::move(net), profile, reporter, districts);
+}
+
+std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, io::Network net, const ProfileSettings& profile,
+                                     const Reporter& reporter, const PolygonSet* districts) {
     auto a = std::make_unique<StudyArea>();
     a->profile = profile;
     a->threads = spec.threads;
-    io::NetworkOptions no = spec.network.read;
-    no.profiles = {profile, length_profile(profile)};
-    a->net = io::load_network(spec.network.path, no);
-    for (const std::string& w : a->net.warnings) reporter.note(spec.network.path + ": " + w);
+    a->net = std::move(net);
     reporter.check();
     const ProfileId forward = a->net.graph.profile_id(profile.mode);
     const DemandSpec& d = spec.demand;
@@ -73,7 +105,7 @@ std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, const ProfileSettings
     } else {
         io::DemandReadOptions ro = d.read;
         ro.profile = forward;
-        a->demand = io::read_demand(d.path, ro, a->net);
+        a->demand = d.table ? io::read_demand(*d.table, ro, a->net) : io::read_demand(d.path, ro, a->net);
     }
     const std::string demand_file = d.path.empty() ? d.buildings : d.path;
     for (const std::string& n : a->demand.notes) reporter.note(demand_file + ": " + n);
@@ -99,6 +131,7 @@ std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, const ProfileSettings
         a->districts = read_polygon_layer(spec.districts, a->net, "the districts must be polygons", reporter);
     }
     a->membership = district_membership(a->districts, a->demand);
+    if (!districts && !a->districts.polygons.empty()) report_districts(*a, spec.districts.path, reporter);
     return a;
 }
 

@@ -16,7 +16,7 @@
 #include "core/wkb.hpp"
 #include "io/chinese_coords.hpp"
 #include "io/osm_facilities.hpp"
-#include "maps/geos_handle.hpp"
+#include "core/geos.hpp"
 
 namespace lifecircle::studies {
 
@@ -139,7 +139,7 @@ double median(std::vector<double> v) {
 FacilitySet from_layer(const FacilitySpec& spec, const Reporter& reporter, std::string& source_crs) {
     io::PointReadOptions read = spec.read;
     read.allow_empty = !spec.required;
-    io::PointLayer layer = io::read_points(spec.path, read);
+    io::PointLayer layer = spec.table ? io::read_points(*spec.table, read) : io::read_points(spec.path, read);
     source_crs = layer.source_crs;
     for (const std::string& n : layer.notes) reporter.note(spec.path + ": " + n);
     FacilitySet out;
@@ -390,7 +390,7 @@ void report_unsnapped(const std::string& what, std::span<const std::string> ids,
 namespace {
 
 /** A MultiPolygonXY as a GEOS geometry. */
-maps::detail::GeometryPtr to_geos(maps::GeosContext& ctx, const MultiPolygonXY& mp) {
+geos::GeometryPtr to_geos(geos::GeosContext& ctx, const MultiPolygonXY& mp) {
     GEOSContextHandle_t h = ctx.handle();
     const auto ring = [&](const Ring& r) {
         GEOSCoordSequence* seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(r.size()), 2);
@@ -406,12 +406,12 @@ maps::detail::GeometryPtr to_geos(maps::GeosContext& ctx, const MultiPolygonXY& 
             if (part[k].size() >= 4) holes.push_back(ring(part[k]));
         parts.push_back(GEOSGeom_createPolygon_r(h, shell, holes.data(), static_cast<unsigned>(holes.size())));
     }
-    return maps::detail::own(ctx, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(),
+    return geos::own(ctx, GEOSGeom_createCollection_r(h, GEOS_MULTIPOLYGON, parts.data(),
                                                               static_cast<unsigned>(parts.size())),
                              "polygon");
 }
 
-MultiPolygonXY from_geos(maps::GeosContext& ctx, const GEOSGeometry* g) {
+MultiPolygonXY from_geos(geos::GeosContext& ctx, const GEOSGeometry* g) {
     GEOSContextHandle_t h = ctx.handle();
     MultiPolygonXY out;
     const auto ring = [&](const GEOSGeometry* r) {
@@ -436,12 +436,12 @@ MultiPolygonXY from_geos(maps::GeosContext& ctx, const GEOSGeometry* g) {
 }  // namespace
 
 MultiPolygonXY made_valid(const MultiPolygonXY& polygon, bool* repaired) {
-    maps::GeosContext ctx;
-    maps::detail::GeometryPtr g = to_geos(ctx, polygon);
+    geos::GeosContext ctx;
+    geos::GeometryPtr g = to_geos(ctx, polygon);
     const bool ok = GEOSisValid_r(ctx.handle(), g.get()) == 1;
     if (repaired) *repaired = !ok;
     if (ok) return polygon;
-    g = maps::detail::to_valid_multipolygon(ctx, std::move(g));
+    g = geos::to_valid_multipolygon(ctx, std::move(g));
     return GEOSisEmpty_r(ctx.handle(), g.get()) == 1 ? MultiPolygonXY{} : from_geos(ctx, g.get());
 }
 
@@ -449,7 +449,7 @@ PolygonSet read_polygon_layer(const PolygonSpec& spec, const io::Network& net, c
                               const Reporter& reporter) {
     io::PointReadOptions read = spec.read;
     read.polygons = true;
-    const io::PointLayer layer = io::read_points(spec.path, read);
+    const io::PointLayer layer = spec.table ? io::read_points(*spec.table, read) : io::read_points(spec.path, read);
     for (const std::string& n : layer.notes) reporter.note(spec.path + ": " + n);
     PolygonSet out;
     std::vector<std::string> repaired;

@@ -26,6 +26,59 @@ std::string number_or_empty(double v) {
     return buf;
 }
 
+/** The summary of a matrix suggestion (`--summary`). */
+nlohmann::ordered_json matrix_summary(const MatrixSuggestionOptions& o, const io::OdProblem& od,
+                                      const MatrixSuggestionResult& r, std::size_t candidates, std::size_t existing) {
+    const planners::Suggestion& s = r.suggestion;
+    const bool median = s.objective == planners::Objective::p_median;
+    const std::size_t D = od.demand_ids.size();
+    nlohmann::ordered_json j;
+    j["objective"] = std::string(planners::objective_name(s.objective));
+    j["capacitated"] = s.capacitated;
+    j["objective_value"] = s.objective_value;
+    j["bound"] = json_number(s.bound);
+    j["gap"] = json_number(s.gap);
+    j["proven_optimal"] = s.proven_optimal;
+    j["method"] = s.method;
+    j["seconds"] = s.seconds;
+    j["restarts"] = s.restarts;
+    j["bound_iterations"] = s.bound_iterations;
+    j["total_weight"] = s.total_weight;
+    j["unreachable_weight"] = s.unreachable_weight;
+    if (s.objective == planners::Objective::min_facilities) {
+        j["target_reached"] = s.target_reached;
+        j["best_share"] = s.best_share;
+    }
+    if (median) {
+        j["weighted_minutes_before"] = json_number(s.weighted_time_before);
+        j["weighted_minutes_after"] = json_number(s.weighted_time_after);
+    }
+    nlohmann::ordered_json sel = nlohmann::ordered_json::array();
+    for (const maps::SiteRow& row : r.rows) sel.push_back(row.candidate_id);
+    j["selected"] = sel;
+    const double total = s.total_weight;
+    j["coverage_before"] = {{"weight", {{"covered", s.covered_before}, {"share", total > 0 ? s.covered_before / total : 0.0}}}};
+    j["coverage_after"] = {{"weight", {{"covered", s.covered_after}, {"share", total > 0 ? s.covered_after / total : 0.0}}}};
+    j["parameters"] = {{"matrix", o.matrix},
+                       {"demand", o.demand},
+                       {"candidates", o.candidates.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.candidates)},
+                       {"existing", o.existing},
+                       {"cutoff", json_number(o.cutoff)},
+                       {"count", o.solver.count},
+                       {"target", json_number(o.solver.objective == planners::Objective::min_facilities ? o.solver.target : nan)},
+                       {"budget", json_number(std::isfinite(o.solver.budget) ? o.solver.budget : nan)},
+                       {"seed", o.solver.seed},
+                       {"time_limit_seconds", o.solver.time_limit},
+                       {"exact", o.exact}};
+    j["counts"] = {{"candidates", candidates},
+                   {"existing", existing},
+                   {"demand_points", D},
+                   {"pairs_read", od.pairs_read},
+                   {"pairs_beyond_cutoff", od.pairs_beyond_cutoff},
+                   {"demand_not_in_matrix", od.demand_not_in_matrix}};
+    return j;
+}
+
 }  // namespace
 
 MatrixSuggestionResult run_matrix_suggestion(const MatrixSuggestionOptions& o, const Reporter& reporter) {
@@ -109,50 +162,7 @@ MatrixSuggestionResult run_matrix_suggestion(const MatrixSuggestionOptions& o, c
                  "," + number_or_empty(row.cost) + "\n";
         r.rows.push_back(row);
     }
-    nlohmann::ordered_json& j = r.summary;
-    j["objective"] = std::string(planners::objective_name(s.objective));
-    j["capacitated"] = s.capacitated;
-    j["objective_value"] = s.objective_value;
-    j["bound"] = json_number(s.bound);
-    j["gap"] = json_number(s.gap);
-    j["proven_optimal"] = s.proven_optimal;
-    j["method"] = s.method;
-    j["seconds"] = s.seconds;
-    j["restarts"] = s.restarts;
-    j["bound_iterations"] = s.bound_iterations;
-    j["total_weight"] = s.total_weight;
-    j["unreachable_weight"] = s.unreachable_weight;
-    if (s.objective == planners::Objective::min_facilities) {
-        j["target_reached"] = s.target_reached;
-        j["best_share"] = s.best_share;
-    }
-    if (median) {
-        j["weighted_minutes_before"] = json_number(s.weighted_time_before);
-        j["weighted_minutes_after"] = json_number(s.weighted_time_after);
-    }
-    nlohmann::ordered_json sel = nlohmann::ordered_json::array();
-    for (const maps::SiteRow& row : r.rows) sel.push_back(row.candidate_id);
-    j["selected"] = sel;
-    const double total = s.total_weight;
-    j["coverage_before"] = {{"weight", {{"covered", s.covered_before}, {"share", total > 0 ? s.covered_before / total : 0.0}}}};
-    j["coverage_after"] = {{"weight", {{"covered", s.covered_after}, {"share", total > 0 ? s.covered_after / total : 0.0}}}};
-    j["parameters"] = {{"matrix", o.matrix},
-                       {"demand", o.demand},
-                       {"candidates", o.candidates.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(o.candidates)},
-                       {"existing", o.existing},
-                       {"cutoff", json_number(o.cutoff)},
-                       {"count", o.solver.count},
-                       {"target", json_number(o.solver.objective == planners::Objective::min_facilities ? o.solver.target : nan)},
-                       {"budget", json_number(std::isfinite(o.solver.budget) ? o.solver.budget : nan)},
-                       {"seed", o.solver.seed},
-                       {"time_limit_seconds", o.solver.time_limit},
-                       {"exact", o.exact}};
-    j["counts"] = {{"candidates", cand.rows()},
-                   {"existing", exist.rows()},
-                   {"demand_points", D},
-                   {"pairs_read", od.pairs_read},
-                   {"pairs_beyond_cutoff", od.pairs_beyond_cutoff},
-                   {"demand_not_in_matrix", od.demand_not_in_matrix}};
+    r.summary = matrix_summary(o, od, r, cand.rows(), exist.rows());
     return r;
 }
 

@@ -184,6 +184,29 @@ void check_groups(const Scenario& sc, const StudyArea& area) {
     }
 }
 
+/** Road works lie on the network: a point far outside it (a typo, swapped coordinates) is an
+    error naming the edit's line before the network is rebuilt with it. */
+void check_edits_within(const Scenario& sc, const std::vector<ScenarioVariant>& variants, const Box& lonlat) {
+    const double margin = 0.05;  // degrees, about 5 km
+    const auto outside = [&](double lon, double lat) {
+        return lon < lonlat.min.x - margin || lon > lonlat.max.x + margin || lat < lonlat.min.y - margin ||
+               lat > lonlat.max.y + margin;
+    };
+    for (const ScenarioVariant& v : variants)
+        for (const ScenarioEdit& e : v.edits)
+            for (const auto* points : {&e.line, &e.polygon})
+                for (const auto& [lon, lat] : *points) {
+                    if (!outside(lon, lat)) continue;
+                    char buf[512];
+                    std::snprintf(buf, sizeof buf,
+                                  "line %d: road work '%s': the point [%.6f, %.6f] lies outside the network (lon %.4f..%.4f, "
+                                  "lat %.4f..%.4f); coordinates are WGS 84 [longitude, latitude]",
+                                  e.line_number, e.label.c_str(), lon, lat, lonlat.min.x, lonlat.max.x, lonlat.min.y,
+                                  lonlat.max.y);
+                    throw InputError(buf).set_file(sc.path);
+                }
+}
+
 double segment_distance(const Point& p, const Point& a, const Point& b) {
     const double dx = b.x - a.x, dy = b.y - a.y;
     const double len2 = dx * dx + dy * dy;
@@ -617,6 +640,7 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
     Areas areas(sc, edited, options.threads, reporter);
     const StudyArea& first = areas.get(standards.front(), 0);
     check_groups(sc, first);
+    check_edits_within(sc, variants, first.net.lonlat_bounds());
     for (const GroupLabel& g : sc.groups) {
         const auto& known = first.demand.groups;
         if (std::find(known.begin(), known.end(), g.group) == known.end())

@@ -81,6 +81,10 @@ struct ServiceResult {
     std::optional<Seats> seats;
     std::vector<planners::GapCell> gaps;
     maps::IsochroneLayers areas;
+    /** By public transport: per resident the percentiles (row-major, TransitSpec::percentiles)
+        of the time to the nearest facility over the departures, and the share of departures
+        within the standard. Empty otherwise. */
+    std::vector<float> transit_percentiles, transit_share;
 };
 
 /** Runs a service study on an area. */
@@ -108,6 +112,16 @@ ServiceResult evaluate_service(const StudyArea& area, const ServiceOptions& opti
 TimeTable pairs_within(const StudyArea& area, const StudyStandard& standard, const PlacedFacilities& placed,
                        std::span<const Point> facility_xy, const Reporter& reporter, const std::string& phase,
                        Seconds time_cutoff = -1.0, bool apply_metres = true);
+
+/**
+ * An upper bound on the pairs pairs_within() can keep: per source, the placed residents within
+ * the straight-line reach of `cutoff` at the fastest speed `profile` allows on any arc or access
+ * walk (the network is never shorter than the straight line), counted on a grid of that reach.
+ * pairs_within() refuses (UsageError naming the figure and what to change) a table whose bound
+ * exceeds 4e8 pairs (about 3 GB), before any search.
+ */
+double pair_bound(const StudyArea& area, ProfileId profile, const PlacedFacilities& placed,
+                  std::span<const Point> source_xy, Seconds cutoff);
 
 /** The output layers of a service study. */
 struct ServiceLayers {

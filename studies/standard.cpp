@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "core/limits.hpp"
+#include "studies/transit.hpp"
 
 namespace lifecircle::studies {
 
@@ -32,7 +33,12 @@ std::string StudyStandard::describe() const {
         out += number(*metres) + " m";
     }
     out += ' ';
-    out += mode_name(mode);
+    if (transit) {
+        out += transit_words(*transit);
+        out += ", walking";
+    } else {
+        out += mode_name(mode);
+    }
     if (mode == Mode::walk) {
         char buf[32];
         std::snprintf(buf, sizeof buf, " (%.1f km/h)", walk_speed_kmh);

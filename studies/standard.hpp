@@ -5,6 +5,7 @@
  * gaps, suggestion and the plan all take this value, so no verb can drop a limit another applies.
  */
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@
 #include <nlohmann/json.hpp>
 
 namespace lifecircle::studies {
+
+struct TransitData;
 
 /** What the user asked for: a catalogue name and/or their own limits (own values win). */
 struct StandardChoice {
@@ -63,6 +66,9 @@ struct StudyStandard {
     std::string catalogue_limits;
     /** What the user changed against the catalogue entry, in words ("minutes 5 → 10"). */
     std::vector<std::string> overrides;
+    /** Set: the standard is met by public transport (walking on the walk network to, between
+        and from stops, studies/transit.hpp); times are a percentile over the departures. */
+    std::shared_ptr<const TransitData> transit;
 
     /** The time limit in seconds (unreachable when only metres are given). */
     Seconds max_seconds() const { return minutes ? *minutes * 60.0 : unreachable; }

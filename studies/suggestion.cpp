@@ -61,6 +61,7 @@ CandidateSet read_candidates(const StudyArea& area, const SuggestionOptions& o, 
     } else {
         FacilitySpec fs;
         fs.path = c.path;
+        fs.table = c.table;
         fs.read = c.read;
         fs.label = "--candidates";
         const FacilitySet f = read_facilities(fs, area.net, reporter);
@@ -177,23 +178,97 @@ void check_suggestion(const SuggestionOptions& o) {
         throw UsageError("--budget needs the sites' costs: --cost-field FIELD on the candidates");
 }
 
+namespace {
+
+/** The service study of the existing facilities (none: nothing covered). */
+ServiceResult existing_study(const StudyArea& area, const ServiceOptions& existing, const Reporter& reporter) {
+    FacilitySet facilities;
+    if (!existing.facilities.path.empty() || !existing.facilities.osm_kind.empty())
+        facilities = read_facilities(existing.facilities, area.net, reporter);
+    PlacedFacilities placed = place_facilities(facilities, *area.snapper);
+    report_unsnapped(facilities.source, facilities.ids, placed.snaps, reporter);
+    ServiceResult r = evaluate_service(area, existing, std::move(facilities), std::move(placed), reporter);
+    if (r.overall[r.group].total <= 0)
+        throw InputError("the group '" + area.demand.groups[r.group] +
+                         "' has no residents (every weight is 0): there is nothing to place sites for; choose "
+                         "another group (the first weight field) or check the weights");
+    return r;
+}
+
+/** Solves the location problem: the heuristic with its bound, then CBC when asked. */
+planners::Suggestion solve(const planners::LocationProblem& p, const SuggestionOptions& o, unsigned threads,
+                           const Reporter& reporter) {
+    planners::SuggestOptions so = o.solver;
+    so.parallel = reporter.parallel("site search", threads);
+    planners::Suggestion s = planners::suggest(p, so);
+    if (s.time_capped)
+        reporter.warning("the time limit of " + fmt(o.solver.time_limit, 0) +
+                         " s stopped the improvement early: a rerun on another machine may give another answer");
+    if (o.exact) {
+        planners::ExactOptions eo;
+        eo.time_limit = o.exact_time_limit;
+        s = planners::suggest_exact(p, so, s, eo);
+        if (!s.proven_optimal)
+            reporter.warning("the exact solver stopped at its time limit of " + fmt(o.exact_time_limit, 0) +
+                             " s without proving optimality; the gap to the bound is " + fmt(100 * s.gap, 3) + "%");
+    }
+    reporter.check();
+    return s;
+}
+
+/** The existing facilities with the chosen sites added, for the service study after. */
+FacilitySet with_sites(const FacilitySet& existing, const CandidateSet& c, std::span<const std::uint32_t> chosen,
+                       bool capacitated) {
+    FacilitySet after = existing;
+    for (const std::uint32_t j : chosen) {
+        after.ids.push_back(c.ids[j]);
+        after.names.push_back(c.names[j]);
+        after.lonlat.push_back({nan, nan});
+        after.xy.push_back(c.xy[j]);
+        if (capacitated) after.capacity.push_back(c.capacity[j]);
+        after.delay.push_back(0.0);
+        after.cutoff.push_back(unreachable);
+        after.outline.emplace_back();
+        if (!after.cost.empty()) after.cost.push_back(c.cost[j]);
+    }
+    if (!capacitated) after.capacity.clear();
+    return after;
+}
+
+std::vector<maps::SiteRow> site_rows(const SuggestionOptions& o, const CandidateSet& c, const planners::Suggestion& s) {
+    std::vector<maps::SiteRow> rows;
+    const bool median = s.objective == planners::Objective::p_median;
+    const bool costs = !o.candidates.read.cost_field.empty() || o.candidates.expansion_seats > 0;
+    for (std::size_t k = 0; k < s.selected.size(); ++k) {
+        const std::uint32_t j = s.selected[k];
+        maps::SiteRow row;
+        row.rank = k + 1;
+        row.candidate_id = c.ids[j];
+        row.name = c.names[j];
+        row.kind = c.kinds[j];
+        const Snap& sn = c.placed.snaps[j];
+        row.wkb = wkb_point(sn.ok() ? sn.on_road : c.xy[j]);
+        row.added_weight = median ? s.added_weight[k] / 60.0 : s.added_weight[k];
+        row.assigned_weight = s.assigned_weight[k];
+        row.capacity = o.solver.capacitated ? c.capacity[j] : nan;
+        row.cost = costs ? c.cost[j] : nan;
+        rows.push_back(row);
+    }
+    return rows;
+}
+
+}  // namespace
+
 SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& o, const Reporter& reporter) {
     check_suggestion(o);
     SuggestionResult r;
     const StudyStandard& st = o.service.standard;
     const bool median = o.solver.objective == planners::Objective::p_median;
-    // The existing facilities: the service study before (no facilities: nothing covered).
     ServiceOptions existing = o.service;
     existing.facilities.required = false;
     existing.areas.reset();
-    FacilitySet facilities;
-    if (!o.service.facilities.path.empty() || !o.service.facilities.osm_kind.empty())
-        facilities = read_facilities(existing.facilities, area.net, reporter);
-    PlacedFacilities placed = place_facilities(facilities, *area.snapper);
-    report_unsnapped(facilities.source, facilities.ids, placed.snaps, reporter);
-    r.before = evaluate_service(area, existing, std::move(facilities), std::move(placed), reporter);
+    r.before = existing_study(area, existing, reporter);
     const std::vector<double>& w = area.demand.weights[r.before.group];
-
     r.candidates = read_candidates(area, o, r.before, reporter);
     check_options(area, o, r.candidates);
     if (o.candidates.path == "auto")
@@ -211,7 +286,7 @@ SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& 
     const TimeTable exist = pairs_within(area, st, r.before.placed, r.before.facilities.xy, reporter,
                                          "searches from existing facilities", -1.0, true);
     r.table_pairs = cand.size();
-    std::vector<double> fallback;
+    std::vector<double> fallback;  // p-median: each point's nearest existing facility
     if (median) {
         fallback.assign(area.demand_snaps.size(), std::numeric_limits<double>::infinity());
         for (std::size_t i = 0; i < fallback.size(); ++i)
@@ -231,66 +306,21 @@ SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& 
     // Demand that no chosen site reaches within the table and no existing facility serves is
     // charged the table bound: a lower estimate of its time, stated in the summary.
     p.unreached_penalty = median ? table_bound : std::numeric_limits<double>::quiet_NaN();
-    planners::SuggestOptions so = o.solver;
-    so.parallel = reporter.parallel("site search", area.threads);
-    r.suggestion = planners::suggest(p, so);
+    r.suggestion = solve(p, o, area.threads, reporter);
     r.time_capped = r.suggestion.time_capped;
-    if (r.time_capped)
-        reporter.warning("the time limit of " + fmt(o.solver.time_limit, 0) +
-                         " s stopped the improvement early: a rerun on another machine may give another answer");
-    if (o.exact) {
-        planners::ExactOptions eo;
-        eo.time_limit = o.exact_time_limit;
-        r.suggestion = planners::suggest_exact(p, so, r.suggestion, eo);
-        if (!r.suggestion.proven_optimal)
-            reporter.warning("the exact solver stopped at its time limit of " + fmt(o.exact_time_limit, 0) +
-                             " s without proving optimality; the gap to the bound is " +
-                             fmt(100 * r.suggestion.gap, 3) + "%");
-    }
-    reporter.check();
 
     // The service study with the chosen sites added: the same figures coverage gives.
     const planners::Suggestion& s = r.suggestion;
-    FacilitySet after = r.before.facilities;
-    for (const std::uint32_t j : s.selected) {
-        after.ids.push_back(r.candidates.ids[j]);
-        after.names.push_back(r.candidates.names[j]);
-        after.lonlat.push_back({nan, nan});
-        after.xy.push_back(r.candidates.xy[j]);
-        if (o.solver.capacitated) after.capacity.push_back(r.candidates.capacity[j]);
-        after.delay.push_back(0.0);
-        after.cutoff.push_back(unreachable);
-        after.outline.emplace_back();
-        if (!after.cost.empty()) after.cost.push_back(r.candidates.cost[j]);
+    r.after = evaluate_service(area, existing, with_sites(r.before.facilities, r.candidates, s.selected, o.solver.capacitated),
+                               combined(r.before.placed, r.candidates.placed, s.selected), reporter);
+    r.rows = site_rows(o, r.candidates, s);
+    for (std::size_t i = 0; median && i < area.demand_snaps.size(); ++i) {
+        if (!area.demand_snaps[i].ok() || !(w[i] > 0) || std::isfinite(fallback[i])) continue;
+        const bool reached = std::any_of(s.selected.begin(), s.selected.end(), [&](std::uint32_t j) {
+            return cand.at(j, static_cast<std::uint32_t>(i)) != unreachable;
+        });
+        if (!reached) ++r.beyond_everything;
     }
-    if (!o.solver.capacitated) after.capacity.clear();
-    PlacedFacilities after_placed = combined(r.before.placed, r.candidates.placed, s.selected);
-    r.after = evaluate_service(area, existing, std::move(after), std::move(after_placed), reporter);
-
-    for (std::size_t k = 0; k < s.selected.size(); ++k) {
-        const std::uint32_t j = s.selected[k];
-        maps::SiteRow row;
-        row.rank = k + 1;
-        row.candidate_id = r.candidates.ids[j];
-        row.name = r.candidates.names[j];
-        row.kind = r.candidates.kinds[j];
-        const Snap& sn = r.candidates.placed.snaps[j];
-        row.wkb = wkb_point(sn.ok() ? sn.on_road : r.candidates.xy[j]);
-        row.added_weight = median ? s.added_weight[k] / 60.0 : s.added_weight[k];
-        row.assigned_weight = s.assigned_weight[k];
-        row.capacity = o.solver.capacitated ? r.candidates.capacity[j] : nan;
-        const bool costs = !o.candidates.read.cost_field.empty() || o.candidates.expansion_seats > 0;
-        row.cost = costs ? r.candidates.cost[j] : nan;
-        r.rows.push_back(row);
-    }
-    if (median)
-        for (std::size_t i = 0; i < area.demand_snaps.size(); ++i)
-            if (area.demand_snaps[i].ok() && w[i] > 0 && !std::isfinite(fallback[i])) {
-                bool reached = false;
-                for (const std::uint32_t j : s.selected)
-                    reached = reached || cand.at(j, static_cast<std::uint32_t>(i)) != unreachable;
-                if (!reached) ++r.beyond_everything;
-            }
     return r;
 }
 

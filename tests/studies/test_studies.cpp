@@ -200,7 +200,8 @@ TEST_CASE("a resident at the very place of a facility is 0 minutes in coverage a
     CHECK(r.facilities.ids[r.coverage.by_time.facility[0]] == "K1");
     CHECK(r.coverage.by_time.seconds[1] > 60.0);  // a different place travels by the road
 
-    const LoadedNetwork net = load_network(spec.network, st.profile(), rep);
+    const auto loaded = load_network(spec.network, st.profile(), rep);
+    const LoadedNetwork& net = *loaded;
     MatrixOptions mo;
     mo.from.path = spec.demand.path;
     mo.to.path = o.facilities.path;
@@ -214,7 +215,8 @@ TEST_CASE("facility fields: the id field named is read, a missing one is an erro
     Heard heard;
     const Reporter rep = heard.reporter();
     write(demo.dir.path() / "h.csv", "编号,name,lon,lat\nH1,a,116.3105493,39.9744916\nH2,b,116.3114893,39.9744916\n");
-    const LoadedNetwork net = load_network({(demo.data / "district.osm").string(), {}, {}}, default_profile(Mode::walk), rep);
+    const auto loaded = load_network({(demo.data / "district.osm").string(), {}, {}}, default_profile(Mode::walk), rep);
+    const LoadedNetwork& net = *loaded;
     FacilitySpec f;
     f.path = (demo.dir.path() / "h.csv").string();
     f.read.id_field = "编号";
@@ -359,7 +361,8 @@ TEST_CASE("Porto 2020: coverage, plan and suggest agree with metres, a cutoff fi
     spec.demand.buildings = porto;
     spec.demand.read.building_options.default_levels = 4;
     spec.demand.read.building_options.age_shares = {{"pop_3_6", 0.04}};
-    const LoadedNetwork net = load_network(spec.network, st.profile(), rep);
+    const auto loaded = load_network(spec.network, st.profile(), rep);
+    const LoadedNetwork& net = *loaded;
     const Box b = net.net.lonlat_bounds();
     const double mx = (b.min.x + b.max.x) / 2, my = (b.min.y + b.max.y) / 2;
     {
@@ -442,4 +445,26 @@ TEST_CASE("a scenario's inputs are every file it reads", "[studies][scenario]") 
                                    "/s/roads.prj", "/s/roads.cpg", "/s/roads.qix", "/s/roads.sbn", "/s/roads.sbx",
                                    "/s/homes.geojson", "/s/districts.gpkg", "/s/clinics.geojson",
                                    "/s/parcels.geojson", "/s/works.geojson"});
+}
+
+TEST_CASE("the table bound is never below the pairs the table keeps", "[studies]") {
+    Demo demo;
+    Heard heard;
+    const Reporter rep = heard.reporter();
+    const auto area = load_area(demo.area(), default_profile(Mode::walk), rep);
+    for (const double minutes : {3.0, 10.0, 25.0}) {
+        FacilitySpec f;
+        f.path = (demo.data / "clinics.geojson").string();
+        const FacilitySet clinics = read_facilities(f, area->net, rep);
+        // Every road point every 150 m as a source, as auto candidates would be.
+        std::vector<Point> xy = auto_candidates(area->net.graph, area->demand.xy, 1e9, 150.0);
+        xy.insert(xy.end(), clinics.xy.begin(), clinics.xy.end());
+        const PlacedFacilities placed = place_points(xy, *area->snapper);
+        const StudyStandard st = standard("", minutes);
+        const TimeTable t = pairs_within(*area, st, placed, xy, rep, "test");
+        const double bound = pair_bound(*area, area->time(Direction::backward), placed, xy, minutes * 60.0);
+        INFO(minutes << " min: " << t.size() << " pairs, bound " << bound);
+        CHECK(double(t.size()) <= bound);
+        CHECK(t.size() > 0);
+    }
 }
