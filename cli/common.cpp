@@ -5,7 +5,6 @@
 #include <sstream>
 
 #include "core/error.hpp"
-#include "io/layer_writer.hpp"
 #include "studies/console.hpp"
 
 namespace lifecircle::cli {
@@ -246,28 +245,6 @@ void add_quiet_option(CLI::App& app) {
             studies::set_console(console_options());
         },
         "Progress as one line per 10% on stderr when it is not a terminal (a log, a pipe)");
-}
-
-io::OutputPlan plan_outputs(std::vector<io::OutputRequest> outputs,
-                            const std::vector<std::pair<std::string, std::string>>& inputs) {
-    std::vector<std::string> paths;
-    for (const auto& [option, path] : inputs) {
-        if (path.empty()) continue;
-        io::check_input_path(path, option);
-        paths.push_back(path);
-    }
-    return io::OutputPlan(std::move(outputs), paths, [](const std::string& n) { print_note("note: " + n); });
-}
-
-void write_files(io::OutputPlan& plan, std::vector<std::vector<Layer>> per_file, const std::string& crs, bool update,
-                 unsigned threads) {
-    io::WriteOptions wo;
-    wo.update = update;
-    wo.threads = threads;
-    for (std::size_t f = 0; f < per_file.size(); ++f) {
-        if (per_file[f].empty()) continue;
-        for (const std::string& n : io::write_layers(plan, f, per_file[f], crs, wo)) print_note("note: " + n);
-    }
 }
 
 }  // namespace lifecircle::cli

@@ -14,10 +14,14 @@
 #include "studies/area.hpp"
 #include "studies/callbacks.hpp"
 #include "studies/inputs.hpp"
+#include "studies/outputs.hpp"
 #include "studies/standard.hpp"
 #include "studies/transit.hpp"
 
 namespace lifecircle::cli {
+
+using studies::plan_outputs;       // outputs declared against the inputs before any work
+using studies::write_layer_files;  // layers into the planned files
 
 /** Exit codes (documented in README). */
 enum ExitCode : int { exit_ok = 0, exit_internal = 1, exit_usage = 2, exit_input = 3, exit_output = 4 };
@@ -104,16 +108,5 @@ void print_note(const std::string& message);
 void print_warning(const std::string& message);
 /** Adds --quiet and --progress to a verb. */
 void add_quiet_option(CLI::App& app);
-
-/**
- * Checks the input paths (option, path; a folder is an InputError) and declares and checks
- * the outputs against them. Call it before any computation.
- */
-io::OutputPlan plan_outputs(std::vector<io::OutputRequest> outputs,
-                            const std::vector<std::pair<std::string, std::string>>& inputs);
-
-/** Writes layers into the planned files (per_file[f] into file f), printing the writer's notes. */
-void write_files(io::OutputPlan& plan, std::vector<std::vector<Layer>> per_file, const std::string& crs, bool update,
-                 unsigned threads);
 
 }  // namespace lifecircle::cli

@@ -68,10 +68,12 @@ int run_coverage(CoverageArgs& a) {
     const std::size_t gaps_req = add("--gaps", a.gaps, layer_formats);
     const std::size_t facilities_req = add("--facilities-out", a.facilities_out, layer_formats);
     const std::size_t summary_req = add("--summary", a.summary, {".json"});
-    io::OutputPlan plan = plan_outputs(std::move(requests), {{"--network", a.network.spec.path},
-                                                             {"--facilities", a.facilities.path},
-                                                             {"--demand", a.demand.path},
-                                                             {"--districts", a.districts.path}});
+    io::OutputPlan plan = plan_outputs(std::move(requests),
+                                       {{"--network", a.network.spec.path},
+                                        {"--facilities", a.facilities.path},
+                                        {"--demand", a.demand.path},
+                                        {"--districts", a.districts.path}},
+                                       reporter());
     const bool capacities = !a.facilities.read.capacity_field.empty();
     const bool out_gpkg = plan.files()[plan.file_of(0)].format == ".gpkg";
     if (!a.facilities_out.empty() && !capacities) throw UsageError("--facilities-out needs --capacity-field");
@@ -102,7 +104,7 @@ int run_coverage(CoverageArgs& a) {
     if (capacities && (!a.facilities_out.empty() || out_gpkg))
         per_file[plan.file_of(a.facilities_out.empty() ? 0 : facilities_req)].push_back(layers.facilities);
     if (!a.gaps.empty()) per_file[plan.file_of(gaps_req)].push_back(layers.gaps);
-    write_files(plan, std::move(per_file), area->net.work_crs, a.update, a.network.threads);
+    write_layer_files(plan, std::move(per_file), area->net.work_crs, a.update, a.network.threads, rep);
     if (!a.summary.empty())
         plan.write_text(plan.file_of(summary_req), studies::service_summary(*area, spec, o, r).dump(2) + "\n");
     plan.commit();

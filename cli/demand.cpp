@@ -24,15 +24,15 @@ int run_demand(DemandArgs& a) {
     a.options.age_shares = studies::parse_age_shares(a.age_shares, "--age-shares");
     a.options.building_types = split_list(a.building_types);
     io::OutputPlan plan = plan_outputs({{"--out", a.out, {".geojson", ".json", ".gpkg"}, ".geojson", true}},
-                                       {{"--buildings", a.buildings}, {"--network", a.network.spec.path}});
+                                       {{"--buildings", a.buildings}, {"--network", a.network.spec.path}}, reporter());
     if (a.network.spec.path.empty()) a.network.spec.path = a.buildings;
     const studies::Reporter rep = reporter();
     const auto loaded = studies::load_network(a.network.spec, a.network.profile(), rep);
     const studies::LoadedNetwork& net = *loaded;
     const io::DemandSet d = io::estimate_residents_from_buildings(a.buildings, a.options, net.net);
     for (const std::string& n : d.notes) rep.note(a.buildings + ": " + n);
-    write_files(plan, {{maps::residents_layer(d.features, d.groups, d.feature_weights, a.layer_name)}},
-                net.net.work_crs, a.update, a.network.threads);
+    write_layer_files(plan, {{maps::residents_layer(d.features, d.groups, d.feature_weights, a.layer_name)}},
+                      net.net.work_crs, a.update, a.network.threads, rep);
     plan.commit();
     std::printf("%zu housing buildings", d.features.features.size());
     for (std::size_t g = 0; g < d.groups.size(); ++g) {

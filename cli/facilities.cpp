@@ -24,10 +24,10 @@ void add_facilities(CLI::App& app, Runner& run) {
     cmd->callback([&run, a] {
         run = [a] {
             io::OutputPlan plan = plan_outputs({{"--out", a->out, {".geojson", ".json", ".gpkg"}, ".geojson", false}},
-                                               {{"--network", a->network}});
+                                               {{"--network", a->network}}, reporter());
             Layer layer = studies::osm_facilities_layer(a->network, a->kind, a->layer_name);
             const std::size_t count = layer.features.size();
-            write_files(plan, {{std::move(layer)}}, "EPSG:4326", a->update, 0);
+            write_layer_files(plan, {{std::move(layer)}}, "EPSG:4326", a->update, 0, reporter());
             plan.commit();
             print_note("facilities: " + std::to_string(count) + " " + a->kind + " written to " + a->out);
             return 0;

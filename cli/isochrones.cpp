@@ -45,8 +45,8 @@ int run_isochrones(IsochroneArgs& a) {
     const std::vector<std::string> formats = {".geojson", ".json", ".gpkg"};
     std::vector<io::OutputRequest> requests = {{"--out", a.out, formats, ".geojson", true}};
     if (!a.lines.empty()) requests.push_back({"--lines", a.lines, formats, ".geojson", true});
-    io::OutputPlan plan =
-        plan_outputs(std::move(requests), {{"--network", a.network.spec.path}, {"--facilities", o.facilities.path}});
+    io::OutputPlan plan = plan_outputs(
+        std::move(requests), {{"--network", a.network.spec.path}, {"--facilities", o.facilities.path}}, reporter());
     if (!a.lines_layer_name.empty() && a.lines.empty()) throw UsageError("--lines-layer-name needs --lines FILE");
     if (!a.lines.empty() && plan.file_of(0) == plan.file_of(1) &&
         lower(a.layer_name.empty() ? "isochrones" : a.layer_name) ==
@@ -75,7 +75,7 @@ int run_isochrones(IsochroneArgs& a) {
     std::vector<std::vector<Layer>> per_file(plan.files().size());
     per_file[plan.file_of(0)].push_back(std::move(r.layers.areas));
     if (!a.lines.empty()) per_file[plan.file_of(1)].push_back(std::move(r.layers.lines));
-    write_files(plan, std::move(per_file), net.net.work_crs, a.update, a.network.threads);
+    write_layer_files(plan, std::move(per_file), net.net.work_crs, a.update, a.network.threads, rep);
     plan.commit();
     print_note("isochrones: " + std::to_string(area_count) + " areas for " + std::to_string(r.placed) +
                " facilities written to " + a.out);

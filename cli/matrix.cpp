@@ -29,9 +29,9 @@ int run_matrix(MatrixArgs& a) {
     }
     std::vector<std::string> formats = {".csv", ".gpkg"};
     if (io::output_format_available(".parquet")) formats.push_back(".parquet");
-    io::OutputPlan plan = plan_outputs({{"--out", a.out, formats, ".csv", false}}, {{"--network", a.network.spec.path},
-                                                                                  {"--from", a.matrix.from.path},
-                                                                                  {"--to", a.matrix.to.path}});
+    io::OutputPlan plan = plan_outputs(
+        {{"--out", a.out, formats, ".csv", false}},
+        {{"--network", a.network.spec.path}, {"--from", a.matrix.from.path}, {"--to", a.matrix.to.path}}, reporter());
     const studies::Reporter rep = reporter();
     const auto loaded = studies::load_network(a.network.spec, a.network.profile(), rep, a.network.transit);
     const studies::LoadedNetwork& net = *loaded;
@@ -44,7 +44,8 @@ int run_matrix(MatrixArgs& a) {
         studies::write_matrix_csv(r, [&out](std::string_view text) { out << text; });
         out.close();
     } else
-        write_files(plan, {{studies::matrix_layer(r, a.layer_name)}}, "EPSG:4326", a.update, a.network.threads);
+        write_layer_files(plan, {{studies::matrix_layer(r, a.layer_name)}}, "EPSG:4326", a.update, a.network.threads,
+                          rep);
     plan.commit();
     print_note("matrix: " + std::to_string(r.table.size()) + " pairs written to " + a.out);
     return 0;

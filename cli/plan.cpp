@@ -1,20 +1,15 @@
 // lifecircle plan scenario.toml --out DIR: studies::run_plan, then studies::write_plan; and
 // lifecircle demo --out DIR: the built-in district (studies/demo.hpp), then a plan on it.
-#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <optional>
 
 #include "cli/common.hpp"
 #include "cli/format.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
-#include "studies/demo.hpp"
-#include "studies/plan.hpp"
 #include "io/html_pdf.hpp"
-#include "io/output_folder.hpp"
-#include "studies/plan_outputs.hpp"
+#include "studies/plan_folder.hpp"
 
 namespace lifecircle::cli {
 
@@ -28,48 +23,6 @@ struct PlanArgs {
     std::vector<std::string> extra_files;
 };
 
-void print_plan_summary(const studies::PlanResult& r) {
-    std::vector<std::string> head = {"service", "group"};
-    for (const studies::PlanVariant& v : r.variants) head.push_back(v.id);
-    head.insert(head.end(), {"with suggested sites", "served"});
-    ConsoleTable t(head);
-    for (const studies::ServiceResults& s : r.services) {
-        const studies::ServiceResult& today = s.variants.front().result;
-        std::vector<std::string> row = {s.title, s.group_label};
-        for (const studies::VariantResults& v : s.variants) {
-            const planners::Figures& a = v.result.overall[today.group];
-            row.push_back(percent(a.covered, a.total));
-        }
-        row.push_back("-");
-        row.push_back("-");
-        if (s.suggestion) {
-            const planners::Figures& c = s.suggestion->after.overall[today.group];
-            row[row.size() - 2] = std::to_string(s.suggestion->rows.size()) + " sites: " + percent(c.covered, c.total);
-        }
-        const planners::Figures& a = today.overall[today.group];
-        if (today.seats) row.back() = percent(today.seats->assignment.totals.served_weight, a.total);
-        t.add(row);
-    }
-    t.print();
-}
-
-/** Removes `dir` when this run created it and left nothing in it but empty folders: a failed
-    plan leaves no folder behind. Files are never removed. */
-void remove_if_created_empty(const std::string& dir, bool existed) {
-    namespace fs = std::filesystem;
-    if (existed || dir.empty()) return;
-    std::error_code ec;
-    std::vector<fs::path> folders;
-    for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        if (!it->is_directory(ec) || it->is_symlink(ec)) return;  // a file (or a link): keep everything
-        folders.push_back(it->path());
-    }
-    if (ec) return;
-    std::sort(folders.begin(), folders.end(), [](const fs::path& a, const fs::path& b) { return a.native().size() > b.native().size(); });
-    for (const fs::path& f : folders) fs::remove(f, ec);
-    fs::remove(dir, ec);
-}
-
 int run_plan(const PlanArgs& args) {
     if (args.example) {
         std::fputs(studies::example_scenario().c_str(), stdout);
@@ -79,27 +32,15 @@ int run_plan(const PlanArgs& args) {
     if (args.out.empty()) throw UsageError("give the output folder: --out DIR");
     const auto start = std::chrono::steady_clock::now();
     const studies::Scenario sc = studies::read_scenario(args.scenario);
-    const studies::Reporter rep = reporter();
-    const auto notes = [&rep](const std::string& n) { rep.note(n); };
     if (args.pdf) io::require_chromium("--pdf");  // before any work
-    std::error_code ec;
-    const bool existed = std::filesystem::exists(args.out, ec);
-    std::optional<studies::PlanResult> result;
-    try {
-        // Checked (and locked) before any work; the scenario's inputs are never written or removed.
-        const io::OutputFolder folder(args.out, args.force, sc.inputs(), args.extra_files, notes);
-        studies::PlanOptions options;
-        options.threads = args.threads;
-        result = studies::run_plan(sc, options, rep);
-        studies::PlanWriteOptions wo;
-        wo.threads = args.threads;
-        wo.pdf = args.pdf;
-        studies::write_plan(folder, *result, sc, wo, rep);
-    } catch (...) {
-        remove_if_created_empty(args.out, existed);
-        throw;
-    }
-    print_plan_summary(*result);
+    studies::PlanOptions options;
+    options.threads = args.threads;
+    studies::PlanWriteOptions write;
+    write.threads = args.threads;
+    write.pdf = args.pdf;
+    studies::plan_table(
+        studies::plan_into_folder(sc, {args.out, args.force, args.extra_files}, options, write, reporter()))
+        .print();
     if (args.verbose)
         print_note("plan: " + fixed(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 1) +
                    " s");
@@ -139,18 +80,11 @@ void add_demo(CLI::App& app, Runner& run) {
     add_quiet_option(*cmd);
     cmd->callback([&run, a] {
         run = [a] {
-            namespace fs = std::filesystem;
-            const std::string data = (fs::path(a->out) / "data").string();
-            a->scenario = (fs::path(data) / "scenario.toml").string();
-            for (const std::string& f : studies::demo_files()) a->extra_files.push_back("data/" + f);
-            // The folder is checked before the district is written into it. The district's files
-            // are kept in the folder's manifest: a plan rerun into the folder (of the edited
-            // data/scenario.toml, say) keeps them.
-            const studies::Reporter rep = reporter();
-            { const io::OutputFolder check(a->out, a->force, {}, a->extra_files, [&rep](const std::string& n) { rep.note(n); }); }
-            studies::write_demo_district(data, rep);
+            const studies::PlanFolder demo = studies::prepare_demo(a->out, a->force, reporter());
+            a->scenario = studies::demo_scenario_path(a->out);
+            a->extra_files = demo.kept;
             const int rc = run_plan(*a);
-            std::printf("\nThe report: %s\n", (fs::path(a->out) / "report.html").string().c_str());
+            std::printf("\nThe report: %s\n", (std::filesystem::path(a->out) / "report.html").string().c_str());
             return rc;
         };
     });

@@ -65,9 +65,9 @@ void print_result(const planners::Suggestion& s, const std::vector<maps::SiteRow
 int run_matrix(SuggestArgs& a) {
     std::vector<io::OutputRequest> requests = {{"--out", a.out, {".csv"}, ".csv", false}};
     if (!a.summary.empty()) requests.push_back({"--summary", a.summary, {".json"}, ".json", false});
-    io::OutputPlan plan = plan_outputs(std::move(requests), {{"--matrix", a.matrix},
-                                                             {"--demand", a.demand.path},
-                                                             {"--candidates", a.candidates.path}});
+    io::OutputPlan plan = plan_outputs(
+        std::move(requests), {{"--matrix", a.matrix}, {"--demand", a.demand.path}, {"--candidates", a.candidates.path}},
+        reporter());
     studies::MatrixSuggestionOptions o;
     o.matrix = a.matrix;
     o.demand = a.demand.path;
@@ -131,11 +131,13 @@ int run_network(SuggestArgs& a) {
     std::vector<io::OutputRequest> requests = {{"--out", a.out, layer_formats, ".geojson", true}};
     if (!a.summary.empty()) requests.push_back({"--summary", a.summary, {".json"}, ".json", false});
     const bool auto_cands = a.candidates.path == "auto";
-    io::OutputPlan plan = plan_outputs(std::move(requests), {{"--network", a.network.spec.path},
-                                                             {"--demand", a.demand.path},
-                                                             {"--facilities", a.facilities.path},
-                                                             {"--candidates", auto_cands ? "" : a.candidates.path},
-                                                             {"--exclude", a.candidates.exclude.path}});
+    io::OutputPlan plan = plan_outputs(std::move(requests),
+                                       {{"--network", a.network.spec.path},
+                                        {"--demand", a.demand.path},
+                                        {"--facilities", a.facilities.path},
+                                        {"--candidates", auto_cands ? "" : a.candidates.path},
+                                        {"--exclude", a.candidates.exclude.path}},
+                                       reporter());
     if (!a.facilities.path.empty()) io::check_point_input(a.facilities.path, a.facilities.read);
     if (!auto_cands) io::check_point_input(a.candidates.path, a.candidates.read);
     a.candidates.capacity = a.candidate_capacity;
@@ -156,7 +158,7 @@ int run_network(SuggestArgs& a) {
     const auto area = studies::load_area(spec, standard.profile(), rep);
     o.service.standard.transit = load_transit(a.transit, a.network, area->net, *area->snapper, standard.max_seconds(), rep);
     const studies::SuggestionResult r = studies::run_suggestion(*area, o, rep);
-    write_files(plan, {{maps::sites_layer(r.rows)}}, area->net.work_crs, a.update, a.network.threads);
+    write_layer_files(plan, {{maps::sites_layer(r.rows)}}, area->net.work_crs, a.update, a.network.threads, rep);
     if (!a.summary.empty())
         plan.write_text(plan.file_of(1), studies::suggestion_summary(*area, spec, o, r).dump(2) + "\n");
     plan.commit();
