@@ -35,13 +35,13 @@ bool plain_number(const std::string& text, double& out) {
 }
 
 /**
- * Text fields whose every non-empty value is a plain number (CSV columns, which GDAL reads as
- * text) become numbers, so that QGIS can shade and sum them: integer when every value is
- * whole and fits, real otherwise. The group fields (their values were read as weights) always
- * become numbers when they can.
+ * Of the first `input_fields` fields (the input's own columns), text fields whose every non-empty
+ * value is a plain number (CSV columns, which GDAL reads as text) become numbers, so that QGIS
+ * can shade and sum them: integer when every value is whole and fits, real otherwise. Fields
+ * written beside them (the nearest facility's id "1", "2") stay as they are.
  */
-void numeric_fields(Layer& layer) {
-    for (std::size_t k = 0; k < layer.fields.size(); ++k) {
+void numeric_fields(Layer& layer, std::size_t input_fields) {
+    for (std::size_t k = 0; k < input_fields && k < layer.fields.size(); ++k) {
         if (layer.fields[k].type != FieldType::string) continue;
         bool any = false, whole = true;
         std::vector<double> values(layer.features.size(), 0.0);
@@ -215,7 +215,7 @@ Layer demand_layer(const DemandView& demand, const planners::CoverageResult& res
                                                     : Value(std::monostate{}));
         out.features.push_back(std::move(feature));
     }
-    numeric_fields(out);
+    numeric_fields(out, kept.size());  // the input's own columns; ids written here stay text
     out.qml = categorized_qml(out.kind, "covered",
                               {category("1", "已覆盖 covered", palette::covered),
                                category("0", "未覆盖 not covered", palette::uncovered)});

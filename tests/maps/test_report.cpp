@@ -521,7 +521,7 @@ TEST_CASE("report: labels along lines and beside points never overlap, and stay 
     CHECK_THROWS_WITH(report_html(r), "report: layer 'f' has no field 'title' to label with");
 }
 
-TEST_CASE("report: variants side by side share one frame and one legend; callouts, folded tables, language",
+TEST_CASE("report: variants side by side share one frame and one legend, callouts, folded tables, language",
           "[report]") {
     const Layer today = point_layer("residents", {{{0, 0}, ""}, {{1000, 800}, ""}});
     const Layer after = point_layer("residents", {{{0, 0}, ""}, {{2000, 800}, ""}});

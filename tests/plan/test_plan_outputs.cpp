@@ -87,8 +87,10 @@ struct Warnings {
 
 }  // namespace
 
-TEST_CASE("demand layer: text columns of numbers become numbers; every row has a snap status",
-          "[plan][coverage]") {
+TEST_CASE(
+    "demand layer: text columns of numbers become numbers, ids written beside them stay text, "
+    "every row has a snap status",
+    "[plan][coverage]") {
     Layer in;
     in.name = "homes";
     in.kind = GeometryKind::point;
@@ -118,7 +120,7 @@ TEST_CASE("demand layer: text columns of numbers become numbers; every row has a
     view.point_feature = point_feature;
     view.groups = groups;
     view.weights = weights;
-    const std::vector<std::string> ids = {"K1"};
+    const std::vector<std::string> ids = {"1"};  // a facility id that looks like a number
     const Layer out = maps::demand_layer(view, r, ids);
     const auto field = [&](const std::string& name) {
         for (std::size_t k = 0; k < out.fields.size(); ++k)
@@ -135,6 +137,9 @@ TEST_CASE("demand layer: text columns of numbers become numbers; every row has a
     CHECK(out.fields[field("code")].type == FieldType::string);
     CHECK(out.fields[field("note")].type == FieldType::string);
     CHECK(out.fields[field("id")].type == FieldType::string);
+    // The nearest facility's id is an id, whatever it looks like.
+    CHECK(out.fields[field("nearest_facility_id")].type == FieldType::string);
+    CHECK(std::get<std::string>(out.features[0].values[field("nearest_facility_id")]) == "1");
     // Every row has a snap status: ok, too_far, and no_residents for the row without weight.
     CHECK(std::get<std::string>(out.features[0].values[field("snap_status")]) == "ok");
     CHECK(std::get<std::string>(out.features[1].values[field("snap_status")]) == "no_residents");
@@ -195,7 +200,7 @@ TEST_CASE("xlsx: numbers as numbers, sheet names checked, the same bytes on ever
                       Contains("gone/c.xlsx"));
 }
 
-TEST_CASE("--pdf without Chromium says what to install", "[plan][io]") {
+TEST_CASE("plan --pdf without Chromium says what to install", "[plan][io]") {
     ::setenv("LIFECIRCLE_CHROMIUM", "/nonexistent/chromium", 1);
     CHECK(io::find_chromium().empty());
     CHECK_THROWS_WITH(

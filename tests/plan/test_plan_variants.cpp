@@ -118,7 +118,7 @@ fs::path demo_with(const Demo& demo, const std::string& name, const std::string&
 
 TEST_CASE(
     "plan variants: road works and a new facility, every service for each, as independent runs "
-    "find; the summary",
+    "find, and the summary",
     "[plan][variants]") {
     Demo demo;
     Heard heard;
