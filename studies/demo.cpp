@@ -242,7 +242,7 @@ language = "zh"                 # Chinese first, English beside it ("en": Englis
 
 [[services]]
 id = "clinics"
-title = "15-minute medical circle (15分钟医疗服务圈)"
+title = "15分钟医疗服务圈 15-minute medical circle"
 facilities = "clinics.geojson"
 standard = "medical-15min"
 demand_group = "pop_total"
@@ -250,7 +250,7 @@ breaks_minutes = [5, 10, 15]
 
 [[services]]
 id = "kindergartens"
-title = "Kindergarten seats (幼儿园学位)"
+title = "幼儿园学位 Kindergarten seats"
 facilities = "kindergartens.geojson"
 capacity_field = "seats"
 standard = "kindergarten"
@@ -269,7 +269,7 @@ target_source = "清河街道 学前教育设施规划目标（示例）Qinghe d
 
 [[services]]
 id = "meal_points"
-title = "Elderly meal points (老年助餐点)"
+title = "老年助餐点 Elderly meal points"
 facilities = "meal_points.geojson"
 standard = "elderly-meal-point"
 demand_group = "pop_60plus"

@@ -768,7 +768,7 @@ maps::Report build_report(const PlanResult& r, const Scenario& sc, ReportLayers&
         const ServiceResult& today = s.variants.front().result;
         const std::size_t g = today.group;
         const planners::Figures& f = today.overall[g];
-        sec.text = w.lines("现状：" + s.group_label + "中 " + pct(f.covered, f.total) + "（" + count(f.covered) + " / " +
+        sec.text = w.lines("现状：" + s.group_label + " 中 " + pct(f.covered, f.total) + "（" + count(f.covered) + " / " +
                                count(f.total) + " 人）在 " + limits_words(w, s.standard, "zh") + " 范围内。",
                            "Today " + pct(f.covered, f.total) + " of " + s.group_label + " (" + count(f.covered) + " of " +
                                count(f.total) + ") live within " + limits_words(w, s.standard, "en") + ".");

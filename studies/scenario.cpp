@@ -644,14 +644,14 @@ language = "zh"                # "zh": Chinese first, English beside it; "en": E
 
 [[services]]
 id = "clinics"                 # names the layers
-title = "15-minute medical circle (15分钟医疗服务圈)"
+title = "15分钟医疗服务圈 15-minute medical circle"
 facilities = "clinics.geojson" # or osm_kind = "clinic" (taken from the network's OSM file)
 standard = "medical-15min"     # from `lifecircle standards`; minutes/meters/walk_speed_kmh override
 demand_group = "pop_total"
 
 [[services]]
 id = "kindergartens"
-title = "Kindergarten seats (幼儿园)"
+title = "幼儿园学位 Kindergarten seats"
 facilities = "kindergartens.geojson"
 capacity_field = "seats"
 standard = "kindergarten"
@@ -670,7 +670,7 @@ target_nature = "local-plan"   # "scenario" (set here), "local-plan" or "observe
 
 [[services]]
 id = "meal_points"
-title = "Elderly meal points (老年助餐点)"
+title = "老年助餐点 Elderly meal points"
 facilities = "meal_points.geojson"
 standard = "elderly-meal-point"
 demand_group = "pop_60plus"
