@@ -1040,7 +1040,7 @@ details.table{margin:8px 0 16px}
 details.table summary{cursor:pointer;color:#2b6cb0;font-weight:bold}
 *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 @page{size:A4 portrait;margin:12mm}
-@media print{body{max-width:none;padding:0;font-size:10pt;line-height:1.4}nav.toc{display:none}h2{break-after:avoid;page-break-after:avoid}section+section{break-before:page;page-break-before:always}.panels{display:block}.panel{width:86%;margin:0 auto 4mm}figure.compare h3{break-after:avoid;page-break-after:avoid}svg.map{max-width:100%}table{font-size:8.5pt}th,td{padding:2px 6px}th{background:#eee}details.table summary{color:#222}a{color:inherit;text-decoration:none}}
+@media print{body{max-width:none;padding:0;font-size:10pt;line-height:1.4}nav.toc{display:none}h2{break-after:avoid;page-break-after:avoid}section+section{break-before:page;page-break-before:always}.panels{grid-template-columns:repeat(auto-fit,minmax(80mm,1fr));gap:4mm}.panel{margin:0 0 2mm}figure.compare h3{break-after:avoid;page-break-after:avoid}svg.map{max-width:100%}table{font-size:8.5pt}th,td{padding:2px 6px}th{background:#eee}details.table summary{color:#222}a{color:inherit;text-decoration:none}}
 )";
 
 }  // namespace
