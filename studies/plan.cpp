@@ -240,12 +240,14 @@ std::vector<std::string> names_near(const RoadGraph& g, const Point& p, double r
     return out;
 }
 
-/** The nearest named road within `radius` and how far it is (metres); empty name if none. */
-std::pair<std::string, double> nearest_named_road(const RoadGraph& g, const Point& p, double radius) {
+/** The nearest named road within `radius`, other than `besides`, and how far it is (metres);
+    empty name if none. */
+std::pair<std::string, double> nearest_named_road(const RoadGraph& g, const Point& p, double radius,
+                                                  const std::string& besides = {}) {
     std::pair<std::string, double> best{"", std::numeric_limits<double>::infinity()};
     for (EdgeId e = 0; e < g.edge_count(); ++e) {
         const std::string& name = edge_name(g, e);
-        if (name.empty()) continue;
+        if (name.empty() || name == besides) continue;
         const double d = edge_distance(g, e, p);
         if (d <= radius && d < best.second) best = {name, d};
     }
@@ -734,6 +736,10 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
                     else
                         rows[r].name = sc.report.language == "en" ? "site " + rank + " on " + road
                                                                   : "新址" + rank + "：" + road + "旁";
+                    // Sites along one road told apart by the nearest crossing road.
+                    const std::string cross = road.empty() ? std::string() : nearest_named_road(g, at, 250.0, road).first;
+                    if (!cross.empty())
+                        rows[r].name += sc.report.language == "en" ? " near " + cross : "（近" + cross + "）";
                 }
                 s.suggestion->rows = rows;
                 s.sites = maps::sites_layer(rows);

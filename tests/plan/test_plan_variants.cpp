@@ -228,7 +228,7 @@ TEST_CASE(
     REQUIRE(kg.with_sites);
     CHECK(kg.with_sites->id == "with_sites");
     for (const maps::SiteRow& row : kg.suggestion->rows) {
-        CHECK(std::regex_search(row.name, std::regex("^新址[0-9]+：.+(旁| 米)$")));
+        CHECK(std::regex_search(row.name, std::regex("^新址[0-9]+：.+(旁| 米)(（近.+）)?$")));
         CHECK(row.added_weight > 0);
     }
     CHECK(covered(*kg.with_sites) > covered(variant(kg, "today")));
