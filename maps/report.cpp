@@ -256,7 +256,11 @@ void extend(Box& box, const Shapes& s) {
     }
 }
 
-/** Fits `box`, padded by 5 % of its larger side, into the frame, centred, keeping the aspect. */
+/** The strip at the foot of the frame the scale bar stands in: nothing framed is drawn under it. */
+constexpr double scale_strip = 40;
+
+/** Fits `box`, padded by 5 % of its larger side, into the frame above the scale bar's strip,
+    centred, keeping the aspect. */
 Fit fit_box(Box box) {
     Fit f;
     double dx = box.max.x - box.min.x;
@@ -269,11 +273,12 @@ Fit fit_box(Box box) {
     box.max.y += pad;
     dx = box.max.x - box.min.x;
     dy = box.max.y - box.min.y;
-    f.scale = std::min(frame_w / dx, frame_h / dy);
+    const double usable_h = frame_h - scale_strip;
+    f.scale = std::min(frame_w / dx, usable_h / dy);
     f.min_x = box.min.x;
     f.max_y = box.max.y;
     f.off_x = frame_x + (frame_w - dx * f.scale) / 2;
-    f.off_y = frame_y + (frame_h - dy * f.scale) / 2;
+    f.off_y = frame_y + (usable_h - dy * f.scale) / 2;
     return f;
 }
 
@@ -638,6 +643,11 @@ struct LabelBox {
 /** Places labels greedily: the first that fits wins, nothing overlaps, all inside the frame. */
 class LabelPlacer {
 public:
+    /** The scale bar (at most a fifth of the frame, with its label) and the north arrow are taken. */
+    LabelPlacer() {
+        m_taken.push_back({frame_x, frame_y + frame_h - scale_strip, frame_x + frame_w / 5 + 76, frame_y + frame_h});
+        m_taken.push_back({frame_x + frame_w - 44, frame_y, frame_x + frame_w, frame_y + 62});
+    }
     bool fits(const LabelBox& b) const {
         if (b.x0 < frame_x + 2 || b.y0 < frame_y + 2 || b.x1 > frame_x + frame_w - 2 || b.y1 > frame_y + frame_h - 2)
             return false;

@@ -528,7 +528,7 @@ Layer residents_points(const VariantResults& v, std::size_t most = 2500) {
 }
 
 /** A copy of a facilities layer with a `label` field (the name, else the id). */
-Layer labelled_facilities(const Layer& facilities) {
+Layer labelled_facilities(const Layer& facilities, const std::vector<std::string>& unlabelled = {}) {
     Layer out = facilities;
     std::optional<std::size_t> name, id;
     for (std::size_t k = 0; k < out.fields.size(); ++k) {
@@ -546,6 +546,11 @@ Layer labelled_facilities(const Layer& facilities) {
             if (const auto* s = std::get_if<std::string>(&f.values[*id]);
                 s && s->rfind("node/", 0) != 0 && s->rfind("way/", 0) != 0 && s->rfind("relation/", 0) != 0)
                 text = *s;
+        // A suggested site is labelled by its own layer (its name), not again by its candidate id.
+        if (id)
+            if (const auto* s = std::get_if<std::string>(&f.values[*id]);
+                s && std::find(unlabelled.begin(), unlabelled.end(), *s) != unlabelled.end())
+                text.clear();
         f.values.emplace_back(text);
     }
     return out;
@@ -725,7 +730,10 @@ maps::ReportMap panel(const Words& w, const PlanResult& r, const ServiceResults&
         maps::SvgStyle st = single(maps::palette::facility, "#ffffff", 1.2, 1, 5.5);
         st.label_field = "label";
         st.label_size = 12.5;
-        m.layers.push_back({keep.keep(labelled_facilities(v.layers.facilities)), st, w("设施", "facility"), true,
+        std::vector<std::string> sites;
+        if (v.id == "with_sites" && s.suggestion)
+            for (const maps::SiteRow& row : s.suggestion->rows) sites.push_back(row.candidate_id);
+        m.layers.push_back({keep.keep(labelled_facilities(v.layers.facilities, sites)), st, w("设施", "facility"), true,
                             "facilities", name("facilities")});
     }
     if (v.id == "with_sites" && s.sites.kind == GeometryKind::point) {
