@@ -516,6 +516,7 @@ Assignment assign(const TimeTable& table, std::span<const double> weights, std::
         for (const Share& s : net.shares[i]) {
             served += s.amount;
             time += double(s.amount) * double(s.cost);
+            out.totals.weighted_units += WideUnits(s.amount) * s.cost;
             if (s.amount > best) {
                 best = s.amount;
                 d.assigned_facility = s.facility;
@@ -523,6 +524,7 @@ Assignment assign(const TimeTable& table, std::span<const double> weights, std::
             out.flows.push_back({s.facility, i, double(s.amount) * wres, double(s.cost) * tres});
         }
         d.served_weight = double(served) * wres;
+        out.totals.served_units += served;
         d.covered_unserved_weight = double(net.dropped[i]) * wres;
         if (net.weight[i] == 0) d.covered_unserved_weight = 0.0;
         d.mean_seconds = served ? time / double(served) * tres : 0.0;
@@ -664,6 +666,14 @@ void IncrementalAssignment::set_unserved_charge(std::span<const double> seconds)
         m_charge_ticks[i] = static_cast<Cost>(seconds[i] / t.time_resolution + 0.5);
         m_charge += WideUnits(m_unserved[i]) * m_charge_ticks[i];
     }
+    // Uniform over the points that any facility may serve (the others never change), and below M.
+    m_uniform_charge = true;
+    Cost first = -1;
+    for (std::size_t i = 0; i < t.demands && m_uniform_charge; ++i) {
+        if (t.by_demand[i] == t.by_demand[i + 1]) continue;
+        if (first < 0) first = m_charge_ticks[i];
+        m_uniform_charge = m_charge_ticks[i] == first && first < t.big;
+    }
 }
 
 double IncrementalAssignment::served_weight() const { return double(m_served) * m_tables->weight_resolution; }
@@ -696,6 +706,57 @@ bool IncrementalAssignment::opening_changes_nothing(std::uint32_t f) const {
     for (std::uint64_t a = t.first[f]; a < t.first[f + 1]; ++a)
         if (t.cost[a] + m_potential[node_of_demand(t.demand[a])] < m_potential[sink_node()]) return false;
     return true;
+}
+
+std::vector<std::uint8_t> IncrementalAssignment::serves_more_if_opened() const {
+    const Tables& t = *m_tables;
+    const std::size_t F = t.facilities, D = t.demands;
+    // Points a waiting person can reach: themselves, then through any open facility of theirs
+    // the points it serves (whose seat they would take), and so on.
+    std::vector<std::uint8_t> reached(D, 0), seen(F, 0);
+    std::vector<std::uint32_t> queue;
+    for (std::uint32_t i = 0; i < D; ++i)
+        if (m_unserved[i] > 0) {
+            reached[i] = 1;
+            queue.push_back(i);
+        }
+    for (std::size_t q = 0; q < queue.size(); ++q) {
+        const std::uint32_t i = queue[q];
+        for (std::uint64_t k = t.by_demand[i]; k < t.by_demand[i + 1]; ++k) {
+            const std::uint32_t g = t.facility[k];
+            if (!m_open[g] || seen[g]) continue;
+            seen[g] = 1;
+            for (std::uint64_t a = t.first[g]; a < t.first[g + 1]; ++a)
+                if (m_flow[a] > 0 && !reached[t.demand[a]]) {
+                    reached[t.demand[a]] = 1;
+                    queue.push_back(t.demand[a]);
+                }
+        }
+    }
+    std::vector<std::uint8_t> out(F, 0);
+    for (std::uint32_t f = 0; f < F; ++f) {
+        if (m_open[f] || t.capacity[f] == 0) continue;
+        for (std::uint64_t a = t.first[f]; a < t.first[f + 1] && !out[f]; ++a) out[f] = reached[t.demand[a]];
+    }
+    return out;
+}
+
+WideUnits IncrementalAssignment::opening_gain_bound(std::uint32_t f) const {
+    const Tables& t = *m_tables;
+    if (t.capacity[f] == 0 || t.first[f] == t.first[f + 1]) return 0;
+    if (!t.times) return t.capacity[f];
+    // Charges that differ between demand points: seating one person instead of another may save
+    // more charge than any bound on the cost says.
+    if (!m_uniform_charge) return std::numeric_limits<WideUnits>::max();
+    // New potentials p(f) = min(cost + p(i)) keep every arc into f at reduced cost >= 0; only
+    // f -> T may cost p(f) - p(T) < 0, on at most capacity units: the cost (time - M x served)
+    // falls by at most that. Serving d more units costs M d more in it but saves d equal
+    // charges < M in time_units() + charge_units(), so the bound holds for that sum too.
+    Cost p = std::numeric_limits<Cost>::max();
+    for (std::uint64_t a = t.first[f]; a < t.first[f + 1]; ++a)
+        p = std::min(p, t.cost[a] + m_potential[node_of_demand(t.demand[a])]);
+    const Cost saving = m_potential[sink_node()] - p;
+    return saving > 0 ? WideUnits(t.capacity[f]) * saving : WideUnits(0);
 }
 
 void IncrementalAssignment::set(Field field, std::uint32_t index, std::int64_t value) {

@@ -87,6 +87,9 @@ struct AssignedFlow {
     double seconds = 0.0;
 };
 
+/** An exact total of weight units x time ticks: 128 bits, so that no city overflows it. */
+__extension__ using WideUnits = __int128;
+
 /** Sums over all demand points and facilities. */
 struct AssignmentTotals {
     double demand_weight = 0.0;
@@ -103,6 +106,10 @@ struct AssignmentTotals {
     std::size_t components = 0;
     /** Shortest-path augmentations done (a measure of how congested the instance was). */
     std::size_t augmentations = 0;
+    /** The exact totals the solver optimised: served weight in weight_resolution units, and
+        served weight units x time ticks (time_resolution), as IncrementalAssignment counts them. */
+    std::int64_t served_units = 0;
+    WideUnits weighted_units = 0;
 };
 
 /** The optimal assignment. */
@@ -123,8 +130,6 @@ Assignment assign(const TimeTable& facility_by_demand, std::span<const double> w
                   std::span<const double> capacities, const AssignmentOptions& options = {});
 
 
-/** An exact total of weight units x time ticks: 128 bits, so that no city overflows it. */
-__extension__ using WideUnits = __int128;
 
 /**
  * The optimal assignment of assign() kept up to date while facilities open and close one at a
@@ -195,6 +200,22 @@ public:
      */
     bool opening_changes_nothing(std::uint32_t facility) const;
 
+    /**
+     * An upper bound of what opening the closed `facility` would save of time_units() +
+     * charge_units() (with times; LP duality: its capacity times how much cheaper its best pair
+     * is than the potentials say; valid for the sum while every point that a facility may
+     * serve has the same charge, else the largest value), in O(its pairs). Without times: its
+     * capacity, in weight units.
+     */
+    WideUnits opening_gain_bound(std::uint32_t facility) const;
+
+    /**
+     * Per facility: whether opening it (a closed one) would serve more weight now: whether a
+     * person among its pairs can be reached from someone waiting by a path of moves (a waiting
+     * person takes a seat whose holder moves on...). Exact; O(all pairs) for every facility.
+     */
+    std::vector<std::uint8_t> serves_more_if_opened() const;
+
     /** Makes the following changes tentative, until undo_trial() or keep_trial(). */
     void begin_trial();
     /** Restores the state of begin_trial() exactly. */
@@ -251,6 +272,7 @@ private:
     Units m_served = 0, m_unserved_total = 0;
     WideUnits m_time = 0, m_charge = 0;
     std::vector<Cost> m_charge_ticks;  ///< per demand point (empty = none)
+    bool m_uniform_charge = true;      ///< the same charge for every point a facility may serve
     // Trials.
     bool m_in_trial = false;
     std::vector<Change> m_journal;

@@ -8,9 +8,64 @@
 
 namespace lifecircle::planners::detail {
 
+namespace {
+
+/**
+ * Fractional knapsack: items (ratio = profit per unit of size, id) taken best ratio first (ties:
+ * lower id) within `room`; calls take(id, fraction) for every item taken, whole ones with 1.
+ * Returns the profit. Selection (nth_element on halves) instead of a sort: O(n) expected.
+ */
+template <class Size, class Take>
+double fractional_knapsack(std::vector<std::pair<double, std::uint32_t>>& items, double room, Size&& size,
+                           Take&& take) {
+    const auto better = [](const std::pair<double, std::uint32_t>& a, const std::pair<double, std::uint32_t>& b) {
+        return a.first != b.first ? a.first > b.first : a.second < b.second;
+    };
+    double value = 0.0;
+    const auto take_all = [&](std::size_t from, std::size_t to) {
+        for (std::size_t k = from; k < to; ++k) {
+            value += items[k].first * size(items[k].second);
+            take(items[k].second, 1.0);
+        }
+    };
+    std::size_t lo = 0, hi = items.size();
+    double total = 0.0;
+    for (const auto& item : items) total += size(item.second);
+    while (lo < hi && room > 0.0) {
+        if (total <= room) {
+            take_all(lo, hi);
+            break;
+        }
+        if (hi - lo == 1) {
+            const double fraction = room / size(items[lo].second);
+            value += fraction * items[lo].first * size(items[lo].second);
+            take(items[lo].second, fraction);
+            break;
+        }
+        const std::size_t mid = lo + (hi - lo) / 2;
+        std::nth_element(items.begin() + static_cast<std::ptrdiff_t>(lo), items.begin() + static_cast<std::ptrdiff_t>(mid),
+                         items.begin() + static_cast<std::ptrdiff_t>(hi), better);
+        double left = 0.0;
+        for (std::size_t k = lo; k < mid; ++k) left += size(items[k].second);
+        if (left <= room) {
+            take_all(lo, mid);
+            room -= left;
+            total -= left;
+            lo = mid;
+        } else {
+            total = left;
+            hi = mid;
+        }
+    }
+    return value;
+}
+
+}  // namespace
+
 double CoverageBound::run(std::size_t count, double budget, double target, double stop_below,
                           std::size_t iterations, double time_limit, std::size_t* used,
-                          const std::function<double(const std::vector<std::uint32_t>&)>& heuristic) const {
+                          const std::function<double(const std::vector<std::uint32_t>&)>& heuristic,
+                          std::span<const double> start) const {
     std::size_t last_heuristic = 0;
     bool improved_since = false;
     const Clock clock;
@@ -22,8 +77,9 @@ double CoverageBound::run(std::size_t count, double budget, double target, doubl
         for (const std::uint32_t i : m_rows[j]) active[i] = 1;
     for (std::size_t j = 0; j < m_fixed.size(); ++j)
         for (const std::uint32_t i : m_fixed[j]) active[i] = 1;
-    for (std::size_t i = 0; i < D; ++i) lambda[i] = active[i] ? 0.5 * m_w[i] : 0.0;
-    const std::size_t patience = 20;
+    for (std::size_t i = 0; i < D; ++i)
+        lambda[i] = !active[i] ? 0.0 : start.empty() ? 0.5 * m_w[i] : std::clamp(start[i], 0.0, m_w[i]);
+    const std::size_t patience = m_patience;
     double best = std::numeric_limits<double>::infinity();
     double theta = 2.0;
     std::size_t since = 0, it = 0;
@@ -88,7 +144,7 @@ double CoverageBound::run(std::size_t count, double budget, double target, doubl
         }
         if (best < stop_below) break;
         if (best - target <= 1e-9 * std::max(1.0, std::abs(target))) break;
-        if (theta < 1e-4 || clock.seconds() > time_limit) break;
+        if (theta < 1e-4 || clock.seconds() > time_limit || (m_stop && m_stop())) break;
         double norm = 0.0;
         for (std::size_t i = 0; i < D; ++i) {
             // Projected onto [0, w_i]: a component pushing out of the box does not count.
@@ -121,18 +177,11 @@ double CoverageBound::facility_value(std::span<const std::uint32_t> row, double 
     items.clear();
     for (const std::uint32_t i : row)
         if (m_w[i] > lambda[i]) items.emplace_back(1.0 - lambda[i] / m_w[i], i);
-    std::sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
-        return a.first != b.first ? a.first > b.first : a.second < b.second;
-    });
-    double room = capacity, v = 0.0;
-    for (const auto& [ratio, i] : items) {
-        if (room <= 0.0) break;
-        const double take = std::min(1.0, room / m_w[i]);
-        v += take * (m_w[i] - lambda[i]);
-        room -= take * m_w[i];
-        if (g) (*g)[i] -= scale * take;
-    }
-    return v;
+    return fractional_knapsack(
+        items, capacity, [&](std::uint32_t i) { return m_w[i]; },
+        [&](std::uint32_t i, double take) {
+            if (g) (*g)[i] -= scale * take;
+        });
 }
 
 double MedianBound::run(std::size_t count, const std::vector<double>& start, double upper,
@@ -185,7 +234,7 @@ double MedianBound::run(std::size_t count, const std::vector<double>& start, dou
             improved_since = false;
         }
         if (upper - best <= 1e-9 * std::max(1.0, std::abs(upper))) break;
-        if (theta < 1e-4 || clock.seconds() > time_limit) break;
+        if (theta < 1e-4 || clock.seconds() > time_limit || (m_stop && m_stop())) break;
         double norm = 0.0;
         for (std::size_t i = 0; i < D; ++i) norm += g[i] * g[i];
         if (norm == 0.0) break;
@@ -209,26 +258,20 @@ double MedianBound::facility_value(const Row& r, const std::vector<double>& lamb
         }
         return v;
     }
+    // Fractional knapsack: profit -(w_i t_ij - lambda_i) for size w_i, best ratio first.
     thread_local std::vector<std::pair<double, std::uint32_t>> items;
-    thread_local std::vector<double> take_of;
     items.clear();
     for (std::size_t q = 0; q < r.items.size(); ++q) {
         const Item& it = r.items[q];
         if (m_w[it.id] <= 0.0) continue;
         const double c = m_w[it.id] * it.cost - lambda[it.id];
-        if (c < 0.0) items.emplace_back(c / m_w[it.id], static_cast<std::uint32_t>(q));
+        if (c < 0.0) items.emplace_back(-c / m_w[it.id], static_cast<std::uint32_t>(q));
     }
-    std::sort(items.begin(), items.end());
-    double room = r.capacity, v = 0.0;
-    for (const auto& [ratio, q] : items) {
-        if (room <= 0.0) break;
-        const Item& it = r.items[q];
-        const double take = std::min(1.0, room / m_w[it.id]);
-        v += take * (m_w[it.id] * it.cost - lambda[it.id]);
-        room -= take * m_w[it.id];
-        if (g) (*g)[it.id] -= take;
-    }
-    return v;
+    return -fractional_knapsack(
+        items, r.capacity, [&](std::uint32_t q) { return m_w[r.items[q].id]; },
+        [&](std::uint32_t q, double take) {
+            if (g) (*g)[r.items[q].id] -= take;
+        });
 }
 
 }  // namespace lifecircle::planners::detail

@@ -30,14 +30,21 @@ public:
           m_capacity(std::move(capacity)), m_fixed_capacity(std::move(fixed_capacity)),
           m_cost(std::move(cost)), m_base(base) {}
 
+    /** Iterations without a better L before the step halves (default 20). */
+    void set_patience(std::size_t iterations) { m_patience = iterations; }
+    /** Asked every iteration; true stops with the best bound so far. */
+    void set_stop(std::function<bool()> stop) { m_stop = std::move(stop); }
+
     /**
-     * Runs subgradient optimisation from lambda = w / 2 and returns the smallest L found;
+     * Runs subgradient optimisation from lambda = `start` (default w / 2) and returns the
+     * smallest L found;
      * stops early when L falls below `stop_below` (nothing more to prove) or to within
      * `target` (a known feasible value) by a relative 1e-9.
      */
     double run(std::size_t count, double budget, double target, double stop_below, std::size_t iterations,
                double time_limit, std::size_t* used = nullptr,
-               const std::function<double(const std::vector<std::uint32_t>&)>& heuristic = {}) const;
+               const std::function<double(const std::vector<std::uint32_t>&)>& heuristic = {},
+               std::span<const double> start = {}) const;
 
 private:
     static double cap(const std::vector<double>& c, std::size_t j) {
@@ -53,6 +60,8 @@ private:
     Lists<std::uint32_t> m_fixed;
     std::vector<double> m_capacity, m_fixed_capacity, m_cost;
     double m_base = 0.0;
+    std::size_t m_patience = 20;
+    std::function<bool()> m_stop;
 };
 
 /**
@@ -74,6 +83,9 @@ public:
     MedianBound(std::vector<double> w, std::vector<double> f0, std::vector<Row> rows, std::vector<Row> fixed)
         : m_w(std::move(w)), m_f0(std::move(f0)), m_rows(std::move(rows)), m_fixed(std::move(fixed)) {}
 
+    /** Asked every iteration; true stops with the best bound so far. */
+    void set_stop(std::function<bool()> stop) { m_stop = std::move(stop); }
+
     /**
      * Subgradient ascent from `start`. `upper` is the best known objective (the Polyak target);
      * `heuristic`, when given, is called with the sites of the Lagrangian solution whenever the
@@ -89,6 +101,7 @@ private:
 
     std::vector<double> m_w, m_f0;
     std::vector<Row> m_rows, m_fixed;
+    std::function<bool()> m_stop;
 };
 
 }  // namespace lifecircle::planners::detail

@@ -220,7 +220,12 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
     bool integer_weights = true;
     for (const double w : p.weight)
         if (!integral(w)) integer_weights = false;
-    const CoverageBound bounder(lambda_w, rows, Lists<std::uint32_t>{}, {}, {}, costs, m.before);
+    CoverageBound bounder(lambda_w, rows, Lists<std::uint32_t>{}, {}, {}, costs, m.before);
+    // Progress: the greedy (its picks), the bound, the restarts.
+    Steps steps(o, (o.objective == Objective::max_coverage ? o.count : 1) + 1 +
+                       (o.objective == Objective::max_coverage ? o.restarts : 0));
+    steps.check_start();
+    bounder.set_stop([&] { return steps.cancelled(); });
 
     if (o.objective == Objective::max_coverage) {
         std::vector<double> added;
@@ -252,6 +257,7 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
             m.greedy([&] { return m.selected().size() < K; }, [](std::uint32_t) { return true; }, false, added);
         }
         s.method = !o.start.empty() ? "given start" : budgeted ? "lazy greedy by gain per cost" : "lazy greedy";
+        steps.done(o.count);
         std::size_t moves = m.local_search(budgeted, budgeted ? o.budget : std::numeric_limits<double>::infinity(),
                                            o.parallel);
         if (moves) s.method += " + swap search (" + std::to_string(moves) + " swaps)";
@@ -284,17 +290,19 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
                                       budgeted ? std::function<double(const std::vector<std::uint32_t>&)>{}
                                                : std::function<double(const std::vector<std::uint32_t>&)>(from_lagrangian));
         const double upper = round_bound(std::min(ub, m.reachable), integer_weights, true);
+        steps.done();
         if (lagrangian_starts) s.method += " + " + std::to_string(lagrangian_starts) + " Lagrangian-heuristic starts";
         // Restarts.
         std::mt19937_64 rng(o.seed);
         const double until = std::max(0.0, o.time_limit * 0.8);
         std::size_t restarts = 0;
         while (restarts < o.restarts && clock.seconds() < until && !best.empty() && !budgeted &&
-               upper - best_value > eps) {
+               upper - best_value > eps && !steps.cancelled()) {
             const std::size_t r = 1 + restarts % std::max<std::size_t>(1, std::min<std::size_t>(best.size(), 3));
             m.set(perturb(best, m.candidates(), rng, r));
             m.local_search(false, std::numeric_limits<double>::infinity(), o.parallel);
             ++restarts;
+            steps.done();
             if (m.covered() > best_value + eps) {
                 best_value = m.covered();
                 best = m.selected();
@@ -323,9 +331,10 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
         if (!o.start.empty()) m.set(o.start);
         m.greedy([&] { return m.covered() < goal - eps; }, [](std::uint32_t) { return true; }, false, added);
         s.method = o.start.empty() ? "lazy greedy" : "given start";
+        steps.done();
         // Try k - 1 sites with swaps until it fails.
         std::vector<std::uint32_t> best = m.selected();
-        while (!best.empty()) {
+        while (!best.empty() && !steps.cancelled()) {
             // Drop the site whose removal loses least, then let swaps repair.
             m.set(best);
             std::uint32_t drop = best.front();
@@ -384,6 +393,8 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
             s.assigned_weight.push_back(a);
         }
     }
+    s.cancelled = steps.cancelled();
+    steps.finish();
     s.seconds = clock.seconds();
     return s;
 }

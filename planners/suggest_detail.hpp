@@ -97,6 +97,29 @@ inline double round_bound(double bound, bool integer_data, bool upper) {
     return upper ? std::floor(bound + tol) : std::ceil(bound - tol);
 }
 
+/**
+ * Progress and cancellation of one suggest() run (SuggestOptions::progress and ::cancelled):
+ * steps reported as they are done (never past the total), the total at the end.
+ */
+class Steps {
+public:
+    Steps(const SuggestOptions& o, std::size_t total) : m_o(o), m_total(std::max<std::size_t>(total, 1)) {}
+    void done(std::size_t n = 1) {
+        m_done = std::min(m_total, m_done + n);
+        if (m_o.progress) m_o.progress(m_done, m_total);
+    }
+    void finish() { done(m_total); }
+    bool cancelled() const { return m_o.cancelled && m_o.cancelled(); }
+    /** Throws Cancelled when asked to stop before an answer exists. */
+    void check_start() const {
+        if (cancelled()) throw Cancelled("suggest: cancelled before an answer was complete");
+    }
+
+private:
+    const SuggestOptions& m_o;
+    std::size_t m_total, m_done = 0;
+};
+
 /** Perturbation restarts shared by the solvers: swap `r` open sites for closed ones. */
 std::vector<std::uint32_t> perturb(const std::vector<std::uint32_t>& sites, std::size_t candidates,
                                    std::mt19937_64& rng, std::size_t r);

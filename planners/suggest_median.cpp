@@ -196,6 +196,9 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
     for (const double w : p.weight) s.total_weight += w;
     s.weighted_time_before = m.baseline;
     const std::size_t K = o.count;
+    // Progress: the greedy (its picks), the bound, the restarts.
+    Steps steps(o, K + 1 + o.restarts);
+    steps.check_start();
     // Lazy greedy on the weight x time saved (submodular).
     {
         using Entry = std::pair<double, std::uint32_t>;
@@ -219,6 +222,7 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
             if (!m.is_open(j)) m.open(j);
     }
     s.method = "lazy greedy";
+    steps.done(K);
     const std::size_t moves = m.local_search(o.parallel);
     if (moves) s.method += " + fast interchange (" + std::to_string(moves) + " swaps)";
     std::vector<std::uint32_t> best = m.selected();
@@ -234,7 +238,8 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
         f0[i] = m.fallback(i);
         start[i] = m.weight(i) * m.nearest_time(i);
     }
-    const MedianBound bounder(w, f0, rows, {});
+    MedianBound bounder(w, f0, rows, {});
+    bounder.set_stop([&] { return steps.cancelled(); });
     std::size_t used = 0, lagrangian_starts = 0;
     const double budget = std::max(0.2, o.time_limit * 0.5);
     // Lagrangian heuristic: the relaxation's sites, completed to K and improved by the
@@ -259,16 +264,19 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
     };
     double lb = bounder.run(K, start, best_value, o.bound_iterations, budget, &used, from_lagrangian);
     lb = round_bound(lb, m.integer_data, false);
+    steps.done();
     s.bound_iterations = used;
 
     std::mt19937_64 rng(o.seed);
     std::size_t restarts = 0;
     const double eps = 1e-9 * std::max(1.0, best_value);
-    while (restarts < o.restarts && clock.seconds() < o.time_limit && best_value - lb > eps && K < m.candidates()) {
+    while (restarts < o.restarts && clock.seconds() < o.time_limit && best_value - lb > eps && K < m.candidates() &&
+           !steps.cancelled()) {
         const std::size_t r = 1 + restarts % std::max<std::size_t>(1, std::min<std::size_t>(K, 4));
         m.set(perturb(best, m.candidates(), rng, r));
         m.local_search(o.parallel);
         ++restarts;
+        steps.done();
         if (m.value() < best_value - eps) {
             best_value = m.value();
             best = m.selected();
@@ -295,6 +303,8 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
     }
     s.bound = std::min(lb, s.objective_value);
     finish_gap(s);
+    s.cancelled = steps.cancelled();
+    steps.finish();
     s.seconds = clock.seconds();
     return s;
 }
