@@ -65,7 +65,7 @@ double fractional_knapsack(std::vector<std::pair<double, std::uint32_t>>& items,
 double CoverageBound::run(std::size_t count, double budget, double target, double stop_below,
                           std::size_t iterations, double time_limit, std::size_t* used,
                           const std::function<double(const std::vector<std::uint32_t>&)>& heuristic,
-                          std::span<const double> start) const {
+                          std::span<const double> start, std::vector<double>* site_values) const {
     std::size_t last_heuristic = 0;
     bool improved_since = false;
     const Clock clock;
@@ -129,6 +129,7 @@ double CoverageBound::run(std::size_t count, double budget, double target, doubl
             best = L;
             since = 0;
             improved_since = true;
+            if (site_values) *site_values = value;
         } else if (++since >= patience) {
             theta *= 0.5;
             since = 0;

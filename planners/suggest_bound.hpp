@@ -39,12 +39,14 @@ public:
      * Runs subgradient optimisation from lambda = `start` (default w / 2) and returns the
      * smallest L found;
      * stops early when L falls below `stop_below` (nothing more to prove) or to within
-     * `target` (a known feasible value) by a relative 1e-9.
+     * `target` (a known feasible value) by a relative 1e-9. `site_values`, when given, gets each
+     * candidate's V_j at the multipliers of the best L: forcing site j open, the bound becomes
+     * L - (the count-th largest V, if > 0) + V_j for a site outside the count largest.
      */
     double run(std::size_t count, double budget, double target, double stop_below, std::size_t iterations,
                double time_limit, std::size_t* used = nullptr,
                const std::function<double(const std::vector<std::uint32_t>&)>& heuristic = {},
-               std::span<const double> start = {}) const;
+               std::span<const double> start = {}, std::vector<double>* site_values = nullptr) const;
 
 private:
     static double cap(const std::vector<double>& c, std::size_t j) {

@@ -942,6 +942,57 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
     return s;
 }
 
+Fixing capacitated_fixing(const LocationProblem& p, const SuggestOptions& o, std::span<const std::uint32_t> sites,
+                          double incumbent, double seconds) {
+    const SeatProblem sp(p, o);
+    Fixing out;
+    out.keep.assign(sp.C, 1);
+    if (sp.median || o.objective != Objective::max_coverage || std::isfinite(o.budget) || o.count == 0) return out;
+    const double wres = sp.resolution.weight_resolution;
+    SeatSearch search(sp, o, p);
+    const double before = double(search.value()) * wres;
+    std::vector<std::uint32_t> every(sp.C);
+    std::iota(every.begin(), every.end(), 0u);
+    const std::vector<Score> g = search.gains(every);
+    const std::size_t K = std::min<std::size_t>(o.count, sp.C);
+    // The gains alone: j and the K - 1 largest of the others.
+    std::vector<std::uint32_t> order = every;
+    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return g[a] != g[b] ? g[a] > g[b] : a < b; });
+    std::vector<std::uint8_t> top(sp.C, 0);
+    Score top_k = 0, top_k1 = 0;
+    for (std::size_t q = 0; q < K; ++q) {
+        top_k += std::max<Score>(g[order[q]], 0);
+        if (q + 1 < K) {
+            top_k1 += std::max<Score>(g[order[q]], 0);
+            top[order[q]] = 1;
+        }
+    }
+    // The Lagrangian with j forced open.
+    std::vector<double> cap(sp.capacity.begin() + static_cast<std::ptrdiff_t>(sp.E), sp.capacity.end());
+    std::vector<double> ecap(sp.capacity.begin(), sp.capacity.begin() + static_cast<std::ptrdiff_t>(sp.E));
+    CoverageBound bounder(sp.weight, to_lists(sp.table, sp.E, sp.E + sp.C), to_lists(sp.table, 0, sp.E), cap, ecap,
+                          std::vector<double>(sp.C, 1.0), 0.0);
+    bounder.set_patience(40);
+    std::vector<double> value;
+    const double L = bounder.run(K, inf, incumbent, -inf, o.bound_iterations, seconds, nullptr, {},
+                                 sp.describe(sites).cut_prices, &value);
+    std::vector<double> sorted = value;
+    std::sort(sorted.begin(), sorted.end(), std::greater<>());
+    const double kth = sorted.size() >= K ? std::max(0.0, sorted[K - 1]) : 0.0;
+    const double slack = 1e-9 * std::max(1.0, std::abs(incumbent));
+    for (std::uint32_t j = 0; j < sp.C; ++j) {
+        const Score alone = top[j] ? top_k : std::max<Score>(g[j], 0) + top_k1;
+        double bound = before + double(alone) * wres;
+        if (!value.empty() && value[j] < kth) bound = std::min(bound, L - kth + value[j]);
+        if (bound < incumbent - slack) {
+            out.keep[j] = 0;
+            out.excluded_bound = std::max(out.excluded_bound, bound);
+        }
+    }
+    for (const std::uint32_t j : sites) out.keep[j] = 1;
+    return out;
+}
+
 double evaluate_capacitated(const LocationProblem& problem, const SuggestOptions& options,
                             std::span<const std::uint32_t> open) {
     const SeatProblem sp(problem, options);

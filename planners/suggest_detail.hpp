@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <random>
 #include <span>
 #include <vector>
@@ -155,6 +156,18 @@ void pick_order(Model& model, std::vector<std::uint32_t> left, std::vector<doubl
 Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o);
 Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o);
 Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o);
+
+/** Which candidates an exact solver must still consider (capacitated max coverage with a count):
+    those whose best answer could beat the incumbent, and the largest bound of an answer that
+    opens one of the others. */
+struct Fixing {
+    std::vector<std::uint8_t> keep;  ///< per candidate
+    double excluded_bound = -std::numeric_limits<double>::infinity();
+};
+/** Bounds any answer opening a given candidate by the gains alone and by the Lagrangian with that
+    site forced open (from `sites`' cut), and keeps the candidates whose bound exceeds `incumbent`. */
+Fixing capacitated_fixing(const LocationProblem& p, const SuggestOptions& o, std::span<const std::uint32_t> sites,
+                          double incumbent, double seconds);
 
 /** The objective of the given open candidates, per kind of problem (see evaluate()). */
 double evaluate_coverage(const LocationProblem& p, const SuggestOptions& o, std::span<const std::uint32_t> open);

@@ -10,6 +10,7 @@
 #include "planners/assignment.hpp"
 #include "planners/mip.hpp"
 #include "planners/suggest.hpp"
+#include "planners/suggest_detail.hpp"
 
 namespace lifecircle::planners {
 
@@ -33,14 +34,28 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
     const bool median = o.objective == Objective::p_median;
     const bool budgeted = o.objective == Objective::max_coverage && std::isfinite(o.budget);
     const Sense sense = o.objective == Objective::max_coverage ? Sense::maximise : Sense::minimise;
+    if (h.proven_optimal) {
+        Suggestion s = h;
+        s.method = "proven optimal by the heuristic's own bound (CBC not needed): " + h.method;
+        return s;
+    }
+    const detail::Clock clock;
+    // Capacitated max coverage: candidates that no answer better than the heuristic's can open
+    // (by the gains alone or the Lagrangian with the site forced open) are left out of the MIP.
+    detail::Fixing fixing;
+    if (o.capacitated && o.objective == Objective::max_coverage && !budgeted)
+        fixing = detail::capacitated_fixing(p, o, h.selected, h.objective_value, std::max(0.5, eo.time_limit * 0.1));
+    if (fixing.keep.empty()) fixing.keep.assign(C, 1);
+    std::size_t left_out = 0;
+    for (const std::uint8_t k : fixing.keep) left_out += k ? 0 : 1;
     Mip mip(sense);
     std::vector<double> start;
 
-    // y: one binary per candidate.
+    // y: one binary per candidate (fixed at 0 when left out).
     std::vector<std::uint8_t> chosen(C, 0);
     for (const std::uint32_t j : h.selected) chosen[j] = 1;
     for (std::size_t j = 0; j < C; ++j) {
-        mip.add_column(o.objective == Objective::min_facilities ? 1.0 : 0.0, 0.0, 1.0, true);
+        mip.add_column(o.objective == Objective::min_facilities ? 1.0 : 0.0, 0.0, fixing.keep[j] ? 1.0 : 0.0, true);
         start.push_back(chosen[j] ? 1.0 : 0.0);
     }
     auto count_row = [&] {
@@ -114,7 +129,7 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
         };
         for (std::size_t j = 0; j < C; ++j)
             for (const TimeEntry& t : p.candidates->row(j))
-                if (allowed(t)) pairs.push_back({static_cast<std::uint32_t>(j), t.col, double(t.seconds)});
+                if (fixing.keep[j] && allowed(t)) pairs.push_back({static_cast<std::uint32_t>(j), t.col, double(t.seconds)});
         if (o.capacitated)
             for (std::size_t e = 0; e < E; ++e)
                 for (const TimeEntry& t : p.existing->row(e))
@@ -216,7 +231,7 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
 
     mip.set_start(start);
     MipOptions mo;
-    mo.time_limit_seconds = std::max(0.01, eo.time_limit);
+    mo.time_limit_seconds = std::max(0.01, eo.time_limit - clock.seconds());
     mo.threads = eo.threads;
     const MipResult r = mip.solve(mo);
     if (r.values.empty())
@@ -242,20 +257,29 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
     if (!better) s = h;
     double mip_bound = r.bound + constant;
     if (o.objective == Objective::min_facilities && std::isfinite(mip_bound)) mip_bound = std::ceil(mip_bound - 1e-6);
+    // The candidates left out bound the answers that open them.
+    if (left_out) mip_bound = std::max(mip_bound, fixing.excluded_bound);
     s.bound = sense == Sense::maximise ? std::min(h.bound, mip_bound) : std::max(h.bound, mip_bound);
     if (sense == Sense::maximise) s.bound = std::max(s.bound, s.objective_value);
     else s.bound = std::min(s.bound, s.objective_value);
     const double diff = std::abs(s.objective_value - s.bound);
     s.gap = diff == 0.0 ? 0.0 : diff / std::max(std::abs(s.objective_value), 1e-300);
-    // CBC's proof carries over when the described answer has CBC's value (float times in the
-    // tables round at 1e-7); the capacitated p-median's MIP is a relaxation of the description.
-    s.proven_optimal = s.gap <= 1e-7 || (r.proven_optimal && !(o.capacitated && median) &&
+    // Proven when the answer's value (at full precision) meets the bound, as in suggest(); or
+    // when CBC proved its answer optimal, the described answer has CBC's value (to CBC's own
+    // tolerances) and no candidate left out could do better. The capacitated p-median's MIP is
+    // a relaxation of the description: its proof does not carry over.
+    const bool left_out_worse =
+        !left_out || (sense == Sense::maximise
+                          ? fixing.excluded_bound <= s.objective_value * (1 + 1e-9)
+                          : fixing.excluded_bound >= s.objective_value * (1 - 1e-9));
+    s.proven_optimal = s.gap <= 1e-9 || (r.proven_optimal && !(o.capacitated && median) && left_out_worse &&
                                          std::abs(r.objective + constant - s.objective_value) <=
                                              1e-7 * std::max(1.0, std::abs(s.objective_value)));
     s.method = "CBC MIP (" + std::to_string(mip.columns()) + " columns, " + std::to_string(mip.rows()) + " rows, " +
+               (left_out ? std::to_string(left_out) + " candidates left out by bounds, " : std::string()) +
                std::to_string(r.nodes) + " nodes, " + std::string(to_string(r.status)) + ", " +
                std::to_string(r.seconds).substr(0, 6) + " s) started from: " + h.method;
-    s.seconds = h.seconds + r.seconds;
+    s.seconds = h.seconds + clock.seconds();
     return s;
 }
 

@@ -808,3 +808,35 @@ TEST_CASE("capacitated p-median on Osman-Christofides pmedcap1_1-5: near the opt
         CHECK(evaluate(p, o, s.selected) == Approx(s.objective_value).epsilon(1e-12));
     }
 }
+
+TEST_CASE("exact, capacitated: CBC only when the heuristic's bound leaves a gap, without the candidates bounds exclude",
+          "[suggest][exact][capacitated]") {
+    const Seats seats = seat_instance(20261207, 40, 3, 250);
+    const LocationProblem p = seat_problem(seats);
+    SuggestOptions o;
+    o.objective = Objective::max_coverage;
+    o.capacitated = true;
+    o.count = 4;
+    o.restarts = 0;
+    const Suggestion h = suggest(p, o);
+    REQUIRE_FALSE(h.proven_optimal);
+    ExactOptions eo;
+    eo.time_limit = 60;
+    const Suggestion s = suggest_exact(p, o, h, eo);
+    INFO(s.method);
+    CHECK(s.method.find("candidates left out by bounds") != std::string::npos);
+    CHECK(s.objective_value >= h.objective_value);
+    CHECK(s.bound <= h.bound);
+    CHECK(s.bound >= s.objective_value);
+    CHECK(s.proven_optimal);
+    // The answer is what evaluate() (a fresh assignment) gives its sites.
+    CHECK(evaluate(p, o, s.selected) == Approx(s.objective_value).epsilon(1e-12));
+    // A proven heuristic answer goes back as it is.
+    o.count = 1;
+    const Suggestion one = suggest(p, o);
+    if (one.proven_optimal) {
+        const Suggestion again = suggest_exact(p, o, one, eo);
+        CHECK(again.selected == one.selected);
+        CHECK(again.method.find("CBC not needed") != std::string::npos);
+    }
+}
