@@ -1,11 +1,14 @@
 // Capacitated siting at city scale (issue 23), run by hand (see bench/README.md):
 //   build/bench/bench_seats --baseline PATH [--lifecircle PATH] [--counts 2,5,10]
-//       [--weights count,residents] [--baseline-timeout 900] [--runs 1] [--threads 2]
+//       [--weights count] [--age-shares 3_6=0.043,0_2=0.02] [--baseline-timeout 900] [--runs 1]
+//       [--threads 2]
 // Times whole `lifecircle suggest` processes of this build and of a baseline binary (built from
 // another commit) on the same inputs, in the same run, and prints beside each other: seconds,
 // peak memory, objective, bound, gap. Cases:
-//  - Porto 2020: `lifecircle demand --buildings porto_2020.osm.pbf --default-levels 4` (weight
-//    field as given: `count` = the demand verb's default, one per building; `residents`), the 14
+//  - Porto 2020: `lifecircle demand --buildings porto_2020.osm.pbf --default-levels 4
+//    --age-shares ...` (weight field as given: `count` = suggest's default, one per building, the
+//    issue's case; `residents`, 43,899: seats short everywhere; `pop_3_6` = 4.3 % of the
+//    residents, the demo's share, and `pop_0_2` = 2 %: seats and children about even), the 14
 //    OSM kindergartens (`lifecircle facilities --kind kindergarten`) with 90 seats each, auto
 //    candidates of 90 seats at the default spacing, 10-minute walk, `--capacitated --count K`;
 //  - the demo (`lifecircle demo`): `lifecircle plan` on its scenario, whose kindergarten service
@@ -35,6 +38,7 @@ struct Args {
     std::string baseline;
     std::vector<int> counts{2, 5, 10};
     std::vector<std::string> weights{"count"};
+    std::string age_shares = "3_6=0.043,0_2=0.02";
     double baseline_timeout = 900;
     int runs = 1;
     int threads = 2;
@@ -113,8 +117,8 @@ void compare(const Run& now, const Run& base) {
     std::printf("  -> whole process %.1fx faster", base.process.seconds / now.process.seconds);
     if (std::isfinite(now.step_seconds) && std::isfinite(base.step_seconds))
         std::printf(", suggestion step %.1fx faster", base.step_seconds / now.step_seconds);
-    std::printf("; objective %+.3f (this build - baseline)\n",
-                number(suggestion(now), "objective_value") - number(suggestion(base), "objective_value"));
+    const double diff = number(suggestion(now), "objective_value") - number(suggestion(base), "objective_value");
+    std::printf("; objective %+.3f (this build - baseline)\n", std::abs(diff) < 5e-4 ? 0.0 : diff);
 }
 
 }  // namespace
@@ -146,8 +150,9 @@ int main(int argc, char** argv) {
                 a.baseline.empty() ? "(none)" : a.baseline.c_str());
 
     // Inputs, made once by this build.
-    if (!bench::run_process({a.lifecircle, "demand", "--buildings", osm, "--default-levels", "4", "--out",
-                             dir + "/demand.gpkg", "-q"})
+    if (!bench::run_process({a.lifecircle, "demand", "--buildings", osm, "--default-levels", "4", "--age-shares",
+                             a.age_shares, "--out", dir + "/demand.gpkg", "-q"},
+                            dir + "/stdout.txt", dir + "/stderr.txt")
              .ok() ||
         !bench::run_process({a.lifecircle, "facilities", "--network", osm, "--kind", "kindergarten", "--out",
                              dir + "/kindergartens.geojson", "-q"})
@@ -167,12 +172,15 @@ int main(int argc, char** argv) {
             std::printf("\nPorto 2020, weight %s, 10 min walk, auto candidates of 90 seats, --capacitated --count %d\n",
                         weight.c_str(), count);
             const auto command = [&](const std::string& binary) {
-                return std::vector<std::string>{binary, "suggest", "--network", osm, "--demand", dir + "/demand.gpkg",
-                                                "--weight-field", weight, "--facilities",
-                                                dir + "/kindergartens_90.geojson", "--capacity-field", "seats",
-                                                "--candidates", "auto", "--candidate-capacity", "90", "--minutes", "10",
-                                                "--capacitated", "--count", std::to_string(count), "--threads", threads,
-                                                "--out", dir + "/sites.gpkg", "--summary", dir + "/suggest.json", "-q"};
+                std::vector<std::string> args{binary, "suggest", "--network", osm, "--demand", dir + "/demand.gpkg",
+                                              "--facilities", dir + "/kindergartens_90.geojson", "--capacity-field",
+                                              "seats", "--candidates", "auto", "--candidate-capacity", "90",
+                                              "--minutes", "10", "--capacitated", "--count", std::to_string(count),
+                                              "--threads", threads, "--out", dir + "/sites.gpkg", "--summary",
+                                              dir + "/suggest.json", "-q"};
+                // "count" is suggest's own default: one per demand point (building).
+                if (weight != "count") args.insert(args.end(), {"--weight-field", weight});
+                return args;
             };
             for (int r = 0; r < a.runs; ++r) {
                 const Run now = run(command(a.lifecircle), 0, dir, dir + "/suggest.json");
@@ -188,7 +196,8 @@ int main(int argc, char** argv) {
     // The demo's plan, with its kindergarten suggestion.
     std::printf("\nthe demo: lifecircle plan on its scenario (kindergartens: 2 capacitated sites, auto candidates)\n");
     fs::remove_all(dir + "/demo");
-    if (!bench::run_process({a.lifecircle, "demo", "--out", dir + "/demo", "-q"}).ok()) {
+    if (!bench::run_process({a.lifecircle, "demo", "--out", dir + "/demo", "-q"}, dir + "/stdout.txt", dir + "/stderr.txt")
+             .ok()) {
         std::printf("lifecircle demo failed\n");
         return 1;
     }

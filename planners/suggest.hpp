@@ -104,7 +104,7 @@ struct SuggestOptions {
         optimum are always completed. */
     double time_limit = 600.0;
     /** Restarts (perturbation + local search) at most; 0 = none. Capacitated problems, whose
-        moves each cost an exact assignment, use a twentieth of it. */
+        moves each cost an exact assignment, use a fortieth of it. */
     std::size_t restarts = 200;
     /** Subgradient iterations at most. */
     std::size_t bound_iterations = 1000;

@@ -337,11 +337,9 @@ public:
 
     const std::vector<std::uint32_t>& sites() const { return m_sites; }
     Score value() const { return m_value; }
-    double spent() const { return m_spent; }
     std::size_t evaluations() const { return m_trials.evaluations; }
     bool fits(std::uint32_t j, double spent) const { return !m_budgeted || spent + m_cost[j] <= m_o.budget * (1 + 1e-12); }
     double cost(std::uint32_t j) const { return m_cost[j]; }
-    bool budgeted() const { return m_budgeted; }
     IncrementalAssignment& state() { return m_cur; }
     bool stop() const { return m_o.cancelled && m_o.cancelled(); }
 
@@ -393,8 +391,9 @@ public:
      * when budgeted), lowest index on ties. Coverage objectives lazily: served weight is
      * submodular in the open set, so a gain found earlier (or the candidate's capacity and
      * reach) bounds it from above; only the top of the queue is evaluated, a batch at a time.
-     * The p-median evaluates every candidate each time. `first_gains`, when given, are the exact
-     * gains of every candidate now. `added` gets each pick's gain.
+     * The p-median re-evaluates each time, in the order of the dual bounds, until no bound is
+     * left that could beat the best. `first_gains`, when given, are the exact gains of every
+     * candidate now. `added` gets each pick's gain.
      */
     template <class More>
     void greedy(More&& more, std::span<const Score> first_gains, std::vector<Score>& added,
@@ -648,7 +647,7 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
     const double wres = sp.resolution.weight_resolution;
 
     // Progress: the greedy's picks, the bound, the restarts.
-    const std::size_t restart_cap = budgeted || o.objective == Objective::min_facilities ? 0 : o.restarts / 20;
+    const std::size_t restart_cap = budgeted || o.objective == Objective::min_facilities ? 0 : o.restarts / 40;
     Steps steps(o, (o.objective == Objective::min_facilities ? 1 : o.count) + 1 + restart_cap);
     steps.check_start();
     const auto step = [&] { steps.done(); };
@@ -819,7 +818,7 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
             // The bound from the cut of the answer so far; the relaxation's sites, completed and
             // improved by the swap search, tried as starts a few times while it improves.
             const auto from_lagrangian = [&](const std::vector<std::uint32_t>& sites) {
-                if (lagrangian_starts < 4 && !budgeted) {
+                if (lagrangian_starts < 2 && !budgeted) {
                     std::vector<std::uint32_t> set = sites;
                     if (set.size() > o.count) set.resize(o.count);
                     std::vector<std::uint8_t> in(sp.C, 0);
