@@ -60,18 +60,22 @@ struct Run {
     double step_seconds = NAN;  ///< the plan's suggestion step (demo)
 };
 
-Run run(const std::vector<std::string>& command, double timeout, const std::string& dir, const std::string& summary) {
+Run run(const std::vector<std::string>& command, double timeout, const std::string& dir,
+        const std::string& summary) {
     std::vector<std::string> args = command;
-    if (timeout > 0) args.insert(args.begin(), {"timeout", "--signal=KILL", std::to_string(timeout)});
+    if (timeout > 0)
+        args.insert(args.begin(), {"timeout", "--signal=KILL", std::to_string(timeout)});
     fs::remove(summary);
     Run r;
     r.process = bench::run_process(args, dir + "/stdout.txt", dir + "/stderr.txt");
-    r.timed_out = timeout > 0 && (r.process.exit_code == 124 || r.process.exit_code == -1 || r.process.exit_code == 137);
+    r.timed_out = timeout > 0 && (r.process.exit_code == 124 || r.process.exit_code == -1 ||
+                                  r.process.exit_code == 137);
     r.summary = nlohmann::json::parse(bench::read_text(summary), nullptr, false);
     // lifecircle plan --verbose: "lifecircle: suggest for 'kindergartens'   0.123 s"
     const std::string err = bench::read_text(dir + "/stderr.txt");
     std::smatch m;
-    if (std::regex_search(err, m, std::regex("suggest for '[^']*' +([0-9.]+) s"))) r.step_seconds = std::stod(m[1]);
+    if (std::regex_search(err, m, std::regex("suggest for '[^']*' +([0-9.]+) s")))
+        r.step_seconds = std::stod(m[1]);
     if (!r.process.ok() && !r.timed_out)
         std::printf("  (exit %d: %s)\n", r.process.exit_code, err.substr(0, 300).c_str());
     return r;
@@ -101,10 +105,14 @@ void show(const char* who, const Run& r) {
         std::snprintf(buf, sizeof buf, " (suggestion %.3f s)", r.step_seconds);
         step = buf;
     }
-    std::printf("  %-9s %8.2f s whole process%s, %4.0f MiB; objective %10.3f, bound %10.3f, gap %7.4f%%%s\n", who,
-                r.process.seconds, step.c_str(), r.process.peak_mib, number(g, "objective_value"), number(g, "bound"),
-                100 * number(g, "gap"), g.is_object() && g.value("proven_optimal", false) ? " proven" : "");
-    if (g.is_object() && g.contains("method")) std::printf("            %s\n", g["method"].get<std::string>().c_str());
+    std::printf(
+        "  %-9s %8.2f s whole process%s, %4.0f MiB; objective %10.3f, bound %10.3f, gap "
+        "%7.4f%%%s\n",
+        who, r.process.seconds, step.c_str(), r.process.peak_mib, number(g, "objective_value"),
+        number(g, "bound"), 100 * number(g, "gap"),
+        g.is_object() && g.value("proven_optimal", false) ? " proven" : "");
+    if (g.is_object() && g.contains("method"))
+        std::printf("            %s\n", g["method"].get<std::string>().c_str());
 }
 
 void compare(const Run& now, const Run& base) {
@@ -117,7 +125,8 @@ void compare(const Run& now, const Run& base) {
     std::printf("  -> whole process %.1fx faster", base.process.seconds / now.process.seconds);
     if (std::isfinite(now.step_seconds) && std::isfinite(base.step_seconds))
         std::printf(", suggestion step %.1fx faster", base.step_seconds / now.step_seconds);
-    const double diff = number(suggestion(now), "objective_value") - number(suggestion(base), "objective_value");
+    const double diff =
+        number(suggestion(now), "objective_value") - number(suggestion(base), "objective_value");
     std::printf("; objective %+.3f (this build - baseline)\n", std::abs(diff) < 5e-4 ? 0.0 : diff);
 }
 
@@ -128,15 +137,21 @@ int main(int argc, char** argv) {
     for (int i = 1; i < argc; ++i) {
         const std::string k = argv[i];
         const std::string v = i + 1 < argc ? argv[i + 1] : "";
-        if (k == "--lifecircle") a.lifecircle = v;
-        else if (k == "--baseline") a.baseline = v;
+        if (k == "--lifecircle")
+            a.lifecircle = v;
+        else if (k == "--baseline")
+            a.baseline = v;
         else if (k == "--counts") {
             a.counts.clear();
             for (const std::string& c : split(v)) a.counts.push_back(std::stoi(c));
-        } else if (k == "--weights") a.weights = split(v);
-        else if (k == "--baseline-timeout") a.baseline_timeout = std::stod(v);
-        else if (k == "--runs") a.runs = std::stoi(v);
-        else if (k == "--threads") a.threads = std::stoi(v);
+        } else if (k == "--weights")
+            a.weights = split(v);
+        else if (k == "--baseline-timeout")
+            a.baseline_timeout = std::stod(v);
+        else if (k == "--runs")
+            a.runs = std::stoi(v);
+        else if (k == "--threads")
+            a.threads = std::stoi(v);
         else {
             std::fprintf(stderr, "unknown option %s\n", k.c_str());
             return 2;
@@ -146,16 +161,16 @@ int main(int argc, char** argv) {
     const std::string dir = (fs::temp_directory_path() / "lifecircle_bench_seats").string();
     fs::create_directories(dir);
     const std::string osm = std::string(LIFECIRCLE_SHARED_DATA) + "/osm/porto_2020.osm.pbf";
-    std::printf("capacitated suggest: this build %s\n                     baseline   %s\n\n", a.lifecircle.c_str(),
-                a.baseline.empty() ? "(none)" : a.baseline.c_str());
+    std::printf("capacitated suggest: this build %s\n                     baseline   %s\n\n",
+                a.lifecircle.c_str(), a.baseline.empty() ? "(none)" : a.baseline.c_str());
 
     // Inputs, made once by this build.
-    if (!bench::run_process({a.lifecircle, "demand", "--buildings", osm, "--default-levels", "4", "--age-shares",
-                             a.age_shares, "--out", dir + "/demand.gpkg", "-q"},
+    if (!bench::run_process({a.lifecircle, "demand", "--buildings", osm, "--default-levels", "4",
+                             "--age-shares", a.age_shares, "--out", dir + "/demand.gpkg", "-q"},
                             dir + "/stdout.txt", dir + "/stderr.txt")
              .ok() ||
-        !bench::run_process({a.lifecircle, "facilities", "--network", osm, "--kind", "kindergarten", "--out",
-                             dir + "/kindergartens.geojson", "-q"})
+        !bench::run_process({a.lifecircle, "facilities", "--network", osm, "--kind", "kindergarten",
+                             "--out", dir + "/kindergartens.geojson", "-q"})
              .ok()) {
         std::printf("could not make the inputs\n");
         return 1;
@@ -169,15 +184,37 @@ int main(int argc, char** argv) {
     const std::string threads = std::to_string(a.threads);
     for (const std::string& weight : a.weights) {
         for (const int count : a.counts) {
-            std::printf("\nPorto 2020, weight %s, 10 min walk, auto candidates of 90 seats, --capacitated --count %d\n",
-                        weight.c_str(), count);
+            std::printf(
+                "\nPorto 2020, weight %s, 10 min walk, auto candidates of 90 seats, --capacitated "
+                "--count %d\n",
+                weight.c_str(), count);
             const auto command = [&](const std::string& binary) {
-                std::vector<std::string> args{binary, "suggest", "--network", osm, "--demand", dir + "/demand.gpkg",
-                                              "--facilities", dir + "/kindergartens_90.geojson", "--capacity-field",
-                                              "seats", "--candidates", "auto", "--candidate-capacity", "90",
-                                              "--minutes", "10", "--capacitated", "--count", std::to_string(count),
-                                              "--threads", threads, "--out", dir + "/sites.gpkg", "--summary",
-                                              dir + "/suggest.json", "-q"};
+                std::vector<std::string> args{binary,
+                                              "suggest",
+                                              "--network",
+                                              osm,
+                                              "--demand",
+                                              dir + "/demand.gpkg",
+                                              "--facilities",
+                                              dir + "/kindergartens_90.geojson",
+                                              "--capacity-field",
+                                              "seats",
+                                              "--candidates",
+                                              "auto",
+                                              "--candidate-capacity",
+                                              "90",
+                                              "--minutes",
+                                              "10",
+                                              "--capacitated",
+                                              "--count",
+                                              std::to_string(count),
+                                              "--threads",
+                                              threads,
+                                              "--out",
+                                              dir + "/sites.gpkg",
+                                              "--summary",
+                                              dir + "/suggest.json",
+                                              "-q"};
                 // "count" is suggest's own default: one per demand point (building).
                 if (weight != "count") args.insert(args.end(), {"--weight-field", weight});
                 return args;
@@ -186,7 +223,8 @@ int main(int argc, char** argv) {
                 const Run now = run(command(a.lifecircle), 0, dir, dir + "/suggest.json");
                 show("this", now);
                 if (a.baseline.empty()) continue;
-                const Run base = run(command(a.baseline), a.baseline_timeout, dir, dir + "/suggest.json");
+                const Run base =
+                    run(command(a.baseline), a.baseline_timeout, dir, dir + "/suggest.json");
                 show("baseline", base);
                 compare(now, base);
             }
@@ -194,23 +232,29 @@ int main(int argc, char** argv) {
     }
 
     // The demo's plan, with its kindergarten suggestion.
-    std::printf("\nthe demo: lifecircle plan on its scenario (kindergartens: 2 capacitated sites, auto candidates)\n");
+    std::printf(
+        "\nthe demo: lifecircle plan on its scenario (kindergartens: 2 capacitated sites, auto "
+        "candidates)\n");
     fs::remove_all(dir + "/demo");
-    if (!bench::run_process({a.lifecircle, "demo", "--out", dir + "/demo", "-q"}, dir + "/stdout.txt", dir + "/stderr.txt")
+    if (!bench::run_process({a.lifecircle, "demo", "--out", dir + "/demo", "-q"},
+                            dir + "/stdout.txt", dir + "/stderr.txt")
              .ok()) {
         std::printf("lifecircle demo failed\n");
         return 1;
     }
     const auto plan = [&](const std::string& binary, const std::string& out) {
         fs::remove_all(out);
-        return std::vector<std::string>{binary, "plan", dir + "/demo/data/scenario.toml", "--out", out, "--verbose",
+        return std::vector<std::string>{binary,      "plan", dir + "/demo/data/scenario.toml",
+                                        "--out",     out,    "--verbose",
                                         "--threads", threads};
     };
     for (int r = 0; r < a.runs; ++r) {
-        const Run now = run(plan(a.lifecircle, dir + "/plan_now"), 0, dir, dir + "/plan_now/summary.json");
+        const Run now =
+            run(plan(a.lifecircle, dir + "/plan_now"), 0, dir, dir + "/plan_now/summary.json");
         show("this", now);
         if (a.baseline.empty()) continue;
-        const Run base = run(plan(a.baseline, dir + "/plan_base"), a.baseline_timeout, dir, dir + "/plan_base/summary.json");
+        const Run base = run(plan(a.baseline, dir + "/plan_base"), a.baseline_timeout, dir,
+                             dir + "/plan_base/summary.json");
         show("baseline", base);
         compare(now, base);
     }

@@ -42,14 +42,18 @@ struct Network {
     double per_tick = 1.0;  ///< 1 / time_resolution
     std::vector<Units> weight;
     std::vector<Units> capacity;
-    std::vector<std::vector<Share>> shares;            ///< per demand, sorted by facility
-    std::vector<std::vector<std::uint32_t>> users;     ///< per facility: demands that may send
-    std::vector<Units> assigned;                       ///< per facility
-    std::vector<Units> dropped;                        ///< per demand: covered but unserved
-    std::vector<Cost> potential;                       ///< per node (facilities, demands)
+    std::vector<std::vector<Share>> shares;         ///< per demand, sorted by facility
+    std::vector<std::vector<std::uint32_t>> users;  ///< per facility: demands that may send
+    std::vector<Units> assigned;                    ///< per facility
+    std::vector<Units> dropped;                     ///< per demand: covered but unserved
+    std::vector<Cost> potential;                    ///< per node (facilities, demands)
 
-    Cost cost_of(float seconds) const { return static_cast<Cost>(double(seconds) * per_tick + 0.5); }
-    std::uint32_t demand_node(std::uint32_t i) const { return static_cast<std::uint32_t>(facilities + i); }
+    Cost cost_of(float seconds) const {
+        return static_cast<Cost>(double(seconds) * per_tick + 0.5);
+    }
+    std::uint32_t demand_node(std::uint32_t i) const {
+        return static_cast<std::uint32_t>(facilities + i);
+    }
     std::uint32_t unserved_node() const { return static_cast<std::uint32_t>(facilities + demands); }
 
     Share* find_share(std::uint32_t demand, std::uint32_t facility) {
@@ -90,7 +94,8 @@ struct Workspace {
     using Item = std::pair<Cost, std::uint32_t>;
     std::priority_queue<Item, std::vector<Item>, std::greater<>> heap;
 
-    explicit Workspace(std::size_t nodes) : dist(nodes), parent(nodes), reached(nodes, 0), done(nodes, 0) {}
+    explicit Workspace(std::size_t nodes)
+        : dist(nodes), parent(nodes), reached(nodes, 0), done(nodes, 0) {}
 
     /** A new search: every node unreached, nothing settled, the heap empty. */
     void start() {
@@ -113,7 +118,8 @@ class ComponentSolver {
 public:
     ComponentSolver(Network& net, Workspace& ws) : m_net(net), m_ws(ws) {}
 
-    std::size_t solve(std::span<const std::uint32_t> facilities, std::span<const std::uint32_t> demands) {
+    std::size_t solve(std::span<const std::uint32_t> facilities,
+                      std::span<const std::uint32_t> demands) {
         std::vector<std::uint32_t> stuck;
         // Phase 1: route overload to spare seats. SSP may take the excess nodes in any order; a
         // facility that cannot reach a spare seat never will (augmentations elsewhere cannot
@@ -134,7 +140,8 @@ public:
         m_use_unserved = true;
         m_unserved_potential = infinite_cost;
         for (const std::uint32_t i : demands)
-            m_unserved_potential = std::min(m_unserved_potential, m_net.potential[m_net.demand_node(i)]);
+            m_unserved_potential =
+                std::min(m_unserved_potential, m_net.potential[m_net.demand_node(i)]);
         for (const std::uint32_t s : stuck) {
             while (excess(s) > 0) {
                 if (!shortest_path(s, true)) break;  // cannot happen: s has weight to give back
@@ -204,7 +211,8 @@ private:
         const auto F = static_cast<std::uint32_t>(net.facilities);
         const std::uint32_t U = net.unserved_node();
         Units delta = excess(s);
-        if (m_terminal != U) delta = std::min(delta, net.capacity[m_terminal] - net.assigned[m_terminal]);
+        if (m_terminal != U)
+            delta = std::min(delta, net.capacity[m_terminal] - net.assigned[m_terminal]);
         for (std::uint32_t v = m_terminal; v != s; v = ws.parent[v]) {
             const std::uint32_t u = ws.parent[v];
             if (u < F) delta = std::min(delta, net.find_share(v - F, u)->amount);  // backward arc
@@ -218,8 +226,9 @@ private:
             } else {
                 const std::uint32_t i = u - F;
                 const auto row = net.by_demand->row(i);
-                const auto it = std::lower_bound(row.begin(), row.end(), v,
-                                                 [](const TimeEntry& e, std::uint32_t c) { return e.col < c; });
+                const auto it =
+                    std::lower_bound(row.begin(), row.end(), v,
+                                     [](const TimeEntry& e, std::uint32_t c) { return e.col < c; });
                 net.add_share(i, v, delta, net.cost_of(it->seconds));
             }
         }
@@ -250,7 +259,8 @@ class PullSolver {
 public:
     PullSolver(Network& net, Workspace& ws) : m_net(net), m_ws(ws) {}
 
-    std::size_t solve(std::span<const std::uint32_t> facilities, std::span<const std::uint32_t> demands) {
+    std::size_t solve(std::span<const std::uint32_t> facilities,
+                      std::span<const std::uint32_t> demands) {
         Network& net = m_net;
         for (const std::uint32_t i : demands) {
             net.shares[i].clear();
@@ -328,8 +338,9 @@ private:
             } else {
                 const std::uint32_t i = v - F;
                 const auto row = net.by_demand->row(i);
-                const auto it = std::lower_bound(row.begin(), row.end(), u,
-                                                 [](const TimeEntry& e, std::uint32_t c) { return e.col < c; });
+                const auto it =
+                    std::lower_bound(row.begin(), row.end(), u,
+                                     [](const TimeEntry& e, std::uint32_t c) { return e.col < c; });
                 net.add_share(i, u, delta, net.cost_of(it->seconds));
             }
         }
@@ -357,36 +368,40 @@ Units to_units(double value, double resolution) {
     return static_cast<Units>(std::floor(value / resolution * (1.0 + 1e-12) + 1e-9));
 }
 
-void check_amounts(std::span<const double> values, double resolution, const char* what, const char* item) {
+void check_amounts(std::span<const double> values, double resolution, const char* what,
+                   const char* item) {
     double total = 0.0;
     for (std::size_t k = 0; k < values.size(); ++k) {
         if (!std::isfinite(values[k]) || values[k] < 0.0)
-            throw InputError(std::string("assignment: ") + item + " " + std::to_string(k) + " has " + what + " " +
-                             std::to_string(values[k]) + "; " + what + "s must be finite and >= 0");
+            throw InputError(std::string("assignment: ") + item + " " + std::to_string(k) +
+                             " has " + what + " " + std::to_string(values[k]) + "; " + what +
+                             "s must be finite and >= 0");
         total += values[k] / resolution;
     }
     if (total > double(max_units))
         throw InputError(std::string("assignment: the ") + what + "s add up to more than " +
-                         std::to_string(double(max_units) * resolution) +
-                         " at weight_resolution " + std::to_string(resolution) +
-                         "; use a coarser weight_resolution");
+                         std::to_string(double(max_units) * resolution) + " at weight_resolution " +
+                         std::to_string(resolution) + "; use a coarser weight_resolution");
 }
 
 /** Throws on sizes that do not match the table, bad resolutions, amounts or times. */
-void check_input(const TimeTable& table, std::span<const double> weights, std::span<const double> capacities,
-                 const AssignmentOptions& options) {
+void check_input(const TimeTable& table, std::span<const double> weights,
+                 std::span<const double> capacities, const AssignmentOptions& options) {
     const std::size_t F = table.rows();
     const std::size_t D = table.cols();
     if (weights.size() != D)
-        throw InputError("assignment: " + std::to_string(weights.size()) + " weights given for a table of " +
-                         std::to_string(D) + " demand points; pass one weight per demand point (table column)");
+        throw InputError("assignment: " + std::to_string(weights.size()) +
+                         " weights given for a table of " + std::to_string(D) +
+                         " demand points; pass one weight per demand point (table column)");
     if (capacities.size() != F)
-        throw InputError("assignment: " + std::to_string(capacities.size()) + " capacities given for a table of " +
-                         std::to_string(F) + " facilities; pass one capacity per facility (table row)");
+        throw InputError("assignment: " + std::to_string(capacities.size()) +
+                         " capacities given for a table of " + std::to_string(F) +
+                         " facilities; pass one capacity per facility (table row)");
     const double wres = options.weight_resolution;
     const double tres = options.time_resolution;
     if (!(wres > 0.0) || !std::isfinite(wres) || !(tres > 0.0) || !std::isfinite(tres))
-        throw UsageError("assignment: weight_resolution and time_resolution must be finite and > 0");
+        throw UsageError(
+            "assignment: weight_resolution and time_resolution must be finite and > 0");
     check_amounts(weights, wres, "weight", "demand point");
     check_amounts(capacities, wres, "capacity", "facility");
     for (std::size_t j = 0; j < F; ++j)
@@ -399,8 +414,8 @@ void check_input(const TimeTable& table, std::span<const double> weights, std::s
 
 }  // namespace
 
-Assignment assign(const TimeTable& table, std::span<const double> weights, std::span<const double> capacities,
-                  const AssignmentOptions& options) {
+Assignment assign(const TimeTable& table, std::span<const double> weights,
+                  std::span<const double> capacities, const AssignmentOptions& options) {
     check_input(table, weights, capacities, options);
     const std::size_t F = table.rows();
     const std::size_t D = table.cols();
@@ -570,7 +585,8 @@ struct IncrementalAssignment::Tables {
     std::vector<Units> capacity;           ///< per facility
 };
 
-IncrementalAssignment::IncrementalAssignment(const TimeTable& table, std::span<const double> weights,
+IncrementalAssignment::IncrementalAssignment(const TimeTable& table,
+                                             std::span<const double> weights,
                                              std::span<const double> capacities,
                                              const AssignmentOptions& options, bool times) {
     check_input(table, weights, capacities, options);
@@ -601,10 +617,11 @@ IncrementalAssignment::IncrementalAssignment(const TimeTable& table, std::span<c
     // more unit always beats any saving of time.
     const double big = double(F + D + 2) * double(longest + 1);
     if (big > 1e17)
-        throw InputError("assignment: times up to " + std::to_string(double(longest) / per_tick) +
-                         " s over " + std::to_string(F + D) +
-                         " facilities and demand points are too fine for the incremental solver; use a "
-                         "coarser time_resolution");
+        throw InputError(
+            "assignment: times up to " + std::to_string(double(longest) / per_tick) + " s over " +
+            std::to_string(F + D) +
+            " facilities and demand points are too fine for the incremental solver; use a "
+            "coarser time_resolution");
     t->big = static_cast<Cost>(big);
     for (std::size_t i = 0; i < D; ++i) count[i + 1] += count[i];
     t->by_demand = count;
@@ -618,8 +635,10 @@ IncrementalAssignment::IncrementalAssignment(const TimeTable& table, std::span<c
         }
     t->weight.resize(D);
     t->capacity.resize(F);
-    for (std::size_t i = 0; i < D; ++i) t->weight[i] = to_units(weights[i], options.weight_resolution);
-    for (std::size_t j = 0; j < F; ++j) t->capacity[j] = to_units(capacities[j], options.weight_resolution);
+    for (std::size_t i = 0; i < D; ++i)
+        t->weight[i] = to_units(weights[i], options.weight_resolution);
+    for (std::size_t j = 0; j < F; ++j)
+        t->capacity[j] = to_units(capacities[j], options.weight_resolution);
 
     m_flow.assign(t->demand.size(), 0);
     m_unserved = t->weight;
@@ -655,14 +674,15 @@ std::uint32_t IncrementalAssignment::sink_node() const { return unserved_node() 
 void IncrementalAssignment::set_unserved_charge(std::span<const double> seconds) {
     const Tables& t = *m_tables;
     if (seconds.size() != t.demands)
-        throw InputError("assignment: " + std::to_string(seconds.size()) + " unserved charges for " +
-                         std::to_string(t.demands) + " demand points");
+        throw InputError("assignment: " + std::to_string(seconds.size()) +
+                         " unserved charges for " + std::to_string(t.demands) + " demand points");
     m_charge_ticks.resize(t.demands);
     m_charge = 0;
     for (std::size_t i = 0; i < t.demands; ++i) {
         if (!std::isfinite(seconds[i]) || seconds[i] < 0.0)
-            throw InputError("assignment: demand point " + std::to_string(i) + " has unserved charge " +
-                             std::to_string(seconds[i]) + "; charges must be finite and >= 0");
+            throw InputError("assignment: demand point " + std::to_string(i) +
+                             " has unserved charge " + std::to_string(seconds[i]) +
+                             "; charges must be finite and >= 0");
         m_charge_ticks[i] = static_cast<Cost>(seconds[i] / t.time_resolution + 0.5);
         m_charge += WideUnits(m_unserved[i]) * m_charge_ticks[i];
     }
@@ -676,7 +696,9 @@ void IncrementalAssignment::set_unserved_charge(std::span<const double> seconds)
     }
 }
 
-double IncrementalAssignment::served_weight() const { return double(m_served) * m_tables->weight_resolution; }
+double IncrementalAssignment::served_weight() const {
+    return double(m_served) * m_tables->weight_resolution;
+}
 double IncrementalAssignment::weighted_seconds() const {
     return double(m_time) * m_tables->weight_resolution * m_tables->time_resolution;
 }
@@ -694,7 +716,8 @@ std::vector<AssignedFlow> IncrementalAssignment::flows() const {
         for (std::uint64_t k = t.by_demand[i]; k < t.by_demand[i + 1]; ++k) {
             const std::uint32_t a = t.arcs[k];
             if (m_flow[a] > 0)
-                out.push_back({t.facility[k], i, double(m_flow[a]) * t.weight_resolution, double(t.seconds[a])});
+                out.push_back({t.facility[k], i, double(m_flow[a]) * t.weight_resolution,
+                               double(t.seconds[a])});
         }
     return out;
 }
@@ -704,7 +727,8 @@ bool IncrementalAssignment::opening_changes_nothing(std::uint32_t f) const {
     if (t.capacity[f] == 0 || t.first[f] == t.first[f + 1]) return true;
     if (!t.times) return false;  // no potentials to tell
     for (std::uint64_t a = t.first[f]; a < t.first[f + 1]; ++a)
-        if (t.cost[a] + m_potential[node_of_demand(t.demand[a])] < m_potential[sink_node()]) return false;
+        if (t.cost[a] + m_potential[node_of_demand(t.demand[a])] < m_potential[sink_node()])
+            return false;
     return true;
 }
 
@@ -736,7 +760,8 @@ std::vector<std::uint8_t> IncrementalAssignment::serves_more_if_opened() const {
     std::vector<std::uint8_t> out(F, 0);
     for (std::uint32_t f = 0; f < F; ++f) {
         if (m_open[f] || t.capacity[f] == 0) continue;
-        for (std::uint64_t a = t.first[f]; a < t.first[f + 1] && !out[f]; ++a) out[f] = reached[t.demand[a]];
+        for (std::uint64_t a = t.first[f]; a < t.first[f + 1] && !out[f]; ++a)
+            out[f] = reached[t.demand[a]];
     }
     return out;
 }
@@ -762,10 +787,18 @@ WideUnits IncrementalAssignment::opening_gain_bound(std::uint32_t f) const {
 void IncrementalAssignment::set(Field field, std::uint32_t index, std::int64_t value) {
     std::int64_t* at = nullptr;
     switch (field) {
-        case Field::flow: at = &m_flow[index]; break;
-        case Field::unserved: at = &m_unserved[index]; break;
-        case Field::load: at = &m_load[index]; break;
-        case Field::potential: at = &m_potential[index]; break;
+        case Field::flow:
+            at = &m_flow[index];
+            break;
+        case Field::unserved:
+            at = &m_unserved[index];
+            break;
+        case Field::load:
+            at = &m_load[index];
+            break;
+        case Field::potential:
+            at = &m_potential[index];
+            break;
         case Field::open: {
             if (m_in_trial) m_journal.push_back({field, index, m_open[index]});
             m_open[index] = static_cast<std::uint8_t>(value);
@@ -788,7 +821,9 @@ void IncrementalAssignment::change_unserved(std::uint32_t i, Units delta) {
     if (!m_charge_ticks.empty()) m_charge += WideUnits(delta) * m_charge_ticks[i];
 }
 
-void IncrementalAssignment::change_load(std::uint32_t f, Units delta) { set(Field::load, f, m_load[f] + delta); }
+void IncrementalAssignment::change_load(std::uint32_t f, Units delta) {
+    set(Field::load, f, m_load[f] + delta);
+}
 
 void IncrementalAssignment::begin_trial() {
     assert(!m_in_trial);
@@ -805,11 +840,21 @@ void IncrementalAssignment::undo_trial() {
     assert(m_in_trial);
     for (auto it = m_journal.rbegin(); it != m_journal.rend(); ++it) {
         switch (it->field) {
-            case Field::flow: m_flow[it->index] = it->old; break;
-            case Field::unserved: m_unserved[it->index] = it->old; break;
-            case Field::load: m_load[it->index] = it->old; break;
-            case Field::potential: m_potential[it->index] = it->old; break;
-            case Field::open: m_open[it->index] = static_cast<std::uint8_t>(it->old); break;
+            case Field::flow:
+                m_flow[it->index] = it->old;
+                break;
+            case Field::unserved:
+                m_unserved[it->index] = it->old;
+                break;
+            case Field::load:
+                m_load[it->index] = it->old;
+                break;
+            case Field::potential:
+                m_potential[it->index] = it->old;
+                break;
+            case Field::open:
+                m_open[it->index] = static_cast<std::uint8_t>(it->old);
+                break;
         }
     }
     m_journal.clear();
@@ -837,7 +882,8 @@ void IncrementalAssignment::start_search() {
     while (!m_heap.empty()) m_heap.pop();
 }
 
-void IncrementalAssignment::relax(std::uint32_t v, Cost d, std::uint32_t from, std::uint32_t arc, bool near_end) {
+void IncrementalAssignment::relax(std::uint32_t v, Cost d, std::uint32_t from, std::uint32_t arc,
+                                  bool near_end) {
     if (m_reached[v] == m_stamp && m_dist[v] <= d) return;
     m_reached[v] = m_stamp;
     m_dist[v] = d;
@@ -869,11 +915,13 @@ bool IncrementalAssignment::search_from(std::uint32_t s) {
         m_done[v] = m_stamp;
         m_settled.push_back(v);
         if (v < F) {
-            if (v != s && m_load[v] < t.capacity[v]) relax(T, d + reduced(0, v, T), v, invalid_index, true);
+            if (v != s && m_load[v] < t.capacity[v])
+                relax(T, d + reduced(0, v, T), v, invalid_index, true);
             for (std::uint64_t a = t.first[v]; a < t.first[v + 1]; ++a) {
                 if (m_flow[a] == 0) continue;
                 const std::uint32_t node = node_of_demand(t.demand[a]);
-                relax(node, d + reduced(-t.cost[a], v, node), v, static_cast<std::uint32_t>(a), false);
+                relax(node, d + reduced(-t.cost[a], v, node), v, static_cast<std::uint32_t>(a),
+                      false);
             }
         } else if (v == U) {
             // While anyone is unserved, U -> T costs 0 and the sink is reached now; otherwise U
@@ -917,11 +965,13 @@ bool IncrementalAssignment::search_to(std::uint32_t target, Cost limit) {
         m_done[v] = m_stamp;
         m_settled.push_back(v);
         if (v < F) {
-            if (v != target && m_load[v] > 0) relax(T, d + reduced(0, T, v), v, invalid_index, true);
+            if (v != target && m_load[v] > 0)
+                relax(T, d + reduced(0, T, v), v, invalid_index, true);
             for (std::uint64_t a = t.first[v]; a < t.first[v + 1]; ++a) {
                 const std::uint32_t i = t.demand[a];
                 const std::uint32_t node = node_of_demand(i);
-                relax(node, d + reduced(t.cost[a], node, v), v, static_cast<std::uint32_t>(a), m_unserved[i] > 0);
+                relax(node, d + reduced(t.cost[a], node, v), v, static_cast<std::uint32_t>(a),
+                      m_unserved[i] > 0);
             }
         } else if (v == U) {
             // U is reached only from a waiting person, so T -> U costs 0 and the sink is here.
@@ -941,7 +991,6 @@ bool IncrementalAssignment::search_to(std::uint32_t target, Cost limit) {
     return m_reached[T] == m_stamp && m_dist[T] < limit;
 }
 
-
 /** After search_to(): nodes nearer the target than `level` rise by level - distance. */
 void IncrementalAssignment::raise_potentials(Cost level) {
     for (const std::uint32_t v : m_settled)
@@ -960,7 +1009,8 @@ IncrementalAssignment::Units IncrementalAssignment::residual(std::uint32_t u, st
     const auto F = static_cast<std::uint32_t>(t.facilities);
     const std::uint32_t U = unserved_node(), T = sink_node();
     constexpr Units unlimited = std::numeric_limits<Units>::max();
-    if (u < F) return v == T ? t.capacity[u] - m_load[u] : m_flow[arc];  // a seat; back along a flow
+    if (u < F)
+        return v == T ? t.capacity[u] - m_load[u] : m_flow[arc];  // a seat; back along a flow
     if (u == T) return v == U ? m_unserved_total : m_load[v];
     if (u == U) return v == T ? unlimited : m_unserved[v - F];
     return unlimited;  // a person to a facility or to "unserved"
@@ -981,8 +1031,10 @@ void IncrementalAssignment::push(std::uint32_t u, std::uint32_t v, std::uint32_t
     const auto F = static_cast<std::uint32_t>(m_tables->facilities);
     const std::uint32_t U = unserved_node(), T = sink_node();
     if (u < F) {
-        if (v == T) change_load(u, delta);
-        else change_flow(arc, -delta);
+        if (v == T)
+            change_load(u, delta);
+        else
+            change_flow(arc, -delta);
     } else if (u == T) {
         if (v != U) change_load(v, -delta);  // T -> U: the total follows the person's change
     } else if (u == U) {
@@ -999,8 +1051,8 @@ void IncrementalAssignment::push(std::uint32_t u, std::uint32_t v, std::uint32_t
  * when `backwards`), with the other end and the pair; false when there is none left. `start`
  * is the facility being opened or closed, whose own arc to the sink is not used.
  */
-bool IncrementalAssignment::next_arc(std::uint32_t v, bool backwards, std::uint32_t start, std::uint32_t& other,
-                                     std::uint32_t& arc) {
+bool IncrementalAssignment::next_arc(std::uint32_t v, bool backwards, std::uint32_t start,
+                                     std::uint32_t& other, std::uint32_t& arc) {
     const Tables& t = *m_tables;
     const auto F = static_cast<std::uint32_t>(t.facilities);
     const std::uint32_t U = unserved_node(), T = sink_node();
@@ -1060,8 +1112,9 @@ bool IncrementalAssignment::next_arc(std::uint32_t v, bool backwards, std::uint3
  * its amount), or, `by_level`, along arcs one step further from `start` after levels_from().
  * Returns the amount pushed.
  */
-IncrementalAssignment::Units IncrementalAssignment::push_admissible(std::uint32_t start, bool backwards,
-                                                                    Units limit, std::uint32_t goal,
+IncrementalAssignment::Units IncrementalAssignment::push_admissible(std::uint32_t start,
+                                                                    bool backwards, Units limit,
+                                                                    std::uint32_t goal,
                                                                     bool by_level) {
     if (++m_phase == 0) {
         std::fill(m_cursor_stamp.begin(), m_cursor_stamp.end(), 0u);
@@ -1090,7 +1143,8 @@ IncrementalAssignment::Units IncrementalAssignment::push_admissible(std::uint32_
             Units delta = limit - pushed;
             for (std::size_t k = 0; k + 1 < m_path.size(); ++k)
                 delta = std::min(delta, residual(tail(k), head(k), m_path_arc[k]));
-            for (std::size_t k = 0; k + 1 < m_path.size(); ++k) push(tail(k), head(k), m_path_arc[k], delta);
+            for (std::size_t k = 0; k + 1 < m_path.size(); ++k)
+                push(tail(k), head(k), m_path_arc[k], delta);
             pushed += delta;
             ++m_augmentations;
             // Back to the node before the first arc that is now full.
@@ -1109,11 +1163,13 @@ IncrementalAssignment::Units IncrementalAssignment::push_admissible(std::uint32_
         bool advanced = false;
         while (next_arc(v, backwards, start, other, arc)) {
             // Only within what the search reached: a bounded region, all on shortest paths' reach.
-            if (m_reached[other] != m_stamp || m_on_path[other] == m_phase || m_dead[other] == m_phase)
+            if (m_reached[other] != m_stamp || m_on_path[other] == m_phase ||
+                m_dead[other] == m_phase)
                 continue;
             const std::uint32_t u = backwards ? other : v, w = backwards ? v : other;
             if (residual(u, w, arc) == 0) continue;
-            if (by_level ? m_dist[other] != m_dist[v] + 1 : reduced(arc_cost(u, w, arc), u, w) != 0) continue;
+            if (by_level ? m_dist[other] != m_dist[v] + 1 : reduced(arc_cost(u, w, arc), u, w) != 0)
+                continue;
             // The arc stays the cursor's current one until it is full (the cursor moved past it).
             --m_cursor[v];
             m_path_arc.push_back(arc);
@@ -1168,7 +1224,8 @@ bool IncrementalAssignment::levels_from(std::uint32_t start, bool backwards) {
                 return true;
             }
             for (std::uint64_t k = t.by_demand[i]; k < t.by_demand[i + 1]; ++k)
-                if (backwards ? m_flow[t.arcs[k]] > 0 : m_open[t.facility[k]] != 0) reach(t.facility[k], next);
+                if (backwards ? m_flow[t.arcs[k]] > 0 : m_open[t.facility[k]] != 0)
+                    reach(t.facility[k], next);
         }
     }
     return false;
@@ -1181,7 +1238,8 @@ void IncrementalAssignment::open(std::uint32_t f) {
     if (!t.times) {
         // The served weight only: seat waiting people along fewest-step augmenting paths.
         while (m_load[f] < t.capacity[f] && levels_from(f, true))
-            change_load(f, push_admissible(f, true, t.capacity[f] - m_load[f], unserved_node(), true));
+            change_load(f,
+                        push_admissible(f, true, t.capacity[f] - m_load[f], unserved_node(), true));
         return;
     }
     const std::uint32_t T = sink_node();

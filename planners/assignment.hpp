@@ -129,8 +129,6 @@ struct Assignment {
 Assignment assign(const TimeTable& facility_by_demand, std::span<const double> weights,
                   std::span<const double> capacities, const AssignmentOptions& options = {});
 
-
-
 /**
  * The optimal assignment of assign() kept up to date while facilities open and close one at a
  * time: the same problem ("serve the most weight, then spend the least weighted time", demand
@@ -259,16 +257,17 @@ private:
     void push(std::uint32_t u, std::uint32_t v, std::uint32_t arc, Units delta);
     bool next_arc(std::uint32_t v, bool backwards, std::uint32_t start, std::uint32_t& other,
                   std::uint32_t& arc);
-    Units push_admissible(std::uint32_t start, bool backwards, Units limit, std::uint32_t goal, bool by_level);
+    Units push_admissible(std::uint32_t start, bool backwards, Units limit, std::uint32_t goal,
+                          bool by_level);
     bool levels_from(std::uint32_t start, bool backwards);
 
     std::shared_ptr<const Tables> m_tables;
     // The flow and its proof.
-    std::vector<Units> m_flow;       ///< per pair (facility-major)
-    std::vector<Units> m_unserved;   ///< per demand point
-    std::vector<Units> m_load;       ///< per facility
+    std::vector<Units> m_flow;      ///< per pair (facility-major)
+    std::vector<Units> m_unserved;  ///< per demand point
+    std::vector<Units> m_load;      ///< per facility
     std::vector<std::uint8_t> m_open;
-    std::vector<Cost> m_potential;   ///< facilities, demand points, unserved node, sink
+    std::vector<Cost> m_potential;  ///< facilities, demand points, unserved node, sink
     Units m_served = 0, m_unserved_total = 0;
     WideUnits m_time = 0, m_charge = 0;
     std::vector<Cost> m_charge_ticks;  ///< per demand point (empty = none)
@@ -283,7 +282,8 @@ private:
     std::vector<Cost> m_dist;
     std::vector<std::uint32_t> m_parent, m_parent_arc, m_reached, m_done, m_settled;
     std::uint32_t m_stamp = 0;
-    using HeapItem = std::pair<Cost, std::uint64_t>;  ///< distance, (near an end ? 0 : 1) << 32 | node
+    /** Distance, then (near an end ? 0 : 1) << 32 | node. */
+    using HeapItem = std::pair<Cost, std::uint64_t>;
     std::priority_queue<HeapItem, std::vector<HeapItem>, std::greater<>> m_heap;
     std::vector<std::uint64_t> m_cursor;
     std::vector<std::uint32_t> m_cursor_stamp, m_dead, m_on_path, m_path, m_path_arc;

@@ -16,9 +16,10 @@ namespace {
  * Returns the profit. Selection (nth_element on halves) instead of a sort: O(n) expected.
  */
 template <class Size, class Take>
-double fractional_knapsack(std::vector<std::pair<double, std::uint32_t>>& items, double room, Size&& size,
-                           Take&& take) {
-    const auto better = [](const std::pair<double, std::uint32_t>& a, const std::pair<double, std::uint32_t>& b) {
+double fractional_knapsack(std::vector<std::pair<double, std::uint32_t>>& items, double room,
+                           Size&& size, Take&& take) {
+    const auto better = [](const std::pair<double, std::uint32_t>& a,
+                           const std::pair<double, std::uint32_t>& b) {
         return a.first != b.first ? a.first > b.first : a.second < b.second;
     };
     double value = 0.0;
@@ -43,7 +44,8 @@ double fractional_knapsack(std::vector<std::pair<double, std::uint32_t>>& items,
             break;
         }
         const std::size_t mid = lo + (hi - lo) / 2;
-        std::nth_element(items.begin() + static_cast<std::ptrdiff_t>(lo), items.begin() + static_cast<std::ptrdiff_t>(mid),
+        std::nth_element(items.begin() + static_cast<std::ptrdiff_t>(lo),
+                         items.begin() + static_cast<std::ptrdiff_t>(mid),
                          items.begin() + static_cast<std::ptrdiff_t>(hi), better);
         double left = 0.0;
         for (std::size_t k = lo; k < mid; ++k) left += size(items[k].second);
@@ -78,7 +80,9 @@ double CoverageBound::run(std::size_t count, double budget, double target, doubl
     for (std::size_t j = 0; j < m_fixed.size(); ++j)
         for (const std::uint32_t i : m_fixed[j]) active[i] = 1;
     for (std::size_t i = 0; i < D; ++i)
-        lambda[i] = !active[i] ? 0.0 : start.empty() ? 0.5 * m_w[i] : std::clamp(start[i], 0.0, m_w[i]);
+        lambda[i] = !active[i]      ? 0.0
+                    : start.empty() ? 0.5 * m_w[i]
+                                    : std::clamp(start[i], 0.0, m_w[i]);
     const std::size_t patience = m_patience;
     double best = std::numeric_limits<double>::infinity();
     double theta = 2.0;
@@ -98,14 +102,17 @@ double CoverageBound::run(std::size_t count, double budget, double target, doubl
         std::fill(y.begin(), y.end(), 0.0);
         if (std::isfinite(budget)) {
             std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-                const double ra = m_cost[a] > 0 ? value[a] / m_cost[a] : std::numeric_limits<double>::infinity();
-                const double rb = m_cost[b] > 0 ? value[b] / m_cost[b] : std::numeric_limits<double>::infinity();
+                const double ra =
+                    m_cost[a] > 0 ? value[a] / m_cost[a] : std::numeric_limits<double>::infinity();
+                const double rb =
+                    m_cost[b] > 0 ? value[b] / m_cost[b] : std::numeric_limits<double>::infinity();
                 return ra != rb ? ra > rb : a < b;
             });
             double room = budget;
             for (const std::uint32_t j : order) {
                 if (value[j] <= 0.0) break;
-                const double take = m_cost[j] <= room ? 1.0 : (m_cost[j] > 0 ? room / m_cost[j] : 1.0);
+                const double take =
+                    m_cost[j] <= room ? 1.0 : (m_cost[j] > 0 ? room / m_cost[j] : 1.0);
                 y[j] = take;
                 L += take * value[j];
                 room -= take * m_cost[j];
@@ -113,8 +120,8 @@ double CoverageBound::run(std::size_t count, double budget, double target, doubl
             }
         } else {
             const std::size_t k = std::min(count, order.size());
-            std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-                              [&](std::uint32_t a, std::uint32_t b) {
+            std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k),
+                              order.end(), [&](std::uint32_t a, std::uint32_t b) {
                                   return value[a] != value[b] ? value[a] > value[b] : a < b;
                               });
             for (std::size_t q = 0; q < k; ++q) {
@@ -149,12 +156,15 @@ double CoverageBound::run(std::size_t count, double budget, double target, doubl
         double norm = 0.0;
         for (std::size_t i = 0; i < D; ++i) {
             // Projected onto [0, w_i]: a component pushing out of the box does not count.
-            if (!active[i] || (lambda[i] <= 0.0 && g[i] > 0.0) || (lambda[i] >= m_w[i] && g[i] < 0.0)) g[i] = 0.0;
+            if (!active[i] || (lambda[i] <= 0.0 && g[i] > 0.0) ||
+                (lambda[i] >= m_w[i] && g[i] < 0.0))
+                g[i] = 0.0;
             norm += g[i] * g[i];
         }
         if (norm == 0.0) break;  // lambda is optimal
         const double step = theta * (L - std::min(target, L * (1.0 - 1e-9))) / norm;
-        for (std::size_t i = 0; i < D; ++i) lambda[i] = std::clamp(lambda[i] - step * g[i], 0.0, m_w[i]);
+        for (std::size_t i = 0; i < D; ++i)
+            lambda[i] = std::clamp(lambda[i] - step * g[i], 0.0, m_w[i]);
     }
     if (used) *used = it + 1;
     return best;
@@ -185,9 +195,10 @@ double CoverageBound::facility_value(std::span<const std::uint32_t> row, double 
         });
 }
 
-double MedianBound::run(std::size_t count, const std::vector<double>& start, double upper,
-                        std::size_t iterations, double time_limit, std::size_t* used,
-                        const std::function<double(const std::vector<std::uint32_t>&)>& heuristic) const {
+double MedianBound::run(
+    std::size_t count, const std::vector<double>& start, double upper, std::size_t iterations,
+    double time_limit, std::size_t* used,
+    const std::function<double(const std::vector<std::uint32_t>&)>& heuristic) const {
     std::size_t last_heuristic = 0;
     bool improved_since = false;
     const Clock clock;
@@ -209,11 +220,14 @@ double MedianBound::run(std::size_t count, const std::vector<double>& start, dou
             }
         }
         for (const Row& r : m_fixed) L += facility_value(r, lambda, &g);
-        for (std::size_t j = 0; j < m_rows.size(); ++j) rho[j] = facility_value(m_rows[j], lambda, nullptr);
+        for (std::size_t j = 0; j < m_rows.size(); ++j)
+            rho[j] = facility_value(m_rows[j], lambda, nullptr);
         std::iota(order.begin(), order.end(), 0u);
         const std::size_t k = std::min(count, order.size());
-        std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k), order.end(),
-                          [&](std::uint32_t a, std::uint32_t b) { return rho[a] != rho[b] ? rho[a] < rho[b] : a < b; });
+        std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(k),
+                          order.end(), [&](std::uint32_t a, std::uint32_t b) {
+                              return rho[a] != rho[b] ? rho[a] < rho[b] : a < b;
+                          });
         for (std::size_t q = 0; q < k; ++q) {
             if (rho[order[q]] >= 0.0) break;
             L += rho[order[q]];

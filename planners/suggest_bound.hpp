@@ -24,11 +24,15 @@ class CoverageBound {
 public:
     /** `rows`: candidates' coverable demand; `fixed_rows`: existing facilities (always open). */
     CoverageBound(std::vector<double> w, Lists<std::uint32_t> rows, Lists<std::uint32_t> fixed_rows,
-                  std::vector<double> capacity, std::vector<double> fixed_capacity, std::vector<double> cost,
-                  double base)
-        : m_w(std::move(w)), m_rows(std::move(rows)), m_fixed(std::move(fixed_rows)),
-          m_capacity(std::move(capacity)), m_fixed_capacity(std::move(fixed_capacity)),
-          m_cost(std::move(cost)), m_base(base) {}
+                  std::vector<double> capacity, std::vector<double> fixed_capacity,
+                  std::vector<double> cost, double base)
+        : m_w(std::move(w)),
+          m_rows(std::move(rows)),
+          m_fixed(std::move(fixed_rows)),
+          m_capacity(std::move(capacity)),
+          m_fixed_capacity(std::move(fixed_capacity)),
+          m_cost(std::move(cost)),
+          m_base(base) {}
 
     /** Iterations without a better L before the step halves (default 20). */
     void set_patience(std::size_t iterations) { m_patience = iterations; }
@@ -43,10 +47,11 @@ public:
      * candidate's V_j at the multipliers of the best L: forcing site j open, the bound becomes
      * L - (the count-th largest V, if > 0) + V_j for a site outside the count largest.
      */
-    double run(std::size_t count, double budget, double target, double stop_below, std::size_t iterations,
-               double time_limit, std::size_t* used = nullptr,
+    double run(std::size_t count, double budget, double target, double stop_below,
+               std::size_t iterations, double time_limit, std::size_t* used = nullptr,
                const std::function<double(const std::vector<std::uint32_t>&)>& heuristic = {},
-               std::span<const double> start = {}, std::vector<double>* site_values = nullptr) const;
+               std::span<const double> start = {},
+               std::vector<double>* site_values = nullptr) const;
 
 private:
     static double cap(const std::vector<double>& c, std::size_t j) {
@@ -54,8 +59,9 @@ private:
     }
 
     /** V_j at prices lambda; with `g`, subtracts scale x (share of each point taken). */
-    double facility_value(std::span<const std::uint32_t> row, double capacity, const std::vector<double>& lambda,
-                          std::vector<double>* g, double scale) const;
+    double facility_value(std::span<const std::uint32_t> row, double capacity,
+                          const std::vector<double>& lambda, std::vector<double>* g,
+                          double scale) const;
 
     std::vector<double> m_w;
     Lists<std::uint32_t> m_rows;
@@ -82,8 +88,12 @@ public:
         double capacity;
     };
 
-    MedianBound(std::vector<double> w, std::vector<double> f0, std::vector<Row> rows, std::vector<Row> fixed)
-        : m_w(std::move(w)), m_f0(std::move(f0)), m_rows(std::move(rows)), m_fixed(std::move(fixed)) {}
+    MedianBound(std::vector<double> w, std::vector<double> f0, std::vector<Row> rows,
+                std::vector<Row> fixed)
+        : m_w(std::move(w)),
+          m_f0(std::move(f0)),
+          m_rows(std::move(rows)),
+          m_fixed(std::move(fixed)) {}
 
     /** Asked every iteration; true stops with the best bound so far. */
     void set_stop(std::function<bool()> stop) { m_stop = std::move(stop); }
@@ -94,12 +104,14 @@ public:
      * bound improves (at most every 10 iterations) and returns the objective it reached from
      * them (a Lagrangian heuristic), which may lower `upper`.
      */
-    double run(std::size_t count, const std::vector<double>& start, double upper, std::size_t iterations,
-               double time_limit, std::size_t* used = nullptr,
-               const std::function<double(const std::vector<std::uint32_t>&)>& heuristic = {}) const;
+    double run(
+        std::size_t count, const std::vector<double>& start, double upper, std::size_t iterations,
+        double time_limit, std::size_t* used = nullptr,
+        const std::function<double(const std::vector<std::uint32_t>&)>& heuristic = {}) const;
 
 private:
-    double facility_value(const Row& r, const std::vector<double>& lambda, std::vector<double>* g) const;
+    double facility_value(const Row& r, const std::vector<double>& lambda,
+                          std::vector<double>* g) const;
 
     std::vector<double> m_w, m_f0;
     std::vector<Row> m_rows, m_fixed;

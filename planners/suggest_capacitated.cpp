@@ -36,7 +36,9 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 class SeatProblem {
 public:
     SeatProblem(const LocationProblem& p, const SuggestOptions& o)
-        : median(o.objective == Objective::p_median), D(p.weight.size()), C(p.candidates->rows()),
+        : median(o.objective == Objective::p_median),
+          D(p.weight.size()),
+          C(p.candidates->rows()),
           E(p.existing ? p.existing->rows() : 0) {
         weight.assign(p.weight.begin(), p.weight.end());
         const double penalty = unreached_charge(p);
@@ -65,8 +67,10 @@ public:
             for (const TimeEntry& t : r) reach[t.col] = 1;
         for (std::size_t i = 0; i < D; ++i) {
             if (weight[i] <= 0.0) continue;
-            if (reach[i]) reachable += weight[i];
-            else unreachable.push_back(static_cast<std::uint32_t>(i));
+            if (reach[i])
+                reachable += weight[i];
+            else
+                unreachable.push_back(static_cast<std::uint32_t>(i));
         }
         // A candidate serves at most its capacity and the weight it reaches (in the same whole
         // units as the assignment, so the bound holds exactly).
@@ -95,12 +99,13 @@ public:
     std::vector<std::uint32_t> unreachable;
     bool integer_data = true;
     TimeTable table;
-    std::vector<Units> gain_bound;  ///< per candidate
-    AssignmentOptions resolution;   ///< the assignment's units
+    std::vector<Units> gain_bound;           ///< per candidate
+    AssignmentOptions resolution;            ///< the assignment's units
     std::vector<std::int64_t> charge_ticks;  ///< per demand point, the fallback in time ticks
 
     Units units_of(double amount) const {
-        return static_cast<Units>(std::floor(amount / resolution.weight_resolution * (1.0 + 1e-12) + 1e-9));
+        return static_cast<Units>(
+            std::floor(amount / resolution.weight_resolution * (1.0 + 1e-12) + 1e-9));
     }
     /** The existing facilities open, nothing else. */
     IncrementalAssignment start() const {
@@ -127,7 +132,8 @@ public:
         if (!median) return Score(a.totals.served_units);
         Score charged = 0;
         for (std::size_t i = 0; i < D; ++i) {
-            const auto served = static_cast<Units>(std::llround(a.demand[i].served_weight / resolution.weight_resolution));
+            const auto served = static_cast<Units>(
+                std::llround(a.demand[i].served_weight / resolution.weight_resolution));
             charged += Score(units_of(weight[i]) - served) * charge_ticks[i];
         }
         return -(a.totals.weighted_units + charged);
@@ -165,8 +171,10 @@ public:
         Description out;
         out.served = a.totals.served_weight;
         if (median) {
-            for (const AssignedFlow& f : a.flows) out.weighted += f.weight * double(t.at(f.facility, f.demand));
-            for (std::size_t i = 0; i < D; ++i) out.weighted += (weight[i] - a.demand[i].served_weight) * f0[i];
+            for (const AssignedFlow& f : a.flows)
+                out.weighted += f.weight * double(t.at(f.facility, f.demand));
+            for (std::size_t i = 0; i < D; ++i)
+                out.weighted += (weight[i] - a.demand[i].served_weight) * f0[i];
         }
         for (const FacilityAssignment& f : a.facilities) out.assigned.push_back(f.assigned_weight);
         // Nodes reachable from a spare seat: facility -> any point of its pairs, point -> the
@@ -215,9 +223,12 @@ struct Trial {
  */
 class Trials {
 public:
-    Trials(const SeatProblem& sp, const ParallelOptions& parallel) : m_sp(sp) { m_parallel.threads = parallel.threads; }
+    Trials(const SeatProblem& sp, const ParallelOptions& parallel) : m_sp(sp) {
+        m_parallel.threads = parallel.threads;
+    }
 
-    std::vector<Score> run(std::span<IncrementalAssignment* const> bases, std::span<const Trial> trials) {
+    std::vector<Score> run(std::span<IncrementalAssignment* const> bases,
+                           std::span<const Trial> trials) {
         std::vector<Score> out(trials.size());
         if (!m_sp.median) {
             // Served weight: a trial that cannot serve more keeps the base's score, and that is
@@ -245,7 +256,8 @@ public:
     std::size_t evaluations = 0;
 
 private:
-    std::vector<Score> evaluate(std::span<IncrementalAssignment* const> bases, std::span<const Trial> trials) {
+    std::vector<Score> evaluate(std::span<IncrementalAssignment* const> bases,
+                                std::span<const Trial> trials) {
         std::vector<Score> out(trials.size());
         evaluations += trials.size();
         const auto repaired = [&](IncrementalAssignment& a, std::uint32_t site) {
@@ -265,7 +277,8 @@ private:
         // (measured once, on the first trials) changes only the time, never a score.
         if (m_sp.median && m_mode == Mode::unknown && trials.size() >= 8) {
             const Clock a;
-            for (std::size_t k = 0; k < 4; ++k) out[k] = repaired(*bases[trials[k].base], trials[k].site);
+            for (std::size_t k = 0; k < 4; ++k)
+                out[k] = repaired(*bases[trials[k].base], trials[k].site);
             const double repair_s = a.seconds();
             const Clock b;
             for (std::size_t k = 0; k < 4; ++k) {
@@ -286,21 +299,21 @@ private:
             std::optional<IncrementalAssignment> state;
             std::uint32_t base = invalid_index;
         };
-        parallel_for_each(
-            (trials.size() + block - 1) / block, m_parallel, [] { return Worker{}; },
-            [&](std::size_t b, Worker& w) {
-                for (std::size_t k = b * block; k < std::min(trials.size(), (b + 1) * block); ++k) {
-                    if (from_scratch) {
-                        out[k] = fresh(*bases[trials[k].base], trials[k].site);
-                        continue;
-                    }
-                    if (w.base != trials[k].base) {
-                        w.state = *bases[trials[k].base];
-                        w.base = trials[k].base;
-                    }
-                    out[k] = repaired(*w.state, trials[k].site);
-                }
-            });
+        parallel_for_each((trials.size() + block - 1) / block, m_parallel, [] { return Worker{}; },
+                          [&](std::size_t b, Worker& w) {
+                              for (std::size_t k = b * block;
+                                   k < std::min(trials.size(), (b + 1) * block); ++k) {
+                                  if (from_scratch) {
+                                      out[k] = fresh(*bases[trials[k].base], trials[k].site);
+                                      continue;
+                                  }
+                                  if (w.base != trials[k].base) {
+                                      w.state = *bases[trials[k].base];
+                                      w.base = trials[k].base;
+                                  }
+                                  out[k] = repaired(*w.state, trials[k].site);
+                              }
+                          });
         return out;
     }
 
@@ -327,9 +340,14 @@ struct Swap {
 class SeatSearch {
 public:
     SeatSearch(const SeatProblem& sp, const SuggestOptions& o, const LocationProblem& p)
-        : m_sp(sp), m_o(o), m_trials(sp, o.parallel), m_cur(sp.start()), m_in(sp.C, 0),
+        : m_sp(sp),
+          m_o(o),
+          m_trials(sp, o.parallel),
+          m_cur(sp.start()),
+          m_in(sp.C, 0),
           m_cost(sp.C, 1.0) {
-        if (!p.candidate_cost.empty()) m_cost.assign(p.candidate_cost.begin(), p.candidate_cost.end());
+        if (!p.candidate_cost.empty())
+            m_cost.assign(p.candidate_cost.begin(), p.candidate_cost.end());
         m_budgeted = o.objective == Objective::max_coverage && std::isfinite(o.budget);
         m_value = m_sp.score(m_cur);
         m_gain_bound.assign(sp.gain_bound.begin(), sp.gain_bound.end());
@@ -338,7 +356,9 @@ public:
     const std::vector<std::uint32_t>& sites() const { return m_sites; }
     Score value() const { return m_value; }
     std::size_t evaluations() const { return m_trials.evaluations; }
-    bool fits(std::uint32_t j, double spent) const { return !m_budgeted || spent + m_cost[j] <= m_o.budget * (1 + 1e-12); }
+    bool fits(std::uint32_t j, double spent) const {
+        return !m_budgeted || spent + m_cost[j] <= m_o.budget * (1 + 1e-12);
+    }
     double cost(std::uint32_t j) const { return m_cost[j]; }
     IncrementalAssignment& state() { return m_cur; }
     bool stop() const { return m_o.cancelled && m_o.cancelled(); }
@@ -414,7 +434,8 @@ public:
                 std::vector<Candidate> order;
                 for (std::uint32_t j = 0; j < m_sp.C; ++j)
                     if (!m_in[j] && fits(j, m_spent))
-                        order.push_back({m_cur.opening_gain_bound(static_cast<std::uint32_t>(m_sp.E + j)), j});
+                        order.push_back(
+                            {m_cur.opening_gain_bound(static_cast<std::uint32_t>(m_sp.E + j)), j});
                 if (order.empty()) return;
                 std::sort(order.begin(), order.end(), [](const Candidate& a, const Candidate& b) {
                     return a.bound != b.bound ? a.bound > b.bound : a.site < b.site;
@@ -422,7 +443,8 @@ public:
                 std::uint32_t pick = none;
                 Score pick_gain = 0;
                 const auto could_win = [&](const Candidate& c) {
-                    return pick == none || c.bound > pick_gain || (c.bound == pick_gain && c.site < pick);
+                    return pick == none || c.bound > pick_gain ||
+                           (c.bound == pick_gain && c.site < pick);
                 };
                 constexpr std::size_t batch = 16;
                 for (std::size_t q = 0; q < order.size();) {
@@ -432,7 +454,8 @@ public:
                     if (sites.empty()) break;
                     const std::vector<Score> g = gains(sites);
                     for (std::size_t k = 0; k < sites.size(); ++k)
-                        if (pick == none || g[k] > pick_gain || (g[k] == pick_gain && sites[k] < pick)) {
+                        if (pick == none || g[k] > pick_gain ||
+                            (g[k] == pick_gain && sites[k] < pick)) {
                             pick = sites[k];
                             pick_gain = g[k];
                         }
@@ -458,11 +481,14 @@ public:
                 exact[j] = first_gains[j];
                 fresh[j] = round;
             }
-            queue.emplace(key(j, first_gains.empty() ? Score(m_sp.gain_bound[j]) : first_gains[j]), j);
+            queue.emplace(key(j, first_gains.empty() ? Score(m_sp.gain_bound[j]) : first_gains[j]),
+                          j);
         }
         constexpr std::size_t batch = 16;
         while (more() && !stop()) {
-            while (!queue.empty() && (m_in[queue.top().second] || !fits(queue.top().second, m_spent))) queue.pop();
+            while (!queue.empty() &&
+                   (m_in[queue.top().second] || !fits(queue.top().second, m_spent)))
+                queue.pop();
             if (queue.empty()) return;
             const std::uint32_t top = queue.top().second;
             if (fresh[top] == round) {
@@ -515,7 +541,8 @@ public:
         for (std::uint32_t j = 0; j < m_sp.C; ++j)
             if (!m_in[j]) closed.push_back(j);
         const auto allowed = [&](std::uint32_t f, std::size_t k) {
-            return !m_budgeted || m_spent - m_cost[m_sites[k]] + m_cost[f] <= m_o.budget * (1 + 1e-12);
+            return !m_budgeted ||
+                   m_spent - m_cost[m_sites[k]] + m_cost[f] <= m_o.budget * (1 + 1e-12);
         };
         const auto consider = [&](const std::vector<Trial>& trials) {
             const std::vector<Score> s = m_trials.run(bases, trials);
@@ -561,8 +588,10 @@ public:
             for (std::size_t k = 0; k < K; ++k)
                 for (const std::uint32_t f : closed)
                     if (allowed(f, k))
-                        order.push_back({without[k].opening_gain_bound(static_cast<std::uint32_t>(m_sp.E + f)) - loss[k],
-                                         f, static_cast<std::uint32_t>(k)});
+                        order.push_back(
+                            {without[k].opening_gain_bound(static_cast<std::uint32_t>(m_sp.E + f)) -
+                                 loss[k],
+                             f, static_cast<std::uint32_t>(k)});
             evaluate_in_order(order);
             return best;
         }
@@ -585,7 +614,9 @@ public:
 
     /** Upper bounds of every candidate's gain at any open set: its gain with the existing
         facilities alone (served weight is submodular), when known, else its capacity and reach. */
-    void set_gain_bounds(std::span<const Score> bounds) { m_gain_bound.assign(bounds.begin(), bounds.end()); }
+    void set_gain_bounds(std::span<const Score> bounds) {
+        m_gain_bound.assign(bounds.begin(), bounds.end());
+    }
 
     /** Best-improvement swaps to a local optimum (or the time limit); returns the swaps made. */
     std::size_t local_search(const Clock& clock) {
@@ -616,7 +647,8 @@ private:
 /** The sum of the `k` largest of `gains` (those > 0). */
 Score top_sum(std::vector<Score> gains, std::size_t k) {
     k = std::min(k, gains.size());
-    std::partial_sort(gains.begin(), gains.begin() + static_cast<std::ptrdiff_t>(k), gains.end(), std::greater<>());
+    std::partial_sort(gains.begin(), gains.begin() + static_cast<std::ptrdiff_t>(k), gains.end(),
+                      std::greater<>());
     Score sum = 0;
     for (std::size_t q = 0; q < k && gains[q] > 0; ++q) sum += gains[q];
     return sum;
@@ -647,7 +679,8 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
     const double wres = sp.resolution.weight_resolution;
 
     // Progress: the greedy's picks, the bound, the restarts.
-    const std::size_t restart_cap = budgeted || o.objective == Objective::min_facilities ? 0 : o.restarts / 40;
+    const std::size_t restart_cap =
+        budgeted || o.objective == Objective::min_facilities ? 0 : o.restarts / 40;
     Steps steps(o, (o.objective == Objective::min_facilities ? 1 : o.count) + 1 + restart_cap);
     steps.check_start();
     const auto step = [&] { steps.done(); };
@@ -690,8 +723,9 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
         if (budgeted) return true;
         return search.sites().size() < o.count;
     };
-    search.greedy(more, o.start.empty() ? std::span<const Score>(gain_alone) : std::span<const Score>{}, added,
-                  step);
+    search.greedy(more,
+                  o.start.empty() ? std::span<const Score>(gain_alone) : std::span<const Score>{},
+                  added, step);
     if (search.stop() && !budgeted && more())
         throw Cancelled("suggest: cancelled before the greedy completed an answer");
     s.method = !o.start.empty() ? "given start" : median ? "greedy" : "lazy greedy";
@@ -733,12 +767,14 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
         if (!integral(w)) integer_weights = false;
     std::optional<CoverageBound> coverage_bound;
     if (!median) {
-        std::vector<double> cap(sp.capacity.begin() + static_cast<std::ptrdiff_t>(sp.E), sp.capacity.end());
-        std::vector<double> ecap(sp.capacity.begin(), sp.capacity.begin() + static_cast<std::ptrdiff_t>(sp.E));
+        std::vector<double> cap(sp.capacity.begin() + static_cast<std::ptrdiff_t>(sp.E),
+                                sp.capacity.end());
+        std::vector<double> ecap(sp.capacity.begin(),
+                                 sp.capacity.begin() + static_cast<std::ptrdiff_t>(sp.E));
         std::vector<double> cost(sp.C);
         for (std::uint32_t j = 0; j < sp.C; ++j) cost[j] = search.cost(j);
-        coverage_bound.emplace(sp.weight, to_lists(sp.table, sp.E, sp.E + sp.C), to_lists(sp.table, 0, sp.E), cap,
-                               ecap, cost, 0.0);
+        coverage_bound.emplace(sp.weight, to_lists(sp.table, sp.E, sp.E + sp.C),
+                               to_lists(sp.table, 0, sp.E), cap, ecap, cost, 0.0);
         // From a good start (the cut of the heuristic's assignment) small steps pay: halve them
         // only after 40 iterations without progress.
         coverage_bound->set_patience(40);
@@ -748,7 +784,8 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
     std::size_t moves = 0, lagrangian_starts = 0, used = 0;
     double median_lb = -inf;
     if (o.objective == Objective::min_facilities) {
-        // Fewer sites: drop the one whose loss is least, repair by swaps, keep while the goal holds.
+        // Fewer sites: drop the one whose loss is least, repair by swaps, keep while the goal
+        // holds.
         while (!search.sites().empty() && clock.seconds() < o.time_limit && !search.stop()) {
             const std::vector<std::uint32_t> sites = search.sites();
             std::uint32_t drop = sites.front();
@@ -801,17 +838,21 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
             for (std::size_t i = 0; i < sp.D; ++i) start[i] = sp.weight[i] * sp.f0[i];
             for (std::size_t r = 0; r < sp.E + sp.C; ++r)
                 for (const TimeEntry& t : sp.table.row(r)) {
-                    (r < sp.E ? fixed_items[r] : items[r - sp.E]).push_back({t.col, double(t.seconds)});
+                    (r < sp.E ? fixed_items[r] : items[r - sp.E])
+                        .push_back({t.col, double(t.seconds)});
                     start[t.col] = std::min(start[t.col], sp.weight[t.col] * double(t.seconds));
                 }
-            for (std::size_t j = 0; j < sp.C; ++j) rows.push_back({items[j], sp.capacity[sp.E + j]});
-            for (std::size_t e = 0; e < sp.E; ++e) fixed.push_back({fixed_items[e], sp.capacity[e]});
+            for (std::size_t j = 0; j < sp.C; ++j)
+                rows.push_back({items[j], sp.capacity[sp.E + j]});
+            for (std::size_t e = 0; e < sp.E; ++e)
+                fixed.push_back({fixed_items[e], sp.capacity[e]});
             MedianBound bounder(sp.weight, sp.f0, rows, fixed);
             bounder.set_stop([&] { return steps.cancelled(); });
             std::size_t u = 0;
-            median_lb = round_bound(bounder.run(o.count, start, -sp.value_of(best_value), o.bound_iterations,
-                                                std::max(0.2, o.time_limit * 0.5), &u, from_lagrangian),
-                                    sp.integer_data, false);
+            median_lb = round_bound(
+                bounder.run(o.count, start, -sp.value_of(best_value), o.bound_iterations,
+                            std::max(0.2, o.time_limit * 0.5), &u, from_lagrangian),
+                sp.integer_data, false);
             used += u;
         }
         if (o.objective == Objective::max_coverage && !proven(best_value) && !search.stop()) {
@@ -840,9 +881,9 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
             };
             const SeatProblem::Description now = sp.describe(best);
             std::size_t u = 0;
-            const double ub = coverage_bound->run(o.count, o.budget, double(best_value) * wres, -inf,
-                                                  o.bound_iterations, std::max(0.3, o.time_limit * 0.5), &u,
-                                                  from_lagrangian, now.cut_prices);
+            const double ub = coverage_bound->run(
+                o.count, o.budget, double(best_value) * wres, -inf, o.bound_iterations,
+                std::max(0.3, o.time_limit * 0.5), &u, from_lagrangian, now.cut_prices);
             used += u;
             // In whole units: the optimum's units are at most the bound's.
             const double units = round_bound(ub, integer_weights, true) / wres * (1 + 1e-12);
@@ -852,11 +893,13 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
         std::mt19937_64 rng(o.seed);
         std::size_t restarts = 0;
         const auto bound_met = [&] {
-            if (median) return -sp.value_of(best_value) - median_lb <= 1e-9 * std::max(1.0, std::abs(sp.value_of(best_value)));
+            if (median)
+                return -sp.value_of(best_value) - median_lb <=
+                       1e-9 * std::max(1.0, std::abs(sp.value_of(best_value)));
             return proven(best_value);
         };
-        while (restarts < restart_cap && clock.seconds() < o.time_limit * 0.8 && !best.empty() && !bound_met() &&
-               !search.stop()) {
+        while (restarts < restart_cap && clock.seconds() < o.time_limit * 0.8 && !best.empty() &&
+               !bound_met() && !search.stop()) {
             search.move_to(perturb(best, sp.C, rng, 1 + restarts % 2));
             search.local_search(clock);
             ++restarts;
@@ -870,7 +913,8 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
         s.restarts = restarts;
     }
     if (moves) s.method += " + swap search";
-    if (lagrangian_starts) s.method += " + " + std::to_string(lagrangian_starts) + " Lagrangian-heuristic starts";
+    if (lagrangian_starts)
+        s.method += " + " + std::to_string(lagrangian_starts) + " Lagrangian-heuristic starts";
     if (s.restarts) s.method += " + " + std::to_string(s.restarts) + " perturbation restarts";
     s.cancelled = steps.cancelled();
 
@@ -913,7 +957,8 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
             std::sort(sorted.begin(), sorted.end(), std::greater<>());
             std::size_t lo = 0;
             Score reach = before;
-            while (reach < Score(goal) && lo < sorted.size() && sorted[lo] > 0) reach += sorted[lo++];
+            while (reach < Score(goal) && lo < sorted.size() && sorted[lo] > 0)
+                reach += sorted[lo++];
             std::size_t hi = s.selected.size();
             lo = std::min(lo, hi);
             const double target = double(goal) * wres;
@@ -921,11 +966,13 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
             while (lo < hi && !s.cancelled) {
                 const std::size_t k = (lo + hi) / 2;
                 std::size_t u = 0;
-                const double ub =
-                    coverage_bound->run(k, inf, target - eps, target - eps, o.bound_iterations, remaining / 4, &u);
+                const double ub = coverage_bound->run(k, inf, target - eps, target - eps,
+                                                      o.bound_iterations, remaining / 4, &u);
                 used += u;
-                if (round_bound(ub, integer_weights, true) < target - eps) lo = k + 1;
-                else hi = k;
+                if (round_bound(ub, integer_weights, true) < target - eps)
+                    lo = k + 1;
+                else
+                    hi = k;
             }
             s.bound = double(lo);
         }
@@ -933,20 +980,23 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
     steps.finish();
     s.bound_iterations = used;
     s.evaluations = search.evaluations();
-    s.method += median ? "; bound: Lagrangian relaxation with a fractional knapsack per site (subgradient)"
-                       : "; bound: the sites' gains alone (submodular) and a Lagrangian relaxation with a "
-                         "fractional knapsack per site (subgradient)";
+    s.method +=
+        median ? "; bound: Lagrangian relaxation with a fractional knapsack per site (subgradient)"
+               : "; bound: the sites' gains alone (submodular) and a Lagrangian relaxation with a "
+                 "fractional knapsack per site (subgradient)";
     finish_gap(s);
     s.seconds = clock.seconds();
     return s;
 }
 
-Fixing capacitated_fixing(const LocationProblem& p, const SuggestOptions& o, std::span<const std::uint32_t> sites,
-                          double incumbent, double seconds) {
+Fixing capacitated_fixing(const LocationProblem& p, const SuggestOptions& o,
+                          std::span<const std::uint32_t> sites, double incumbent, double seconds) {
     const SeatProblem sp(p, o);
     Fixing out;
     out.keep.assign(sp.C, 1);
-    if (sp.median || o.objective != Objective::max_coverage || std::isfinite(o.budget) || o.count == 0) return out;
+    if (sp.median || o.objective != Objective::max_coverage || std::isfinite(o.budget) ||
+        o.count == 0)
+        return out;
     const double wres = sp.resolution.weight_resolution;
     SeatSearch search(sp, o, p);
     const double before = double(search.value()) * wres;
@@ -956,7 +1006,8 @@ Fixing capacitated_fixing(const LocationProblem& p, const SuggestOptions& o, std
     const std::size_t K = std::min<std::size_t>(o.count, sp.C);
     // The gains alone: j and the K - 1 largest of the others.
     std::vector<std::uint32_t> order = every;
-    std::sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) { return g[a] != g[b] ? g[a] > g[b] : a < b; });
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return g[a] != g[b] ? g[a] > g[b] : a < b; });
     std::vector<std::uint8_t> top(sp.C, 0);
     Score top_k = 0, top_k1 = 0;
     for (std::size_t q = 0; q < K; ++q) {
@@ -967,10 +1018,13 @@ Fixing capacitated_fixing(const LocationProblem& p, const SuggestOptions& o, std
         }
     }
     // The Lagrangian with j forced open.
-    std::vector<double> cap(sp.capacity.begin() + static_cast<std::ptrdiff_t>(sp.E), sp.capacity.end());
-    std::vector<double> ecap(sp.capacity.begin(), sp.capacity.begin() + static_cast<std::ptrdiff_t>(sp.E));
-    CoverageBound bounder(sp.weight, to_lists(sp.table, sp.E, sp.E + sp.C), to_lists(sp.table, 0, sp.E), cap, ecap,
-                          std::vector<double>(sp.C, 1.0), 0.0);
+    std::vector<double> cap(sp.capacity.begin() + static_cast<std::ptrdiff_t>(sp.E),
+                            sp.capacity.end());
+    std::vector<double> ecap(sp.capacity.begin(),
+                             sp.capacity.begin() + static_cast<std::ptrdiff_t>(sp.E));
+    CoverageBound bounder(sp.weight, to_lists(sp.table, sp.E, sp.E + sp.C),
+                          to_lists(sp.table, 0, sp.E), cap, ecap, std::vector<double>(sp.C, 1.0),
+                          0.0);
     bounder.set_patience(40);
     std::vector<double> value;
     const double L = bounder.run(K, inf, incumbent, -inf, o.bound_iterations, seconds, nullptr, {},

@@ -37,13 +37,17 @@ public:
         }
         for (std::size_t i = 0; i < D; ++i) {
             total += m_w[i];
-            if (m_covered0[i]) before += m_w[i];
-            else if (coverable[i]) reachable += m_w[i];
-            else if (m_w[i] > 0.0) unreachable.push_back(static_cast<std::uint32_t>(i));
+            if (m_covered0[i])
+                before += m_w[i];
+            else if (coverable[i])
+                reachable += m_w[i];
+            else if (m_w[i] > 0.0)
+                unreachable.push_back(static_cast<std::uint32_t>(i));
         }
         reachable += before;
         m_cost.assign(C, 1.0);
-        if (!p.candidate_cost.empty()) m_cost.assign(p.candidate_cost.begin(), p.candidate_cost.end());
+        if (!p.candidate_cost.empty())
+            m_cost.assign(p.candidate_cost.begin(), p.candidate_cost.end());
         reset();
     }
 
@@ -111,7 +115,8 @@ public:
         std::priority_queue<Entry, std::vector<Entry>, decltype(cmp)> heap(cmp);
         auto key = [&](std::uint32_t j, double g) {
             if (!per_cost) return g;
-            return m_cost[j] > 0.0 ? g / m_cost[j] : (g > 0.0 ? std::numeric_limits<double>::infinity() : 0.0);
+            return m_cost[j] > 0.0 ? g / m_cost[j]
+                                   : (g > 0.0 ? std::numeric_limits<double>::infinity() : 0.0);
         };
         for (std::uint32_t j = 0; j < candidates(); ++j)
             if (!m_open[j]) heap.emplace(key(j, gain(j)), j);
@@ -148,8 +153,10 @@ public:
             thread_local std::vector<double> extra;
             extra.assign(K, 0.0);
             for (const std::uint32_t i : m_rows[f]) {
-                if (m_count[i] == 0) g += m_w[i];
-                else if (m_count[i] == 1) extra[position[m_sum[i]]] += m_w[i];
+                if (m_count[i] == 0)
+                    g += m_w[i];
+                else if (m_count[i] == 1)
+                    extra[position[m_sum[i]]] += m_w[i];
             }
             if (allow_add && m_spent + m_cost[f] <= budget * (1.0 + 1e-12) && g > eps) {
                 m.profit = g;
@@ -186,7 +193,8 @@ private:
     Lists<std::uint32_t> m_rows;
     std::vector<double> m_cost;
     std::vector<std::uint32_t> m_count;
-    std::vector<std::uint64_t> m_sum;  ///< sum of the open sites covering a point: the sole one when count = 1
+    std::vector<std::uint64_t>
+        m_sum;  ///< sum of the open sites covering a point: the sole one when count = 1
     std::vector<std::uint8_t> m_open;
     std::vector<std::uint32_t> m_selected;
     double m_covered = 0.0;
@@ -232,8 +240,10 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
         if (!o.start.empty()) {
             m.set(o.start);
         } else if (budgeted) {
-            m.greedy([&] { return true; }, [&](std::uint32_t j) { return m.spent() + m.cost(j) <= o.budget * (1 + 1e-12); },
-                     true, added);
+            m.greedy(
+                [&] { return true; },
+                [&](std::uint32_t j) { return m.spent() + m.cost(j) <= o.budget * (1 + 1e-12); },
+                true, added);
             // The ratio greedy alone can be arbitrarily bad; the best single site that fits is the
             // classic safeguard.
             double best_single = 0.0;
@@ -254,12 +264,15 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
             }
         } else {
             const std::size_t K = o.count;
-            m.greedy([&] { return m.selected().size() < K; }, [](std::uint32_t) { return true; }, false, added);
+            m.greedy([&] { return m.selected().size() < K; }, [](std::uint32_t) { return true; },
+                     false, added);
         }
-        s.method = !o.start.empty() ? "given start" : budgeted ? "lazy greedy by gain per cost" : "lazy greedy";
+        s.method = !o.start.empty() ? "given start"
+                   : budgeted       ? "lazy greedy by gain per cost"
+                                    : "lazy greedy";
         steps.done(o.count);
-        std::size_t moves = m.local_search(budgeted, budgeted ? o.budget : std::numeric_limits<double>::infinity(),
-                                           o.parallel);
+        std::size_t moves = m.local_search(
+            budgeted, budgeted ? o.budget : std::numeric_limits<double>::infinity(), o.parallel);
         if (moves) s.method += " + swap search (" + std::to_string(moves) + " swaps)";
         std::vector<std::uint32_t> best = m.selected();
         double best_value = m.covered();
@@ -285,20 +298,23 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
             }
             return best_value;
         };
-        const double ub = bounder.run(o.count, o.budget, best_value, -std::numeric_limits<double>::infinity(),
-                                      o.bound_iterations, std::max(0.5, o.time_limit * 0.5), &used,
-                                      budgeted ? std::function<double(const std::vector<std::uint32_t>&)>{}
-                                               : std::function<double(const std::vector<std::uint32_t>&)>(from_lagrangian));
+        const double ub = bounder.run(
+            o.count, o.budget, best_value, -std::numeric_limits<double>::infinity(),
+            o.bound_iterations, std::max(0.5, o.time_limit * 0.5), &used,
+            budgeted ? std::function<double(const std::vector<std::uint32_t>&)>{}
+                     : std::function<double(const std::vector<std::uint32_t>&)>(from_lagrangian));
         const double upper = round_bound(std::min(ub, m.reachable), integer_weights, true);
         steps.done();
-        if (lagrangian_starts) s.method += " + " + std::to_string(lagrangian_starts) + " Lagrangian-heuristic starts";
+        if (lagrangian_starts)
+            s.method += " + " + std::to_string(lagrangian_starts) + " Lagrangian-heuristic starts";
         // Restarts.
         std::mt19937_64 rng(o.seed);
         const double until = std::max(0.0, o.time_limit * 0.8);
         std::size_t restarts = 0;
         while (restarts < o.restarts && clock.seconds() < until && !best.empty() && !budgeted &&
                upper - best_value > eps && !steps.cancelled()) {
-            const std::size_t r = 1 + restarts % std::max<std::size_t>(1, std::min<std::size_t>(best.size(), 3));
+            const std::size_t r =
+                1 + restarts % std::max<std::size_t>(1, std::min<std::size_t>(best.size(), 3));
             m.set(perturb(best, m.candidates(), rng, r));
             m.local_search(false, std::numeric_limits<double>::infinity(), o.parallel);
             ++restarts;
@@ -329,7 +345,8 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
         }
         std::vector<double> added;
         if (!o.start.empty()) m.set(o.start);
-        m.greedy([&] { return m.covered() < goal - eps; }, [](std::uint32_t) { return true; }, false, added);
+        m.greedy([&] { return m.covered() < goal - eps; }, [](std::uint32_t) { return true; },
+                 false, added);
         s.method = o.start.empty() ? "lazy greedy" : "given start";
         steps.done();
         // Try k - 1 sites with swaps until it fails.
@@ -349,7 +366,8 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
                 }
             }
             m.close(drop);
-            if (m.covered() < goal - eps) m.local_search(false, std::numeric_limits<double>::infinity(), o.parallel);
+            if (m.covered() < goal - eps)
+                m.local_search(false, std::numeric_limits<double>::infinity(), o.parallel);
             if (m.covered() >= goal - eps) {
                 best = m.selected();
                 s.method = "lazy greedy + drop/swap search";
@@ -368,17 +386,20 @@ Suggestion solve_coverage(const LocationProblem& p, const SuggestOptions& o) {
         while (lo < hi) {
             const std::size_t k = (lo + hi) / 2;
             std::size_t used = 0;
-            const double ub = bounder.run(k, std::numeric_limits<double>::infinity(), goal - eps,
-                                          goal - eps, o.bound_iterations,
-                                          std::max(0.2, (o.time_limit - clock.seconds()) / 4), &used);
+            const double ub = bounder.run(
+                k, std::numeric_limits<double>::infinity(), goal - eps, goal - eps,
+                o.bound_iterations, std::max(0.2, (o.time_limit - clock.seconds()) / 4), &used);
             iterations += used;
-            if (round_bound(ub, integer_weights, true) < goal - eps) lo = k + 1;  // k sites cannot reach it
-            else hi = k;
+            if (round_bound(ub, integer_weights, true) < goal - eps)
+                lo = k + 1;  // k sites cannot reach it
+            else
+                hi = k;
         }
         s.bound_iterations = iterations;
         s.bound = double(lo);
         finish_gap(s);
-        s.method += "; bound: smallest count whose Lagrangian max-coverage bound reaches the target";
+        s.method +=
+            "; bound: smallest count whose Lagrangian max-coverage bound reaches the target";
     }
     // Assigned weight per site: points whose first open site (in pick order) it is.
     {

@@ -89,7 +89,9 @@ Move best_move(std::size_t candidates, const ParallelOptions& parallel, Eval&& e
     return m;
 }
 
-inline bool integral(double v) { return std::abs(v - std::round(v)) <= 1e-9 * std::max(1.0, std::abs(v)); }
+inline bool integral(double v) {
+    return std::abs(v - std::round(v)) <= 1e-9 * std::max(1.0, std::abs(v));
+}
 
 /** A valid bound rounded to an integer when the data are integral (upper: floor, lower: ceil). */
 inline double round_bound(double bound, bool integer_data, bool upper) {
@@ -104,7 +106,8 @@ inline double round_bound(double bound, bool integer_data, bool upper) {
  */
 class Steps {
 public:
-    Steps(const SuggestOptions& o, std::size_t total) : m_o(o), m_total(std::max<std::size_t>(total, 1)) {}
+    Steps(const SuggestOptions& o, std::size_t total)
+        : m_o(o), m_total(std::max<std::size_t>(total, 1)) {}
     void done(std::size_t n = 1) {
         m_done = std::min(m_total, m_done + n);
         if (m_o.progress) m_o.progress(m_done, m_total);
@@ -165,13 +168,16 @@ struct Fixing {
     double excluded_bound = -std::numeric_limits<double>::infinity();
 };
 /** Bounds any answer opening a given candidate by the gains alone and by the Lagrangian with that
-    site forced open (from `sites`' cut), and keeps the candidates whose bound exceeds `incumbent`. */
-Fixing capacitated_fixing(const LocationProblem& p, const SuggestOptions& o, std::span<const std::uint32_t> sites,
-                          double incumbent, double seconds);
+    site forced open (from `sites`' cut), and keeps the candidates whose bound exceeds `incumbent`.
+ */
+Fixing capacitated_fixing(const LocationProblem& p, const SuggestOptions& o,
+                          std::span<const std::uint32_t> sites, double incumbent, double seconds);
 
 /** The objective of the given open candidates, per kind of problem (see evaluate()). */
-double evaluate_coverage(const LocationProblem& p, const SuggestOptions& o, std::span<const std::uint32_t> open);
+double evaluate_coverage(const LocationProblem& p, const SuggestOptions& o,
+                         std::span<const std::uint32_t> open);
 double evaluate_median(const LocationProblem& p, std::span<const std::uint32_t> open);
-double evaluate_capacitated(const LocationProblem& p, const SuggestOptions& o, std::span<const std::uint32_t> open);
+double evaluate_capacitated(const LocationProblem& p, const SuggestOptions& o,
+                            std::span<const std::uint32_t> open);
 
 }  // namespace lifecircle::planners::detail

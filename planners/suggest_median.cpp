@@ -23,7 +23,8 @@ public:
         m_w.assign(p.weight.begin(), p.weight.end());
         m_f0.resize(D);
         for (std::size_t i = 0; i < D; ++i) {
-            const double fb = p.fallback.empty() ? std::numeric_limits<double>::infinity() : p.fallback[i];
+            const double fb =
+                p.fallback.empty() ? std::numeric_limits<double>::infinity() : p.fallback[i];
             m_f0[i] = std::isfinite(fb) ? fb : penalty;
         }
         // Per candidate: points it serves better than their fallback (cost = w x t).
@@ -202,9 +203,12 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
     // Lazy greedy on the weight x time saved (submodular).
     {
         using Entry = std::pair<double, std::uint32_t>;
-        auto cmp = [](const Entry& a, const Entry& b) { return a.first != b.first ? a.first < b.first : a.second > b.second; };
+        auto cmp = [](const Entry& a, const Entry& b) {
+            return a.first != b.first ? a.first < b.first : a.second > b.second;
+        };
         std::priority_queue<Entry, std::vector<Entry>, decltype(cmp)> heap(cmp);
-        if (!o.start.empty()) m.set(o.start);
+        if (!o.start.empty())
+            m.set(o.start);
         else
             for (std::uint32_t j = 0; j < m.candidates(); ++j) heap.emplace(m.gain(j), j);
         while (m.selected().size() < K && !heap.empty()) {
@@ -217,7 +221,8 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
             }
             m.open(j);
         }
-        // Fewer useful candidates than K: fill with the lowest-index closed ones (they change nothing).
+        // Fewer useful candidates than K: fill with the lowest-index closed ones (they change
+        // nothing).
         for (std::uint32_t j = 0; m.selected().size() < K && j < m.candidates(); ++j)
             if (!m.is_open(j)) m.open(j);
     }
@@ -231,7 +236,8 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
     // Bound first (its value tells the restarts when to stop), then restarts, then the bound
     // again from where it stopped if time is left.
     std::vector<MedianBound::Row> rows;
-    for (std::uint32_t j = 0; j < m.candidates(); ++j) rows.push_back({m.row(j), std::numeric_limits<double>::infinity()});
+    for (std::uint32_t j = 0; j < m.candidates(); ++j)
+        rows.push_back({m.row(j), std::numeric_limits<double>::infinity()});
     std::vector<double> w(m.demands()), f0(m.demands()), start(m.demands());
     for (std::size_t i = 0; i < m.demands(); ++i) {
         w[i] = m.weight(i);
@@ -262,7 +268,8 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
         }
         return best_value;
     };
-    double lb = bounder.run(K, start, best_value, o.bound_iterations, budget, &used, from_lagrangian);
+    double lb =
+        bounder.run(K, start, best_value, o.bound_iterations, budget, &used, from_lagrangian);
     lb = round_bound(lb, m.integer_data, false);
     steps.done();
     s.bound_iterations = used;
@@ -270,8 +277,8 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
     std::mt19937_64 rng(o.seed);
     std::size_t restarts = 0;
     const double eps = 1e-9 * std::max(1.0, best_value);
-    while (restarts < o.restarts && clock.seconds() < o.time_limit && best_value - lb > eps && K < m.candidates() &&
-           !steps.cancelled()) {
+    while (restarts < o.restarts && clock.seconds() < o.time_limit && best_value - lb > eps &&
+           K < m.candidates() && !steps.cancelled()) {
         const std::size_t r = 1 + restarts % std::max<std::size_t>(1, std::min<std::size_t>(K, 4));
         m.set(perturb(best, m.candidates(), rng, r));
         m.local_search(o.parallel);
@@ -283,7 +290,8 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
         }
     }
     s.restarts = restarts;
-    if (lagrangian_starts) s.method += " + " + std::to_string(lagrangian_starts) + " Lagrangian-heuristic starts";
+    if (lagrangian_starts)
+        s.method += " + " + std::to_string(lagrangian_starts) + " Lagrangian-heuristic starts";
     if (restarts) s.method += " + " + std::to_string(restarts) + " perturbation restarts";
     s.method += "; bound: Lagrangian relaxation (subgradient)";
     // Pick order: greedy re-add of the final set.
@@ -293,11 +301,13 @@ Suggestion solve_median(const LocationProblem& p, const SuggestOptions& o) {
     s.weighted_time_after = m.value();
     s.assigned_weight.assign(s.selected.size(), 0.0);
     std::vector<std::uint32_t> position(m.candidates(), none);
-    for (std::size_t k = 0; k < s.selected.size(); ++k) position[s.selected[k]] = static_cast<std::uint32_t>(k);
+    for (std::size_t k = 0; k < s.selected.size(); ++k)
+        position[s.selected[k]] = static_cast<std::uint32_t>(k);
     for (std::size_t i = 0; i < m.demands(); ++i) {
         if (m.nearest(i) != none) s.assigned_weight[position[m.nearest(i)]] += m.weight(i);
         const bool covered_now = m.nearest_time(i) <= p.cutoff;
-        const bool covered_then = m.fallback(i) <= p.cutoff && !p.fallback.empty() && std::isfinite(p.fallback[i]);
+        const bool covered_then =
+            m.fallback(i) <= p.cutoff && !p.fallback.empty() && std::isfinite(p.fallback[i]);
         if (covered_now) s.covered_after += m.weight(i);
         if (covered_then) s.covered_before += m.weight(i);
     }

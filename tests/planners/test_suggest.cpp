@@ -135,7 +135,8 @@ Flow min_cost_max_flow(const std::vector<std::vector<double>>& t, const std::vec
 
 /** Capacitated value: served weight (coverage) or cost + penalty x unserved (p-median), with
     the pairs the model allows (within the cutoff; for p-median also better than the penalty). */
-Flow capacitated_value(const Random& r, const std::vector<int>& open, double cutoff, double penalty, bool median) {
+Flow capacitated_value(const Random& r, const std::vector<int>& open, double cutoff, double penalty,
+                       bool median) {
     std::vector<std::vector<double>> t;
     std::vector<double> cap;
     auto allowed = [&](double x) { return x <= cutoff && (!median || x < penalty) ? x : inf; };
@@ -162,7 +163,8 @@ struct Tables {
     TimeTable cand, exist;
 };
 Tables tables(const Random& r) {
-    return {instances::dense_table(r.cand, r.w.size()), instances::dense_table(r.exist, r.w.size())};
+    return {instances::dense_table(r.cand, r.w.size()),
+            instances::dense_table(r.exist, r.w.size())};
 }
 
 /** Every subset of exactly `k` of `n` (or, with a budget, every subset within it). */
@@ -184,7 +186,8 @@ double total_cost(const Random& r, const std::vector<int>& s) {
 
 }  // namespace
 
-TEST_CASE("max coverage: heuristic equals exhaustive search, bound above the optimum", "[suggest]") {
+TEST_CASE("max coverage: heuristic equals exhaustive search, bound above the optimum",
+          "[suggest]") {
     std::mt19937 rng(20261203);
     for (int round = 0; round < 40; ++round) {
         const int C = 4 + round % 9, E = round % 3, D = 20 + round % 11;
@@ -196,7 +199,8 @@ TEST_CASE("max coverage: heuristic equals exhaustive search, bound above the opt
         const double budget = 6.0;
         double opt = 0;
         for_each_subset(C, [&](const std::vector<int>& s) {
-            if (budgeted ? total_cost(r, s) > budget : s.size() != std::min<std::size_t>(K, C)) return;
+            if (budgeted ? total_cost(r, s) > budget : s.size() != std::min<std::size_t>(K, C))
+                return;
             opt = std::max(opt, covered_weight(r, s, cutoff));
         });
         LocationProblem p;
@@ -214,8 +218,10 @@ TEST_CASE("max coverage: heuristic equals exhaustive search, bound above the opt
         INFO("round " << round << " C=" << C << " K=" << K << (budgeted ? " budgeted" : ""));
         std::vector<int> chosen(s.selected.begin(), s.selected.end());
         CHECK(covered_weight(r, chosen, cutoff) == Approx(s.objective_value));
-        if (budgeted) CHECK(total_cost(r, chosen) <= budget);
-        else CHECK(chosen.size() == o.count);
+        if (budgeted)
+            CHECK(total_cost(r, chosen) <= budget);
+        else
+            CHECK(chosen.size() == o.count);
         if (!budgeted) CHECK(s.objective_value == Approx(opt));  // budgeted: a heuristic, below
         CHECK(s.objective_value <= opt + 1e-9);
         CHECK(s.bound >= opt - 1e-9);
@@ -274,7 +280,8 @@ TEST_CASE("p-median: heuristic equals exhaustive search, bound below the optimum
         const double penalty = 3000;
         double opt = inf;
         for_each_subset(C, [&](const std::vector<int>& s) {
-            if (s.size() == std::min<std::size_t>(K, C)) opt = std::min(opt, median_cost(r, s, penalty));
+            if (s.size() == std::min<std::size_t>(K, C))
+                opt = std::min(opt, median_cost(r, s, penalty));
         });
         LocationProblem p;
         p.weight = r.w;
@@ -312,7 +319,8 @@ TEST_CASE("p-median falls back to existing facilities beyond the table", "[sugge
     CHECK(s.proven_optimal);
 }
 
-TEST_CASE("capacitated objectives equal exhaustive search with a textbook min-cost flow", "[suggest]") {
+TEST_CASE("capacitated objectives equal exhaustive search with a textbook min-cost flow",
+          "[suggest]") {
     std::mt19937 rng(99);
     for (int round = 0; round < 24; ++round) {
         const int C = 3 + round % 6, E = round % 2, D = 8 + round % 7;
@@ -320,7 +328,7 @@ TEST_CASE("capacitated objectives equal exhaustive search with a textbook min-co
         const Tables tb = tables(r);
         const double cutoff = 600, penalty = 2000;
         const std::size_t K = 1 + round % 3;
-        const Objective objective = round % 3 == 0 ? Objective::p_median
+        const Objective objective = round % 3 == 0   ? Objective::p_median
                                     : round % 3 == 1 ? Objective::max_coverage
                                                      : Objective::min_facilities;
         double total = 0;
@@ -374,7 +382,8 @@ TEST_CASE("capacitated objectives equal exhaustive search with a textbook min-co
     }
 }
 
-TEST_CASE("capacities change the answer: a big site beats two small ones near more people", "[suggest]") {
+TEST_CASE("capacities change the answer: a big site beats two small ones near more people",
+          "[suggest]") {
     // Demand: 10 children at a, 10 at b, 30 at c. Candidate X reaches a and b (2 seats);
     // Y reaches c (25 seats). Uncapacitated max coverage with K = 1 picks X? No: X covers
     // 20, Y covers 30 -> Y. Capacitated: X serves 2, Y serves 25 -> Y as well; with Y at 5
@@ -494,7 +503,8 @@ TEST_CASE("p-median on Beasley's pmed1-pmed5 reaches the proven optima", "[sugge
         o.seed = 1;
         o.time_limit = 5;
         const Suggestion s = suggest(p, o);
-        INFO(name << ": objective " << s.objective_value << ", optimum " << x.optimum << ", bound " << s.bound);
+        INFO(name << ": objective " << s.objective_value << ", optimum " << x.optimum << ", bound "
+                  << s.bound);
         CHECK(s.objective_value >= x.optimum);
         CHECK(s.objective_value <= x.optimum * 1.001);
         CHECK(s.bound <= x.optimum);
@@ -510,7 +520,7 @@ TEST_CASE("exact: CBC proves the exhaustive optimum for every objective", "[sugg
         const Tables tb = tables(r);
         const double cutoff = 500, penalty = 2500;
         const std::size_t K = 1 + round % 3;
-        const Objective objective = round % 3 == 0 ? Objective::p_median
+        const Objective objective = round % 3 == 0   ? Objective::p_median
                                     : round % 3 == 1 ? Objective::max_coverage
                                                      : Objective::min_facilities;
         const bool capacitated = round % 4 >= 2;
@@ -557,15 +567,18 @@ TEST_CASE("exact: CBC proves the exhaustive optimum for every objective", "[sugg
         o.restarts = 0;  // a weaker heuristic start, so CBC has work to do
         const Suggestion h = suggest(p, o);
         const Suggestion s = suggest_exact(p, o, h);
-        INFO("round " << round << " " << objective_name(objective) << (capacitated ? " capacitated" : "") << " C=" << C);
+        INFO("round " << round << " " << objective_name(objective)
+                      << (capacitated ? " capacitated" : "") << " C=" << C);
         INFO(s.method);
         if (objective == Objective::min_facilities) {
             CHECK(s.selected.size() == fewest);
             CHECK(s.bound <= double(fewest));
         } else {
             CHECK(s.objective_value == Approx(opt).epsilon(1e-6));
-            if (median) CHECK(s.bound <= opt + 1e-6 * std::abs(opt));
-            else CHECK(s.bound >= opt - 1e-6);
+            if (median)
+                CHECK(s.bound <= opt + 1e-6 * std::abs(opt));
+            else
+                CHECK(s.bound >= opt - 1e-6);
         }
         // The capacitated p-median's MIP relaxes "serve the most first": proof not promised.
         if (!(capacitated && median)) CHECK(s.proven_optimal);
@@ -591,7 +604,8 @@ Seats seat_instance(std::uint32_t seed, int C, int E, int D) {
     auto fill = [&](std::vector<double>& row) {
         const double x = u(rng);
         for (int i = 0; i < D; ++i)
-            if (std::abs(at[i] - x) < 0.12) row[i] = std::floor(3000.0 * std::abs(at[i] - x)) + 0.25;
+            if (std::abs(at[i] - x) < 0.12)
+                row[i] = std::floor(3000.0 * std::abs(at[i] - x)) + 0.25;
     };
     for (auto& row : r.cand) fill(row);
     for (auto& row : r.exist) fill(row);
@@ -621,11 +635,13 @@ LocationProblem seat_problem(const Seats& s) {
 
 }  // namespace
 
-TEST_CASE("capacitated: the same answer whatever the thread count, equal to assign() on the chosen sites",
-          "[suggest][capacitated]") {
+TEST_CASE(
+    "capacitated: the same answer whatever the thread count, equal to assign() on the chosen sites",
+    "[suggest][capacitated]") {
     const Seats seats = seat_instance(20261207, 40, 3, 250);
     const LocationProblem p = seat_problem(seats);
-    for (const Objective objective : {Objective::max_coverage, Objective::p_median, Objective::min_facilities}) {
+    for (const Objective objective :
+         {Objective::max_coverage, Objective::p_median, Objective::min_facilities}) {
         for (const bool budgeted : {false, true}) {
             if (budgeted && objective != Objective::max_coverage) continue;
             SuggestOptions o;
@@ -642,7 +658,8 @@ TEST_CASE("capacitated: the same answer whatever the thread count, equal to assi
                 o.parallel.threads = threads;
                 runs.push_back(suggest(p, o));
             }
-            INFO(objective_name(objective) << (budgeted ? " budgeted" : "") << ": " << runs[0].method);
+            INFO(objective_name(objective)
+                 << (budgeted ? " budgeted" : "") << ": " << runs[0].method);
             for (const Suggestion& s : runs) {
                 CHECK(s.selected == runs[0].selected);
                 CHECK(s.objective_value == runs[0].objective_value);
@@ -679,7 +696,8 @@ TEST_CASE("capacitated: the same answer whatever the thread count, equal to assi
     }
 }
 
-TEST_CASE("capacitated p-median: the objective is the chosen sites' cost at full precision", "[suggest][capacitated]") {
+TEST_CASE("capacitated p-median: the objective is the chosen sites' cost at full precision",
+          "[suggest][capacitated]") {
     // 1000 people 1.0004 s from the one site: the assignment counts whole milliseconds (1000 s),
     // the objective is the true 1000.4 s; 10 more people beyond it pay the 5 s fallback.
     const TimeTable cand({{{0, 1.0004f}}}, 2);
@@ -738,7 +756,8 @@ TEST_CASE("suggest reports progress and stops when cancelled", "[suggest][capaci
     }
 }
 
-TEST_CASE("capacitated bounds are never on the wrong side of the exhaustive optimum", "[suggest][capacitated]") {
+TEST_CASE("capacitated bounds are never on the wrong side of the exhaustive optimum",
+          "[suggest][capacitated]") {
     // Larger than the exhaustive test above (up to 12 candidates), the optimum by assign() on
     // every subset: the bound (gains alone, Lagrangian) is >= it for max coverage and <= it for
     // the p-median; the answer is feasible and never beyond it.
@@ -761,8 +780,9 @@ TEST_CASE("capacitated bounds are never on the wrong side of the exhaustive opti
             opt = median ? std::min(opt, v) : std::max(opt, v);
         });
         const Suggestion s = suggest(p, o);
-        INFO("round " << round << (median ? " p-median" : " max-coverage") << " C=" << C << " K=" << o.count
-                      << ": objective " << s.objective_value << ", optimum " << opt << ", bound " << s.bound);
+        INFO("round " << round << (median ? " p-median" : " max-coverage") << " C=" << C
+                      << " K=" << o.count << ": objective " << s.objective_value << ", optimum "
+                      << opt << ", bound " << s.bound);
         if (median) {
             CHECK(s.bound <= opt * (1 + 1e-12));
             CHECK(s.objective_value >= opt * (1 - 1e-12));
@@ -774,19 +794,22 @@ TEST_CASE("capacitated bounds are never on the wrong side of the exhaustive opti
     }
 }
 
-TEST_CASE("capacitated p-median on Osman-Christofides pmedcap1_1-5: near the optima, bounds below", "[suggest][pmedcap]") {
+TEST_CASE("capacitated p-median on Osman-Christofides pmedcap1_1-5: near the optima, bounds below",
+          "[suggest][pmedcap]") {
     const std::string dir = std::string(LIFECIRCLE_SHARED_DATA) + "/location/pmedcap/";
     if (!std::filesystem::exists(dir)) {
         WARN("skipped: ../shared/data/location/pmedcap not found");
         return;
     }
     for (int k = 1; k <= 5; ++k) {
-        const instances::Instance x = instances::read_pmedcap(dir + "pmedcap1_" + std::to_string(k) + ".txt");
+        const instances::Instance x =
+            instances::read_pmedcap(dir + "pmedcap1_" + std::to_string(k) + ".txt");
         // Cost per unit of demand = distance / demand, so a customer wholly at a site costs its
         // distance: the planner's split optimum is at most the published single-sourced one.
         std::vector<std::vector<double>> per_unit = x.d;
         for (auto& row : per_unit)
-            for (std::size_t i = 0; i < x.n; ++i) row[i] = x.weight[i] > 0 ? row[i] / x.weight[i] : row[i];
+            for (std::size_t i = 0; i < x.n; ++i)
+                row[i] = x.weight[i] > 0 ? row[i] / x.weight[i] : row[i];
         const TimeTable table = instances::dense_table(per_unit, x.n);
         LocationProblem p;
         p.weight = x.weight;
@@ -800,8 +823,8 @@ TEST_CASE("capacitated p-median on Osman-Christofides pmedcap1_1-5: near the opt
         o.restarts = 200;
         o.seed = 1;
         const Suggestion s = suggest(p, o);
-        INFO("pmedcap1_" << k << ": objective " << s.objective_value << ", optimum " << x.optimum << ", bound "
-                         << s.bound);
+        INFO("pmedcap1_" << k << ": objective " << s.objective_value << ", optimum " << x.optimum
+                         << ", bound " << s.bound);
         CHECK(s.bound <= x.optimum);
         CHECK(s.bound <= s.objective_value);
         CHECK(s.objective_value <= x.optimum * 1.005);
@@ -809,8 +832,10 @@ TEST_CASE("capacitated p-median on Osman-Christofides pmedcap1_1-5: near the opt
     }
 }
 
-TEST_CASE("exact, capacitated: CBC only when the heuristic's bound leaves a gap, without the candidates bounds exclude",
-          "[suggest][exact][capacitated]") {
+TEST_CASE(
+    "exact, capacitated: CBC only when the heuristic's bound leaves a gap, without the candidates "
+    "bounds exclude",
+    "[suggest][exact][capacitated]") {
     const Seats seats = seat_instance(20261207, 40, 3, 250);
     const LocationProblem p = seat_problem(seats);
     SuggestOptions o;
