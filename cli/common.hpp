@@ -1,125 +1,100 @@
 #pragma once
 /** Option groups and helpers shared by the verbs. Only the CLI prints. */
 
-#include <cstdio>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
-#include "core/polygon.hpp"
-#include "core/snap.hpp"
-#include "io/network.hpp"
+#include "core/limits.hpp"
 #include "io/output.hpp"
-#include "io/points.hpp"
+#include "studies/area.hpp"
+#include "studies/callbacks.hpp"
+#include "studies/inputs.hpp"
+#include "studies/standard.hpp"
+#include "studies/transit.hpp"
 
 namespace lifecircle::cli {
 
 /** Exit codes (documented in README). */
 enum ExitCode : int { exit_ok = 0, exit_internal = 1, exit_usage = 2, exit_input = 3, exit_output = 4 };
 
-/**
- * A CLI11 check that the value is a finite number in [min, max] (or (min, max] when
- * `min_exclusive`), with a message in the option's unit: CLI11's Range lets NaN through and
- * PositiveNumber quotes the largest double in full.
- */
-CLI::Validator number_in(double min, double max, bool min_exclusive, const std::string& unit);
-/** A positive, finite number of minutes (at most a week). */
-CLI::Validator minutes_validator();
+/** A CLI11 check that a value is a number within the range of its kind (core/limits.hpp). */
+CLI::Validator valid(Quantity q);
 
-/** Options that say how to load and snap to the road network. */
+/** Adds an option that sets `target` only when given (a number within the range of `q`). */
+CLI::Option* add_number(CLI::App& app, const std::string& name, std::optional<double>& target, Quantity q,
+                        const std::string& help);
+
+/** An old spelling of an option that still works, with a note naming the new one. */
+void add_old_spelling(CLI::App& app, const std::string& old_name, const std::string& new_name, std::string& target);
+
+/** The network options of a verb. */
 struct NetworkArgs {
-    std::string path;
-    std::string mode = "walk";
-    double walk_speed_kmh = 4.0;
-    io::NetworkOptions read;  ///< CRS, layer and field options; profiles are set from mode and speed
-    SnapOptions snap;
+    studies::NetworkSpec spec;
+    std::optional<Mode> mode;
+    bool transit = false;  ///< --mode transit: public transport, walking on the walk network
+    std::optional<double> walk_speed_kmh;
     unsigned threads = 0;
+    /** The profile without a standard: --mode (walk) and --walk-speed (4 km/h). */
+    ProfileSettings profile() const { return default_profile(mode.value_or(Mode::walk), walk_speed_kmh.value_or(4.0)); }
 };
-
-/** Adds --network, --mode, --walk-speed and the network-reading options to a verb. */
+/** Adds --network, --mode, --walk-speed, the road layer options and (with snapping) --max-snap,
+    --island-m, --snap-to-islands and --threads. */
 void add_network_options(CLI::App& app, NetworkArgs& args, bool with_snapping);
-/** The mode named by --mode; UsageError otherwise. */
-Mode selected_mode(const NetworkArgs& args);
-/** Loads the network the options describe (the profile of --mode only). */
-io::Network load_network(const NetworkArgs& args);
 
-/** Points read from a layer, projected into the network's work CRS. */
-struct LoadedPoints {
-    std::vector<io::PointRecord> records;
-    std::vector<std::string> ids;
-    std::vector<Point> lonlat;
-    std::vector<Point> xy;
+/** The public-transport options (--gtfs, --departure, ...), used with --mode transit. */
+struct TransitArgs {
+    studies::TransitSpec spec;
 };
+void add_transit_options(CLI::App& app, TransitArgs& args);
 /**
- * Options for reading one point layer. Every input layer has its own group, named by a
- * prefix (add_point_input_options): `--from-crs`, `--to-layer`, `--facilities-crs`,
- * `--demand-id-field`..., so a WGS 84 layer is never shifted by a CRS meant for another.
+ * With --mode transit: reads the feeds and places their stops on `net` (notes to `reporter`);
+ * the data rides with the standard. Without it, a --gtfs is a UsageError.
  */
-struct PointArgs {
-    std::string path;
-    io::PointReadOptions read;
-    /** --<prefix>-id-field; empty: the verb's default (apply_point_defaults). */
-    std::string id_field;
+std::shared_ptr<const studies::TransitData> load_transit(TransitArgs& args, const NetworkArgs& network,
+                                                         const io::Network& net, const Snapper& snapper,
+                                                         Seconds standard_seconds, const studies::Reporter& reporter);
+
+/** The standard options: --standard, --standards-file, --minutes, --max-meters, --direction
+    (--mode and --walk-speed come from the network options). */
+struct StandardArgs {
+    studies::StandardChoice choice;
+    std::string direction = "to-facility";
 };
-/**
- * Adds --<prefix>-crs, --<prefix>-layer and --<prefix>-id-field (the id field only when
- * `with_id_field`) for one input layer, e.g. prefix "from" or "facilities". `what` names the
- * layer in the help text ("origin points").
- */
-void add_point_input_options(CLI::App& app, PointArgs& args, const std::string& prefix,
+void add_standard_options(CLI::App& app, StandardArgs& args);
+/** The standard the options give, with the network options' mode and speed. */
+studies::StudyStandard resolve(const StandardArgs& args, const NetworkArgs& network);
+
+/** Which facility fields a verb reads. */
+struct FacilityFields {
+    bool capacity = false;
+    bool delay_cutoff = false;
+};
+/** Adds --facilities and its layer, CRS, id and name options (old spellings kept), and the
+    capacity, delay and cutoff fields a verb reads. */
+void add_facility_options(CLI::App& app, studies::FacilitySpec& spec, const FacilityFields& fields,
+                          bool required = true);
+
+/** Adds --<prefix>-crs, --<prefix>-layer and (with an id field) --<prefix>-id-field for one more
+    point input (candidates, exclusions, origins); `what` names it in the help. */
+void add_point_input_options(CLI::App& app, io::PointReadOptions& read, const std::string& prefix,
                              const std::string& what, bool with_id_field = true);
-/**
- * Fills the options the user left out from the verb-wide defaults (--input-crs, --id-field):
- * a layer's own option always wins.
- */
-void apply_point_defaults(PointArgs& args, const std::string& default_crs, const std::string& default_id_field);
-/**
- * Reads a point layer and projects it. Throws InputError when the points lie far from the
- * network, saying so specifically when swapping longitude and latitude would put them on it.
- */
-LoadedPoints load_points(const PointArgs& args, const io::Network& net);
-/**
- * Reads a polygon layer (districts, exclusion areas) into the work CRS: every part with its
- * holes. A point feature is an InputError saying `why_polygons` (e.g. "the districts must be
- * polygons"). `names`, when given, gets each feature's name (or id).
- */
-std::vector<MultiPolygonXY> read_polygons(const PointArgs& args, const io::Network& net, const std::string& why_polygons,
-                                          std::vector<std::string>* names = nullptr);
 
-/** How far (straight line, metres) `seconds` of travel can reach: the walking speed for walk,
-    4.5 m/s for bike, 14 m/s for drive; auto candidates are placed within it of the gaps. */
-double straight_reach_m(Mode mode, double walk_speed_kmh, double seconds);
+/** Adds --demand with its layer, CRS, id field, --weight-field and --spread-m. */
+void add_demand_options(CLI::App& app, studies::DemandSpec& spec, std::string& weight_fields);
+/** Adds --districts, --districts-layer, --districts-crs and --district-field. */
+void add_district_options(CLI::App& app, studies::PolygonSpec& spec);
 
-/** Candidate sites every `spacing` metres along the roads within `radius` metres (straight
-    line) of an uncovered demand point, at most one per spacing x spacing grid cell. */
-std::vector<Point> auto_candidates(const RoadGraph& g, const std::vector<Point>& uncovered, double radius,
-                                   double spacing);
+/** "a,b,c" as items (spaces around them trimmed, empty ones dropped). */
+std::vector<std::string> split_list(const std::string& text);
 
-/** Checks a point input (file exists, is no OSM file, its CRS option is understood) so that
-    mistakes show before the network is loaded. */
-void check_points(const PointArgs& args);
-
-/** Prints one warning line per unsnapped point (at most 20, then a count) on stderr. */
-void report_unsnapped(const std::string& what, const LoadedPoints& points, const std::vector<Snap>& snaps);
-
-/** A progress line on stderr when it is a terminal; silent in pipes and CI. */
-class Progress {
-public:
-    explicit Progress(std::string label);
-    ~Progress();
-    /** Redraws "label done/total". Thread-safe. */
-    void update(std::size_t done, std::size_t total);
-    /** A callback to hand to library functions. */
-    std::function<void(std::size_t, std::size_t)> callback();
-
-private:
-    std::string m_label;
-    bool m_enabled;
-    bool m_drawn = false;
-};
+/** The callbacks of a verb: notes and warnings on stderr (unless --quiet), progress bars on a
+    terminal (with --progress one line per 10% elsewhere). */
+studies::Reporter reporter();
 
 /** Prints "lifecircle: error: message" on stderr (also with --quiet). */
 void print_error(const std::string& message);
@@ -127,10 +102,8 @@ void print_error(const std::string& message);
 void print_note(const std::string& message);
 /** Prints "lifecircle: warning: message" on stderr unless --quiet. */
 void print_warning(const std::string& message);
-/** Adds --quiet (no notes, warnings or progress; errors are still printed) to a verb. */
+/** Adds --quiet and --progress to a verb. */
 void add_quiet_option(CLI::App& app);
-/** Whether --quiet was given. */
-bool quiet();
 
 /**
  * Checks the input paths (option, path; a folder is an InputError) and declares and checks
@@ -138,5 +111,9 @@ bool quiet();
  */
 io::OutputPlan plan_outputs(std::vector<io::OutputRequest> outputs,
                             const std::vector<std::pair<std::string, std::string>>& inputs);
+
+/** Writes layers into the planned files (per_file[f] into file f), printing the writer's notes. */
+void write_files(io::OutputPlan& plan, std::vector<std::vector<Layer>> per_file, const std::string& crs, bool update,
+                 unsigned threads);
 
 }  // namespace lifecircle::cli

@@ -1,5 +1,6 @@
 #include "cli/format.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -12,22 +13,9 @@ std::string fixed(double v, int decimals) {
     return buf;
 }
 
-nlohmann::ordered_json num(double v) {
-    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-}
-
-nlohmann::ordered_json figures_json(const planners::Figures& f) {
-    nlohmann::ordered_json j;
-    j["total"] = f.total;
-    j["covered"] = f.covered;
-    j["coverage_share"] = num(f.total > 0 ? f.share : NAN);
-    j["unreachable"] = f.unreachable;
-    j["unsnapped"] = f.unsnapped;
-    j["mean_minutes"] = num(f.mean_minutes);
-    j["max_minutes"] = num(f.max_minutes);
-    j["gini_minutes"] = num(f.gini_minutes);
-    j["points"] = f.points;
-    return j;
+std::string percent(double part, double total) {
+    if (!(total > 0) || !std::isfinite(part)) return "-";
+    return fixed(100.0 * part / total, 1) + "%";
 }
 
 }  // namespace lifecircle::cli

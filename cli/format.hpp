@@ -1,19 +1,18 @@
 #pragma once
-/** Number formatting shared by the verbs' tables and summaries. */
+/** Number and table formatting for the verbs' console output. */
 
 #include <string>
+#include <vector>
 
-#include <nlohmann/json.hpp>
-
-#include "planners/coverage.hpp"
+#include "studies/console.hpp"
 
 namespace lifecircle::cli {
 
+using studies::ConsoleTable;
+
 /** `v` with `decimals` decimals, or "-" when it is not finite. */
 std::string fixed(double v, int decimals);
-/** A finite number, or JSON null. */
-nlohmann::ordered_json num(double v);
-/** One group's figures as JSON (NaN as null). */
-nlohmann::ordered_json figures_json(const planners::Figures& f);
+/** `100 * part / total` with one decimal and "%", or "-" when total is not positive. */
+std::string percent(double part, double total);
 
 }  // namespace lifecircle::cli

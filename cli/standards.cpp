@@ -7,8 +7,10 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.hpp"
+#include "cli/format.hpp"
 #include "cli/verbs.hpp"
 #include "planners/standards.hpp"
+#include "studies/standard.hpp"
 
 namespace lifecircle::cli {
 
@@ -33,75 +35,25 @@ std::string metres_text(const ServiceStandard& s) {
     return number_text(s.metres);
 }
 
-nlohmann::ordered_json to_json(const ServiceStandard& s) {
-    const auto opt = [](const std::optional<double>& v) {
-        return v ? nlohmann::ordered_json(*v) : nullptr;
-    };
-    nlohmann::ordered_json j;
-    j["name"] = s.name;
-    j["title_en"] = s.title_en;
-    j["title_zh"] = s.title_zh;
-    j["kinds"] = s.kinds;
-    j["demand"] = std::string(demand_group_name(s.demand));
-    j["mode"] = std::string(mode_name(s.mode));
-    j["minutes"] = opt(s.minutes);
-    j["metres"] = opt(s.metres);
-    j["metres_min"] = opt(s.metres_min);
-    j["walk_speed_kmh"] = opt(s.walk_speed_kmh);
-    j["target_share"] = opt(s.target_share);
-    j["verified"] = s.verified;
-    j["note"] = s.note;
-    j["source"] = {{"document", s.source.document}, {"section", s.source.section},
-                   {"year", s.source.year},         {"short", s.source.short_name},
-                   {"quote", s.source.quote},       {"url", s.source.url}};
-    return j;
-}
-
 void print_table(const std::vector<ServiceStandard>& all) {
-    std::size_t name_w = 4;
-    std::size_t kind_w = 5;
-    for (const ServiceStandard& s : all) {
-        name_w = std::max(name_w, s.name.size());
-        kind_w = std::max(kind_w, kinds_text(s).size());
-    }
-    const auto row = [&](const std::string& name, const std::string& kinds,
-                         const std::string& demand, const std::string& minutes,
-                         const std::string& metres, const std::string& mode,
-                         const std::string& checked, const std::string& source) {
-        std::cout << std::left << std::setw(static_cast<int>(name_w + 2)) << name
-                  << std::setw(static_cast<int>(kind_w + 2)) << kinds << std::setw(14) << demand
-                  << std::right << std::setw(7) << minutes << std::setw(10) << metres << "  "
-                  << std::left << std::setw(6) << mode << std::setw(10) << checked << source
-                  << "\n";
-    };
-    row("name", "kinds", "demand", "minutes", "metres", "mode", "verified", "source");
+    ConsoleTable t({"name", "kinds", "demand", "minutes", "metres", "mode", "verified", "source"});
     for (const ServiceStandard& s : all)
-        row(s.name, kinds_text(s), std::string(demand_group_name(s.demand)), number_text(s.minutes),
-            metres_text(s), std::string(mode_name(s.mode)), s.verified ? "yes" : "no",
-            s.source.short_name);
+        t.add({s.name, kinds_text(s), std::string(demand_group_name(s.demand)), number_text(s.minutes), metres_text(s),
+               std::string(mode_name(s.mode)), s.verified ? "yes" : "no", s.source.short_name});
+    t.print();
 }
 
 void print_one(const ServiceStandard& s) {
-    const auto line = [](const char* key, const std::string& value) {
-        if (!value.empty()) std::cout << std::left << std::setw(15) << key << value << "\n";
-    };
-    line("name", s.name);
-    line("title", s.title_en);
-    line("title (zh)", s.title_zh);
-    line("kinds", kinds_text(s));
-    line("demand", std::string(demand_group_name(s.demand)));
-    line("mode", std::string(mode_name(s.mode)));
-    if (s.minutes) line("minutes", number_text(s.minutes));
-    if (s.metres) line("metres", metres_text(s));
-    if (s.walk_speed_kmh) line("walk speed", number_text(s.walk_speed_kmh) + " km/h");
-    if (s.target_share) line("target share", number_text(s.target_share));
-    line("verified", s.verified ? "yes" : "no (see note)");
-    line("source", s.source.document);
-    line("section", s.source.section);
-    line("year", std::to_string(s.source.year));
-    line("quote", s.source.quote);
-    line("url", s.source.url);
-    line("note", s.note);
+    const nlohmann::ordered_json j = studies::standard_json(s);
+    for (const auto& [key, value] : j.items()) {
+        if (key == "source") continue;
+        const std::string text = value.is_string() ? value.get<std::string>() : value.is_null() ? "" : value.dump();
+        if (!text.empty() && text != "[]") std::printf("%-15s %s\n", key.c_str(), text.c_str());
+    }
+    for (const auto& [key, value] : j["source"].items())
+        if (!value.is_string() || !value.get<std::string>().empty())
+            std::printf("%-15s %s\n", ("source " + key).c_str(), value.is_string() ? value.get<std::string>().c_str()
+                                                                                   : value.dump().c_str());
 }
 
 }  // namespace
@@ -127,14 +79,14 @@ void add_standards(CLI::App& app, Runner& run) {
             if (!a->name.empty()) {
                 const ServiceStandard& s = find_standard(all, a->name);
                 if (a->json)
-                    std::cout << to_json(s).dump(2) << "\n";
+                    std::cout << studies::standard_json(s).dump(2) << "\n";
                 else
                     print_one(s);
                 return 0;
             }
             if (a->json) {
                 nlohmann::ordered_json list = nlohmann::ordered_json::array();
-                for (const ServiceStandard& s : all) list.push_back(to_json(s));
+                for (const ServiceStandard& s : all) list.push_back(studies::standard_json(s));
                 std::cout << list.dump(2) << "\n";
             } else {
                 print_table(all);

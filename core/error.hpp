@@ -81,4 +81,10 @@ public:
     LIFECIRCLE_ERROR_SETTERS(UsageError)
 };
 
+/** The caller cancelled the work (a progress callback said stop); nothing was written. */
+class Cancelled : public Error {
+public:
+    Cancelled() : Error("cancelled") {}
+};
+
 }  // namespace lifecircle

@@ -3,10 +3,15 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <limits>
 #include <numeric>
+#include <span>
 #include <stdexcept>
 #include <string>
 
+#include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
+#include <tbb/parallel_for.h>
 #include <tbb/parallel_sort.h>
 
 #include "core/memory.hpp"
@@ -97,6 +102,148 @@ void compute_components(const RoadGraph& g, ProfileData& p) {
                             p.arc_seconds[g.edge_backward_arc[e]] != forbidden_arc;
         if (usable && c != invalid_index) p.component_road_m[c] += g.edge_length_m[e];
     }
+}
+
+/** Whether the profile's time on a road of these attributes follows the slope. Steps keep
+    their own speed: Tobler's function is for paths, and steps are slow both ways already. */
+bool follows_slope(const ProfileSettings& profile, const EdgeAttributes& attrs) {
+    return profile.mode == Mode::walk && profile.metric == Metric::time && profile.slope == SlopeModel::tobler &&
+           attrs.road_class != RoadClass::steps;
+}
+
+/** Per raw edge, flat time multipliers for walking it forward and backward; empty: none. */
+struct SlopeFactors {
+    std::vector<double> forward;
+    std::vector<double> backward;
+};
+
+/** Points every length/n along the shape, both ends included (n + 1 points). */
+void piece_ends(std::span<const Point> shape, double length, std::size_t n, std::vector<Point>& out) {
+    out.clear();
+    out.push_back(shape.front());
+    std::size_t s = 0;  // current segment: shape[s] -> shape[s + 1]
+    double seg_start = 0.0;
+    double seg_len = segment_length(shape[0], shape[1]);
+    for (std::size_t k = 1; k < n; ++k) {
+        const double target = length * static_cast<double>(k) / static_cast<double>(n);
+        while (seg_start + seg_len < target && s + 2 < shape.size()) {
+            seg_start += seg_len;
+            ++s;
+            seg_len = segment_length(shape[s], shape[s + 1]);
+        }
+        const double t = seg_len > 0 ? std::clamp((target - seg_start) / seg_len, 0.0, 1.0) : 0.0;
+        out.push_back({shape[s].x + t * (shape[s + 1].x - shape[s].x), shape[s].y + t * (shape[s + 1].y - shape[s].y)});
+    }
+    out.push_back(shape.back());
+}
+
+/**
+ * Fills unknown (NaN) elevations from known ones along the edge: between two known samples
+ * linearly by position, before the first or after the last known sample with its value.
+ * Returns false when no sample is known. `fell_back[k]` says which were filled.
+ */
+bool fill_unknown(std::vector<double>& z, std::vector<std::uint8_t>& fell_back) {
+    const std::size_t n = z.size();
+    fell_back.assign(n, 0);
+    std::size_t first = n;
+    for (std::size_t k = 0; k < n; ++k) {
+        if (std::isnan(z[k])) {
+            fell_back[k] = 1;
+        } else if (first == n) {
+            first = k;
+        }
+    }
+    if (first == n) return false;
+    for (std::size_t k = 0; k < first; ++k) z[k] = z[first];
+    std::size_t last = first;  // the last known sample so far
+    for (std::size_t k = first + 1; k < n; ++k) {
+        if (fell_back[k]) continue;
+        for (std::size_t m = last + 1; m < k; ++m)  // samples are equally spaced
+            z[m] = z[last] + (z[k] - z[last]) * static_cast<double>(m - last) / static_cast<double>(k - last);
+        last = k;
+    }
+    for (std::size_t k = last + 1; k < n; ++k) z[k] = z[last];
+    return true;
+}
+
+/**
+ * Samples the ground along every edge some sloped profile may walk (in parallel, one call of
+ * the sampler per edge) and works out how much longer walking it takes each way than on the
+ * flat: the mean over its equal pieces of 1 / tobler_speed_factor(slope).
+ */
+SlopeFactors slope_factors(const RawNetwork& raw, const std::vector<double>& length, const BuildOptions& options,
+                           ElevationSummary& summary) {
+    SlopeFactors out;
+    summary = {};
+    if (options.elevation == nullptr) return out;
+    const bool any_sloped = std::any_of(options.profiles.begin(), options.profiles.end(), [](const ProfileSettings& p) {
+        return p.mode == Mode::walk && p.metric == Metric::time && p.slope == SlopeModel::tobler;
+    });
+    if (!any_sloped) return out;
+    summary.applied = true;
+    const std::size_t m = raw.edges.size();
+    assign_prefaulted(out.forward, m, 1.0);
+    assign_prefaulted(out.backward, m, 1.0);
+
+    struct Scratch {
+        std::vector<Point> xy;
+        std::vector<double> z;
+        std::vector<std::uint8_t> fell_back;
+        ElevationSummary counts;
+    };
+    tbb::enumerable_thread_specific<Scratch> scratch;
+    const ElevationSampler& dem = *options.elevation;
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, m, 256), [&](const tbb::blocked_range<std::size_t>& range) {
+        Scratch& w = scratch.local();
+        for (std::size_t i = range.begin(); i < range.end(); ++i) {
+            const double len = length[i];
+            if (!(len > 0) || !std::isfinite(len)) continue;
+            const EdgeAttributes& attrs = raw.edges[i].attributes;
+            const bool walked = std::any_of(options.profiles.begin(), options.profiles.end(), [&](const ProfileSettings& p) {
+                const Permission perm = permission(p, attrs);
+                return (perm.forward || perm.backward) && follows_slope(p, attrs);
+            });
+            if (!walked) continue;
+            const std::span<const Point> shape = raw.shape(i);
+            const bool straight = attrs.bridge_or_tunnel;
+            const std::size_t n =
+                straight ? 1 : std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(len / slope_piece_m)));
+            if (straight) {
+                w.xy.assign({shape.front(), shape.back()});
+            } else {
+                piece_ends(shape, len, n, w.xy);
+            }
+            w.z.assign(w.xy.size(), std::numeric_limits<double>::quiet_NaN());
+            dem.sample(w.xy, w.z);
+            ++w.counts.edges;
+            w.counts.pieces += n;
+            if (straight) ++w.counts.bridge_tunnel_edges;
+            if (!fill_unknown(w.z, w.fell_back)) {
+                ++w.counts.flat_edges;
+                w.counts.fallback_pieces += n;
+                continue;
+            }
+            const double piece = len / static_cast<double>(n);
+            double fwd = 0.0;
+            double bwd = 0.0;
+            for (std::size_t k = 0; k < n; ++k) {
+                const double slope = (w.z[k + 1] - w.z[k]) / piece;
+                fwd += 1.0 / tobler_speed_factor(slope);
+                bwd += 1.0 / tobler_speed_factor(-slope);
+                if (w.fell_back[k] || w.fell_back[k + 1]) ++w.counts.fallback_pieces;
+            }
+            out.forward[i] = fwd / static_cast<double>(n);
+            out.backward[i] = bwd / static_cast<double>(n);
+        }
+    });
+    for (const Scratch& w : scratch) {
+        summary.edges += w.counts.edges;
+        summary.pieces += w.counts.pieces;
+        summary.bridge_tunnel_edges += w.counts.bridge_tunnel_edges;
+        summary.fallback_pieces += w.counts.fallback_pieces;
+        summary.flat_edges += w.counts.flat_edges;
+    }
+    return out;
 }
 
 }  // namespace
@@ -215,25 +362,44 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
     reserve_prefaulted(bwd_time, raw.edges.size() * profile_count);
     std::vector<std::uint32_t> kept_shape_first{0};
     reserve_prefaulted(kept_shape_first, raw.edges.size() + 1);
-    std::size_t write = 0;
+    // The shape's ends are exactly the nodes, whatever rounding the reader did; NaN length:
+    // an edge to drop (fewer than two points, a node out of range).
+    std::vector<double> raw_length;
+    resize_prefaulted(raw_length, raw.edges.size());
     for (std::uint32_t i = 0; i < raw.edges.size(); ++i) {
         const RawEdge& e = raw.edges[i];
         const std::uint32_t begin = raw.shape_first[i];
         const std::uint32_t size = raw.shape_first[i + 1] - begin;
+        raw_length[i] = std::numeric_limits<double>::quiet_NaN();
         if (size < 2 || e.from >= raw.nodes.size() || e.to >= raw.nodes.size()) continue;
-        // The shape's ends are exactly the nodes, whatever rounding the reader did.
         Point* shape = raw.shape_points.data() + begin;
         shape[0] = raw.nodes[e.from];
         shape[size - 1] = raw.nodes[e.to];
         double length = 0;
         for (std::size_t k = 0; k + 1 < size; ++k) length += segment_length(shape[k], shape[k + 1]);
+        raw_length[i] = length;
+    }
+    RoadGraph g;
+    const SlopeFactors slope = slope_factors(raw, raw_length, options, g.elevation);
+
+    std::size_t write = 0;
+    for (std::uint32_t i = 0; i < raw.edges.size(); ++i) {
+        const RawEdge& e = raw.edges[i];
+        const std::uint32_t begin = raw.shape_first[i];
+        const std::uint32_t size = raw.shape_first[i + 1] - begin;
+        const double length = raw_length[i];
         if (!(length > 0) || !std::isfinite(length)) continue;
+        const Point* shape = raw.shape_points.data() + begin;
         bool any = false;
         for (std::size_t p = 0; p < profile_count; ++p) {
-            const Permission perm = permission(options.profiles[p], e.attributes);
-            const double secs = length / speed_mps(options.profiles[p], e.attributes);
-            fwd_time.push_back(perm.forward ? static_cast<float>(secs) : forbidden_arc);
-            bwd_time.push_back(perm.backward ? static_cast<float>(secs) : forbidden_arc);
+            const ProfileSettings& profile = options.profiles[p];
+            const Permission perm = permission(profile, e.attributes);
+            const double secs = length / speed_mps(profile, e.attributes);
+            const bool sloped = !slope.forward.empty() && follows_slope(profile, e.attributes);
+            const double fwd = sloped ? secs * slope.forward[i] : secs;
+            const double bwd = sloped ? secs * slope.backward[i] : secs;
+            fwd_time.push_back(perm.forward ? static_cast<float>(fwd) : forbidden_arc);
+            bwd_time.push_back(perm.backward ? static_cast<float>(bwd) : forbidden_arc);
             any = any || perm.forward || perm.backward;
         }
         if (!any) {  // no profile may use it: take its times back
@@ -277,7 +443,6 @@ RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options) {
     } else {
         std::sort(used.begin(), used.end());
     }
-    RoadGraph g;
     resize_prefaulted(g.node_xy, used.size());
     for (std::uint32_t i = 0; i < used.size(); ++i) {
         new_id[used[i]] = i;

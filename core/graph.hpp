@@ -45,6 +45,39 @@ struct RawNetwork {
     }
 };
 
+/**
+ * Ground elevation for slope-aware walking, in the work CRS. io/elevation.hpp samples a DEM;
+ * tests use planes and cones. A coarse plug point: build_graph() calls it once per edge.
+ */
+class ElevationSampler {
+public:
+    virtual ~ElevationSampler() = default;
+    /**
+     * Fills z[i] with the ground elevation in metres at xy[i] (work CRS), or NaN where it is
+     * unknown (a nodata cell, outside the DEM). z.size() == xy.size(). Called from several
+     * threads at once: implementations must be thread-safe.
+     */
+    virtual void sample(std::span<const Point> xy, std::span<double> z) const = 0;
+};
+
+/** What slope-aware walking did while a graph was built (all zero without elevation). */
+struct ElevationSummary {
+    /** Some profile's walking times follow the slope. */
+    bool applied = false;
+    /** Edges whose walking times follow the slope. */
+    std::size_t edges = 0;
+    /** Pieces of at most slope_piece_m those edges were cut into (one per bridge or tunnel). */
+    std::size_t pieces = 0;
+    /** Edges on bridges or in tunnels: a straight line between their end elevations. */
+    std::size_t bridge_tunnel_edges = 0;
+    /** Pieces with an end where the ground elevation is unknown (a nodata cell or outside the
+        DEM): that end's elevation was interpolated along the edge between the nearest samples
+        with data, or taken from the one end with data. */
+    std::size_t fallback_pieces = 0;
+    /** Edges with no elevation at all (every sample unknown): walked as flat. */
+    std::size_t flat_edges = 0;
+};
+
 /** Which way a search runs over the arcs. */
 enum class Direction : std::uint8_t {
     forward,   ///< times from the seeds (an ambulance or a meal delivery leaving a facility)
@@ -118,6 +151,8 @@ public:
 
     // --- profiles ---
     std::vector<ProfileData> profiles;
+    /** How walking times followed the slope (BuildOptions::elevation). */
+    ElevationSummary elevation;
 
     std::size_t node_count() const { return node_xy.size(); }
     std::size_t arc_count() const { return head.size(); }
@@ -156,11 +191,22 @@ struct BuildOptions {
     std::vector<ProfileSettings> profiles{default_profile(Mode::walk)};
     /** Reorder nodes along a Hilbert curve (better cache use in searches). */
     bool reorder_nodes = true;
+    /**
+     * Ground elevation (not owned; may be null). With it, the walking profiles with
+     * SlopeModel::tobler follow the slope: each edge they may use (steps excepted) is cut into
+     * n = ceil(length / slope_piece_m) equal pieces, the ground is sampled at the n + 1 piece
+     * ends, and a piece of horizontal length L and rise dh is walked at the profile's speed
+     * times tobler_speed_factor(dh / L), in each direction separately. A bridge or tunnel
+     * (EdgeAttributes::bridge_or_tunnel) is one piece between its end elevations. Samples are
+     * taken once per edge, on several threads.
+     */
+    const ElevationSampler* elevation = nullptr;
 };
 
 /**
  * Builds the CSR graph. Edges no profile may use, and degenerate edges (zero length, fewer
- * than two points), are dropped; nodes left without edges are dropped.
+ * than two points), are dropped; nodes left without edges are dropped. Deterministic: the
+ * same input gives the same graph whatever the number of threads.
  */
 RoadGraph build_graph(RawNetwork&& raw, const BuildOptions& options);
 

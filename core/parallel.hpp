@@ -14,6 +14,7 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include "core/error.hpp"
 #include "core/graph.hpp"
 #include "core/search.hpp"
 
@@ -27,6 +28,9 @@ struct ParallelOptions {
     std::function<void(std::size_t, std::size_t)> progress;
     /** Report progress every this many items (and at the end). */
     std::size_t progress_every = 1;
+    /** Polled before every item; once it returns true the remaining items are skipped and
+        parallel_for_each() throws Cancelled. Empty = never cancelled. */
+    std::function<bool()> cancelled;
 };
 
 /**
@@ -39,17 +43,24 @@ void parallel_for_each(std::size_t count, const ParallelOptions& options, MakeWo
     using Worker = decltype(make_worker());
     tbb::enumerable_thread_specific<Worker> workers([&] { return make_worker(); });
     std::atomic<std::size_t> done{0};
+    std::atomic<bool> stop{false};
     const std::size_t every = options.progress_every ? options.progress_every : 1;
     const int threads =
         options.threads ? static_cast<int>(options.threads) : tbb::task_arena::automatic;
     tbb::task_arena arena(threads);
     arena.execute([&] {
         tbb::parallel_for(std::size_t{0}, count, [&](std::size_t i) {
+            if (stop.load(std::memory_order_relaxed)) return;
+            if (options.cancelled && options.cancelled()) {
+                stop = true;
+                return;
+            }
             work(i, workers.local());
             const std::size_t n = ++done;
             if (options.progress && (n % every == 0 || n == count)) options.progress(n, count);
         });
     });
+    if (stop) throw Cancelled();
 }
 
 /** parallel_for_each() with one SearchWorkspace per thread: `work(i, workspace)`. */

@@ -73,6 +73,22 @@ std::string_view mode_name(Mode mode) {
     return "walk";
 }
 
+std::optional<SlopeModel> parse_slope_model(std::string_view text) {
+    if (text == "none") return SlopeModel::none;
+    if (text == "tobler") return SlopeModel::tobler;
+    return std::nullopt;
+}
+
+std::string_view slope_model_name(SlopeModel model) {
+    return model == SlopeModel::tobler ? "tobler" : "none";
+}
+
+double tobler_speed_factor(double slope) {
+    // Tobler (1993): 6 exp(-3.5 |S + 0.05|) km/h; divided by its flat value so that the
+    // profile's own speed is the speed on flat ground.
+    return std::exp(-3.5 * (std::abs(slope + 0.05) - 0.05));
+}
+
 RoadClass parse_road_class(std::string_view highway) {
     for (std::size_t i = 0; i < class_names.size(); ++i) {
         if (class_names[i] == highway) return static_cast<RoadClass>(i);
@@ -89,6 +105,7 @@ ProfileSettings default_profile(Mode mode, double walk_speed_kmh) {
     p.mode = mode;
     p.walk_speed_kmh = walk_speed_kmh;
     p.access_walk_speed_kmh = walk_speed_kmh;
+    p.slope = mode == Mode::walk ? SlopeModel::tobler : SlopeModel::none;
     for (std::size_t i = 0; i < road_class_count; ++i) {
         const ClassDefaults& d = class_defaults[i];
         const auto rc = static_cast<RoadClass>(i);

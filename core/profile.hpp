@@ -61,6 +61,12 @@ struct EdgeAttributes {
      * leave it at 1. Ignored by length-metric profiles.
      */
     std::array<float, mode_count> speed_factor{1.0f, 1.0f, 1.0f};
+    /**
+     * On a bridge or in a tunnel (OSM bridge, tunnel or layer != 0; a bridge/tunnel field in a
+     * GDAL layer): with elevation data the road runs in a straight line between the ground at
+     * its two ends, not over the ground under it (a bridge over a valley is not a climb).
+     */
+    bool bridge_or_tunnel = false;
 };
 
 /** Default speed (km/h) and permission of one road class for one mode. */
@@ -74,6 +80,28 @@ enum class Metric : std::uint8_t {
     time,    ///< seconds of travel
     length,  ///< metres of road (the "seconds" of such a profile are metres: unit speed)
 };
+
+/** How the slope of the ground changes a profile's speed (see README, "Hills"). */
+enum class SlopeModel : std::uint8_t {
+    none,    ///< speeds ignore slope
+    tobler,  ///< walking: Tobler's hiking function, scaled to the profile's speed on flat ground
+};
+
+/** Parses "none" or "tobler"; nullopt otherwise. */
+std::optional<SlopeModel> parse_slope_model(std::string_view text);
+/** "none" or "tobler". */
+std::string_view slope_model_name(SlopeModel model);
+
+/**
+ * The walking speed on a slope S (rise over horizontal run; 0.1 = 10% uphill) as a multiple of
+ * the speed on flat ground: Tobler's hiking function exp(-3.5 |S + 0.05|) divided by its value
+ * on the flat, exp(-3.5 * 0.05). 1 on the flat and at 10% downhill, highest (1.19) at 5%
+ * downhill, 0.70 at 10% uphill, 0.84 at 15% downhill.
+ */
+double tobler_speed_factor(double slope);
+
+/** Walkable roads are cut into pieces of at most this length to follow the ground's slope. */
+inline constexpr Meters slope_piece_m = 10.0;
 
 /**
  * Settings of a travel profile. Defaults come from default_profile(); the CLI overrides
@@ -96,12 +124,20 @@ struct ProfileSettings {
     /** Metric::length makes every arc weight (and the access walk) its length in metres, with
         the mode's permissions: network distances for standards stated in metres (GB 50180). */
     Metric metric = Metric::time;
+    /**
+     * How slope changes walking speed when the graph is built with elevation data
+     * (BuildOptions::elevation); without it every profile is flat. Only walking profiles with
+     * Metric::time follow slope: bike and drive speeds ignore it (see README, "Hills"). Steps
+     * keep their own speed, and the access walk between a point and its road is flat.
+     */
+    SlopeModel slope = SlopeModel::none;
 };
 
 /** The length-metric twin of a profile: same roads and directions, weights in metres. */
 ProfileSettings length_profile(const ProfileSettings& profile);
 
-/** The documented defaults for a mode (see README, "Travel profiles"). */
+/** The documented defaults for a mode (see README, "Travel profiles"); walking follows
+    the slope (SlopeModel::tobler) whenever the graph is built with elevation data. */
 ProfileSettings default_profile(Mode mode, double walk_speed_kmh = 4.0);
 
 /** Whether a mode may travel along the road, and in which directions. */

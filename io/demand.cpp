@@ -20,6 +20,7 @@
 #include <ogr_spatialref.h>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "core/polygon.hpp"
 #include "core/wkb.hpp"
 #include "io/chinese_coords.hpp"
@@ -111,6 +112,12 @@ WeightValue parse_number(const Value& v, const std::string& what, const std::str
                          field + "' is negative: fix the value")
             .set_feature(id);
     }
+    if (what == "weight" && !within(Quantity::weight, out.value)) {
+        throw InputError("the weight value " + format_value(out.value) + " in field '" + field + "' " +
+                         limit_problem(Quantity::weight, out.value) +
+                         " (residents of one feature): fix the value or the field")
+            .set_feature(id);
+    }
     return out;
 }
 
@@ -168,15 +175,20 @@ WorkPolygon to_work(const PointRecord& record, const Network& net) {
     return out;
 }
 
-DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& options,
-                             const Network& net) {
+/** How read_points() reads a demand layer. */
+PointReadOptions vector_read_options(const DemandReadOptions& options) {
     PointReadOptions po;
     po.layer = options.layer;
     po.id_field = options.id_field;
     po.input_crs = options.input_crs;
     po.attributes = true;
     po.polygons = true;
-    PointLayer layer = read_points(path, po);
+    return po;
+}
+
+/** Demand from a point or polygon layer read from `path` (a file, or a table's name). */
+DemandSet read_vector_demand(const std::string& path, PointLayer layer, const DemandReadOptions& options,
+                             const Network& net) {
 
     DemandSet set;
     const auto fail = [&](const std::string& problem) {
@@ -209,8 +221,14 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
     std::string first_empty;
     for (std::size_t i = 0; i < n; ++i) {
         for (std::size_t g = 0; g < weight_index.size(); ++g) {
-            const WeightValue v = parse_number(layer.points[i].values[weight_index[g]], "weight",
-                                               set.groups[g], layer.points[i].id);
+            WeightValue v;
+            try {
+                v = parse_number(layer.points[i].values[weight_index[g]], "weight", set.groups[g],
+                                 layer.points[i].id);
+            } catch (InputError& e) {
+                e.set_file(path).set_layer(layer.layer_name);
+                throw;
+            }
             w[i][g] = v.value;
             if (v.empty) {
                 if (set.empty_weights++ == 0)
@@ -453,6 +471,10 @@ DemandSet read_raster_demand(GDALDataset& dataset, const std::string& path,
                 ++non_positive;
                 continue;
             }
+            if (!within(Quantity::weight, v))
+                throw fail("the cell at row " + std::to_string(r) + ", column " + std::to_string(c) + " holds " +
+                           std::to_string(v) + " residents: " + limit_problem(Quantity::weight, v) +
+                           "; check the band (" + std::to_string(options.band) + ") and its scale");
             const double px = c + 0.5;
             const double py = r + 0.5;
             centres.push_back({gt[0] + gt[1] * px + gt[2] * py, gt[3] + gt[4] * px + gt[5] * py});
@@ -514,11 +536,13 @@ double area_m2(const WorkPolygon& polygon) {
     return std::max(0.0, total);
 }
 
-/** building=* values that are housing (OpenStreetMap wiki, Key:building, "Accommodation"). */
-bool is_residential_building(std::string_view value) {
+/** building=* values that are housing (OpenStreetMap wiki, Key:building, "Accommodation"), or
+    the user's own list. */
+bool is_residential_building(std::string_view value, const std::vector<std::string>& own) {
     static constexpr std::array<std::string_view, 10> types{
         "residential", "apartments", "house",     "detached", "semidetached_house",
         "terrace",     "bungalow",   "dormitory", "farm",     "cabin"};
+    if (!own.empty()) return std::find(own.begin(), own.end(), value) != own.end();
     return std::find(types.begin(), types.end(), value) != types.end();
 }
 
@@ -612,7 +636,7 @@ DemandSet estimate_residents_from_buildings(const std::string& path,
         for (std::size_t i = 0; i < n; ++i) {
             const std::string building = text_of(layer.points[i].values[*building_field]);
             if (!building.empty() && building != "no") {
-                candidate[i] = is_residential_building(building) || building == "yes";
+                candidate[i] = is_residential_building(building, options.building_types) || building == "yes";
                 generic[i] = building == "yes";
             } else if (text_of(layer.points[i].values[*landuse_field]) == "residential" &&
                        !shapes[i].empty()) {
@@ -799,7 +823,13 @@ DemandSet read_demand(const std::string& path, const DemandReadOptions& options,
         if (raster && raster->GetRasterCount() > 0 && raster->GetLayerCount() == 0)
             return read_raster_demand(*raster, path, options, net);
     }
-    return read_vector_demand(path, options, net);
+    return read_vector_demand(path, read_points(path, vector_read_options(options)), options, net);
+}
+
+DemandSet read_demand(const FeatureTable& table, const DemandReadOptions& options, const Network& net) {
+    if (!(options.spread_spacing_m > 0) || !std::isfinite(options.spread_spacing_m))
+        throw UsageError("the spread spacing must be a positive number of metres");
+    return read_vector_demand(table.name, read_points(table, vector_read_options(options)), options, net);
 }
 
 }  // namespace lifecircle::io

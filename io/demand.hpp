@@ -20,6 +20,7 @@
 #include "core/polygon.hpp"
 #include "core/types.hpp"
 #include "io/network.hpp"
+#include "io/points.hpp"
 
 namespace lifecircle::io {
 
@@ -62,6 +63,12 @@ struct BuildingResidentsOptions {
     double floor_area_per_person_m2 = china_urban_floor_area_per_person_m2;
     /** Groups as shares of the residents (the first group is always "residents"). */
     std::vector<AgeShare> age_shares;
+    /**
+     * OpenStreetMap building=* values counted as housing; empty = residential, apartments,
+     * house, detached, semidetached_house, terrace, bungalow, dormitory, farm, cabin.
+     * building=yes counts inside landuse=residential whatever this list says.
+     */
+    std::vector<std::string> building_types;
     /** Overrides the layer's CRS, as PointReadOptions::input_crs. */
     std::string input_crs;
 };
@@ -152,6 +159,13 @@ struct DemandSet {
  * rejects. Empty or NULL weights count as 0 and are reported in DemandSet::notes.
  */
 DemandSet read_demand(const std::string& path, const DemandReadOptions& options,
+                      const Network& net);
+
+/**
+ * Demand from features given in memory (points or polygons with their weight fields), read as
+ * read_demand() reads a vector layer; messages name `table.name` where they would name a file.
+ */
+DemandSet read_demand(const FeatureTable& table, const DemandReadOptions& options,
                       const Network& net);
 
 /**

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <cassert>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -21,12 +20,10 @@
 #include <ogr_geometry.h>
 #include <ogr_spatialref.h>
 #include <ogrsf_frmts.h>
-#include <boost/geometry/geometries/box.hpp>
-#include <boost/geometry/geometries/point.hpp>
-#include <boost/geometry/index/rtree.hpp>
 
 #include "core/error.hpp"
 #include "core/profile.hpp"
+#include "core/topology.hpp"
 #include "io/crs.hpp"
 #include "io/gdal_common.hpp"
 #include "io/text_format.hpp"
@@ -477,14 +474,6 @@ private:
     std::set<std::string> m_examples;
 };
 
-/** One line (a LineString or one part of a MultiLineString) before nodes are formed. */
-struct SourceLine {
-    std::vector<Point> points;
-    EdgeAttributes attributes;
-    std::uint32_t name = 0;
-    std::uint32_t source = 0;        ///< index into feature_ids
-    std::uint32_t oneway_value = 0;  ///< index into AttributeReader's oneway values
-};
 
 /** Reduces a feature's fields to EdgeAttributes and a name, the same way for every format. */
 class AttributeReader {
@@ -502,14 +491,34 @@ public:
         m_name = find_field(definition, options.name_field, {"name", "道路名称", "路名", "名称"},
                             "name", used.name);
         m_name_field = used.name;
+        if (!options.bridge_tunnel_field.empty()) {
+            std::string name;
+            m_structure.push_back(
+                find_field(definition, options.bridge_tunnel_field, {}, "bridge/tunnel", name));
+            used.bridge_tunnel = name;
+        } else {
+            // Every such field counts: Geofabrik's shapefiles have bridge, tunnel and layer.
+            for (const std::string_view candidate :
+                 {"bridge", "tunnel", "layer", "brunnel", "is_bridge", "is_tunnel", "桥梁", "隧道", "桥隧"}) {
+                std::string name;
+                const FieldChoice field = find_field(definition, "", {candidate}, "bridge/tunnel", name);
+                if (field.index < 0) continue;
+                m_structure.push_back(field);
+                used.bridge_tunnel += (used.bridge_tunnel.empty() ? "" : ", ") + name;
+            }
+        }
     }
 
-    /** Fills everything but the oneway rule, which needs all values (see resolve_oneway). */
-    void read(const OGRFeature& feature, RawNetwork& network, SourceLine& line) {
+    /**
+     * Fills everything but the oneway rule, which needs all values (see resolve_oneway);
+     * returns the index of the feature's oneway value.
+     */
+    std::uint32_t read(const OGRFeature& feature, RawNetwork& network, TopologyLine& line) {
         line.attributes.road_class = read_class(feature);
         line.attributes.maxspeed_kmh = read_speed(feature);
-        line.oneway_value = read_oneway(feature);
+        line.attributes.bridge_or_tunnel = read_structure(feature);
         line.name = read_name(feature, network);
+        return read_oneway(feature);
     }
 
     /**
@@ -517,7 +526,7 @@ public:
      * (backward) and B (both), where T would otherwise read as "true": that convention is
      * recognised by the B values it always has.
      */
-    void resolve_oneway(std::vector<SourceLine>& lines) {
+    void resolve_oneway(std::vector<TopologyLine>& lines, const std::vector<std::uint32_t>& oneway_values) {
         static const std::set<std::string> geofabrik_values{"", "b", "f", "t", "n", "ft", "tf"};
         const bool geofabrik =
             std::find(m_oneway_values.begin(), m_oneway_values.end(), "b") !=
@@ -544,9 +553,10 @@ public:
                 known[i] = false;
             }
         }
-        for (SourceLine& line : lines) {
-            line.attributes.oneway = rule[line.oneway_value];
-            if (!known[line.oneway_value]) m_unknown_oneway.add(m_oneway_values[line.oneway_value]);
+        for (std::size_t l = 0; l < lines.size(); ++l) {
+            const std::uint32_t value = oneway_values[l];
+            lines[l].attributes.oneway = rule[value];
+            if (!known[value]) m_unknown_oneway.add(m_oneway_values[value]);
         }
     }
 
@@ -599,6 +609,12 @@ public:
                                " features have a speed that is not a number of km/h (" +
                                m_unknown_speed.examples() + "); the class default speed is used");
         }
+        if (m_unknown_structure.count() > 0) {
+            warnings.push_back(std::to_string(m_unknown_structure.count()) +
+                               " features have a bridge/tunnel value that is not recognised (" +
+                               m_unknown_structure.examples() +
+                               "); they are taken to be on the ground (use 1/0, yes/no, bridge, tunnel)");
+        }
         if (m_bad_names > 0) {
             warnings.push_back(std::to_string(m_bad_names) + " values of the name field '" +
                                m_name_field +
@@ -647,6 +663,37 @@ private:
         return std::isfinite(kmh) && kmh > 0.0 ? kmh : 0.0;
     }
 
+    /** Whether any bridge/tunnel field says the line is off the ground. */
+    bool read_structure(const OGRFeature& feature) {
+        static const std::set<std::string> yes{"1", "yes", "y", "true", "t", "bridge", "tunnel", "viaduct",
+                                               "culvert", "boardwalk", "aqueduct", "covered", "building_passage",
+                                               "桥", "桥梁", "隧道", "高架", "天桥", "地道", "是"};
+        static const std::set<std::string> no{"", "0", "no", "n", "false", "f", "none", "否", "无", "地面"};
+        bool structure = false;
+        for (const FieldChoice& field : m_structure) {
+            if (!has_value(feature, field)) continue;
+            if (field.numeric) {
+                structure = structure || feature.GetFieldAsDouble(field.index) != 0.0;
+                continue;
+            }
+            const std::string_view raw = trim(feature.GetFieldAsString(field.index));
+            const std::string value = ascii_lower(raw);
+            if (yes.count(value) != 0) {
+                structure = true;
+            } else if (no.count(value) == 0) {
+                // An OSM-style layer as text ("-1", "2") is a number; anything else is unknown.
+                long number = 0;
+                const auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), number);
+                if (error == std::errc() && end == value.data() + value.size()) {
+                    structure = structure || number != 0;
+                } else {
+                    m_unknown_structure.add(raw);
+                }
+            }
+        }
+        return structure;
+    }
+
     std::uint32_t read_oneway(const OGRFeature& feature) {
         std::string value;
         if (has_value(feature, m_oneway)) {
@@ -688,6 +735,8 @@ private:
     UnknownValues m_unknown_class;
     UnknownValues m_unknown_oneway;
     UnknownValues m_unknown_speed;
+    UnknownValues m_unknown_structure;
+    std::vector<FieldChoice> m_structure;  ///< bridge/tunnel fields
     std::size_t m_bad_names = 0;
 };
 
@@ -749,260 +798,6 @@ void check_coordinates(const std::vector<Point>& points, bool geographic) {
     }
 }
 
-/** Drops repeated consecutive points, which would make zero-length segments. */
-void remove_repeated_points(std::vector<Point>& points) {
-    points.erase(std::unique(points.begin(), points.end()), points.end());
-}
-
-double squared_distance(Point a, Point b) {
-    const double dx = a.x - b.x;
-    const double dy = a.y - b.y;
-    return dx * dx + dy * dy;
-}
-
-double polyline_length(const std::vector<Point>& points) {
-    double length = 0.0;
-    for (std::size_t i = 1; i < points.size(); ++i) {
-        length += std::sqrt(squared_distance(points[i - 1], points[i]));
-    }
-    return length;
-}
-
-/**
- * Merges points into nodes with a grid hash whose cells are as wide as the tolerance: a
- * point joins the nearest existing node within the tolerance (looking into the 3x3 cells
- * around it, so points on either side of a cell border merge), or becomes a new node.
- */
-class NodeSnapper {
-public:
-    NodeSnapper(double tolerance, std::vector<Point>& nodes)
-        : m_tolerance_sq(tolerance * tolerance),
-          m_cell(tolerance > 0.0 ? tolerance : 1.0),
-          m_nodes(nodes) {}
-
-    std::uint32_t snap(Point p) {
-        const std::uint32_t found = find(p);
-        if (found != invalid_index) return found;
-        const auto id = static_cast<std::uint32_t>(m_nodes.size());
-        m_nodes.push_back(p);
-        m_cells[cell_of(p)].push_back(id);
-        return id;
-    }
-
-    /** The nearest node within the tolerance, or invalid_index. */
-    std::uint32_t find(Point p) const {
-        const Cell centre = cell_of(p);
-        std::uint32_t best = invalid_index;
-        double best_sq = m_tolerance_sq;
-        for (std::int64_t dx = -1; dx <= 1; ++dx) {
-            for (std::int64_t dy = -1; dy <= 1; ++dy) {
-                const auto it = m_cells.find(Cell{centre.x + dx, centre.y + dy});
-                if (it == m_cells.end()) continue;
-                for (const std::uint32_t id : it->second) {
-                    const double d_sq = squared_distance(p, m_nodes[id]);
-                    if (d_sq <= best_sq && (best == invalid_index || d_sq < best_sq)) {
-                        best = id;
-                        best_sq = d_sq;
-                    }
-                }
-            }
-        }
-        return best;
-    }
-
-private:
-    struct Cell {
-        std::int64_t x = 0;
-        std::int64_t y = 0;
-        bool operator==(const Cell&) const = default;
-    };
-    struct CellHash {
-        std::size_t operator()(const Cell& c) const noexcept {
-            const auto x = static_cast<std::uint64_t>(c.x);
-            const auto y = static_cast<std::uint64_t>(c.y);
-            return std::hash<std::uint64_t>{}(x * 0x9E3779B97F4A7C15ull ^ y);
-        }
-    };
-
-    Cell cell_of(Point p) const {
-        constexpr double limit = 4.0e18;  // keeps the casts defined for absurd coordinates
-        return {static_cast<std::int64_t>(std::clamp(std::floor(p.x / m_cell), -limit, limit)),
-                static_cast<std::int64_t>(std::clamp(std::floor(p.y / m_cell), -limit, limit))};
-    }
-
-    double m_tolerance_sq;
-    double m_cell;
-    std::vector<Point>& m_nodes;
-    std::unordered_map<Cell, std::vector<std::uint32_t>, CellHash> m_cells;
-};
-
-/** Where a line is cut: at interior vertex `index` (t == 0) or inside segment `index`. */
-struct Split {
-    std::uint32_t index = 0;
-    double t = 0.0;
-    std::uint32_t node = 0;
-    bool operator<(const Split& other) const {
-        return index != other.index ? index < other.index : t < other.t;
-    }
-};
-
-/**
- * Finds where line ends (nodes) lie on other lines, or on the same line away from its own
- * ends, within the tolerance: bureau data often runs a road straight through a T-junction.
- * Per line and node only the nearest place counts.
- */
-std::vector<std::vector<Split>> find_junction_splits(const std::vector<SourceLine>& lines,
-                                                     const std::vector<Point>& nodes,
-                                                     double tolerance) {
-    namespace bg = boost::geometry;
-    namespace bgi = boost::geometry::index;
-    using BgPoint = bg::model::point<double, 2, bg::cs::cartesian>;
-    using BgBox = bg::model::box<BgPoint>;
-    using Entry = std::pair<BgBox, std::uint64_t>;  // line << 32 | segment
-
-    std::vector<Entry> entries;
-    for (std::size_t l = 0; l < lines.size(); ++l) {
-        const std::vector<Point>& pts = lines[l].points;
-        for (std::size_t s = 0; s + 1 < pts.size(); ++s) {
-            const BgBox box(
-                BgPoint(std::min(pts[s].x, pts[s + 1].x), std::min(pts[s].y, pts[s + 1].y)),
-                BgPoint(std::max(pts[s].x, pts[s + 1].x), std::max(pts[s].y, pts[s + 1].y)));
-            entries.emplace_back(box, (static_cast<std::uint64_t>(l) << 32) | s);
-        }
-    }
-    const bgi::rtree<Entry, bgi::rstar<16>> tree(entries.begin(), entries.end());
-
-    struct Candidate {
-        std::uint32_t line;
-        Split split;
-        double distance_sq;
-    };
-    std::vector<std::vector<Split>> splits(lines.size());
-    std::vector<Entry> hits;
-    std::vector<Candidate> candidates;
-    const double tolerance_sq = tolerance * tolerance;
-    for (std::size_t n = 0; n < nodes.size(); ++n) {
-        const Point p = nodes[n];
-        hits.clear();
-        candidates.clear();
-        tree.query(bgi::intersects(BgBox(BgPoint(p.x - tolerance, p.y - tolerance),
-                                         BgPoint(p.x + tolerance, p.y + tolerance))),
-                   std::back_inserter(hits));
-        for (const Entry& hit : hits) {
-            const auto l = static_cast<std::uint32_t>(hit.second >> 32);
-            const auto s = static_cast<std::uint32_t>(hit.second & 0xFFFFFFFFu);
-            const std::vector<Point>& pts = lines[l].points;
-            const Point a = pts[s];
-            const Point b = pts[s + 1];
-            const double length_sq = squared_distance(a, b);
-            const double t = std::clamp(
-                ((p.x - a.x) * (b.x - a.x) + (p.y - a.y) * (b.y - a.y)) / length_sq, 0.0, 1.0);
-            const Point closest{a.x + t * (b.x - a.x), a.y + t * (b.y - a.y)};
-            const double distance_sq = squared_distance(p, closest);
-            if (distance_sq > tolerance_sq) continue;
-            // Near the line's own ends: those are nodes already.
-            if (squared_distance(closest, pts.front()) <= tolerance_sq ||
-                squared_distance(closest, pts.back()) <= tolerance_sq) {
-                continue;
-            }
-            Split split{s, t, static_cast<std::uint32_t>(n)};
-            if (squared_distance(closest, a) <= tolerance_sq) {
-                split = {s, 0.0, split.node};  // at vertex s, which is interior (s > 0)
-            } else if (squared_distance(closest, b) <= tolerance_sq) {
-                split = {s + 1, 0.0, split.node};
-            }
-            const auto same_line = std::find_if(candidates.begin(), candidates.end(),
-                                                [&](const Candidate& c) { return c.line == l; });
-            if (same_line == candidates.end()) {
-                candidates.push_back({l, split, distance_sq});
-            } else if (distance_sq < same_line->distance_sq) {
-                *same_line = {l, split, distance_sq};
-            }
-        }
-        for (const Candidate& c : candidates) splits[c.line].push_back(c.split);
-    }
-    for (std::vector<Split>& line_splits : splits) {
-        std::sort(line_splits.begin(), line_splits.end());
-        // Two nodes claiming the same vertex: the first (lowest id) keeps it.
-        line_splits.erase(std::unique(line_splits.begin(), line_splits.end(),
-                                      [](const Split& x, const Split& y) {
-                                          return x.index == y.index && x.t == y.t;
-                                      }),
-                          line_splits.end());
-    }
-    return splits;
-}
-
-struct TopologyStats {
-    std::size_t junction_splits = 0;
-    std::size_t dropped_pieces = 0;
-};
-
-/** Turns lines into edges between snapped nodes, split at junctions if asked. */
-void build_topology(std::vector<SourceLine>& lines, double tolerance, bool split_at_junctions,
-                    RawNetwork& network, TopologyStats& stats) {
-    NodeSnapper snapper(tolerance, network.nodes);
-    std::vector<std::uint32_t> start_node(lines.size());
-    std::vector<std::uint32_t> end_node(lines.size());
-    for (std::size_t l = 0; l < lines.size(); ++l) {
-        start_node[l] = snapper.snap(lines[l].points.front());
-        end_node[l] = snapper.snap(lines[l].points.back());
-    }
-    std::vector<std::vector<Split>> splits(lines.size());
-    if (split_at_junctions) {
-        splits = find_junction_splits(lines, network.nodes, tolerance);
-    }
-
-    auto emit = [&](const SourceLine& line, std::uint32_t from, std::uint32_t to,
-                    std::vector<Point>&& shape) {
-        remove_repeated_points(shape);
-        if (shape.size() < 2 || (from == to && polyline_length(shape) <= tolerance)) {
-            ++stats.dropped_pieces;
-            return;
-        }
-        RawEdge edge;
-        edge.from = from;
-        edge.to = to;
-        edge.attributes = line.attributes;
-        edge.name = line.name;
-        edge.source = line.source;
-        network.add_edge(edge, shape);
-    };
-
-    for (std::size_t l = 0; l < lines.size(); ++l) {
-        const SourceLine& line = lines[l];
-        const std::vector<Point>& pts = line.points;
-        const std::vector<Split>& cuts = splits[l];
-        stats.junction_splits += cuts.size();
-        std::size_t next_cut = 0;
-        std::uint32_t from = start_node[l];
-        std::vector<Point> shape{network.nodes[from]};
-        auto cut_here = [&](std::uint32_t node) {
-            shape.push_back(network.nodes[node]);
-            emit(line, from, node, std::move(shape));
-            from = node;
-            shape = {network.nodes[node]};
-        };
-        for (std::size_t k = 1; k < pts.size(); ++k) {
-            // Cuts inside segment k-1, in order along it.
-            while (next_cut < cuts.size() && cuts[next_cut].index == k - 1 &&
-                   cuts[next_cut].t > 0.0) {
-                cut_here(cuts[next_cut++].node);
-            }
-            if (k + 1 == pts.size()) {
-                shape.push_back(network.nodes[end_node[l]]);
-                emit(line, from, end_node[l], std::move(shape));
-            } else if (next_cut < cuts.size() && cuts[next_cut].index == k &&
-                       cuts[next_cut].t == 0.0) {
-                cut_here(cuts[next_cut++].node);
-            } else {
-                shape.push_back(pts[k]);
-            }
-        }
-        assert(next_cut == cuts.size());
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 
 GdalNetworkResult read_layer(const std::string& path, const GdalNetworkOptions& options,
@@ -1038,7 +833,8 @@ GdalNetworkResult read_layer(const std::string& path, const GdalNetworkOptions& 
     }
     const bool geographic = is_geographic(result.source_crs);
 
-    std::vector<SourceLine> lines;
+    std::vector<TopologyLine> lines;
+    std::vector<std::uint32_t> oneway_values;  // per line: index into the reader's oneway values
     std::size_t feature_count = 0;
     std::size_t without_geometry = 0;
     std::size_t not_lines = 0;
@@ -1073,18 +869,19 @@ GdalNetworkResult read_layer(const std::string& path, const GdalNetworkOptions& 
             e.set_feature(std::to_string(fid));
             throw;
         }
-        SourceLine first;
+        TopologyLine first;
         first.source = static_cast<std::uint32_t>(result.feature_ids.size());
-        attributes.read(*feature, result.network, first);
+        const std::uint32_t oneway_value = attributes.read(*feature, result.network, first);
         bool used = false;
         for (std::vector<Point>& part : parts) {
             if (part.size() < 2) {
                 ++degenerate;
                 continue;
             }
-            SourceLine line = first;
+            TopologyLine line = first;
             line.points = std::move(part);
             lines.push_back(std::move(line));
+            oneway_values.push_back(oneway_value);
             used = true;
         }
         if (used) result.feature_ids.push_back(fid);
@@ -1103,11 +900,11 @@ GdalNetworkResult read_layer(const std::string& path, const GdalNetworkOptions& 
         }
         throw InputError(problem + ")");
     }
-    attributes.resolve_oneway(lines);
+    attributes.resolve_oneway(lines, oneway_values);
 
     // The work CRS: given, or the UTM zone of the data's centre.
     Box bounds;
-    for (const SourceLine& line : lines) {
+    for (const TopologyLine& line : lines) {
         for (const Point& p : line.points) bounds.extend(p);
     }
     if (!options.work_crs.empty()) {
@@ -1128,7 +925,7 @@ GdalNetworkResult read_layer(const std::string& path, const GdalNetworkOptions& 
     }
 
     const Transformer to_work(result.source_crs, result.work_crs);
-    for (SourceLine& line : lines) {
+    for (TopologyLine& line : lines) {
         try {
             to_work.forward(line.points);
         } catch (Error& e) {
@@ -1138,13 +935,14 @@ GdalNetworkResult read_layer(const std::string& path, const GdalNetworkOptions& 
         remove_repeated_points(line.points);
     }
     const auto too_short = std::remove_if(lines.begin(), lines.end(),
-                                          [](const SourceLine& l) { return l.points.size() < 2; });
+                                          [](const TopologyLine& l) { return l.points.size() < 2; });
     degenerate += static_cast<std::size_t>(std::distance(too_short, lines.end()));
     lines.erase(too_short, lines.end());
 
-    TopologyStats stats;
-    build_topology(lines, options.snap_tolerance_m, options.split_at_junctions, result.network,
-                   stats);
+    // Junctions and splits are core's business (core/topology.hpp): io only reads features.
+    const TopologyStats stats = build_topology(
+        lines, {.snap_tolerance_m = options.snap_tolerance_m, .split_at_junctions = options.split_at_junctions},
+        result.network);
     result.junction_splits = stats.junction_splits;
     if (result.network.edges.empty()) {
         throw InputError("the layer has no line longer than the snap tolerance (" +

@@ -29,6 +29,14 @@ struct GdalNetworkOptions {
     std::string class_field;
     /** Road name field; empty: name, 道路名称, 路名, 名称. */
     std::string name_field;
+    /**
+     * Field saying a line is on a bridge or in a tunnel (with elevation data it then runs level
+     * between its ends' ground rather than over the ground under it): a number (non-zero:
+     * yes, so an OSM-style layer field works) or text (1, yes, true, T, bridge, tunnel,
+     * viaduct, 桥, 桥梁, 隧道, 高架, 是 ...; 0, no, false, F, 否, 地面 or empty: no). Empty: every
+     * field named bridge, tunnel, layer, brunnel, is_bridge, is_tunnel, 桥梁, 隧道 or 桥隧.
+     */
+    std::string bridge_tunnel_field;
     /** Line ends closer than this (metres in the work CRS) become one node. */
     double snap_tolerance_m = 1.0;
     /** Overrides the layer's CRS (e.g. "EPSG:4527"); required if the layer has none. */
@@ -49,6 +57,8 @@ struct GdalNetworkFields {
     std::string oneway;
     std::string road_class;
     std::string name;
+    /** The bridge/tunnel fields, comma-separated ("bridge, tunnel, layer"). */
+    std::string bridge_tunnel;
 };
 
 /** A road network read from a GDAL layer. */
@@ -74,7 +84,8 @@ struct GdalNetworkResult {
 /**
  * Reads the road centre-lines of a GDAL vector layer into a RawNetwork in a metric work CRS.
  * Every LineString (each part of a MultiLineString; curves are linearised) becomes one or more
- * edges; line ends within snap_tolerance_m become one node. Never modifies the input.
+ * edges; line ends within snap_tolerance_m become one node (core/topology.hpp builds the
+ * junctions: this reader only reads features). Never modifies the input.
  * Throws InputError (naming file, layer and feature) for unreadable or unsuitable data and
  * UsageError for unsuitable options.
  */

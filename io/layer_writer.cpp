@@ -32,6 +32,7 @@
 #include <geos_c.h>
 
 #include "core/error.hpp"
+#include "core/geos.hpp"
 #include "core/parallel.hpp"
 #include "io/gdal_common.hpp"
 #include "io/output.hpp"
@@ -177,22 +178,17 @@ public:
      * far below float noise of reprojection anyway: such files are only repaired.
      */
     explicit PolygonRepair(int decimals)
-        : m_context(OGRGeometry::createGEOSContext()),
+        : m_context(m_geos.handle()),
           // Parsed, so the cell is the double nearest 10^-d, as the reader will parse values.
           m_grid(decimals >= 0 && decimals <= 12 ? std::stod("1e-" + std::to_string(decimals))
-                                                 : 0.0) {
-        if (m_context == nullptr) throw OutputError("cannot start GEOS to check polygons");
-    }
-    ~PolygonRepair() { OGRGeometry::freeGEOSContext(m_context); }
-    PolygonRepair(const PolygonRepair&) = delete;
-    PolygonRepair& operator=(const PolygonRepair&) = delete;
+                                                 : 0.0) {}
 
     /**
      * `geometry` (a MultiPolygon) as a valid MultiPolygon (possibly empty) at the file's
      * precision, rings oriented.
      */
     GeometryPtr repair(GeometryPtr geometry) {
-        Geos current = own(geometry->exportToGEOS(m_context));
+        geos::GeometryPtr current = own(geometry->exportToGEOS(m_context));
         if (!current) throw OutputError("cannot hand the polygon to GEOS to check it");
         bool valid = GEOSisValid_r(m_context, current.get()) == 1;
         if (valid && m_grid == 0.0 && exported_as_is(*geometry)) {
@@ -210,14 +206,16 @@ public:
             // Valid and no grid to round to: nothing would change, so nothing to check again.
             if (valid && m_grid == 0.0) break;
             if (!valid) {
-                current = own(GEOSMakeValid_r(m_context, current.get()));
-                if (!current) throw OutputError("GEOS could not repair the polygon");
                 // A repaired spike or collapsed ring comes back as a line beside the polygons,
-                // and snapping refuses collections of mixed dimension.
-                current = polygonal(std::move(current));
+                // and snapping refuses collections of mixed dimension: only the polygons stay.
+                try {
+                    current = geos::to_valid_multipolygon(m_geos, std::move(current));
+                } catch (const geos::GeometryError& e) {
+                    throw OutputError(std::string("GEOS could not repair the polygon: ") + e.what());
+                }
             }
             if (m_grid > 0.0) {
-                Geos snapped = own(GEOSGeom_setPrecision_r(m_context, current.get(), m_grid, 0));
+                geos::GeometryPtr snapped = own(GEOSGeom_setPrecision_r(m_context, current.get(), m_grid, 0));
                 if (!snapped) throw OutputError("GEOS could not round the polygon");
                 current = std::move(snapped);
             }
@@ -234,12 +232,10 @@ public:
     }
 
 private:
-    struct Destroy {
-        GEOSContextHandle_t context;
-        void operator()(GEOSGeometry* g) const noexcept { GEOSGeom_destroy_r(context, g); }
-    };
-    using Geos = std::unique_ptr<GEOSGeometry, Destroy>;
-    Geos own(GEOSGeometry* geometry) const { return Geos(geometry, Destroy{m_context}); }
+    /** Owns what a GEOS call returned; null stays null (the caller says what failed). */
+    geos::GeometryPtr own(GEOSGeometry* geometry) const {
+        return geos::GeometryPtr(geometry, geos::GeometryDeleter{m_context});
+    }
 
     /**
      * Whether exportToGEOS() copies `multi` unchanged: every part non-empty and every ring
@@ -254,30 +250,6 @@ private:
             }
         }
         return true;
-    }
-
-    /** The polygons of a GEOS geometry as one MultiPolygon (a copy), others dropped. */
-    Geos polygonal(Geos geometry) const {
-        const int type = GEOSGeomTypeId_r(m_context, geometry.get());
-        if (type == GEOS_POLYGON || type == GEOS_MULTIPOLYGON) return geometry;
-        std::vector<GEOSGeometry*> parts;
-        collect(geometry.get(), parts);
-        Geos multi = own(GEOSGeom_createCollection_r(m_context, GEOS_MULTIPOLYGON, parts.data(),
-                                                     static_cast<unsigned>(parts.size())));
-        if (!multi) {
-            for (GEOSGeometry* part : parts) GEOSGeom_destroy_r(m_context, part);
-            throw OutputError("GEOS could not collect the repaired polygons");
-        }
-        return multi;
-    }
-    void collect(const GEOSGeometry* geometry, std::vector<GEOSGeometry*>& out) const {
-        const int type = GEOSGeomTypeId_r(m_context, geometry);
-        if (type == GEOS_POLYGON && GEOSisEmpty_r(m_context, geometry) == 0) {
-            out.push_back(GEOSGeom_clone_r(m_context, geometry));
-        } else if (type == GEOS_MULTIPOLYGON || type == GEOS_GEOMETRYCOLLECTION) {
-            for (int i = 0; i < GEOSGetNumGeometries_r(m_context, geometry); ++i)
-                collect(GEOSGetGeometryN_r(m_context, geometry, i), out);
-        }
     }
 
     /** The non-empty polygons of a repair result (lines and points of collapsed parts go). */
@@ -311,6 +283,7 @@ private:
         }
     }
 
+    geos::GeosContext m_geos;  // one GEOS handle type for io, maps and studies
     GEOSContextHandle_t m_context;
     double m_grid;
 };
@@ -805,6 +778,19 @@ void write_style_rows(GDALDataset& dataset, OGRLayer& table, const std::vector<L
     }
 }
 
+/** Whether the file's last character other than white space is '}'. */
+bool ends_with_brace(const std::string& path) {
+    std::ifstream in(path, std::ios::binary | std::ios::ate);
+    const std::streamoff size = in ? static_cast<std::streamoff>(in.tellg()) : 0;
+    if (size <= 0) return false;
+    const std::streamoff tail = std::min<std::streamoff>(size, 64);
+    std::string end(static_cast<std::size_t>(tail), ' ');
+    in.seekg(size - tail);
+    in.read(end.data(), tail);
+    const auto last = end.find_last_not_of(" \t\r\n");
+    return in && last != std::string::npos && end[last] == '}';
+}
+
 /** Sets a GDAL configuration option for this thread until scope exit. */
 class ScopedConfig {
 public:
@@ -871,8 +857,10 @@ std::vector<std::string> write_layers(OutputPlan& plan, std::size_t file_index,
         // GeoPackages record the time of writing (gpkg_contents.last_change, metadata);
         // a fixed date makes reruns byte-identical.
         const ScopedConfig date("OGR_CURRENT_DATE", fixed_timestamp);
-        const bool update = options.update && format == Format::gpkg && file.exists;
-        const std::string temporary = plan.stage(file_index, update);
+        // Updating locks the folder, then copies the file if it exists by then.
+        const bool want_update = options.update && format == Format::gpkg && !file.stream;
+        const std::string temporary = plan.stage(file_index, want_update);
+        const bool update = want_update && plan.staged_copy(file_index);
         gdal.clear();
         DatasetPtr dataset;
         if (update) {
@@ -913,17 +901,33 @@ std::vector<std::string> write_layers(OutputPlan& plan, std::size_t file_index,
         gdal.clear();
         dataset.reset();
         if (!gdal.last().empty()) throw OutputError(gdal.explain("cannot finish the file"));
+        // GDAL's GeoJSON writer lets failed writes pass (a full disk): a whole file ends in '}'.
+        if (format == Format::geojson && !ends_with_brace(temporary))
+            throw OutputError("the GeoJSON file was cut short while it was written (its end is missing)");
 
         if (write_sidecar) {
             const std::string note = plan.stage_sidecar(file_index, layers.front().qml);
             if (!note.empty()) notes.push_back(note);
         }
+    } catch (OutputError& e) {
+        // GDAL's words ("attempt to write a readonly database") hide causes one can see.
+        const std::string cause = plan.explain_failure(file_index);
+        if (cause.empty()) {
+            e.set_file(path);
+            throw;
+        }
+        OutputError error("cannot write: " + cause + " (" + e.problem() + ")");
+        error.set_file(path);
+        if (!e.layer().empty()) error.set_layer(e.layer());
+        if (!e.feature().empty()) error.set_feature(e.feature());
+        throw error;
     } catch (Error& e) {
         e.set_file(path);
         throw;
     } catch (const std::exception& e) {
         // std::bad_alloc, filesystem errors: still a failed output, named as such.
-        OutputError error(std::string("cannot write: ") + e.what());
+        const std::string cause = plan.explain_failure(file_index);
+        OutputError error("cannot write: " + (cause.empty() ? std::string(e.what()) : cause + " (" + e.what() + ")"));
         error.set_file(path);
         throw error;
     }

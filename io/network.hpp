@@ -28,6 +28,16 @@ struct NetworkOptions {
     /** The same with every coordinate (lines, areas) in WGS 84 longitude/latitude; converted
         to the work CRS and applied after `edits` (changes of both first, then added roads). */
     NetworkEdits edits_lonlat;
+    /**
+     * A DEM (any GDAL raster, any CRS) for slope-aware walking; empty: flat ground. Walking
+     * profiles with SlopeModel::tobler then follow the slope (see BuildOptions::elevation).
+     */
+    std::string elevation;
+    /**
+     * A DEM that leaves a larger share than 1 - this of the walkable pieces of road without
+     * ground elevation (outside it or over nodata) is refused: their slope would be guessed.
+     */
+    double elevation_min_coverage = 0.95;
 };
 
 /** A loaded network: the graph and what is needed to relate it to the outside world. */
@@ -39,7 +49,10 @@ struct Network {
     std::string source_kind;              ///< "way" or "feature": what source_ids count
     std::vector<std::int64_t> source_ids; ///< per RoadGraph::edge_source: OSM way id or feature id (-1, -2...: roads added by edits)
     double read_seconds = 0.0;
-    double build_seconds = 0.0;
+    double build_seconds = 0.0;           ///< including the DEM's reading and sampling
+    /** The DEM walking times follow (NetworkOptions::elevation), or empty; what was done with
+        it is graph.elevation. */
+    std::string elevation;
     std::size_t missing_nodes = 0;        ///< OSM way nodes without a location (clipped extract)
     std::vector<std::string> warnings;    ///< things the reader fixed or skipped, for the user
     /** One per applied edit (see apply_edits); empty without edits. Added roads have
@@ -56,7 +69,12 @@ struct Network {
     Box lonlat_bounds() const;
 };
 
-/** Reads `path` (OSM by extension, anything else through GDAL) and builds the graph. */
+/**
+ * Reads `path` (OSM by extension, anything else through GDAL) and builds the graph, with slope
+ * from options.elevation if given. Throws InputError naming the file for unreadable data,
+ * including a DEM that is missing, is no raster, or covers too little of the network (saying
+ * how much it covers).
+ */
 Network load_network(const std::string& path, const NetworkOptions& options);
 
 }  // namespace lifecircle::io

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -213,6 +214,46 @@ void number_way_nodes(const NodeStore& nodes, WayStore& ways) {
     }
 }
 
+/**
+ * A broken coordinate (libosmium reads lat="1e308" as 0) puts a node thousands of kilometres
+ * from its way: no road goes 200 km between two nodes, so such a segment is an InputError naming
+ * the way and where the node lies.
+ */
+void check_way_segments(const WayStore& ways, const std::string& path) {
+    constexpr double limit_m = 200000.0;
+    const auto metres = [](Point a, Point b) {  // haversine on a sphere of 6371 km
+        const double rad = 3.14159265358979323846 / 180.0;
+        const double dlat = (b.y - a.y) * rad, dlon = (b.x - a.x) * rad;
+        const double h = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                         std::cos(a.y * rad) * std::cos(b.y * rad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+        return 2 * 6371000.0 * std::asin(std::min(1.0, std::sqrt(h)));
+    };
+    for (std::size_t w = 0; w + 1 < ways.first.size(); ++w) {
+        std::uint32_t previous = invalid_index;
+        for (std::size_t i = ways.first[w]; i < ways.first[w + 1]; ++i) {
+            const std::uint32_t k = ways.node_of[i];
+            if (k == invalid_index) continue;
+            if (previous != invalid_index) {
+                const double d = metres(ways.lonlat[previous], ways.lonlat[k]);
+                if (d > limit_m) {
+                    char buf[200];
+                    std::snprintf(buf, sizeof buf,
+                                  "two consecutive nodes of this way lie %.0f km apart (lon %.7f, lat %.7f and lon "
+                                  "%.7f, lat %.7f)",
+                                  d / 1000.0, ways.lonlat[previous].x, ways.lonlat[previous].y, ways.lonlat[k].x,
+                                  ways.lonlat[k].y);
+                    throw InputError(std::string(buf) +
+                                     ": a coordinate is broken (a value such as 1e308 is read as 0); fix the node in "
+                                     "an OSM editor or leave the way out")
+                        .set_file(path)
+                        .set_feature("way " + std::to_string(ways.way_ids[w]));
+                }
+            }
+            previous = k;
+        }
+    }
+}
+
 /** Keeps every node and the road ways; their nodes are looked up after reading. */
 class RoadHandler : public osmium::handler::Handler {
 public:
@@ -250,6 +291,9 @@ public:
         view.cycleway_right = tags["cycleway:right"];
         view.cycleway_left_oneway = tags["cycleway:left:oneway"];
         view.cycleway_right_oneway = tags["cycleway:right:oneway"];
+        view.bridge = tags["bridge"];
+        view.tunnel = tags["tunnel"];
+        view.layer = tags["layer"];
         const EdgeAttributes attrs = osm_edge_attributes(view);
         bool usable = false;
         for (const ProfileSettings& p : m_profiles) {
@@ -379,6 +423,11 @@ EdgeAttributes osm_edge_attributes(const OsmTagView& t) {
     a.access[static_cast<std::size_t>(Mode::drive)] =
         first_explicit({t.motorcar, t.motor_vehicle, t.vehicle, t.access});
     a.bike_oneway = bike_oneway(t, a.oneway);
+    // Off the ground: any bridge or tunnel value but "no" (yes, viaduct, building_passage...),
+    // or a layer other than 0 (a road drawn above or below others without a bridge tag).
+    const auto tagged = [](const char* v) { return v != nullptr && *v != '\0' && std::string_view(v) != "no"; };
+    const bool layered = t.layer != nullptr && std::strtol(t.layer, nullptr, 10) != 0;
+    a.bridge_or_tunnel = tagged(t.bridge) || tagged(t.tunnel) || layered;
     return a;
 }
 
@@ -457,6 +506,7 @@ OsmNetworkResult read_osm_network(const std::string& path, const std::vector<Pro
         throw InputError("no road has a located node: the file has ways but none of their nodes")
             .set_file(path);
     }
+    check_way_segments(store, path);
 
     OsmNetworkResult result;
     result.ways_read = store.way_ids.size();

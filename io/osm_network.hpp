@@ -43,6 +43,9 @@ struct OsmTagView {
     const char* cycleway_right = nullptr;         ///< cycleway:right
     const char* cycleway_left_oneway = nullptr;   ///< cycleway:left:oneway
     const char* cycleway_right_oneway = nullptr;  ///< cycleway:right:oneway
+    const char* bridge = nullptr;
+    const char* tunnel = nullptr;
+    const char* layer = nullptr;
 };
 /** Reduces the tags of a way to EdgeAttributes. */
 EdgeAttributes osm_edge_attributes(const OsmTagView& tags);

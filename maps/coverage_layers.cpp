@@ -220,11 +220,11 @@ Layer districts_layer(std::span<const DistrictFigures> districts,
         if (!d.polygon.empty()) f.wkb = wkb_multipolygon(d.polygon);
         f.values.push_back(d.name);
         for (const planners::Figures& g : d.groups) {
-            f.values.push_back(g.total);
-            f.values.push_back(g.covered);
+            f.values.emplace_back(std::in_place_type<double>, g.total);
+            f.values.emplace_back(std::in_place_type<double>, g.covered);
             f.values.push_back(real_or_null(g.total > 0 ? g.share : nan));
-            f.values.push_back(g.unreachable);
-            f.values.push_back(g.unsnapped);
+            f.values.emplace_back(std::in_place_type<double>, g.unreachable);
+            f.values.emplace_back(std::in_place_type<double>, g.unsnapped);
             f.values.push_back(real_or_null(g.mean_minutes));
             f.values.push_back(real_or_null(g.gini_minutes));
         }
@@ -259,8 +259,8 @@ Layer gaps_layer(std::span<const planners::GapCell> cells, std::span<const std::
         poly[0][0].push_back(corners[0]);
         Feature f;
         f.wkb = wkb_multipolygon(poly);
-        for (double u : c.uncovered) f.values.push_back(u);
-        f.values.push_back(c.unserved);
+        for (double u : c.uncovered) f.values.emplace_back(std::in_place_type<double>, u);
+        f.values.emplace_back(std::in_place_type<double>, c.unserved);
         f.values.push_back(real_or_null(c.mean_minutes));
         f.values.push_back(real_or_null(c.max_minutes));
         f.values.push_back(static_cast<std::int64_t>(c.points));
@@ -276,6 +276,41 @@ Layer gaps_layer(std::span<const planners::GapCell> cells, std::span<const std::
         out.style_name = "uncovered " + groups[style_group] + " (graduated)";
     }
     return out;
+}
+
+Layer plain_facilities_layer(std::span<const std::string> ids, std::span<const std::string> names,
+                             std::span<const Point> xy, std::span<const Snap> snaps) {
+    Layer out;
+    out.name = "facilities";
+    out.kind = GeometryKind::point;
+    out.fields = {{"facility_id", FieldType::string}, {"name", FieldType::string}, {"snapped", FieldType::integer}};
+    for (std::size_t i = 0; i < xy.size(); ++i) {
+        Feature f;
+        f.wkb = wkb_point(xy[i]);
+        f.values = {ids[i], names[i], std::int64_t{snaps[i].ok() ? 1 : 0}};
+        out.features.push_back(std::move(f));
+    }
+    out.qml = categorized_qml(GeometryKind::point, "snapped",
+                              {{"1", "on the network", 31, 120, 180}, {"0", "not placed (too far)", 160, 160, 160}});
+    out.style_name = "facilities";
+    return out;
+}
+
+Layer residents_layer(const Layer& buildings, std::span<const std::string> groups,
+                      std::span<const std::vector<double>> feature_weights, const std::string& name) {
+    Layer layer = buildings;
+    layer.name = name;
+    // The age groups as fields of their own, so coverage can take them as weight fields.
+    for (std::size_t g = 1; g < groups.size(); ++g) {
+        layer.fields.push_back({groups[g], FieldType::real});
+        for (std::size_t f = 0; f < layer.features.size(); ++f)
+            layer.features[f].values.emplace_back(std::in_place_type<double>, feature_weights[g][f]);
+    }
+    double top = 0;
+    for (const double w : feature_weights[0]) top = std::max(top, w);
+    layer.qml = graduated_qml(layer.kind, "residents", fraction_breaks(top, {0.05, 0.15, 0.4, 1.0}), "");
+    layer.style_name = "residents (graduated)";
+    return layer;
 }
 
 }  // namespace lifecircle::maps

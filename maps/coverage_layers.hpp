@@ -12,6 +12,7 @@
 
 #include "core/layer.hpp"
 #include "core/polygon.hpp"
+#include "core/snap.hpp"
 #include "planners/assignment.hpp"
 #include "planners/coverage.hpp"
 #include "planners/gaps.hpp"
@@ -86,6 +87,20 @@ std::vector<FacilityRow> facility_rows(std::span<const std::string> ids, std::sp
  * `ratio_<measure>`; graduated by load ratio (1 = exactly full).
  */
 Layer facilities_layer(std::span<const FacilityRow> rows, const std::string& measure);
+
+/**
+ * The facilities layer without capacities: `facility_id`, `name`, `snapped` (1 when placed on the
+ * network), categorised by `snapped`.
+ */
+Layer plain_facilities_layer(std::span<const std::string> ids, std::span<const std::string> names,
+                             std::span<const Point> xy, std::span<const Snap> snaps);
+
+/**
+ * Residents estimated per building (io::estimate_residents_from_buildings) as a layer named
+ * `name`: the buildings with their fields, plus one field per age group, graduated by residents.
+ */
+Layer residents_layer(const Layer& buildings, std::span<const std::string> groups,
+                      std::span<const std::vector<double>> feature_weights, const std::string& name);
 
 /** Figures of one district (or of the demand outside every district) for every group. */
 struct DistrictFigures {

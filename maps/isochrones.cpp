@@ -16,7 +16,7 @@ namespace {
 struct Worker {
     explicit Worker(std::size_t nodes) : ws(nodes) {}
     SearchWorkspace ws;
-    GeosContext geos;
+    geos::GeosContext geos;
 };
 
 /** Area features of one facility (or of all, for dissolve/split), in break order. */
@@ -129,21 +129,30 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
     ParallelOptions per_facility_run;
     per_facility_run.threads = options.threads;
     per_facility_run.progress = options.progress;
+    per_facility_run.cancelled = options.cancelled;
+    const auto check = [&] {
+        if (options.cancelled && options.cancelled()) throw Cancelled();
+    };
 
     // Reached road: per facility (its own breaks and cutoff), or one multi-source search when
     // facilities are treated alike (dissolve and split without per-facility cutoffs).
     std::vector<ReachedPiece> shared;  // for dissolve and split
     std::vector<Produced> produced(facilities.size());
-    if (shape == IsochroneShape::nested || shape == IsochroneShape::rings || any_cutoff) {
+    if (shape == IsochroneShape::nested || shape == IsochroneShape::rings || any_cutoff || options.reach) {
         std::vector<std::vector<ReachedPiece>> per_facility(facilities.size());
         parallel_for_each(
             facilities.size(), per_facility_run, make_worker, [&](std::size_t i, Worker& w) {
                 const IsochroneFacility& f = facilities[i];
                 const std::vector<Seconds> fb = facility_breaks(options.breaks, f.cutoff);
-                std::vector<Seed> seeds;
-                add_seeds(f, static_cast<std::uint32_t>(i), seeds);
-                search(graph, profile, seeds, fb.back(), w.ws);
-                std::vector<ReachedPiece> pieces = reached_pieces(graph, w.ws, fb.back());
+                std::vector<ReachedPiece> pieces;
+                if (options.reach) {
+                    pieces = options.reach(i, fb.back());
+                } else {
+                    std::vector<Seed> seeds;
+                    add_seeds(f, static_cast<std::uint32_t>(i), seeds);
+                    search(graph, profile, seeds, fb.back(), w.ws);
+                    pieces = reached_pieces(graph, w.ws, fb.back());
+                }
                 if (shape == IsochroneShape::nested || shape == IsochroneShape::rings) {
                     // Breaks the facility cannot even reach itself within (a long delay) are left
                     // out.
@@ -188,10 +197,11 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
         if (options.progress) options.progress(facilities.size(), facilities.size());
     }
 
+    check();
     if (shape == IsochroneShape::dissolve) {
         Legs legs;
         for (const IsochroneFacility& f : facilities) legs.add(f);
-        GeosContext geos;
+        geos::GeosContext geos;
         std::vector<AreaPolygon> polys = nested_areas(geos, graph, shared, options.breaks,
                                                       legs.lines, options.area, legs.starts);
         for (std::size_t k = 0; k < polys.size(); ++k)
@@ -204,8 +214,9 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
         std::vector<std::vector<Feature>> per_break(options.breaks.size());
         std::vector<char> has_area(facilities.size(), 0);  // at some break
         // One break at a time, each split on all threads: one label grid in memory at once.
-        GeosContext geos;
+        geos::GeosContext geos;
         for (std::size_t k = 0; k < options.breaks.size(); ++k) {
+            check();
             const Seconds b = options.breaks[k];
             std::vector<std::vector<Point>> legs(facilities.size());
             for (std::size_t i = 0; i < facilities.size(); ++i)

@@ -30,7 +30,7 @@ bool inside_ring(const std::vector<Point>& ring, Point p) {
     return in;
 }
 
-GeometryPtr make_ring(GeosContext& ctx, const std::vector<Point>& pts) {
+geos::GeometryPtr make_ring(geos::GeosContext& ctx, const std::vector<Point>& pts) {
     GEOSContextHandle_t h = ctx.handle();
     GEOSCoordSequence* seq = GEOSCoordSeq_create_r(h, static_cast<unsigned>(pts.size()), 2);
     for (std::size_t i = 0; i < pts.size(); ++i) GEOSCoordSeq_setXY_r(h, seq, static_cast<unsigned>(i), pts[i].x, pts[i].y);
@@ -315,9 +315,9 @@ std::vector<Ring> RasterBuffer::rings(double grid) {
     return rings;
 }
 
-GeometryPtr RasterBuffer::contour(GeosContext& ctx, double grid) { return polygons_of_rings(ctx, rings(grid)); }
+geos::GeometryPtr RasterBuffer::contour(geos::GeosContext& ctx, double grid) { return polygons_of_rings(ctx, rings(grid)); }
 
-GeometryPtr polygons_of_rings(GeosContext& ctx, const std::vector<Ring>& rings) {
+geos::GeometryPtr polygons_of_rings(geos::GeosContext& ctx, const std::vector<Ring>& rings) {
     // Exteriors (counter-clockwise) and holes; each hole into the smallest exterior around it.
     struct Shell {
         std::size_t ring;
@@ -350,11 +350,11 @@ GeometryPtr polygons_of_rings(GeosContext& ctx, const std::vector<Ring>& rings) 
         }
     }
     std::sort(shells.begin(), shells.end(), [](const Shell& x, const Shell& y) { return x.ring < y.ring; });
-    std::vector<GeometryPtr> polys;
+    std::vector<geos::GeometryPtr> polys;
     GEOSContextHandle_t h = ctx.handle();
     for (Shell& s : shells) {
         std::sort(s.holes.begin(), s.holes.end());
-        GeometryPtr shell = make_ring(ctx, rings[s.ring]);
+        geos::GeometryPtr shell = make_ring(ctx, rings[s.ring]);
         std::vector<GEOSGeometry*> hs;
         for (const std::size_t k : s.holes) hs.push_back(make_ring(ctx, rings[k]).release());
         polys.push_back(own(ctx,

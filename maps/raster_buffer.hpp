@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "maps/geos_handle.hpp"
+#include "core/geos.hpp"
 #include "maps/ring_simplify.hpp"
 
 namespace lifecircle::maps::detail {
@@ -30,7 +30,7 @@ public:
     void add(std::span<const Point> line);
     /** The MultiPolygon {distance to the burnt cells <= radius}, its vertices rounded to `grid`
         metres (0: not rounded); empty when nothing is burnt. */
-    GeometryPtr contour(GeosContext& ctx, double grid = 0.0);
+    geos::GeometryPtr contour(geos::GeosContext& ctx, double grid = 0.0);
     /**
      * The rings of contour() before they are made into polygons: exteriors counter-clockwise,
      * holes clockwise. A vertex's coordinates depend only on the field at its grid edge, so
@@ -58,6 +58,6 @@ private:
 
 /** Rings (exteriors counter-clockwise, holes clockwise) as a MultiPolygon: each hole goes
     into the smallest exterior around it. */
-GeometryPtr polygons_of_rings(GeosContext& ctx, const std::vector<Ring>& rings);
+geos::GeometryPtr polygons_of_rings(geos::GeosContext& ctx, const std::vector<Ring>& rings);
 
 }  // namespace lifecircle::maps::detail

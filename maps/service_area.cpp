@@ -19,8 +19,8 @@
 
 namespace lifecircle::maps {
 
-using detail::GeometryPtr;
-using detail::own;
+using geos::GeometryPtr;
+using geos::own;
 
 namespace {
 
@@ -128,18 +128,18 @@ std::vector<Interval> grown(const std::vector<Interval>& now, const std::vector<
 
 /** The reached lines of a set of pieces (and extra lines), ready to be buffered. */
 struct ReachedLines {
-    std::vector<GeometryPtr> parts;
+    std::vector<geos::GeometryPtr> parts;
     bool has_points = false;  ///< a part is a Point (a piece reached exactly at the cutoff)
     Meters road_m = 0.0;
 };
 
-void add_line(GeosContext& ctx, std::span<const Point> points, ReachedLines& lines) {
-    GeometryPtr part = detail::make_line(ctx, points);
+void add_line(geos::GeosContext& ctx, std::span<const Point> points, ReachedLines& lines) {
+    geos::GeometryPtr part = geos::make_line(ctx, points);
     if (GEOSGeomTypeId_r(ctx.handle(), part.get()) == GEOS_POINT) lines.has_points = true;
     lines.parts.push_back(std::move(part));
 }
 
-void add_pieces(GeosContext& ctx, const RoadGraph& graph, std::span<const ReachedPiece> pieces,
+void add_pieces(geos::GeosContext& ctx, const RoadGraph& graph, std::span<const ReachedPiece> pieces,
                 Seconds max_seconds, ReachedLines& lines) {
     for (const Interval& r : reached_intervals(pieces, piece_order(pieces), max_seconds)) {
         add_line(ctx, graph.sub_shape(r.edge, r.from, r.to), lines);
@@ -147,7 +147,7 @@ void add_pieces(GeosContext& ctx, const RoadGraph& graph, std::span<const Reache
     }
 }
 
-void add_extra(GeosContext& ctx, std::span<const std::vector<Point>> extra_lines,
+void add_extra(geos::GeosContext& ctx, std::span<const std::vector<Point>> extra_lines,
                ReachedLines& lines) {
     for (const std::vector<Point>& line : extra_lines)
         if (!line.empty()) add_line(ctx, line, lines);
@@ -160,50 +160,50 @@ void add_extra(GeosContext& ctx, std::span<const std::vector<Point>> extra_lines
  * 8.0 s / 3.4 s for a single buffer of one MultiLineString (whose offset curves GEOS nodes
  * all at once); batches of 16 or more neighbouring lines were slower too.
  */
-GeometryPtr union_of_buffers(GeosContext& ctx, std::span<const GeometryPtr> parts, GeometryPtr base,
+geos::GeometryPtr union_of_buffers(geos::GeosContext& ctx, std::span<const geos::GeometryPtr> parts, geos::GeometryPtr base,
                              const AreaOptions& options) {
     GEOSContextHandle_t h = ctx.handle();
-    std::vector<GeometryPtr> inputs;
+    std::vector<geos::GeometryPtr> inputs;
     inputs.reserve(parts.size() + 1);
     if (base) inputs.push_back(std::move(base));
-    for (const GeometryPtr& part : parts)
+    for (const geos::GeometryPtr& part : parts)
         inputs.push_back(
             own(ctx, GEOSBuffer_r(h, part.get(), options.buffer_m, options.quadrant_segments),
                 "buffer"));
-    if (inputs.empty()) return detail::make_collection(ctx, GEOS_MULTIPOLYGON, {});
+    if (inputs.empty()) return geos::make_collection(ctx, GEOS_MULTIPOLYGON, {});
     if (inputs.size() == 1) return std::move(inputs.front());
-    const GeometryPtr all =
-        detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(inputs));
+    const geos::GeometryPtr all =
+        geos::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(inputs));
     return own(ctx, GEOSUnaryUnion_r(h, all.get()), "union");
 }
 
 /** `area` unioned with the concave hull of the lines' vertices, densified every buffer_m. */
-GeometryPtr add_hull(GeosContext& ctx, GeometryPtr area, ReachedLines&& lines,
+geos::GeometryPtr add_hull(geos::GeosContext& ctx, geos::GeometryPtr area, ReachedLines&& lines,
                      const AreaOptions& options) {
     if (lines.parts.empty()) return area;
     GEOSContextHandle_t h = ctx.handle();
     const int type = lines.has_points ? GEOS_GEOMETRYCOLLECTION : GEOS_MULTILINESTRING;
-    const GeometryPtr all = detail::make_collection(ctx, type, std::move(lines.parts));
+    const geos::GeometryPtr all = geos::make_collection(ctx, type, std::move(lines.parts));
     // Densified so that the hull follows long straight roads, not only their ends.
-    const GeometryPtr dense = own(ctx, GEOSDensify_r(h, all.get(), options.buffer_m), "densify");
-    const GeometryPtr hull =
+    const geos::GeometryPtr dense = own(ctx, GEOSDensify_r(h, all.get(), options.buffer_m), "densify");
+    const geos::GeometryPtr hull =
         own(ctx, GEOSConcaveHull_r(h, dense.get(), options.hull_ratio, 1U), "concave hull");
     return own(ctx, GEOSUnion_r(h, area.get(), hull.get()), "union");
 }
 
 /** The area of the lines: their buffer, with the hull added for AreaMethod::hull. */
-GeometryPtr area_of_lines(GeosContext& ctx, ReachedLines&& lines, const AreaOptions& options) {
-    GeometryPtr area = union_of_buffers(ctx, lines.parts, nullptr, options);
+geos::GeometryPtr area_of_lines(geos::GeosContext& ctx, ReachedLines&& lines, const AreaOptions& options) {
+    geos::GeometryPtr area = union_of_buffers(ctx, lines.parts, nullptr, options);
     if (options.method == AreaMethod::hull)
         area = add_hull(ctx, std::move(area), std::move(lines), options);
-    return detail::snap_to_grid(ctx, std::move(area), options.grid_m);
+    return geos::snap_to_grid(ctx, std::move(area), options.grid_m);
 }
 
-AreaPolygon to_area_polygon(GeosContext& ctx, const GEOSGeometry* geometry, double road_km) {
+AreaPolygon to_area_polygon(geos::GeosContext& ctx, const GEOSGeometry* geometry, double road_km) {
     AreaPolygon out;
-    out.wkb = detail::to_wkb(ctx, geometry);
+    out.wkb = geos::to_wkb(ctx, geometry);
     double area = 0.0;
-    if (GEOSArea_r(ctx.handle(), geometry, &area) == 0) detail::fail(ctx, "area");
+    if (GEOSArea_r(ctx.handle(), geometry, &area) == 0) geos::fail(ctx, "area");
     out.area_km2 = area / 1e6;
     out.road_km = road_km;
     return out;
@@ -238,7 +238,7 @@ void sample_polyline(std::span<const Point> line, double spacing, std::vector<Po
 /** A piece of a big polygon cut along a quadtree: its quadrant and what lies inside it. */
 struct Tile {
     Box box;
-    GeometryPtr part;
+    geos::GeometryPtr part;
 };
 
 /**
@@ -246,7 +246,7 @@ struct Tile {
  * multiples of `cell`), so that a small window of it costs a clip of a few tiles instead of a
  * pass over all of a metro's polygon. Each level clips only its parent's piece: O(n log n).
  */
-void cut_into_tiles(GeosContext& ctx, GeometryPtr area, const Box& box, double cell, std::size_t max_points,
+void cut_into_tiles(geos::GeosContext& ctx, geos::GeometryPtr area, const Box& box, double cell, std::size_t max_points,
                     std::vector<Tile>& out) {
     GEOSContextHandle_t h = ctx.handle();
     if (GEOSisEmpty_r(h, area.get()) == 1) return;
@@ -263,24 +263,24 @@ void cut_into_tiles(GeosContext& ctx, GeometryPtr area, const Box& box, double c
                               {{box.min.x, my}, {mx, box.max.y}},
                               {{mx, my}, {box.max.x, box.max.y}}};
     for (const Box& q : quadrants) {
-        GeometryPtr part =
+        geos::GeometryPtr part =
             own(ctx, GEOSClipByRect_r(h, area.get(), q.min.x, q.min.y, q.max.x, q.max.y), "clip by rectangle");
         cut_into_tiles(ctx, std::move(part), q, cell, max_points, out);
     }
 }
 
 /** The part of the tiled polygon inside `region` (whose envelope is `window`). */
-GeometryPtr tiled_intersection(GeosContext& ctx, std::span<const Tile> tiles, const GEOSGeometry* region,
+geos::GeometryPtr tiled_intersection(geos::GeosContext& ctx, std::span<const Tile> tiles, const GEOSGeometry* region,
                                const Box& window) {
     GEOSContextHandle_t h = ctx.handle();
-    std::vector<GeometryPtr> parts;
+    std::vector<geos::GeometryPtr> parts;
     for (const Tile& t : tiles) {
         if (t.box.max.x <= window.min.x || t.box.min.x >= window.max.x || t.box.max.y <= window.min.y ||
             t.box.min.y >= window.max.y)
             continue;
         const bool within = t.box.min.x >= window.min.x && t.box.max.x <= window.max.x &&
                             t.box.min.y >= window.min.y && t.box.max.y <= window.max.y;
-        GeometryPtr part = within ? detail::clone(ctx, t.part.get())
+        geos::GeometryPtr part = within ? geos::clone(ctx, t.part.get())
                                   : own(ctx,
                                         GEOSClipByRect_r(h, t.part.get(), window.min.x, window.min.y, window.max.x,
                                                          window.max.y),
@@ -288,22 +288,22 @@ GeometryPtr tiled_intersection(GeosContext& ctx, std::span<const Tile> tiles, co
         if (GEOSisEmpty_r(h, part.get()) == 1) continue;
         parts.push_back(own(ctx, GEOSIntersection_r(h, part.get(), region), "intersection"));
     }
-    if (parts.empty()) return detail::make_collection(ctx, GEOS_MULTIPOLYGON, {});
+    if (parts.empty()) return geos::make_collection(ctx, GEOS_MULTIPOLYGON, {});
     if (parts.size() == 1) return std::move(parts.front());
     // Parts of neighbouring tiles meet along the tile lines: the union merges them.
-    const GeometryPtr all = detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(parts));
+    const geos::GeometryPtr all = geos::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(parts));
     return own(ctx, GEOSUnaryUnion_r(h, all.get()), "union");
 }
 
 }  // namespace
 
 namespace {
-std::vector<AreaPolygon> raster_nested(GeosContext& ctx, const RoadGraph& graph, std::span<const ReachedPiece> pieces,
+std::vector<AreaPolygon> raster_nested(geos::GeosContext& ctx, const RoadGraph& graph, std::span<const ReachedPiece> pieces,
                                        std::span<const Seconds> breaks, std::span<const std::vector<Point>> extra_lines,
                                        const AreaOptions& options, std::span<const Seconds> extra_starts);
 }  // namespace
 
-AreaPolygon service_area(GeosContext& ctx, const RoadGraph& graph,
+AreaPolygon service_area(geos::GeosContext& ctx, const RoadGraph& graph,
                          std::span<const ReachedPiece> pieces, Seconds max_seconds,
                          std::span<const std::vector<Point>> extra_lines,
                          const AreaOptions& options) {
@@ -316,14 +316,14 @@ AreaPolygon service_area(GeosContext& ctx, const RoadGraph& graph,
     add_pieces(ctx, graph, pieces, max_seconds, lines);
     add_extra(ctx, extra_lines, lines);
     const double road_km = lines.road_m / 1000.0;
-    GeometryPtr area = area_of_lines(ctx, std::move(lines), options);
+    geos::GeometryPtr area = area_of_lines(ctx, std::move(lines), options);
     return to_area_polygon(ctx, area.get(), road_km);
 }
 
 namespace {
 
 /** nested_areas() by AreaMethod::raster: one grid, lines burnt in as the breaks grow. */
-std::vector<AreaPolygon> raster_nested(GeosContext& ctx, const RoadGraph& graph, std::span<const ReachedPiece> pieces,
+std::vector<AreaPolygon> raster_nested(geos::GeosContext& ctx, const RoadGraph& graph, std::span<const ReachedPiece> pieces,
                                        std::span<const Seconds> breaks, std::span<const std::vector<Point>> extra_lines,
                                        const AreaOptions& options, std::span<const Seconds> extra_starts) {
     std::vector<AreaPolygon> out;
@@ -337,7 +337,7 @@ std::vector<AreaPolygon> raster_nested(GeosContext& ctx, const RoadGraph& graph,
         for (const Point& p : line) box.extend(p);
     if (box.empty()) {
         for (std::size_t i = 0; i < breaks.size(); ++i) {
-            const GeometryPtr none = detail::make_collection(ctx, GEOS_MULTIPOLYGON, {});
+            const geos::GeometryPtr none = geos::make_collection(ctx, GEOS_MULTIPOLYGON, {});
             out.push_back(to_area_polygon(ctx, none.get(), 0.0));
         }
         return out;
@@ -372,7 +372,7 @@ std::vector<AreaPolygon> raster_nested(GeosContext& ctx, const RoadGraph& graph,
     for (const auto& r : rings) all.insert(all.end(), r.begin(), r.end());
     bool simplified = tolerance > 0 && detail::simplify_rings(all, tolerance);
     for (int attempt = 0; attempt < 2; ++attempt) {
-        std::vector<GeometryPtr> areas;
+        std::vector<geos::GeometryPtr> areas;
         bool valid = true;
         for (std::size_t i = 0, at = 0; i < breaks.size(); ++i) {
             const std::size_t n = rings[i].size();
@@ -388,9 +388,9 @@ std::vector<AreaPolygon> raster_nested(GeosContext& ctx, const RoadGraph& graph,
             continue;
         }
         for (std::size_t i = 0; i < breaks.size(); ++i) {
-            GeometryPtr area = std::move(areas[i]);
+            geos::GeometryPtr area = std::move(areas[i]);
             if (!valid && GEOSisValid_r(ctx.handle(), area.get()) != 1)
-                area = detail::snap_to_grid(ctx, detail::to_valid_multipolygon(ctx, std::move(area)), options.grid_m);
+                area = geos::snap_to_grid(ctx, geos::to_valid_multipolygon(ctx, std::move(area)), options.grid_m);
             out.push_back(to_area_polygon(ctx, area.get(), road_m[i] / 1000.0));
         }
         break;
@@ -400,7 +400,7 @@ std::vector<AreaPolygon> raster_nested(GeosContext& ctx, const RoadGraph& graph,
 
 }  // namespace
 
-std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
+std::vector<AreaPolygon> nested_areas(geos::GeosContext& ctx, const RoadGraph& graph,
                                       std::span<const ReachedPiece> pieces,
                                       std::span<const Seconds> breaks,
                                       std::span<const std::vector<Point>> extra_lines,
@@ -424,7 +424,7 @@ std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
     std::vector<Interval> before;
     std::vector<AreaPolygon> out;
     out.reserve(breaks.size());
-    GeometryPtr previous;
+    geos::GeometryPtr previous;
     for (std::size_t i = 0; i < breaks.size(); ++i) {
         ReachedLines added;
         ReachedLines all;  // for the hull only
@@ -441,7 +441,7 @@ std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
             extra_added[j] = true;
             add_extra(ctx, extra_lines.subspan(j, 1), added);
         }
-        GeometryPtr area = union_of_buffers(ctx, added.parts, std::move(previous), options);
+        geos::GeometryPtr area = union_of_buffers(ctx, added.parts, std::move(previous), options);
         if (options.method == AreaMethod::hull) {
             for (std::size_t j = 0; j < extra_lines.size(); ++j)
                 if (starts_by(j, breaks[i])) add_extra(ctx, extra_lines.subspan(j, 1), all);
@@ -449,28 +449,28 @@ std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
         }
         // The next area grows from this snapped one, so its shared boundary is already on the
         // grid and snapping it again moves it by at most a cell: the areas still nest.
-        area = detail::snap_to_grid(ctx, std::move(area), options.grid_m);
+        area = geos::snap_to_grid(ctx, std::move(area), options.grid_m);
         out.push_back(to_area_polygon(ctx, area.get(), road_m / 1000.0));
         previous = std::move(area);
     }
     return out;
 }
 
-std::vector<AreaPolygon> ring_areas(GeosContext& ctx, std::span<const AreaPolygon> nested,
+std::vector<AreaPolygon> ring_areas(geos::GeosContext& ctx, std::span<const AreaPolygon> nested,
                                     double grid_m) {
     std::vector<AreaPolygon> out;
     out.reserve(nested.size());
-    GeometryPtr inner;
+    geos::GeometryPtr inner;
     for (std::size_t i = 0; i < nested.size(); ++i) {
-        GeometryPtr outer = detail::from_wkb(ctx, nested[i].wkb);
+        geos::GeometryPtr outer = geos::from_wkb(ctx, nested[i].wkb);
         if (i == 0) {
             out.push_back(nested[0]);
         } else {
-            GeometryPtr ring =
+            geos::GeometryPtr ring =
                 own(ctx, GEOSDifference_r(ctx.handle(), outer.get(), inner.get()), "difference");
             // Where the outer boundary runs within a hair of the inner one the difference
             // leaves slivers thinner than any output can draw: snapping removes them.
-            ring = detail::snap_to_grid(ctx, std::move(ring), grid_m);
+            ring = geos::snap_to_grid(ctx, std::move(ring), grid_m);
             const double road_km = std::max(0.0, nested[i].road_km - nested[i - 1].road_km);
             out.push_back(to_area_polygon(ctx, ring.get(), road_km));
         }
@@ -479,7 +479,7 @@ std::vector<AreaPolygon> ring_areas(GeosContext& ctx, std::span<const AreaPolygo
     return out;
 }
 
-std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
+std::vector<AreaPolygon> split_areas(geos::GeosContext& ctx, const RoadGraph& graph,
                                      std::span<const ReachedPiece> pieces, Seconds max_seconds,
                                      std::uint32_t origin_count,
                                      std::span<const std::vector<Point>> extra_lines_per_origin,
@@ -530,7 +530,7 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
     }
 
     std::vector<AreaPolygon> out(origin_count);
-    const GeometryPtr empty = detail::make_collection(ctx, GEOS_MULTIPOLYGON, {});
+    const geos::GeometryPtr empty = geos::make_collection(ctx, GEOS_MULTIPOLYGON, {});
     for (std::uint32_t o = 0; o < origin_count; ++o)
         out[o] = to_area_polygon(ctx, empty.get(), road_m[o] / 1000.0);
     if (samples.empty()) return out;
@@ -557,7 +557,7 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
     const double radius = reach + options.split_spacing_m + 2.0 * cell;
     frame = {{frame.min.x - radius, frame.min.y - radius}, {frame.max.x + radius, frame.max.y + radius}};
     std::vector<Box> windows;
-    std::vector<GeometryPtr> regions;
+    std::vector<geos::GeometryPtr> regions;
     {
         detail::SplitGrid grid(frame, cell);
         grid.label(std::move(samples), std::move(labels), radius, options.method == AreaMethod::hull, threads);
@@ -571,11 +571,11 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
         // region clips only the few tiles under it.
         const AreaPolygon whole = service_area(ctx, graph, pieces, max_seconds, extra_lines, options);
         std::vector<Tile> tiles;
-        cut_into_tiles(ctx, detail::from_wkb(ctx, whole.wkb), frame, cell, 4096, tiles);
+        cut_into_tiles(ctx, geos::from_wkb(ctx, whole.wkb), frame, cell, 4096, tiles);
         for (std::uint32_t o = 0; o < origin_count; ++o) {
             if (!regions[o]) continue;
-            GeometryPtr part = tiled_intersection(ctx, tiles, regions[o].get(), windows[o]);
-            part = detail::snap_to_grid(ctx, std::move(part), options.grid_m);
+            geos::GeometryPtr part = tiled_intersection(ctx, tiles, regions[o].get(), windows[o]);
+            part = geos::snap_to_grid(ctx, std::move(part), options.grid_m);
             out[o] = to_area_polygon(ctx, part.get(), road_m[o] / 1000.0);
         }
         return out;
@@ -631,19 +631,19 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
     const double margin = reach + 2.0 * cell;
     // Each region on its own (GEOS context, scratch); no GEOS geometry is shared between threads.
     struct Worker {
-        GeosContext geos;
+        geos::GeosContext geos;
         std::vector<std::uint32_t> seen;
         std::vector<std::uint32_t> ids;
         std::vector<ReachedPiece> local;
         std::vector<std::vector<Point>> local_extra;
-        std::vector<GeometryPtr> clipped;
+        std::vector<geos::GeometryPtr> clipped;
     };
     ParallelOptions par;
     par.threads = threads;
     parallel_for_each(
         origin_count, par,
         [&] {
-            return Worker{GeosContext{},
+            return Worker{geos::GeosContext{},
                           std::vector<std::uint32_t>(line_boxes.size(), detail::no_label),
                           {},
                           {},
@@ -653,7 +653,7 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
         [&](std::size_t index, Worker& wk) {
             const auto o = static_cast<std::uint32_t>(index);
             if (!regions[o]) return;
-            GeosContext& g = wk.geos;
+            geos::GeosContext& g = wk.geos;
             GEOSContextHandle_t gh = g.handle();
             const Box& w = windows[o];
             const Box grown{{w.min.x - margin, w.min.y - margin},
@@ -667,19 +667,19 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
                             wk.ids.push_back(k);
                         }
             std::sort(wk.ids.begin(), wk.ids.end());
-            GeometryPtr area;
+            geos::GeometryPtr area;
             if (raster) {
                 wk.local.clear();
                 for (std::uint32_t k : wk.ids) wk.local.push_back(pieces[line_piece[k]]);
                 wk.local_extra.clear();
                 for (std::size_t j = 0; j < extra_lines.size(); ++j)
                     if (near(extra_boxes[j], grown, 0.0)) wk.local_extra.push_back(extra_lines[j]);
-                area = detail::from_wkb(
+                area = geos::from_wkb(
                     g, service_area(g, graph, wk.local, max_seconds, wk.local_extra, options).wkb);
             } else {
                 wk.clipped.clear();
                 for (std::uint32_t k : wk.ids) {
-                    GeometryPtr line = detail::make_line(g, lines[k]);
+                    geos::GeometryPtr line = geos::make_line(g, lines[k]);
                     const Box& b = line_boxes[k];
                     if (b.min.x < grown.min.x || b.max.x > grown.max.x || b.min.y < grown.min.y ||
                         b.max.y > grown.max.y)
@@ -692,49 +692,49 @@ std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
                 area = union_of_buffers(g, wk.clipped, nullptr, options);
                 wk.clipped.clear();
             }
-            GeometryPtr part =
+            geos::GeometryPtr part =
                 own(g, GEOSIntersection_r(gh, area.get(), regions[o].get()), "intersection");
-            part = detail::snap_to_grid(g, std::move(part), options.grid_m);
+            part = geos::snap_to_grid(g, std::move(part), options.grid_m);
             out[o] = to_area_polygon(g, part.get(), road_m[o] / 1000.0);
         });
     return out;
 }
 
-std::string wkb_to_wkt(GeosContext& ctx, std::span<const unsigned char> wkb, int decimals) {
+std::string wkb_to_wkt(geos::GeosContext& ctx, std::span<const unsigned char> wkb, int decimals) {
     GEOSContextHandle_t h = ctx.handle();
-    const GeometryPtr geometry = detail::from_wkb(ctx, wkb);
+    const geos::GeometryPtr geometry = geos::from_wkb(ctx, wkb);
     GEOSWKTWriter* writer = GEOSWKTWriter_create_r(h);
-    if (writer == nullptr) detail::fail(ctx, "create WKT writer");
+    if (writer == nullptr) geos::fail(ctx, "create WKT writer");
     GEOSWKTWriter_setRoundingPrecision_r(h, writer, decimals);
     GEOSWKTWriter_setTrim_r(h, writer, 1);
     GEOSWKTWriter_setOutputDimension_r(h, writer, 2);
     char* text = GEOSWKTWriter_write_r(h, writer, geometry.get());
     GEOSWKTWriter_destroy_r(h, writer);
-    if (text == nullptr) detail::fail(ctx, "write WKT");
+    if (text == nullptr) geos::fail(ctx, "write WKT");
     std::string out(text);
     GEOSFree_r(h, text);
     return out;
 }
 
-bool wkb_contains(GeosContext& ctx, std::span<const unsigned char> wkb, Point p) {
-    const GeometryPtr geometry = detail::from_wkb(ctx, wkb);
-    const GeometryPtr point = detail::make_point(ctx, p);
+bool wkb_contains(geos::GeosContext& ctx, std::span<const unsigned char> wkb, Point p) {
+    const geos::GeometryPtr geometry = geos::from_wkb(ctx, wkb);
+    const geos::GeometryPtr point = geos::make_point(ctx, p);
     const char result = GEOSContains_r(ctx.handle(), geometry.get(), point.get());
-    if (result == 2) detail::fail(ctx, "contains");
+    if (result == 2) geos::fail(ctx, "contains");
     return result == 1;
 }
 
-double wkb_area(GeosContext& ctx, std::span<const unsigned char> wkb) {
-    const GeometryPtr geometry = detail::from_wkb(ctx, wkb);
+double wkb_area(geos::GeosContext& ctx, std::span<const unsigned char> wkb) {
+    const geos::GeometryPtr geometry = geos::from_wkb(ctx, wkb);
     double area = 0.0;
-    if (GEOSArea_r(ctx.handle(), geometry.get(), &area) == 0) detail::fail(ctx, "area");
+    if (GEOSArea_r(ctx.handle(), geometry.get(), &area) == 0) geos::fail(ctx, "area");
     return area;
 }
 
-bool wkb_is_valid(GeosContext& ctx, std::span<const unsigned char> wkb) {
-    const GeometryPtr geometry = detail::from_wkb(ctx, wkb);
+bool wkb_is_valid(geos::GeosContext& ctx, std::span<const unsigned char> wkb) {
+    const geos::GeometryPtr geometry = geos::from_wkb(ctx, wkb);
     const char result = GEOSisValid_r(ctx.handle(), geometry.get());
-    if (result == 2) detail::fail(ctx, "check validity");
+    if (result == 2) geos::fail(ctx, "check validity");
     return result == 1;
 }
 

@@ -4,7 +4,7 @@
  * widened by the short walk from a road to a door. Nested areas for several time breaks, the
  * rings between them, and a network Voronoi split of one area among several facilities.
  *
- * Every function takes a GeosContext; keep one per thread. Polygons are returned as ISO WKB
+ * Every function takes a geos::GeosContext; keep one per thread. Polygons are returned as ISO WKB
  * MultiPolygons in the graph's work CRS, always valid, snap-rounded to AreaOptions::grid_m,
  * possibly empty.
  */
@@ -17,7 +17,7 @@
 #include "core/graph.hpp"
 #include "core/reach.hpp"
 #include "core/types.hpp"
-#include "maps/geos_handle.hpp"
+#include "core/geos.hpp"
 
 namespace lifecircle::maps {
 
@@ -83,7 +83,7 @@ struct AreaPolygon {
  * roads (densified every buffer_m), so the result still contains every reached road.
  * road_km is the length of the reached parts of the pieces (extra lines not counted).
  */
-AreaPolygon service_area(GeosContext& ctx, const RoadGraph& graph,
+AreaPolygon service_area(geos::GeosContext& ctx, const RoadGraph& graph,
                          std::span<const ReachedPiece> pieces, Seconds max_seconds,
                          std::span<const std::vector<Point>> extra_lines,
                          const AreaOptions& options);
@@ -97,7 +97,7 @@ AreaPolygon service_area(GeosContext& ctx, const RoadGraph& graph,
  * `extra_starts`, when given (one per extra line), is when each extra line is reached: it
  * joins the first area whose break is at or after that time (a facility that leaves late).
  */
-std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
+std::vector<AreaPolygon> nested_areas(geos::GeosContext& ctx, const RoadGraph& graph,
                                       std::span<const ReachedPiece> pieces,
                                       std::span<const Seconds> breaks,
                                       std::span<const std::vector<Point>> extra_lines,
@@ -111,7 +111,7 @@ std::vector<AreaPolygon> nested_areas(GeosContext& ctx, const RoadGraph& graph,
  * each piece. Ring areas sum to the outermost area; rings do not overlap (up to the snap-rounding
  * of each ring to `grid_m`, see AreaOptions::grid_m).
  */
-std::vector<AreaPolygon> ring_areas(GeosContext& ctx, std::span<const AreaPolygon> nested,
+std::vector<AreaPolygon> ring_areas(geos::GeosContext& ctx, std::span<const AreaPolygon> nested,
                                     double grid_m = AreaOptions{}.grid_m);
 
 /**
@@ -156,19 +156,19 @@ std::vector<AreaPolygon> ring_areas(GeosContext& ctx, std::span<const AreaPolygo
  * road_km of result[o] is the length of o's reached pieces. Throws std::invalid_argument if a
  * piece's origin is not below origin_count or extra_lines_per_origin has the wrong size.
  */
-std::vector<AreaPolygon> split_areas(GeosContext& ctx, const RoadGraph& graph,
+std::vector<AreaPolygon> split_areas(geos::GeosContext& ctx, const RoadGraph& graph,
                                      std::span<const ReachedPiece> pieces, Seconds max_seconds,
                                      std::uint32_t origin_count,
                                      std::span<const std::vector<Point>> extra_lines_per_origin,
                                      const AreaOptions& options, unsigned threads = 0);
 
 /** WKT of a WKB geometry with `decimals` digits after the point (trailing zeros trimmed). */
-std::string wkb_to_wkt(GeosContext& ctx, std::span<const unsigned char> wkb, int decimals = 3);
+std::string wkb_to_wkt(geos::GeosContext& ctx, std::span<const unsigned char> wkb, int decimals = 3);
 /** Whether the point lies inside the WKB geometry (not on its boundary, not outside). */
-bool wkb_contains(GeosContext& ctx, std::span<const unsigned char> wkb, Point p);
+bool wkb_contains(geos::GeosContext& ctx, std::span<const unsigned char> wkb, Point p);
 /** Area of a WKB geometry in square work-CRS units (m²). */
-double wkb_area(GeosContext& ctx, std::span<const unsigned char> wkb);
+double wkb_area(geos::GeosContext& ctx, std::span<const unsigned char> wkb);
 /** Whether a WKB geometry is valid by OGC rules (GEOSisValid). */
-bool wkb_is_valid(GeosContext& ctx, std::span<const unsigned char> wkb);
+bool wkb_is_valid(geos::GeosContext& ctx, std::span<const unsigned char> wkb);
 
 }  // namespace lifecircle::maps

@@ -381,7 +381,7 @@ std::uint32_t SplitGrid::label_at(Point p) const {
     return k == no_label ? no_label : m_labels[k];
 }
 
-std::vector<GeometryPtr> SplitGrid::regions(GeosContext& ctx, std::uint32_t label_count, std::vector<Box>& boxes,
+std::vector<geos::GeometryPtr> SplitGrid::regions(geos::GeosContext& ctx, std::uint32_t label_count, std::vector<Box>& boxes,
                                             double simplify_m) const {
     GEOSContextHandle_t h = ctx.handle();
     // The sides label() emitted, sorted by label and key.
@@ -395,7 +395,7 @@ std::vector<GeometryPtr> SplitGrid::regions(GeosContext& ctx, std::uint32_t labe
     }
     for (std::size_t a = 0; a < label_count; ++a) first[a + 1] += first[a];
 
-    std::vector<GeometryPtr> out(label_count);
+    std::vector<geos::GeometryPtr> out(label_count);
     boxes.assign(label_count, Box{});
     std::vector<char> used;
     std::vector<std::pair<std::int64_t, std::int64_t>> path;
@@ -554,7 +554,7 @@ std::vector<GeometryPtr> SplitGrid::regions(GeosContext& ctx, std::uint32_t labe
         if (linear == nullptr) fail(ctx, "create ring");
         return linear;
     };
-    std::vector<std::vector<GeometryPtr>> polygons(label_count);
+    std::vector<std::vector<geos::GeometryPtr>> polygons(label_count);
     for (const Part& part : parts) {
         GEOSGeometry* shell = make_ring(world[part.shell]);
         std::vector<GEOSGeometry*> inner;

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "core/types.hpp"
-#include "maps/geos_handle.hpp"
+#include "core/geos.hpp"
 
 namespace lifecircle::maps::detail {
 
@@ -58,7 +58,7 @@ public:
      * (simplify_rings: neighbours keep one common border, nothing crosses, so the regions
      * still tile what the cells tiled). `boxes[l]` is its envelope.
      */
-    std::vector<GeometryPtr> regions(GeosContext& ctx, std::uint32_t label_count, std::vector<Box>& boxes,
+    std::vector<geos::GeometryPtr> regions(geos::GeosContext& ctx, std::uint32_t label_count, std::vector<Box>& boxes,
                                      double simplify_m = 0.0) const;
 
     double cell() const { return m_cell; }

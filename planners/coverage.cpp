@@ -22,6 +22,48 @@ bool any_own_cutoff(const SourceSet& s) {
 
 }  // namespace
 
+namespace {
+
+/**
+ * Both limits hold for one facility: the nearest facility by time and the nearest by distance
+ * may differ (steps slow one route down), so for the points where they do, the pairs within the
+ * time limit and within the metres are intersected.
+ */
+void cover_by_pairs(const RoadGraph& graph, ProfileId profile, ProfileId length_profile, const SourceSet& facilities,
+                    const SourceSet& length_facilities, std::span<const Snap> demand, const Standard& standard,
+                    const ParallelOptions& parallel, const SamePlace& same_place,
+                    std::span<const std::uint32_t> points, CoverageResult& r) {
+    std::vector<Snap> only(demand.size()), only_metres(demand.size());
+    for (Snap& s : only) s.failure = SnapFailure::too_far;
+    for (Snap& s : only_metres) s.failure = SnapFailure::too_far;
+    for (const std::uint32_t i : points) {
+        only[i] = demand[i];
+        only_metres[i] = demand[i];
+        only_metres[i].access_seconds = demand[i].distance;
+    }
+    TableOptions to;
+    to.parallel = parallel;
+    to.parallel.progress = nullptr;
+    to.cutoff = standard.max_seconds;
+    TableOptions mo = to;
+    mo.cutoff = standard.max_meters;
+    std::vector<Colocated> same;
+    std::vector<Seconds> start(facilities.size(), 0.0);
+    for (const Colocated& c : same_place.pairs)
+        if (std::binary_search(points.begin(), points.end(), c.target)) same.push_back(c);
+    for (std::size_t f = 0; f < start.size() && !same_place.start.empty(); ++f) start[f] = same_place.start[f];
+    std::vector<Seconds> own(facilities.size());
+    for (std::size_t f = 0; f < own.size(); ++f) own[f] = facilities.cutoff(f);
+    const TimeTable within = intersect(
+        with_colocated(time_table(graph, profile, facilities, TargetIndex(graph, only), to), same, start, to.cutoff, own),
+        with_colocated(time_table(graph, length_profile, length_facilities, TargetIndex(graph, only_metres), mo), same,
+                       {}, mo.cutoff));
+    for (std::size_t f = 0; f < within.rows(); ++f)
+        for (const TimeEntry& e : within.row(f)) r.covered[e.col] = 1;
+}
+
+}  // namespace
+
 Nearest nearest_facility(const RoadGraph& graph, ProfileId profile, const SourceSet& facilities,
                          std::span<const Snap> demand, const ParallelOptions& parallel) {
     Nearest out;
@@ -105,7 +147,7 @@ SnapStatus snap_status(const Snap& snap) {
 CoverageResult coverage(const RoadGraph& graph, ProfileId profile, const ProfileId* length_profile,
                         const SourceSet& facilities, const SourceSet* length_facilities,
                         std::span<const Snap> demand, const Standard& standard,
-                        const ParallelOptions& parallel) {
+                        const ParallelOptions& parallel, const SamePlace& same_place) {
     if (standard.max_meters != unreachable && (!length_profile || !length_facilities))
         throw std::invalid_argument(
             "coverage: a metre limit needs a length profile and its sources");
@@ -120,8 +162,22 @@ CoverageResult coverage(const RoadGraph& graph, ProfileId profile, const Profile
             nearest_facility(graph, *length_profile, *length_facilities, in_metres, parallel);
         r.has_length = true;
     }
+    for (const Colocated& c : same_place.pairs) {
+        const Seconds t = same_place.start.empty() ? 0.0 : same_place.start[c.source];
+        if (t > facilities.cutoff(c.source)) continue;
+        const auto better = [&](Nearest& n, Seconds value) {
+            const Seconds now = n.seconds[c.target];
+            if (value < now || (value == now && c.source < n.facility[c.target])) {
+                n.seconds[c.target] = static_cast<float>(value);
+                n.facility[c.target] = c.source;
+            }
+        };
+        better(r.by_time, t);
+        if (r.has_length) better(r.by_length, 0.0);
+    }
     r.status.resize(demand.size());
     r.covered.assign(demand.size(), 0);
+    std::vector<std::uint32_t> ambiguous;  // both minima within the limits, from two facilities
     for (std::size_t i = 0; i < demand.size(); ++i) {
         r.status[i] = snap_status(demand[i]);
         const bool time_ok =
@@ -129,8 +185,15 @@ CoverageResult coverage(const RoadGraph& graph, ProfileId profile, const Profile
         const bool length_ok =
             standard.max_meters == unreachable || (r.by_length.seconds[i] != unreachable &&
                                                    r.by_length.seconds[i] <= standard.max_meters);
+        if (time_ok && length_ok && standard.max_meters != unreachable &&
+            r.by_time.facility[i] != r.by_length.facility[i]) {
+            ambiguous.push_back(static_cast<std::uint32_t>(i));
+            continue;
+        }
         r.covered[i] = time_ok && length_ok ? 1 : 0;
     }
+    if (!ambiguous.empty()) cover_by_pairs(graph, profile, *length_profile, facilities, *length_facilities, demand,
+                                           standard, parallel, same_place, ambiguous, r);
     return r;
 }
 

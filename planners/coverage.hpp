@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/colocated.hpp"
 #include "core/graph.hpp"
 #include "core/parallel.hpp"
 #include "core/snap.hpp"
@@ -68,18 +69,29 @@ struct CoverageResult {
 };
 
 /**
+ * Sources and demand points at one place (core/colocated.hpp) and the time such a pair takes:
+ * the source's delay, no access walk (per source; empty = 0). Their distance is 0 m.
+ */
+struct SamePlace {
+    std::span<const Colocated> pairs;
+    std::span<const Seconds> start;
+};
+
+/**
  * Coverage of every demand point. `length_profile` (optional, a Metric::length profile of the
  * same mode and direction) measures network distance for Standard::max_meters, from
  * `length_facilities` (seeds whose starts are metres: the facility's own walk to its road) and
  * each demand point's walk to its road in metres; without it a metre limit is an
- * std::invalid_argument. A point is covered when its nearest facility by time
- * is within max_seconds and its nearest facility by distance is within max_meters (for walking
- * these are the same facility except where steps slow one route down).
+ * std::invalid_argument. A point is covered when one facility is within both limits: within
+ * max_seconds and within max_meters. Its nearest facility by time and by distance are found by
+ * two multi-source searches; where they differ (steps or a slope slow one route down) the pairs
+ * within each limit are intersected for those points. Pairs in `same_place`
+ * take their start time (within the source's own cutoff) and 0 m, when that is better.
  */
 CoverageResult coverage(const RoadGraph& graph, ProfileId profile, const ProfileId* length_profile,
                         const SourceSet& facilities, const SourceSet* length_facilities,
                         std::span<const Snap> demand, const Standard& standard,
-                        const ParallelOptions& parallel = {});
+                        const ParallelOptions& parallel = {}, const SamePlace& same_place = {});
 
 /** The figures of one group (weights) over some demand points. */
 struct Figures {

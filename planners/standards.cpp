@@ -56,6 +56,8 @@ public:
                 s.metres_min = positive(k, value);
             else if (k == "walk_speed_kmh")
                 s.walk_speed_kmh = positive(k, value);
+            else if (k == "slope")
+                s.slope = slope(value);
             else if (k == "target_share")
                 s.target_share = share(value);
             else if (k == "verified")
@@ -68,8 +70,8 @@ public:
                 fail(value.source(),
                      "unknown key '" + k + "'" + in_entry() +
                          "; known keys are name, title_en, title_zh, kinds, demand, mode, "
-                         "minutes, metres, metres_min, walk_speed_kmh, target_share, verified, "
-                         "note and [standard.source]");
+                         "minutes, metres, metres_min, walk_speed_kmh, slope, target_share, "
+                         "verified, note and [standard.source]");
         }
         require(m_table.contains("name"), "name");
         check_name(s.name);
@@ -82,6 +84,11 @@ public:
         require(m_table.contains("source"), "source");
         if (!s.minutes && !s.metres)
             fail(m_table.source(), "standard '" + s.name + "' needs minutes or metres (or both)");
+        if (s.slope == SlopeModel::tobler && s.mode != Mode::walk)
+            fail(m_table["slope"].node()->source(),
+                 "slope = \"tobler\" of standard '" + s.name +
+                     "' is a walking model; its mode is " + std::string(mode_name(s.mode)) +
+                     " (bike and drive times ignore slope)");
         if (s.metres_min && (!s.metres || *s.metres_min > *s.metres))
             fail(m_table["metres_min"].node()->source(),
                  "metres_min of standard '" + s.name + "' needs metres and must not exceed it");
@@ -169,6 +176,15 @@ private:
                  "key 'demand'" + in_entry() +
                      " must be everyone, children-0-3, children-3-6, age-60-plus or age-65-plus");
         return *group;
+    }
+    SlopeModel slope(const toml::node& value) const {
+        const auto* s = value.as_string();
+        const auto model = s != nullptr ? parse_slope_model(s->get()) : std::nullopt;
+        if (!model)
+            fail(value.source(), "key 'slope'" + in_entry() +
+                                     " must be \"tobler\" (walking speed follows the slope of --elevation) or "
+                                     "\"none\" (flat)");
+        return *model;
     }
     Mode mode(const toml::node& value) const {
         const auto* s = value.as_string();

@@ -46,7 +46,12 @@ struct ServiceStandard {
     std::optional<double> minutes;         ///< travel-time threshold
     std::optional<double> metres;          ///< network-distance threshold (upper end of a range)
     std::optional<double> metres_min;      ///< lower end when the source gives a range
-    std::optional<double> walk_speed_kmh;  ///< only when the source implies its own speed
+    std::optional<double> walk_speed_kmh;  ///< its own walking speed (on flat ground), if any
+    /**
+     * Its own slope model, if any: with a DEM, SlopeModel::tobler walks the slope, ::none
+     * walks flat; unset follows the profile's default (walking: tobler). Walk mode only.
+     */
+    std::optional<SlopeModel> slope;
     std::optional<double> target_share;    ///< share of the demand group to reach it, 0-1
     bool verified = false;                 ///< every number checked against the source's text
     std::string note;                      ///< caveats; says which numbers are unverified

@@ -275,7 +275,7 @@ check "osm as points message" err_has "facilities verb"
 # Option values are checked before the network is loaded (the network path does not exist).
 check "max-minutes 0" run 2 "$lc" matrix --network "$tmp/none.osm" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
     --max-minutes 0 --out "$tmp/x.csv"
-check "max-minutes 0 message" err_has "must be a number more than 0 and at most 10080 minutes, not '0'"
+check "max-minutes 0 message" err_has "must be a number more than 0 and at most 1440 minutes, not '0'"
 check "max-minutes 0 no long number" bash -c "! grep -q '[0-9]\{30\}' '$tmp/err'"
 check "max-minutes nan" run 2 "$lc" matrix --network "$tmp/none.osm" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
     --max-minutes nan --out "$tmp/x.csv"
@@ -543,6 +543,89 @@ check "suggest bad matrix header" run 3 "$lc" suggest --matrix "$tmp/bad_od.csv"
     --objective max-coverage --count 1 --cutoff 5 --out "$tmp/m2.csv"
 check "suggest bad matrix message" err_has "expected from_id,to_id,cost"
 check "suggest --matrix left nothing" test ! -e "$tmp/m2.csv"
+
+
+# Issue 17: one study, one answer. The facility id field named is the one read (编号 on a CSV),
+# the old spelling still works with a note, a missing field is named.
+printf '编号,name,lon,lat\nH1,a,116.3038687,39.9831441\nH2,b,116.3226314,39.9802094\n' >"$tmp/cl.csv"
+check "coverage id field" run 0 "$lc" coverage --network "$demo" --facilities "$tmp/cl.csv" --facilities-id-field 编号 \
+    --demand "$src/demo/homes.csv" --weight-field population --minutes 10 --out "$tmp/cov_id.geojson"
+check "coverage id field used" grep -q '"nearest_facility_id": "H2"' "$tmp/cov_id.geojson"
+check "old spelling" run 0 "$lc" coverage --network "$demo" --facilities "$tmp/cl.csv" --facility-id-field 编号 \
+    --demand "$src/demo/homes.csv" --weight-field population --minutes 10 --out "$tmp/cov_id2.geojson"
+check "old spelling note" err_has "--facility-id-field is now spelled --facilities-id-field"
+check "old spelling same file" cmp -s "$tmp/cov_id.geojson" "$tmp/cov_id2.geojson"
+check "missing id field" run 3 "$lc" coverage --network "$demo" --facilities "$tmp/cl.csv" --facilities-id-field code \
+    --demand "$src/demo/homes.csv" --minutes 10 --out "$tmp/cov_id3.geojson"
+check "missing id field named" err_has "code"
+check "missing id field left nothing" test ! -e "$tmp/cov_id3.geojson"
+# A resident at the very place of a clinic is 0 minutes in matrix and coverage alike.
+printf 'id,lon,lat,population\nat,116.3038687,39.9831441,10\n' >"$tmp/at.csv"
+check "same place matrix" run 0 "$lc" matrix --network "$demo" --from "$tmp/at.csv" --to "$src/demo/clinics.geojson" \
+    --out "$tmp/at_od.csv"
+check "same place matrix 0" grep -qx "at,F1,0.000" "$tmp/at_od.csv"
+check "same place coverage" run 0 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+    --demand "$tmp/at.csv" --weight-field population --minutes 10 --out "$tmp/at_cov.geojson"
+check "same place coverage 0" grep -q '"minutes_to_nearest": 0.0' "$tmp/at_cov.geojson"
+# Capacitated suggest headlines the seats it optimised.
+printf 'id,lon,lat,seats\nF1,116.3038687,39.9831441,40\n' >"$tmp/kg.csv"
+check "capacitated suggest" run 0 "$lc" suggest --network "$demo" --facilities "$tmp/kg.csv" --capacity-field seats \
+    --demand "$src/demo/homes.csv" --weight-field population --candidates auto --candidate-spacing 200 \
+    --candidate-capacity 60 --capacitated --count 1 --minutes 10 --out "$tmp/cap.geojson"
+check "capacitated headline" grep -q "population served (with a seat within 10 min walk" "$tmp/out"
+
+# Issue 22: every number is validated, with the option named; nothing is written.
+for bad in "--minutes nan" "--max-meters nan" "--hex-m nan" "--minutes 1e308" "--walk-speed inf"; do
+    check "coverage $bad" run 2 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+        --demand "$src/demo/homes.csv" $bad --gaps "$tmp/nan_gaps.geojson" --out "$tmp/nan.geojson"
+    check "coverage $bad message" err_has "${bad%% *}"
+    check "coverage $bad message says must be" err_has "must be a number"
+done
+check "nan wrote nothing" test ! -e "$tmp/nan.geojson"
+for bad in "--time-limit nan" "--p-median-minutes nan"; do
+    check "suggest $bad" run 2 "$lc" suggest --network "$demo" --demand "$src/demo/homes.csv" --candidates auto \
+        --objective p-median --count 1 $bad --out "$tmp/nan_s.geojson"
+    check "suggest $bad message" err_has "${bad%% *}"
+done
+check "raster grid bound" run 2 "$lc" isochrones --network "$demo" --facilities "$src/demo/clinics.geojson" \
+    --minutes 15 --method raster --buffer-m 0.01 --out "$tmp/tiny.geojson"
+check "raster grid bound message" err_has "use a buffer of at least"
+python3 - "$src/demo/demo_district.osm" "$tmp/broken.osm" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+first = re.search(r'<node id="(\d+)"[^>]*lat="([^"]+)"', text)
+open(sys.argv[2], "w", encoding="utf-8").write(text.replace(f'lat="{first.group(2)}"', 'lat="1e308"', 1))
+PY
+check "broken coordinate" run 3 "$lc" network-info --network "$tmp/broken.osm"
+check "broken coordinate message" err_has "a coordinate is broken"
+printf 'id,lon,lat,population\nbig,116.3038687,39.9831441,1e308\n' >"$tmp/huge.csv"
+check "huge weight" run 3 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+    --demand "$tmp/huge.csv" --weight-field population --out "$tmp/huge.geojson"
+check "huge weight names file and feature" err_has "huge.csv"
+check "huge weight names feature" err_has "feature big"
+
+
+# Issue 21: public transport by timetable, where the shared data is present.
+pa=$src/../shared/data
+if [[ -f $pa/transit/porto_alegre_trensurb_gtfs.zip ]]; then
+    check "gtfs without transit" run 2 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+        --gtfs "$pa/transit/porto_alegre_trensurb_gtfs.zip" --out "$tmp/odt.csv"
+    check "gtfs without transit message" err_has "--gtfs is for --mode transit"
+    check "transit without gtfs" run 2 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+        --mode transit --out "$tmp/odt.csv"
+    check "transit without gtfs message" err_has "--mode transit needs the timetables"
+    check "transit metres refused" run 2 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+        --demand "$src/demo/homes.csv" --mode transit --gtfs "$pa/transit/porto_alegre_trensurb_gtfs.zip" \
+        --departure 2019-05-13T14:00 --minutes 15 --max-meters 500 --out "$tmp/cov_t.geojson"
+    check "transit metres message" err_has "by public transport the standard is --minutes"
+    check "transit no service" run 3 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+        --mode transit --gtfs "$pa/transit/porto_alegre_trensurb_gtfs.zip" --departure 2031-01-01T08:00 --out "$tmp/odt.csv"
+    check "transit no service message" err_has "2031"
+    check "transit feed of another city" run 3 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+        --mode transit --gtfs "$pa/transit/porto_alegre_trensurb_gtfs.zip" --departure 2019-05-13T14:00 --out "$tmp/odt.csv"
+    check "transit feed of another city message" err_has "are the feeds (--gtfs) for this city?"
+    check "transit left nothing" test ! -e "$tmp/odt.csv"
+fi
 
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -372,6 +372,59 @@ TEST_CASE("gdal_network: attributes", "[gdal_network]") {
     CHECK_THAT(result.warnings[2], Contains("('none')"));
 }
 
+TEST_CASE("gdal_network: bridge and tunnel fields", "[gdal_network]") {
+    TempDir dir{"lifecircle_gdal_network"};
+    const std::string path = dir.file("structures.geojson");
+    const Point o{440000.0, 4420000.0};
+    auto segment = [&](int i) {
+        const double y = o.y + 10.0 * i;
+        return std::vector<Point>{{o.x, y}, {o.x + 50.0, y}};
+    };
+    write_text(path, feature_collection({line_feature(segment(0), R"("bridge":"T","tunnel":"F","layer":0)"),
+                                         line_feature(segment(1), R"("bridge":"F","tunnel":"T","layer":-1)"),
+                                         line_feature(segment(2), R"("bridge":"F","tunnel":"F","layer":1)"),
+                                         line_feature(segment(3), R"("bridge":"F","tunnel":"F","layer":0)"),
+                                         line_feature(segment(4), R"("bridge":"高架","tunnel":null)"),
+                                         line_feature(segment(5), R"("bridge":"maybe")")},
+                                        32650));
+    auto flags = [](const GdalNetworkResult& r) {
+        std::vector<bool> out(r.network.edges.size());
+        for (const RawEdge& e : r.network.edges) out[e.source] = e.attributes.bridge_or_tunnel;
+        return out;
+    };
+    SECTION("every field found by name counts") {
+        const GdalNetworkResult r = read_gdal_network(path, {});
+        CHECK(r.fields.bridge_tunnel == "bridge, tunnel, layer");
+        CHECK(flags(r) == std::vector<bool>{true, true, true, false, true, false});
+        CHECK(std::count_if(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+                  return w == "1 features have a bridge/tunnel value that is not recognised ('maybe'); they are "
+                              "taken to be on the ground (use 1/0, yes/no, bridge, tunnel)";
+              }) == 1);
+    }
+    SECTION("a named field alone") {
+        GdalNetworkOptions options;
+        options.bridge_tunnel_field = "LAYER";
+        const GdalNetworkResult r = read_gdal_network(path, options);
+        CHECK(r.fields.bridge_tunnel == "layer");
+        CHECK(flags(r) == std::vector<bool>{false, true, true, false, false, false});
+    }
+    SECTION("a named field that is missing") {
+        GdalNetworkOptions options;
+        options.bridge_tunnel_field = "桥隧";
+        REQUIRE_THROWS_WITH(read_gdal_network(path, options),
+                            Contains("field '桥隧' (given as the bridge/tunnel field) not found") &&
+                                Contains("the layer's fields are: bridge, tunnel, layer"));
+    }
+    SECTION("a Chinese field") {
+        write_text(path, feature_collection({line_feature(segment(0), R"("桥梁":"是")"),
+                                             line_feature(segment(1), R"("桥梁":"否")")},
+                                            32650));
+        const GdalNetworkResult r = read_gdal_network(path, {});
+        CHECK(r.fields.bridge_tunnel == "桥梁");
+        CHECK(flags(r) == std::vector<bool>{true, false});
+    }
+}
+
 TEST_CASE("gdal_network: Geofabrik's oneway F/T/B and explicit field names", "[gdal_network]") {
     TempDir dir{"lifecircle_gdal_network"};
     const std::string path = dir.file("geofabrik.geojson");
@@ -590,6 +643,114 @@ TEST_CASE("gdal_network: the bureau's Haidian Shapefile", "[gdal_network]") {
     CHECK(box.max.y < 4440000.0);
     CHECK(box.max.x - box.min.x == Approx(2728.0 * 0.9996).margin(30.0));
     CHECK(box.max.y - box.min.y == Approx(3736.5 * 0.9996).margin(30.0));
+}
+
+namespace {
+
+/** What a topology build produced, in numbers that do not depend on PROJ's last bits. */
+struct TopologyFingerprint {
+    std::size_t raw_nodes = 0;
+    std::size_t raw_edges = 0;
+    std::size_t junction_splits = 0;
+    std::uint64_t structure = 0;  ///< FNV-1a over every edge's ends, shape size, source, name, class
+    double shape_m = 0.0;         ///< total length of the raw shapes
+    std::size_t graph_nodes = 0;
+    std::size_t graph_edges = 0;
+    double walk_seconds = 0.0;    ///< sum over usable walking arcs
+    double drive_seconds = 0.0;   ///< sum over usable driving arcs
+};
+
+TopologyFingerprint fingerprint(const std::string& path, const GdalNetworkOptions& options) {
+    GdalNetworkResult result = read_gdal_network(path, options);
+    TopologyFingerprint f;
+    const RawNetwork& raw = result.network;
+    f.raw_nodes = raw.nodes.size();
+    f.raw_edges = raw.edges.size();
+    f.junction_splits = result.junction_splits;
+    std::uint64_t h = 1469598103934665603ull;
+    auto mix = [&](std::uint64_t v) {
+        for (int i = 0; i < 8; ++i) {
+            h ^= (v >> (8 * i)) & 0xFFu;
+            h *= 1099511628211ull;
+        }
+    };
+    for (std::size_t i = 0; i < raw.edges.size(); ++i) {
+        const RawEdge& e = raw.edges[i];
+        mix(e.from);
+        mix(e.to);
+        mix(raw.shape(i).size());
+        mix(e.source);
+        mix(e.name);
+        mix(static_cast<std::uint64_t>(e.attributes.road_class));
+        for (std::size_t k = 1; k < raw.shape(i).size(); ++k)
+            f.shape_m += std::hypot(raw.shape(i)[k].x - raw.shape(i)[k - 1].x,
+                                    raw.shape(i)[k].y - raw.shape(i)[k - 1].y);
+    }
+    f.structure = h;
+    lifecircle::BuildOptions build;
+    build.profiles = {lifecircle::default_profile(lifecircle::Mode::walk),
+                      lifecircle::default_profile(lifecircle::Mode::drive)};
+    const lifecircle::RoadGraph g = lifecircle::build_graph(std::move(result.network), build);
+    f.graph_nodes = g.node_count();
+    f.graph_edges = g.edge_count();
+    for (float s : g.profiles[0].arc_seconds)
+        if (s != lifecircle::forbidden_arc) f.walk_seconds += s;
+    for (float s : g.profiles[1].arc_seconds)
+        if (s != lifecircle::forbidden_arc) f.drive_seconds += s;
+    return f;
+}
+
+void check_fingerprint(const TopologyFingerprint& f, const TopologyFingerprint& expected) {
+    CHECK(f.raw_nodes == expected.raw_nodes);
+    CHECK(f.raw_edges == expected.raw_edges);
+    CHECK(f.junction_splits == expected.junction_splits);
+    CHECK(f.structure == expected.structure);
+    CHECK(f.shape_m == Approx(expected.shape_m).epsilon(1e-9));
+    CHECK(f.graph_nodes == expected.graph_nodes);
+    CHECK(f.graph_edges == expected.graph_edges);
+    CHECK(f.walk_seconds == Approx(expected.walk_seconds).epsilon(1e-7));
+    CHECK(f.drive_seconds == Approx(expected.drive_seconds).epsilon(1e-7));
+}
+
+}  // namespace
+
+// Recorded before the topology moved from io/gdal_network.cpp to core/topology.cpp (issue 17):
+// the same nodes, edges and travel times, with the default tolerance, a wide one that splits
+// lines at T-junctions, and without splitting.
+TEST_CASE("gdal_network: the Haidian graph is unchanged by the topology move", "[gdal_network]") {
+    const fs::path path = fs::path(LIFECIRCLE_SHARED_DATA) / "bureau" / "haidian_roads.shp";
+    if (!fs::exists(path)) {
+        WARN("skipped: " << path << " is absent");
+        return;
+    }
+    auto show = [](const TopologyFingerprint& f) {
+        std::ostringstream out;
+        out.precision(17);
+        out << f.raw_nodes << " " << f.raw_edges << " " << f.junction_splits << " " << f.structure << "ull "
+            << f.shape_m << " " << f.graph_nodes << " " << f.graph_edges << " " << f.walk_seconds << " "
+            << f.drive_seconds;
+        return out.str();
+    };
+    SECTION("default options") {
+        const TopologyFingerprint f = fingerprint(path.string(), {});
+        INFO(show(f));
+        check_fingerprint(f, {526, 701, 0, 8543933898445421907ull, 64458.217564610284, 526, 701, 116206.39256072044, 15132.285080865026});
+    }
+    SECTION("a 6 m tolerance, splitting at T-junctions") {
+        GdalNetworkOptions options;
+        options.snap_tolerance_m = 6.0;
+        const TopologyFingerprint f = fingerprint(path.string(), options);
+        INFO(show(f));
+        check_fingerprint(f, {499, 703, 25, 2648469857356849394ull, 64467.739072929013, 499, 703, 116227.58079338074, 15135.694665968418});
+    }
+    SECTION("a 6 m tolerance without splitting") {
+        GdalNetworkOptions options;
+        options.snap_tolerance_m = 6.0;
+        options.split_at_junctions = false;
+        const TopologyFingerprint f = fingerprint(path.string(), options);
+        INFO(show(f));
+        check_fingerprint(f, {499, 678, 0, 1228130144513233645ull, 64453.989408790047, 499, 678, 116202.83136558533, 15130.005930006504});
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -164,6 +164,29 @@ TEST_CASE("osm_edge_attributes reads access, oneway and speed", "[osm_network]")
         v.highway = "bus_guideway_of_the_future";
         CHECK(osm_edge_attributes(v).road_class == RoadClass::other);
     }
+    SECTION("bridges, tunnels and layers leave the ground") {
+        OsmTagView v;
+        v.highway = "footway";
+        CHECK_FALSE(osm_edge_attributes(v).bridge_or_tunnel);
+        for (const char* bridge : {"yes", "viaduct", "boardwalk"}) {
+            v.bridge = bridge;
+            CHECK(osm_edge_attributes(v).bridge_or_tunnel);
+        }
+        v.bridge = "no";
+        CHECK_FALSE(osm_edge_attributes(v).bridge_or_tunnel);
+        v.tunnel = "building_passage";
+        CHECK(osm_edge_attributes(v).bridge_or_tunnel);
+        v.tunnel = "no";
+        CHECK_FALSE(osm_edge_attributes(v).bridge_or_tunnel);
+        for (const char* layer : {"1", "-1", "2"}) {
+            v.layer = layer;
+            CHECK(osm_edge_attributes(v).bridge_or_tunnel);
+        }
+        for (const char* layer : {"0", "", "ground"}) {
+            v.layer = layer;
+            CHECK_FALSE(osm_edge_attributes(v).bridge_or_tunnel);
+        }
+    }
 }
 
 TEST_CASE("is_osm_file", "[osm_network]") {

@@ -20,7 +20,7 @@
 
 #include "core/snap.hpp"
 #include "core/types.hpp"
-#include "maps/geos_handle.hpp"
+#include "core/geos.hpp"
 #include "maps/isochrones.hpp"
 #include "core/layer.hpp"
 
@@ -97,38 +97,38 @@ inline std::vector<double> minutes_of(const Layer& layer,
 
 /** Area (m²) of a GEOS operation on two WKB geometries: GEOSDifference_r, GEOSIntersection_r... */
 template <class Op>
-double binary_area_m2(maps::GeosContext& ctx, std::span<const unsigned char> a,
+double binary_area_m2(geos::GeosContext& ctx, std::span<const unsigned char> a,
                       std::span<const unsigned char> b, Op op) {
-    const maps::detail::GeometryPtr ga = maps::detail::from_wkb(ctx, a);
-    const maps::detail::GeometryPtr gb = maps::detail::from_wkb(ctx, b);
-    const maps::detail::GeometryPtr r =
-        maps::detail::own(ctx, op(ctx.handle(), ga.get(), gb.get()), "binary op");
+    const geos::GeometryPtr ga = geos::from_wkb(ctx, a);
+    const geos::GeometryPtr gb = geos::from_wkb(ctx, b);
+    const geos::GeometryPtr r =
+        geos::own(ctx, op(ctx.handle(), ga.get(), gb.get()), "binary op");
     double area = 0.0;
     REQUIRE(GEOSArea_r(ctx.handle(), r.get(), &area) == 1);
     return area;
 }
 
 /** Area (m²) of a minus b. */
-inline double difference_m2(maps::GeosContext& ctx, std::span<const unsigned char> a,
+inline double difference_m2(geos::GeosContext& ctx, std::span<const unsigned char> a,
                             std::span<const unsigned char> b) {
     return binary_area_m2(ctx, a, b, GEOSDifference_r);
 }
 
 /** Area (m²) of a intersected with b. */
-inline double intersection_m2(maps::GeosContext& ctx, std::span<const unsigned char> a,
+inline double intersection_m2(geos::GeosContext& ctx, std::span<const unsigned char> a,
                               std::span<const unsigned char> b) {
     return binary_area_m2(ctx, a, b, GEOSIntersection_r);
 }
 
 /** Area (m²) of the union of WKB geometries. */
-inline double union_m2(maps::GeosContext& ctx,
+inline double union_m2(geos::GeosContext& ctx,
                        const std::vector<std::span<const unsigned char>>& parts) {
-    std::vector<maps::detail::GeometryPtr> geoms;
-    for (auto p : parts) geoms.push_back(maps::detail::from_wkb(ctx, p));
-    const maps::detail::GeometryPtr all =
-        maps::detail::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(geoms));
-    const maps::detail::GeometryPtr u =
-        maps::detail::own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "union");
+    std::vector<geos::GeometryPtr> geoms;
+    for (auto p : parts) geoms.push_back(geos::from_wkb(ctx, p));
+    const geos::GeometryPtr all =
+        geos::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(geoms));
+    const geos::GeometryPtr u =
+        geos::own(ctx, GEOSUnaryUnion_r(ctx.handle(), all.get()), "union");
     double area = 0.0;
     REQUIRE(GEOSArea_r(ctx.handle(), u.get(), &area) == 1);
     return area;
@@ -137,10 +137,10 @@ inline double union_m2(maps::GeosContext& ctx,
 /** A polygon prepared for many point-in-polygon tests, with its bounding box. */
 class PreparedArea {
 public:
-    PreparedArea(maps::GeosContext& ctx, std::span<const unsigned char> wkb)
+    PreparedArea(geos::GeosContext& ctx, std::span<const unsigned char> wkb)
         : m_ctx(&ctx),
-          m_geometry(maps::detail::from_wkb(ctx, wkb)),
-          m_prepared(maps::detail::prepare(ctx, m_geometry.get())) {
+          m_geometry(geos::from_wkb(ctx, wkb)),
+          m_prepared(geos::prepare(ctx, m_geometry.get())) {
         GEOSContextHandle_t h = ctx.handle();
         REQUIRE(GEOSGeom_getXMin_r(h, m_geometry.get(), &m_box.min.x) == 1);
         REQUIRE(GEOSGeom_getYMin_r(h, m_geometry.get(), &m_box.min.y) == 1);
@@ -149,7 +149,7 @@ public:
     }
     /** Whether p lies in the interior (same rule as wkb_contains). */
     bool contains(Point p) const {
-        const maps::detail::GeometryPtr point = maps::detail::make_point(*m_ctx, p);
+        const geos::GeometryPtr point = geos::make_point(*m_ctx, p);
         const char r = GEOSPreparedContains_r(m_ctx->handle(), m_prepared.get(), point.get());
         REQUIRE(r != 2);
         return r == 1;
@@ -157,9 +157,9 @@ public:
     const Box& box() const { return m_box; }
 
 private:
-    maps::GeosContext* m_ctx;
-    maps::detail::GeometryPtr m_geometry;
-    maps::detail::PreparedPtr m_prepared;
+    geos::GeosContext* m_ctx;
+    geos::GeometryPtr m_geometry;
+    geos::PreparedPtr m_prepared;
     Box m_box;
 };
 

@@ -12,10 +12,10 @@ TEST_CASE("The gap layer is styled by the uncovered weight of the service's own 
     // the second. A kindergarten's gap map (group 1, children) must grade by uncovered_children,
     // with classes from the children's largest cell (80), not everyone's (1000).
     std::vector<planners::GapCell> cells(2);
-    cells[0].cell = {0, 0};
+    cells[0].cell = {0, 0, {}};
     cells[0].uncovered = {1000.0, 10.0};
     cells[0].points = 3;
-    cells[1].cell = {1, 0};
+    cells[1].cell = {1, 0, {}};
     cells[1].uncovered = {200.0, 80.0};
     cells[1].points = 2;
     const std::vector<std::string> groups = {"everyone", "children"};

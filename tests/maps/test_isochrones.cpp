@@ -19,7 +19,7 @@
 #include "io/network.hpp"
 #include "io/osm_facilities.hpp"
 #include "isochrone_helpers.hpp"
-#include "maps/geos_handle.hpp"
+#include "core/geos.hpp"
 #include "maps/isochrones.hpp"
 #include "core/layer.hpp"
 #include "maps/service_area.hpp"
@@ -27,7 +27,7 @@
 using namespace lifecircle;
 using namespace lifecircle::test;
 using lifecircle::Feature;
-using lifecircle::maps::GeosContext;
+using lifecircle::geos::GeosContext;
 using lifecircle::maps::IsochroneFacility;
 using lifecircle::maps::IsochroneShape;
 using lifecircle::Layer;
@@ -133,7 +133,7 @@ C---------------D
 
     const Layer areas = areas_of(t.graph, walk, facilities, minutes_options({5, 10}));
     REQUIRE(areas.features.size() == 2);
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const auto& five = areas.features[0].wkb;
     const auto& ten = areas.features[1].wkb;
     CHECK(maps::wkb_contains(ctx, five, door));
@@ -171,7 +171,7 @@ A---------------B---------------C
     const Layer areas =
         areas_of(t.graph, walk, {snapped_facility(snapper, "f", door)}, minutes_options({5}));
     REQUIRE(areas.features.size() == 1);
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const auto& five = areas.features[0].wkb;
     const Point tip = t.xy.at('D');
     CHECK(maps::wkb_contains(ctx, five, door));
@@ -201,7 +201,7 @@ TEST_CASE("isochrones: reach stops part-way along an edge", "[isochrones]") {
     options.breaks = {400.0};
     const Layer areas = areas_of(t.graph, walk, {snapped_facility(snapper, "f", a)}, options);
     REQUIRE(areas.features.size() == 1);
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const auto& area = areas.features[0].wkb;
     CHECK(maps::wkb_contains(ctx, area, shifted(a, 390, 0)));
     CHECK(maps::wkb_contains(ctx, area, shifted(a, 440, 0)));        // round cap around 400 m
@@ -256,7 +256,7 @@ A---------B
     options.mode_name = "drive";
     const Layer areas = areas_of(t.graph, drive, facilities, options);
     REQUIRE(areas.features.size() == 2);
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const auto& two = areas.features[0].wkb;
     const auto& six = areas.features[1].wkb;
     // 120 s = 666.7 m downstream: 250 m to B, then 416.7 m up B-C.
@@ -286,7 +286,7 @@ TEST_CASE("isochrones: nested areas are valid, contain their facility and nest",
 
     const Layer areas = areas_of(t.graph, walk, facilities, minutes_options({5, 10, 15}));
     REQUIRE(areas.features.size() == 9);
-    GeosContext ctx;
+    geos::GeosContext ctx;
     for (const IsochroneFacility& f : facilities) {
         const std::vector<const Feature*> mine = features_of(areas, f.id);
         REQUIRE(minutes_of(areas, mine) == std::vector<double>{5.0, 10.0, 15.0});
@@ -327,7 +327,7 @@ TEST_CASE("isochrones: rings add up to the outer nested area", "[isochrones]") {
     const Layer rings =
         areas_of(t.graph, walk, facilities, minutes_options({5, 10, 15}, IsochroneShape::rings));
     REQUIRE(rings.features.size() == 9);
-    GeosContext ctx;
+    geos::GeosContext ctx;
     for (const IsochroneFacility& f : facilities) {
         INFO(f.id);
         const std::vector<const Feature*> n = features_of(nested, f.id);
@@ -382,7 +382,7 @@ TEST_CASE("isochrones: split gives each place to the nearer of two facilities", 
     const std::vector<const Feature*> east = features_of(split, "east");
     REQUIRE(west.size() == 1);
     REQUIRE(east.size() == 1);
-    GeosContext ctx;
+    geos::GeosContext ctx;
     CHECK(maps::wkb_is_valid(ctx, west[0]->wkb));
     CHECK(maps::wkb_is_valid(ctx, east[0]->wkb));
     CHECK(intersection_m2(ctx, west[0]->wkb, east[0]->wkb) < 1.0);
@@ -515,7 +515,7 @@ TEST_CASE("isochrones: fields of the area layer", "[isochrones]") {
     CHECK(areas.fields[field_index(areas, "road_km")].type == FieldType::real);
     CHECK(areas.fields[field_index(areas, "mode")].type == FieldType::string);
     REQUIRE(areas.features.size() == 9);
-    GeosContext ctx;
+    geos::GeosContext ctx;
     for (const Feature& f : areas.features) {
         REQUIRE(f.values.size() == areas.fields.size());
         CHECK(string_value(areas, f, "mode") == options.mode_name);
@@ -625,7 +625,7 @@ TEST_CASE("isochrones: Porto clinics, nothing beyond a buffer walk from road rea
     INFO((options.area.method == maps::AreaMethod::raster ? "raster" : "network") << " method");
     const Layer areas = areas_of(g, walk, facilities, options);
 
-    GeosContext ctx;
+    geos::GeosContext ctx;
     SearchWorkspace ws(g.node_count());
     std::mt19937 rng(20200);
     std::uniform_real_distribution<double> unit(0.0, 1.0);
@@ -749,7 +749,7 @@ TEST_CASE("isochrones: dissolved areas contain a facility that starts after the 
     const std::vector<IsochroneFacility> facilities{
         snapped_facility(snapper, "a", shifted(t.xy.at('G'), 100, 0)),
         snapped_facility(snapper, "late", door, 200.0)};
-    GeosContext ctx;
+    geos::GeosContext ctx;
     // Nested: the late facility gets 10 and 15 minutes, and both contain it.
     const Layer nested = areas_of(t.graph, walk, facilities, minutes_options({5, 10, 15}));
     const std::vector<const Feature*> late = features_of(nested, "late");
@@ -781,7 +781,7 @@ TEST_CASE("isochrones: split with a cutoff gives what one facility may not serve
     const std::vector<IsochroneFacility> facilities{
         snapped_facility(snapper, "near", shifted(a, 300, 0), 0.0, 60.0),
         snapped_facility(snapper, "far", shifted(a, 900, 0))};
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const Point between = shifted(a, 450, 0);
     const Layer dissolved =
         areas_of(t.graph, walk, facilities, minutes_options({10}, IsochroneShape::dissolve));

@@ -9,14 +9,14 @@
 #define GEOS_USE_ONLY_R_API
 #include <geos_c.h>
 
-#include "maps/geos_handle.hpp"
+#include "core/geos.hpp"
 #include "maps/raster_buffer.hpp"
 #include "maps/ring_simplify.hpp"
 
 using namespace lifecircle;
 namespace gd = lifecircle::maps::detail;
 using gd::Ring;
-using lifecircle::maps::GeosContext;
+using lifecircle::geos::GeosContext;
 
 namespace {
 
@@ -26,17 +26,17 @@ std::size_t vertices(const std::vector<Ring>& rings) {
     return n;
 }
 
-bool valid(GeosContext& ctx, const GEOSGeometry* g) { return GEOSisValid_r(ctx.handle(), g) == 1; }
+bool valid(geos::GeosContext& ctx, const GEOSGeometry* g) { return GEOSisValid_r(ctx.handle(), g) == 1; }
 
-double boundary_hausdorff(GeosContext& ctx, const GEOSGeometry* a, const GEOSGeometry* b) {
-    const gd::GeometryPtr ba = gd::own(ctx, GEOSBoundary_r(ctx.handle(), a), "boundary");
-    const gd::GeometryPtr bb = gd::own(ctx, GEOSBoundary_r(ctx.handle(), b), "boundary");
+double boundary_hausdorff(geos::GeosContext& ctx, const GEOSGeometry* a, const GEOSGeometry* b) {
+    const geos::GeometryPtr ba = geos::own(ctx, GEOSBoundary_r(ctx.handle(), a), "boundary");
+    const geos::GeometryPtr bb = geos::own(ctx, GEOSBoundary_r(ctx.handle(), b), "boundary");
     double d = 0;
     REQUIRE(GEOSHausdorffDistance_r(ctx.handle(), ba.get(), bb.get(), &d) == 1);
     return d;
 }
 
-double area(GeosContext& ctx, const GEOSGeometry* g) {
+double area(geos::GeosContext& ctx, const GEOSGeometry* g) {
     double a = 0;
     REQUIRE(GEOSArea_r(ctx.handle(), g, &a) == 1);
     return a;
@@ -53,7 +53,7 @@ Ring closed(std::vector<Point> pts) {
 TEST_CASE("Simplified raster contours stay valid, nested and within the tolerance", "[ring_simplify][raster]") {
     // Random streets burnt in three stages, as the breaks of a service area grow: the contours
     // of the three stages share the stretches where nothing new was burnt nearby.
-    GeosContext ctx;
+    geos::GeosContext ctx;
     for (unsigned seed = 1; seed <= 20; ++seed) {
         std::mt19937 rng(seed);
         std::uniform_real_distribution<double> coord(0, 600);
@@ -75,7 +75,7 @@ TEST_CASE("Simplified raster contours stay valid, nested and within the toleranc
         REQUIRE(gd::simplify_rings(all, 2.5));
         INFO("seed " << seed << ", " << lines << " lines, " << before << " vertices -> " << vertices(all));
         CHECK(vertices(all) * 3 < before);
-        std::vector<gd::GeometryPtr> simplified, original;
+        std::vector<geos::GeometryPtr> simplified, original;
         for (std::size_t s = 0, at = 0; s < stages.size(); ++s) {
             const std::vector<Ring> mine(all.begin() + std::ptrdiff_t(at), all.begin() + std::ptrdiff_t(at + stages[s].size()));
             at += stages[s].size();
@@ -121,7 +121,7 @@ TEST_CASE("A stretch two rings share is simplified the same in both", "[ring_sim
 }
 
 TEST_CASE("Simplification never sweeps over a hole or crosses a neighbour", "[ring_simplify]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     SECTION("a hole in a notch of the boundary") {
         // The bottom edge dips 0.9 below y = 0 at x = 50, and a small hole sits in the dip:
         // straightening the edge (within the tolerance of 1) would leave the hole outside.
@@ -129,7 +129,7 @@ TEST_CASE("Simplification never sweeps over a hole or crosses a neighbour", "[ri
         Ring hole = closed({{49.9, -0.5}, {50, -0.3}, {50.1, -0.5}});  // clockwise
         std::vector<Ring> rings{outer, hole};
         REQUIRE(gd::simplify_rings(rings, 1.0));
-        const gd::GeometryPtr poly = gd::polygons_of_rings(ctx, rings);
+        const geos::GeometryPtr poly = gd::polygons_of_rings(ctx, rings);
         CHECK(valid(ctx, poly.get()));
         // The hole is still there (a hole outside every exterior would be dropped); the dip's
         // sides may straighten, moving the boundary outwards by less than the tolerance.
@@ -150,11 +150,11 @@ TEST_CASE("Simplification never sweeps over a hole or crosses a neighbour", "[ri
         std::vector<Ring> rings{closed(left), closed(right)};
         const std::vector<Ring> before = rings;
         REQUIRE(gd::simplify_rings(rings, 1.0));
-        const gd::GeometryPtr poly = gd::polygons_of_rings(ctx, rings);
+        const geos::GeometryPtr poly = gd::polygons_of_rings(ctx, rings);
         CHECK(valid(ctx, poly.get()));
-        const gd::GeometryPtr a = gd::polygons_of_rings(ctx, std::vector<Ring>{rings[0]});
-        const gd::GeometryPtr b = gd::polygons_of_rings(ctx, std::vector<Ring>{rings[1]});
-        const gd::GeometryPtr both = gd::own(ctx, GEOSIntersection_r(ctx.handle(), a.get(), b.get()), "intersection");
+        const geos::GeometryPtr a = gd::polygons_of_rings(ctx, std::vector<Ring>{rings[0]});
+        const geos::GeometryPtr b = gd::polygons_of_rings(ctx, std::vector<Ring>{rings[1]});
+        const geos::GeometryPtr both = geos::own(ctx, GEOSIntersection_r(ctx.handle(), a.get(), b.get()), "intersection");
         CHECK(area(ctx, both.get()) == 0);
         CHECK(vertices(rings) < vertices(before));  // the right square's edge straightens inwards
     }
@@ -162,7 +162,7 @@ TEST_CASE("Simplification never sweeps over a hole or crosses a neighbour", "[ri
         std::vector<Ring> rings{closed({{0, 0}, {0.2, 0}, {0.5, 0.1}, {0.5, 0.5}, {0.1, 0.5}})};
         REQUIRE(gd::simplify_rings(rings, 1.0));
         REQUIRE(rings[0].size() >= 4);
-        const gd::GeometryPtr poly = gd::polygons_of_rings(ctx, rings);
+        const geos::GeometryPtr poly = gd::polygons_of_rings(ctx, rings);
         CHECK(valid(ctx, poly.get()));
         CHECK(area(ctx, poly.get()) > 0);
     }

@@ -13,13 +13,12 @@
 #include "core/error.hpp"
 #include "core/graph.hpp"
 #include "core/reach.hpp"
-#include "maps/geos_handle.hpp"
+#include "core/geos.hpp"
 #include "maps/service_area.hpp"
 #include "road_graph_helpers.hpp"
 
 using namespace lifecircle;
 using namespace lifecircle::maps;
-namespace gd = lifecircle::maps::detail;
 using lifecircle::test::make_graph;
 
 namespace {
@@ -30,40 +29,40 @@ ReachedPiece whole(const RoadGraph& graph, EdgeId e, Seconds t_from, Seconds t_t
     return ReachedPiece{e, 0.0, graph.edge_length_m[e], t_from, t_to, origin};
 }
 
-gd::GeometryPtr geometry(GeosContext& ctx, const AreaPolygon& area) {
-    return gd::from_wkb(ctx, area.wkb);
+geos::GeometryPtr geometry(geos::GeosContext& ctx, const AreaPolygon& area) {
+    return geos::from_wkb(ctx, area.wkb);
 }
 
-double area_m2(GeosContext& ctx, const GEOSGeometry* g) {
+double area_m2(geos::GeosContext& ctx, const GEOSGeometry* g) {
     double a = 0.0;
     REQUIRE(GEOSArea_r(ctx.handle(), g, &a) == 1);
     return a;
 }
 
 /** Area of a minus b in m². */
-double difference_m2(GeosContext& ctx, const AreaPolygon& a, const AreaPolygon& b) {
-    const gd::GeometryPtr ga = geometry(ctx, a);
-    const gd::GeometryPtr gb = geometry(ctx, b);
-    const gd::GeometryPtr d =
-        gd::own(ctx, GEOSDifference_r(ctx.handle(), ga.get(), gb.get()), "difference");
+double difference_m2(geos::GeosContext& ctx, const AreaPolygon& a, const AreaPolygon& b) {
+    const geos::GeometryPtr ga = geometry(ctx, a);
+    const geos::GeometryPtr gb = geometry(ctx, b);
+    const geos::GeometryPtr d =
+        geos::own(ctx, GEOSDifference_r(ctx.handle(), ga.get(), gb.get()), "difference");
     return area_m2(ctx, d.get());
 }
 
-double intersection_m2(GeosContext& ctx, const AreaPolygon& a, const AreaPolygon& b) {
-    const gd::GeometryPtr ga = geometry(ctx, a);
-    const gd::GeometryPtr gb = geometry(ctx, b);
-    const gd::GeometryPtr i =
-        gd::own(ctx, GEOSIntersection_r(ctx.handle(), ga.get(), gb.get()), "intersection");
+double intersection_m2(geos::GeosContext& ctx, const AreaPolygon& a, const AreaPolygon& b) {
+    const geos::GeometryPtr ga = geometry(ctx, a);
+    const geos::GeometryPtr gb = geometry(ctx, b);
+    const geos::GeometryPtr i =
+        geos::own(ctx, GEOSIntersection_r(ctx.handle(), ga.get(), gb.get()), "intersection");
     return area_m2(ctx, i.get());
 }
 
-bool is_multipolygon(GeosContext& ctx, const AreaPolygon& area) {
-    const gd::GeometryPtr g = geometry(ctx, area);
+bool is_multipolygon(geos::GeosContext& ctx, const AreaPolygon& area) {
+    const geos::GeometryPtr g = geometry(ctx, area);
     return GEOSGeomTypeId_r(ctx.handle(), g.get()) == GEOS_MULTIPOLYGON;
 }
 
 /** Every check a result must pass: valid MultiPolygon whose area_km2 matches its geometry. */
-void check_result(GeosContext& ctx, const AreaPolygon& area) {
+void check_result(geos::GeosContext& ctx, const AreaPolygon& area) {
     CHECK(wkb_is_valid(ctx, area.wkb));
     CHECK(is_multipolygon(ctx, area));
     CHECK(area.area_km2 * 1e6 == Approx(wkb_area(ctx, area.wkb)).margin(1e-6));
@@ -107,7 +106,7 @@ Grid make_grid(int n, double block) {
 }  // namespace
 
 TEST_CASE("A straight road cut at the cutoff gives a stadium", "[service_area]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const RoadGraph graph = make_graph({{{0, 0}, {400, 0}, {1000, 0}}});
     const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 1000)};
     AreaOptions options;
@@ -151,7 +150,7 @@ TEST_CASE("A straight road cut at the cutoff gives a stadium", "[service_area]")
 }
 
 TEST_CASE("An extra line brings the facility into its area", "[service_area]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const RoadGraph graph = make_graph({{{0, 0}, {1000, 0}}});
     const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 1000)};
     const std::vector<std::vector<Point>> walk_in{{{300, 120}, {300, 0}}};
@@ -169,7 +168,7 @@ TEST_CASE("A river between two reached roads stays out of the area", "[service_a
     //   (0,300) +===================+ (1000,300)
     //                  river        | bridge
     //     (0,0) o-------------------+ (1000,0)
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const RoadGraph graph =
         make_graph({{{0, 0}, {1000, 0}}, {{1000, 0}, {1000, 300}}, {{0, 300}, {1000, 300}}});
     const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 1000), whole(graph, 1, 1000, 1300),
@@ -191,8 +190,8 @@ TEST_CASE("A river between two reached roads stays out of the area", "[service_a
         CHECK(full.road_km == Approx(2.3));
         CHECK(full.area_km2 >= area.area_km2);
         CHECK(difference_m2(ctx, area, full) < 1.0);
-        const gd::GeometryPtr outer = geometry(ctx, full);
-        const gd::GeometryPtr inner = geometry(ctx, area);
+        const geos::GeometryPtr outer = geometry(ctx, full);
+        const geos::GeometryPtr inner = geometry(ctx, area);
         CHECK(GEOSContains_r(ctx.handle(), outer.get(), inner.get()) == 1);
     }
 }
@@ -201,14 +200,14 @@ TEST_CASE("A block whose inside is beyond the buffer stays a hole", "[service_ar
     //   (0,400) +------+ (400,400)
     //           | hole |
     //     (0,0) +------+ (400,0)
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const RoadGraph graph = make_graph(
         {{{0, 0}, {400, 0}}, {{400, 0}, {400, 400}}, {{0, 0}, {0, 400}}, {{0, 400}, {400, 400}}});
     const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 400), whole(graph, 1, 400, 800),
                                            whole(graph, 2, 0, 400), whole(graph, 3, 400, 800)};
     const AreaPolygon area = service_area(ctx, graph, pieces, 1000, {}, AreaOptions{});
     check_result(ctx, area);
-    const gd::GeometryPtr g = geometry(ctx, area);
+    const geos::GeometryPtr g = geometry(ctx, area);
     REQUIRE(GEOSGetNumGeometries_r(ctx.handle(), g.get()) == 1);
     CHECK(GEOSGetNumInteriorRings_r(ctx.handle(), GEOSGetGeometryN_r(ctx.handle(), g.get(), 0)) ==
           1);
@@ -220,7 +219,7 @@ TEST_CASE("A block whose inside is beyond the buffer stays a hole", "[service_ar
 }
 
 TEST_CASE("Nested areas nest and rings partition the outer area", "[service_area]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const Grid grid = make_grid(6, 100);
     const std::vector<Seconds> breaks{100, 250, 400};
     const std::vector<std::vector<Point>> walk_in{{{-20, -20}, {0, 0}}};
@@ -239,8 +238,8 @@ TEST_CASE("Nested areas nest and rings partition the outer area", "[service_area
     CHECK(nested[0].road_km == Approx(0.2));
     CHECK(nested[1].road_km == Approx(0.6 + 0.3));  // 6 whole edges and 6 half edges
     for (std::size_t i = 1; i < nested.size(); ++i) {
-        const gd::GeometryPtr outer = geometry(ctx, nested[i]);
-        const gd::GeometryPtr inner = geometry(ctx, nested[i - 1]);
+        const geos::GeometryPtr outer = geometry(ctx, nested[i]);
+        const geos::GeometryPtr inner = geometry(ctx, nested[i - 1]);
         CHECK(GEOSContains_r(ctx.handle(), outer.get(), inner.get()) == 1);
         CHECK(difference_m2(ctx, nested[i - 1], nested[i]) == 0.0);
     }
@@ -291,7 +290,7 @@ TEST_CASE("Nested areas nest and rings partition the outer area", "[service_area
 TEST_CASE("Split areas divide the area where the facilities' times meet", "[service_area]") {
     // Two facilities at the ends of one road meet in the middle:
     //   0 o---------+---------o 1
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const RoadGraph graph = make_graph({{{0, 0}, {1000, 0}}});
     const std::vector<ReachedPiece> pieces{{0, 0, 500, 0, 500, 0}, {0, 500, 1000, 500, 0, 1}};
     const std::vector<std::vector<Point>> walk_in{{{0, -30}, {0, 0}}, {}};
@@ -345,7 +344,7 @@ TEST_CASE("Split areas divide the area where the facilities' times meet", "[serv
 
 TEST_CASE("Split areas on a grid tile the service area", "[service_area]") {
     // Facility 0 at (0,0), facility 1 at (600,600): each road goes to the nearer one.
-    GeosContext ctx;
+    geos::GeosContext ctx;
     Grid grid = make_grid(6, 100);
     std::vector<ReachedPiece> pieces;
     for (const ReachedPiece& p : grid.pieces) {
@@ -380,7 +379,7 @@ TEST_CASE("Split areas on a grid tile the service area", "[service_area]") {
 }
 
 TEST_CASE("Bad options are refused with a message", "[service_area]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const RoadGraph graph = make_graph({{{0, 0}, {1000, 0}}});
     AreaOptions options;
     options.buffer_m = 0;
@@ -394,31 +393,31 @@ TEST_CASE("Bad options are refused with a message", "[service_area]") {
 }
 
 TEST_CASE("GEOS helpers make valid MultiPolygons and report GEOS errors", "[service_area]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     SECTION("a bow tie is repaired") {
         GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
-        gd::GeometryPtr bow = gd::own(
+        geos::GeometryPtr bow = geos::own(
             ctx,
             GEOSWKTReader_read_r(ctx.handle(), reader, "POLYGON((0 0, 10 10, 10 0, 0 10, 0 0))"),
             "read");
         GEOSWKTReader_destroy_r(ctx.handle(), reader);
         CHECK(GEOSisValid_r(ctx.handle(), bow.get()) == 0);
-        const gd::GeometryPtr fixed = gd::to_valid_multipolygon(ctx, std::move(bow));
+        const geos::GeometryPtr fixed = geos::to_valid_multipolygon(ctx, std::move(bow));
         CHECK(GEOSisValid_r(ctx.handle(), fixed.get()) == 1);
         CHECK(GEOSGeomTypeId_r(ctx.handle(), fixed.get()) == GEOS_MULTIPOLYGON);
         CHECK(area_m2(ctx, fixed.get()) == Approx(50.0));
-        const std::vector<unsigned char> wkb = gd::to_wkb(ctx, fixed.get());
+        const std::vector<unsigned char> wkb = geos::to_wkb(ctx, fixed.get());
         CHECK(wkb_to_wkt(ctx, wkb, 1) ==
               "MULTIPOLYGON (((0 10, 5 5, 0 0, 0 10)), ((10 0, 5 5, 10 10, 10 0)))");
     }
-    SECTION("bad WKB throws GeometryError with GEOS's reason") {
+    SECTION("bad WKB throws geos::GeometryError with GEOS's reason") {
         const std::vector<unsigned char> junk{1, 2, 3};
-        CHECK_THROWS_AS(wkb_area(ctx, junk), GeometryError);
+        CHECK_THROWS_AS(wkb_area(ctx, junk), geos::GeometryError);
         CHECK_THROWS_WITH(wkb_area(ctx, junk), Catch::Contains("read WKB") && Catch::Contains(":"));
     }
     SECTION("a context can be moved") {
-        GeosContext other = std::move(ctx);
-        const gd::GeometryPtr p = gd::make_point(other, {1, 2});
+        geos::GeosContext other = std::move(ctx);
+        const geos::GeometryPtr p = geos::make_point(other, {1, 2});
         CHECK(GEOSGeomTypeId_r(other.handle(), p.get()) == GEOS_POINT);
     }
 }
@@ -430,7 +429,7 @@ TEST_CASE("One GEOS context per thread", "[service_area]") {
     std::vector<std::thread> threads;
     for (std::size_t i = 0; i < areas.size(); ++i) {
         threads.emplace_back([&, i] {
-            GeosContext ctx;
+            geos::GeosContext ctx;
             for (int k = 0; k < 20; ++k)
                 areas[i] = service_area(ctx, graph, pieces, 250.0 * static_cast<double>(i + 1), {},
                                         AreaOptions{})
@@ -444,21 +443,21 @@ TEST_CASE("One GEOS context per thread", "[service_area]") {
 namespace {
 
 /** An AreaPolygon of WKT (as nested_areas would return it). */
-AreaPolygon area_of_wkt(GeosContext& ctx, const char* wkt) {
+AreaPolygon area_of_wkt(geos::GeosContext& ctx, const char* wkt) {
     GEOSWKTReader* reader = GEOSWKTReader_create_r(ctx.handle());
-    gd::GeometryPtr g = gd::own(ctx, GEOSWKTReader_read_r(ctx.handle(), reader, wkt), "read");
+    geos::GeometryPtr g = geos::own(ctx, GEOSWKTReader_read_r(ctx.handle(), reader, wkt), "read");
     GEOSWKTReader_destroy_r(ctx.handle(), reader);
     AreaPolygon out;
-    out.wkb = gd::to_wkb(ctx, g.get());
+    out.wkb = geos::to_wkb(ctx, g.get());
     out.area_km2 = area_m2(ctx, g.get()) / 1e6;
     return out;
 }
 
 /** Whether every vertex of a WKB geometry lies on the grid of `cell` (to 1e-9 cells). */
-bool on_grid(GeosContext& ctx, const AreaPolygon& area, double cell) {
-    const gd::GeometryPtr g = geometry(ctx, area);
-    const gd::GeometryPtr points =
-        gd::own(ctx, GEOSGeom_extractUniquePoints_r(ctx.handle(), g.get()), "points");
+bool on_grid(geos::GeosContext& ctx, const AreaPolygon& area, double cell) {
+    const geos::GeometryPtr g = geometry(ctx, area);
+    const geos::GeometryPtr points =
+        geos::own(ctx, GEOSGeom_extractUniquePoints_r(ctx.handle(), g.get()), "points");
     for (int i = 0; i < GEOSGetNumGeometries_r(ctx.handle(), points.get()); ++i) {
         double x = 0.0;
         double y = 0.0;
@@ -475,7 +474,7 @@ bool on_grid(GeosContext& ctx, const AreaPolygon& area, double cell) {
 }  // namespace
 
 TEST_CASE("Rings drop the slivers between nearly shared boundaries", "[service_area]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     // The outer area is the inner 100 m square with its top edge 0.1 µm higher and a 10 x 10 m
     // bump on the right: the true ring is the bump (100 m²) plus a 100 m x 0.1 µm sliver
     // (1e-5 m²) that no output can draw and that folds over itself once rounded.
@@ -497,7 +496,7 @@ TEST_CASE("Rings drop the slivers between nearly shared boundaries", "[service_a
 }
 
 TEST_CASE("Every returned polygon is on the 1 mm grid and valid", "[service_area]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     // Roads at odd angles and positions so buffer vertices fall off any grid.
     const RoadGraph graph = make_graph({{{0.123456, 0.654321}, {401.987654, 133.3333333}},
                                         {{401.987654, 133.3333333}, {257.7777, 601.1111}}});
@@ -523,7 +522,7 @@ TEST_CASE("Every returned polygon is on the 1 mm grid and valid", "[service_area
     // The snapped areas still nest: the inner one sticks out by less than a band of one grid
     // cell along its boundary (snap-rounding moves an edge by at most a cell).
     for (std::size_t i = 0; i + 1 < nested.size(); ++i) {
-        const gd::GeometryPtr inner = geometry(ctx, nested[i]);
+        const geos::GeometryPtr inner = geometry(ctx, nested[i]);
         double perimeter = 0.0;
         REQUIRE(GEOSLength_r(ctx.handle(), inner.get(), &perimeter) == 1);
         CHECK(difference_m2(ctx, nested[i], nested[i + 1]) < perimeter * options.grid_m);
@@ -537,7 +536,7 @@ TEST_CASE("Every returned polygon is on the 1 mm grid and valid", "[service_area
 }
 
 TEST_CASE("A grid as coarse as the buffer is refused", "[service_area]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const RoadGraph graph = make_graph({{{0, 0}, {1000, 0}}});
     AreaOptions options;
     options.grid_m = 50.0;
@@ -553,7 +552,7 @@ TEST_CASE("The raster method traces the same stadium within a cell", "[service_a
     // Buffer 50 m, cell 5 m: the boundary of {distance <= 50} is traced within a cell, so the
     // stadium's area 500 x 100 + pi 50^2 = 57,854 m^2 is matched to ~1% (the cell-centre seeds
     // are at most 2.5 m off the road; the boundary length is ~1,300 m, so ±3,000 m^2 at worst).
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const RoadGraph graph = make_graph({{{0, 0}, {400, 0}, {1000, 0}}});
     const std::vector<ReachedPiece> pieces{whole(graph, 0, 0, 1000)};
     AreaOptions options;
@@ -571,7 +570,7 @@ TEST_CASE("The raster method traces the same stadium within a cell", "[service_a
 }
 
 TEST_CASE("Raster areas nest, keep holes, and match the network method within a cell", "[service_area][raster]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const Grid grid = make_grid(6, 100);
     const std::vector<Seconds> breaks{100, 250, 400};
     const std::vector<std::vector<Point>> walk_in{{{-20, -20}, {0, 0}}};
@@ -589,13 +588,13 @@ TEST_CASE("Raster areas nest, keep holes, and match the network method within a 
         CHECK(r[i].road_km == Approx(n[i].road_km));
         CHECK(wkb_contains(ctx, r[i].wkb, {-20, -20}));
         // Symmetric difference below a cell (3 m) times the boundary length.
-        const gd::GeometryPtr a = geometry(ctx, r[i]), b = geometry(ctx, n[i]);
-        const gd::GeometryPtr diff = gd::own(ctx, GEOSSymDifference_r(ctx.handle(), a.get(), b.get()), "symdiff");
+        const geos::GeometryPtr a = geometry(ctx, r[i]), b = geometry(ctx, n[i]);
+        const geos::GeometryPtr diff = geos::own(ctx, GEOSSymDifference_r(ctx.handle(), a.get(), b.get()), "symdiff");
         double length = 0;
         GEOSLength_r(ctx.handle(), b.get(), &length);
         CHECK(area_m2(ctx, diff.get()) < 3.0 * length);
         if (i > 0) {
-            const gd::GeometryPtr inner = geometry(ctx, r[i - 1]);
+            const geos::GeometryPtr inner = geometry(ctx, r[i - 1]);
             CHECK(GEOSCovers_r(ctx.handle(), a.get(), inner.get()) == 1);
         }
     }

@@ -13,7 +13,7 @@
 
 #include "core/graph.hpp"
 #include "core/reach.hpp"
-#include "maps/geos_handle.hpp"
+#include "core/geos.hpp"
 #include "maps/service_area.hpp"
 #include "road_graph_helpers.hpp"
 #include "maps/split_grid.hpp"
@@ -67,34 +67,34 @@ Town make_town(const std::vector<Point>& origins) {
     return town;
 }
 
-gd::GeometryPtr geometry(GeosContext& ctx, const AreaPolygon& area) { return gd::from_wkb(ctx, area.wkb); }
+geos::GeometryPtr geometry(geos::GeosContext& ctx, const AreaPolygon& area) { return geos::from_wkb(ctx, area.wkb); }
 
-double area_m2(GeosContext& ctx, const GEOSGeometry* g) {
+double area_m2(geos::GeosContext& ctx, const GEOSGeometry* g) {
     double a = 0.0;
     REQUIRE(GEOSArea_r(ctx.handle(), g, &a) == 1);
     return a;
 }
 
-double intersection_m2(GeosContext& ctx, const AreaPolygon& a, const AreaPolygon& b) {
-    const gd::GeometryPtr ga = geometry(ctx, a);
-    const gd::GeometryPtr gb = geometry(ctx, b);
-    const gd::GeometryPtr i = gd::own(ctx, GEOSIntersection_r(ctx.handle(), ga.get(), gb.get()), "intersection");
+double intersection_m2(geos::GeosContext& ctx, const AreaPolygon& a, const AreaPolygon& b) {
+    const geos::GeometryPtr ga = geometry(ctx, a);
+    const geos::GeometryPtr gb = geometry(ctx, b);
+    const geos::GeometryPtr i = geos::own(ctx, GEOSIntersection_r(ctx.handle(), ga.get(), gb.get()), "intersection");
     return area_m2(ctx, i.get());
 }
 
 /** Area of the symmetric difference between the union of `parts` and `whole`, in m². */
-double mismatch_m2(GeosContext& ctx, const std::vector<AreaPolygon>& parts, const AreaPolygon& whole) {
-    std::vector<gd::GeometryPtr> all;
+double mismatch_m2(geos::GeosContext& ctx, const std::vector<AreaPolygon>& parts, const AreaPolygon& whole) {
+    std::vector<geos::GeometryPtr> all;
     for (const AreaPolygon& p : parts) all.push_back(geometry(ctx, p));
-    const gd::GeometryPtr collection = gd::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(all));
-    const gd::GeometryPtr merged = gd::own(ctx, GEOSUnaryUnion_r(ctx.handle(), collection.get()), "union");
-    const gd::GeometryPtr w = geometry(ctx, whole);
-    const gd::GeometryPtr d = gd::own(ctx, GEOSSymDifference_r(ctx.handle(), merged.get(), w.get()), "difference");
+    const geos::GeometryPtr collection = geos::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(all));
+    const geos::GeometryPtr merged = geos::own(ctx, GEOSUnaryUnion_r(ctx.handle(), collection.get()), "union");
+    const geos::GeometryPtr w = geometry(ctx, whole);
+    const geos::GeometryPtr d = geos::own(ctx, GEOSSymDifference_r(ctx.handle(), merged.get(), w.get()), "difference");
     return area_m2(ctx, d.get());
 }
 
 /** The checks every split must pass: valid, disjoint, together the whole area. */
-void check_partition(GeosContext& ctx, const std::vector<AreaPolygon>& split, const AreaPolygon& whole,
+void check_partition(geos::GeosContext& ctx, const std::vector<AreaPolygon>& split, const AreaPolygon& whole,
                      double relative_tolerance) {
     for (const AreaPolygon& part : split) {
         CHECK(wkb_is_valid(ctx, part.wkb));
@@ -124,7 +124,7 @@ void samples_of(const RoadGraph& graph, std::span<const ReachedPiece> pieces, do
 }  // namespace
 
 TEST_CASE("A split on a grid of four facilities is a partition of the service area", "[split]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const Town town = make_town({{0, 0}, {600, 0}, {0, 600}, {600, 600}});
     for (const AreaMethod method : {AreaMethod::network, AreaMethod::raster, AreaMethod::hull}) {
         AreaOptions options;
@@ -156,7 +156,7 @@ TEST_CASE("A split on a grid of four facilities is a partition of the service ar
 
 TEST_CASE("Each place of a split belongs to the origin of its nearest sample", "[split]") {
     // Three facilities placed off-centre so the meeting lines are not symmetric.
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const Town town = make_town({{100, 0}, {600, 300}, {200, 600}});
     AreaOptions options;
     const AreaPolygon whole = service_area(ctx, town.graph, town.pieces, 2000, {}, options);
@@ -172,7 +172,7 @@ TEST_CASE("Each place of a split belongs to the origin of its nearest sample", "
     std::uniform_real_distribution<double> coordinate(-60.0, 660.0);
     int tested = 0;
     int wrong = 0;
-    const gd::GeometryPtr w = geometry(ctx, whole);
+    const geos::GeometryPtr w = geometry(ctx, whole);
     while (tested < 400) {
         const Point p{coordinate(random), coordinate(random)};
         if (!wkb_contains(ctx, whole.wkb, p)) continue;
@@ -193,7 +193,7 @@ TEST_CASE("Each place of a split belongs to the origin of its nearest sample", "
 }
 
 TEST_CASE("A split is the same bytes every time", "[split]") {
-    GeosContext ctx;
+    geos::GeosContext ctx;
     const Town town = make_town({{100, 0}, {600, 300}, {200, 600}});
     const std::vector<AreaPolygon> a = split_areas(ctx, town.graph, town.pieces, 500, 3, {}, AreaOptions{});
     const std::vector<AreaPolygon> b = split_areas(ctx, town.graph, town.pieces, 500, 3, {}, AreaOptions{});
@@ -231,12 +231,12 @@ TEST_CASE("Label regions traced from a grid are valid and exact", "[split]") {
         }
     Box frame;
     for (const Point& p : samples) frame.extend(p);
-    GeosContext ctx;
+    geos::GeosContext ctx;
     gd::SplitGrid grid(frame, 10.0);
     grid.label(samples, labels, 6.0, false);
     for (std::size_t k = 0; k < samples.size(); ++k) CHECK(grid.label_at(samples[k]) == labels[k]);
     std::vector<Box> boxes;
-    const std::vector<gd::GeometryPtr> regions = grid.regions(ctx, 4, boxes);
+    const std::vector<geos::GeometryPtr> regions = grid.regions(ctx, 4, boxes);
     for (std::uint32_t l = 0; l < 4; ++l) {
         CAPTURE(l);
         REQUIRE(regions[l]);
@@ -245,8 +245,8 @@ TEST_CASE("Label regions traced from a grid are valid and exact", "[split]") {
     }
     for (std::uint32_t a = 0; a < 4; ++a)
         for (std::uint32_t b = a + 1; b < 4; ++b) {
-            const gd::GeometryPtr i =
-                gd::own(ctx, GEOSIntersection_r(ctx.handle(), regions[a].get(), regions[b].get()), "intersection");
+            const geos::GeometryPtr i =
+                geos::own(ctx, GEOSIntersection_r(ctx.handle(), regions[a].get(), regions[b].get()), "intersection");
             CHECK(area_m2(ctx, i.get()) == 0.0);
         }
     // Label 2's lake holds an island of its own: two polygons, one with a hole.
@@ -272,14 +272,14 @@ TEST_CASE("A label nearest to no cell centre still gets the cell under its sampl
     for (const Point& p : samples) frame.extend(p);
     for (const bool fill_all : {false, true}) {
         CAPTURE(fill_all);
-        GeosContext ctx;
+        geos::GeosContext ctx;
         gd::SplitGrid grid(frame, 10.0);
         grid.label(samples, labels, 20.0, fill_all);
         // The cell under (30, 30) is the one whose lower-left corner it is.
         CHECK(grid.label_at({35.0, 35.0}) == 1);
         CHECK(grid.label_at({25.0, 25.0}) == 0);
         std::vector<Box> boxes;
-        const std::vector<gd::GeometryPtr> regions = grid.regions(ctx, 3, boxes);
+        const std::vector<geos::GeometryPtr> regions = grid.regions(ctx, 3, boxes);
         REQUIRE(regions[0]);
         REQUIRE(regions[1]);
         CHECK(area_m2(ctx, regions[1].get()) == Approx(100.0));
@@ -288,8 +288,8 @@ TEST_CASE("A label nearest to no cell centre still gets the cell under its sampl
         CHECK(GEOSisValid_r(ctx.handle(), regions[0].get()) == 1);
         // Label 0 keeps the rest of the block and more (its samples' discs reach past it).
         CHECK(area_m2(ctx, regions[0].get()) > 35 * 100.0 - 1e-6);
-        const gd::GeometryPtr overlap =
-            gd::own(ctx, GEOSIntersection_r(ctx.handle(), regions[0].get(), regions[1].get()), "intersection");
+        const geos::GeometryPtr overlap =
+            geos::own(ctx, GEOSIntersection_r(ctx.handle(), regions[0].get(), regions[1].get()), "intersection");
         CHECK(area_m2(ctx, overlap.get()) == 0.0);
         // Label 2 lies where label 1 does: it stays empty.
         CHECK(!regions[2]);
@@ -352,11 +352,11 @@ TEST_CASE("Every cell of the label grid holds its nearest sample's label, across
         else CHECK(unlabelled > 1000);
 
         // The traced regions hold exactly the labelled cells.
-        GeosContext ctx;
+        geos::GeosContext ctx;
         std::vector<Box> boxes;
-        const std::vector<gd::GeometryPtr> regions = grid.regions(ctx, 5, boxes);
+        const std::vector<geos::GeometryPtr> regions = grid.regions(ctx, 5, boxes);
         double traced = 0.0;
-        for (const gd::GeometryPtr& r : regions) {
+        for (const geos::GeometryPtr& r : regions) {
             REQUIRE(r);
             CHECK(GEOSisValid_r(ctx.handle(), r.get()) == 1);
             traced += area_m2(ctx, r.get());
@@ -378,13 +378,13 @@ TEST_CASE("Split regions' steps are thinned together: one common border, valid, 
         }
     Box frame;
     for (const Point& p : samples) frame.extend(p);
-    GeosContext ctx;
+    geos::GeosContext ctx;
     GEOSContextHandle_t h = ctx.handle();
     gd::SplitGrid grid(frame, 10.0);
     grid.label(samples, labels, 8.0, false);
     std::vector<Box> boxes;
-    const std::vector<gd::GeometryPtr> steps = grid.regions(ctx, 3, boxes);
-    const std::vector<gd::GeometryPtr> thin = grid.regions(ctx, 3, boxes, 5.0);
+    const std::vector<geos::GeometryPtr> steps = grid.regions(ctx, 3, boxes);
+    const std::vector<geos::GeometryPtr> thin = grid.regions(ctx, 3, boxes, 5.0);
     int step_vertices = 0;
     int thin_vertices = 0;
     for (std::uint32_t l = 0; l < 3; ++l) {
@@ -404,20 +404,20 @@ TEST_CASE("Split regions' steps are thinned together: one common border, valid, 
     // along its outer edge.
     for (std::uint32_t a = 0; a < 3; ++a)
         for (std::uint32_t b = a + 1; b < 3; ++b) {
-            const gd::GeometryPtr i = gd::own(ctx, GEOSIntersection_r(h, thin[a].get(), thin[b].get()), "intersection");
+            const geos::GeometryPtr i = geos::own(ctx, GEOSIntersection_r(h, thin[a].get(), thin[b].get()), "intersection");
             CHECK(area_m2(ctx, i.get()) < 1e-6);
         }
     double thin_total = 0.0;
     for (std::uint32_t l = 0; l < 3; ++l) thin_total += area_m2(ctx, thin[l].get());
-    std::vector<gd::GeometryPtr> copies;
-    for (std::uint32_t l = 0; l < 3; ++l) copies.push_back(gd::own(ctx, GEOSGeom_clone_r(h, thin[l].get()), "clone"));
-    const gd::GeometryPtr all = gd::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(copies));
-    const gd::GeometryPtr merged = gd::own(ctx, GEOSUnaryUnion_r(h, all.get()), "union");
+    std::vector<geos::GeometryPtr> copies;
+    for (std::uint32_t l = 0; l < 3; ++l) copies.push_back(geos::own(ctx, GEOSGeom_clone_r(h, thin[l].get()), "clone"));
+    const geos::GeometryPtr all = geos::make_collection(ctx, GEOS_GEOMETRYCOLLECTION, std::move(copies));
+    const geos::GeometryPtr merged = geos::own(ctx, GEOSUnaryUnion_r(h, all.get()), "union");
     CHECK(GEOSGetNumGeometries_r(h, merged.get()) == 1);
     CHECK(GEOSGetNumInteriorRings_r(h, GEOSGetGeometryN_r(h, merged.get(), 0)) == 0);
     CHECK(area_m2(ctx, merged.get()) == Approx(thin_total).epsilon(1e-12));
-    const gd::GeometryPtr block = gd::own(ctx, GEOSGeom_createRectangle_r(h, 0.0, 0.0, 400.0, 300.0), "rectangle");
-    const gd::GeometryPtr inner = gd::own(ctx, GEOSGeom_createRectangle_r(h, 8.6, 8.6, 391.4, 291.4), "rectangle");
+    const geos::GeometryPtr block = geos::own(ctx, GEOSGeom_createRectangle_r(h, 0.0, 0.0, 400.0, 300.0), "rectangle");
+    const geos::GeometryPtr inner = geos::own(ctx, GEOSGeom_createRectangle_r(h, 8.6, 8.6, 391.4, 291.4), "rectangle");
     CHECK(GEOSCovers_r(h, block.get(), merged.get()) == 1);
     CHECK(GEOSCovers_r(h, merged.get(), inner.get()) == 1);
 }

@@ -261,3 +261,58 @@ TEST_CASE("gap cells hold all the uncovered weight, largest first", "[gaps]") {
     CHECK(sum0 == Approx(uncovered0));
     CHECK(sum1 == Approx(uncovered1));
 }
+
+TEST_CASE("both limits must hold for one facility: covered equals the brute-force pair rule", "[coverage][oracle]") {
+    // Steps (half speed) make the nearest facility by time and by distance differ; a point is
+    // covered only when one facility is within both the minutes and the metres.
+    for (std::uint32_t seed : {3u, 17u, 29u}) {
+        BuildOptions options;
+        options.profiles = {walk_1mps(), length_profile(walk_1mps())};
+        const RoadGraph g = build_graph(random_grid(seed, {.side = 16, .steps_fraction = 0.35}), options);
+        const ProfileId time = g.profile_id(Mode::walk, Direction::backward);
+        const ProfileId metres = g.profile_id(Mode::walk, Direction::backward, Metric::length);
+        const Snapper snapper(g, time.forward(), SnapOptions{});
+        std::mt19937 rng(seed);
+        const std::vector<Snap> fac = snap_random(snapper, rng, 9);
+        const std::vector<Snap> homes = snap_random(snapper, rng, 300);
+        SourceSet by_time, by_metres;
+        for (std::size_t f = 0; f < fac.size(); ++f) {
+            if (!fac[f].ok()) {
+                by_time.add({});
+                by_metres.add({});
+                continue;
+            }
+            Seed s = Snapper::seed(fac[f], static_cast<std::uint32_t>(f));
+            by_time.add(std::span<const Seed>(&s, 1));
+            s.start = fac[f].distance;
+            by_metres.add(std::span<const Seed>(&s, 1));
+        }
+        Standard standard;
+        standard.max_seconds = 420;
+        standard.max_meters = 330;
+        const CoverageResult r = coverage(g, time, &metres, by_time, &by_metres, homes, standard);
+        SearchWorkspace ws(g.node_count());
+        std::size_t differ = 0, covered = 0;
+        for (std::size_t j = 0; j < homes.size(); ++j) {
+            bool any = false;
+            if (homes[j].ok()) {
+                Snap home_m = homes[j];
+                home_m.access_seconds = homes[j].distance;
+                for (std::size_t f = 0; f < fac.size() && !any; ++f) {
+                    if (!fac[f].ok()) continue;
+                    Snap fac_m = fac[f];
+                    fac_m.access_seconds = fac[f].distance;
+                    const Seconds t = forward_time(g, time.forward(), homes[j], fac[f], ws);
+                    const Seconds m = forward_time(g, metres.forward(), home_m, fac_m, ws);
+                    any = t <= standard.max_seconds + 1e-3 && m <= standard.max_meters + 1e-3;
+                }
+            }
+            INFO("seed " << seed << " home " << j);
+            CHECK(r.covered[j] == (any ? 1 : 0));
+            covered += any;
+            differ += r.by_time.facility[j] != r.by_length.facility[j];
+        }
+        CHECK(covered > 0);
+        CHECK(differ > 0);  // the case the pair rule is for occurs
+    }
+}

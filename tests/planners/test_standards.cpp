@@ -87,6 +87,13 @@ TEST_CASE("the catalogue holds the standards coverage relies on", "[standards]")
     CHECK(meal.kinds == std::vector<std::string>{"meal-point"});
     CHECK(!meal.metres);  // national guidance gives no radius; the note says so
     CHECK_THAT(meal.note, Contains("no distance"));
+    // Older walkers: their own speed on the flat, and slope from --elevation (issue 21).
+    CHECK(meal.walk_speed_kmh == 3.2);
+    CHECK(meal.slope == SlopeModel::tobler);
+    CHECK_THAT(meal.note, Contains("modelling of older walkers, not numbers of the source"));
+    // The others leave both to the profile.
+    CHECK_FALSE(med.slope);
+    CHECK_FALSE(med.walk_speed_kmh);
 }
 
 TEST_CASE("standard kinds are the facilities verb's kinds", "[standards]") {
@@ -128,6 +135,24 @@ TEST_CASE("a user catalogue parses", "[standards]") {
     CHECK(s.source.year == 2024);
     CHECK(s.source.short_name == "plan 2.1");
     CHECK(find_standard(list, "my-clinic").title_en == "Clinic in 10 min");
+    CHECK_FALSE(s.slope);
+}
+
+TEST_CASE("a standard's own slope model", "[standards]") {
+    CHECK(parse_standards(entry("slope = \"tobler\"\n"), "user.toml").front().slope == SlopeModel::tobler);
+    CHECK(parse_standards(entry("slope = \"none\"\n"), "user.toml").front().slope == SlopeModel::none);
+    CHECK_THAT(parse_error(entry("slope = \"steep\"\n")),
+               Contains("user.toml: line 9: key 'slope' in standard 'my-clinic' must be \"tobler\"") &&
+                   Contains("or \"none\" (flat)"));
+    CHECK_THAT(parse_error(entry("slope = 1\n")), Contains("line 9: key 'slope'"));
+    std::string text = entry("slope = \"tobler\"\n");
+    text.replace(text.find("\"walk\""), 6, "\"bike\"");
+    CHECK_THAT(parse_error(text),
+               Contains("line 9: slope = \"tobler\" of standard 'my-clinic' is a walking model; its mode is bike"));
+    // A flat-walking standard for a bike may say so.
+    text = entry("slope = \"none\"\n");
+    text.replace(text.find("\"walk\""), 6, "\"bike\"");
+    CHECK(parse_standards(text, "user.toml").front().slope == SlopeModel::none);
 }
 
 TEST_CASE("parser errors name the file, line and key", "[standards]") {

@@ -1,4 +1,4 @@
-#include "maps/geos_handle.hpp"
+#include "core/geos.hpp"
 
 #include <string>
 #include <utility>
@@ -7,7 +7,7 @@
 #define GEOS_USE_ONLY_R_API
 #include <geos_c.h>
 
-namespace lifecircle::maps {
+namespace lifecircle::geos {
 
 struct GeosContext::Impl {
     GEOSContextHandle_t handle = nullptr;
@@ -35,8 +35,6 @@ GeosContext& GeosContext::operator=(GeosContext&& other) noexcept = default;
 GEOSContextHandle_HS* GeosContext::handle() const noexcept { return m_impl->handle; }
 const std::string& GeosContext::last_error() const noexcept { return m_impl->last_error; }
 void GeosContext::clear_error() noexcept { m_impl->last_error.clear(); }
-
-namespace detail {
 
 void GeometryDeleter::operator()(GEOSGeom_t* geometry) const noexcept {
     if (geometry != nullptr) GEOSGeom_destroy_r(context, geometry);
@@ -177,6 +175,4 @@ std::vector<unsigned char> to_wkb(GeosContext& ctx, const GEOSGeom_t* geometry) 
     return out;
 }
 
-}  // namespace detail
-
-}  // namespace lifecircle::maps
+}  // namespace lifecircle::geos

@@ -1,9 +1,10 @@
 #pragma once
 /**
  * A GEOS context per thread and small owning handles for GEOS objects. Only the reentrant GEOS
- * C API is used. This header does not include geos_c.h, so users of lifecircle::maps need no
+ * C API is used. This header does not include geos_c.h, so users need no
  * GEOS headers; the maps sources and the tests include geos_c.h themselves (with
- * GEOS_USE_ONLY_R_API defined) to call GEOS on the handles.
+ * GEOS_USE_ONLY_R_API defined) to call GEOS on the handles. One handle for every layer that
+ * calls GEOS: io (the writer's snap-rounding), maps (service areas) and studies (polygon checks).
  */
 
 #include <memory>
@@ -19,7 +20,7 @@ struct GEOSContextHandle_HS;
 struct GEOSGeom_t;
 struct GEOSPrepGeom_t;
 
-namespace lifecircle::maps {
+namespace lifecircle::geos {
 
 /** A GEOS operation failed; the message carries GEOS's own explanation. */
 class GeometryError : public Error {
@@ -54,7 +55,6 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-namespace detail {
 
 /** Destroys a GEOS geometry with the context that made it. */
 struct GeometryDeleter {
@@ -111,6 +111,5 @@ GeometryPtr from_wkb(GeosContext& ctx, std::span<const unsigned char> wkb);
 /** Writes 2D little-endian ISO WKB. */
 std::vector<unsigned char> to_wkb(GeosContext& ctx, const GEOSGeom_t* geometry);
 
-}  // namespace detail
 
-}  // namespace lifecircle::maps
+}  // namespace lifecircle::geos

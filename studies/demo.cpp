@@ -1,5 +1,4 @@
-// lifecircle demo --out DIR: a synthetic district built here in code (no download, nothing
-// outside the repository), then a whole plan on it. The district: a street grid with
+// The demo district: built here in code (no download, nothing outside the repository). The district: a street grid with
 // arterials, a river crossed by two bridges, a one-way street, residential compounds (小区)
 // with residents by age group, communities (社区), clinics, kindergartens with seats and
 // elderly meal points, with Chinese names; the scenario asks for two new kindergartens and
@@ -8,19 +7,18 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "cli/common.hpp"
-#include "cli/plan.hpp"
-#include "cli/plan_outputs.hpp"
-#include "cli/verbs.hpp"
+#include "studies/demo.hpp"
+
+#include "io/output.hpp"
+
 #include "core/error.hpp"
 
-namespace lifecircle::cli {
+namespace lifecircle::studies {
 
 namespace fs = std::filesystem;
 
@@ -60,12 +58,6 @@ struct Lcg {
         return double(s >> 11) / double(1ULL << 53);
     }
 };
-
-void write_file(const fs::path& path, const std::string& text) {
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f << text;
-    if (!f) throw OutputError("cannot write").set_file(path.string());
-}
 
 /** The road network as OSM XML; `footbridge` also draws the footbridge in (for checking the
     what-if edit against a network that has it for real). */
@@ -281,65 +273,47 @@ line = [[)toml") + lonlat(x, 3 * step) + "], [" + lonlat(x, 4 * step) + "]]\n";
 }
 
 /** The files of the district (relative to its folder). */
-const std::vector<std::string> demo_files = {"district.osm",          "district_with_footbridge.osm",
+const std::vector<std::string> files = {"district.osm",          "district_with_footbridge.osm",
                                              "compounds.geojson",     "communities.geojson",
                                              "clinics.geojson",       "kindergartens.geojson",
                                              "meal_points.geojson",   "scenario.toml"};
 
-void write_demo_district(const std::string& dir) {
+}  // namespace
+
+const std::vector<std::string>& demo_files() { return files; }
+
+/** Writes the district's files into `dir` as one output transaction (all or none). */
+void write_demo_district(const std::string& dir, const Reporter& reporter) {
     const fs::path d(dir);
     std::error_code ec;
     fs::create_directories(d, ec);
     if (ec) throw OutputError("cannot create the folder: " + ec.message()).set_file(dir);
-    write_file(d / "district.osm", district_osm(false));
-    write_file(d / "district_with_footbridge.osm", district_osm(true));
-    write_file(d / "compounds.geojson", compounds_geojson());
-    write_file(d / "communities.geojson", communities_geojson());
-    write_file(d / "clinics.geojson",
-               points_geojson("clinics",
-                              {{"K1", "清河社区卫生服务中心", 900, 500, -1},
-                               {"K2", "东风卫生服务站", 1500, 500, -1},
-                               {"K3", "滨河诊所", 300, 1100, -1}},
-                              nullptr));
-    write_file(d / "kindergartens.geojson",
-               points_geojson("kindergartens",
-                              {{"Y1", "阳光幼儿园", 700, 300, 180},
-                               {"Y2", "红旗幼儿园", 1700, 300, 120},
-                               {"Y3", "滨河幼儿园", 500, 1300, 90}},
-                              "seats"));
-    write_file(d / "meal_points.geojson",
-               points_geojson("meal_points",
-                              {{"M1", "东风老年餐桌", 900, 500, -1}, {"M2", "新华助餐点", 1500, 1300, -1}}, nullptr));
-    write_file(d / "scenario.toml", scenario_toml());
+    const std::vector<std::pair<std::string, std::string>> files = {
+        {"district.osm", district_osm(false)},
+        {"district_with_footbridge.osm", district_osm(true)},
+        {"compounds.geojson", compounds_geojson()},
+        {"communities.geojson", communities_geojson()},
+        {"clinics.geojson", points_geojson("clinics",
+                                           {{"K1", "清河社区卫生服务中心", 900, 500, -1},
+                                            {"K2", "东风卫生服务站", 1500, 500, -1},
+                                            {"K3", "滨河诊所", 300, 1100, -1}},
+                                           nullptr)},
+        {"kindergartens.geojson", points_geojson("kindergartens",
+                                                 {{"Y1", "阳光幼儿园", 700, 300, 180},
+                                                  {"Y2", "红旗幼儿园", 1700, 300, 120},
+                                                  {"Y3", "滨河幼儿园", 500, 1300, 90}},
+                                                 "seats")},
+        {"meal_points.geojson",
+         points_geojson("meal_points", {{"M1", "东风老年餐桌", 900, 500, -1}, {"M2", "新华助餐点", 1500, 1300, -1}},
+                        nullptr)},
+        {"scenario.toml", scenario_toml()}};
+    std::vector<io::OutputRequest> requests;
+    for (const auto& [name, text] : files)
+        requests.push_back({"--out", (d / name).string(), {io::lower_extension(name)}, "", false});
+    io::OutputPlan plan(std::move(requests), {}, [&reporter](const std::string& n) { reporter.note(n); });
+    for (std::size_t k = 0; k < files.size(); ++k) plan.write_text(plan.file_of(k), files[k].second);
+    plan.commit();
 }
 
-}  // namespace
+}  // namespace lifecircle::studies
 
-void add_demo(CLI::App& app, Runner& run) {
-    auto* cmd = app.add_subcommand(
-        "demo", "Build a synthetic district (no download needed) and run a whole plan on it: service areas, coverage, "
-                "seats, two suggested kindergartens and a what-if footbridge, with report.html");
-    auto out = std::make_shared<std::string>("lifecircle-demo");
-    auto force = std::make_shared<bool>(false);
-    cmd->add_option("--out", *out, "Folder to write into")->capture_default_str();
-    cmd->add_flag("--force", *force, "Write into a folder that holds files lifecircle did not write");
-    add_quiet_option(*cmd);
-    cmd->callback([&run, out, force] {
-        run = [out, force] {
-            const std::string data = (fs::path(*out) / "data").string();
-            PlanArgs a;
-            a.out = *out;
-            a.force = *force;
-            a.scenario = (fs::path(data) / "scenario.toml").string();
-            for (const std::string& f : demo_files) a.extra_files.push_back("data/" + f);
-            // The folder is checked before the district is written into it.
-            { const PlanFolder check(a.out, a.force, a.extra_files); }
-            write_demo_district(data);
-            const int rc = run_plan(a);
-            std::printf("\nThe report: %s\n", (fs::path(*out) / "report.html").string().c_str());
-            return rc;
-        };
-    });
-}
-
-}  // namespace lifecircle::cli
