@@ -108,6 +108,7 @@ struct SuggestOptions {
     std::size_t restarts = 200;
     /** Subgradient iterations at most. */
     std::size_t bound_iterations = 1000;
+    /** Its threads only: the search reports through `progress` and `cancelled` below. */
     ParallelOptions parallel;
     /** Start from these candidates instead of the greedy (an exact solver's answer, a
         planner's own list); the search then only improves on them. */
@@ -116,14 +117,8 @@ struct SuggestOptions {
         the restarts, the bound. From the calling thread; may be empty. */
     std::function<void(std::size_t done, std::size_t total)> progress;
     /** Asked now and then; true stops the search: with the answer so far (Suggestion::cancelled)
-        once the greedy is complete, else by throwing Cancelled. May be empty. */
+        once the greedy is complete, else by throwing Cancelled (core/error.hpp). May be empty. */
     std::function<bool()> cancelled;
-};
-
-/** suggest() was cancelled (SuggestOptions::cancelled) before it held a complete answer. */
-class Cancelled : public Error {
-public:
-    using Error::Error;
 };
 
 struct Suggestion {

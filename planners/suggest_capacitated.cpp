@@ -727,7 +727,7 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
                   o.start.empty() ? std::span<const Score>(gain_alone) : std::span<const Score>{},
                   added, step);
     if (search.stop() && !budgeted && more())
-        throw Cancelled("suggest: cancelled before the greedy completed an answer");
+        throw Cancelled();
     s.method = !o.start.empty() ? "given start" : median ? "greedy" : "lazy greedy";
     s.method += " (incremental exact assignment per evaluation)";
 

@@ -116,7 +116,7 @@ public:
     bool cancelled() const { return m_o.cancelled && m_o.cancelled(); }
     /** Throws Cancelled when asked to stop before an answer exists. */
     void check_start() const {
-        if (cancelled()) throw Cancelled("suggest: cancelled before an answer was complete");
+        if (cancelled()) throw Cancelled();
     }
 
 private:
