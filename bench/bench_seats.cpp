@@ -57,7 +57,7 @@ struct Run {
     bench::ProcessRun process;
     nlohmann::json summary;
     bool timed_out = false;
-    double step_seconds = NAN;  ///< the plan's suggestion step (demo)
+    double step_seconds = NAN;  ///< the plan's suggestion step (demo, builds that print it)
 };
 
 Run run(const std::vector<std::string>& command, double timeout, const std::string& dir,
@@ -71,7 +71,9 @@ Run run(const std::vector<std::string>& command, double timeout, const std::stri
     r.timed_out = timeout > 0 && (r.process.exit_code == 124 || r.process.exit_code == -1 ||
                                   r.process.exit_code == 137);
     r.summary = nlohmann::json::parse(bench::read_text(summary), nullptr, false);
-    // lifecircle plan --verbose: "lifecircle: suggest for 'kindergartens'   0.123 s"
+    // lifecircle plan --verbose of older builds: "lifecircle: suggest for 'kindergartens'   0.123
+    // s" (the whole step: candidates, their table, the solver, the study after); newer ones put the
+    // solver's seconds in the summary instead.
     const std::string err = bench::read_text(dir + "/stderr.txt");
     std::smatch m;
     if (std::regex_search(err, m, std::regex("suggest for '[^']*' +([0-9.]+) s")))
@@ -100,9 +102,12 @@ void show(const char* who, const Run& r) {
     }
     const nlohmann::json g = suggestion(r);
     std::string step;
-    if (std::isfinite(r.step_seconds)) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, " (suggestion %.3f s)", r.step_seconds);
+    char buf[64];
+    if (std::isfinite(number(g, "seconds"))) {
+        std::snprintf(buf, sizeof buf, " (solver %.3f s)", number(g, "seconds"));
+        step = buf;
+    } else if (std::isfinite(r.step_seconds)) {
+        std::snprintf(buf, sizeof buf, " (suggestion step %.3f s)", r.step_seconds);
         step = buf;
     }
     std::printf(
@@ -123,8 +128,13 @@ void compare(const Run& now, const Run& base) {
     }
     if (!base.process.ok() || !now.process.ok()) return;
     std::printf("  -> whole process %.1fx faster", base.process.seconds / now.process.seconds);
-    if (std::isfinite(now.step_seconds) && std::isfinite(base.step_seconds))
-        std::printf(", suggestion step %.1fx faster", base.step_seconds / now.step_seconds);
+    const double solver_now = number(suggestion(now), "seconds");
+    const double solver_base = number(suggestion(base), "seconds");
+    if (std::isfinite(solver_now) && std::isfinite(solver_base))
+        std::printf(", solver %.1fx faster", solver_base / solver_now);
+    else if (std::isfinite(solver_now) && std::isfinite(base.step_seconds))
+        std::printf(", solver %.1fx faster than the baseline's whole suggestion step",
+                    base.step_seconds / solver_now);
     const double diff =
         number(suggestion(now), "objective_value") - number(suggestion(base), "objective_value");
     std::printf("; objective %+.3f (this build - baseline)\n", std::abs(diff) < 5e-4 ? 0.0 : diff);
