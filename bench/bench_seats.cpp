@@ -71,9 +71,9 @@ Run run(const std::vector<std::string>& command, double timeout, const std::stri
     r.timed_out = timeout > 0 && (r.process.exit_code == 124 || r.process.exit_code == -1 ||
                                   r.process.exit_code == 137);
     r.summary = nlohmann::json::parse(bench::read_text(summary), nullptr, false);
-    // lifecircle plan --verbose of older builds: "lifecircle: suggest for 'kindergartens'   0.123
-    // s" (the whole step: candidates, their table, the solver, the study after); newer ones put the
-    // solver's seconds in the summary instead.
+    // lifecircle plan --verbose of builds before studies/: "lifecircle: suggest for 'kindergartens'
+    // 0.123 s" (the whole step: candidates, their table, the solver, the study after); later ones
+    // time only the whole plan, and keep seconds out of its summary (reruns are identical).
     const std::string err = bench::read_text(dir + "/stderr.txt");
     std::smatch m;
     if (std::regex_search(err, m, std::regex("suggest for '[^']*' +([0-9.]+) s")))

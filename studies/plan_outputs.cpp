@@ -364,7 +364,6 @@ nlohmann::ordered_json plan_summary(const PlanResult& r, const Scenario& sc) {
             gj["gap"] = json_number(g.gap);
             gj["proven_optimal"] = g.proven_optimal;
             gj["method"] = g.method;
-            gj["seconds"] = g.seconds;  // the solver's, as in suggest's summary
             nlohmann::ordered_json w;
             for (std::size_t k = 0; k < r.groups.size() && k < sr.after.overall.size(); ++k)
                 w[r.groups[k]] = figures_json(sr.after.overall[k]);
