@@ -183,7 +183,12 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
     po.input_crs = options.input_crs;
     po.attributes = true;
     po.polygons = true;
+    po.lonlat_filter = options.lonlat_filter;
+    po.allow_empty = !options.lonlat_filter.empty() || static_cast<bool>(options.keep);
     PointLayer layer = read_points(path, po);
+    if (options.keep) {
+        std::erase_if(layer.points, [&](const PointRecord& r) { return !options.keep(r.fid, r.lon, r.lat); });
+    }
 
     DemandSet set;
     const auto fail = [&](const std::string& problem) {
@@ -274,6 +279,7 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
     for (std::size_t i = 0; i < n; ++i) {
         const auto feature = static_cast<std::uint32_t>(i);
         set.ids.push_back(layer.points[i].id);
+        set.fids.push_back(layer.points[i].fid);
         for (std::size_t g = 0; g < group_count; ++g) set.feature_weights[g].push_back(w[i][g]);
         const bool weighs = std::any_of(w[i].begin(), w[i].end(), [](double v) { return v > 0; });
         if (!weighs) continue;
@@ -797,6 +803,14 @@ std::vector<PolygonSamples> spread_polygons(const RoadGraph& graph,
         }
     }
     return out;
+}
+
+bool is_demand_raster(const std::string& path) {
+    if (is_csv(path)) return false;
+    detail::register_gdal();
+    detail::GdalMessages quiet;
+    GDALDatasetUniquePtr raster(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    return raster && raster->GetRasterCount() > 0 && raster->GetLayerCount() == 0;
 }
 
 DemandSet read_demand(const std::string& path, const DemandReadOptions& options,

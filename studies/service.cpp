@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "core/colocated.hpp"
@@ -128,10 +129,9 @@ std::vector<double> district_sums(const DistrictMembership& m, std::span<const d
     return out;
 }
 
-Seats seats_of(const StudyArea& area, const ServiceOptions& o, const FacilitySet& f, const PlacedFacilities& placed,
+Seats seats_of(const StudyArea& area, const ServiceOptions& o, const FacilitySet& f, const TimeTable& table,
                std::size_t group, const Reporter& reporter) {
     Seats s;
-    const TimeTable table = pairs_within(area, o.standard, placed, f.xy, reporter, "seats: searches from facilities");
     s.pairs = table.size();
     const std::vector<double>& w = area.demand.weights[group];
     planners::AssignmentOptions ao;
@@ -226,29 +226,33 @@ TimeTable pairs_within(const StudyArea& area, const StudyStandard& standard, con
     return table;
 }
 
-ServiceResult evaluate_service(const StudyArea& area, const ServiceOptions& o, FacilitySet facilities,
-                               PlacedFacilities placed, const Reporter& reporter) {
-    ServiceResult r;
-    r.facilities = std::move(facilities);
-    r.placed = std::move(placed);
-    r.group = area.group_index(o.group, o.label);
+ServiceSearches service_searches(const StudyArea& area, const ServiceOptions& o, const FacilitySet& facilities,
+                                 const PlacedFacilities& placed, const Reporter& reporter) {
+    ServiceSearches out;
     const RoadGraph& g = area.net.graph;
     const Direction dir = o.standard.direction;
     const ProfileId time = area.time(dir);
     const ProfileId metres = area.length(dir);
     const bool by_metres = o.standard.metres.has_value();
-    const std::vector<Colocated> same =
-        colocated_pairs(r.facilities.xy, r.placed.snaps, area.demand.xy, area.demand_snaps);
-    planners::SamePlace sp{same, r.placed.delay};
-    r.coverage = planners::coverage(g, time, by_metres ? &metres : nullptr, r.placed.by_time,
-                                    by_metres ? &r.placed.by_metres : nullptr, area.demand_snaps,
-                                    o.standard.limits(), reporter.parallel("coverage", area.threads), sp);
+    const std::vector<Colocated> same = colocated_pairs(facilities.xy, placed.snaps, area.demand.xy, area.demand_snaps);
+    planners::SamePlace sp{same, placed.delay};
+    out.coverage = planners::coverage(g, time, by_metres ? &metres : nullptr, placed.by_time,
+                                      by_metres ? &placed.by_metres : nullptr, area.demand_snaps, o.standard.limits(),
+                                      reporter.parallel("coverage", area.threads), sp);
     reporter.check();
+    if (facilities.has_capacity())
+        out.pairs = pairs_within(area, o.standard, placed, facilities.xy, reporter, "seats: searches from facilities");
+    return out;
+}
+
+void service_figures(const StudyArea& area, const ServiceOptions& o, const TimeTable* pairs, ServiceResult& r,
+                     const Reporter& reporter) {
     for (const auto& w : area.demand.weights) r.overall.push_back(planners::figures(r.coverage, w));
     r.districts = district_figures(area, r.coverage);
     std::vector<double> unserved;
     if (r.facilities.has_capacity()) {
-        r.seats = seats_of(area, o, r.facilities, r.placed, r.group, reporter);
+        if (!pairs) throw std::invalid_argument("service_figures: a capacity run needs the pairs within the standard");
+        r.seats = seats_of(area, o, r.facilities, *pairs, r.group, reporter);
         std::vector<double> served;
         for (const planners::DemandAssignment& d : r.seats->assignment.demand) {
             served.push_back(d.served_weight);
@@ -258,6 +262,17 @@ ServiceResult evaluate_service(const StudyArea& area, const ServiceOptions& o, F
     }
     if (o.hex_m > 0)
         r.gaps = planners::gap_cells(r.coverage, area.demand.xy, area.demand.weights, unserved, o.hex_m);
+}
+
+ServiceResult evaluate_service(const StudyArea& area, const ServiceOptions& o, FacilitySet facilities,
+                               PlacedFacilities placed, const Reporter& reporter) {
+    ServiceResult r;
+    r.facilities = std::move(facilities);
+    r.placed = std::move(placed);
+    r.group = area.group_index(o.group, o.label);
+    ServiceSearches searches = service_searches(area, o, r.facilities, r.placed, reporter);
+    r.coverage = std::move(searches.coverage);
+    service_figures(area, o, searches.pairs ? &*searches.pairs : nullptr, r, reporter);
     return r;
 }
 
