@@ -15,6 +15,10 @@ std::vector<std::string>& pending_notes() {  // old spellings, said once the ver
     static std::vector<std::string> notes;
     return notes;
 }
+std::vector<std::string>& stored_command_line() {
+    static std::vector<std::string> args;
+    return args;
+}
 studies::ConsoleOptions& console_options() {
     static studies::ConsoleOptions options;
     return options;
@@ -188,6 +192,9 @@ studies::Reporter reporter() {
     pending_notes().clear();
     return studies::console_reporter();
 }
+
+void set_command_line(std::vector<std::string> args) { stored_command_line() = std::move(args); }
+const std::vector<std::string>& command_line() { return stored_command_line(); }
 
 void print_error(const std::string& message) { studies::console_line("lifecircle: error: " + message, true); }
 void print_note(const std::string& message) { studies::console_line("lifecircle: " + message); }

@@ -97,6 +97,10 @@ void add_quiet_option(CLI::App& app);
 io::OutputPlan plan_outputs(std::vector<io::OutputRequest> outputs,
                             const std::vector<std::pair<std::string, std::string>>& inputs);
 
+/** The command line as main() received it (a verb's own arguments follow its name). */
+void set_command_line(std::vector<std::string> args);
+const std::vector<std::string>& command_line();
+
 /** Writes layers into the planned files (per_file[f] into file f), printing the writer's notes. */
 void write_files(io::OutputPlan& plan, std::vector<std::vector<Layer>> per_file, const std::string& crs, bool update,
                  unsigned threads);
