@@ -1,11 +1,8 @@
 #include "cli/common.hpp"
 
-#include <cmath>
 #include <cstdlib>
-#include <sstream>
 
 #include "core/error.hpp"
-#include "io/layer_writer.hpp"
 #include "studies/console.hpp"
 
 namespace lifecircle::cli {
@@ -53,11 +50,13 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
     app.add_option_function<std::string>(
            "--mode",
            [&a](const std::string& m) {
-               a.mode = parse_mode(m);
-               if (!a.mode) throw CLI::ValidationError("--mode", "must be walk, bike or drive, not '" + m + "'");
+               a.transit = m == "transit";
+               a.mode = a.transit ? Mode::walk : parse_mode(m);
+               if (!a.mode) throw CLI::ValidationError("--mode", "must be walk, bike, drive or transit, not '" + m + "'");
            },
-           "Travel mode: walk (default), bike or drive")
-        ->check(CLI::IsMember({"walk", "bike", "drive"}));
+           "Travel mode: walk (default), bike, drive, or transit (public transport by timetable: --gtfs, "
+           "--departure; walking on the walk network)")
+        ->check(CLI::IsMember({"walk", "bike", "drive", "transit"}));
     add_number(app, "--walk-speed", a.walk_speed_kmh, Quantity::walk_speed_kmh,
                "Walking speed in km/h (default 4: GB 50180-2018's 15-minute life circle is ~1 km)");
     io::NetworkOptions& r = a.spec.read;
@@ -86,6 +85,35 @@ void add_network_options(CLI::App& app, NetworkArgs& a, bool with_snapping) {
     app.add_option("--threads", a.threads, "Worker threads (default: all cores)");
 }
 
+void add_transit_options(CLI::App& app, TransitArgs& a) {
+    studies::TransitSpec& t = a.spec;
+    app.add_option("--gtfs", t.gtfs, "A GTFS feed (zip or folder) for --mode transit; repeat it for several agencies");
+    app.add_option("--departure", t.departure,
+                   "First departure of the window, YYYY-MM-DDTHH:MM in the feeds' local time (a departure every minute)");
+    app.add_option("--window-minutes", t.window_minutes, "Departures every minute for this many minutes")
+        ->check(valid(Quantity::minutes))
+        ->capture_default_str();
+    app.add_option("--percentiles", t.percentiles,
+                   "Percentiles of the travel times over the departures reported per resident, e.g. 25,50,75 "
+                   "(default 50)")
+        ->delimiter(',');
+    app.add_option("--percentile", t.percentile, "The percentile 'covered' is judged on (one of --percentiles)")
+        ->capture_default_str();
+    app.add_option("--max-walk-minutes", t.max_walk_minutes,
+                   "Longest walk to the first stop and from the last (default: the standard's minutes)")
+        ->check(valid(Quantity::minutes));
+    app.add_option("--max-transfer-m", t.max_transfer_m, "Longest walk between two stops (m on the walk network)")
+        ->check(valid(Quantity::snap_m))
+        ->capture_default_str();
+    app.add_option("--max-rides", t.max_rides, "At most this many vehicles in a journey (1-8)")->capture_default_str();
+}
+
+std::optional<studies::TransitSpec> transit_spec(const TransitArgs& a, const NetworkArgs& network) {
+    if (network.transit) return a.spec;
+    if (!a.spec.gtfs.empty()) throw UsageError("--gtfs is for --mode transit");
+    return std::nullopt;
+}
+
 void add_standard_options(CLI::App& app, StandardArgs& a) {
     app.add_option("--standard", a.choice.name,
                    "A service standard from the catalogue (lifecircle standards): its minutes, metres, mode and "
@@ -108,6 +136,11 @@ studies::StudyStandard resolve(const StandardArgs& a, const NetworkArgs& network
     c.mode = network.mode;
     c.walk_speed_kmh = network.walk_speed_kmh;
     c.direction = studies::parse_direction(a.direction, "--direction");
+    if (network.transit && c.metres)
+        throw UsageError("--max-meters is for walking, biking and driving; by public transport the standard is "
+                         "--minutes");
+    if (network.transit && *c.direction == Direction::forward)
+        throw UsageError("by public transport residents travel to the facility (--direction to-facility)");
     if (c.name.empty() && !c.minutes && !c.metres) c.minutes = 15.0;
     return studies::resolve_standard(c);
 }
@@ -175,18 +208,6 @@ void add_district_options(CLI::App& app, studies::PolygonSpec& spec) {
     app.add_option("--district-field", spec.read.name_field, "District name field (default: name or 名称)");
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        const auto b = item.find_first_not_of(" \t");
-        const auto e = item.find_last_not_of(" \t");
-        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-    }
-    return out;
-}
-
 studies::Reporter reporter() {
     for (const std::string& n : pending_notes()) print_note(n);
     pending_notes().clear();
@@ -215,28 +236,6 @@ void add_quiet_option(CLI::App& app) {
             studies::set_console(console_options());
         },
         "Progress as one line per 10% on stderr when it is not a terminal (a log, a pipe)");
-}
-
-io::OutputPlan plan_outputs(std::vector<io::OutputRequest> outputs,
-                            const std::vector<std::pair<std::string, std::string>>& inputs) {
-    std::vector<std::string> paths;
-    for (const auto& [option, path] : inputs) {
-        if (path.empty()) continue;
-        io::check_input_path(path, option);
-        paths.push_back(path);
-    }
-    return io::OutputPlan(std::move(outputs), paths, [](const std::string& n) { print_note("note: " + n); });
-}
-
-void write_files(io::OutputPlan& plan, std::vector<std::vector<Layer>> per_file, const std::string& crs, bool update,
-                 unsigned threads) {
-    io::WriteOptions wo;
-    wo.update = update;
-    wo.threads = threads;
-    for (std::size_t f = 0; f < per_file.size(); ++f) {
-        if (per_file[f].empty()) continue;
-        for (const std::string& n : io::write_layers(plan, f, per_file[f], crs, wo)) print_note("note: " + n);
-    }
 }
 
 }  // namespace lifecircle::cli

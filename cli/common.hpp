@@ -15,6 +15,7 @@
 #include "studies/callbacks.hpp"
 #include "studies/inputs.hpp"
 #include "studies/standard.hpp"
+#include "studies/transit.hpp"
 
 namespace lifecircle::cli {
 
@@ -35,6 +36,7 @@ void add_old_spelling(CLI::App& app, const std::string& old_name, const std::str
 struct NetworkArgs {
     studies::NetworkSpec spec;
     std::optional<Mode> mode;
+    bool transit = false;  ///< --mode transit: public transport, walking on the walk network
     std::optional<double> walk_speed_kmh;
     unsigned threads = 0;
     /** The profile without a standard: --mode (walk) and --walk-speed (4 km/h). */
@@ -43,6 +45,14 @@ struct NetworkArgs {
 /** Adds --network, --mode, --walk-speed, the road layer options and (with snapping) --max-snap,
     --island-m, --snap-to-islands and --threads. */
 void add_network_options(CLI::App& app, NetworkArgs& args, bool with_snapping);
+
+/** The public-transport options (--gtfs, --departure, ...), used with --mode transit. */
+struct TransitArgs {
+    studies::TransitSpec spec;
+};
+void add_transit_options(CLI::App& app, TransitArgs& args);
+/** The feeds with --mode transit; none without it (a --gtfs then is a UsageError). */
+std::optional<studies::TransitSpec> transit_spec(const TransitArgs& args, const NetworkArgs& network);
 
 /** The standard options: --standard, --standards-file, --minutes, --max-meters, --direction
     (--mode and --walk-speed come from the network options). */
@@ -74,9 +84,6 @@ void add_demand_options(CLI::App& app, studies::DemandSpec& spec, std::string& w
 /** Adds --districts, --districts-layer, --districts-crs and --district-field. */
 void add_district_options(CLI::App& app, studies::PolygonSpec& spec);
 
-/** "a,b,c" as items (spaces around them trimmed, empty ones dropped). */
-std::vector<std::string> split_list(const std::string& text);
-
 /** The callbacks of a verb: notes and warnings on stderr (unless --quiet), progress bars on a
     terminal (with --progress one line per 10% elsewhere). */
 studies::Reporter reporter();
@@ -90,19 +97,8 @@ void print_warning(const std::string& message);
 /** Adds --quiet and --progress to a verb. */
 void add_quiet_option(CLI::App& app);
 
-/**
- * Checks the input paths (option, path; a folder is an InputError) and declares and checks
- * the outputs against them. Call it before any computation.
- */
-io::OutputPlan plan_outputs(std::vector<io::OutputRequest> outputs,
-                            const std::vector<std::pair<std::string, std::string>>& inputs);
-
 /** The command line as main() received it (a verb's own arguments follow its name). */
 void set_command_line(std::vector<std::string> args);
 const std::vector<std::string>& command_line();
-
-/** Writes layers into the planned files (per_file[f] into file f), printing the writer's notes. */
-void write_files(io::OutputPlan& plan, std::vector<std::vector<Layer>> per_file, const std::string& crs, bool update,
-                 unsigned threads);
 
 }  // namespace lifecircle::cli

@@ -1,36 +1,80 @@
-// lifecircle coverage: one service study (studies::run_service), its layers and summary; in
-// shards with --shards N (studies/shard.hpp), one shard of a planned run with --shard I/N.
-#include "cli/coverage.hpp"
-
+// lifecircle coverage: one service study with its files (studies/coverage_run.hpp), whole or in
+// shards; lifecircle merge DIR and lifecircle slurm -- coverage ..., which run it in shards.
 #include <algorithm>
-#include <chrono>
 #include <filesystem>
-#include <memory>
-#include <thread>
 
-#include <unistd.h>
-
-#include <nlohmann/json.hpp>
-
+#include "cli/common.hpp"
 #include "cli/format.hpp"
-#include "cli/sharded.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
-#include "io/output_folder.hpp"
-#include "studies/merge.hpp"
-#include "studies/network_parts.hpp"
-#include "studies/service.hpp"
+#include "studies/coverage_run.hpp"
+#include "studies/local_shards.hpp"
+#include "studies/verb_jobs.hpp"
 
 namespace lifecircle::cli {
 
-namespace fs = std::filesystem;
-
 namespace {
 
-void print_tables(const studies::StudyArea& area, const studies::ServiceOptions& o,
-                  const studies::ServiceResult& r) {
-    const std::vector<std::string>& groups = area.demand.groups;
-    std::printf("coverage within %s, %s\n", o.standard.describe().c_str(), o.standard.direction_name().c_str());
+struct CoverageArgs {
+    NetworkArgs network;
+    StandardArgs standard;
+    TransitArgs transit;
+    studies::FacilitySpec facilities;
+    studies::DemandSpec demand;
+    std::string weight_fields;
+    studies::PolygonSpec districts;
+    std::string access = "e2sfca", decay = "steps";
+    std::string out, summary, districts_out, gaps, facilities_out;
+    double hex_m = 250.0;
+    bool update = false;
+    std::size_t shards = 0, jobs = 0;  // --shards N on this machine, at most J at once
+    std::string shard_by = "tiles", shard, shard_dir;
+    bool keep_shards = false;
+    std::vector<std::string> raw_args;  // as given after the verb, for a sharded run's manifest
+};
+
+/** The arguments without the options of sharding and logging, as a sharded run's manifest keeps them. */
+std::vector<std::string> study_args(const std::vector<std::string>& args) {
+    static const std::vector<std::string> valued = {"--shards", "--jobs", "--shard-by", "--shard", "--shard-dir",
+                                                    "--threads"};
+    static const std::vector<std::string> flags = {"--keep-shards", "--quiet", "-q", "--progress"};
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string name = args[i].substr(0, args[i].find('='));
+        if (std::find(flags.begin(), flags.end(), args[i]) != flags.end()) continue;
+        if (std::find(valued.begin(), valued.end(), name) == valued.end()) out.push_back(args[i]);
+        else if (name == args[i]) ++i;  // "--shards 4": the value is the next word
+    }
+    return out;
+}
+
+studies::CoverageJob coverage_job(CoverageArgs& a) {
+    studies::CoverageJob job;
+    a.demand.read.weight_fields = studies::split_list(a.weight_fields);
+    job.spec = {a.network.spec, a.demand, a.districts, a.network.threads};
+    studies::ServiceOptions& o = job.options;
+    o.standard = resolve(a.standard, a.network);
+    o.facilities = a.facilities;
+    o.access = studies::parse_access(a.access, "--access");
+    o.decay = a.decay == "gaussian" ? planners::Decay::gaussian : planners::Decay::steps;
+    o.hex_m = a.gaps.empty() ? 0.0 : a.hex_m;
+    job.transit = transit_spec(a.transit, a.network);
+    job.standards_file = a.standard.choice.standards_file;
+    job.out = a.out;
+    job.summary = a.summary;
+    job.districts_out = a.districts_out;
+    job.gaps = a.gaps;
+    job.facilities_out = a.facilities_out;
+    job.update = a.update;
+    job.args = study_args(a.raw_args);
+    return job;
+}
+
+int print_tables(const studies::CoverageOutcome& done, const studies::CoverageJob& job) {
+    const studies::ServiceResult& r = done.result;
+    const std::vector<std::string>& groups = done.area->demand.groups;
+    std::printf("coverage within %s, %s\n", done.options.standard.describe().c_str(),
+                done.options.standard.direction_name().c_str());
     ConsoleTable t({"group", "total", "covered", "share", "unreachable", "unsnapped", "mean min", "gini"});
     for (std::size_t g = 0; g < groups.size(); ++g) {
         const planners::Figures& f = r.overall[g];
@@ -42,283 +86,66 @@ void print_tables(const studies::StudyArea& area, const studies::ServiceOptions&
         const planners::AssignmentTotals& s = r.seats->assignment.totals;
         std::printf("\ncapacity (%s): %.0f for %.0f %s; within the standard %.0f (%s), served %.0f (%s), covered but "
                     "unserved %.0f, spare %.0f\n",
-                    o.facilities.read.capacity_field.c_str(), s.capacity, s.demand_weight, groups[r.group].c_str(),
-                    s.covered_weight, percent(s.covered_weight, s.demand_weight).c_str(), s.served_weight,
-                    percent(s.served_weight, s.demand_weight).c_str(), s.covered_unserved_weight, s.spare_capacity);
+                    job.options.facilities.read.capacity_field.c_str(), s.capacity, s.demand_weight,
+                    groups[r.group].c_str(), s.covered_weight, percent(s.covered_weight, s.demand_weight).c_str(),
+                    s.served_weight, percent(s.served_weight, s.demand_weight).c_str(), s.covered_unserved_weight,
+                    s.spare_capacity);
     }
-    if (r.districts.empty()) return;
-    std::printf("\n");
-    ConsoleTable d({"district", groups[r.group], "share", "mean min"});
-    for (const maps::DistrictFigures& f : r.districts) {
-        const planners::Figures& g = f.groups[r.group];
-        d.add({f.name, fixed(g.total, 0), percent(g.covered, g.total), fixed(g.mean_minutes, 1)});
+    if (!r.districts.empty()) {
+        std::printf("\n");
+        ConsoleTable d({"district", groups[r.group], "share", "mean min"});
+        for (const maps::DistrictFigures& f : r.districts) {
+            const planners::Figures& g = f.groups[r.group];
+            d.add({f.name, fixed(g.total, 0), percent(g.covered, g.total), fixed(g.mean_minutes, 1)});
+        }
+        d.print();
     }
-    d.print();
-}
-
-/** The study the options describe: what load_area() and run_service() take. */
-struct Study {
-    studies::AreaSpec spec;
-    studies::ServiceOptions options;
-};
-
-/** The outputs the options name, declared and checked before any work. */
-struct Outputs {
-    std::unique_ptr<io::OutputPlan> plan;
-    std::size_t districts = 0, gaps = 0, facilities = 0, summary = 0;
-    bool capacities = false;
-    bool gpkg = false;
-};
-
-Outputs declare_outputs(const CoverageArgs& a) {
-    const std::vector<std::string> layer_formats = {".geojson", ".json", ".gpkg"};
-    std::vector<io::OutputRequest> requests = {{"--out", a.out, layer_formats, ".geojson", true}};
-    const auto add = [&](const std::string& option, const std::string& path, std::vector<std::string> formats) {
-        if (path.empty()) return std::size_t{0};
-        requests.push_back({option, path, std::move(formats), "", option != "--summary"});
-        return requests.size() - 1;
-    };
-    const std::size_t districts_req = add("--districts-out", a.districts_out, layer_formats);
-    const std::size_t gaps_req = add("--gaps", a.gaps, layer_formats);
-    const std::size_t facilities_req = add("--facilities-out", a.facilities_out, layer_formats);
-    const std::size_t summary_req = add("--summary", a.summary, {".json"});
-    Outputs out;
-    out.plan.reset(new io::OutputPlan(plan_outputs(std::move(requests), {{"--network", a.network.spec.path},
-                                                                         {"--facilities", a.facilities.path},
-                                                                         {"--demand", a.demand.path},
-                                                                         {"--districts", a.districts.path}})));
-    out.districts = districts_req;
-    out.gaps = gaps_req;
-    out.facilities = facilities_req;
-    out.summary = summary_req;
-    out.capacities = !a.facilities.read.capacity_field.empty();
-    out.gpkg = out.plan->files()[out.plan->file_of(0)].format == ".gpkg";
-    if (!a.facilities_out.empty() && !out.capacities) throw UsageError("--facilities-out needs --capacity-field");
-    if (!a.districts_out.empty() && a.districts.path.empty())
-        throw UsageError("--districts-out needs --districts FILE");
-    if (!a.districts.path.empty() && a.districts_out.empty() && !out.gpkg)
-        throw UsageError("--districts needs --districts-out FILE when --out is not a .gpkg");
-    return out;
-}
-
-Study prepare(CoverageArgs& a, const studies::StudyStandard& standard) {
-    io::check_point_input(a.facilities.path, a.facilities.read);
-    a.demand.read.weight_fields = split_list(a.weight_fields);
-    Study s{{a.network.spec, a.demand, a.districts, a.network.threads}, {}};
-    studies::ServiceOptions& o = s.options;
-    o.standard = standard;
-    o.facilities = a.facilities;
-    o.access = studies::parse_access(a.access, "--access");
-    o.decay = a.decay == "gaussian" ? planners::Decay::gaussian : planners::Decay::steps;
-    o.hex_m = a.gaps.empty() ? 0.0 : a.hex_m;
-    return s;
-}
-
-void write_outputs(const CoverageArgs& a, Outputs& out, const studies::StudyArea& area, const Study& s,
-                   const studies::ServiceResult& r) {
-    studies::ServiceLayers layers = studies::service_layers(area, s.options, r);
-    for (const std::string& n : layers.notes) print_note("note: " + n);
-    io::OutputPlan& plan = *out.plan;
-    std::vector<std::vector<Layer>> per_file(plan.files().size());
-    per_file[plan.file_of(0)].push_back(layers.demand);
-    if (!r.districts.empty())
-        per_file[plan.file_of(a.districts_out.empty() ? 0 : out.districts)].push_back(layers.districts);
-    if (out.capacities && (!a.facilities_out.empty() || out.gpkg))
-        per_file[plan.file_of(a.facilities_out.empty() ? 0 : out.facilities)].push_back(layers.facilities);
-    if (!a.gaps.empty()) per_file[plan.file_of(out.gaps)].push_back(layers.gaps);
-    write_files(plan, std::move(per_file), area.net.work_crs, a.update, a.network.threads);
-    if (!a.summary.empty())
-        plan.write_text(plan.file_of(out.summary), studies::service_summary(area, s.spec, s.options, r).dump(2) + "\n");
-    plan.commit();
-    print_tables(area, s.options, r);
-    print_note("coverage: " + std::to_string(layers.demand.features.size()) + " demand features written to " + a.out);
-}
-
-/** "3/16" as (3, 16); UsageError otherwise. */
-std::pair<std::size_t, std::size_t> parse_shard(const std::string& text) {
-    const auto slash = text.find('/');
-    std::size_t i = 0, n = 0;
-    try {
-        if (slash == std::string::npos) throw std::invalid_argument("no slash");
-        std::size_t used = 0;
-        i = std::stoul(text.substr(0, slash), &used);
-        if (used != slash) throw std::invalid_argument("junk");
-        n = std::stoul(text.substr(slash + 1), &used);
-        if (used != text.size() - slash - 1) throw std::invalid_argument("junk");
-    } catch (const std::exception&) {
-        throw UsageError("--shard takes I/N, the shard's number (from 0) and the number of shards, e.g. 3/16; got '" +
-                         text + "'");
-    }
-    if (n == 0 || i >= n)
-        throw UsageError("--shard " + text + ": the shard's number runs from 0 to N - 1 (N = " + std::to_string(n) + ")");
-    return {i, n};
-}
-
-/** Plans into `dir`: the network's parts and the manifest, with `extra` files, one transaction. */
-studies::ShardPlan plan_into(CoverageArgs& a, const Study& s, const std::string& dir, std::size_t shards, bool force,
-                             const std::vector<std::pair<std::string, std::string>>& extra,
-                             const std::vector<std::string>& expected) {
-    const studies::Reporter rep = reporter();
-    std::vector<std::string> inputs = studies::study_inputs(s.spec, s.options, a.standard.choice.standards_file);
-    const io::OutputFolder folder(dir, force, inputs, {}, [&rep](const std::string& n) { rep.note(n); });
-    const fs::path d(dir);
-    std::vector<io::OutputRequest> requests = {{"--shard-dir", (d / "network.parts").string(), {".parts"}, "", false},
-                                               {"--shard-dir", (d / "manifest.json").string(), {".json"}, "", false}};
-    for (const auto& [name, text] : extra) requests.push_back({"--shard-dir", (d / name).string(), {io::lower_extension(name)}, "", false});
-    requests.push_back(folder.manifest_request());
-    io::OutputPlan plan(std::move(requests), inputs, [&rep](const std::string& n) { rep.note(n); });
-    studies::ShardOptions so;
-    so.shards = shards;
-    so.by = studies::parse_shard_by(a.shard_by, "--shard-by");
-    so.extra_inputs = {a.standard.choice.standards_file};
-    std::error_code ec;
-    std::string cwd = fs::current_path(ec).string();
-    io::TextOutput parts = plan.open_text(plan.file_of(0));
-    const studies::ShardPlan p = studies::plan_shards(s.spec, s.options, so, study_args(a.raw_args), cwd,
-                                                      [&parts](std::string_view bytes) { parts.write(bytes); }, rep);
-    parts.close();
-    plan.write_text(plan.file_of(1), studies::plan_json(p).dump(2) + "\n");
-    for (std::size_t k = 0; k < extra.size(); ++k) plan.write_text(plan.file_of(2 + k), extra[k].second);
-    std::vector<std::string> names = {"network.parts", "manifest.json"};
-    for (const auto& e : extra) names.push_back(e.first);
-    names.insert(names.end(), expected.begin(), expected.end());
-    folder.commit(plan, plan.file_of(2 + extra.size()), names);
-    for (const char* sub : {"shards", "logs"}) fs::create_directories(d / sub, ec);
-    std::size_t facilities = 0;
-    for (const studies::ShardSpec& sp : p.shards) facilities += sp.facilities;
-    print_note("planned " + std::to_string(shards) + " shards (" + std::string(studies::shard_by_name(p.by)) + ") of " +
-               std::to_string(p.features) + " demand features and " + std::to_string(facilities) +
-               " facilities in " + dir + "; first halo " + fixed(p.halo_m / 1000.0, 2) + " km (fastest " +
-               fixed(p.fastest_mps * 3.6, 1) + " km/h), work CRS " + p.work_crs);
-    return p;
-}
-
-int run_whole(CoverageArgs& a) {
-    const studies::StudyStandard standard = resolve(a.standard, a.network);
-    Outputs out = declare_outputs(a);
-    const Study s = prepare(a, standard);
-    const studies::Reporter rep = reporter();
-    const auto area = studies::load_area(s.spec, standard.profile(), rep);
-    const studies::ServiceResult r = studies::run_service(*area, s.options, rep);
-    write_outputs(a, out, *area, s, r);
-    return 0;
-}
-
-/** Goes to the folder the run was planned from, so relative paths mean what they meant. */
-std::string enter_plan_folder(const studies::ShardPlan& plan, const std::string& dir) {
-    std::error_code ec;
-    const std::string absolute = fs::absolute(dir, ec).string();
-    if (!plan.cwd.empty() && fs::current_path(ec) != fs::path(plan.cwd)) {
-        if (::chdir(plan.cwd.c_str()) != 0)
-            throw UsageError("the run was planned in " + plan.cwd + ", which cannot be entered now; relative paths in "
-                             "its arguments start there");
-        print_note("note: working in " + plan.cwd + ", where the run was planned");
-    }
-    return absolute;
-}
-
-int run_one_shard(CoverageArgs& a) {
-    const auto [index, count] = parse_shard(a.shard);
-    if (a.shard_dir.empty()) throw UsageError("--shard needs --shard-dir DIR, the folder of the planned run");
-    const studies::ShardPlan plan = read_plan(a.shard_dir);
-    const std::string dir = enter_plan_folder(plan, a.shard_dir);
-    if (count != plan.shards.size())
-        throw UsageError("--shard " + a.shard + ": the run in " + a.shard_dir + " was planned in " +
-                         std::to_string(plan.shards.size()) + " shards, not " + std::to_string(count));
-    const std::vector<std::string> mine = study_args(a.raw_args);
-    if (mine != plan.args) {
-        std::size_t k = 0;
-        while (k < mine.size() && k < plan.args.size() && mine[k] == plan.args[k]) ++k;
-        throw UsageError("the shard's options differ from those the run in " + a.shard_dir +
-                         " was planned with (from '" + (k < mine.size() ? mine[k] : std::string("the end")) +
-                         "', planned: '" + (k < plan.args.size() ? plan.args[k] : std::string("the end")) +
-                         "'); give the same options, or plan the run again");
-    }
-    studies::check_plan_inputs(plan);
-    const studies::StudyStandard standard = resolve(a.standard, a.network);
-    const Study s = prepare(a, standard);
-    const studies::Reporter rep = reporter();
-    const auto t0 = std::chrono::steady_clock::now();
-    const studies::ShardResult r =
-        studies::run_shard(plan, (fs::path(dir) / plan.parts_file).string(), index, s.spec, s.options, rep);
-    const fs::path file = fs::path(dir) / "shards" / studies::shard_file_name(index, count);
-    std::error_code ec;
-    fs::create_directories(file.parent_path(), ec);
-    io::OutputPlan out({{"--shard-dir", file.string(), {".bin"}, "", false}}, studies::study_inputs(s.spec, s.options, {}),
-                       [&rep](const std::string& n) { rep.note(n); });
-    out.write_text(0, studies::shard_result_bytes(r));
-    out.commit();
-    fs::path failed = file;
-    failed.replace_extension(".failed");
-    fs::remove(failed, ec);
-    print_note("shard " + std::to_string(index) + " of " + std::to_string(count) + ": " +
-               std::to_string(r.demand.ids.size()) + " demand features, " + std::to_string(r.demand.xy.size()) +
-               " points; halo " + fixed(r.halo_m / 1000.0, 2) + " km" +
-               (r.reads > 1 ? " (its roads read " + std::to_string(r.reads) + " times)" : std::string()) + "; " +
-               fixed(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), 1) + " s; " +
-               file.string());
-    return 0;
-}
-
-int merge_from(CoverageArgs& a, Outputs& out, const Study& s, const std::string& dir) {
-    const studies::ShardPlan plan = read_plan(dir);
-    const studies::Reporter rep = reporter();
-    std::vector<studies::ShardResult> results = studies::load_shard_results(plan, (fs::path(dir) / "shards").string());
-    const studies::MergedStudy m = studies::merge_shards(plan, std::move(results), s.spec, s.options, rep);
-    print_note("merge: " + std::to_string(plan.shards.size()) + " shards; largest halo " +
-               fixed(m.largest_halo_m / 1000.0, 2) + " km" +
-               (m.shards_read_again ? "; " + std::to_string(m.shards_read_again) + " shards read their roads again"
-                                    : std::string()));
-    write_outputs(a, out, *m.area, s, m.result);
-    return 0;
-}
-
-int run_local(CoverageArgs& a) {
-    if (!a.shard.empty()) throw UsageError("--shards runs every shard here; --shard I/N runs one of a planned run");
-    const studies::StudyStandard standard = resolve(a.standard, a.network);
-    Outputs out = declare_outputs(a);
-    const Study s = prepare(a, standard);
-    std::string dir = a.shard_dir;
-    const bool temporary = dir.empty();
-    if (temporary) {
-        const fs::path target(a.out == "-" ? fs::temp_directory_path() : fs::absolute(a.out).parent_path());
-        dir = (target / (".lifecircle-shards-" + std::to_string(::getpid()))).string();
-    }
-    const std::size_t cores = std::max(1u, std::thread::hardware_concurrency());
-    const std::size_t jobs = a.jobs > 0 ? a.jobs : std::max<std::size_t>(1, cores / 2);
-    const unsigned threads =
-        a.network.threads > 0 ? a.network.threads : static_cast<unsigned>(std::max<std::size_t>(1, cores / jobs));
-    const studies::ShardPlan plan = plan_into(a, s, dir, a.shards, false, {}, expected_shard_files(a.shards));
-    LocalShards run;
-    run.args = {"coverage"};
-    run.args.insert(run.args.end(), plan.args.begin(), plan.args.end());
-    run.dir = fs::absolute(dir).string();
-    run.shards = a.shards;
-    run.jobs = jobs;
-    run.threads = threads;
-    run_local_shards(run);
-    merge_from(a, out, s, dir);
-    if (temporary && !a.keep_shards) {
-        std::error_code ec;
-        fs::remove_all(dir, ec);
-    } else {
-        print_note("coverage: the shards' folder is " + dir + " (merge it again with lifecircle merge " + dir + ")");
-    }
+    print_note("coverage: " + std::to_string(done.features) + " demand features written to " + job.out);
     return 0;
 }
 
 int run_coverage(CoverageArgs& a) {
-    if (!a.shard.empty()) return run_one_shard(a);
-    if (a.shards > 0) return run_local(a);
-    if (!a.shard_dir.empty()) throw UsageError("--shard-dir goes with --shards N or --shard I/N");
-    return run_whole(a);
+    const studies::Reporter rep = reporter();
+    if (!a.shard.empty()) {
+        if (a.shards > 0) throw UsageError("--shards runs every shard here; --shard I/N runs one of a planned run");
+        if (a.shard_dir.empty()) throw UsageError("--shard needs --shard-dir DIR, the folder of the planned run");
+        const auto [index, count] = studies::parse_shard_number(a.shard);
+        const std::string dir = studies::enter_plan_folder(studies::read_plan(a.shard_dir), a.shard_dir, rep);
+        studies::run_coverage_shard(coverage_job(a), dir, index, count, rep);
+        return 0;
+    }
+    studies::CoverageJob job = coverage_job(a);
+    if (a.shards == 0 && !a.shard_dir.empty()) throw UsageError("--shard-dir goes with --shards N or --shard I/N");
+    if (a.shards == 0) return print_tables(studies::run_coverage(job, rep), job);
+    const studies::LocalShardRun run{a.shards, a.jobs, studies::parse_shard_by(a.shard_by, "--shard-by"),
+                                     a.shard_dir, a.keep_shards, a.network.threads};
+    return print_tables(studies::run_coverage_in_shards(job, run, rep), job);
 }
 
-}  // namespace
+void add_sharding_options(CLI::App& cmd, CoverageArgs& a) {
+    const std::string group = "Sharding (beyond one machine)";
+    cmd.add_option("--shards", a.shards, "Run in N shards (each the same study on its part of the residents with the "
+                                         "roads and facilities around them) as processes here, merged exactly")
+        ->check(CLI::Range(1, 100000))
+        ->group(group);
+    cmd.add_option("--jobs", a.jobs, "With --shards: at most J shards at once (default: one per two cores)")
+        ->check(CLI::Range(1, 10000))
+        ->group(group);
+    cmd.add_option("--shard-by", a.shard_by, "tiles (rectangles of about as many residents' features) or districts")
+        ->check(CLI::IsMember({"tiles", "districts"}))
+        ->capture_default_str()
+        ->group(group);
+    cmd.add_option("--shard", a.shard, "Run shard I of N of a planned run (I from 0), e.g. a Slurm array task")
+        ->group(group);
+    cmd.add_option("--shard-dir", a.shard_dir, "The folder of a sharded run (with --shards: kept after the run)")
+        ->group(group);
+    cmd.add_flag("--keep-shards", a.keep_shards, "With --shards: keep the temporary folder of the shards")->group(group);
+}
 
 void add_coverage_options(CLI::App& cmd, CoverageArgs& a) {
     add_network_options(cmd, a.network, true);
     add_standard_options(cmd, a.standard);
+    add_transit_options(cmd, a.transit);
     add_facility_options(cmd, a.facilities, {true, true});
     add_demand_options(cmd, a.demand, a.weight_fields);
     add_district_options(cmd, a.districts);
@@ -339,32 +166,80 @@ void add_coverage_options(CLI::App& cmd, CoverageArgs& a) {
         ->check(valid(Quantity::hex_m))
         ->capture_default_str();
     cmd.add_flag("--update", a.update, "Add the layers to existing .gpkg files, keeping their other layers");
-    const std::string sharding = "Sharding (beyond one machine)";
-    cmd.add_option("--shards", a.shards,
-                   "Run in N shards, each the same study on its part of the residents with the roads and facilities "
-                   "around them, as parallel processes on this machine, and merge them exactly (see lifecircle slurm "
-                   "for a cluster)")
-        ->check(CLI::Range(1, 100000))
-        ->group(sharding);
-    cmd.add_option("--jobs", a.jobs, "With --shards: at most J shards at once (default: one per two cores)")
-        ->check(CLI::Range(1, 10000))
-        ->group(sharding);
-    cmd.add_option("--shard-by", a.shard_by,
-                   "With --shards: tiles (rectangles holding about as many residents' features) or districts "
-                   "(whole --districts together)")
-        ->check(CLI::IsMember({"tiles", "districts"}))
-        ->capture_default_str()
-        ->group(sharding);
-    cmd.add_option("--shard", a.shard, "Run shard I of N of a planned run (I from 0), e.g. a Slurm array task: "
-                                       "--shard $SLURM_ARRAY_TASK_ID/16 --shard-dir DIR")
-        ->group(sharding);
-    cmd.add_option("--shard-dir", a.shard_dir,
-                   "The folder of a sharded run (manifest, network parts, shard results); with --shards, kept after "
-                   "the run (default: a temporary folder beside --out)")
-        ->group(sharding);
-    cmd.add_flag("--keep-shards", a.keep_shards, "With --shards: keep the temporary folder of the shards")->group(sharding);
+    add_sharding_options(cmd, a);
     add_quiet_option(cmd);
 }
+
+/** A coverage verb's arguments (without the verb) as a sharded run keeps them. */
+CoverageArgs parse_coverage_args(const std::vector<std::string>& args) {
+    CoverageArgs a;
+    CLI::App app{"lifecircle coverage", "coverage"};
+    add_coverage_options(app, a);
+    try {
+        app.parse(std::vector<std::string>(args.rbegin(), args.rend()));
+    } catch (const CLI::ParseError& e) {
+        throw UsageError("the coverage options of the sharded run: " + std::string(e.what()));
+    }
+    a.raw_args = args;
+    return a;
+}
+
+struct SlurmArgs {
+    studies::SlurmJobs jobs;
+    std::string out, shard_by = "tiles", lifecircle;
+    bool submit = false, dry_run = false, force = false;
+    std::vector<std::string> study;
+};
+
+int run_slurm(SlurmArgs& s) {
+    if (s.study.empty() || s.study.front() != "coverage")
+        throw UsageError("lifecircle slurm runs a coverage study in shards: lifecircle slurm --shards 16 --out DIR -- "
+                         "coverage --network ... --demand ... --facilities ... --out merged.gpkg");
+    if (s.submit && s.dry_run) throw UsageError("--submit and --dry-run exclude each other");
+    CoverageArgs a = parse_coverage_args({s.study.begin() + 1, s.study.end()});
+    if (!a.shard.empty() || a.shards > 0 || !a.shard_dir.empty())
+        throw UsageError("give the study without --shard, --shards or --shard-dir: lifecircle slurm plans the shards");
+    const studies::CoverageJob job = coverage_job(a);
+    studies::SlurmJobs& j = s.jobs;
+    j.dir = std::filesystem::absolute(s.out).lexically_normal().string();
+    j.cwd = std::filesystem::current_path().string();
+    j.lifecircle = s.lifecircle.empty() ? studies::self_executable() : std::filesystem::absolute(s.lifecircle).string();
+    j.args = {"coverage"};
+    j.args.insert(j.args.end(), job.args.begin(), job.args.end());
+    const studies::SlurmScripts scripts = studies::slurm_scripts(j);
+    if (s.dry_run) {
+        std::printf("# %s/shards.sbatch\n%s\n# %s/merge.sbatch\n%s\n# %s/submit.sh\n%s", j.dir.c_str(),
+                    scripts.shards.c_str(), j.dir.c_str(), scripts.merge.c_str(), j.dir.c_str(), scripts.submit.c_str());
+        return 0;
+    }
+    studies::plan_coverage(job,
+                           {j.dir, j.shards, studies::parse_shard_by(s.shard_by, "--shard-by"), s.force,
+                            {{"shards.sbatch", scripts.shards}, {"merge.sbatch", scripts.merge}, {"submit.sh", scripts.submit}}},
+                           reporter());
+    if (!s.submit) {
+        print_note("slurm: submit with sh " + j.dir + "/submit.sh");
+        return 0;
+    }
+    const studies::SlurmSubmission ids = studies::submit_slurm(j.dir);
+    std::printf("submitted: array job %s (%zu shards), merge job %s after it; outputs: %s\n", ids.array.c_str(),
+                j.shards, ids.merge.c_str(), a.out.c_str());
+    return 0;
+}
+
+int run_merge(const std::string& dir, unsigned threads) {
+    const studies::Reporter rep = reporter();
+    const studies::ShardPlan plan = studies::read_plan(dir);
+    if (plan.verb != "coverage")
+        throw UsageError("the run in " + dir + " is a sharded '" + plan.verb + "' study, which this lifecircle cannot "
+                         "merge");
+    const std::string absolute = studies::enter_plan_folder(plan, dir, rep);
+    CoverageArgs a = parse_coverage_args(plan.args);
+    if (threads > 0) a.network.threads = threads;
+    const studies::CoverageJob job = coverage_job(a);
+    return print_tables(studies::merge_coverage(job, absolute, rep), job);
+}
+
+}  // namespace
 
 void add_coverage(CLI::App& app, Runner& run) {
     auto* cmd = app.add_subcommand("coverage", "Who is within the standard: per resident the minutes to the nearest "
@@ -379,75 +254,40 @@ void add_coverage(CLI::App& app, Runner& run) {
     });
 }
 
-void parse_coverage_args(const std::vector<std::string>& args, CoverageArgs& a) {
-    CLI::App app{"lifecircle coverage", "coverage"};
-    add_coverage_options(app, a);
-    std::vector<std::string> reversed(args.rbegin(), args.rend());
-    try {
-        app.parse(reversed);
-    } catch (const CLI::ParseError& e) {
-        throw UsageError("the coverage options of the sharded run: " + std::string(e.what()));
-    }
-    a.raw_args = args;
+void add_merge(CLI::App& app, Runner& run) {
+    auto* cmd = app.add_subcommand("merge", "Merge the shards of a sharded run (lifecircle slurm, or coverage --shards "
+                                            "N --shard-dir DIR) into the outputs its study names, as the whole run");
+    auto dir = std::make_shared<std::string>();
+    auto threads = std::make_shared<unsigned>(0);
+    cmd->add_option("dir", *dir, "The run's folder (holding manifest.json and shards/)")->required();
+    cmd->add_option("--threads", *threads, "Worker threads (0 = the study's --threads, or all cores)");
+    add_quiet_option(*cmd);
+    cmd->callback([&run, dir, threads] { run = [dir, threads] { return run_merge(*dir, *threads); }; });
 }
 
-std::vector<std::string> study_args(const std::vector<std::string>& args) {
-    static const std::vector<std::string> with_value = {"--shards", "--jobs", "--shard-by", "--shard", "--shard-dir",
-                                                        "--threads"};
-    static const std::vector<std::string> flags = {"--keep-shards", "--quiet", "-q", "--progress"};
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-        const std::string& t = args[i];
-        const std::string name = t.substr(0, t.find('='));
-        if (std::find(flags.begin(), flags.end(), t) != flags.end()) continue;
-        if (std::find(with_value.begin(), with_value.end(), name) != with_value.end()) {
-            if (name == t) ++i;  // "--shards 4": the value is the next token
-            continue;
-        }
-        out.push_back(t);
-    }
-    return out;
-}
-
-std::vector<std::string> expected_shard_files(std::size_t shards) {
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < shards; ++i) {
-        std::string bin = studies::shard_file_name(i, shards);
-        out.push_back("shards/" + bin);
-        out.push_back("shards/" + bin.substr(0, bin.size() - 4) + ".failed");
-        for (const char* ext : {".log", ".out", ".err"}) out.push_back("logs/shard-" + std::to_string(i) + ext);
-    }
-    for (const char* name : {"logs/merge.out", "logs/merge.err", "jobs.txt"}) out.emplace_back(name);
-    return out;
-}
-
-studies::ShardPlan read_plan(const std::string& dir) {
-    const std::string path = (fs::path(dir) / "manifest.json").string();
-    if (!fs::exists(path))
-        throw InputError("no sharded run was planned here (no manifest.json); plan one with lifecircle slurm ... or "
-                         "lifecircle coverage ... --shards N --shard-dir DIR")
-            .set_file(dir);
-    return studies::plan_from_json(studies::read_whole_file(path), path);
-}
-
-studies::ShardPlan plan_coverage(CoverageArgs& a, const std::string& dir, std::size_t shards, bool force,
-                                 const std::vector<std::pair<std::string, std::string>>& extra,
-                                 const std::vector<std::string>& expected) {
-    if (!a.shard.empty() || a.shards > 0)
-        throw UsageError("the study's options take no --shard or --shards here: the run is planned in shards already");
-    const studies::StudyStandard standard = resolve(a.standard, a.network);
-    { const Outputs check = declare_outputs(a); }  // the merge will write them: checked now
-    const Study s = prepare(a, standard);
-    return plan_into(a, s, dir, shards, force, extra, expected);
-}
-
-int merge_coverage(CoverageArgs& a, const std::string& dir) {
-    const studies::ShardPlan plan = read_plan(dir);
-    const std::string absolute = enter_plan_folder(plan, dir);
-    const studies::StudyStandard standard = resolve(a.standard, a.network);
-    Outputs out = declare_outputs(a);
-    const Study s = prepare(a, standard);
-    return merge_from(a, out, s, absolute);
+void add_slurm(CLI::App& app, Runner& run) {
+    auto* cmd = app.add_subcommand("slurm", "Plan a coverage study in shards on a Slurm cluster: an array job of N "
+                                            "shards (each retried once) and a merge job after them; lifecircle slurm "
+                                            "--shards 16 --out DIR -- coverage --network ...");
+    auto s = std::make_shared<SlurmArgs>();
+    cmd->add_option("--shards", s->jobs.shards, "Number of shards (array tasks)")->required()->check(CLI::Range(1, 100000));
+    cmd->add_option("--out", s->out, "Folder of the run: manifest, network parts, scripts, results, logs")->required();
+    cmd->add_option("--shard-by", s->shard_by, "tiles or districts (whole --districts together)")
+        ->check(CLI::IsMember({"tiles", "districts"}))
+        ->capture_default_str();
+    cmd->add_option("--partition", s->jobs.partition, "Slurm partition");
+    cmd->add_option("--time", s->jobs.time, "Time limit of each task, as sbatch takes it (e.g. 1:00:00)");
+    cmd->add_option("--mem", s->jobs.mem, "Memory of each shard task, as sbatch takes it (e.g. 2G)");
+    cmd->add_option("--merge-mem", s->jobs.merge_mem, "Memory of the merge job (default: --mem)");
+    cmd->add_option("--cpus", s->jobs.cpus, "CPUs per task")->capture_default_str()->check(CLI::Range(1u, 1024u));
+    cmd->add_option("--account", s->jobs.account, "Slurm account to charge");
+    cmd->add_option("--lifecircle", s->lifecircle, "The lifecircle program the jobs run (default: this one)");
+    cmd->add_flag("--submit", s->submit, "Submit the jobs with sbatch");
+    cmd->add_flag("--dry-run", s->dry_run, "Print the job scripts; plan and write nothing");
+    cmd->add_flag("--force", s->force, "Write into a folder that holds files lifecircle did not write");
+    cmd->add_option("study", s->study, "-- coverage and its options (the study every shard runs)")->required();
+    add_quiet_option(*cmd);
+    cmd->callback([&run, s] { run = [s] { return run_slurm(*s); }; });
 }
 
 }  // namespace lifecircle::cli

@@ -10,6 +10,7 @@ TimeTable travel_time_matrix(const RoadGraph& graph, ProfileId profile,
     table.parallel.threads = options.threads;
     table.parallel.progress = options.progress;
     table.parallel.progress_every = 64;
+    table.parallel.cancelled = options.cancelled;
     return time_table(graph, profile, SourceSet::from_snaps(origins), TargetIndex(graph, targets),
                       table);
 }

@@ -18,6 +18,8 @@ struct MatrixOptions {
     unsigned threads = 0;
     /** Called now and then with (origins done, origins total); may be called from any thread. */
     std::function<void(std::size_t, std::size_t)> progress;
+    /** Polled before every origin; true stops the work with Cancelled (ParallelOptions). */
+    std::function<bool()> cancelled;
 };
 
 /**

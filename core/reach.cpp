@@ -149,3 +149,30 @@ std::vector<ReachedPiece> fastest_pieces(std::vector<ReachedPiece> pieces, Secon
 }
 
 }  // namespace lifecircle
+
+namespace lifecircle {
+
+std::vector<ReachedPiece> pieces_from_node_times(const RoadGraph& graph, ProfileId profile,
+                                                 std::span<const float> node_time, Seconds max_time,
+                                                 std::uint32_t origin) {
+    const float* weight = graph.arc_weights(profile);
+    std::vector<ReachedPiece> out;
+    std::vector<Cone> cones;
+    std::vector<double> xs;
+    for (EdgeId e = 0; e < graph.edge_count(); ++e) {
+        const NodeId u = graph.edge_from[e];
+        const NodeId v = graph.edge_to[e];
+        const double tu = node_time[u], tv = node_time[v];
+        if (!(tu <= max_time) && !(tv <= max_time)) continue;
+        const double len = graph.edge_length_m[e];
+        const float tf = weight[graph.edge_forward_arc[e]];
+        const float tb = weight[graph.edge_backward_arc[e]];
+        cones.clear();
+        if (tf != forbidden_arc && std::isfinite(tu)) cones.push_back({0, len, tu, tf / len, origin});
+        if (tb != forbidden_arc && std::isfinite(tv)) cones.push_back({0, len, tv + tb, -tb / len, origin});
+        envelope(e, cones, max_time, xs, out);
+    }
+    return out;
+}
+
+}  // namespace lifecircle

@@ -49,4 +49,14 @@ std::vector<ReachedPiece> reached_pieces(const RoadGraph& graph, const SearchWor
  */
 std::vector<ReachedPiece> fastest_pieces(std::vector<ReachedPiece> pieces, Seconds max_time);
 
+/**
+ * The stretches of road within `max_time` when the times at the nodes are known from elsewhere
+ * (public transport: a timetable brings the traveller to the nodes), walking on from each node
+ * along its edges with `profile`'s arc times (not finite = not reached); on each edge the faster
+ * end wins, so pieces meet where the times are equal. Every piece carries `origin`.
+ */
+std::vector<ReachedPiece> pieces_from_node_times(const RoadGraph& graph, ProfileId profile,
+                                                 std::span<const float> node_time, Seconds max_time,
+                                                 std::uint32_t origin);
+
 }  // namespace lifecircle

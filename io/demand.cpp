@@ -175,8 +175,8 @@ WorkPolygon to_work(const PointRecord& record, const Network& net) {
     return out;
 }
 
-DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& options,
-                             const Network& net) {
+/** How read_points() reads a demand layer. */
+PointReadOptions vector_read_options(const DemandReadOptions& options) {
     PointReadOptions po;
     po.layer = options.layer;
     po.id_field = options.id_field;
@@ -185,7 +185,12 @@ DemandSet read_vector_demand(const std::string& path, const DemandReadOptions& o
     po.polygons = true;
     po.lonlat_filter = options.lonlat_filter;
     po.allow_empty = !options.lonlat_filter.empty() || static_cast<bool>(options.keep);
-    PointLayer layer = read_points(path, po);
+    return po;
+}
+
+/** Demand from a point or polygon layer read from `path` (a file, or a table's name). */
+DemandSet read_vector_demand(const std::string& path, PointLayer layer, const DemandReadOptions& options,
+                             const Network& net) {
     if (options.keep) {
         std::erase_if(layer.points, [&](const PointRecord& r) { return !options.keep(r.fid, r.lon, r.lat); });
     }
@@ -832,7 +837,13 @@ DemandSet read_demand(const std::string& path, const DemandReadOptions& options,
         if (raster && raster->GetRasterCount() > 0 && raster->GetLayerCount() == 0)
             return read_raster_demand(*raster, path, options, net);
     }
-    return read_vector_demand(path, options, net);
+    return read_vector_demand(path, read_points(path, vector_read_options(options)), options, net);
+}
+
+DemandSet read_demand(const FeatureTable& table, const DemandReadOptions& options, const Network& net) {
+    if (!(options.spread_spacing_m > 0) || !std::isfinite(options.spread_spacing_m))
+        throw UsageError("the spread spacing must be a positive number of metres");
+    return read_vector_demand(table.name, read_points(table, vector_read_options(options)), options, net);
 }
 
 }  // namespace lifecircle::io

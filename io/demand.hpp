@@ -21,6 +21,7 @@
 #include "core/polygon.hpp"
 #include "core/types.hpp"
 #include "io/network.hpp"
+#include "io/points.hpp"
 
 namespace lifecircle::io {
 
@@ -178,6 +179,13 @@ DemandSet read_demand(const std::string& path, const DemandReadOptions& options,
 
 /** Whether read_demand() reads `path` as a population raster (not a point or polygon layer). */
 bool is_demand_raster(const std::string& path);
+
+/**
+ * Demand from features given in memory (points or polygons with their weight fields), read as
+ * read_demand() reads a vector layer; messages name `table.name` where they would name a file.
+ */
+DemandSet read_demand(const FeatureTable& table, const DemandReadOptions& options,
+                      const Network& net);
 
 /**
  * Residents estimated from building footprints:

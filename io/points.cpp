@@ -11,7 +11,9 @@
 #include <memory>
 #include <numbers>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
+#include <variant>
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -791,6 +793,119 @@ PointLayer read_points(const std::string& path, const PointReadOptions& options)
         }
     } catch (InputError& e) {
         e.set_file(path);
+        throw;
+    }
+}
+
+namespace {
+
+/** The in-memory GDAL layer of a FeatureTable (the Memory driver). */
+struct TableLayer {
+    GDALDatasetUniquePtr dataset;
+    OGRLayer* layer = nullptr;
+};
+
+void set_value(OGRFeature& feature, int index, const Value& value) {
+    std::visit(
+        [&](const auto& v) {
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::monostate>) {
+                feature.SetFieldNull(index);
+            } else if constexpr (std::is_same_v<T, std::int64_t>) {
+                feature.SetField(index, static_cast<GIntBig>(v));
+            } else if constexpr (std::is_same_v<T, double>) {
+                if (std::isnan(v))
+                    feature.SetFieldNull(index);
+                else
+                    feature.SetField(index, v);
+            } else {
+                feature.SetField(index, v.c_str());
+            }
+        },
+        value);
+}
+
+TableLayer table_layer(const FeatureTable& table, OGRSpatialReference* srs) {
+    const std::size_t n = table.size();
+    if (table.x.size() != table.y.size())
+        throw UsageError(table.name + ": " + std::to_string(table.x.size()) + " x but " +
+                         std::to_string(table.y.size()) + " y coordinates");
+    if (!table.wkb.empty() && !table.x.empty())
+        throw UsageError(table.name + ": give point coordinates or WKB geometries, not both");
+    if (table.columns.size() != table.fields.size())
+        throw UsageError(table.name + ": " + std::to_string(table.fields.size()) + " fields but " +
+                         std::to_string(table.columns.size()) + " columns of values");
+    for (std::size_t f = 0; f < table.fields.size(); ++f)
+        if (table.columns[f].size() != n)
+            throw UsageError(table.name + ": the column '" + table.fields[f].name + "' has " +
+                             std::to_string(table.columns[f].size()) + " values for " +
+                             std::to_string(n) + " features");
+    GDALDriver* driver = GetGDALDriverManager()->GetDriverByName("Memory");
+    if (driver == nullptr) throw InputError("GDAL has no Memory driver").set_file(table.name);
+    TableLayer out;
+    out.dataset.reset(driver->Create("", 0, 0, 0, GDT_Unknown, nullptr));
+    if (!out.dataset) throw InputError("cannot create an in-memory layer").set_file(table.name);
+    out.layer = out.dataset->CreateLayer(table.layer.c_str(), srs, wkbUnknown, nullptr);
+    if (out.layer == nullptr)
+        throw InputError("cannot create an in-memory layer").set_file(table.name);
+    for (const Field& field : table.fields) {
+        OGRFieldDefn defn(field.name.c_str(), field.type == FieldType::integer ? OFTInteger64
+                                              : field.type == FieldType::real  ? OFTReal
+                                                                               : OFTString);
+        if (out.layer->CreateField(&defn) != OGRERR_NONE)
+            throw UsageError(table.name + ": cannot add the field '" + field.name +
+                             "' (a duplicate name?)");
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        OGRFeature feature(out.layer->GetLayerDefn());
+        if (table.wkb.empty()) {
+            feature.SetGeometryDirectly(new OGRPoint(table.x[i], table.y[i]));
+        } else if (!table.wkb[i].empty()) {
+            OGRGeometry* geometry = nullptr;
+            if (OGRGeometryFactory::createFromWkb(table.wkb[i].data(), nullptr, &geometry,
+                                                  table.wkb[i].size()) != OGRERR_NONE) {
+                throw InputError("the geometry is not valid WKB")
+                    .set_file(table.name)
+                    .set_layer(table.layer)
+                    .set_feature("#" + std::to_string(i));
+            }
+            feature.SetGeometryDirectly(geometry);
+        }
+        for (std::size_t f = 0; f < table.fields.size(); ++f)
+            set_value(feature, static_cast<int>(f), table.columns[f][i]);
+        if (out.layer->CreateFeature(&feature) != OGRERR_NONE)
+            throw InputError("cannot add a feature to the in-memory layer").set_file(table.name);
+    }
+    return out;
+}
+
+}  // namespace
+
+PointLayer read_points(const FeatureTable& table, const PointReadOptions& options) {
+    register_gdal();
+    GdalMessages messages;
+    PointReadOptions read = options;
+    const std::string key = lower(trim(table.crs));
+    OGRSpatialReference srs;
+    bool with_srs = true;
+    if (key.empty() || key == "wgs84" || key == "wgs 84" || key == "wgs-84") {
+        srs.SetWellKnownGeogCS("WGS84");
+    } else if (key == "gcj02" || key == "gcj-02" || key == "gcj" || key == "bd09" ||
+               key == "bd-09" || key == "baidu") {
+        // Shifted longitude/latitude has no GDAL CRS: read as the input CRS keyword says.
+        with_srs = false;
+        if (read.input_crs.empty()) read.input_crs = table.crs;
+    } else if (srs.SetFromUserInput(table.crs.c_str()) != OGRERR_NONE) {
+        throw InputError("the CRS '" + table.crs +
+                         "' is not understood: give EPSG:xxxx, WKT, wgs84, gcj02 or bd09")
+            .set_file(table.name);
+    }
+    srs.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+    TableLayer mem = table_layer(table, with_srs ? &srs : nullptr);
+    try {
+        return read_layer(*mem.layer, false, read);
+    } catch (InputError& e) {
+        e.set_file(table.name).set_layer(table.layer);
         throw;
     }
 }

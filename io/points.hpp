@@ -173,6 +173,44 @@ struct PointLayer {
 PointLayer read_points(const std::string& path, const PointReadOptions& options = {});
 
 /**
+ * Features given in memory rather than in a file: a Python array or GeoDataFrame, a QGIS layer.
+ * read_points() reads them exactly as it reads a file (ids, fields, CRS, geometry rules and
+ * messages), so every front end accepts and refuses the same data.
+ */
+struct FeatureTable {
+    /** Names the features in messages where a file's path would be, e.g. "facilities (array)". */
+    std::string name;
+    /** The layer name messages give. */
+    std::string layer = "features";
+    /**
+     * The coordinates' CRS: EPSG:xxxx, WKT or anything else GDAL's SetFromUserInput accepts, or
+     * "wgs84", "gcj02", "bd09" as PointReadOptions::input_crs takes them; empty = WGS 84
+     * longitude/latitude. PointReadOptions::input_crs, when given, overrides it as it overrides
+     * a file's CRS.
+     */
+    std::string crs;
+    /** Point coordinates, one per feature (NaN = no coordinates); or both empty with `wkb`. */
+    std::vector<double> x, y;
+    /** One geometry per feature as WKB (points or polygons; empty = none), with x and y empty. */
+    std::vector<std::string> wkb;
+    /** Attribute fields, and their values column by column: columns[field][feature]
+        (std::monostate = NULL). */
+    std::vector<Field> fields;
+    std::vector<std::vector<Value>> columns;
+
+    /** The number of features. */
+    std::size_t size() const { return wkb.empty() ? x.size() : wkb.size(); }
+};
+
+/**
+ * Reads features given in memory as read_points() reads a file, with `table.name` where a file
+ * would be named. Throws UsageError when the table's columns do not fit together (lengths, x
+ * without y, both points and WKB) and InputError for everything read_points() rejects, and for a
+ * geometry that is not WKB or a CRS that is not understood.
+ */
+PointLayer read_points(const FeatureTable& table, const PointReadOptions& options = {});
+
+/**
  * The checks read_points() makes before opening the file, for callers that want to fail
  * before a long network load: InputError for a missing file or an OpenStreetMap file;
  * UsageError naming the option (e.g. --from-crs) for an input CRS that is not understood.

@@ -138,16 +138,21 @@ IsochroneLayers isochrone_layers(const RoadGraph& graph, ProfileId profile,
     // facilities are treated alike (dissolve and split without per-facility cutoffs).
     std::vector<ReachedPiece> shared;  // for dissolve and split
     std::vector<Produced> produced(facilities.size());
-    if (shape == IsochroneShape::nested || shape == IsochroneShape::rings || any_cutoff) {
+    if (shape == IsochroneShape::nested || shape == IsochroneShape::rings || any_cutoff || options.reach) {
         std::vector<std::vector<ReachedPiece>> per_facility(facilities.size());
         parallel_for_each(
             facilities.size(), per_facility_run, make_worker, [&](std::size_t i, Worker& w) {
                 const IsochroneFacility& f = facilities[i];
                 const std::vector<Seconds> fb = facility_breaks(options.breaks, f.cutoff);
-                std::vector<Seed> seeds;
-                add_seeds(f, static_cast<std::uint32_t>(i), seeds);
-                search(graph, profile, seeds, fb.back(), w.ws);
-                std::vector<ReachedPiece> pieces = reached_pieces(graph, w.ws, fb.back());
+                std::vector<ReachedPiece> pieces;
+                if (options.reach) {
+                    pieces = options.reach(i, fb.back());
+                } else {
+                    std::vector<Seed> seeds;
+                    add_seeds(f, static_cast<std::uint32_t>(i), seeds);
+                    search(graph, profile, seeds, fb.back(), w.ws);
+                    pieces = reached_pieces(graph, w.ws, fb.back());
+                }
                 if (shape == IsochroneShape::nested || shape == IsochroneShape::rings) {
                     // Breaks the facility cannot even reach itself within (a long delay) are left
                     // out.

@@ -13,6 +13,7 @@
 #include "core/graph.hpp"
 #include "core/snap.hpp"
 #include "core/layer.hpp"
+#include "core/reach.hpp"
 #include "maps/service_area.hpp"
 
 namespace lifecircle::maps {
@@ -51,6 +52,13 @@ struct IsochroneOptions {
     std::function<void(std::size_t, std::size_t)> progress;
     /** Polled between facilities and breaks; true stops the work with Cancelled. */
     std::function<bool()> cancelled;
+    /**
+     * Where the roads a facility reaches come from when not from a walk, drive or ride search
+     * of `profile`: `reach(facility, max_time)` gives facility i's reached pieces (public
+     * transport: pieces_from_node_times over the times a timetable gives). Called from several
+     * threads at once. Empty: one bounded search per facility (or one for all).
+     */
+    std::function<std::vector<ReachedPiece>(std::size_t, Seconds)> reach;
 };
 
 /** The layers made: areas, and reached roads when asked. */

@@ -35,5 +35,17 @@ echo "== suggest: two more clinics along the roads where the gaps are, with a bo
 $lc suggest --network demo/demo_district.osm --facilities demo/clinics.geojson --demand demo/homes.csv \
     --weight-field population --candidates auto --candidate-spacing 100 --objective max-coverage --count 2 \
     --minutes 10 --out out/verbs/suggested_clinics.gpkg --summary out/verbs/suggest.json
+if /usr/bin/python3 -c "import lifecircle" 2>/dev/null; then
+  echo
+  echo "== from Python: the same coverage, as arrays (import lifecircle) =="
+  /usr/bin/python3 - <<'PY'
+import lifecircle
+net = lifecircle.Network("demo/demo_district.osm")
+result = net.coverage("demo/clinics.geojson", "demo/homes.csv", weights="population",
+                      standard="community-health-centre", minutes=10)
+print(result)
+print("minutes of the first five homes:", result.minutes[:5].round(1), "covered:", result.covered[:5])
+PY
+fi
 echo
 echo "The plan is in out/demo/ (open report.html in a browser, lifecircle.qgs in QGIS); each verb's outputs are in out/verbs/."

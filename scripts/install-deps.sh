@@ -17,6 +17,8 @@ build_pkgs=(
   coinor-libcbc-dev           # exact MIP for site suggestion (suggest --exact)
   catch2                      # unit tests (v2)
   python3                     # the command-line test checks its outputs with a few lines of Python
+  pybind11-dev python3-dev    # the Python module (import lifecircle): pybind11's headers and CMake config, Python's headers
+  python3-numpy               # the Python module's arrays in and out
   sqlite3                     # the command-line test looks into the GeoPackages it writes
   bsdutils                    # `script`: the command-line test runs a verb on a pseudo-terminal (progress lines)
 )
@@ -24,6 +26,8 @@ test_pkgs=(
   chromium                    # the plan's report.html is loaded headless, network off (tests/report)
   python3-qgis qgis-providers # every plan layer and the .qgs project opened in real QGIS (tests/qgis)
   fonts-wqy-microhei          # Chinese names in the rendered report and QGIS screenshots
+  python3-pytest python3-geopandas python3-scipy  # the Python module's tests: GeoDataFrames in and out, sparse matrices
+  qgis                        # qgis_process: the Processing provider's tests run lifecircle:... headless
 )
 bench_pkgs=(
   osmium-tool                 # baseline for load time

@@ -77,14 +77,20 @@ void report_districts(const StudyArea& a, const std::string& path, const Reporte
 
 std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, const ProfileSettings& profile, const Reporter& reporter,
                                      const PolygonSet* districts) {
+    io::NetworkOptions no = spec.network.read;
+    no.profiles = {profile, length_profile(profile)};
+    io::Network net = io::build_network(
+        spec.network.read_roads ? spec.network.read_roads(no) : io::read_roads(spec.network.path, no), no);
+    for (const std::string& w : net.warnings) reporter.note(spec.network.path + ": " + w);
+    return load_area(spec, std::move(net), profile, reporter, districts);
+}
+
+std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, io::Network net, const ProfileSettings& profile,
+                                     const Reporter& reporter, const PolygonSet* districts) {
     auto a = std::make_unique<StudyArea>();
     a->profile = profile;
     a->threads = spec.threads;
-    io::NetworkOptions no = spec.network.read;
-    no.profiles = {profile, length_profile(profile)};
-    a->net = io::build_network(spec.network.read_roads ? spec.network.read_roads(no) : io::read_roads(spec.network.path, no),
-                               no);
-    for (const std::string& w : a->net.warnings) reporter.note(spec.network.path + ": " + w);
+    a->net = std::move(net);
     reporter.check();
     const ProfileId forward = a->net.graph.profile_id(profile.mode);
     const DemandSpec& d = spec.demand;
@@ -95,7 +101,7 @@ std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, const ProfileSettings
     } else {
         io::DemandReadOptions ro = d.read;
         ro.profile = forward;
-        a->demand = io::read_demand(d.path, ro, a->net);
+        a->demand = d.table ? io::read_demand(*d.table, ro, a->net) : io::read_demand(d.path, ro, a->net);
     }
     const std::string demand_file = d.path.empty() ? d.buildings : d.path;
     for (const std::string& n : a->demand.notes) reporter.note(demand_file + ": " + n);

@@ -38,6 +38,9 @@ struct NetworkSpec {
 struct DemandSpec {
     /** A point/polygon layer, CSV or population raster; empty with `buildings`. */
     std::string path;
+    /** Points or polygons given in memory (Python) instead of a file; `path` then names them in
+        messages. Read by io::read_demand() as a vector layer is. */
+    std::shared_ptr<const io::FeatureTable> table;
     /** Building footprints to estimate residents from (an OSM file or a GDAL polygon layer). */
     std::string buildings;
     /** Layer, id field, weight fields (groups), CRS, spread spacing, band; for `buildings`,
@@ -98,6 +101,15 @@ struct StudyArea {
  */
 std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, const ProfileSettings& profile, const Reporter& reporter,
                                      const PolygonSet* districts = nullptr);
+
+/**
+ * The same on a network already loaded with `profile` and its length twin (studies::load_network
+ * with `with_length`): front ends that keep one network for several studies (Python's Network)
+ * read only the demand and districts. `spec.network` still names the network and gives the
+ * snapping options.
+ */
+std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, io::Network net, const ProfileSettings& profile,
+                                     const Reporter& reporter, const PolygonSet* districts = nullptr);
 
 /** "0_6=0.06,60plus=0.19" as the groups pop_0_6 and pop_60plus; UsageError naming `option`. */
 std::vector<io::AgeShare> parse_age_shares(const std::string& text, const std::string& option);

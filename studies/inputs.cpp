@@ -87,7 +87,7 @@ FacilitySet from_osm(const FacilitySpec& spec, const Reporter& reporter) {
 FacilitySet from_layer(const FacilitySpec& spec, const Reporter& reporter) {
     io::PointReadOptions read = spec.read;
     read.allow_empty = !spec.required;
-    io::PointLayer layer = io::read_points(spec.path, read);
+    io::PointLayer layer = spec.table ? io::read_points(*spec.table, read) : io::read_points(spec.path, read);
     for (const std::string& n : layer.notes) reporter.note(spec.path + ": " + n);
     FacilitySet out;
     out.source = spec.path;
@@ -346,7 +346,7 @@ PolygonSet read_polygon_layer(const PolygonSpec& spec, const io::Network& net, c
                               const Reporter& reporter) {
     io::PointReadOptions read = spec.read;
     read.polygons = true;
-    const io::PointLayer layer = io::read_points(spec.path, read);
+    const io::PointLayer layer = spec.table ? io::read_points(*spec.table, read) : io::read_points(spec.path, read);
     for (const std::string& n : layer.notes) reporter.note(spec.path + ": " + n);
     PolygonSet out;
     std::vector<std::string> repaired;

@@ -8,6 +8,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct FacilitySpec {
     std::string osm_kind;
     /** The OpenStreetMap file `osm_kind` is taken from (a plan: the network's file). */
     std::string osm_file;
+    /** Features given in memory (Python arrays and GeoDataFrames) instead of a file; `path`
+        then names them in messages. Read by io::read_points() as a file is. */
+    std::shared_ptr<const io::FeatureTable> table;
     /** Layer, CRS and the id, name, capacity, delay, cutoff and cost fields. */
     io::PointReadOptions read;
     /** How messages name this input: "--facilities", "service 'clinics'". */
@@ -110,6 +114,8 @@ void report_unsnapped(const std::string& what, std::span<const std::string> ids,
 /** Where a polygon layer comes from. */
 struct PolygonSpec {
     std::string path;
+    /** Polygons given in memory instead of a file; `path` then names them in messages. */
+    std::shared_ptr<const io::FeatureTable> table;
     io::PointReadOptions read;  ///< layer, CRS, name field
     std::string label = "--districts";
 };

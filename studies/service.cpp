@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <stdexcept>
 #include <unordered_map>
@@ -11,6 +12,7 @@
 #include "core/time_table.hpp"
 #include "planners/accessibility.hpp"
 #include "planners/gaps.hpp"
+#include "studies/transit.hpp"
 #include "studies/travel.hpp"
 
 namespace lifecircle::studies {
@@ -197,12 +199,79 @@ AccessMeasure parse_access(const std::string& text, const std::string& option) {
     throw UsageError(option + " must be e2sfca, bfca or availability, not '" + text + "'");
 }
 
+namespace {
+
+/** Facility x resident pairs by public transport: the residents ride to the facilities. */
+TimeTable transit_pairs(const StudyArea& area, const TransitData& data, const PlacedFacilities& placed,
+                        std::span<const Point> facility_xy, Seconds cutoff, const Reporter& reporter,
+                        const std::string& phase) {
+    const auto router = transit_router(area.net.graph, area.time(Direction::forward), data, placed.snaps, reporter);
+    const TimeTable by_resident = transit_table(*router, data, area.demand_snaps, cutoff, reporter, phase);
+    const std::vector<Colocated> same = colocated_pairs(facility_xy, placed.snaps, area.demand.xy, area.demand_snaps);
+    return with_colocated(by_resident.transposed(), same, {}, cutoff);
+}
+
+/** Coverage by public transport: per resident the judged percentile, over the departures, of
+    the time to the nearest facility at each departure; the nearest facility by its own. */
+planners::CoverageResult transit_coverage(const StudyArea& area, const StudyStandard& st,
+                                          std::span<const Point> facility_xy, const PlacedFacilities& placed,
+                                          std::vector<float>& percentiles, std::vector<float>& share,
+                                          const Reporter& reporter) {
+    const TransitData& data = *st.transit;
+    const auto router = transit_router(area.net.graph, area.time(Direction::forward), data, placed.snaps, reporter);
+    transit::SummaryOptions so;
+    so.percentiles = data.spec.percentiles;
+    so.limit = st.max_seconds();
+    so.rank_by = data.judged;
+    const transit::TransitNearest n =
+        transit::transit_nearest(*router, area.demand_snaps, so, reporter.parallel("transit: residents", area.threads, 16));
+    planners::CoverageResult c;
+    c.standard = st.limits();
+    const std::size_t count = area.demand_snaps.size();
+    c.by_time.seconds.assign(count, unreachable);
+    c.by_time.facility.assign(count, invalid_index);
+    c.status.resize(count);
+    c.covered.assign(count, 0);
+    percentiles = n.seconds;
+    share = n.share;
+    for (const Colocated& same : colocated_pairs(facility_xy, placed.snaps, area.demand.xy, area.demand_snaps))
+        for (std::size_t p = 0; p < n.percentile_count; ++p) {
+            percentiles[same.target * n.percentile_count + p] = 0.0f;
+            share[same.target] = 1.0f;
+        }
+    for (std::size_t i = 0; i < count; ++i) {
+        c.status[i] = planners::snap_status(area.demand_snaps[i]);
+        const float t = percentiles[i * n.percentile_count + data.judged];
+        if (!std::isfinite(t)) continue;
+        c.by_time.seconds[i] = t;
+        c.by_time.facility[i] = t == 0.0f ? invalid_index : n.target[i];
+        c.covered[i] = t <= st.max_seconds() ? 1 : 0;
+    }
+    for (const Colocated& same : colocated_pairs(facility_xy, placed.snaps, area.demand.xy, area.demand_snaps))
+        c.by_time.facility[same.target] = same.source;
+    return c;
+}
+
+/** What public transport does not (yet) combine with, said rather than ignored. */
+void check_transit(const ServiceOptions& o) {
+    if (o.standard.metres)
+        throw UsageError("a metre limit (--max-meters) is for walking, biking and driving; by public transport the "
+                         "standard is minutes");
+    if (o.standard.direction == Direction::forward)
+        throw UsageError("by public transport residents travel to the facility (--direction to-facility)");
+    if (!o.facilities.read.delay_field.empty() || !o.facilities.read.cutoff_field.empty())
+        throw UsageError("delay and cutoff fields are not applied by public transport; leave them out");
+}
+
+}  // namespace
+
 TimeTable pairs_within(const StudyArea& area, const StudyStandard& standard, const PlacedFacilities& placed,
                        std::span<const Point> facility_xy, const Reporter& reporter, const std::string& phase,
                        Seconds time_cutoff, bool apply_metres) {
     const RoadGraph& g = area.net.graph;
     const ProfileId profile = area.time(standard.direction);
     Seconds cutoff = time_cutoff >= 0 ? time_cutoff : standard.max_seconds();
+    if (standard.transit) return transit_pairs(area, *standard.transit, placed, facility_xy, cutoff, reporter, phase);
     if (cutoff == unreachable && standard.metres)
         cutoff = *standard.metres * slowest_seconds_per_metre(g, profile);
     check_table_size(area, profile, placed, facility_xy, cutoff, phase);
@@ -228,17 +297,24 @@ TimeTable pairs_within(const StudyArea& area, const StudyStandard& standard, con
 
 ServiceSearches service_searches(const StudyArea& area, const ServiceOptions& o, const FacilitySet& facilities,
                                  const PlacedFacilities& placed, const Reporter& reporter) {
+    if (o.standard.transit) check_transit(o);
     ServiceSearches out;
     const RoadGraph& g = area.net.graph;
     const Direction dir = o.standard.direction;
     const ProfileId time = area.time(dir);
     const ProfileId metres = area.length(dir);
     const bool by_metres = o.standard.metres.has_value();
-    const std::vector<Colocated> same = colocated_pairs(facilities.xy, placed.snaps, area.demand.xy, area.demand_snaps);
-    planners::SamePlace sp{same, placed.delay};
-    out.coverage = planners::coverage(g, time, by_metres ? &metres : nullptr, placed.by_time,
-                                      by_metres ? &placed.by_metres : nullptr, area.demand_snaps, o.standard.limits(),
-                                      reporter.parallel("coverage", area.threads), sp);
+    if (o.standard.transit) {
+        out.coverage = transit_coverage(area, o.standard, facilities.xy, placed, out.transit_percentiles,
+                                        out.transit_share, reporter);
+    } else {
+        const std::vector<Colocated> same =
+            colocated_pairs(facilities.xy, placed.snaps, area.demand.xy, area.demand_snaps);
+        planners::SamePlace sp{same, placed.delay};
+        out.coverage = planners::coverage(g, time, by_metres ? &metres : nullptr, placed.by_time,
+                                          by_metres ? &placed.by_metres : nullptr, area.demand_snaps,
+                                          o.standard.limits(), reporter.parallel("coverage", area.threads), sp);
+    }
     reporter.check();
     if (facilities.has_capacity())
         out.pairs = pairs_within(area, o.standard, placed, facilities.xy, reporter, "seats: searches from facilities");
@@ -272,6 +348,8 @@ ServiceResult evaluate_service(const StudyArea& area, const ServiceOptions& o, F
     r.group = area.group_index(o.group, o.label);
     ServiceSearches searches = service_searches(area, o, r.facilities, r.placed, reporter);
     r.coverage = std::move(searches.coverage);
+    r.transit_percentiles = std::move(searches.transit_percentiles);
+    r.transit_share = std::move(searches.transit_share);
     service_figures(area, o, searches.pairs ? &*searches.pairs : nullptr, r, reporter);
     return r;
 }
@@ -316,8 +394,20 @@ ServiceResult run_service(const StudyArea& area, const ServiceOptions& o, const 
             io.progress = [cb](std::size_t d, std::size_t t) { cb("service areas", d, t); };
         }
         io.cancelled = reporter.callbacks().cancelled;
-        const double speed = o.standard.mode == Mode::walk ? o.standard.walk_speed_kmh / 3.6
-                             : o.standard.mode == Mode::bike ? 4.5 : 30.0;
+        std::shared_ptr<const transit::TransitRouter> router;
+        if (o.standard.transit) {
+            // Drawn outward from each facility over the timetable, then walking on.
+            std::vector<Snap> snaps;
+            for (const maps::IsochroneFacility& f : iso) snaps.push_back(f.accesses.front().snap);
+            const ProfileId walk = area.time(Direction::forward);
+            router = transit_router(area.net.graph, walk, *o.standard.transit, node_snaps(area.net.graph, walk), reporter);
+            io.reach = transit_reach(area.net.graph, walk, *o.standard.transit, router, std::move(snaps));
+            io.mode_name = "transit";
+        }
+        const double speed = o.standard.transit             ? 25.0
+                             : o.standard.mode == Mode::walk ? o.standard.walk_speed_kmh / 3.6
+                             : o.standard.mode == Mode::bike ? 4.5
+                                                             : 30.0;
         check_area_size(area.net.graph, io.area, iso.size(), io.breaks.back(), speed);
         if (!iso.empty()) r.areas = maps::isochrone_layers(area.net.graph, area.time(o.standard.direction), iso, io);
         reporter.check();
@@ -353,6 +443,22 @@ ServiceLayers service_layers(const StudyArea& area, const ServiceOptions& o, con
     } else {
         out.facilities = maps::plain_facilities_layer(r.facilities.ids, r.facilities.names, r.facilities.xy,
                                                       r.placed.snaps);
+    }
+    if (o.standard.transit && !r.transit_share.empty()) {
+        // The spread over the departures: each percentile, and the share within the standard.
+        const std::vector<double>& ps = o.standard.transit->spec.percentiles;
+        for (std::size_t p = 0; p < ps.size(); ++p) {
+            char name[32];
+            std::snprintf(name, sizeof name, "minutes_p%g", ps[p]);
+            maps::PointColumn col{name, {}, false};
+            for (std::size_t i = 0; i < r.transit_share.size(); ++i) {
+                const float t = r.transit_percentiles[i * ps.size() + p];
+                col.values.push_back(std::isfinite(t) ? t / 60.0 : nan);
+            }
+            view.columns.push_back(std::move(col));
+        }
+        view.columns.push_back({"departures_within_share",
+                                std::vector<double>(r.transit_share.begin(), r.transit_share.end()), false});
     }
     out.demand = maps::demand_layer(view, r.coverage, r.facilities.ids, &out.notes);
     if (!r.districts.empty()) out.districts = maps::districts_layer(r.districts, area.demand.groups);

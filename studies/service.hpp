@@ -81,6 +81,10 @@ struct ServiceResult {
     std::optional<Seats> seats;
     std::vector<planners::GapCell> gaps;
     maps::IsochroneLayers areas;
+    /** By public transport: per resident the percentiles (row-major, TransitSpec::percentiles)
+        of the time to the nearest facility over the departures, and the share of departures
+        within the standard. Empty otherwise. */
+    std::vector<float> transit_percentiles, transit_share;
 };
 
 /** The searches of a service study: every resident's nearest facility (by time, and by network
@@ -89,6 +93,9 @@ struct ServiceResult {
 struct ServiceSearches {
     planners::CoverageResult coverage;
     std::optional<TimeTable> pairs;  ///< capacity runs (the facilities have capacities)
+    /** By public transport: per resident the percentiles over the departures and the share
+        of departures within the standard (as ServiceResult holds them). */
+    std::vector<float> transit_percentiles, transit_share;
 };
 
 /** Runs the searches of a service study for facilities already read and placed. */

@@ -5,6 +5,7 @@
  * gaps, suggestion and the plan all take this value, so no verb can drop a limit another applies.
  */
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,8 @@
 #include <nlohmann/json.hpp>
 
 namespace lifecircle::studies {
+
+struct TransitData;
 
 /** What the user asked for: a catalogue name and/or their own limits (own values win). */
 struct StandardChoice {
@@ -55,6 +58,9 @@ struct StudyStandard {
     std::string target_source;  ///< where the target comes from
     /** What the user changed against the catalogue entry, in words ("minutes 5 → 10"). */
     std::vector<std::string> overrides;
+    /** Set: the standard is met by public transport (walking on the walk network to, between
+        and from stops, studies/transit.hpp); times are a percentile over the departures. */
+    std::shared_ptr<const TransitData> transit;
 
     /** The time limit in seconds (unreachable when only metres are given). */
     Seconds max_seconds() const { return minutes ? *minutes * 60.0 : unreachable; }
@@ -81,6 +87,10 @@ StudyStandard resolve_standard(const StandardChoice& choice);
 
 /** Every field of a catalogue entry as JSON (`lifecircle standards --json`). */
 nlohmann::ordered_json standard_json(const ServiceStandard& standard);
+
+/** A catalogue entry as the cells of `lifecircle standards`' table: name, kinds, demand,
+    minutes, metres, mode, verified, source. */
+std::vector<std::string> standard_row(const ServiceStandard& standard);
 
 /** Parses "to-facility" / "from-facility"; UsageError naming `option` otherwise. */
 Direction parse_direction(const std::string& text, const std::string& option);

@@ -61,6 +61,7 @@ CandidateSet read_candidates(const StudyArea& area, const SuggestionOptions& o, 
     } else {
         FacilitySpec fs;
         fs.path = c.path;
+        fs.table = c.table;
         fs.read = c.read;
         fs.label = "--candidates";
         const FacilitySet f = read_facilities(fs, area.net, reporter);

@@ -25,6 +25,8 @@ namespace lifecircle::studies {
 struct CandidateSpec {
     /** A point or polygon layer (parcels: their representative point), or "auto". */
     std::string path;
+    /** Candidate sites given in memory (Python) instead of a file; `path` then names them. */
+    std::shared_ptr<const io::FeatureTable> table;
     /** Layer, CRS, id, capacity and cost fields of a candidate layer. */
     io::PointReadOptions read;
     /** Auto candidates: spacing along the roads (m), and the most that may be generated. */

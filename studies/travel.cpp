@@ -59,15 +59,19 @@ void report_short_breaks(const std::vector<maps::IsochroneFacility>& facilities,
 
 }  // namespace
 
-LoadedNetwork load_network(const NetworkSpec& spec, const ProfileSettings& profile, const Reporter& reporter) {
-    LoadedNetwork n;
+std::unique_ptr<LoadedNetwork> load_network(const NetworkSpec& spec, const ProfileSettings& profile,
+                                            const Reporter& reporter, bool with_length) {
+    auto loaded = std::make_unique<LoadedNetwork>();
+    LoadedNetwork& n = *loaded;
     io::NetworkOptions no = spec.read;
+    // The length twin measures footpaths between stops in metres (public transport).
     no.profiles = {profile};
+    if (with_length) no.profiles.push_back(length_profile(profile));
     n.profile = profile;
     n.net = io::load_network(spec.path, no);
     for (const std::string& w : n.net.warnings) reporter.note(spec.path + ": " + w);
     n.snapper = std::make_unique<Snapper>(n.net.graph, n.time(), spec.snap);
-    return n;
+    return loaded;
 }
 
 MatrixResult run_matrix(const LoadedNetwork& n, const MatrixOptions& o, const Reporter& reporter) {
@@ -81,11 +85,18 @@ MatrixResult run_matrix(const LoadedNetwork& n, const MatrixOptions& o, const Re
     lifecircle::MatrixOptions mo;
     mo.cutoff = o.cutoff;
     mo.threads = o.threads;
+    mo.cancelled = reporter.callbacks().cancelled;
     if (reporter.callbacks().progress) {
         auto cb = reporter.callbacks().progress;
         mo.progress = [cb](std::size_t d, std::size_t t) { cb("matrix: origins", d, t); };
     }
     const std::vector<Colocated> same = colocated_pairs(r.from.xy, r.from_snaps, r.to.xy, r.to_snaps);
+    if (o.transit) {
+        const auto router = transit_router(n.net.graph, n.time(), *o.transit, r.to_snaps, reporter);
+        r.table = with_colocated(transit_table(*router, *o.transit, r.from_snaps, o.cutoff, reporter, "matrix: origins"),
+                                 same, {}, o.cutoff);
+        return r;
+    }
     r.table = with_colocated(travel_time_matrix(n.net.graph, n.time(), r.from_snaps, r.to_snaps, mo), same, {},
                              o.cutoff);
     return r;
@@ -188,8 +199,12 @@ IsochroneStudyResult run_isochrones(const LoadedNetwork& n, const IsochroneStudy
     Seconds longest = io.breaks.back();
     for (const maps::IsochroneFacility& f : facilities)
         if (f.cutoff != unreachable) longest = std::max(longest, f.cutoff);
+    // Transit rides a metro at up to about 25 m/s.
     check_area_size(n.net.graph, o.area, facilities.size(), longest,
-                    n.profile.mode == Mode::walk ? n.profile.walk_speed_kmh / 3.6 : n.profile.mode == Mode::bike ? 4.5 : 30.0);
+                    o.transit                   ? 25.0
+                    : n.profile.mode == Mode::walk ? n.profile.walk_speed_kmh / 3.6
+                    : n.profile.mode == Mode::bike ? 4.5
+                                                   : 30.0);
     io.shape = o.shape;
     io.area = o.area;
     io.mode_name = std::string(mode_name(n.profile.mode));
@@ -200,6 +215,17 @@ IsochroneStudyResult run_isochrones(const LoadedNetwork& n, const IsochroneStudy
         io.progress = [cb](std::size_t d, std::size_t t) { cb("isochrones: facilities", d, t); };
     }
     io.cancelled = reporter.callbacks().cancelled;
+    if (o.transit) {
+        if (o.shape == maps::IsochroneShape::split || o.entrance_max_m > 0)
+            throw UsageError("by public transport, service areas are nested, rings or dissolved (not --split), from "
+                             "each facility's point (not --entrances)");
+        std::vector<Snap> origin_snaps;
+        for (const maps::IsochroneFacility& f : facilities) origin_snaps.push_back(f.accesses.front().snap);
+        const std::shared_ptr<const transit::TransitRouter> router =
+            transit_router(n.net.graph, n.time(), *o.transit, node_snaps(n.net.graph, n.time()), reporter);
+        io.reach = transit_reach(n.net.graph, n.time(), *o.transit, router, std::move(origin_snaps));
+        io.mode_name = "transit";
+    }
     r.layers = maps::isochrone_layers(n.net.graph, n.time(), facilities, io);
     if (!r.layers.without_split_area.empty()) {
         std::vector<std::string> ids;

@@ -16,23 +16,32 @@
 #include "studies/area.hpp"
 #include "studies/callbacks.hpp"
 #include "studies/inputs.hpp"
+#include "studies/transit.hpp"
 
 namespace lifecircle::studies {
 
 /** A network loaded for one profile, with its snapper (no demand). */
 struct LoadedNetwork {
+    LoadedNetwork() = default;
+    LoadedNetwork(const LoadedNetwork&) = delete;
+    LoadedNetwork& operator=(const LoadedNetwork&) = delete;
     io::Network net;
     ProfileSettings profile;
     std::unique_ptr<Snapper> snapper;
     ProfileId time() const { return net.graph.profile_id(profile.mode); }
 };
 
-/** Loads the network for `profile` (notes to `reporter`). */
-LoadedNetwork load_network(const NetworkSpec& spec, const ProfileSettings& profile, const Reporter& reporter);
+/** Loads the network for `profile` (held by pointer: its snapper points at its graph, which
+    must never move) (notes to `reporter`); `with_length` also builds its length
+    twin, so that the network can later be handed to load_area(). */
+std::unique_ptr<LoadedNetwork> load_network(const NetworkSpec& spec, const ProfileSettings& profile, const Reporter& reporter,
+                           bool with_length = false);
 
 /** Origins, targets and a limit. */
 struct MatrixOptions {
     FacilitySpec from, to;
+    /** Set: by public transport (times: the judged percentile over the departures). */
+    std::shared_ptr<const TransitData> transit;
     /** Pairs beyond this are left out; unreachable = every reachable pair. */
     Seconds cutoff = unreachable;
     unsigned threads = 0;
@@ -86,6 +95,8 @@ struct IsochroneStudyOptions {
     double entrance_max_m = 0.0;
     bool lines = false;  ///< also the reached road pieces
     unsigned threads = 0;
+    /** Set: by public transport, drawn outward from each facility over the timetable. */
+    std::shared_ptr<const TransitData> transit;
 };
 
 /** The areas and what the user should know. */

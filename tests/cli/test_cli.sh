@@ -604,5 +604,28 @@ check "huge weight" run 3 "$lc" coverage --network "$demo" --facilities "$src/de
 check "huge weight names file and feature" err_has "huge.csv"
 check "huge weight names feature" err_has "feature big"
 
+
+# Issue 21: public transport by timetable, where the shared data is present.
+pa=$src/../shared/data
+if [[ -f $pa/transit/porto_alegre_trensurb_gtfs.zip ]]; then
+    check "gtfs without transit" run 2 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+        --gtfs "$pa/transit/porto_alegre_trensurb_gtfs.zip" --out "$tmp/odt.csv"
+    check "gtfs without transit message" err_has "--gtfs is for --mode transit"
+    check "transit without gtfs" run 2 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+        --mode transit --out "$tmp/odt.csv"
+    check "transit without gtfs message" err_has "--mode transit needs the timetables"
+    check "transit metres refused" run 2 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+        --demand "$src/demo/homes.csv" --mode transit --gtfs "$pa/transit/porto_alegre_trensurb_gtfs.zip" \
+        --departure 2019-05-13T14:00 --minutes 15 --max-meters 500 --out "$tmp/cov_t.geojson"
+    check "transit metres message" err_has "by public transport the standard is --minutes"
+    check "transit no service" run 3 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+        --mode transit --gtfs "$pa/transit/porto_alegre_trensurb_gtfs.zip" --departure 2031-01-01T08:00 --out "$tmp/odt.csv"
+    check "transit no service message" err_has "2031"
+    check "transit feed of another city" run 3 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
+        --mode transit --gtfs "$pa/transit/porto_alegre_trensurb_gtfs.zip" --departure 2019-05-13T14:00 --out "$tmp/odt.csv"
+    check "transit feed of another city message" err_has "are the feeds (--gtfs) for this city?"
+    check "transit left nothing" test ! -e "$tmp/odt.csv"
+fi
+
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <random>
 #include <span>
@@ -7,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "core/error.hpp"
 #include "core/graph.hpp"
 #include "core/matrix.hpp"
 #include "core/search.hpp"
@@ -62,7 +64,7 @@ TEST_CASE("a tiny matrix by hand", "[matrix]") {
     REQUIRE(snaps[0].ok());
     REQUIRE(snaps[1].ok());
     REQUIRE_FALSE(snaps[2].ok());
-    const auto rows = travel_time_matrix(t.graph, ProfileId{}, snaps, snaps, MatrixOptions{unreachable, 1, {}});
+    const auto rows = travel_time_matrix(t.graph, ProfileId{}, snaps, snaps, MatrixOptions{unreachable, 1, {}, {}});
     REQUIRE(rows.rows() == 3);
     REQUIRE(rows.row(0).size() == 2);
     CHECK(rows.row(0)[0].col == 0);
@@ -177,13 +179,13 @@ TEST_CASE("unreachable pairs are left out of the rows", "[matrix]") {
     REQUIRE(origins[0].ok());
     REQUIRE(targets[0].ok());
     // "Row i holds origin i's reachable targets": target 0 is behind the origin on a oneway.
-    const auto rows = travel_time_matrix(t.graph, drive, origins, targets, MatrixOptions{unreachable, 1, {}});
+    const auto rows = travel_time_matrix(t.graph, drive, origins, targets, MatrixOptions{unreachable, 1, {}, {}});
     REQUIRE(rows.rows() == 1);
     REQUIRE(rows.row(0).size() == 1);
     CHECK(rows.row(0)[0].col == 1);
     CHECK(rows.row(0)[0].seconds == Approx(10 + 0.5 + 10));  // walk 10 m, drive 5 m, walk 10 m
     // With a finite cutoff the same pair is left out too.
-    const auto cut = travel_time_matrix(t.graph, drive, origins, targets, MatrixOptions{1000.0, 1, {}});
+    const auto cut = travel_time_matrix(t.graph, drive, origins, targets, MatrixOptions{1000.0, 1, {}, {}});
     REQUIRE(cut.row(0).size() == 1);
     CHECK(cut.row(0)[0].col == 1);
 }
@@ -206,7 +208,7 @@ TEST_CASE("a point by a corner starts at the junction, even where a oneway leave
     CHECK(origins[0].distance == Approx(std::sqrt(200.0)));
     // Drive A-D (10 s) and 50 m of D-E (5 s), plus both access walks.
     const double expected = std::sqrt(200.0) + 10 + 5 + 10;
-    const auto rows = travel_time_matrix(t.graph, drive, origins, targets, MatrixOptions{unreachable, 1, {}});
+    const auto rows = travel_time_matrix(t.graph, drive, origins, targets, MatrixOptions{unreachable, 1, {}, {}});
     REQUIRE(rows.row(0).size() == 1);
     CHECK(rows.row(0)[0].seconds == Approx(expected).margin(1e-3));
 }
@@ -234,4 +236,19 @@ TEST_CASE("progress ends at (total, total)", "[matrix]") {
             CHECK(total == 100);
         }
     }
+}
+
+TEST_CASE("travel_time_matrix stops with Cancelled when asked", "[matrix]") {
+    const TestGraph t = ascii_graph("A---B---C", {{"ABC", road()}});
+    const Snapper snapper(t.graph, ProfileId{}, SnapOptions{});
+    std::vector<Point> points;
+    for (int i = 0; i < 200; ++i) points.push_back({1.0 * i, 10});
+    const std::vector<Snap> snaps = snapper.snap_all(points);
+    std::atomic<std::size_t> polls{0};
+    MatrixOptions o;
+    o.threads = 2;
+    o.cancelled = [&] { return ++polls > 10; };  // the caller says stop after a few origins
+    CHECK_THROWS_AS(travel_time_matrix(t.graph, ProfileId{}, snaps, snaps, o), lifecircle::Cancelled);
+    CHECK(polls >= 11);
+    CHECK(polls <= 200);  // at most one poll per origin, none once stopped
 }

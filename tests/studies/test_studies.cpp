@@ -200,7 +200,8 @@ TEST_CASE("a resident at the very place of a facility is 0 minutes in coverage a
     CHECK(r.facilities.ids[r.coverage.by_time.facility[0]] == "K1");
     CHECK(r.coverage.by_time.seconds[1] > 60.0);  // a different place travels by the road
 
-    const LoadedNetwork net = load_network(spec.network, st.profile(), rep);
+    const auto loaded = load_network(spec.network, st.profile(), rep);
+    const LoadedNetwork& net = *loaded;
     MatrixOptions mo;
     mo.from.path = spec.demand.path;
     mo.to.path = o.facilities.path;
@@ -214,7 +215,8 @@ TEST_CASE("facility fields: the id field named is read, a missing one is an erro
     Heard heard;
     const Reporter rep = heard.reporter();
     write(demo.dir.path() / "h.csv", "编号,name,lon,lat\nH1,a,116.3105493,39.9744916\nH2,b,116.3114893,39.9744916\n");
-    const LoadedNetwork net = load_network({(demo.data / "district.osm").string(), {}, {}}, default_profile(Mode::walk), rep);
+    const auto loaded = load_network({(demo.data / "district.osm").string(), {}, {}}, default_profile(Mode::walk), rep);
+    const LoadedNetwork& net = *loaded;
     FacilitySpec f;
     f.path = (demo.dir.path() / "h.csv").string();
     f.read.id_field = "编号";
@@ -359,7 +361,8 @@ TEST_CASE("Porto 2020: coverage, plan and suggest agree with metres, a cutoff fi
     spec.demand.buildings = porto;
     spec.demand.read.building_options.default_levels = 4;
     spec.demand.read.building_options.age_shares = {{"pop_3_6", 0.04}};
-    const LoadedNetwork net = load_network(spec.network, st.profile(), rep);
+    const auto loaded = load_network(spec.network, st.profile(), rep);
+    const LoadedNetwork& net = *loaded;
     const Box b = net.net.lonlat_bounds();
     const double mx = (b.min.x + b.max.x) / 2, my = (b.min.y + b.max.y) / 2;
     {
