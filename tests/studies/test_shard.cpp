@@ -359,7 +359,7 @@ TEST_CASE("shard: a road that leaves the shard and comes back", "[shard]") {
     }
 }
 
-TEST_CASE("shard: Porto Alegre in 4 tiles and by districts, with seats, access and gaps", "[shard]") {
+TEST_CASE("shard: Porto Alegre in 4, 5, 9 and 16 tiles and by districts, with seats, access and gaps", "[shard]") {
     const PortoAlegre pa;
     if (!pa.ok) {
         WARN("skipped: " << data_dir << "/osm/porto_alegre* is missing");
@@ -372,6 +372,13 @@ TEST_CASE("shard: Porto Alegre in 4 tiles and by districts, with seats, access a
         CHECK(r->plan.work_crs == r->whole_area->net.work_crs);
         CHECK(r->merged.result.districts.size() == 10);  // nine districts and the outside
         check_identical(*r, o);
+    }
+    SECTION("9 and 16 tiles") {
+        for (const std::size_t n : {std::size_t{9}, std::size_t{16}}) {
+            const auto r = run_both(spec, o, n);
+            CHECK(r->plan.shards.size() == n);
+            check_identical(*r, o);
+        }
     }
     SECTION("districts, BFCA") {
         o.access = AccessMeasure::bfca;
