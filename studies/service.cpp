@@ -494,7 +494,7 @@ nlohmann::ordered_json service_summary(const StudyArea& area, const AreaSpec& sp
         st.name.empty() ? std::string() : st.name + " (" + st.title_en + "; " + st.source + ")";
     j["parameters"] = {
         {"network", spec.network.path},
-        {"mode", std::string(mode_name(st.mode))},
+        {"mode", st.mode_label()},
         {"walk_speed_kmh", st.walk_speed_kmh},
         {"direction", st.direction_name()},
         {"minutes", st.minutes ? nlohmann::ordered_json(*st.minutes) : nlohmann::ordered_json(nullptr)},
@@ -506,6 +506,7 @@ nlohmann::ordered_json service_summary(const StudyArea& area, const AreaSpec& sp
         {"max_snap_m", spec.network.snap.max_distance},
         {"work_crs", area.net.work_crs}};
     if (!st.overrides.empty()) j["parameters"]["standard_overrides"] = st.overrides;
+    if (st.transit) j["parameters"]["transit"] = st.transit_json();
     std::size_t unsnapped_dem = 0;
     for (const Snap& s : area.demand_snaps) unsnapped_dem += s.ok() ? 0 : 1;
     j["counts"] = {{"facilities", r.placed.snaps.size()},

@@ -48,6 +48,25 @@ std::string StudyStandard::describe() const {
     return out;
 }
 
+std::string StudyStandard::mode_label() const {
+    return transit ? "transit" : std::string(mode_name(mode));
+}
+
+nlohmann::ordered_json StudyStandard::transit_json() const {
+    if (!transit) return nullptr;
+    const TransitSpec& t = transit->spec;
+    return {{"gtfs", t.gtfs},
+            {"departure", t.departure},
+            {"window_minutes", t.window_minutes},
+            {"departures", transit->router.departures.count},
+            {"percentiles", t.percentiles},
+            {"percentile", t.percentile},
+            {"max_walk_minutes", transit->router.max_walk_seconds / 60.0},
+            {"max_transfer_m", t.max_transfer_m},
+            {"max_rides", t.max_rides},
+            {"stops_unsnapped", transit->unsnapped_stops}};
+}
+
 std::string StudyStandard::direction_name() const {
     return direction == Direction::backward ? "to-facility" : "from-facility";
 }

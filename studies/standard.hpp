@@ -76,6 +76,10 @@ struct StudyStandard {
     std::string describe() const;
     /** "to-facility" or "from-facility". */
     std::string direction_name() const;
+    /** "walk", "bike", "drive", or "transit" when the standard rides a timetable. */
+    std::string mode_label() const;
+    /** The timetables and window as JSON (feeds, departure, percentiles, walks, rides); null without. */
+    nlohmann::ordered_json transit_json() const;
 };
 
 /**
