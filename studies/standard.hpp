@@ -92,6 +92,10 @@ StudyStandard resolve_standard(const StandardChoice& choice);
 /** Every field of a catalogue entry as JSON (`lifecircle standards --json`). */
 nlohmann::ordered_json standard_json(const ServiceStandard& standard);
 
+/** A catalogue entry as the cells of `lifecircle standards`' table: name, kinds, demand,
+    minutes, metres, mode, verified, source. */
+std::vector<std::string> standard_row(const ServiceStandard& standard);
+
 /** Parses "to-facility" / "from-facility"; UsageError naming `option` otherwise. */
 Direction parse_direction(const std::string& text, const std::string& option);
 

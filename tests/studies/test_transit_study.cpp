@@ -161,7 +161,7 @@ TEST_CASE("transit options are checked and what transit does not do is said", "[
         return;
     }
     const Reporter rep;
-    const auto loaded = load_network({pa.network, {}, {}}, default_profile(Mode::walk), rep);
+    const auto loaded = load_network({pa.network, {}, {}, {}}, default_profile(Mode::walk), rep);
     const LoadedNetwork& net = *loaded;
     TransitSpec ts;
     ts.gtfs = {pa.metro};
