@@ -51,13 +51,8 @@ struct TransitArgs {
     studies::TransitSpec spec;
 };
 void add_transit_options(CLI::App& app, TransitArgs& args);
-/**
- * With --mode transit: reads the feeds and places their stops on `net` (notes to `reporter`);
- * the data rides with the standard. Without it, a --gtfs is a UsageError.
- */
-std::shared_ptr<const studies::TransitData> load_transit(TransitArgs& args, const NetworkArgs& network,
-                                                         const io::Network& net, const Snapper& snapper,
-                                                         Seconds standard_seconds, const studies::Reporter& reporter);
+/** The feeds with --mode transit; none without it (a --gtfs then is a UsageError). */
+std::optional<studies::TransitSpec> transit_spec(const TransitArgs& args, const NetworkArgs& network);
 
 /** The standard options: --standard, --standards-file, --minutes, --max-meters, --direction
     (--mode and --walk-speed come from the network options). */
@@ -89,9 +84,6 @@ void add_demand_options(CLI::App& app, studies::DemandSpec& spec, std::string& w
 /** Adds --districts, --districts-layer, --districts-crs and --district-field. */
 void add_district_options(CLI::App& app, studies::PolygonSpec& spec);
 
-/** "a,b,c" as items (spaces around them trimmed, empty ones dropped). */
-std::vector<std::string> split_list(const std::string& text);
-
 /** The callbacks of a verb: notes and warnings on stderr (unless --quiet), progress bars on a
     terminal (with --progress one line per 10% elsewhere). */
 studies::Reporter reporter();
@@ -105,15 +97,8 @@ void print_warning(const std::string& message);
 /** Adds --quiet and --progress to a verb. */
 void add_quiet_option(CLI::App& app);
 
-/**
- * Checks the input paths (option, path; a folder is an InputError) and declares and checks
- * the outputs against them. Call it before any computation.
- */
-io::OutputPlan plan_outputs(std::vector<io::OutputRequest> outputs,
-                            const std::vector<std::pair<std::string, std::string>>& inputs);
-
-/** Writes layers into the planned files (per_file[f] into file f), printing the writer's notes. */
-void write_files(io::OutputPlan& plan, std::vector<std::vector<Layer>> per_file, const std::string& crs, bool update,
-                 unsigned threads);
+/** The command line as main() received it (a verb's own arguments follow its name). */
+void set_command_line(std::vector<std::string> args);
+const std::vector<std::string>& command_line();
 
 }  // namespace lifecircle::cli

@@ -104,6 +104,13 @@ public:
         return *slot;
     }
 
+    /** The scenario's timetables on `area`'s walk network, read once per area and walking limit. */
+    std::shared_ptr<const TransitData> transit(const StudyArea& area, Seconds standard_seconds) {
+        auto& slot = m_transit[{&area, standard_seconds}];
+        if (!slot) slot = load_transit(m_scenario.transit, area.net, *area.snapper, standard_seconds, m_reporter);
+        return slot;
+    }
+
 private:
     const Scenario& m_scenario;
     io::NetworkOptions m_edited;
@@ -111,6 +118,7 @@ private:
     const Reporter& m_reporter;
     std::map<std::string, std::unique_ptr<StudyArea>> m_areas;
     std::optional<PolygonSet> m_districts;  // read once, with the first area's work CRS
+    std::map<std::pair<const StudyArea*, Seconds>, std::shared_ptr<const TransitData>> m_transit;
 };
 
 ServiceOptions service_options(const Scenario& sc, const ScenarioService& sv, const StudyStandard& standard) {
@@ -288,9 +296,10 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
         s.id = sv.id;
         s.title = sv.title;
         s.standard = standards[k];
-        const ServiceOptions o = service_options(sc, sv, s.standard);
+        ServiceOptions o = service_options(sc, sv, s.standard);
         for (const bool after : with_edits ? std::vector<bool>{false, true} : std::vector<bool>{false}) {
             const StudyArea& area = areas.get(s.standard, after);
+            if (sv.transit) s.standard.transit = o.standard.transit = areas.transit(area, s.standard.max_seconds());
             VariantResults v;
             v.name = after ? "after the road works" : "as today";
             v.result = run_service(area, o, reporter);

@@ -301,7 +301,7 @@ maps::Report build_report(const PlanResult& r, const Scenario& sc) {
     for (const ServiceResults& s : r.services) {
         const StudyStandard& st = s.standard;
         p.rows.push_back({s.title, st.name.empty() ? "-" : st.name, st.source.empty() ? "-" : st.source,
-                          std::string(mode_name(st.mode)), st.minutes ? fixed(*st.minutes, 0) : "-",
+                          st.mode_label(), st.minutes ? fixed(*st.minutes, 0) : "-",
                           st.metres ? fixed(*st.metres, 0) : "-", fixed(st.walk_speed_kmh, 1), s.group});
     }
     params.tables.push_back(std::move(p));
@@ -340,7 +340,8 @@ nlohmann::ordered_json plan_summary(const PlanResult& r, const Scenario& sc) {
         sj["standard"] = st.name.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(st.name);
         sj["standard_source"] = st.source;
         if (!st.overrides.empty()) sj["standard_overrides"] = st.overrides;
-        sj["mode"] = std::string(mode_name(st.mode));
+        sj["mode"] = st.mode_label();
+        if (st.transit) sj["transit"] = st.transit_json();
         sj["walk_speed_kmh"] = st.walk_speed_kmh;
         sj["minutes"] = st.minutes ? nlohmann::ordered_json(*st.minutes) : nlohmann::ordered_json(nullptr);
         sj["meters"] = st.metres ? nlohmann::ordered_json(*st.metres) : nlohmann::ordered_json(nullptr);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "studies/area.hpp"
+#include "studies/transit.hpp"
 
 namespace lifecircle::studies {
 
@@ -45,7 +46,9 @@ struct ScenarioService {
     std::optional<double> minutes, meters, walk_speed_kmh, target_share;
     /** Overrides the standard's slope model (with [network] elevation; "none" walks flat). */
     std::optional<SlopeModel> slope;
-    std::optional<std::string> mode;
+    std::optional<std::string> mode;  ///< walk, bike or drive (transit sets `transit` and walks)
+    /** mode = "transit": by the scenario's timetables ([[gtfs]], [transit]), walking to and from stops. */
+    bool transit = false;
     std::string direction = "to-facility";
     std::string demand_group;            ///< one of the demand's groups
     std::vector<double> breaks_minutes;  ///< service-area breaks; empty = the standard's minutes
@@ -88,6 +91,8 @@ struct Scenario {
     std::vector<ScenarioService> services;
     std::vector<ScenarioEdit> edits;
     double hex_m = 250.0;
+    /** [[gtfs]] feeds and the [transit] window, for services with mode = "transit". */
+    TransitSpec transit;
 
     /** Every file the scenario reads (itself included, with a Shapefile's companions .dbf, .shx,
         .prj, .cpg...): a plan never writes over or deletes them. */

@@ -405,7 +405,7 @@ nlohmann::ordered_json suggestion_summary(const StudyArea& area, const AreaSpec&
     };
     j["parameters"] = {
         {"network", spec.network.path},
-        {"mode", std::string(mode_name(st.mode))},
+        {"mode", st.mode_label()},
         {"walk_speed_kmh", st.walk_speed_kmh},
         {"direction", st.direction_name()},
         {"minutes", st.minutes ? nlohmann::ordered_json(*st.minutes) : nlohmann::ordered_json(nullptr)},
@@ -429,6 +429,7 @@ nlohmann::ordered_json suggestion_summary(const StudyArea& area, const AreaSpec&
         {"exact", o.exact},
         {"work_crs", area.net.work_crs}};
     if (!st.overrides.empty()) j["parameters"]["standard_overrides"] = st.overrides;
+    if (st.transit) j["parameters"]["transit"] = st.transit_json();
     std::size_t unsnapped = 0;
     for (const Snap& sn : area.demand_snaps) unsnapped += sn.ok() ? 0 : 1;
     j["counts"] = {{"candidates", r.candidates.xy.size()},

@@ -215,7 +215,7 @@ TEST_CASE("facility fields: the id field named is read, a missing one is an erro
     Heard heard;
     const Reporter rep = heard.reporter();
     write(demo.dir.path() / "h.csv", "编号,name,lon,lat\nH1,a,116.3105493,39.9744916\nH2,b,116.3114893,39.9744916\n");
-    const auto loaded = load_network({(demo.data / "district.osm").string(), {}, {}}, default_profile(Mode::walk), rep);
+    const auto loaded = load_network({(demo.data / "district.osm").string(), {}, {}, {}}, default_profile(Mode::walk), rep);
     const LoadedNetwork& net = *loaded;
     FacilitySpec f;
     f.path = (demo.dir.path() / "h.csv").string();
