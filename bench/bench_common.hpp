@@ -43,6 +43,7 @@ inline double time_command(const std::string& cmd) {
 struct ProcessRun {
     double seconds = -1.0;  ///< wall time from fork to reaped; -1 if it could not start
     double peak_mib = 0.0;  ///< the child's peak resident memory (wait4's ru_maxrss)
+    double cpu_seconds = 0.0;  ///< the child's user + system CPU time (wait4's rusage)
     int exit_code = -1;     ///< exit status, or -1 if it did not exit normally
     bool ok() const { return exit_code == 0; }
 };
@@ -77,6 +78,8 @@ inline ProcessRun run_process(const std::vector<std::string>& args,
     if (wait4(pid, &status, 0, &u) != pid) return run;
     run.seconds = since(t0);
     run.peak_mib = static_cast<double>(u.ru_maxrss) / 1024.0;
+    run.cpu_seconds = static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+                      1e-6 * static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec);
     run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return run;
 }

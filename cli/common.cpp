@@ -1,8 +1,6 @@
 #include "cli/common.hpp"
 
-#include <cmath>
 #include <cstdlib>
-#include <sstream>
 
 #include "core/error.hpp"
 #include "studies/console.hpp"
@@ -13,6 +11,10 @@ namespace {
 std::vector<std::string>& pending_notes() {  // old spellings, said once the verb runs
     static std::vector<std::string> notes;
     return notes;
+}
+std::vector<std::string>& stored_command_line() {
+    static std::vector<std::string> args;
+    return args;
 }
 studies::ConsoleOptions& console_options() {
     static studies::ConsoleOptions options;
@@ -106,12 +108,10 @@ void add_transit_options(CLI::App& app, TransitArgs& a) {
     app.add_option("--max-rides", t.max_rides, "At most this many vehicles in a journey (1-8)")->capture_default_str();
 }
 
-std::shared_ptr<const studies::TransitData> load_transit(TransitArgs& a, const NetworkArgs& network,
-                                                         const io::Network& net, const Snapper& snapper,
-                                                         Seconds standard_seconds, const studies::Reporter& reporter) {
-    if (network.transit) return studies::load_transit(a.spec, net, snapper, standard_seconds, reporter);
+std::optional<studies::TransitSpec> transit_spec(const TransitArgs& a, const NetworkArgs& network) {
+    if (network.transit) return a.spec;
     if (!a.spec.gtfs.empty()) throw UsageError("--gtfs is for --mode transit");
-    return nullptr;
+    return std::nullopt;
 }
 
 void add_standard_options(CLI::App& app, StandardArgs& a) {
@@ -208,23 +208,14 @@ void add_district_options(CLI::App& app, studies::PolygonSpec& spec) {
     app.add_option("--district-field", spec.read.name_field, "District name field (default: name or 名称)");
 }
 
-std::vector<std::string> split_list(const std::string& text) {
-    std::vector<std::string> out;
-    std::stringstream ss(text);
-    std::string item;
-    while (std::getline(ss, item, ',')) {
-        const auto b = item.find_first_not_of(" \t");
-        const auto e = item.find_last_not_of(" \t");
-        if (b != std::string::npos) out.push_back(item.substr(b, e - b + 1));
-    }
-    return out;
-}
-
 studies::Reporter reporter() {
     for (const std::string& n : pending_notes()) print_note(n);
     pending_notes().clear();
     return studies::console_reporter();
 }
+
+void set_command_line(std::vector<std::string> args) { stored_command_line() = std::move(args); }
+const std::vector<std::string>& command_line() { return stored_command_line(); }
 
 void print_error(const std::string& message) { studies::console_line("lifecircle: error: " + message, true); }
 void print_note(const std::string& message) { studies::console_line("lifecircle: " + message); }

@@ -14,14 +14,10 @@
 #include "studies/area.hpp"
 #include "studies/callbacks.hpp"
 #include "studies/inputs.hpp"
-#include "studies/outputs.hpp"
 #include "studies/standard.hpp"
 #include "studies/transit.hpp"
 
 namespace lifecircle::cli {
-
-using studies::plan_outputs;       // outputs declared against the inputs before any work
-using studies::write_layer_files;  // layers into the planned files
 
 /** Exit codes (documented in README). */
 enum ExitCode : int { exit_ok = 0, exit_internal = 1, exit_usage = 2, exit_input = 3, exit_output = 4 };
@@ -55,13 +51,8 @@ struct TransitArgs {
     studies::TransitSpec spec;
 };
 void add_transit_options(CLI::App& app, TransitArgs& args);
-/**
- * With --mode transit: reads the feeds and places their stops on `net` (notes to `reporter`);
- * the data rides with the standard. Without it, a --gtfs is a UsageError.
- */
-std::shared_ptr<const studies::TransitData> load_transit(TransitArgs& args, const NetworkArgs& network,
-                                                         const io::Network& net, const Snapper& snapper,
-                                                         Seconds standard_seconds, const studies::Reporter& reporter);
+/** The feeds with --mode transit; none without it (a --gtfs then is a UsageError). */
+std::optional<studies::TransitSpec> transit_spec(const TransitArgs& args, const NetworkArgs& network);
 
 /** The standard options: --standard, --standards-file, --minutes, --max-meters, --direction
     (--mode and --walk-speed come from the network options). */
@@ -93,9 +84,6 @@ void add_demand_options(CLI::App& app, studies::DemandSpec& spec, std::string& w
 /** Adds --districts, --districts-layer, --districts-crs and --district-field. */
 void add_district_options(CLI::App& app, studies::PolygonSpec& spec);
 
-/** "a,b,c" as items (spaces around them trimmed, empty ones dropped). */
-std::vector<std::string> split_list(const std::string& text);
-
 /** The callbacks of a verb: notes and warnings on stderr (unless --quiet), progress bars on a
     terminal (with --progress one line per 10% elsewhere). */
 studies::Reporter reporter();
@@ -108,5 +96,9 @@ void print_note(const std::string& message);
 void print_warning(const std::string& message);
 /** Adds --quiet and --progress to a verb. */
 void add_quiet_option(CLI::App& app);
+
+/** The command line as main() received it (a verb's own arguments follow its name). */
+void set_command_line(std::vector<std::string> args);
+const std::vector<std::string>& command_line();
 
 }  // namespace lifecircle::cli

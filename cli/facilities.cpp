@@ -1,7 +1,7 @@
 // lifecircle facilities: the facilities of one kind in an OpenStreetMap file, as points.
 #include "cli/common.hpp"
 #include "cli/verbs.hpp"
-#include "studies/inputs.hpp"
+#include "studies/verb_jobs.hpp"
 
 namespace lifecircle::cli {
 
@@ -23,12 +23,8 @@ void add_facilities(CLI::App& app, Runner& run) {
     add_quiet_option(*cmd);
     cmd->callback([&run, a] {
         run = [a] {
-            io::OutputPlan plan = plan_outputs({{"--out", a->out, {".geojson", ".json", ".gpkg"}, ".geojson", false}},
-                                               {{"--network", a->network}}, reporter());
-            Layer layer = studies::osm_facilities_layer(a->network, a->kind, a->layer_name);
-            const std::size_t count = layer.features.size();
-            write_layer_files(plan, {{std::move(layer)}}, "EPSG:4326", a->update, 0, reporter());
-            plan.commit();
+            const std::size_t count =
+                studies::run_facilities_job(a->network, a->kind, a->out, a->layer_name, a->update, reporter());
             print_note("facilities: " + std::to_string(count) + " " + a->kind + " written to " + a->out);
             return 0;
         };

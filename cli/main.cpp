@@ -2,6 +2,8 @@
 #include <iostream>
 #include <memory>
 #include <new>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -19,6 +21,7 @@ int main(int argc, char** argv) {
     app.footer("Exit codes: 0 ok, 1 internal error, 2 usage error, 3 bad input, 4 output could not be written.\n"
                "Map data from OpenStreetMap is (c) OpenStreetMap contributors, ODbL 1.0.");
     Runner run;
+    set_command_line(std::vector<std::string>(argv, argv + argc));
     add_network_info(app, run);
     add_matrix(app, run);
     add_isochrones(app, run);
@@ -29,6 +32,8 @@ int main(int argc, char** argv) {
     add_suggest(app, run);
     add_plan(app, run);
     add_demo(app, run);
+    add_merge(app, run);
+    add_slurm(app, run);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

@@ -1,8 +1,6 @@
 #include <algorithm>
 #include <cstdio>
-#include <iomanip>
 #include <iostream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -16,30 +14,10 @@ namespace lifecircle::cli {
 
 namespace {
 
-std::string number_text(const std::optional<double>& v) {
-    if (!v) return "-";
-    std::ostringstream out;
-    out << *v;  // default formatting: 15, 1000, 0.9
-    return out.str();
-}
-
-std::string kinds_text(const ServiceStandard& s) {
-    if (s.kinds.empty()) return "any";
-    std::string out;
-    for (const std::string& k : s.kinds) out += (out.empty() ? "" : ",") + k;
-    return out;
-}
-
-std::string metres_text(const ServiceStandard& s) {
-    if (s.metres_min) return number_text(s.metres_min) + "-" + number_text(s.metres);
-    return number_text(s.metres);
-}
-
 void print_table(const std::vector<ServiceStandard>& all) {
     ConsoleTable t({"name", "kinds", "demand", "minutes", "metres", "mode", "verified", "source"});
     for (const ServiceStandard& s : all)
-        t.add({s.name, kinds_text(s), std::string(demand_group_name(s.demand)), number_text(s.minutes), metres_text(s),
-               std::string(mode_name(s.mode)), s.verified ? "yes" : "no", s.source.short_name});
+        t.add(studies::standard_row(s));
     t.print();
 }
 

@@ -8,7 +8,7 @@
 #include "cli/format.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
-#include "studies/suggestion.hpp"
+#include "studies/verb_jobs.hpp"
 
 namespace lifecircle::cli {
 
@@ -63,25 +63,17 @@ void print_result(const planners::Suggestion& s, const std::vector<maps::SiteRow
 }
 
 int run_matrix(SuggestArgs& a) {
-    std::vector<io::OutputRequest> requests = {{"--out", a.out, {".csv"}, ".csv", false}};
-    if (!a.summary.empty()) requests.push_back({"--summary", a.summary, {".json"}, ".json", false});
-    io::OutputPlan plan = plan_outputs(
-        std::move(requests), {{"--matrix", a.matrix}, {"--demand", a.demand.path}, {"--candidates", a.candidates.path}},
-        reporter());
     studies::MatrixSuggestionOptions o;
     o.matrix = a.matrix;
     o.demand = a.demand.path;
     o.candidates = a.candidates.path;
     if (!a.weight_fields.empty()) o.weight_field = a.weight_fields;
-    o.existing = split_list(a.existing_ids);
+    o.existing = studies::split_list(a.existing_ids);
     o.cutoff = a.cutoff.value_or(nan);
     o.solver = a.solver;
     o.exact = a.exact;
     o.exact_time_limit = a.exact_time_limit;
-    const studies::MatrixSuggestionResult r = studies::run_matrix_suggestion(o, reporter());
-    plan.write_text(plan.file_of(0), r.csv);
-    if (!a.summary.empty()) plan.write_text(plan.file_of(1), r.summary.dump(2) + "\n");
-    plan.commit();
+    const studies::MatrixSuggestionResult r = studies::run_matrix_suggestion_job(o, a.out, a.summary, reporter());
     const planners::Suggestion& s = r.suggestion;
     if (s.objective == planners::Objective::min_facilities && !s.target_reached)
         print_warning("the target " + fixed(100 * s.best_share, 2) + "% is the most that can be reached: " +
@@ -126,44 +118,28 @@ void print_network_result(const studies::StudyArea& area, const studies::Suggest
 }
 
 int run_network(SuggestArgs& a) {
-    const studies::StudyStandard standard = resolve(a.standard, a.network);
-    const std::vector<std::string> layer_formats = {".geojson", ".json", ".gpkg"};
-    std::vector<io::OutputRequest> requests = {{"--out", a.out, layer_formats, ".geojson", true}};
-    if (!a.summary.empty()) requests.push_back({"--summary", a.summary, {".json"}, ".json", false});
-    const bool auto_cands = a.candidates.path == "auto";
-    io::OutputPlan plan = plan_outputs(std::move(requests),
-                                       {{"--network", a.network.spec.path},
-                                        {"--demand", a.demand.path},
-                                        {"--facilities", a.facilities.path},
-                                        {"--candidates", auto_cands ? "" : a.candidates.path},
-                                        {"--exclude", a.candidates.exclude.path}},
-                                       reporter());
-    if (!a.facilities.path.empty()) io::check_point_input(a.facilities.path, a.facilities.read);
-    if (!auto_cands) io::check_point_input(a.candidates.path, a.candidates.read);
     a.candidates.capacity = a.candidate_capacity;
     a.candidates.expansion_cost = a.expansion_cost;
-
-    studies::SuggestionOptions o;
-    o.service.standard = standard;
+    a.demand.read.weight_fields = studies::split_list(a.weight_fields);
+    studies::SuggestionJob job;
+    job.spec.network = a.network.spec;
+    job.spec.demand = a.demand;
+    job.spec.threads = a.network.threads;
+    job.transit = transit_spec(a.transit, a.network);
+    job.out = a.out;
+    job.summary = a.summary;
+    job.update = a.update;
+    studies::SuggestionOptions& o = job.options;
+    o.service.standard = resolve(a.standard, a.network);
     o.service.facilities = a.facilities;
     o.candidates = a.candidates;
     o.solver = a.solver;
     o.p_median_minutes = a.p_median_minutes.value_or(0.0);
     o.exact = a.exact;
     o.exact_time_limit = a.exact_time_limit;
-    studies::check_suggestion(o);  // before the network is loaded
-    const studies::Reporter rep = reporter();
-    a.demand.read.weight_fields = split_list(a.weight_fields);
-    const studies::AreaSpec spec{a.network.spec, a.demand, {}, a.network.threads};
-    const auto area = studies::load_area(spec, standard.profile(), rep);
-    o.service.standard.transit = load_transit(a.transit, a.network, area->net, *area->snapper, standard.max_seconds(), rep);
-    const studies::SuggestionResult r = studies::run_suggestion(*area, o, rep);
-    write_layer_files(plan, {{maps::sites_layer(r.rows)}}, area->net.work_crs, a.update, a.network.threads, rep);
-    if (!a.summary.empty())
-        plan.write_text(plan.file_of(1), studies::suggestion_summary(*area, spec, o, r).dump(2) + "\n");
-    plan.commit();
-    print_network_result(*area, o, r);
-    print_note("suggest: " + std::to_string(r.rows.size()) + " sites written to " + a.out);
+    const studies::SuggestionRun run = studies::run_suggestion_job(job, reporter());
+    print_network_result(*run.area, run.options, run.result);
+    print_note("suggest: " + std::to_string(run.result.rows.size()) + " sites written to " + a.out);
     return 0;
 }
 

@@ -19,5 +19,7 @@ void add_standards(CLI::App& app, Runner& run);
 void add_suggest(CLI::App& app, Runner& run);
 void add_plan(CLI::App& app, Runner& run);
 void add_demo(CLI::App& app, Runner& run);
+void add_merge(CLI::App& app, Runner& run);
+void add_slurm(CLI::App& app, Runner& run);
 
 }  // namespace lifecircle::cli

@@ -100,7 +100,7 @@ Snapper::Snapper(const RoadGraph& graph, ProfileId profile, SnapOptions options)
             p.arc_seconds[graph.edge_backward_arc[e]] == forbidden_arc)
             continue;
         const std::uint32_t c = p.node_component[graph.edge_from[e]];
-        const bool island = c != 0 && p.component_road_m[c] < options.min_component_m;
+        const bool island = (c != 0 || !options.largest_never_island) && p.component_road_m[c] < options.min_component_m;
         Box box;
         for (std::uint32_t i = 0; i < graph.shape_size(e); ++i) box.extend(graph.shape_begin(e)[i]);
         (island && !options.allow_islands ? island_edges : edges)

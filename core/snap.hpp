@@ -24,6 +24,12 @@ struct SnapOptions {
     Meters min_component_m = 1000.0;
     /** Snap onto islands too (--snap-to-islands). The largest component is never an island. */
     bool allow_islands = false;
+    /**
+     * The largest component is never an island, however little road it holds (a small
+     * network). A shard of a sharded run turns this off: its largest component is only the
+     * largest of its part, and an island of the whole network must stay one there.
+     */
+    bool largest_never_island = true;
 };
 
 /** Why a point did not snap. */

@@ -183,12 +183,17 @@ PointReadOptions vector_read_options(const DemandReadOptions& options) {
     po.input_crs = options.input_crs;
     po.attributes = true;
     po.polygons = true;
+    po.lonlat_filter = options.lonlat_filter;
+    po.allow_empty = !options.lonlat_filter.empty() || static_cast<bool>(options.keep);
     return po;
 }
 
 /** Demand from a point or polygon layer read from `path` (a file, or a table's name). */
 DemandSet read_vector_demand(const std::string& path, PointLayer layer, const DemandReadOptions& options,
                              const Network& net) {
+    if (options.keep) {
+        std::erase_if(layer.points, [&](const PointRecord& r) { return !options.keep(r.fid, r.lon, r.lat); });
+    }
 
     DemandSet set;
     const auto fail = [&](const std::string& problem) {
@@ -280,6 +285,7 @@ DemandSet read_vector_demand(const std::string& path, PointLayer layer, const De
     for (std::size_t i = 0; i < n; ++i) {
         const auto feature = static_cast<std::uint32_t>(i);
         set.ids.push_back(layer.points[i].id);
+        set.fids.push_back(layer.points[i].fid);
         for (std::size_t g = 0; g < group_count; ++g) set.feature_weights[g].push_back(w[i][g]);
         const bool weighs = std::any_of(w[i].begin(), w[i].end(), [](double v) { return v > 0; });
         if (!weighs) continue;
@@ -803,6 +809,14 @@ std::vector<PolygonSamples> spread_polygons(const RoadGraph& graph,
         }
     }
     return out;
+}
+
+bool is_demand_raster(const std::string& path) {
+    if (is_csv(path)) return false;
+    detail::register_gdal();
+    detail::GdalMessages quiet;
+    GDALDatasetUniquePtr raster(GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY));
+    return raster && raster->GetRasterCount() > 0 && raster->GetLayerCount() == 0;
 }
 
 DemandSet read_demand(const std::string& path, const DemandReadOptions& options,

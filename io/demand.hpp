@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -106,6 +107,18 @@ struct DemandReadOptions {
     std::string buildings;
     /** How the buildings are read and weighed (used only with `buildings`). */
     BuildingResidentsOptions building_options;
+    /**
+     * Vector layers: read only the features whose geometry's bounding box meets this WGS 84
+     * box (PointReadOptions::lonlat_filter); empty = all. A shard of a sharded run reads its
+     * part of the residents so.
+     */
+    Box lonlat_filter;
+    /**
+     * Vector layers: keeps a feature (by its GDAL feature id and WGS 84 representative point,
+     * as PointRecord gives them) or leaves it out before anything else is done with it; empty =
+     * keep all. A shard keeps the features it owns.
+     */
+    std::function<bool(std::int64_t fid, double lon, double lat)> keep;
 };
 
 /** Demand points and the input features they came from. */
@@ -120,6 +133,9 @@ struct DemandSet {
     std::vector<std::vector<double>> weights;
     /** Per input feature: its id (the id field, the FID, or "row:col" for raster cells). */
     std::vector<std::string> ids;
+    /** Per input feature of a vector layer: its GDAL feature id (FID); empty for rasters and
+        buildings. */
+    std::vector<std::int64_t> fids;
     /**
      * feature_weights[group][feature]: the feature's own weight (the sum of its points'
      * weights). A feature with zero weight has no points.
@@ -163,6 +179,9 @@ struct DemandSet {
  */
 DemandSet read_demand(const std::string& path, const DemandReadOptions& options,
                       const Network& net);
+
+/** Whether read_demand() reads `path` as a population raster (not a point or polygon layer). */
+bool is_demand_raster(const std::string& path);
 
 /**
  * Demand from features given in memory (points or polygons with their weight fields), read as

@@ -98,7 +98,7 @@ Box Network::lonlat_bounds() const {
     return out;
 }
 
-Network load_network(const std::string& path, const NetworkOptions& options) {
+RawRoads read_roads(const std::string& path, const NetworkOptions& options) {
     if (!std::filesystem::exists(path))
         throw InputError("cannot open: no such file; check the path given to --network").set_file(path);
     // A geographic or non-metric work CRS is refused before the (possibly long) read.
@@ -107,50 +107,65 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
     if (!options.elevation.empty() && !std::filesystem::exists(options.elevation))
         throw InputError("cannot open the DEM: no such file; check the path given to --elevation")
             .set_file(options.elevation);
-    Network net;
-    net.path = path;
-    RawNetwork raw;
-    std::string projection;
-    std::string projection_source = "EPSG:4326";
+    RawRoads roads;
+    roads.path = path;
     const auto t0 = std::chrono::steady_clock::now();
     if (is_osm_file(path)) {
         OsmNetworkResult r = read_osm_network(path, options.profiles, options.work_crs);
-        raw = std::move(r.network);
-        net.work_crs = r.work_crs;
-        projection = r.projection;
-        projection_source = r.projection_source;
-        net.source_ids = std::move(r.way_ids);
-        net.source_kind = "way";
-        net.format = "OpenStreetMap";
-        net.missing_nodes = r.missing_nodes;
+        roads.network = std::move(r.network);
+        roads.work_crs = r.work_crs;
+        roads.projection = r.projection;
+        roads.projection_source = r.projection_source;
+        roads.source_ids = std::move(r.way_ids);
+        roads.source_kind = "way";
+        roads.format = "OpenStreetMap";
+        roads.missing_nodes = r.missing_nodes;
         // Options for GDAL layers mean nothing here: say so rather than ignore them silently.
         const GdalNetworkOptions& g = options.gdal;
         if (!g.input_crs.empty())
-            net.warnings.push_back("OpenStreetMap data is always WGS 84 longitude/latitude: --network-crs " +
-                                   g.input_crs + " was ignored");
+            roads.warnings.push_back("OpenStreetMap data is always WGS 84 longitude/latitude: --network-crs " +
+                                     g.input_crs + " was ignored");
         if (!g.layer.empty() || !g.class_field.empty() || !g.oneway_field.empty() || !g.speed_field.empty() ||
             !g.name_field.empty())
-            net.warnings.push_back("--layer and the --*-field options apply to GDAL road layers only; "
-                                   "OpenStreetMap tags were read instead");
+            roads.warnings.push_back("--layer and the --*-field options apply to GDAL road layers only; "
+                                     "OpenStreetMap tags were read instead");
         if (r.missing_nodes)
-            net.warnings.push_back(std::to_string(r.missing_nodes) +
-                                   " way nodes are missing from the file (a clipped extract); ways are cut there");
+            roads.warnings.push_back(std::to_string(r.missing_nodes) +
+                                     " way nodes are missing from the file (a clipped extract); ways are cut there");
     } else {
         GdalNetworkOptions g = options.gdal;
         g.work_crs = options.work_crs;
         GdalNetworkResult r = read_gdal_network(path, g);
-        raw = std::move(r.network);
-        net.work_crs = r.work_crs;
-        net.source_ids = std::move(r.feature_ids);
-        net.source_kind = "feature";
-        net.format = "GDAL layer '" + r.layer_name + "'";
-        net.warnings = std::move(r.warnings);
-        if (!options.elevation.empty() && r.fields.bridge_tunnel.empty())
-            net.warnings.push_back(
-                "no bridge or tunnel field found (looked for bridge, tunnel, layer, brunnel, is_bridge, is_tunnel, "
-                "桥梁, 隧道, 桥隧), so every road follows the ground under it, bridges and tunnels too");
+        roads.network = std::move(r.network);
+        roads.work_crs = r.work_crs;
+        roads.source_ids = std::move(r.feature_ids);
+        roads.source_kind = "feature";
+        roads.format = "GDAL layer '" + r.layer_name + "'";
+        roads.warnings = std::move(r.warnings);
+        roads.bridge_tunnel_fields = !r.fields.bridge_tunnel.empty();
     }
-    net.read_seconds = seconds_since(t0);
+    roads.read_seconds = seconds_since(t0);
+    return roads;
+}
+
+Network build_network(RawRoads&& roads, const NetworkOptions& options) {
+    Network net;
+    net.path = roads.path;
+    net.work_crs = roads.work_crs;
+    net.source_ids = std::move(roads.source_ids);
+    net.source_kind = roads.source_kind;
+    net.format = roads.format;
+    net.missing_nodes = roads.missing_nodes;
+    net.warnings = std::move(roads.warnings);
+    net.read_seconds = roads.read_seconds;
+    if (!options.elevation.empty() && !roads.bridge_tunnel_fields)
+        net.warnings.push_back(
+            "no bridge or tunnel field found (looked for bridge, tunnel, layer, brunnel, is_bridge, is_tunnel, "
+            "桥梁, 隧道, 桥隧), so every road follows the ground under it, bridges and tunnels too");
+    RawNetwork raw = std::move(roads.network);
+    const std::string& projection = roads.projection;
+    const std::string& projection_source = roads.projection_source;
+    const std::string& path = roads.path;
     const auto t1 = std::chrono::steady_clock::now();
     auto make_transformer = [&] {
         net.lonlat_to_work =
@@ -195,6 +210,10 @@ Network load_network(const std::string& path, const NetworkOptions& options) {
     if (!options.work_crs.empty()) check_work_crs(net.work_crs, net.lonlat_bounds());
     if (dem) check_elevation(net, *dem, options, net.warnings);
     return net;
+}
+
+Network load_network(const std::string& path, const NetworkOptions& options) {
+    return build_network(read_roads(path, options), options);
 }
 
 }  // namespace lifecircle::io

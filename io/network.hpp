@@ -70,10 +70,50 @@ struct Network {
 };
 
 /**
+ * A road file read but not yet built into a graph: the roads in the work CRS, cut at junctions
+ * (OSM) or joined into a topology (GDAL layers), with what is needed to relate them to the world.
+ * load_network() is read_roads() then build_network(); a sharded run reads the roads once, cuts
+ * them into overlapping parts (studies/network_parts.hpp) and builds each shard's graph from its
+ * part with build_network(), so every road a shard keeps is the very edge of the whole run.
+ */
+struct RawRoads {
+    RawNetwork network;
+    std::string path;
+    std::string format;             ///< as Network::format
+    std::string work_crs;
+    /** The PROJ definition the roads were projected with (a fast UTM for OSM data's automatic
+        zone; empty: work_crs itself) and the WGS 84 text given to PROJ with it. */
+    std::string projection;
+    std::string projection_source = "EPSG:4326";
+    std::string source_kind;              ///< as Network::source_kind
+    std::vector<std::int64_t> source_ids; ///< per RawEdge::source
+    std::size_t missing_nodes = 0;
+    std::vector<std::string> warnings;
+    /** Whether the bridge/tunnel fields of a GDAL layer were found (a DEM then says so). */
+    bool bridge_tunnel_fields = true;
+    double read_seconds = 0.0;
+};
+
+/**
+ * Reads the roads of `path` (OSM by extension or content, anything else through GDAL) into the
+ * work CRS. Throws InputError naming the file for unreadable data and for a missing DEM, and
+ * UsageError for a work CRS that is not metric, before the (possibly long) read.
+ */
+RawRoads read_roads(const std::string& path, const NetworkOptions& options);
+
+/**
+ * Builds the graph of roads read by read_roads() (or a part of them): applies the edits, samples
+ * options.elevation, builds the profiles' travel times. Throws InputError when no road may be
+ * used by the profiles' modes and, with a DEM, when it covers too little of the network (saying
+ * how much).
+ */
+Network build_network(RawRoads&& roads, const NetworkOptions& options);
+
+/**
  * Reads `path` (OSM by extension, anything else through GDAL) and builds the graph, with slope
- * from options.elevation if given. Throws InputError naming the file for unreadable data,
- * including a DEM that is missing, is no raster, or covers too little of the network (saying
- * how much it covers).
+ * from options.elevation if given: build_network(read_roads(path, options), options). Throws
+ * InputError naming the file for unreadable data, including a DEM that is missing, is no
+ * raster, or covers too little of the network (saying how much it covers).
  */
 Network load_network(const std::string& path, const NetworkOptions& options);
 

@@ -546,6 +546,41 @@ struct Reader {
     }
 };
 
+/**
+ * Sets the layer's spatial filter to a WGS 84 box taken into the layer's CRS: its outline,
+ * densified, transformed and boxed, with a margin of 1% of its size (a superset: the caller
+ * decides which features it keeps). GCJ-02/BD-09 layers are shifted longitude/latitude: the box
+ * grows by 0.02 degrees (the shift is under 0.01). A box that cannot be transformed reads
+ * everything.
+ */
+void set_lonlat_filter(OGRLayer& layer, const SourceCrs& crs, const Box& lonlat) {
+    Box box;
+    if (crs.shift != Shift::none || crs.assumed) {
+        box = lonlat;
+        if (crs.shift != Shift::none) box = {{box.min.x - 0.02, box.min.y - 0.02}, {box.max.x + 0.02, box.max.y + 0.02}};
+    } else {
+        OGRSpatialReference wgs84;
+        wgs84.SetWellKnownGeogCS("WGS84");
+        wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
+        TransformPtr back(OGRCreateCoordinateTransformation(&wgs84, &crs.srs));
+        if (!back) return;
+        constexpr int steps = 64;
+        for (int k = 0; k <= steps; ++k) {
+            const double t = static_cast<double>(k) / steps;
+            const double lon = lonlat.min.x + t * (lonlat.max.x - lonlat.min.x);
+            const double lat = lonlat.min.y + t * (lonlat.max.y - lonlat.min.y);
+            for (Point p : {Point{lon, lonlat.min.y}, Point{lon, lonlat.max.y}, Point{lonlat.min.x, lat},
+                            Point{lonlat.max.x, lat}}) {
+                if (!back->Transform(1, &p.x, &p.y) || !std::isfinite(p.x) || !std::isfinite(p.y)) return;
+                box.extend(p);
+            }
+        }
+    }
+    const double mx = 0.01 * (box.max.x - box.min.x) + 1e-9;
+    const double my = 0.01 * (box.max.y - box.min.y) + 1e-9;
+    layer.SetSpatialFilterRect(box.min.x - mx, box.min.y - my, box.max.x + mx, box.max.y + my);
+}
+
 /** Whether a layer declares point or polygon geometries (or an unknown type, as CSV does). */
 bool is_point_or_polygon_layer(OGRLayer& layer) {
     const OGRwkbGeometryType type = wkbFlatten(layer.GetGeomType());
@@ -624,6 +659,7 @@ PointLayer read_layer(OGRLayer& layer, bool csv, const PointReadOptions& options
     }
     if (!crs.override_note.empty()) result.notes.push_back(crs.override_note);
 
+    if (!options.lonlat_filter.empty()) set_lonlat_filter(layer, crs, options.lonlat_filter);
     Reader reader{options, to_wgs84, fields, {}, 0, {}};
     layer.ResetReading();
     for (auto& feature : layer) {

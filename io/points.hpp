@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/layer.hpp"
+#include "core/types.hpp"
 
 namespace lifecircle::io {
 
@@ -76,6 +77,14 @@ struct PointReadOptions {
     bool allow_osm = false;
     /** An empty layer is a PointLayer without points rather than an InputError. */
     bool allow_empty = false;
+    /**
+     * Read only the features whose geometry's bounding box meets this WGS 84 longitude/latitude
+     * box (GDAL's spatial filter, through the layer's spatial index where it has one: a shard of
+     * a sharded run reads its part of a province's residents). The box is taken into the layer's
+     * CRS with a margin, so a few features just outside it may come too: the caller decides
+     * what it keeps. Features keep their order and FIDs. Empty box = every feature.
+     */
+    Box lonlat_filter;
 };
 
 /** One facility or demand point. */

@@ -21,26 +21,37 @@
  * Heuristic (always): lazy greedy (coverage is submodular, so lazy evaluation is exact), then
  * best-improvement swap search (for the uncapacitated problems Whitaker's fast interchange
  * with the closest / second-closest bookkeeping of Resende & Werneck; for the capacitated ones
- * each move evaluated by the exact assignment), then seeded perturbation restarts while time is
- * left. Deterministic for a given seed and any thread count.
+ * each move evaluated exactly by an IncrementalAssignment, the optimal assignment repaired
+ * around the site opened or closed instead of solved again, and only after bounds on the move's
+ * gain said it could be the best: capacity, weight within reach, the gain with the existing
+ * facilities alone, a dual bound from the assignment's potentials), then seeded perturbation
+ * restarts while time is left. Deterministic for a given seed and any thread count.
  *
  * Bound (always): Lagrangian relaxation of the assignment constraints, solved by subgradient
  * optimisation (each facility's subproblem a fractional knapsack when capacitated); every
  * Lagrangian value is a valid bound, so the best one found is reported: for maximisation an
- * upper bound, for minimisation a lower bound, never on the wrong side of the optimum. When
- * every weight x time is an integer the bound is rounded up (minimisation) or down
- * (maximisation) to an integer, which is still valid. gap = |objective - bound| / |objective|.
+ * upper bound, for minimisation a lower bound, never on the wrong side of the optimum. The
+ * capacitated coverage objectives also use the sites' gains alone (served weight is submodular
+ * in the open set, so the optimum serves at most what the existing facilities serve plus the
+ * `count` largest gains of single sites), often the tighter where seats are short, and start the
+ * subgradient from a minimum cut of the heuristic's assignment. When every weight x time is an
+ * integer the bound is rounded up (minimisation) or down (maximisation) to an integer, which is
+ * still valid. gap = |objective - bound| / |objective|; the objective is the chosen sites' value
+ * at full precision (the capacitated p-median's from the table's seconds, not the assignment's
+ * rounded ones), and proven_optimal means it meets the bound.
  *
  * Exact (optional): a MIP through COIN-OR CBC seeded with the heuristic's answer (see
  * suggest_exact()), which says whether optimality was proven.
  */
 
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/time_table.hpp"
 
@@ -93,14 +104,21 @@ struct SuggestOptions {
         optimum are always completed. */
     double time_limit = 600.0;
     /** Restarts (perturbation + local search) at most; 0 = none. Capacitated problems, whose
-        moves each cost an exact assignment, use a hundredth of it (at least one). */
+        moves each cost an exact assignment, use a fortieth of it. */
     std::size_t restarts = 200;
     /** Subgradient iterations at most. */
     std::size_t bound_iterations = 1000;
+    /** Its threads only: the search reports through `progress` and `cancelled` below. */
     ParallelOptions parallel;
     /** Start from these candidates instead of the greedy (an exact solver's answer, a
         planner's own list); the search then only improves on them. */
     std::vector<std::uint32_t> start;
+    /** Called now and then with (steps done, steps in all) of the search: the greedy's picks,
+        the restarts, the bound. From the calling thread; may be empty. */
+    std::function<void(std::size_t done, std::size_t total)> progress;
+    /** Asked now and then; true stops the search: with the answer so far (Suggestion::cancelled)
+        once the greedy is complete, else by throwing Cancelled (core/error.hpp). May be empty. */
+    std::function<bool()> cancelled;
 };
 
 struct Suggestion {
@@ -140,6 +158,8 @@ struct Suggestion {
     double seconds = 0.0;
     /** The time cap stopped the improvement: another run may differ. */
     bool time_capped = false;
+    /** SuggestOptions::cancelled stopped the improvement: the answer so far, with its bound. */
+    bool cancelled = false;
 };
 
 /**

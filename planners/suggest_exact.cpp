@@ -10,6 +10,7 @@
 #include "planners/assignment.hpp"
 #include "planners/mip.hpp"
 #include "planners/suggest.hpp"
+#include "planners/suggest_detail.hpp"
 
 namespace lifecircle::planners {
 
@@ -33,14 +34,30 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
     const bool median = o.objective == Objective::p_median;
     const bool budgeted = o.objective == Objective::max_coverage && std::isfinite(o.budget);
     const Sense sense = o.objective == Objective::max_coverage ? Sense::maximise : Sense::minimise;
+    if (h.proven_optimal) {
+        Suggestion s = h;
+        s.method = "proven optimal by the heuristic's own bound (CBC not needed): " + h.method;
+        return s;
+    }
+    const detail::Clock clock;
+    // Capacitated max coverage: candidates that no answer better than the heuristic's can open
+    // (by the gains alone or the Lagrangian with the site forced open) are left out of the MIP.
+    detail::Fixing fixing;
+    if (o.capacitated && o.objective == Objective::max_coverage && !budgeted)
+        fixing = detail::capacitated_fixing(p, o, h.selected, h.objective_value,
+                                            std::max(0.5, eo.time_limit * 0.1));
+    if (fixing.keep.empty()) fixing.keep.assign(C, 1);
+    std::size_t left_out = 0;
+    for (const std::uint8_t k : fixing.keep) left_out += k ? 0 : 1;
     Mip mip(sense);
     std::vector<double> start;
 
-    // y: one binary per candidate.
+    // y: one binary per candidate (fixed at 0 when left out).
     std::vector<std::uint8_t> chosen(C, 0);
     for (const std::uint32_t j : h.selected) chosen[j] = 1;
     for (std::size_t j = 0; j < C; ++j) {
-        mip.add_column(o.objective == Objective::min_facilities ? 1.0 : 0.0, 0.0, 1.0, true);
+        mip.add_column(o.objective == Objective::min_facilities ? 1.0 : 0.0, 0.0,
+                       fixing.keep[j] ? 1.0 : 0.0, true);
         start.push_back(chosen[j] ? 1.0 : 0.0);
     }
     auto count_row = [&] {
@@ -48,7 +65,8 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
         std::vector<double> coefs(C, 1.0);
         for (std::size_t j = 0; j < C; ++j) cols[j] = static_cast<std::uint32_t>(j);
         if (budgeted) {
-            for (std::size_t j = 0; j < C; ++j) coefs[j] = p.candidate_cost.empty() ? 1.0 : p.candidate_cost[j];
+            for (std::size_t j = 0; j < C; ++j)
+                coefs[j] = p.candidate_cost.empty() ? 1.0 : p.candidate_cost[j];
             mip.add_row(cols, coefs, RowType::less_equal, o.budget);
         } else {
             mip.add_row(cols, coefs, RowType::less_equal, double(o.count));
@@ -84,8 +102,8 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
             if (covered0[i]) constant += p.weight[i];
             if (by_demand[i].empty()) continue;
             reachable += p.weight[i];
-            const std::uint32_t z =
-                mip.add_column(o.objective == Objective::max_coverage ? p.weight[i] : 0.0, 0.0, 1.0, false);
+            const std::uint32_t z = mip.add_column(
+                o.objective == Objective::max_coverage ? p.weight[i] : 0.0, 0.0, 1.0, false);
             bool hit = false;
             for (const std::uint32_t j : by_demand[i]) hit = hit || chosen[j];
             start.push_back(hit ? 1.0 : 0.0);
@@ -114,11 +132,14 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
         };
         for (std::size_t j = 0; j < C; ++j)
             for (const TimeEntry& t : p.candidates->row(j))
-                if (allowed(t)) pairs.push_back({static_cast<std::uint32_t>(j), t.col, double(t.seconds)});
+                if (fixing.keep[j] && allowed(t))
+                    pairs.push_back({static_cast<std::uint32_t>(j), t.col, double(t.seconds)});
         if (o.capacitated)
             for (std::size_t e = 0; e < E; ++e)
                 for (const TimeEntry& t : p.existing->row(e))
-                    if (allowed(t)) pairs.push_back({static_cast<std::uint32_t>(C + e), t.col, double(t.seconds)});
+                    if (allowed(t))
+                        pairs.push_back(
+                            {static_cast<std::uint32_t>(C + e), t.col, double(t.seconds)});
         // Start: the heuristic's sites with their optimal assignment (capacitated) or nearest.
         std::vector<double> xstart(pairs.size(), 0.0);
         if (o.capacitated) {
@@ -136,16 +157,20 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
                 facility_of.push_back(j);
             }
             std::vector<std::uint32_t> row_of(C + E, invalid_index);
-            for (std::size_t r = 0; r < facility_of.size(); ++r) row_of[facility_of[r]] = static_cast<std::uint32_t>(r);
+            for (std::size_t r = 0; r < facility_of.size(); ++r)
+                row_of[facility_of[r]] = static_cast<std::uint32_t>(r);
             for (const Pair& q : pairs)
                 if (row_of[q.facility] != invalid_index)
                     rows[row_of[q.facility]].push_back({q.demand, static_cast<float>(q.seconds)});
             for (auto& r : rows)
-                std::sort(r.begin(), r.end(), [](const TimeEntry& a, const TimeEntry& b) { return a.col < b.col; });
+                std::sort(r.begin(), r.end(),
+                          [](const TimeEntry& a, const TimeEntry& b) { return a.col < b.col; });
             const Assignment a = assign(TimeTable(std::move(rows), D), p.weight, caps);
             std::vector<std::vector<std::pair<std::uint32_t, double>>> flow_of(D);
             for (const AssignedFlow& f : a.flows)
-                if (p.weight[f.demand] > 0) flow_of[f.demand].push_back({facility_of[f.facility], f.weight / p.weight[f.demand]});
+                if (p.weight[f.demand] > 0)
+                    flow_of[f.demand].push_back(
+                        {facility_of[f.facility], f.weight / p.weight[f.demand]});
             for (std::size_t k = 0; k < pairs.size(); ++k)
                 for (const auto& [fac, frac] : flow_of[pairs[k].demand])
                     if (fac == pairs[k].facility) xstart[k] = std::min(1.0, frac);
@@ -165,8 +190,10 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
             const Pair& q = pairs[k];
             const double w = p.weight[q.demand];
             double obj = 0.0;
-            if (o.objective == Objective::max_coverage) obj = w;
-            else if (median) obj = w * (q.seconds - f0[q.demand]);
+            if (o.objective == Objective::max_coverage)
+                obj = w;
+            else if (median)
+                obj = w * (q.seconds - f0[q.demand]);
             xcol[k] = mip.add_column(obj, 0.0, 1.0, false);
             start.push_back(xstart[k]);
             if (q.facility < C) {  // x <= y
@@ -179,7 +206,8 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
             for (std::size_t i = 0; i < D; ++i) constant += p.weight[i] * f0[i];
         // Each point at most once.
         std::vector<std::vector<std::uint32_t>> of_demand(D);
-        for (std::size_t k = 0; k < pairs.size(); ++k) of_demand[pairs[k].demand].push_back(xcol[k]);
+        for (std::size_t k = 0; k < pairs.size(); ++k)
+            of_demand[pairs[k].demand].push_back(xcol[k]);
         for (std::size_t i = 0; i < D; ++i) {
             if (of_demand[i].empty()) continue;
             const std::vector<double> ones(of_demand[i].size(), 1.0);
@@ -216,11 +244,12 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
 
     mip.set_start(start);
     MipOptions mo;
-    mo.time_limit_seconds = std::max(0.01, eo.time_limit);
+    mo.time_limit_seconds = std::max(0.01, eo.time_limit - clock.seconds());
     mo.threads = eo.threads;
     const MipResult r = mip.solve(mo);
     if (r.values.empty())
-        throw Error(std::string("the exact solver found no solution (") + to_string(r.status) + "): " + r.message);
+        throw Error(std::string("the exact solver found no solution (") + to_string(r.status) +
+                    "): " + r.message);
 
     std::vector<std::uint32_t> sites;
     for (std::size_t j = 0; j < C; ++j)
@@ -233,29 +262,48 @@ Suggestion suggest_exact(const LocationProblem& p, const SuggestOptions& o, cons
     // nothing); the description fills them from the heuristic's sites.
     if (median)
         for (const std::uint32_t j : h.selected)
-            if (again.start.size() < o.count && std::find(again.start.begin(), again.start.end(), j) == again.start.end())
+            if (again.start.size() < o.count &&
+                std::find(again.start.begin(), again.start.end(), j) == again.start.end())
                 again.start.push_back(j);
     Suggestion s = suggest(p, again);
     // Keep the better answer: CBC's (described) or the heuristic's.
-    const bool better = sense == Sense::maximise ? s.objective_value >= h.objective_value - 1e-9 * std::abs(h.objective_value)
-                                                 : s.objective_value <= h.objective_value + 1e-9 * std::abs(h.objective_value);
+    const bool better =
+        sense == Sense::maximise
+            ? s.objective_value >= h.objective_value - 1e-9 * std::abs(h.objective_value)
+            : s.objective_value <= h.objective_value + 1e-9 * std::abs(h.objective_value);
     if (!better) s = h;
     double mip_bound = r.bound + constant;
-    if (o.objective == Objective::min_facilities && std::isfinite(mip_bound)) mip_bound = std::ceil(mip_bound - 1e-6);
-    s.bound = sense == Sense::maximise ? std::min(h.bound, mip_bound) : std::max(h.bound, mip_bound);
-    if (sense == Sense::maximise) s.bound = std::max(s.bound, s.objective_value);
-    else s.bound = std::min(s.bound, s.objective_value);
+    if (o.objective == Objective::min_facilities && std::isfinite(mip_bound))
+        mip_bound = std::ceil(mip_bound - 1e-6);
+    // The candidates left out bound the answers that open them.
+    if (left_out) mip_bound = std::max(mip_bound, fixing.excluded_bound);
+    s.bound =
+        sense == Sense::maximise ? std::min(h.bound, mip_bound) : std::max(h.bound, mip_bound);
+    if (sense == Sense::maximise)
+        s.bound = std::max(s.bound, s.objective_value);
+    else
+        s.bound = std::min(s.bound, s.objective_value);
     const double diff = std::abs(s.objective_value - s.bound);
     s.gap = diff == 0.0 ? 0.0 : diff / std::max(std::abs(s.objective_value), 1e-300);
-    // CBC's proof carries over when the described answer has CBC's value (float times in the
-    // tables round at 1e-7); the capacitated p-median's MIP is a relaxation of the description.
-    s.proven_optimal = s.gap <= 1e-7 || (r.proven_optimal && !(o.capacitated && median) &&
-                                         std::abs(r.objective + constant - s.objective_value) <=
-                                             1e-7 * std::max(1.0, std::abs(s.objective_value)));
-    s.method = "CBC MIP (" + std::to_string(mip.columns()) + " columns, " + std::to_string(mip.rows()) + " rows, " +
-               std::to_string(r.nodes) + " nodes, " + std::string(to_string(r.status)) + ", " +
-               std::to_string(r.seconds).substr(0, 6) + " s) started from: " + h.method;
-    s.seconds = h.seconds + r.seconds;
+    // Proven when the answer's value (at full precision) meets the bound, as in suggest(); or
+    // when CBC proved its answer optimal, the described answer has CBC's value (to CBC's own
+    // tolerances) and no candidate left out could do better. The capacitated p-median's MIP is
+    // a relaxation of the description: its proof does not carry over.
+    const bool left_out_worse =
+        !left_out ||
+        (sense == Sense::maximise ? fixing.excluded_bound <= s.objective_value * (1 + 1e-9)
+                                  : fixing.excluded_bound >= s.objective_value * (1 - 1e-9));
+    s.proven_optimal =
+        s.gap <= 1e-9 || (r.proven_optimal && !(o.capacitated && median) && left_out_worse &&
+                          std::abs(r.objective + constant - s.objective_value) <=
+                              1e-7 * std::max(1.0, std::abs(s.objective_value)));
+    s.method =
+        "CBC MIP (" + std::to_string(mip.columns()) + " columns, " + std::to_string(mip.rows()) +
+        " rows, " +
+        (left_out ? std::to_string(left_out) + " candidates left out by bounds, " : std::string()) +
+        std::to_string(r.nodes) + " nodes, " + std::string(to_string(r.status)) + ", " +
+        std::to_string(r.seconds).substr(0, 6) + " s) started from: " + h.method;
+    s.seconds = h.seconds + clock.seconds();
     return s;
 }
 

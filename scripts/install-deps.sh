@@ -30,6 +30,8 @@ test_pkgs=(
   python3-openpyxl            # tables.xlsx read back by an independent reader (tests/plan)
   python3-pytest python3-geopandas python3-scipy  # the Python module's tests: GeoDataFrames in and out, sparse matrices
   qgis                        # qgis_process: the Processing provider's tests run lifecircle:... headless
+  slurm-wlm munge             # tests/slurm: a one-node Slurm cluster (slurmctld, slurmd, munged) on localhost runs
+                              # a sharded study as an array job; never needed to run lifecircle or the demo
 )
 bench_pkgs=(
   osmium-tool                 # baseline for load time

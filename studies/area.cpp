@@ -55,9 +55,6 @@ DistrictMembership district_membership(const PolygonSet& districts, const io::De
     return m;
 }
 
-namespace {
-
-/** Says which districts share a name and how many residents lie in two districts at once. */
 void report_districts(const StudyArea& a, const std::string& path, const Reporter& reporter) {
     std::map<std::string, std::size_t> count;
     for (const std::string& n : a.districts.names) ++count[n];
@@ -78,13 +75,12 @@ void report_districts(const StudyArea& a, const std::string& path, const Reporte
     }
 }
 
-}  // namespace
-
 std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, const ProfileSettings& profile, const Reporter& reporter,
                                      const PolygonSet* districts) {
     io::NetworkOptions no = spec.network.read;
     no.profiles = {profile, length_profile(profile)};
-    io::Network net = io::load_network(spec.network.path, no);
+    io::Network net = io::build_network(
+        spec.network.read_roads ? spec.network.read_roads(no) : io::read_roads(spec.network.path, no), no);
     for (const std::string& w : net.warnings) reporter.note(spec.network.path + ": " + w);
     return load_area(spec, std::move(net), profile, reporter, districts);
 }
@@ -117,12 +113,13 @@ std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, io::Network net, cons
             chinese_offset_hint(lonlat, a->net, "the demand (" + demand_file + ")", d.crs_setting);
         if (!hint.empty()) reporter.warning(hint);
     }
-    if (a->demand.xy.empty())
+    if (a->demand.xy.empty() && !spec.part)
         throw InputError("the demand layer has no residents (every weight is 0)").set_file(demand_file);
     reporter.check();
     a->snapper = std::make_unique<Snapper>(a->net.graph, forward, spec.network.snap);
     a->demand_snaps = a->snapper->snap_all(a->demand.xy);
-    if (std::none_of(a->demand_snaps.begin(), a->demand_snaps.end(), [](const Snap& s) { return s.ok(); }))
+    if (!spec.part &&
+        std::none_of(a->demand_snaps.begin(), a->demand_snaps.end(), [](const Snap& s) { return s.ok(); }))
         throw InputError("no demand point could be placed on the road network; check --max-snap and the CRS")
             .set_file(demand_file);
     if (districts) {
@@ -131,7 +128,7 @@ std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, io::Network net, cons
         a->districts = read_polygon_layer(spec.districts, a->net, "the districts must be polygons", reporter);
     }
     a->membership = district_membership(a->districts, a->demand);
-    if (!districts && !a->districts.polygons.empty()) report_districts(*a, spec.districts.path, reporter);
+    if (!districts && !spec.part && !a->districts.polygons.empty()) report_districts(*a, spec.districts.path, reporter);
     return a;
 }
 

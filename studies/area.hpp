@@ -6,6 +6,7 @@
  */
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,12 @@ struct NetworkSpec {
     /** CRS, layer and field options, what-if edits; the profiles are set by the study. */
     io::NetworkOptions read;
     SnapOptions snap;
+    /**
+     * How the roads are read (given the options with the study's profiles); empty =
+     * io::read_roads(path, options). A shard of a sharded run reads its part of the plan's
+     * network parts (studies/network_parts.hpp) instead: the same roads, fewer of them.
+     */
+    std::function<io::RawRoads(const io::NetworkOptions&)> read_roads;
 };
 
 /** Where the residents come from. */
@@ -52,6 +59,12 @@ struct AreaSpec {
     PolygonSpec districts;
     /** Worker threads (0 = all cores). */
     unsigned threads = 0;
+    /**
+     * A shard's part of an area: its demand may hold no resident, or none on its roads, without
+     * an error (the merge of the shards checks the whole), and district notes are left to the
+     * merge.
+     */
+    bool part = false;
 };
 
 /** Which demand points lie in which district. */
@@ -103,6 +116,10 @@ std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, io::Network net, cons
 
 /** "0_6=0.06,60plus=0.19" as the groups pop_0_6 and pop_60plus; UsageError naming `option`. */
 std::vector<io::AgeShare> parse_age_shares(const std::string& text, const std::string& option);
+
+/** Warns (through `reporter`) about districts sharing a name and residents in two districts at
+    once (they count in each); `path` names the districts file. */
+void report_districts(const StudyArea& area, const std::string& path, const Reporter& reporter);
 
 /** The membership of every demand point in `districts`. */
 DistrictMembership district_membership(const PolygonSet& districts, const io::DemandSet& demand);

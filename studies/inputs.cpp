@@ -29,7 +29,7 @@ bool inside(const Box& b, const Point& p, double margin) {
 /** Points far outside the network are a sign of a wrong CRS or swapped columns. */
 void check_near_network(std::span<const Point> lonlat, const io::Network& net, const FacilitySpec& spec) {
     if (lonlat.empty()) return;
-    const Box box = net.lonlat_bounds();
+    const Box box = spec.network_lonlat_bounds.empty() ? net.lonlat_bounds() : spec.network_lonlat_bounds;
     const double margin = 0.05;  // degrees, about 5 km
     std::size_t outside = 0, swapped_inside = 0;
     for (const Point& p : lonlat) {
@@ -320,9 +320,26 @@ PlacedFacilities place_points(std::span<const Point> xy, const Snapper& snapper)
     return p;
 }
 
-PlacedFacilities place_facilities(const FacilitySet& f, const Snapper& snapper) {
+PlacedFacilities place_facilities(const FacilitySet& f, const Snapper& snapper, std::span<const std::uint8_t> include) {
     PlacedFacilities p;
-    p.snaps = snapper.snap_all(f.xy);
+    if (include.empty()) {
+        p.snaps = snapper.snap_all(f.xy);
+    } else {
+        std::vector<Point> some;
+        for (std::size_t i = 0; i < f.size(); ++i)
+            if (include[i]) some.push_back(f.xy[i]);
+        std::vector<Snap> snapped = snapper.snap_all(some);
+        p.snaps.resize(f.size());
+        std::size_t k = 0;
+        for (std::size_t i = 0; i < f.size(); ++i) {
+            if (include[i]) {
+                p.snaps[i] = snapped[k++];
+            } else {
+                p.snaps[i].failure = SnapFailure::too_far;
+                p.snaps[i].distance = std::numeric_limits<double>::infinity();
+            }
+        }
+    }
     p.delay = f.delay;
     p.cutoff = f.cutoff;
     for (std::size_t i = 0; i < f.size(); ++i) {

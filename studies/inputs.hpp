@@ -42,6 +42,11 @@ struct FacilitySpec {
     double default_capacity = 0.0;
     /** An empty layer is an InputError (a verb) rather than a set with no facility (a plan). */
     bool required = true;
+    /**
+     * The WGS 84 box facilities far outside of are refused (a wrong CRS, swapped columns);
+     * empty = the network's. A shard checks against the whole network, not its part.
+     */
+    Box network_lonlat_bounds;
 };
 
 /** Facilities read and projected, in input order. */
@@ -89,8 +94,13 @@ struct PlacedFacilities {
     std::size_t placed = 0;
 };
 
-/** Snaps the facilities and makes their sources. */
-PlacedFacilities place_facilities(const FacilitySet& facilities, const Snapper& snapper);
+/**
+ * Snaps the facilities and makes their sources. With `include` (one flag per facility), only the
+ * included ones are snapped; the others are left unsnapped (SnapFailure::too_far, no seeds), so
+ * indexes stay those of the whole set (a shard places the facilities within its part).
+ */
+PlacedFacilities place_facilities(const FacilitySet& facilities, const Snapper& snapper,
+                                  std::span<const std::uint8_t> include = {});
 /** The same for bare points (candidate sites): no delay, no own cutoff. */
 PlacedFacilities place_points(std::span<const Point> xy, const Snapper& snapper);
 /** Appends `more` after `base` (existing facilities and chosen sites together). */

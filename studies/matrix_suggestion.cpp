@@ -132,14 +132,16 @@ MatrixSuggestionResult run_matrix_suggestion(const MatrixSuggestionOptions& o, c
     p.candidate_cost = cost;
     p.fallback = fallback;
     planners::SuggestOptions so = o.solver;
-    so.parallel = reporter.parallel("site search", o.solver.parallel.threads);
+    search_callbacks(so, o.solver.parallel.threads, reporter);
     MatrixSuggestionResult r;
     r.suggestion = planners::suggest(p, so);
+    reporter.check();
     if (r.suggestion.time_capped)
         reporter.warning("the time limit stopped the improvement early: a rerun on another machine may give another answer");
     if (o.exact) {
         planners::ExactOptions eo;
         eo.time_limit = o.exact_time_limit;
+        so.progress = nullptr;
         r.suggestion = planners::suggest_exact(p, so, r.suggestion, eo);
         if (!r.suggestion.proven_optimal)
             reporter.warning("the exact solver stopped at its time limit without proving optimality");

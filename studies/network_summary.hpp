@@ -13,4 +13,7 @@ namespace lifecircle::studies {
  */
 nlohmann::ordered_json network_summary(const io::Network& net);
 
+/** The summary as the text `lifecircle network-info` prints. */
+std::string network_summary_text(const nlohmann::ordered_json& summary);
+
 }  // namespace lifecircle::studies

@@ -111,6 +111,13 @@ public:
         return *slot;
     }
 
+    /** The scenario's timetables on `area`'s walk network, read once per area and walking limit. */
+    std::shared_ptr<const TransitData> transit(const StudyArea& area, Seconds standard_seconds) {
+        auto& slot = m_transit[{&area, standard_seconds}];
+        if (!slot) slot = load_transit(m_scenario.transit, area.net, *area.snapper, standard_seconds, m_reporter);
+        return slot;
+    }
+
 private:
     const Scenario& m_scenario;
     std::vector<io::NetworkOptions> m_edited;
@@ -118,6 +125,7 @@ private:
     const Reporter& m_reporter;
     std::map<std::string, std::unique_ptr<StudyArea>> m_areas;
     std::optional<PolygonSet> m_districts;  // read once, with the first area's work CRS
+    std::map<std::pair<const StudyArea*, Seconds>, std::shared_ptr<const TransitData>> m_transit;
 };
 
 ServiceOptions service_options(const Scenario& sc, const ScenarioService& sv, const StudyStandard& standard) {
@@ -691,9 +699,10 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
         s.id = sv.id;
         s.title = sv.title;
         s.standard = standards[k];
-        const ServiceOptions o = service_options(sc, sv, s.standard);
+        ServiceOptions o = service_options(sc, sv, s.standard);
         {
             const StudyArea& area = areas.get(s.standard, 0);
+            if (sv.transit) s.standard.transit = o.standard.transit = areas.transit(area, s.standard.max_seconds());
             VariantResults t;
             t.name = out.variants[0].title;
             t.id = "today";
@@ -765,6 +774,7 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
                 r = s.variants.front();  // the variant leaves this service as it is today
             } else {
                 const StudyArea& area = areas.get(s.standard, sv2.edits.empty() ? 0 : v + 1);
+                if (sv.transit) o.standard.transit = areas.transit(area, s.standard.max_seconds());
                 if (change) {
                     std::size_t first_added = 0;
                     FacilitySet f =

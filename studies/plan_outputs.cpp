@@ -388,8 +388,9 @@ std::string nature_words(const Words& w, const std::string& nature) {
     return w("性质未注明", "its nature not stated");
 }
 
-std::string mode_words(const Words& w, Mode m) {
-    switch (m) {
+std::string mode_words(const Words& w, const StudyStandard& st) {
+    if (st.transit) return w("公共交通", "public transport");
+    switch (st.mode) {
         case Mode::walk:
             return w("步行", "walk");
         case Mode::bike:
@@ -406,8 +407,8 @@ std::string limits_words(const Words& w, const StudyStandard& st, const std::str
     std::string out;
     if (st.minutes) out = fixed(*st.minutes, *st.minutes == std::floor(*st.minutes) ? 0 : 1) + " min";
     if (st.metres) out += (out.empty() ? "" : " / ") + fixed(*st.metres, 0) + " m";
-    const std::string both = mode_words(w, st.mode);
-    const std::string zh = mode_words(Words{true}, st.mode), en = mode_words(Words{false}, st.mode);
+    const std::string both = mode_words(w, st);
+    const std::string zh = mode_words(Words{true}, st), en = mode_words(Words{false}, st);
     out += " " + (only == "zh" ? zh.substr(0, zh.find(' ')) : only == "en" ? en.substr(0, en.find(' ')) : both);
     if (st.mode == Mode::walk) out += " (" + fixed(st.walk_speed_kmh, 1) + " km/h)";
     return out;
@@ -934,7 +935,7 @@ maps::Report build_report(const PlanResult& r, const Scenario& sc, ReportLayers&
     for (const ServiceResults& s : r.services) {
         const StudyStandard& st = s.standard;
         p.rows.push_back({s.title, st.name.empty() ? "-" : st.name, st.source.empty() ? "-" : st.source,
-                          mode_words(w, st.mode), st.minutes ? fixed(*st.minutes, 0) : "-",
+                          mode_words(w, st), st.minutes ? fixed(*st.minutes, 0) : "-",
                           st.metres ? fixed(*st.metres, 0) : "-", fixed(st.walk_speed_kmh, 1), s.group_label,
                           st.target_share ? fixed(100 * *st.target_share, 0) + "% (" + nature_words(w, st.target_nature) + ")"
                                           : "-"});
@@ -1101,7 +1102,8 @@ nlohmann::ordered_json plan_summary(const PlanResult& r, const Scenario& sc) {
         sj["standard"] = st.name.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(st.name);
         sj["standard_source"] = st.source;
         if (!st.overrides.empty()) sj["standard_overrides"] = st.overrides;
-        sj["mode"] = std::string(mode_name(st.mode));
+        sj["mode"] = st.mode_label();
+        if (st.transit) sj["transit"] = st.transit_json();
         sj["walk_speed_kmh"] = st.walk_speed_kmh;
         sj["minutes"] = st.minutes ? nlohmann::ordered_json(*st.minutes) : nlohmann::ordered_json(nullptr);
         sj["meters"] = st.metres ? nlohmann::ordered_json(*st.metres) : nlohmann::ordered_json(nullptr);

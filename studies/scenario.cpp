@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/limits.hpp"
+#include "io/gtfs.hpp"
 
 namespace lifecircle::studies {
 
@@ -345,7 +346,10 @@ ScenarioService read_service(const Reader& r, const toml::table& t, const std::s
     }
     if (r.has("mode")) {
         sv.mode = r.string("mode");
-        if (!parse_mode(*sv.mode)) r.fail(r.node("mode")->source(), "key 'mode' must be walk, bike or drive");
+        sv.transit = *sv.mode == "transit";
+        if (sv.transit) sv.mode = "walk";  // to and from the stops, and all the way when that is quicker
+        if (!parse_mode(*sv.mode))
+            r.fail(r.node("mode")->source(), "key 'mode' must be walk, bike, drive or transit (by the [[gtfs]] timetables)");
     }
     sv.direction = r.string("direction", false, "to-facility");
     if (sv.direction != "to-facility" && sv.direction != "from-facility")
@@ -353,11 +357,83 @@ ScenarioService read_service(const Reader& r, const toml::table& t, const std::s
     if (sv.standard.empty() && !sv.minutes && !sv.meters)
         r.fail(t.source(), "service '" + sv.id + "' needs a 'standard' from the catalogue (lifecircle standards) "
                                                  "or its own 'minutes' and/or 'meters'");
+    if (sv.transit) {
+        if (sv.meters)
+            r.fail(r.node("meters")->source(), "service '" + sv.id + "' goes by public transport: its standard is "
+                                               "minutes, and 'meters' is for walking, biking and driving");
+        if (sv.direction != "to-facility")
+            r.fail(r.node("direction")->source(), "by public transport residents travel to the facility: "
+                                                  "direction = \"to-facility\"");
+        if (!sv.delay_field.empty() || !sv.cutoff_field.empty())
+            r.fail(t.source(), "service '" + sv.id + "': delay_field and cutoff_field are not applied by public "
+                                                     "transport; leave them out");
+    }
     sv.demand_group = r.string("demand_group");
     sv.breaks_minutes = r.numbers("breaks_minutes");
     if (const toml::table* sg = sub_table(r, "suggest"))
         sv.suggest = read_suggest(Reader(*sg, path, " in the suggest table of service '" + sv.id + "'", base), *sg, sv);
     return sv;
+}
+
+/** [[gtfs]] feeds (file = ...) and the [transit] window: what services with mode = "transit" ride. */
+void read_transit(const Reader& top, Scenario& s, const std::string& path, const fs::path& base) {
+    TransitSpec& t = s.transit;
+    if (const toml::node* feeds = top.node("gtfs")) {
+        if (!feeds->is_array_of_tables())
+            top.fail(feeds->source(), "'gtfs' must be a list of [[gtfs]] tables, each with file = \"feed.zip\"");
+        for (const toml::node& el : *feeds->as_array()) {
+            const Reader r(*el.as_table(), path, " in [[gtfs]]", base);
+            r.only({"file"});
+            t.gtfs.push_back(r.file("file", true));
+        }
+    }
+    const toml::table* window = sub_table(top, "transit");
+    const bool used = std::any_of(s.services.begin(), s.services.end(), [](const ScenarioService& sv) { return sv.transit; });
+    if (!used) {
+        if (window || !t.gtfs.empty())
+            top.fail((window ? *window : *top.node("gtfs")).source(),
+                     "[[gtfs]] and [transit] are for services with mode = \"transit\"; no service has it");
+        return;
+    }
+    const ScenarioService& first = *std::find_if(s.services.begin(), s.services.end(),
+                                                 [](const ScenarioService& sv) { return sv.transit; });
+    if (t.gtfs.empty() || !window)
+        throw InputError("line " + std::to_string(first.line) + ": service '" + first.id +
+                         "' goes by public transport (mode = \"transit\"): the scenario needs its timetables, "
+                         "[[gtfs]] tables with file = \"feed.zip\", and a [transit] table with departure = "
+                         "\"YYYY-MM-DDTHH:MM\"")
+            .set_file(path);
+    const Reader r(*window, path, " in [transit]", base);
+    r.only({"departure", "window_minutes", "percentiles", "percentile", "max_walk_minutes", "max_transfer_m",
+            "max_rides"});
+    t.departure = r.string("departure", true);
+    if (!io::parse_departure(t.departure))
+        r.fail(r.node("departure")->source(), "key 'departure' in [transit] must be a date and time "
+                                              "\"YYYY-MM-DDTHH:MM\" in the feeds' local time, e.g. \"2019-05-13T07:00\"");
+    if (auto v = r.quantity("window_minutes", Quantity::minutes)) t.window_minutes = *v;
+    if (r.has("percentiles")) {
+        t.percentiles.clear();
+        const toml::array* arr = r.node("percentiles")->as_array();
+        if (!arr || arr->empty())
+            r.fail(r.node("percentiles")->source(), "key 'percentiles' in [transit] must be a list such as [25, 50, 75]");
+        for (const toml::node& el : *arr) {
+            const double p = el.value<double>().value_or(-1.0);
+            if (!(p > 0 && p <= 100))
+                r.fail(el.source(), "every percentile in [transit] must be a number in (0, 100]");
+            t.percentiles.push_back(p);
+        }
+    }
+    if (auto v = r.number("percentile")) t.percentile = *v;
+    if (std::find(t.percentiles.begin(), t.percentiles.end(), t.percentile) == t.percentiles.end())
+        r.fail(r.has("percentile") ? r.node("percentile")->source() : window->source(),
+               "the percentile 'covered' is judged on (key 'percentile', the median by default) must be one of "
+               "'percentiles'");
+    if (auto v = r.quantity("max_walk_minutes", Quantity::minutes)) t.max_walk_minutes = *v;
+    if (auto v = r.quantity("max_transfer_m", Quantity::snap_m)) t.max_transfer_m = *v;
+    if (auto v = r.whole("max_rides", Quantity::count)) {
+        if (*v < 1 || *v > 8) r.fail(r.node("max_rides")->source(), "key 'max_rides' in [transit] must be 1 to 8");
+        t.max_rides = static_cast<unsigned>(*v);
+    }
 }
 
 ScenarioEdit read_edit(const Reader& r, const toml::table& t) {
@@ -516,6 +592,7 @@ std::vector<std::string> Scenario::inputs() const {
         for (const ScenarioFacilityChange& c : v.facilities) out.push_back(c.add_file);
     }
     out.push_back(report.water);
+    for (const std::string& feed : transit.gtfs) out.push_back(feed);
     std::vector<std::string> files;
     for (const std::string& f : out) {
         if (f.empty() || std::find(files.begin(), files.end(), f) != files.end()) continue;
@@ -549,7 +626,8 @@ Scenario read_scenario(const std::string& path) {
     Scenario s;
     s.path = path;
     const Reader top(root, path, "", base);
-    top.only({"title", "network", "demand", "districts", "services", "edits", "variants", "groups", "report", "gaps"});
+    top.only({"title", "network", "demand", "districts", "services", "edits", "variants", "groups", "report",
+              "gaps", "gtfs", "transit"});
     s.title = top.string("title", false, "lifecircle plan");
     read_network(top, s, path, base);
     read_demand(top, s, path, base);
@@ -578,6 +656,7 @@ Scenario read_scenario(const std::string& path) {
         const Reader r(t, path, id.empty() ? " in [[services]]" : " in service '" + id + "'", base);
         s.services.push_back(read_service(r, t, path, base, ids));
     }
+    read_transit(top, s, path, base);
     if (const toml::node* edits = top.node("edits")) {
         if (!edits->is_array_of_tables()) top.fail(edits->source(), "'edits' must be a list of [[edits]] tables");
         for (const toml::node& el : *edits->as_array())
@@ -676,6 +755,36 @@ standard = "elderly-meal-point"
 demand_group = "pop_60plus"
 walk_speed_kmh = 3.2           # the elderly walk slower (the standard says so too)
 # slope = "tobler"             # with [network] elevation: "tobler" (the standard's) or "none"
+
+# [[services]]                 # by bus and metro: mode = "transit" rides the timetables below
+# id = "hospital_bus"
+# title = "County hospital by bus (县医院公交可达)"
+# facilities = "hospitals.geojson"
+# minutes = 30
+# mode = "transit"
+# [[gtfs]]                     # one table per feed (zip or folder); several agencies at once
+# file = "bus_gtfs.zip"
+# [transit]
+# departure = "2026-05-13T07:00"  # the feeds' local time; a departure every minute of the window
+# window_minutes = 60
+# percentiles = [25, 50, 75]   # reported per resident; 'covered' is judged on percentile = 50
+# max_walk_minutes = 15        # to the first stop and from the last (default: the standard's minutes)
+# max_transfer_m = 500
+# max_rides = 3
+
+[[edits]]                      # what-if road works: every service is evaluated before and after
+type = "add_road"
+label = "new footbridge (新建人行桥)"
+line = [[116.3100, 39.9795], [116.3100, 39.9805]]
+class = "footway"
+bridge = true                  # with [network] elevation: level between its ends, not over the river
+# [[edits]]
+# type = "change"               # roads inside a polygon or by OSM id: new_class, speed_factor, maxspeed_kmh
+# polygon = [[116.30, 39.97], [116.32, 39.97], [116.32, 39.99], [116.30, 39.99]]
+# speed_factor = 1.25
+# [[edits]]
+# type = "close"
+# osm_ids = [123456]
 
 [[variants]]                   # options weighed side by side against today: every service for each
 id = "footbridge"              # names the layers: clinics_footbridge_gaps, ...

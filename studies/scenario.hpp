@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "studies/area.hpp"
+#include "studies/transit.hpp"
 
 namespace lifecircle::studies {
 
@@ -52,7 +53,9 @@ struct ScenarioService {
     std::string crs, layer;
     /** Overrides the standard's slope model (with [network] elevation; "none" walks flat). */
     std::optional<SlopeModel> slope;
-    std::optional<std::string> mode;
+    std::optional<std::string> mode;  ///< walk, bike or drive (transit sets `transit` and walks)
+    /** mode = "transit": by the scenario's timetables ([[gtfs]], [transit]), walking to and from stops. */
+    bool transit = false;
     std::string direction = "to-facility";
     std::string demand_group;            ///< one of the demand's groups
     std::vector<double> breaks_minutes;  ///< service-area breaks; empty = the standard's minutes
@@ -145,6 +148,8 @@ struct Scenario {
     std::vector<GroupLabel> groups;
     ScenarioReport report;
     double hex_m = 250.0;
+    /** [[gtfs]] feeds and the [transit] window, for services with mode = "transit". */
+    TransitSpec transit;
 
     /** The variants a plan evaluates besides today: "road_works" for the plain [[edits]] (when
         there are any), then every [[variants]] table. */

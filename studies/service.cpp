@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdio>
 #include <limits>
+#include <stdexcept>
 #include <unordered_map>
 
 #include "core/colocated.hpp"
@@ -130,10 +131,9 @@ std::vector<double> district_sums(const DistrictMembership& m, std::span<const d
     return out;
 }
 
-Seats seats_of(const StudyArea& area, const ServiceOptions& o, const FacilitySet& f, const PlacedFacilities& placed,
+Seats seats_of(const StudyArea& area, const ServiceOptions& o, const FacilitySet& f, const TimeTable& table,
                std::size_t group, const Reporter& reporter) {
     Seats s;
-    const TimeTable table = pairs_within(area, o.standard, placed, f.xy, reporter, "seats: searches from facilities");
     s.pairs = table.size();
     const std::vector<double>& w = area.demand.weights[group];
     planners::AssignmentOptions ao;
@@ -213,11 +213,12 @@ TimeTable transit_pairs(const StudyArea& area, const TransitData& data, const Pl
 
 /** Coverage by public transport: per resident the judged percentile, over the departures, of
     the time to the nearest facility at each departure; the nearest facility by its own. */
-planners::CoverageResult transit_coverage(const StudyArea& area, const StudyStandard& st, const ServiceResult& r,
+planners::CoverageResult transit_coverage(const StudyArea& area, const StudyStandard& st,
+                                          std::span<const Point> facility_xy, const PlacedFacilities& placed,
                                           std::vector<float>& percentiles, std::vector<float>& share,
                                           const Reporter& reporter) {
     const TransitData& data = *st.transit;
-    const auto router = transit_router(area.net.graph, area.time(Direction::forward), data, r.placed.snaps, reporter);
+    const auto router = transit_router(area.net.graph, area.time(Direction::forward), data, placed.snaps, reporter);
     transit::SummaryOptions so;
     so.percentiles = data.spec.percentiles;
     so.limit = st.max_seconds();
@@ -233,7 +234,7 @@ planners::CoverageResult transit_coverage(const StudyArea& area, const StudyStan
     c.covered.assign(count, 0);
     percentiles = n.seconds;
     share = n.share;
-    for (const Colocated& same : colocated_pairs(r.facilities.xy, r.placed.snaps, area.demand.xy, area.demand_snaps))
+    for (const Colocated& same : colocated_pairs(facility_xy, placed.snaps, area.demand.xy, area.demand_snaps))
         for (std::size_t p = 0; p < n.percentile_count; ++p) {
             percentiles[same.target * n.percentile_count + p] = 0.0f;
             share[same.target] = 1.0f;
@@ -246,7 +247,7 @@ planners::CoverageResult transit_coverage(const StudyArea& area, const StudyStan
         c.by_time.facility[i] = t == 0.0f ? invalid_index : n.target[i];
         c.covered[i] = t <= st.max_seconds() ? 1 : 0;
     }
-    for (const Colocated& same : colocated_pairs(r.facilities.xy, r.placed.snaps, area.demand.xy, area.demand_snaps))
+    for (const Colocated& same : colocated_pairs(facility_xy, placed.snaps, area.demand.xy, area.demand_snaps))
         c.by_time.facility[same.target] = same.source;
     return c;
 }
@@ -294,34 +295,40 @@ TimeTable pairs_within(const StudyArea& area, const StudyStandard& standard, con
     return table;
 }
 
-ServiceResult evaluate_service(const StudyArea& area, const ServiceOptions& o, FacilitySet facilities,
-                               PlacedFacilities placed, const Reporter& reporter) {
+ServiceSearches service_searches(const StudyArea& area, const ServiceOptions& o, const FacilitySet& facilities,
+                                 const PlacedFacilities& placed, const Reporter& reporter) {
     if (o.standard.transit) check_transit(o);
-    ServiceResult r;
-    r.facilities = std::move(facilities);
-    r.placed = std::move(placed);
-    r.group = area.group_index(o.group, o.label);
+    ServiceSearches out;
     const RoadGraph& g = area.net.graph;
     const Direction dir = o.standard.direction;
     const ProfileId time = area.time(dir);
     const ProfileId metres = area.length(dir);
     const bool by_metres = o.standard.metres.has_value();
     if (o.standard.transit) {
-        r.coverage = transit_coverage(area, o.standard, r, r.transit_percentiles, r.transit_share, reporter);
+        out.coverage = transit_coverage(area, o.standard, facilities.xy, placed, out.transit_percentiles,
+                                        out.transit_share, reporter);
     } else {
         const std::vector<Colocated> same =
-            colocated_pairs(r.facilities.xy, r.placed.snaps, area.demand.xy, area.demand_snaps);
-        planners::SamePlace sp{same, r.placed.delay};
-        r.coverage = planners::coverage(g, time, by_metres ? &metres : nullptr, r.placed.by_time,
-                                        by_metres ? &r.placed.by_metres : nullptr, area.demand_snaps,
-                                        o.standard.limits(), reporter.parallel("coverage", area.threads), sp);
+            colocated_pairs(facilities.xy, placed.snaps, area.demand.xy, area.demand_snaps);
+        planners::SamePlace sp{same, placed.delay};
+        out.coverage = planners::coverage(g, time, by_metres ? &metres : nullptr, placed.by_time,
+                                          by_metres ? &placed.by_metres : nullptr, area.demand_snaps,
+                                          o.standard.limits(), reporter.parallel("coverage", area.threads), sp);
     }
     reporter.check();
+    if (facilities.has_capacity())
+        out.pairs = pairs_within(area, o.standard, placed, facilities.xy, reporter, "seats: searches from facilities");
+    return out;
+}
+
+void service_figures(const StudyArea& area, const ServiceOptions& o, const TimeTable* pairs, ServiceResult& r,
+                     const Reporter& reporter) {
     for (const auto& w : area.demand.weights) r.overall.push_back(planners::figures(r.coverage, w));
     r.districts = district_figures(area, r.coverage);
     std::vector<double> unserved;
     if (r.facilities.has_capacity()) {
-        r.seats = seats_of(area, o, r.facilities, r.placed, r.group, reporter);
+        if (!pairs) throw std::invalid_argument("service_figures: a capacity run needs the pairs within the standard");
+        r.seats = seats_of(area, o, r.facilities, *pairs, r.group, reporter);
         std::vector<double> served;
         for (const planners::DemandAssignment& d : r.seats->assignment.demand) {
             served.push_back(d.served_weight);
@@ -331,6 +338,19 @@ ServiceResult evaluate_service(const StudyArea& area, const ServiceOptions& o, F
     }
     if (o.hex_m > 0)
         r.gaps = planners::gap_cells(r.coverage, area.demand.xy, area.demand.weights, unserved, o.hex_m);
+}
+
+ServiceResult evaluate_service(const StudyArea& area, const ServiceOptions& o, FacilitySet facilities,
+                               PlacedFacilities placed, const Reporter& reporter) {
+    ServiceResult r;
+    r.facilities = std::move(facilities);
+    r.placed = std::move(placed);
+    r.group = area.group_index(o.group, o.label);
+    ServiceSearches searches = service_searches(area, o, r.facilities, r.placed, reporter);
+    r.coverage = std::move(searches.coverage);
+    r.transit_percentiles = std::move(searches.transit_percentiles);
+    r.transit_share = std::move(searches.transit_share);
+    service_figures(area, o, searches.pairs ? &*searches.pairs : nullptr, r, reporter);
     return r;
 }
 
@@ -478,7 +498,7 @@ nlohmann::ordered_json service_summary(const StudyArea& area, const AreaSpec& sp
         st.name.empty() ? std::string() : st.name + " (" + st.title_en + "; " + st.source + ")";
     j["parameters"] = {
         {"network", spec.network.path},
-        {"mode", std::string(mode_name(st.mode))},
+        {"mode", st.mode_label()},
         {"walk_speed_kmh", st.walk_speed_kmh},
         {"direction", st.direction_name()},
         {"minutes", st.minutes ? nlohmann::ordered_json(*st.minutes) : nlohmann::ordered_json(nullptr)},
@@ -490,6 +510,7 @@ nlohmann::ordered_json service_summary(const StudyArea& area, const AreaSpec& sp
         {"max_snap_m", spec.network.snap.max_distance},
         {"work_crs", area.net.work_crs}};
     if (!st.overrides.empty()) j["parameters"]["standard_overrides"] = st.overrides;
+    if (st.transit) j["parameters"]["transit"] = st.transit_json();
     std::size_t unsnapped_dem = 0;
     for (const Snap& s : area.demand_snaps) unsnapped_dem += s.ok() ? 0 : 1;
     j["counts"] = {{"facilities", r.placed.snaps.size()},

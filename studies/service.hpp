@@ -87,6 +87,33 @@ struct ServiceResult {
     std::vector<float> transit_percentiles, transit_share;
 };
 
+/** The searches of a service study: every resident's nearest facility (by time, and by network
+    distance with a metre limit) and, in a capacity run, the facility x resident pairs within
+    the standard. The only part of the study that needs the road network. */
+struct ServiceSearches {
+    planners::CoverageResult coverage;
+    std::optional<TimeTable> pairs;  ///< capacity runs (the facilities have capacities)
+    /** By public transport: per resident the percentiles over the departures and the share
+        of departures within the standard (as ServiceResult holds them). */
+    std::vector<float> transit_percentiles, transit_share;
+};
+
+/** Runs the searches of a service study for facilities already read and placed. */
+ServiceSearches service_searches(const StudyArea& area, const ServiceOptions& options, const FacilitySet& facilities,
+                                 const PlacedFacilities& placed, const Reporter& reporter);
+
+/**
+ * Everything a service study computes from its searches, as arithmetic on per-resident results
+ * and the pairs: the figures per group and district, the seats (an exact assignment over
+ * `pairs`) and the accessibility measure, the gap map. `r` holds the facilities, their
+ * placement, the group and the coverage; `area` is used for its demand, districts and
+ * membership only (not its network). evaluate_service() calls it after the searches; a sharded
+ * run's merge calls it on the residents and pairs of every shard (studies/shard.hpp), so the
+ * figures are computed one way. `pairs` is required when the facilities have capacities.
+ */
+void service_figures(const StudyArea& area, const ServiceOptions& options, const TimeTable* pairs, ServiceResult& r,
+                     const Reporter& reporter);
+
 /** Runs a service study on an area. */
 ServiceResult run_service(const StudyArea& area, const ServiceOptions& options, const Reporter& reporter);
 

@@ -1,6 +1,7 @@
 #include "studies/standard.hpp"
 
 #include <cstdio>
+#include <sstream>
 
 #include "core/error.hpp"
 #include "core/limits.hpp"
@@ -45,6 +46,25 @@ std::string StudyStandard::describe() const {
         out += buf;
     }
     return out;
+}
+
+std::string StudyStandard::mode_label() const {
+    return transit ? "transit" : std::string(mode_name(mode));
+}
+
+nlohmann::ordered_json StudyStandard::transit_json() const {
+    if (!transit) return nullptr;
+    const TransitSpec& t = transit->spec;
+    return {{"gtfs", t.gtfs},
+            {"departure", t.departure},
+            {"window_minutes", t.window_minutes},
+            {"departures", transit->router.departures.count},
+            {"percentiles", t.percentiles},
+            {"percentile", t.percentile},
+            {"max_walk_minutes", transit->router.max_walk_seconds / 60.0},
+            {"max_transfer_m", t.max_transfer_m},
+            {"max_rides", t.max_rides},
+            {"stops_unsnapped", transit->unsnapped_stops}};
 }
 
 std::string StudyStandard::direction_name() const {
@@ -156,6 +176,34 @@ StudyStandard resolve_standard(const StandardChoice& c) {
         throw UsageError(why);
     }
     return s;
+}
+
+namespace {
+
+std::string number_text(const std::optional<double>& v) {
+    if (!v) return "-";
+    std::ostringstream out;
+    out << *v;  // default formatting: 15, 1000, 0.9
+    return out.str();
+}
+
+std::string kinds_text(const ServiceStandard& s) {
+    if (s.kinds.empty()) return "any";
+    std::string out;
+    for (const std::string& k : s.kinds) out += (out.empty() ? "" : ",") + k;
+    return out;
+}
+
+std::string metres_text(const ServiceStandard& s) {
+    if (s.metres_min) return number_text(s.metres_min) + "-" + number_text(s.metres);
+    return number_text(s.metres);
+}
+
+}  // namespace
+
+std::vector<std::string> standard_row(const ServiceStandard& s) {
+    return {s.name, kinds_text(s), std::string(demand_group_name(s.demand)), number_text(s.minutes), metres_text(s),
+            std::string(mode_name(s.mode)), s.verified ? "yes" : "no", s.source.short_name};
 }
 
 }  // namespace lifecircle::studies

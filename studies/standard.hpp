@@ -84,6 +84,10 @@ struct StudyStandard {
     std::string describe() const;
     /** "to-facility" or "from-facility". */
     std::string direction_name() const;
+    /** "walk", "bike", "drive", or "transit" when the standard rides a timetable. */
+    std::string mode_label() const;
+    /** The timetables and window as JSON (feeds, departure, percentiles, walks, rides); null without. */
+    nlohmann::ordered_json transit_json() const;
 };
 
 /**
@@ -95,6 +99,10 @@ StudyStandard resolve_standard(const StandardChoice& choice);
 
 /** Every field of a catalogue entry as JSON (`lifecircle standards --json`). */
 nlohmann::ordered_json standard_json(const ServiceStandard& standard);
+
+/** A catalogue entry as the cells of `lifecircle standards`' table: name, kinds, demand,
+    minutes, metres, mode, verified, source. */
+std::vector<std::string> standard_row(const ServiceStandard& standard);
 
 /** Parses "to-facility" / "from-facility"; UsageError naming `option` otherwise. */
 Direction parse_direction(const std::string& text, const std::string& option);

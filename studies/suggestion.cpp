@@ -178,6 +178,15 @@ void check_suggestion(const SuggestionOptions& o) {
         throw UsageError("--budget needs the sites' costs: --cost-field FIELD on the candidates");
 }
 
+void search_callbacks(planners::SuggestOptions& solver, unsigned threads, const Reporter& reporter) {
+    solver.parallel = ParallelOptions{};
+    solver.parallel.threads = threads;
+    solver.progress = nullptr;
+    if (const auto& cb = reporter.callbacks().progress)
+        solver.progress = [cb](std::size_t done, std::size_t total) { cb("site search", done, total); };
+    solver.cancelled = reporter.callbacks().cancelled;
+}
+
 namespace {
 
 /** The service study of the existing facilities (none: nothing covered). */
@@ -199,14 +208,16 @@ ServiceResult existing_study(const StudyArea& area, const ServiceOptions& existi
 planners::Suggestion solve(const planners::LocationProblem& p, const SuggestionOptions& o, unsigned threads,
                            const Reporter& reporter) {
     planners::SuggestOptions so = o.solver;
-    so.parallel = reporter.parallel("site search", threads);
+    search_callbacks(so, threads, reporter);
     planners::Suggestion s = planners::suggest(p, so);
+    reporter.check();  // cancelled during the improvement: the answer so far is not written
     if (s.time_capped)
         reporter.warning("the time limit of " + fmt(o.solver.time_limit, 0) +
                          " s stopped the improvement early: a rerun on another machine may give another answer");
     if (o.exact) {
         planners::ExactOptions eo;
         eo.time_limit = o.exact_time_limit;
+        so.progress = nullptr;  // its description of CBC's answer would restart the search's bar
         s = planners::suggest_exact(p, so, s, eo);
         if (!s.proven_optimal)
             reporter.warning("the exact solver stopped at its time limit of " + fmt(o.exact_time_limit, 0) +
@@ -394,7 +405,7 @@ nlohmann::ordered_json suggestion_summary(const StudyArea& area, const AreaSpec&
     };
     j["parameters"] = {
         {"network", spec.network.path},
-        {"mode", std::string(mode_name(st.mode))},
+        {"mode", st.mode_label()},
         {"walk_speed_kmh", st.walk_speed_kmh},
         {"direction", st.direction_name()},
         {"minutes", st.minutes ? nlohmann::ordered_json(*st.minutes) : nlohmann::ordered_json(nullptr)},
@@ -418,6 +429,7 @@ nlohmann::ordered_json suggestion_summary(const StudyArea& area, const AreaSpec&
         {"exact", o.exact},
         {"work_crs", area.net.work_crs}};
     if (!st.overrides.empty()) j["parameters"]["standard_overrides"] = st.overrides;
+    if (st.transit) j["parameters"]["transit"] = st.transit_json();
     std::size_t unsnapped = 0;
     for (const Snap& sn : area.demand_snaps) unsnapped += sn.ok() ? 0 : 1;
     j["counts"] = {{"candidates", r.candidates.xy.size()},

@@ -94,6 +94,11 @@ planners::SuggestOptions objective_options(const std::string& objective, std::op
     calls it first; callers may call it before loading anything. */
 void check_suggestion(const SuggestionOptions& options);
 
+/** The solver's threads, and its progress (phase "site search") and cancellation from a
+    study's reporter: suggest() returns the answer so far when cancelled once it has one, so
+    callers check the reporter after it. */
+void search_callbacks(planners::SuggestOptions& solver, unsigned threads, const Reporter& reporter);
+
 /** Runs a suggestion study on an area. */
 SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& options, const Reporter& reporter);
 

@@ -21,7 +21,7 @@
 #include "io/points.hpp"
 #include "studies/area.hpp"
 #include "studies/callbacks.hpp"
-#include "studies/outputs.hpp"
+#include "studies/verb_jobs.hpp"
 #include "studies/inputs.hpp"
 #include "studies/suggestion.hpp"
 

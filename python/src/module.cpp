@@ -271,7 +271,7 @@ std::shared_ptr<MatrixOutput> run_matrix(NetworkHandle& net, const py::dict& fro
                 studies::write_matrix_csv(r, [&text](std::string_view piece) { text << piece; });
                 text.close();
             } else {
-                studies::write_layer_files(
+                studies::write_files(
                     plan, {{studies::matrix_layer(r, get<std::string>(o, "layer_name", "matrix"))}},
                     "EPSG:4326", get<bool>(o, "update", false), net.threads(), rep);
             }
@@ -335,7 +335,7 @@ std::shared_ptr<IsochroneOutput> run_isochrones(NetworkHandle& net, const py::di
             std::vector<std::vector<Layer>> per_file(planned.plan->files().size());
             if (planned.has(0)) per_file[planned.file(0)].push_back(r.layers.areas);
             if (planned.has(1)) per_file[planned.file(1)].push_back(r.layers.lines);
-            studies::write_layer_files(*planned.plan, std::move(per_file), output->crs,
+            studies::write_files(*planned.plan, std::move(per_file), output->crs,
                                        get<bool>(o, "update", false), net.threads(), rep);
             planned.plan->commit();
         }
@@ -435,7 +435,7 @@ std::shared_ptr<CoverageOutput> run_coverage(NetworkHandle& net, const py::dict&
             if (planned.has(2)) per_file[planned.file(2)].push_back(l.gaps);
             if (capacities && (planned.has(3) || out_gpkg))
                 per_file[planned.file(planned.has(3) ? 3 : 0)].push_back(l.facilities);
-            studies::write_layer_files(*planned.plan, std::move(per_file), output->crs,
+            studies::write_files(*planned.plan, std::move(per_file), output->crs,
                                        get<bool>(o, "update", false), net.threads(), rep);
             if (planned.has(4))
                 planned.plan->write_text(planned.file(4), output->summary.dump(2) + "\n");
@@ -543,7 +543,7 @@ std::shared_ptr<SuggestOutput> run_suggest(NetworkHandle& net, const py::dict& f
         if (planned.any()) {
             std::vector<std::vector<Layer>> per_file(planned.plan->files().size());
             if (planned.has(0)) per_file[planned.file(0)].push_back(output->sites);
-            studies::write_layer_files(*planned.plan, std::move(per_file), output->crs,
+            studies::write_files(*planned.plan, std::move(per_file), output->crs,
                                        get<bool>(o, "update", false), net.threads(), rep);
             if (planned.has(1))
                 planned.plan->write_text(planned.file(1), output->summary.dump(2) + "\n");

@@ -14,6 +14,7 @@
 
 #include "core/error.hpp"
 #include "location_instances.hpp"
+#include "planners/assignment.hpp"
 #include "planners/suggest.hpp"
 
 using namespace lifecircle;
@@ -134,7 +135,8 @@ Flow min_cost_max_flow(const std::vector<std::vector<double>>& t, const std::vec
 
 /** Capacitated value: served weight (coverage) or cost + penalty x unserved (p-median), with
     the pairs the model allows (within the cutoff; for p-median also better than the penalty). */
-Flow capacitated_value(const Random& r, const std::vector<int>& open, double cutoff, double penalty, bool median) {
+Flow capacitated_value(const Random& r, const std::vector<int>& open, double cutoff, double penalty,
+                       bool median) {
     std::vector<std::vector<double>> t;
     std::vector<double> cap;
     auto allowed = [&](double x) { return x <= cutoff && (!median || x < penalty) ? x : inf; };
@@ -161,7 +163,8 @@ struct Tables {
     TimeTable cand, exist;
 };
 Tables tables(const Random& r) {
-    return {instances::dense_table(r.cand, r.w.size()), instances::dense_table(r.exist, r.w.size())};
+    return {instances::dense_table(r.cand, r.w.size()),
+            instances::dense_table(r.exist, r.w.size())};
 }
 
 /** Every subset of exactly `k` of `n` (or, with a budget, every subset within it). */
@@ -183,7 +186,8 @@ double total_cost(const Random& r, const std::vector<int>& s) {
 
 }  // namespace
 
-TEST_CASE("max coverage: heuristic equals exhaustive search, bound above the optimum", "[suggest]") {
+TEST_CASE("max coverage: heuristic equals exhaustive search, bound above the optimum",
+          "[suggest]") {
     std::mt19937 rng(20261203);
     for (int round = 0; round < 40; ++round) {
         const int C = 4 + round % 9, E = round % 3, D = 20 + round % 11;
@@ -195,7 +199,8 @@ TEST_CASE("max coverage: heuristic equals exhaustive search, bound above the opt
         const double budget = 6.0;
         double opt = 0;
         for_each_subset(C, [&](const std::vector<int>& s) {
-            if (budgeted ? total_cost(r, s) > budget : s.size() != std::min<std::size_t>(K, C)) return;
+            if (budgeted ? total_cost(r, s) > budget : s.size() != std::min<std::size_t>(K, C))
+                return;
             opt = std::max(opt, covered_weight(r, s, cutoff));
         });
         LocationProblem p;
@@ -213,8 +218,10 @@ TEST_CASE("max coverage: heuristic equals exhaustive search, bound above the opt
         INFO("round " << round << " C=" << C << " K=" << K << (budgeted ? " budgeted" : ""));
         std::vector<int> chosen(s.selected.begin(), s.selected.end());
         CHECK(covered_weight(r, chosen, cutoff) == Approx(s.objective_value));
-        if (budgeted) CHECK(total_cost(r, chosen) <= budget);
-        else CHECK(chosen.size() == o.count);
+        if (budgeted)
+            CHECK(total_cost(r, chosen) <= budget);
+        else
+            CHECK(chosen.size() == o.count);
         if (!budgeted) CHECK(s.objective_value == Approx(opt));  // budgeted: a heuristic, below
         CHECK(s.objective_value <= opt + 1e-9);
         CHECK(s.bound >= opt - 1e-9);
@@ -273,7 +280,8 @@ TEST_CASE("p-median: heuristic equals exhaustive search, bound below the optimum
         const double penalty = 3000;
         double opt = inf;
         for_each_subset(C, [&](const std::vector<int>& s) {
-            if (s.size() == std::min<std::size_t>(K, C)) opt = std::min(opt, median_cost(r, s, penalty));
+            if (s.size() == std::min<std::size_t>(K, C))
+                opt = std::min(opt, median_cost(r, s, penalty));
         });
         LocationProblem p;
         p.weight = r.w;
@@ -311,7 +319,8 @@ TEST_CASE("p-median falls back to existing facilities beyond the table", "[sugge
     CHECK(s.proven_optimal);
 }
 
-TEST_CASE("capacitated objectives equal exhaustive search with a textbook min-cost flow", "[suggest]") {
+TEST_CASE("capacitated objectives equal exhaustive search with a textbook min-cost flow",
+          "[suggest]") {
     std::mt19937 rng(99);
     for (int round = 0; round < 24; ++round) {
         const int C = 3 + round % 6, E = round % 2, D = 8 + round % 7;
@@ -319,7 +328,7 @@ TEST_CASE("capacitated objectives equal exhaustive search with a textbook min-co
         const Tables tb = tables(r);
         const double cutoff = 600, penalty = 2000;
         const std::size_t K = 1 + round % 3;
-        const Objective objective = round % 3 == 0 ? Objective::p_median
+        const Objective objective = round % 3 == 0   ? Objective::p_median
                                     : round % 3 == 1 ? Objective::max_coverage
                                                      : Objective::min_facilities;
         double total = 0;
@@ -373,7 +382,8 @@ TEST_CASE("capacitated objectives equal exhaustive search with a textbook min-co
     }
 }
 
-TEST_CASE("capacities change the answer: a big site beats two small ones near more people", "[suggest]") {
+TEST_CASE("capacities change the answer: a big site beats two small ones near more people",
+          "[suggest]") {
     // Demand: 10 children at a, 10 at b, 30 at c. Candidate X reaches a and b (2 seats);
     // Y reaches c (25 seats). Uncapacitated max coverage with K = 1 picks X? No: X covers
     // 20, Y covers 30 -> Y. Capacitated: X serves 2, Y serves 25 -> Y as well; with Y at 5
@@ -493,7 +503,8 @@ TEST_CASE("p-median on Beasley's pmed1-pmed5 reaches the proven optima", "[sugge
         o.seed = 1;
         o.time_limit = 5;
         const Suggestion s = suggest(p, o);
-        INFO(name << ": objective " << s.objective_value << ", optimum " << x.optimum << ", bound " << s.bound);
+        INFO(name << ": objective " << s.objective_value << ", optimum " << x.optimum << ", bound "
+                  << s.bound);
         CHECK(s.objective_value >= x.optimum);
         CHECK(s.objective_value <= x.optimum * 1.001);
         CHECK(s.bound <= x.optimum);
@@ -509,7 +520,7 @@ TEST_CASE("exact: CBC proves the exhaustive optimum for every objective", "[sugg
         const Tables tb = tables(r);
         const double cutoff = 500, penalty = 2500;
         const std::size_t K = 1 + round % 3;
-        const Objective objective = round % 3 == 0 ? Objective::p_median
+        const Objective objective = round % 3 == 0   ? Objective::p_median
                                     : round % 3 == 1 ? Objective::max_coverage
                                                      : Objective::min_facilities;
         const bool capacitated = round % 4 >= 2;
@@ -556,17 +567,344 @@ TEST_CASE("exact: CBC proves the exhaustive optimum for every objective", "[sugg
         o.restarts = 0;  // a weaker heuristic start, so CBC has work to do
         const Suggestion h = suggest(p, o);
         const Suggestion s = suggest_exact(p, o, h);
-        INFO("round " << round << " " << objective_name(objective) << (capacitated ? " capacitated" : "") << " C=" << C);
+        INFO("round " << round << " " << objective_name(objective)
+                      << (capacitated ? " capacitated" : "") << " C=" << C);
         INFO(s.method);
         if (objective == Objective::min_facilities) {
             CHECK(s.selected.size() == fewest);
             CHECK(s.bound <= double(fewest));
         } else {
             CHECK(s.objective_value == Approx(opt).epsilon(1e-6));
-            if (median) CHECK(s.bound <= opt + 1e-6 * std::abs(opt));
-            else CHECK(s.bound >= opt - 1e-6);
+            if (median)
+                CHECK(s.bound <= opt + 1e-6 * std::abs(opt));
+            else
+                CHECK(s.bound >= opt - 1e-6);
         }
         // The capacitated p-median's MIP relaxes "serve the most first": proof not promised.
         if (!(capacitated && median)) CHECK(s.proven_optimal);
     }
+}
+
+namespace {
+
+/** A mid-sized capacitated instance: fractional weights, seats short here and plenty there. */
+struct Seats {
+    TimeTable cand, exist;
+    std::vector<double> w, cap, ecap, cost;
+};
+Seats seat_instance(std::uint32_t seed, int C, int E, int D) {
+    std::mt19937 rng(seed);
+    std::uniform_real_distribution<double> u(0.0, 1.0);
+    Random r;
+    r.cand.assign(C, std::vector<double>(D, inf));
+    r.exist.assign(E, std::vector<double>(D, inf));
+    // Sites and people on a line: a site reaches the people near it.
+    std::vector<double> at(D);
+    for (int i = 0; i < D; ++i) at[i] = u(rng);
+    auto fill = [&](std::vector<double>& row) {
+        const double x = u(rng);
+        for (int i = 0; i < D; ++i)
+            if (std::abs(at[i] - x) < 0.12)
+                row[i] = std::floor(3000.0 * std::abs(at[i] - x)) + 0.25;
+    };
+    for (auto& row : r.cand) fill(row);
+    for (auto& row : r.exist) fill(row);
+    Seats s;
+    s.cand = instances::dense_table(r.cand, D);
+    s.exist = instances::dense_table(r.exist, D);
+    for (int i = 0; i < D; ++i) s.w.push_back(std::floor(40.0 * u(rng)) / 8.0);
+    for (int j = 0; j < C; ++j) {
+        s.cap.push_back(40.0 + std::floor(140.0 * u(rng)));
+        s.cost.push_back(1.0 + std::floor(3.0 * u(rng)));
+    }
+    for (int e = 0; e < E; ++e) s.ecap.push_back(20.0);
+    return s;
+}
+
+LocationProblem seat_problem(const Seats& s) {
+    LocationProblem p;
+    p.weight = s.w;
+    p.candidates = &s.cand;
+    p.existing = &s.exist;
+    p.cutoff = 300;
+    p.candidate_capacity = s.cap;
+    p.existing_capacity = s.ecap;
+    p.candidate_cost = s.cost;
+    return p;
+}
+
+}  // namespace
+
+TEST_CASE(
+    "capacitated: the same answer whatever the thread count, equal to assign() on the chosen sites",
+    "[suggest][capacitated]") {
+    const Seats seats = seat_instance(20261207, 40, 3, 250);
+    const LocationProblem p = seat_problem(seats);
+    for (const Objective objective :
+         {Objective::max_coverage, Objective::p_median, Objective::min_facilities}) {
+        for (const bool budgeted : {false, true}) {
+            if (budgeted && objective != Objective::max_coverage) continue;
+            SuggestOptions o;
+            o.objective = objective;
+            o.capacitated = true;
+            o.count = 4;
+            o.target = 0.6;
+            if (budgeted) o.budget = 7;
+            o.restarts = 40;  // 2 for the capacitated search
+            o.bound_iterations = 200;
+            o.seed = 7;
+            std::vector<Suggestion> runs;
+            for (const unsigned threads : {1u, 2u}) {
+                o.parallel.threads = threads;
+                runs.push_back(suggest(p, o));
+            }
+            INFO(objective_name(objective)
+                 << (budgeted ? " budgeted" : "") << ": " << runs[0].method);
+            for (const Suggestion& s : runs) {
+                CHECK(s.selected == runs[0].selected);
+                CHECK(s.objective_value == runs[0].objective_value);
+                CHECK(s.bound == runs[0].bound);
+                CHECK(s.added_weight == runs[0].added_weight);
+                CHECK(s.evaluations == runs[0].evaluations);
+            }
+            // The served weight is what assign() gives the existing and chosen sites (pairs
+            // within the cutoff).
+            std::vector<std::vector<TimeEntry>> rows;
+            std::vector<double> cap;
+            const auto within = [&](std::span<const TimeEntry> row) {
+                std::vector<TimeEntry> kept;
+                for (const TimeEntry& t : row)
+                    if (t.seconds <= p.cutoff) kept.push_back(t);
+                return kept;
+            };
+            for (std::size_t e = 0; e < seats.exist.rows(); ++e) {
+                rows.push_back(within(seats.exist.row(e)));
+                cap.push_back(seats.ecap[e]);
+            }
+            for (const std::uint32_t j : runs[0].selected) {
+                rows.push_back(within(seats.cand.row(j)));
+                cap.push_back(seats.cap[j]);
+            }
+            const Assignment a = assign(TimeTable(std::move(rows), seats.w.size()), seats.w, cap);
+            CHECK(runs[0].covered_after == a.totals.served_weight);
+            if (objective == Objective::max_coverage) {
+                CHECK(runs[0].objective_value == a.totals.served_weight);
+                CHECK(runs[0].bound >= runs[0].objective_value);
+            }
+            if (objective == Objective::p_median) CHECK(runs[0].bound <= runs[0].objective_value);
+        }
+    }
+}
+
+TEST_CASE("capacitated p-median: the objective is the chosen sites' cost at full precision",
+          "[suggest][capacitated]") {
+    // 1000 people 1.0004 s from the one site: the assignment counts whole milliseconds (1000 s),
+    // the objective is the true 1000.4 s; 10 more people beyond it pay the 5 s fallback.
+    const TimeTable cand({{{0, 1.0004f}}}, 2);
+    const std::vector<double> w{1000, 10}, cap{2000}, fallback{5, 5};
+    LocationProblem p;
+    p.weight = w;
+    p.candidates = &cand;
+    p.candidate_capacity = cap;
+    p.fallback = fallback;
+    SuggestOptions o;
+    o.objective = Objective::p_median;
+    o.capacitated = true;
+    o.count = 1;
+    const Suggestion s = suggest(p, o);
+    const double exact = 1000.0 * double(1.0004f) + 10.0 * 5.0;
+    CHECK(s.objective_value == Approx(exact).epsilon(1e-12));
+    CHECK(s.weighted_time_after == Approx(exact).epsilon(1e-12));
+    CHECK(evaluate(p, o, s.selected) == Approx(exact).epsilon(1e-12));
+    CHECK(s.bound <= s.objective_value);
+    if (s.proven_optimal) CHECK(s.objective_value - s.bound <= 1e-9 * s.objective_value);
+}
+
+TEST_CASE("suggest reports progress and stops when cancelled", "[suggest][capacitated]") {
+    const Seats seats = seat_instance(99, 50, 2, 300);
+    const LocationProblem p = seat_problem(seats);
+    for (const bool capacitated : {true, false}) {
+        SuggestOptions o;
+        o.objective = Objective::max_coverage;
+        o.capacitated = capacitated;
+        o.count = 5;
+        o.restarts = 40;
+        std::vector<std::pair<std::size_t, std::size_t>> calls;
+        o.progress = [&](std::size_t done, std::size_t total) { calls.emplace_back(done, total); };
+        const Suggestion full = suggest(p, o);
+        INFO((capacitated ? "capacitated" : "uncapacitated"));
+        REQUIRE(!calls.empty());
+        for (std::size_t k = 0; k < calls.size(); ++k) {
+            CHECK(calls[k].first <= calls[k].second);
+            if (k) CHECK(calls[k].first >= calls[k - 1].first);
+        }
+        CHECK(calls.back().first == calls.back().second);
+        CHECK_FALSE(full.cancelled);
+        // Cancelled at once: no complete answer yet.
+        o.progress = {};
+        o.cancelled = [] { return true; };
+        CHECK_THROWS_AS(suggest(p, o), Cancelled);
+        // Cancelled once the greedy has its sites: the answer so far, with a valid bound.
+        std::size_t asked = 0;
+        o.progress = [&](std::size_t done, std::size_t) { asked = done; };
+        o.cancelled = [&] { return asked >= o.count; };
+        const Suggestion part = suggest(p, o);
+        CHECK(part.cancelled);
+        CHECK(part.selected.size() == o.count);
+        CHECK(part.objective_value <= full.bound + 1e-9);
+        CHECK(part.bound >= full.objective_value - 1e-9);
+    }
+}
+
+TEST_CASE("capacitated bounds are never on the wrong side of the exhaustive optimum",
+          "[suggest][capacitated]") {
+    // Larger than the exhaustive test above (up to 12 candidates), the optimum by assign() on
+    // every subset: the bound (gains alone, Lagrangian) is >= it for max coverage and <= it for
+    // the p-median; the answer is feasible and never beyond it.
+    for (std::uint32_t round = 0; round < 16; ++round) {
+        const int C = 8 + static_cast<int>(round % 5), E = static_cast<int>(round % 2), D = 60;
+        const Seats seats = seat_instance(1000 + round, C, E, D);
+        const LocationProblem p = seat_problem(seats);
+        const bool median = round % 2 == 1;
+        SuggestOptions o;
+        o.objective = median ? Objective::p_median : Objective::max_coverage;
+        o.capacitated = true;
+        o.count = 2 + round % 3;
+        o.restarts = 0;
+        o.bound_iterations = 300;
+        double opt = median ? inf : 0.0;
+        for_each_subset(C, [&](const std::vector<int>& s) {
+            if (s.size() != o.count) return;
+            const std::vector<std::uint32_t> open(s.begin(), s.end());
+            const double v = evaluate(p, o, open);
+            opt = median ? std::min(opt, v) : std::max(opt, v);
+        });
+        const Suggestion s = suggest(p, o);
+        INFO("round " << round << (median ? " p-median" : " max-coverage") << " C=" << C
+                      << " K=" << o.count << ": objective " << s.objective_value << ", optimum "
+                      << opt << ", bound " << s.bound);
+        if (median) {
+            CHECK(s.bound <= opt * (1 + 1e-12));
+            CHECK(s.objective_value >= opt * (1 - 1e-12));
+        } else {
+            CHECK(s.bound >= opt * (1 - 1e-12));
+            CHECK(s.objective_value <= opt * (1 + 1e-12));
+        }
+        if (s.proven_optimal) CHECK(s.objective_value == Approx(opt).epsilon(1e-9));
+    }
+}
+
+TEST_CASE("capacitated p-median on Osman-Christofides pmedcap1_1-5: near the optima, bounds below",
+          "[suggest][pmedcap]") {
+    const std::string dir = std::string(LIFECIRCLE_SHARED_DATA) + "/location/pmedcap/";
+    if (!std::filesystem::exists(dir)) {
+        WARN("skipped: ../shared/data/location/pmedcap not found");
+        return;
+    }
+    for (int k = 1; k <= 5; ++k) {
+        const instances::Instance x =
+            instances::read_pmedcap(dir + "pmedcap1_" + std::to_string(k) + ".txt");
+        // Cost per unit of demand = distance / demand, so a customer wholly at a site costs its
+        // distance: the planner's split optimum is at most the published single-sourced one.
+        std::vector<std::vector<double>> per_unit = x.d;
+        for (auto& row : per_unit)
+            for (std::size_t i = 0; i < x.n; ++i)
+                row[i] = x.weight[i] > 0 ? row[i] / x.weight[i] : row[i];
+        const TimeTable table = instances::dense_table(per_unit, x.n);
+        LocationProblem p;
+        p.weight = x.weight;
+        p.candidates = &table;
+        p.candidate_capacity = x.capacity;
+        SuggestOptions o;
+        o.objective = Objective::p_median;
+        o.capacitated = true;
+        o.count = x.p;
+        o.time_limit = 1;
+        o.restarts = 200;
+        o.seed = 1;
+        const Suggestion s = suggest(p, o);
+        INFO("pmedcap1_" << k << ": objective " << s.objective_value << ", optimum " << x.optimum
+                         << ", bound " << s.bound);
+        CHECK(s.bound <= x.optimum);
+        CHECK(s.bound <= s.objective_value);
+        CHECK(s.objective_value <= x.optimum * 1.005);
+        CHECK(evaluate(p, o, s.selected) == Approx(s.objective_value).epsilon(1e-12));
+    }
+}
+
+TEST_CASE(
+    "exact, capacitated: CBC only when the heuristic's bound leaves a gap, without the candidates "
+    "bounds exclude",
+    "[suggest][exact][capacitated]") {
+    const Seats seats = seat_instance(20261207, 40, 3, 250);
+    const LocationProblem p = seat_problem(seats);
+    SuggestOptions o;
+    o.objective = Objective::max_coverage;
+    o.capacitated = true;
+    o.count = 4;
+    o.restarts = 0;
+    const Suggestion h = suggest(p, o);
+    REQUIRE_FALSE(h.proven_optimal);
+    ExactOptions eo;
+    eo.time_limit = 60;
+    const Suggestion s = suggest_exact(p, o, h, eo);
+    INFO(s.method);
+    CHECK(s.method.find("candidates left out by bounds") != std::string::npos);
+    CHECK(s.objective_value >= h.objective_value);
+    CHECK(s.bound <= h.bound);
+    CHECK(s.bound >= s.objective_value);
+    CHECK(s.proven_optimal);
+    // The answer is what evaluate() (a fresh assignment) gives its sites.
+    CHECK(evaluate(p, o, s.selected) == Approx(s.objective_value).epsilon(1e-12));
+    // A proven heuristic answer goes back as it is.
+    o.count = 1;
+    const Suggestion one = suggest(p, o);
+    if (one.proven_optimal) {
+        const Suggestion again = suggest_exact(p, o, one, eo);
+        CHECK(again.selected == one.selected);
+        CHECK(again.method.find("CBC not needed") != std::string::npos);
+    }
+}
+
+TEST_CASE(
+    "exact, capacitated: with candidates left out by bounds, CBC's answer is the exhaustive "
+    "optimum",
+    "[suggest][exact][capacitated]") {
+    // The heuristic is starved (no restarts, few bound iterations) so that CBC runs; the
+    // candidates the bounds leave out of the MIP must never hide the optimum (assign() on every
+    // subset of `count` sites).
+    std::size_t rounds_with_left_out = 0, rounds_with_cbc = 0;
+    for (std::uint32_t round = 0; round < 12; ++round) {
+        const int C = 10 + static_cast<int>(round % 5), E = static_cast<int>(round % 2), D = 80;
+        const Seats seats = seat_instance(3000 + round, C, E, D);
+        const LocationProblem p = seat_problem(seats);
+        SuggestOptions o;
+        o.objective = Objective::max_coverage;
+        o.capacitated = true;
+        o.count = 2 + round % 3;
+        o.restarts = 0;
+        o.bound_iterations = 5;
+        double opt = 0.0;
+        for_each_subset(C, [&](const std::vector<int>& s) {
+            if (s.size() != o.count) return;
+            const std::vector<std::uint32_t> open(s.begin(), s.end());
+            opt = std::max(opt, evaluate(p, o, open));
+        });
+        const Suggestion h = suggest(p, o);
+        ExactOptions eo;
+        eo.time_limit = 60;
+        const Suggestion s = suggest_exact(p, o, h, eo);
+        INFO("round " << round << " C=" << C << " K=" << o.count << ": " << s.method
+                      << "; objective " << s.objective_value << ", optimum " << opt);
+        CHECK(s.proven_optimal);
+        CHECK(s.objective_value == Approx(opt).epsilon(1e-9));
+        CHECK(s.bound >= opt * (1 - 1e-12));
+        CHECK(s.selected.size() <= o.count);
+        if (s.method.rfind("CBC", 0) == 0) ++rounds_with_cbc;
+        if (s.method.find("candidates left out by bounds") != std::string::npos)
+            ++rounds_with_left_out;
+    }
+    // The instances exercise what they are for.
+    CHECK(rounds_with_cbc > 0);
+    CHECK(rounds_with_left_out > 0);
 }

@@ -1,6 +1,8 @@
 """Progress, cancellation and the GIL: the callback sees every long phase, returning False or
-raising stops the study within a second and writes nothing, Ctrl-C does too, and other Python
-threads run while a study searches."""
+raising stops the study at once and writes nothing, Ctrl-C does too, and other Python threads run
+while a study searches. No assertion here depends on how fast the machine is: stopping is shown
+by the work that was not done (progress never reaches its total, no file), not by a stopwatch;
+the few times measured only bound what a loaded machine cannot fail by seconds."""
 
 import os
 import signal
@@ -48,12 +50,11 @@ def test_returning_false_cancels_and_writes_nothing(big, tmp_path):
         seen.append(done)
         return False
 
-    started = time.monotonic()
     with pytest.raises(lifecircle.Cancelled) as e:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", lifecircle.LifecircleWarning)
             net.matrix(origins, targets, out=tmp_path / "od.csv", progress=stop)
-    assert time.monotonic() - started < 2.0
+    # The first report was answered "stop" and the study made no other: it stopped right there.
     assert len(seen) == 1 and seen[0] < len(origins)
     assert "nothing was written" in str(e.value)
     assert list(tmp_path.iterdir()) == []
@@ -67,13 +68,14 @@ def test_a_cancelled_poll_stops_the_study(big, tmp_path):
 
     def cancelled():
         polls.append(time.monotonic() - started)
-        return polls[-1] > 0.3  # the user clicks Cancel after 0.3 s
+        return len(polls) >= 3  # the user clicks Cancel while the study runs
 
     with pytest.raises(lifecircle.Cancelled):
         net.isochrones(origins[:400], minutes=[30], method="network", out=tmp_path / "areas.gpkg",
                        cancelled=cancelled, notice=lambda level, text: notices.append((level, text)))
-    assert time.monotonic() - started < 1.3
-    assert len(polls) >= 2 and all(b - a >= 0.04 for a, b in zip(polls, polls[1:]))  # polled every 50 ms
+    # Polled while it ran (every 50 ms), and not once more after the answer "cancelled".
+    assert len(polls) == 3
+    assert all(b - a < 1.0 for a, b in zip(polls, polls[1:]))
     assert any(level == "warning" and "not snapped" in text for level, text in notices)
     assert list(tmp_path.iterdir()) == []
 
@@ -106,7 +108,8 @@ def test_ctrl_c_stops_within_a_second(big, tmp_path):
                 net.matrix(origins, targets, out=tmp_path / "od.csv")
     finally:
         timer.cancel()
-    assert time.monotonic() - started < 1.5
+    # The whole matrix takes seconds more on any machine; a wide bound so that load cannot fail it.
+    assert time.monotonic() - started < 4.0
     assert list(tmp_path.iterdir()) == []
 
 
@@ -130,7 +133,7 @@ def test_the_gil_is_released_during_searches(big):
     done.set()
     thread.join()
     assert result.pairs > 1_000_000 and took > 0.3
-    # Without the GIL released the other thread would tick only between Python calls; here it
-    # ticks all along (every 1 ms asked, at least one per 20 ms given the machine's load).
+    # Without the GIL released the other thread would tick only between Python calls (once or
+    # twice); here it ticks all along (every 1 ms asked; at least one per 100 ms on a loaded machine).
     during = [t for t in ticks if t < started + took]
-    assert len(during) > took / 0.02
+    assert len(during) > max(10, took / 0.1)

@@ -77,3 +77,50 @@ TEST_CASE("scenario: [network] elevation, a service's slope and a bridge", "[sce
         CHECK_THAT(error_of(path), Contains("key 'slope' in service 'meals' must be \"tobler\""));
     }
 }
+
+TEST_CASE("scenario: public transport needs its timetables, and says so by line", "[scenario][transit]") {
+    ScenarioDir d;
+    std::ofstream(d.dir.file("bus.zip")) << "";
+    const std::string bus = "minutes = 30\nmode = \"transit\"\n";
+    const std::string feeds = "\n[[gtfs]]\nfile = \"bus.zip\"\n";
+    SECTION("read: feeds resolved, the window and percentiles") {
+        const studies::Scenario s = studies::read_scenario(
+            d.write("", "", "\n[[services]]\nid = \"bus\"\nfacilities = \"meals.csv\"\n" + bus + feeds +
+                                "[transit]\ndeparture = \"2026-05-13T07:00\"\nwindow_minutes = 30\n"
+                                "percentiles = [50, 80]\npercentile = 80\nmax_rides = 2\n"));
+        REQUIRE(s.services.size() == 2);
+        CHECK_FALSE(s.services[0].transit);
+        CHECK(s.services[1].transit);
+        CHECK(*s.services[1].mode == "walk");  // to and from the stops
+        REQUIRE(s.transit.gtfs.size() == 1);
+        CHECK(s.transit.gtfs[0] == (d.dir.path() / "bus.zip").lexically_normal().string());
+        CHECK(s.transit.window_minutes == 30);
+        CHECK(s.transit.percentiles == std::vector<double>{50, 80});
+        CHECK(s.transit.percentile == 80);
+        CHECK(s.transit.max_rides == 2);
+        const auto in = s.inputs();
+        CHECK(std::find(in.begin(), in.end(), s.transit.gtfs[0]) != in.end());
+    }
+    SECTION("a transit service without feeds") {
+        CHECK_THAT(error_of(d.write("", bus)), Contains("goes by public transport") && Contains("[[gtfs]]") &&
+                                                   Contains("line 8: service 'meals'"));
+    }
+    SECTION("feeds without a transit service") {
+        CHECK_THAT(error_of(d.write("", "", feeds + "[transit]\ndeparture = \"2026-05-13T07:00\"\n")),
+                   Contains("no service has it"));
+    }
+    SECTION("a departure that is not a date and time") {
+        CHECK_THAT(error_of(d.write("", bus, feeds + "[transit]\ndeparture = \"7:00\"\n")),
+                   Contains("line 19") && Contains("YYYY-MM-DDTHH:MM"));
+    }
+    SECTION("the judged percentile must be reported") {
+        CHECK_THAT(error_of(d.write("", bus, feeds + "[transit]\ndeparture = \"2026-05-13T07:00\"\npercentile = 90\n")),
+                   Contains("must be one of 'percentiles'"));
+    }
+    SECTION("metres are for walking") {
+        CHECK_THAT(error_of(d.write("", bus + "meters = 500\n", feeds)), Contains("its standard is minutes"));
+    }
+    SECTION("an unknown mode") {
+        CHECK_THAT(error_of(d.write("", "mode = \"boat\"\n")), Contains("walk, bike, drive or transit"));
+    }
+}

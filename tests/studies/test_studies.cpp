@@ -215,7 +215,7 @@ TEST_CASE("facility fields: the id field named is read, a missing one is an erro
     Heard heard;
     const Reporter rep = heard.reporter();
     write(demo.dir.path() / "h.csv", "编号,name,lon,lat\nH1,a,116.3105493,39.9744916\nH2,b,116.3114893,39.9744916\n");
-    const auto loaded = load_network({(demo.data / "district.osm").string(), {}, {}}, default_profile(Mode::walk), rep);
+    const auto loaded = load_network({(demo.data / "district.osm").string(), {}, {}, {}}, default_profile(Mode::walk), rep);
     const LoadedNetwork& net = *loaded;
     FacilitySpec f;
     f.path = (demo.dir.path() / "h.csv").string();
@@ -332,6 +332,38 @@ TEST_CASE("a study stops when cancelled, from inside a parallel phase", "[studie
     stop = false;
     CHECK_NOTHROW(run_service(*area, o, rep));
     CHECK(calls > 0);
+}
+
+TEST_CASE("a suggestion reports its site search and stops when cancelled during it", "[studies]") {
+    Demo demo;
+    std::map<std::string, std::pair<std::size_t, std::size_t>> last;  // phase: done, total
+    bool stop_in_search = false;
+    Callbacks cb;
+    cb.progress = [&](const std::string& phase, std::size_t done, std::size_t total) {
+        last[phase] = {done, total};
+    };
+    cb.cancelled = [&] { return stop_in_search && last.count("site search") > 0; };
+    const Reporter rep(cb);
+    const auto area = load_area(demo.area(), default_profile(Mode::walk), rep);
+    SuggestionOptions so;
+    so.service.standard = standard("kindergarten");
+    so.service.facilities.path = (demo.data / "kindergartens.geojson").string();
+    so.service.facilities.read.capacity_field = "seats";
+    so.service.group = "pop_3_6";
+    so.candidates.path = "auto";
+    so.candidates.capacity = 90;
+    so.solver.capacitated = true;
+    so.solver.count = 2;
+    so.solver.parallel.threads = 2;
+    const SuggestionResult s = run_suggestion(*area, so, rep);
+    REQUIRE(last.count("site search") == 1);
+    CHECK(last["site search"].first == last["site search"].second);
+    CHECK(s.suggestion.selected.size() == 2);
+    // Asked to stop once the search has begun: the study throws, whatever the search held.
+    last.clear();
+    stop_in_search = true;
+    CHECK_THROWS_AS(run_suggestion(*area, so, rep), Cancelled);
+    CHECK(last.count("site search") == 1);
 }
 
 TEST_CASE("Porto 2020: coverage, plan and suggest agree with metres, a cutoff field and a delay field",

@@ -15,6 +15,8 @@
 #include "../temp_dir.hpp"
 #include "core/transit_router.hpp"
 #include "io/gtfs.hpp"
+#include "studies/plan.hpp"
+#include "studies/scenario.hpp"
 #include "studies/service.hpp"
 #include "studies/transit.hpp"
 #include "studies/travel.hpp"
@@ -159,7 +161,7 @@ TEST_CASE("transit options are checked and what transit does not do is said", "[
         return;
     }
     const Reporter rep;
-    const auto loaded = load_network({pa.network, {}, {}}, default_profile(Mode::walk), rep);
+    const auto loaded = load_network({pa.network, {}, {}, {}}, default_profile(Mode::walk), rep);
     const LoadedNetwork& net = *loaded;
     TransitSpec ts;
     ts.gtfs = {pa.metro};
@@ -173,4 +175,64 @@ TEST_CASE("transit options are checked and what transit does not do is said", "[
     ts.percentiles = {50};
     ts.departure = "2031-01-01T08:00";
     CHECK_THROWS_AS(load_transit(ts, net.net, *net.snapper, 900, rep), InputError);  // no service that day
+}
+
+TEST_CASE("plan: a service with mode = \"transit\" is the coverage study of the same standard", "[studies][transit][plan]") {
+    PortoAlegre pa;
+    if (!pa.present) {
+        WARN("skipped: the Porto Alegre data is missing under " << data_dir);
+        return;
+    }
+    const std::string scenario = (pa.dir.path() / "bus.toml").string();
+    std::ofstream(scenario) << "title = \"Porto Alegre by bus\"\n[network]\nfile = \"" << pa.network
+                            << "\"\n[demand]\nfile = \"homes.csv\"\nweight_fields = [\"population\"]\n"
+                               "[[services]]\nid = \"walk\"\nfacilities = \"health.csv\"\nminutes = 15\n"
+                               "[[services]]\nid = \"bus\"\nfacilities = \"health.csv\"\nminutes = 15\n"
+                               "capacity_field = \"seats\"\nmode = \"transit\"\n"
+                               "[[gtfs]]\nfile = \""
+                            << pa.bus << "\"\n[[gtfs]]\nfile = \"" << pa.metro
+                            << "\"\n[transit]\ndeparture = \"2019-05-13T14:00\"\nwindow_minutes = 20\n"
+                               "percentiles = [25, 50, 75]\n";
+    const Scenario sc = read_scenario(scenario);
+    REQUIRE(sc.services[1].transit);
+    CHECK(sc.transit.gtfs.size() == 2);
+    const auto inputs = sc.inputs();
+    CHECK(std::find(inputs.begin(), inputs.end(), fs::path(pa.bus).lexically_normal().string()) != inputs.end());  // never written over
+    const Reporter rep;
+    const PlanResult plan = run_plan(sc, {}, rep);
+    REQUIRE(plan.services.size() == 2);
+    const ServiceResult& in_plan = plan.services[1].variants.front().result;
+    REQUIRE(plan.services[1].standard.transit);
+    CHECK(plan.services[1].standard.mode_label() == "transit");
+    CHECK(plan.services[0].standard.mode_label() == "walk");
+
+    // The same study as `coverage --mode transit` builds it.
+    AreaSpec spec;
+    spec.network.path = pa.network;
+    spec.demand.path = pa.homes;
+    spec.demand.read.weight_fields = {"population"};
+    StandardChoice choice;
+    choice.minutes = 15.0;
+    StudyStandard st = resolve_standard(choice);
+    const auto area = load_area(spec, st.profile(), rep);
+    TransitSpec ts;
+    ts.gtfs = {pa.bus, pa.metro};
+    ts.departure = "2019-05-13T14:00";
+    ts.window_minutes = 20;
+    ts.percentiles = {25, 50, 75};
+    st.transit = load_transit(ts, area->net, *area->snapper, st.max_seconds(), rep);
+    ServiceOptions o;
+    o.standard = st;
+    o.facilities.path = pa.health;
+    o.facilities.read.capacity_field = "seats";
+    const ServiceResult alone = run_service(*area, o, rep);
+    REQUIRE(alone.coverage.covered.size() == in_plan.coverage.covered.size());
+    CHECK(alone.coverage.covered == in_plan.coverage.covered);
+    CHECK(alone.coverage.by_time.seconds == in_plan.coverage.by_time.seconds);
+    CHECK(alone.transit_percentiles == in_plan.transit_percentiles);
+    CHECK(alone.overall[0].covered == in_plan.overall[0].covered);
+    REQUIRE(in_plan.seats);
+    CHECK(alone.seats->assignment.totals.served_weight == in_plan.seats->assignment.totals.served_weight);
+    // And the walking service beside it is covered no more than the bus one.
+    CHECK(plan.services[0].variants.front().result.overall[0].covered <= in_plan.overall[0].covered);
 }
