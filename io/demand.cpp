@@ -220,6 +220,7 @@ DemandSet read_vector_demand(const std::string& path, PointLayer layer, const De
                    "): give them as two layers, or turn the points into small polygons");
     }
     set.kind = polygons != 0 ? "polygons" : "points";
+    set.source_crs = layer.source_crs;
 
     // Weights per feature.
     std::vector<std::vector<double>> w(n, std::vector<double>(group_count, 1.0));

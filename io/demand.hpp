@@ -150,6 +150,9 @@ struct DemandSet {
     Layer features;
     /** "points", "polygons", "raster" or "buildings". */
     std::string kind;
+    /** The CRS a points or polygons layer was read in (PointLayer::source_crs); empty for
+        rasters and buildings. */
+    std::string source_crs;
     /** How many polygons were spread over buildings (DemandReadOptions::buildings). */
     std::size_t polygons_on_buildings = 0;
     /** How many polygons got no road sample and were put at their point on surface. */

@@ -1,6 +1,7 @@
 #include "maps/coverage_layers.hpp"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <limits>
 #include <set>
@@ -18,6 +19,69 @@ constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 /** A finite double, or NULL. */
 Value real_or_null(double v) { return std::isfinite(v) ? Value(v) : Value(std::monostate{}); }
+
+/** A number written as a CSV reader gives it back as text ("1146", "-0.5", "2e3"), with nothing
+    a number type would lose: no leading zeros ("007" is a code), no '+', no spaces, no "nan". */
+bool plain_number(const std::string& text, double& out) {
+    if (text.empty() || text.size() > 40) return false;
+    std::size_t i = text[0] == '-' ? 1 : 0;
+    if (i >= text.size() || !(text[i] >= '0' && text[i] <= '9')) return false;
+    if (text[i] == '0' && i + 1 < text.size() && text[i + 1] >= '0' && text[i + 1] <= '9') return false;
+    for (const char c : text)
+        if (!((c >= '0' && c <= '9') || c == '-' || c == '.' || c == 'e' || c == 'E')) return false;
+    const char* end = text.data() + text.size();
+    const auto [p, ec] = std::from_chars(text.data(), end, out);
+    return ec == std::errc() && p == end && std::isfinite(out);
+}
+
+/**
+ * Of the first `input_fields` fields (the input's own columns), text fields whose every non-empty
+ * value is a plain number (CSV columns, which GDAL reads as text) become numbers, so that QGIS
+ * can shade and sum them: integer when every value is whole and fits, real otherwise. Fields
+ * written beside them (the nearest facility's id "1", "2") stay as they are.
+ */
+void numeric_fields(Layer& layer, std::size_t input_fields) {
+    for (std::size_t k = 0; k < input_fields && k < layer.fields.size(); ++k) {
+        if (layer.fields[k].type != FieldType::string) continue;
+        bool any = false, whole = true;
+        std::vector<double> values(layer.features.size(), 0.0);
+        bool ok = true;
+        for (std::size_t f = 0; f < layer.features.size() && ok; ++f) {
+            const Value& v = layer.features[f].values[k];
+            if (std::holds_alternative<std::monostate>(v)) continue;
+            const auto* text = std::get_if<std::string>(&v);
+            if (!text) {
+                ok = false;
+                break;
+            }
+            if (text->empty()) continue;
+            ok = plain_number(*text, values[f]);
+            any = any || ok;
+            whole = whole && values[f] == std::floor(values[f]) && std::abs(values[f]) < 9.0e15 &&
+                    text->find_first_of(".eE") == std::string::npos;
+        }
+        if (!ok || !any) continue;
+        layer.fields[k].type = whole ? FieldType::integer : FieldType::real;
+        for (std::size_t f = 0; f < layer.features.size(); ++f) {
+            Value& v = layer.features[f].values[k];
+            const auto* text = std::get_if<std::string>(&v);
+            if (!text || text->empty()) {
+                v = std::monostate{};
+                continue;
+            }
+            if (whole)
+                v = static_cast<std::int64_t>(values[f]);
+            else
+                v = values[f];
+        }
+    }
+}
+
+/** A palette colour ("#rrggbb") as a category of a categorised style. */
+Category category(const std::string& value, const std::string& label, const char* hex) {
+    const auto part = [&](int at) { return std::stoi(std::string(hex + at, 2), nullptr, 16); };
+    return {value, label, part(1), part(3), part(5)};
+}
 
 /** Per input feature: what its demand points say. */
 struct FeatureSummary {
@@ -135,9 +199,9 @@ Layer demand_layer(const DemandView& demand, const planners::CoverageResult& res
         const bool covered = f.w > 0 ? f.covered_w * 2 >= f.w : false;
         feature.values.push_back(std::int64_t(covered ? 1 : 0));
         const planners::SnapStatus status = f.any_ok ? planners::SnapStatus::ok : f.first_status;
-        feature.values.push_back(f.any_point
-                                     ? Value(std::string(planners::snap_status_name(status)))
-                                     : Value(std::monostate{}));
+        // A feature without demand points has no residents (every weight 0): nothing was placed.
+        feature.values.push_back(f.any_point ? Value(std::string(planners::snap_status_name(status)))
+                                             : Value(std::string("no_residents")));
         for (std::size_t c = 0; c < demand.columns.size(); ++c) {
             if (demand.columns[c].sum)
                 feature.values.push_back(f.any_point ? Value(col_sum[c][k])
@@ -151,8 +215,10 @@ Layer demand_layer(const DemandView& demand, const planners::CoverageResult& res
                                                     : Value(std::monostate{}));
         out.features.push_back(std::move(feature));
     }
+    numeric_fields(out, kept.size());  // the input's own columns; ids written here stay text
     out.qml = categorized_qml(out.kind, "covered",
-                              {{"1", "covered", 26, 152, 80}, {"0", "not covered", 215, 48, 39}});
+                              {category("1", "已覆盖 covered", palette::covered),
+                               category("0", "未覆盖 not covered", palette::uncovered)});
     out.style_name = "covered (categorised)";
     return out;
 }
@@ -268,11 +334,9 @@ Layer gaps_layer(std::span<const planners::GapCell> cells, std::span<const std::
         if (style_group < c.uncovered.size()) largest = std::max(largest, c.uncovered[style_group]);
     }
     if (!groups.empty()) {
-        // Classes at 10, 25, 50, 100 % of the largest cell (rounded up to a whole number of
-        // people).
-        const std::vector<double> breaks =
-            fraction_breaks(std::max(1.0, std::ceil(largest)), {0.1, 0.25, 0.5});
-        out.qml = graduated_qml(GeometryKind::polygon, "uncovered_" + groups[style_group], breaks, "");
+        // The report draws the same classes (maps/style.hpp: one style source).
+        const ClassBreaks classes = gap_classes("uncovered_" + groups[style_group], largest, "人 persons");
+        out.qml = classes_qml(GeometryKind::polygon, classes, 0.75, false);
         out.style_name = "uncovered " + groups[style_group] + " (graduated)";
     }
     return out;

@@ -389,7 +389,8 @@ struct Resolved {
 void tree_layer(std::string& out, const std::string& indent, const Resolved& r,
                 const std::string& source) {
     out += indent + "<layer-tree-layer id=\"" + xml_escape(r.id) + "\" name=\"" +
-           xml_escape(r.title) + "\" providerKey=\"ogr\" source=\"" + xml_escape(source) +
+           xml_escape(r.title) + "\" providerKey=\"" + xml_escape(r.layer->provider) + "\" source=\"" +
+           xml_escape(source) +
            "\" checked=\"" + (r.layer->visible ? "Qt::Checked" : "Qt::Unchecked") +
            "\" expanded=\"1\" legend_exp=\"\" patch_size=\"-1,-1\" "
            "legend_split_behavior=\"0\">\n";
@@ -397,7 +398,43 @@ void tree_layer(std::string& out, const std::string& indent, const Resolved& r,
     out += indent + "</layer-tree-layer>\n";
 }
 
+/** A raster pipe as QGIS writes it for a tile layer: colour data drawn as it comes. */
+constexpr std::string_view tile_pipe =
+    "      <pipe>\n"
+    "        <provider>\n"
+    "          <resampling enabled=\"false\" zoomedInResamplingMethod=\"nearestNeighbour\" "
+    "zoomedOutResamplingMethod=\"nearestNeighbour\" maxOversampling=\"2\"/>\n"
+    "        </provider>\n"
+    "        <rasterrenderer type=\"singlebandcolordata\" opacity=\"1\" alphaBand=\"-1\" band=\"1\" "
+    "nodataColor=\"\">\n"
+    "          <rasterTransparency/>\n"
+    "          <minMaxOrigin>\n"
+    "            <limits>None</limits>\n"
+    "            <extent>WholeRaster</extent>\n"
+    "            <statAccuracy>Estimated</statAccuracy>\n"
+    "            <cumulativeCutLower>0.02</cumulativeCutLower>\n"
+    "            <cumulativeCutUpper>0.98</cumulativeCutUpper>\n"
+    "            <stdDevFactor>2</stdDevFactor>\n"
+    "          </minMaxOrigin>\n"
+    "        </rasterrenderer>\n"
+    "        <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
+    "        <huesaturation saturation=\"0\" grayscaleMode=\"0\" invertColors=\"0\" colorizeOn=\"0\" "
+    "colorizeRed=\"255\" colorizeGreen=\"128\" colorizeBlue=\"128\" colorizeStrength=\"100\"/>\n"
+    "        <rasterresampler maxOversampling=\"2\"/>\n"
+    "        <resamplingStage>resamplingFilter</resamplingStage>\n"
+    "      </pipe>\n";
+
 }  // namespace
+
+ProjectLayer osm_basemap_layer(const std::string& title, bool visible) {
+    ProjectLayer out;
+    out.layer_name = "osm_basemap";
+    out.title = title;
+    out.provider = "wms";
+    out.source = "type=xyz&url=https://tile.openstreetmap.org/{z}/{x}/{y}.png&zmax=19&zmin=0&http-header:referer=";
+    out.visible = visible;
+    return out;
+}
 
 ProjectLayer project_layer(const Layer& layer, std::string title, std::string group, bool visible) {
     ProjectLayer out;
@@ -444,6 +481,7 @@ std::string qgis_project_xml(const QgisProject& project) {
         resolved.push_back(std::move(r));
     }
     const auto source_of = [&gpkg](const ProjectLayer& layer) {
+        if (layer.provider != "ogr") return layer.source;
         return gpkg + "|layername=" + layer.layer_name;
     };
 
@@ -536,6 +574,27 @@ std::string qgis_project_xml(const QgisProject& project) {
     out += "  <projectlayers>\n";
     for (const Resolved& r : resolved) {
         const ProjectLayer& layer = *r.layer;
+        if (layer.provider != "ogr") {
+            out += "    <maplayer type=\"raster\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" "
+                   "minScale=\"1e+08\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" "
+                   "refreshOnNotifyMessage=\"\">\n";
+            out += "      <id>" + xml_escape(r.id) + "</id>\n";
+            out += "      <datasource>" + xml_escape(source_of(layer)) + "</datasource>\n";
+            out += "      <keywordList>\n        <value></value>\n      </keywordList>\n";
+            out += "      <layername>" + xml_escape(r.title) + "</layername>\n";
+            out += "      <srs>\n";
+            spatialrefsys(out, "        ", true);
+            out += "      </srs>\n";
+            out += "      <provider>" + xml_escape(layer.provider) + "</provider>\n";
+            out += "      <noData>\n        <noDataList bandNo=\"1\" useSrcNoData=\"0\"/>\n      </noData>\n";
+            out += "      <map-layer-style-manager current=\"default\">\n";
+            out += "        <map-layer-style name=\"default\"/>\n";
+            out += "      </map-layer-style-manager>\n";
+            out += tile_pipe;
+            out += "      <blendMode>0</blendMode>\n";
+            out += "    </maplayer>\n";
+            continue;
+        }
         QmlParts qml;
         if (!layer.qml.empty()) qml = parse_qml(layer.qml, layer.layer_name);
         out += "    <maplayer type=\"vector\" geometry=\"" +

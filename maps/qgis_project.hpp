@@ -32,7 +32,21 @@ struct ProjectLayer {
     bool visible = true;
     /** The legend group, e.g. "15-minute medical circle"; empty = top level. */
     std::string group;
+    /**
+     * "ogr" (a table of the GeoPackage, the default) or "wms" for a web tile layer (an XYZ base
+     * map): then `source` is QGIS's data source ("type=xyz&url=https://...{z}/{x}/{y}.png&zmax=19"),
+     * the layer is a raster in EPSG:3857 and `kind`, `qml` are ignored.
+     */
+    std::string provider = "ogr";
+    std::string source = {};
 };
+
+/**
+ * The OpenStreetMap standard tiles as an XYZ layer (switched off unless `visible`: the project
+ * then opens offline). Tiles in China from Amap or Baidu are not a drop-in replacement: they are
+ * drawn in GCJ-02 (Baidu: BD-09), offset by 300-700 m from WGS 84 data (README).
+ */
+ProjectLayer osm_basemap_layer(const std::string& title, bool visible = false);
 
 /** A project: its title, the GeoPackage and the layers. */
 struct QgisProject {
@@ -60,7 +74,7 @@ struct QgisProject {
 /**
  * The project as a QGIS 3 .qgs document (UTF-8 XML, readable by QGIS 3.22 and later).
  *
- * Layers are WGS 84 (EPSG:4326), as write_layers() stores them, read with the "ogr" provider
+ * Vector layers are WGS 84 (EPSG:4326), as write_layers() stores them, read with the "ogr" provider
  * from "./<gpkg_file>|layername=<layer_name>". The project CRS is EPSG:3857 (WGS 84 /
  * Pseudo-Mercator): QGIS reprojects on the fly, city-scale maps keep their shape (in plain
  * longitude/latitude a map at 40° N is stretched 1.3× east-west) and web base maps (OSM

@@ -225,6 +225,15 @@ struct Fit {
     double off_y = frame_y;
     Tenths x(double wx) const { return tenths(off_x + (wx - min_x) * scale); }
     Tenths y(double wy) const { return tenths(off_y + (max_y - wy) * scale); }
+    /** Whether a world box can show in the frame (10 px of slack for strokes and symbols). */
+    bool shows(double x0, double y0, double x1, double y1) const {
+        const double slack = 10 / scale;
+        const double left = min_x + (frame_x - off_x) / scale - slack;
+        const double right = min_x + (frame_x + frame_w - off_x) / scale + slack;
+        const double top = max_y - (frame_y - off_y) / scale + slack;
+        const double bottom = max_y - (frame_y + frame_h - off_y) / scale - slack;
+        return x1 >= left && x0 <= right && y1 >= bottom && y0 <= top;
+    }
 };
 
 void extend(Box& box, const Point& p) {
@@ -247,7 +256,11 @@ void extend(Box& box, const Shapes& s) {
     }
 }
 
-/** Fits `box`, padded by 5 % of its larger side, into the frame, centred, keeping the aspect. */
+/** The strip at the foot of the frame the scale bar stands in: nothing framed is drawn under it. */
+constexpr double scale_strip = 40;
+
+/** Fits `box`, padded by 5 % of its larger side, into the frame above the scale bar's strip,
+    centred, keeping the aspect. */
 Fit fit_box(Box box) {
     Fit f;
     double dx = box.max.x - box.min.x;
@@ -260,11 +273,12 @@ Fit fit_box(Box box) {
     box.max.y += pad;
     dx = box.max.x - box.min.x;
     dy = box.max.y - box.min.y;
-    f.scale = std::min(frame_w / dx, frame_h / dy);
+    const double usable_h = frame_h - scale_strip;
+    f.scale = std::min(frame_w / dx, usable_h / dy);
     f.min_x = box.min.x;
     f.max_y = box.max.y;
     f.off_x = frame_x + (frame_w - dx * f.scale) / 2;
-    f.off_y = frame_y + (frame_h - dy * f.scale) / 2;
+    f.off_y = frame_y + (usable_h - dy * f.scale) / 2;
     return f;
 }
 
@@ -290,6 +304,10 @@ void append_ring(std::string& d, const std::vector<Point>& ring, const Fit& fit,
     for (const auto& p : ring) {
         if (!std::isfinite(p.x) || !std::isfinite(p.y)) continue;
         const std::pair<Tenths, Tenths> t{fit.x(p.x), fit.y(p.y)};
+        // Lines drop points within half a pixel of the last one kept (the last point stays).
+        if (!closed && !pts.empty() && std::abs(pts.back().first - t.first) < 5 &&
+            std::abs(pts.back().second - t.second) < 5 && &p != &ring.back())
+            continue;
         if (pts.empty() || pts.back() != t) pts.push_back(t);
     }
     if (closed && pts.size() > 1 && pts.front() == pts.back()) pts.pop_back();
@@ -408,10 +426,19 @@ void draw_layer(std::string& out, const Prepared& p, const Fit& fit) {
     const MapLayer& ml = *p.map_layer;
     const SvgStyle& st = ml.style;
     const Layer& layer = *ml.layer;
-    out += "<g class=\"layer\"" + attr("data-layer", layer.name) + ">\n";
+    out += "<g" + attr("class", ml.role.empty() ? std::string("layer") : "layer " + ml.role) +
+           attr("data-layer", ml.source.empty() ? layer.name : ml.source) + ">\n";
+    std::string single_lines;  // lines of one colour: one path for the layer
     for (std::size_t i = 0; i < p.shapes.size(); ++i) {
         const Shapes& s = p.shapes[i];
+        Box b;
+        extend(b, s);
+        if (b.min.x <= b.max.x && !fit.shows(b.min.x, b.min.y, b.max.x, b.max.y)) continue;  // outside the frame
         const auto colour = class_colour(p, i);
+        if (!colour && !s.lines.empty() && s.polygons.empty() && s.points.empty()) {
+            for (const auto& line : s.lines) append_ring(single_lines, line, fit, false);
+            continue;
+        }
         if (!s.polygons.empty()) {
             std::string d;
             for (const auto& poly : s.polygons) {
@@ -443,25 +470,28 @@ void draw_layer(std::string& out, const Prepared& p, const Fit& fit) {
                    "\n";
         }
     }
+    if (!single_lines.empty())
+        out += "<path fill=\"none\"" + attr("stroke", st.stroke) + attr("stroke-width", fmt(st.stroke_width, 2)) +
+               " stroke-linejoin=\"round\" stroke-linecap=\"round\" d=\"" + single_lines + "\"/>\n";
     out += "</g>\n";
 }
 
-/** One legend swatch for a layer of `kind`, 18 px wide, centred vertically on `cy`. */
+/** One legend swatch for a layer of `kind`, 18 px wide, centred vertically on `cy`: always a
+    <path> or <circle>, so every picture on the page draws something. */
 std::string swatch(GeometryKind kind, const SvgStyle& st, const std::string& fill, double x,
                    double cy) {
     const std::string width = attr("stroke-width", fmt(std::min(st.stroke_width, 4.0), 2));
     switch (kind) {
         case GeometryKind::line:
-            return "<line x1=\"" + px(x) + "\" y1=\"" + px(cy) + "\" x2=\"" + px(x + 18) +
-                   "\" y2=\"" + px(cy) + "\"" + attr("stroke", fill) + width + "/>";
+            return "<path d=\"M" + px(x) + " " + px(cy) + "H" + px(x + 18) + "\" fill=\"none\"" +
+                   attr("stroke", fill) + width + "/>";
         case GeometryKind::point:
             return point_symbol(st.point_shape, x + 9, cy, std::min(st.point_radius, 6.0),
                                 attr("fill", fill) + attr("fill-opacity", fmt(st.fill_opacity, 2)) +
                                     attr("stroke", st.stroke) + width);
         default:
-            return "<rect x=\"" + px(x) + "\" y=\"" + px(cy - 6) + "\" width=\"18\" height=\"12\"" +
-                   attr("fill", fill) + attr("fill-opacity", fmt(st.fill_opacity, 2)) +
-                   attr("stroke", st.stroke) + width + "/>";
+            return "<path d=\"M" + px(x) + " " + px(cy - 6) + "h18v12h-18Z\"" + attr("fill", fill) +
+                   attr("fill-opacity", fmt(st.fill_opacity, 2)) + attr("stroke", st.stroke) + width + "/>";
     }
 }
 
@@ -478,16 +508,31 @@ double text_width(std::string_view label, double size) {
     return em * size;
 }
 
+/** The label of class k of a graduated style. */
+std::string class_label(const SvgStyle& st, std::size_t k) {
+    if (k < st.class_labels.size()) return st.class_labels[k];
+    return k == 0 ? "≤ " + shortest(st.breaks[0]) : shortest(st.breaks[k - 1]) + " – " + shortest(st.breaks[k]);
+}
+
+/** The data attributes of a graduated class, so a check can compare it with QGIS's. */
+std::string class_data(const MapLayer& ml, std::size_t k) {
+    return attr("data-layer", ml.source.empty() ? ml.layer->name : ml.source) + attr("data-field", ml.style.field) +
+           attr("data-upper", shortest(ml.style.breaks[k])) + attr("data-colour", ml.style.colours[k]);
+}
+
 /** The legend rows, topmost layer first; returns the y below the last row and widens `right`
     to the rightmost label's estimated end. */
-double draw_legend(std::string& out, const std::vector<Prepared>& layers, double& right) {
+double draw_legend(std::string& out, const std::vector<Prepared>& layers, double& right, bool chinese_first) {
     out += "<g class=\"legend\">\n";
     out += "<text x=\"" + px(legend_x) + "\" y=\"" + px(frame_y + 14) +
-           "\" font-size=\"15\" font-weight=\"bold\" fill=\"#222222\">Legend 图例</text>\n";
+           "\" font-size=\"15\" font-weight=\"bold\" fill=\"#222222\">" +
+           (chinese_first ? "图例 Legend" : "Legend 图例") + "</text>\n";
     double y = frame_y + 24 + legend_row / 2;
-    const auto row = [&](const std::string& symbol, const std::string& label, double indent) {
+    const auto row = [&](const std::string& symbol, const std::string& label, double indent, const std::string& data) {
+        if (!data.empty()) out += "<g class=\"legend-class\"" + data + ">";
         out += symbol + "<text x=\"" + px(legend_x + indent + 26) + "\" y=\"" + px(y + 4.5) +
-               "\" font-size=\"13\" fill=\"#222222\">" + escaped(label) + "</text>\n";
+               "\" font-size=\"13\" fill=\"#222222\">" + escaped(label) + "</text>";
+        out += data.empty() ? "\n" : "</g>\n";
         right = std::max(right, legend_x + indent + 26 + text_width(label, 13));
         y += legend_row;
     };
@@ -498,19 +543,48 @@ double draw_legend(std::string& out, const std::vector<Prepared>& layers, double
         if (kind == GeometryKind::none) continue;
         const std::string& single = kind == GeometryKind::line ? st.stroke : st.fill;
         if (!it->field) {
-            if (!ml.legend.empty()) row(swatch(kind, st, single, legend_x, y), ml.legend, 0);
+            if (!ml.legend.empty()) row(swatch(kind, st, single, legend_x, y), ml.legend, 0, "");
             continue;
         }
-        if (!ml.legend.empty()) row("", ml.legend, -26);
-        for (std::size_t k = 0; k < st.breaks.size(); ++k) {
-            const std::string label =
-                k == 0 ? "≤ " + shortest(st.breaks[0])
-                       : shortest(st.breaks[k - 1]) + " – " + shortest(st.breaks[k]);
-            row(swatch(kind, st, st.colours[k], legend_x + 10, y), label, 10);
-        }
+        if (!ml.legend.empty()) row("", ml.legend, -26, "");
+        for (std::size_t k = 0; k < st.breaks.size(); ++k)
+            row(swatch(kind, st, st.colours[k], legend_x + 10, y), class_label(st, k), 10, class_data(ml, k));
     }
     out += "</g>\n";
     return y - legend_row / 2;
+}
+
+/** The legend of side-by-side maps as an HTML list: each layer once, by its legend label. */
+void html_legend(std::string& out, const std::vector<std::vector<Prepared>>& panels, bool chinese_first) {
+    std::vector<std::string> seen;
+    std::string items;
+    const auto item = [&](const std::string& symbol, const std::string& label, const std::string& cls,
+                          const std::string& data) {
+        items += "<li" + attr("class", cls) + data + ">";
+        if (!symbol.empty())
+            items += "<svg class=\"swatch\" width=\"28\" height=\"18\" viewBox=\"0 0 28 18\">" + symbol + "</svg>";
+        items += "<span>" + escaped(label) + "</span></li>\n";
+    };
+    for (const auto& layers : panels) {
+        for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+            const MapLayer& ml = *it->map_layer;
+            const SvgStyle& st = ml.style;
+            const GeometryKind kind = ml.layer->kind;
+            if (kind == GeometryKind::none || ml.legend.empty()) continue;
+            if (std::find(seen.begin(), seen.end(), ml.legend) != seen.end()) continue;
+            seen.push_back(ml.legend);
+            if (!it->field) {
+                item(swatch(kind, st, kind == GeometryKind::line ? st.stroke : st.fill, 5, 9), ml.legend, "", "");
+                continue;
+            }
+            item("", ml.legend, "legend-heading", "");
+            for (std::size_t k = 0; k < st.breaks.size(); ++k)
+                item(swatch(kind, st, st.colours[k], 5, 9), class_label(st, k), "legend-class", class_data(ml, k));
+        }
+    }
+    out += "<div class=\"legend\"><div class=\"legend-title\">";
+    out += chinese_first ? "图例 Legend" : "Legend 图例";
+    out += "</div>\n<ul>\n" + items + "</ul></div>\n";
 }
 
 void draw_scale_bar(std::string& out, const Fit& fit) {
@@ -546,20 +620,254 @@ void draw_north_arrow(std::string& out) {
     out += "</g>\n";
 }
 
-void append_map(std::string& out, const ReportMap& map) {
+/** The box the map frame fits: the shapes of the `frame` layers, or of all when none is. */
+Box frame_box(const std::vector<Prepared>& layers) {
+    Box box;
+    bool any_frame = false;
+    for (const auto& p : layers) any_frame = any_frame || p.map_layer->frame;
+    for (const auto& p : layers) {
+        if (any_frame && !p.map_layer->frame) continue;
+        for (const auto& s : p.shapes) extend(box, s);
+    }
+    return box;
+}
+
+bool proper(const Box& box) { return box.min.x <= box.max.x && box.min.y <= box.max.y; }
+
+/** A label's box in pixels. */
+struct LabelBox {
+    double x0, y0, x1, y1;
+    bool overlaps(const LabelBox& o) const { return x0 < o.x1 && o.x0 < x1 && y0 < o.y1 && o.y0 < y1; }
+};
+
+/** Places labels greedily: the first that fits wins, nothing overlaps, all inside the frame. */
+class LabelPlacer {
+public:
+    /** The scale bar (at most a fifth of the frame, with its label) and the north arrow are taken. */
+    LabelPlacer() {
+        m_taken.push_back({frame_x, frame_y + frame_h - scale_strip, frame_x + frame_w / 5 + 76, frame_y + frame_h});
+        m_taken.push_back({frame_x + frame_w - 44, frame_y, frame_x + frame_w, frame_y + 62});
+    }
+    bool fits(const LabelBox& b) const {
+        if (b.x0 < frame_x + 2 || b.y0 < frame_y + 2 || b.x1 > frame_x + frame_w - 2 || b.y1 > frame_y + frame_h - 2)
+            return false;
+        for (const LabelBox& o : m_taken)
+            if (b.overlaps(o)) return false;
+        return true;
+    }
+    void take(const LabelBox& b) { m_taken.push_back(b); }
+
+private:
+    std::vector<LabelBox> m_taken;
+};
+
+std::string label_text(double x, double y, const std::string& anchor, double size, double angle,
+                       const std::string& text) {
+    std::string out = "<text class=\"label\" x=\"" + px(x) + "\" y=\"" + px(y) + "\" font-size=\"" + fmt(size, 1) +
+                      "\" text-anchor=\"" + anchor +
+                      "\" fill=\"#1a1a1a\" stroke=\"#ffffff\" stroke-width=\"3\" stroke-linejoin=\"round\" "
+                      "paint-order=\"stroke\"";
+    if (angle != 0) out += " transform=\"rotate(" + fmt(angle, 1) + " " + px(x) + " " + px(y) + ")\"";
+    return out + ">" + escaped(text) + "</text>\n";
+}
+
+/** The text of feature i's label field ("" when none). */
+std::string label_of(const MapLayer& ml, std::size_t field, std::size_t i) {
+    const auto& values = ml.layer->features[i].values;
+    if (field >= values.size()) return {};
+    if (const auto* s = std::get_if<std::string>(&values[field])) return *s;
+    if (const auto* d = std::get_if<double>(&values[field])) return shortest(*d);
+    if (const auto* n = std::get_if<std::int64_t>(&values[field])) return std::to_string(*n);
+    return {};
+}
+
+/** The labels of every labelled layer, topmost layer first. */
+void draw_labels(std::string& out, const std::vector<Prepared>& layers, const Fit& fit) {
+    LabelPlacer placer;
+    std::string labels;
+    const auto X = [&](double wx) { return static_cast<double>(fit.x(wx)) / 10; };
+    const auto Y = [&](double wy) { return static_cast<double>(fit.y(wy)) / 10; };
+    // Labelled points are obstacles for every label.
+    for (const auto& p : layers) {
+        if (p.map_layer->style.label_field.empty()) continue;
+        const double r = p.map_layer->style.point_radius + 1;
+        for (const auto& s : p.shapes)
+            for (const auto& pt : s.points) placer.take({X(pt.x) - r, Y(pt.y) - r, X(pt.x) + r, Y(pt.y) + r});
+    }
+    for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+        const MapLayer& ml = *it->map_layer;
+        const SvgStyle& st = ml.style;
+        if (st.label_field.empty()) continue;
+        std::optional<std::size_t> field;
+        for (std::size_t k = 0; k < ml.layer->fields.size(); ++k)
+            if (ml.layer->fields[k].name == st.label_field) field = k;
+        if (!field)
+            throw std::invalid_argument("report: layer '" + ml.layer->name + "' has no field '" + st.label_field +
+                                        "' to label with");
+        const double size = st.label_size;
+        std::vector<std::string> done;  // lines: one label per text
+        for (std::size_t i = 0; i < it->shapes.size(); ++i) {
+            const std::string text = label_of(ml, *field, i);
+            if (text.empty()) continue;
+            const double w = text_width(text, size) * 0.92;
+            const Shapes& s = it->shapes[i];
+            for (const auto& pt : s.points) {
+                const double cx = X(pt.x), cy = Y(pt.y), r = st.point_radius + 3;
+                struct Try {
+                    double x, y;
+                    const char* anchor;
+                    LabelBox box;
+                };
+                const Try tries[] = {
+                    {cx + r, cy + size * 0.35, "start", {cx + r, cy - size * 0.6, cx + r + w, cy + size * 0.5}},
+                    {cx - r, cy + size * 0.35, "end", {cx - r - w, cy - size * 0.6, cx - r, cy + size * 0.5}},
+                    {cx, cy - r - size * 0.3, "middle", {cx - w / 2, cy - r - size * 1.1, cx + w / 2, cy - r}},
+                    {cx, cy + r + size * 0.85, "middle", {cx - w / 2, cy + r, cx + w / 2, cy + r + size * 1.1}}};
+                for (const Try& t : tries) {
+                    if (!placer.fits(t.box)) continue;
+                    placer.take(t.box);
+                    labels += label_text(t.x, t.y, t.anchor, size, 0, text);
+                    break;
+                }
+                break;  // one label per feature
+            }
+            if (!s.lines.empty()) {
+                if (std::find(done.begin(), done.end(), text) != done.end()) continue;
+                // Every feature with this text: its longest line lying wholly in the frame, labelled
+                // at the middle of its length, along the segment there.
+                double best = 0, bx = 0, by = 0, angle = 0;
+                for (std::size_t j = i; j < it->shapes.size(); ++j) {
+                    if (label_of(ml, *field, j) != text) continue;
+                    // Each run of a line's points that lies in the frame is a candidate.
+                    std::vector<std::vector<std::pair<double, double>>> runs;
+                    for (const auto& line : it->shapes[j].lines) {
+                        runs.emplace_back();
+                        for (const auto& q : line) {
+                            const double x = X(q.x), y = Y(q.y);
+                            if (x > frame_x + 4 && x < frame_x + frame_w - 4 && y > frame_y + 4 && y < frame_y + frame_h - 4)
+                                runs.back().emplace_back(x, y);
+                            else if (!runs.back().empty())
+                                runs.emplace_back();
+                        }
+                    }
+                    for (const auto& px_line : runs) {
+                        if (px_line.size() < 2) continue;
+                        double len = 0;
+                        for (std::size_t k = 0; k + 1 < px_line.size(); ++k)
+                            len += std::hypot(px_line[k + 1].first - px_line[k].first, px_line[k + 1].second - px_line[k].second);
+                        if (len <= best) continue;
+                        best = len;
+                        double walked = 0;
+                        for (std::size_t k = 0; k + 1 < px_line.size(); ++k) {
+                            const auto [x0, y0] = px_line[k];
+                            const auto [x1, y1] = px_line[k + 1];
+                            const double seg = std::hypot(x1 - x0, y1 - y0);
+                            if (walked + seg < len / 2 && k + 2 < px_line.size()) {
+                                walked += seg;
+                                continue;
+                            }
+                            const double t = seg > 0 ? std::clamp((len / 2 - walked) / seg, 0.0, 1.0) : 0.0;
+                            bx = x0 + t * (x1 - x0);
+                            by = y0 + t * (y1 - y0);
+                            angle = std::atan2(y1 - y0, x1 - x0) * 180.0 / 3.14159265358979323846;
+                            if (angle > 90) angle -= 180;
+                            if (angle <= -90) angle += 180;
+                            break;
+                        }
+                    }
+                }
+                done.push_back(text);
+                if (best < w * 0.9) continue;  // no stretch long enough to carry it
+                const double a = angle * 3.14159265358979323846 / 180.0;
+                const double hw = std::abs(std::cos(a)) * w / 2 + std::abs(std::sin(a)) * size / 2;
+                const double hh = std::abs(std::sin(a)) * w / 2 + std::abs(std::cos(a)) * size / 2;
+                const LabelBox box{bx - hw, by - hh, bx + hw, by + hh};
+                if (!placer.fits(box)) continue;
+                placer.take(box);
+                labels += label_text(bx, by + size * 0.35, "middle", size, std::round(angle * 10) / 10, text);
+            }
+            if (!s.polygons.empty() && s.lines.empty() && s.points.empty()) {
+                // The largest part's outer ring, tried at its middle, then along its longer side.
+                const std::vector<Point>* ring = nullptr;
+                double widest = -1;
+                for (const auto& poly : s.polygons) {
+                    if (poly.empty()) continue;
+                    Box b;
+                    for (const auto& q : poly.front()) extend(b, q);
+                    if (proper(b) && (b.max.x - b.min.x) + (b.max.y - b.min.y) > widest) {
+                        widest = (b.max.x - b.min.x) + (b.max.y - b.min.y);
+                        ring = &poly.front();
+                    }
+                }
+                if (!ring) continue;
+                Box b;
+                for (const auto& q : *ring) extend(b, q);
+                // Only areas that can carry the name (a lake, not a fountain).
+                if (X(b.max.x) - X(b.min.x) < 1.5 * w || Y(b.min.y) - Y(b.max.y) < 1.2 * size) continue;
+                const auto inside = [&](double wx, double wy) {
+                    bool in = false;
+                    const auto& r = *ring;
+                    for (std::size_t a = 0, c = r.size() - 1; a < r.size(); c = a++)
+                        if ((r[a].y > wy) != (r[c].y > wy) &&
+                            wx < (r[c].x - r[a].x) * (wy - r[a].y) / (r[c].y - r[a].y) + r[a].x)
+                            in = !in;
+                    return in;
+                };
+                const bool wide = b.max.x - b.min.x >= b.max.y - b.min.y;
+                for (const double t : {0.5, 0.3, 0.7, 0.15, 0.85}) {
+                    const double wx = wide ? b.min.x + t * (b.max.x - b.min.x) : (b.min.x + b.max.x) / 2;
+                    const double wy = wide ? (b.min.y + b.max.y) / 2 : b.min.y + t * (b.max.y - b.min.y);
+                    if (!inside(wx, wy)) continue;
+                    const double cx = X(wx), cy = Y(wy);
+                    const LabelBox box{cx - w / 2, cy - size * 0.6, cx + w / 2, cy + size * 0.5};
+                    if (!placer.fits(box)) continue;
+                    placer.take(box);
+                    labels += label_text(cx, cy + size * 0.35, "middle", size, 0, text);
+                    break;
+                }
+            }
+        }
+    }
+    if (!labels.empty()) out += "<g class=\"labels\">\n" + labels + "</g>\n";
+}
+
+/** The inside of a map frame: the layers clipped to it, the labels, the scale bar. */
+void draw_frame(std::string& out, const std::vector<Prepared>& layers, const std::optional<Fit>& fit, int clip) {
+    out += "<rect class=\"frame\" x=\"" + px(frame_x) + "\" y=\"" + px(frame_y) + "\" width=\"" + px(frame_w) +
+           "\" height=\"" + px(frame_h) + "\" fill=\"#f8f8f4\" stroke=\"#999999\" stroke-width=\"1\"/>\n";
+    if (!fit) {
+        out += "<text x=\"" + px(frame_x + frame_w / 2) + "\" y=\"" + px(frame_y + frame_h / 2) +
+               "\" font-size=\"16\" text-anchor=\"middle\" fill=\"#777777\">No features 无要素"
+               "</text>\n";
+        return;
+    }
+    const std::string id = "frame-" + std::to_string(clip);
+    out += "<clipPath" + attr("id", id) + "><rect x=\"" + px(frame_x) + "\" y=\"" + px(frame_y) + "\" width=\"" +
+           px(frame_w) + "\" height=\"" + px(frame_h) + "\"/></clipPath>\n";
+    out += "<g clip-path=\"url(#" + id + ")\">\n";
+    for (const auto& p : layers) draw_layer(out, p, *fit);
+    out += "</g>\n";
+    draw_labels(out, layers, *fit);
+    draw_scale_bar(out, *fit);
+}
+
+std::vector<Prepared> prepare_all(const ReportMap& map) {
     std::vector<Prepared> layers;
     layers.reserve(map.layers.size());
     for (const auto& ml : map.layers) layers.push_back(prepare(ml));
-    Box box;
-    for (const auto& p : layers) {
-        for (const auto& s : p.shapes) extend(box, s);
-    }
-    const bool empty = !(box.min.x <= box.max.x && box.min.y <= box.max.y);
+    return layers;
+}
+
+void append_map(std::string& out, const ReportMap& map, int& clips, bool chinese_first) {
+    const std::vector<Prepared> layers = prepare_all(map);
+    const Box box = frame_box(layers);
+    std::optional<Fit> fit;
+    if (proper(box)) fit = fit_box(box);
 
     // The legend decides the height: a long one makes the picture taller, never overflows.
     std::string legend;
     double right = legend_x;
-    const double legend_bottom = draw_legend(legend, layers, right);
+    const double legend_bottom = draw_legend(legend, layers, right, chinese_first);
     const double svg_w = std::max(legend_x + legend_w, std::ceil(right + 10));
     const double svg_h = std::max(frame_y + frame_h + 20, legend_bottom + 20);
 
@@ -568,24 +876,48 @@ void append_map(std::string& out, const ReportMap& map) {
            px(svg_w) + "\" height=\"" + px(svg_h) + "\" viewBox=\"0 0 " + px(svg_w) + " " +
            px(svg_h) + "\">\n";
     out += "<title>" + escaped(map.title) + "</title>\n";
-    out += "<rect class=\"frame\" x=\"" + px(frame_x) + "\" y=\"" + px(frame_y) + "\" width=\"" +
-           px(frame_w) + "\" height=\"" + px(frame_h) +
-           "\" fill=\"#f8f8f4\" stroke=\"#999999\" stroke-width=\"1\"/>\n";
-    if (empty) {
-        out += "<text x=\"" + px(frame_x + frame_w / 2) + "\" y=\"" + px(frame_y + frame_h / 2) +
-               "\" font-size=\"16\" text-anchor=\"middle\" fill=\"#777777\">No features 无要素"
-               "</text>\n";
-    } else {
-        const Fit fit = fit_box(box);
-        for (const auto& p : layers) draw_layer(out, p, fit);
-        draw_scale_bar(out, fit);
-    }
+    draw_frame(out, layers, fit, ++clips);
     draw_north_arrow(out);
     out += legend;
     out += "</svg>\n";
     out += "<figcaption><strong>" + escaped(map.title) + "</strong>";
     if (!map.caption.empty()) out += " " + escaped(map.caption);
     out += "</figcaption>\n</figure>\n";
+}
+
+void append_comparison(std::string& out, const ReportComparison& cmp, int& clips, bool chinese_first) {
+    std::vector<std::vector<Prepared>> panels;
+    Box box;
+    for (const ReportMap& m : cmp.maps) {
+        panels.push_back(prepare_all(m));
+        const Box b = frame_box(panels.back());
+        if (proper(b)) {
+            extend(box, b.min);
+            extend(box, b.max);
+        }
+    }
+    std::optional<Fit> fit;
+    if (proper(box)) fit = fit_box(box);
+    const double w = frame_x * 2 + frame_w, h = frame_y * 2 + frame_h;
+    out += "<figure class=\"compare\">\n";
+    if (!cmp.title.empty()) out += "<h3>" + escaped(cmp.title) + "</h3>\n";
+    out += "<div class=\"panels\">\n";
+    for (std::size_t k = 0; k < cmp.maps.size(); ++k) {
+        const ReportMap& m = cmp.maps[k];
+        out += "<div class=\"panel\">\n<div class=\"panel-title\">" + escaped(m.title) + "</div>\n";
+        out += "<svg class=\"map panel-map\" role=\"img\"" + attr("aria-label", m.title) + " width=\"" + px(w) +
+               "\" height=\"" + px(h) + "\" viewBox=\"0 0 " + px(w) + " " + px(h) + "\">\n";
+        out += "<title>" + escaped(m.title) + "</title>\n";
+        draw_frame(out, panels[k], fit, ++clips);
+        draw_north_arrow(out);
+        out += "</svg>\n";
+        if (!m.caption.empty()) out += "<div class=\"panel-caption\">" + escaped(m.caption) + "</div>\n";
+        out += "</div>\n";
+    }
+    out += "</div>\n";
+    html_legend(out, panels, chinese_first);
+    if (!cmp.caption.empty()) out += "<figcaption>" + escaped(cmp.caption) + "</figcaption>\n";
+    out += "</figure>\n";
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -635,8 +967,12 @@ bool looks_numeric(std::string_view cell) {
 void append_table(std::string& out, const ReportTable& table) {
     std::size_t columns = table.header.size();
     for (const auto& r : table.rows) columns = std::max(columns, r.size());
-    out += "<div class=\"table\">\n";
-    if (!table.title.empty()) out += "<h3>" + escaped(table.title) + "</h3>\n";
+    if (table.folded) {
+        out += "<details class=\"table\">\n<summary>" + escaped(table.title) + "</summary>\n";
+    } else {
+        out += "<div class=\"table\">\n";
+        if (!table.title.empty()) out += "<h3>" + escaped(table.title) + "</h3>\n";
+    }
     out += "<table>\n";
     if (!table.header.empty()) {
         out += "<thead><tr>";
@@ -660,6 +996,13 @@ void append_table(std::string& out, const ReportTable& table) {
     }
     out += "</tbody>\n</table>\n";
     if (!table.note.empty()) append_paragraphs(out, table.note, "note");
+    out += table.folded ? "</details>\n" : "</div>\n";
+}
+
+void append_callout(std::string& out, const ReportCallout& c) {
+    out += "<div" + attr("class", "callout " + c.css_class) + ">\n";
+    if (!c.title.empty()) out += "<div class=\"callout-title\">" + escaped(c.title) + "</div>\n";
+    append_paragraphs(out, c.text, nullptr);
     out += "</div>\n";
 }
 
@@ -684,8 +1027,30 @@ td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tbody tr:nth-child(even){background:#f7f7f7}
 .note{font-size:12px;color:#555;margin:4px 0 0}
 footer{margin-top:40px;padding-top:8px;border-top:1px solid #ccc;font-size:12px;color:#555}
-@page{size:A4;margin:15mm}
-@media print{body{max-width:none;padding:0;font-size:10.5pt}nav.toc{display:none}h2{break-after:avoid;page-break-after:avoid}th{background:#eee}}
+figure.compare{margin:16px 0}
+.panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(460px,1fr));gap:14px}
+.panel{break-inside:avoid;page-break-inside:avoid}
+.panel-title{font-weight:bold;font-size:15px;margin:0 0 4px}
+.panel-caption{font-size:12.5px;color:#444;margin-top:2px}
+div.legend{margin:8px 0 4px;font-size:13px;break-inside:avoid;page-break-inside:avoid}
+div.legend ul{list-style:none;margin:4px 0;padding:0;columns:3 220px;column-gap:24px}
+div.legend li{break-inside:avoid;display:flex;align-items:center;gap:6px;min-height:20px}
+div.legend li.legend-heading{font-weight:bold;margin-top:4px}
+div.legend li.legend-class{padding-left:14px}
+svg.swatch{flex:none}
+.legend-title{font-weight:bold}
+.callout{border-left:5px solid #2b6cb0;background:#f3f7fb;padding:6px 12px;margin:10px 0;break-inside:avoid;page-break-inside:avoid}
+.callout p{margin:4px 0}
+.callout-title{font-weight:bold}
+.callout.verdict.met{border-color:#2ca25f;background:#eef8f1}
+.callout.verdict.not-met{border-color:#de2d26;background:#fdf0ee}
+.callout.verdict.none{border-color:#999;background:#f5f5f5}
+.callout.warning{border-color:#e6550d;background:#fff4e8}
+details.table{margin:8px 0 16px}
+details.table summary{cursor:pointer;color:#2b6cb0;font-weight:bold}
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+@page{size:A4 portrait;margin:12mm}
+@media print{body{max-width:none;padding:0;font-size:10pt;line-height:1.4}nav.toc{display:none}h2{break-after:avoid;page-break-after:avoid}section+section{break-before:page;page-break-before:always}.panels{grid-template-columns:repeat(auto-fit,minmax(80mm,1fr));gap:4mm}.panel{margin:0 0 2mm}figure.compare h3{break-after:avoid;page-break-after:avoid}svg.map{max-width:100%}table{font-size:8.5pt}th,td{padding:2px 6px}th{background:#eee}details.table summary{color:#222}a{color:inherit;text-decoration:none}}
 )";
 
 }  // namespace
@@ -710,12 +1075,15 @@ std::string report_html(const Report& report) {
         out += "</ol></nav>\n";
     }
     out += "<main>\n";
+    int clips = 0;  // clip paths are numbered through the page
     for (std::size_t i = 0; i < report.sections.size(); ++i) {
         const ReportSection& s = report.sections[i];
         out += "<section id=\"section-" + std::to_string(i + 1) + "\">\n";
         out += "<h2>" + std::to_string(i + 1) + ". " + escaped(s.title) + "</h2>\n";
         append_paragraphs(out, s.text, nullptr);
-        for (const auto& m : s.maps) append_map(out, m);
+        for (const auto& c : s.callouts) append_callout(out, c);
+        for (const auto& c : s.comparisons) append_comparison(out, c, clips, report.chinese_first);
+        for (const auto& m : s.maps) append_map(out, m, clips, report.chinese_first);
         for (const auto& t : s.tables) append_table(out, t);
         out += "</section>\n";
     }

@@ -54,4 +54,94 @@ struct Category {
 std::string categorized_qml(GeometryKind kind, const std::string& field,
                             const std::vector<Category>& categories);
 
+// ---------------------------------------------------------------------------------------------
+// One style source for the report's SVG maps and the QGIS project: the palette, the class
+// breaks and the legend labels are made here once and written into both, so a planner sees
+// the same colours, breaks and units in the meeting's printout and in QGIS.
+
+/** The colours both the report and QGIS draw with ("#rrggbb"). */
+namespace palette {
+inline constexpr const char* covered = "#2c7fb8";      ///< residents covered
+inline constexpr const char* uncovered = "#e34a33";    ///< residents not covered
+inline constexpr const char* facility = "#08306b";     ///< an existing facility
+inline constexpr const char* added_facility = "#6a51a3";  ///< a facility a variant adds
+inline constexpr const char* site = "#d94801";         ///< a suggested site
+inline constexpr const char* road_works = "#c51b8a";   ///< added or changed roads
+inline constexpr const char* road = "#9e9e9e";         ///< roads
+inline constexpr const char* main_road = "#6b6b6b";    ///< main roads (primary to tertiary)
+inline constexpr const char* water = "#a6cee3";        ///< water areas
+inline constexpr const char* waterway = "#4a90c2";     ///< rivers and canals
+inline constexpr const char* label = "#1a1a1a";        ///< label text
+}  // namespace palette
+
+/** Graduated classes as both outputs draw them. */
+struct ClassBreaks {
+    std::string field;                 ///< the numeric field classified
+    std::vector<double> breaks;        ///< strictly ascending upper bounds
+    std::vector<std::string> colours;  ///< "#rrggbb", one per break
+    /** The unit after each class label ("人 persons", "min"); may be empty. */
+    std::string unit;
+
+    /** The class labels: "≤ b0", then "b0 – b1", ... followed by the unit when there is one. */
+    std::vector<std::string> labels() const;
+};
+
+/**
+ * The gap map's classes for `field` (people not covered per hexagon): breaks at 10, 30, 60 and
+ * 100 % of `top` (the largest cell, whole people, fraction_breaks), light to dark red.
+ */
+ClassBreaks gap_classes(const std::string& field, double top, const std::string& unit);
+
+/** The service areas' classes on "minutes": one per break, the nearest darkest blue. */
+ClassBreaks area_classes(std::vector<double> minutes, const std::string& unit);
+
+/** The largest finite number in `field` of `layer` (0 when none): what gap_classes() needs. */
+double field_max(const Layer& layer, const std::string& field);
+
+/**
+ * A graduated QGIS style (QML) with exactly these classes, colours and labels: polygons filled
+ * opaque in a layer of `layer_opacity` (nested areas do not mix), drawn with the highest class
+ * first (`far_first`: the nearest service area ends on top) or last (gaps: the worst cell on
+ * top). Throws std::invalid_argument as graduated_qml() does, or when colours and breaks differ
+ * in number.
+ */
+std::string classes_qml(GeometryKind kind, const ClassBreaks& classes, double layer_opacity, bool far_first);
+
+/** A point, line or polygon drawn in one way, optionally labelled. */
+struct SimpleStyle {
+    std::string fill = "#808080";    ///< points and polygons; "none" = no fill
+    std::string stroke = "#404040";  ///< lines, outlines
+    double width_mm = 0.3;           ///< line width or outline width
+    double size_mm = 2.6;            ///< point size
+    /** "circle", "square", "triangle" or "star". */
+    std::string shape = "circle";
+    double layer_opacity = 1.0;
+    /** A field to label each feature with (facility names, road names); empty = no labels. */
+    std::string label_field;
+    double label_size_pt = 9.0;
+    /** Labels along lines (roads, rivers) rather than beside points. */
+    bool label_along_lines = false;
+};
+
+/** A single-symbol QGIS style (QML), labelled when `style.label_field` is set. */
+std::string simple_qml(GeometryKind kind, const SimpleStyle& style);
+
+/**
+ * A categorised style whose categories may be labelled, e.g. roads by class with names along
+ * the main ones. Each category: value, legend label, colour, width (mm).
+ */
+struct LineCategory {
+    std::string value, label, colour;
+    double width_mm = 0.3;
+};
+/**
+ * Residents coloured by `covered` (1 covered, 0 not) as the report draws them: a dot per point,
+ * or at each polygon's centre (QGIS's centroid fill), so the layers beneath stay visible.
+ */
+std::string residents_qml(GeometryKind kind, const std::string& covered_label, const std::string& uncovered_label);
+
+/** Lines categorised on `field`, labelled with `label_field` (empty = none). */
+std::string line_categories_qml(const std::string& field, const std::vector<LineCategory>& categories,
+                                const std::string& label_field);
+
 }  // namespace lifecircle::maps

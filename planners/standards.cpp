@@ -60,6 +60,10 @@ public:
                 s.slope = slope(value);
             else if (k == "target_share")
                 s.target_share = share(value);
+            else if (k == "target_nature")
+                s.target_nature = nature(value);
+            else if (k == "advisory")
+                s.advisory = boolean(k, value);
             else if (k == "verified")
                 s.verified = boolean(k, value);
             else if (k == "note")
@@ -71,7 +75,7 @@ public:
                      "unknown key '" + k + "'" + in_entry() +
                          "; known keys are name, title_en, title_zh, kinds, demand, mode, "
                          "minutes, metres, metres_min, walk_speed_kmh, slope, target_share, "
-                         "verified, note and [standard.source]");
+                         "target_nature, advisory, verified, note and [standard.source]");
         }
         require(m_table.contains("name"), "name");
         check_name(s.name);
@@ -89,6 +93,9 @@ public:
                  "slope = \"tobler\" of standard '" + s.name +
                      "' is a walking model; its mode is " + std::string(mode_name(s.mode)) +
                      " (bike and drive times ignore slope)");
+        if (!s.target_nature.empty() && !s.target_share)
+            fail(m_table["target_nature"].node()->source(),
+                 "target_nature of standard '" + s.name + "' goes with target_share");
         if (s.metres_min && (!s.metres || *s.metres_min > *s.metres))
             fail(m_table["metres_min"].node()->source(),
                  "metres_min of standard '" + s.name + "' needs metres and must not exceed it");
@@ -141,6 +148,14 @@ private:
             fail(value.source(),
                  "key 'target_share'" + in_entry() + " must be in (0, 1], e.g. 0.9 for 90%");
         return v;
+    }
+    std::string nature(const toml::node& value) const {
+        const auto* s = value.as_string();
+        if (s == nullptr || (s->get() != "observed" && s->get() != "local-plan" && s->get() != "national-target"))
+            fail(value.source(), "key 'target_nature'" + in_entry() +
+                                     " must be \"observed\" (a figure measured elsewhere, to compare with), "
+                                     "\"local-plan\" (a local plan's target) or \"national-target\"");
+        return s->get();
     }
     bool boolean(const std::string& key, const toml::node& value) const {
         const auto* b = value.as_boolean();

@@ -53,6 +53,14 @@ struct ServiceStandard {
      */
     std::optional<SlopeModel> slope;
     std::optional<double> target_share;    ///< share of the demand group to reach it, 0-1
+    /**
+     * What kind of figure target_share is, for an honest verdict: "observed" (a figure measured
+     * elsewhere, compared with: not a threshold), "local-plan" (a local plan's target) or
+     * "national-target"; empty when the entry gives no target (or a user's file does not say).
+     */
+    std::string target_nature;
+    /** The source words its numbers as advice (宜 / 不宜: "should"), not as mandatory articles. */
+    bool advisory = false;
     bool verified = false;                 ///< every number checked against the source's text
     std::string note;                      ///< caveats; says which numbers are unverified
     StandardSource source;

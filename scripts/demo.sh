@@ -4,6 +4,7 @@
 # the small district in demo/ (out/verbs/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The program and the Python module the demo runs; the tests are built by scripts/test.sh.
 bash scripts/build.sh
 lc=build/lifecircle
 echo "== demo: a synthetic district, a whole plan (service areas, coverage, seats, suggested sites, a what-if footbridge) =="

@@ -15,6 +15,7 @@ build_pkgs=(
   libtomlplusplus-dev         # the service-standards catalogue (standards/standards.toml)
   libtbb-dev                  # parallel loops over origins
   coinor-libcbc-dev           # exact MIP for site suggestion (suggest --exact)
+  libxlsxwriter-dev           # the plan's tables.xlsx (numbers stored as numbers)
   catch2                      # unit tests (v2)
   python3                     # the command-line test checks its outputs with a few lines of Python
   pybind11-dev python3-dev    # the Python module (import lifecircle): pybind11's headers and CMake config, Python's headers
@@ -26,6 +27,7 @@ test_pkgs=(
   chromium                    # the plan's report.html is loaded headless, network off (tests/report)
   python3-qgis qgis-providers # every plan layer and the .qgs project opened in real QGIS (tests/qgis)
   fonts-wqy-microhei          # Chinese names in the rendered report and QGIS screenshots
+  python3-openpyxl            # tables.xlsx read back by an independent reader (tests/plan)
   python3-pytest python3-geopandas python3-scipy  # the Python module's tests: GeoDataFrames in and out, sparse matrices
   qgis                        # qgis_process: the Processing provider's tests run lifecircle:... headless
   slurm-wlm munge             # tests/slurm: a one-node Slurm cluster (slurmctld, slurmd, munged) on localhost runs

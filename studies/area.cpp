@@ -105,6 +105,14 @@ std::unique_ptr<StudyArea> load_area(const AreaSpec& spec, io::Network net, cons
     }
     const std::string demand_file = d.path.empty() ? d.buildings : d.path;
     for (const std::string& n : a->demand.notes) reporter.note(demand_file + ": " + n);
+    // Point residents read as WGS 84 may hold Chinese map coordinates (GCJ-02, BD-09).
+    if (a->demand.kind == "points" && d.read.input_crs.empty() && a->demand.source_crs == "EPSG:4326") {
+        std::vector<Point> lonlat = a->demand.xy;
+        a->net.to_lonlat(lonlat);
+        const std::string hint =
+            chinese_offset_hint(lonlat, a->net, "the demand (" + demand_file + ")", d.crs_setting);
+        if (!hint.empty()) reporter.warning(hint);
+    }
     if (a->demand.xy.empty() && !spec.part)
         throw InputError("the demand layer has no residents (every weight is 0)").set_file(demand_file);
     reporter.check();

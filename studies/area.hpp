@@ -46,6 +46,9 @@ struct DemandSpec {
     /** Layer, id field, weight fields (groups), CRS, spread spacing, band; for `buildings`,
         read.building_options (storeys, floor area per person, residential share, age shares). */
     io::DemandReadOptions read;
+    /** How a hint names the setting of the demand's CRS, "{crs}" standing for gcj02 or bd09
+        (a plan: crs = "{crs}" in [demand]). */
+    std::string crs_setting = "--demand-crs {crs}";
 };
 
 /** Everything an area is made from. */

@@ -18,6 +18,7 @@ struct Console {
     ConsoleOptions options;
     bool line_open = false;                         // a progress bar is drawn without its newline
     std::map<std::string, std::size_t> last_tenth;  // per phase, the last tenth printed
+    std::map<std::string, std::size_t> last_done;   // per phase, the last count (a smaller one: a new round)
 };
 
 Console& console() {
@@ -45,6 +46,9 @@ void draw_progress(const std::string& phase, std::size_t done, std::size_t total
     }
     if (!c.options.progress_lines) return;
     const std::size_t tenth = 10 * std::min(done, total) / total;
+    auto& seen = c.last_done[phase];
+    if (done < seen) c.last_tenth.erase(phase);  // the phase runs again (a round of a search)
+    seen = done;
     auto [it, fresh] = c.last_tenth.try_emplace(phase, 0);
     if (!fresh && tenth <= it->second) return;
     it->second = tenth;

@@ -232,9 +232,17 @@ name_field = "name"
 [gaps]
 hex_m = 150
 
+[groups]                        # how the report and the legend name the demand groups
+pop_total = "全部居民 all residents"
+pop_3_6 = "3–6岁儿童 children 3–6"
+pop_60plus = "60岁及以上老人 residents 60+"
+
+[report]
+language = "zh"                 # Chinese first, English beside it ("en": English first)
+
 [[services]]
 id = "clinics"
-title = "15-minute medical circle (15分钟医疗服务圈)"
+title = "15分钟医疗服务圈 15-minute medical circle"
 facilities = "clinics.geojson"
 standard = "medical-15min"
 demand_group = "pop_total"
@@ -242,13 +250,15 @@ breaks_minutes = [5, 10, 15]
 
 [[services]]
 id = "kindergartens"
-title = "Kindergarten seats (幼儿园学位)"
+title = "幼儿园学位 Kindergarten seats"
 facilities = "kindergartens.geojson"
 capacity_field = "seats"
 standard = "kindergarten"
 minutes = 10                    # the 10-minute life circle (GB 50180-2018: 500 m), as many districts plan it
 meters = 500
 demand_group = "pop_3_6"
+target_share = 0.8              # the district's own goal: the report's verdict names it as set by the scenario
+target_source = "清河街道 学前教育设施规划目标（示例）Qinghe district pre-school goal (demo)"
   [services.suggest]
   objective = "max-coverage"
   count = 2
@@ -259,17 +269,24 @@ demand_group = "pop_3_6"
 
 [[services]]
 id = "meal_points"
-title = "Elderly meal points (老年助餐点)"
+title = "老年助餐点 Elderly meal points"
 facilities = "meal_points.geojson"
 standard = "elderly-meal-point"
 demand_group = "pop_60plus"
 walk_speed_kmh = 3.2            # the elderly walk slower
 
-[[edits]]
+[[edits]]                       # option A, road works: the variant "road_works"
 type = "add_road"
-label = "new footbridge on 中心大街 (新建人行桥)"
+label = "新建人行桥 new footbridge"
 class = "footway"
-line = [[)toml") + lonlat(x, 3 * step) + "], [" + lonlat(x, 4 * step) + "]]\n";
+line = [[)toml") + lonlat(x, 3 * step) + "], [" + lonlat(x, 4 * step) + R"toml(]]
+
+[[variants]]                    # option B, weighed side by side with the road works against today
+id = "new_clinic"
+title = "方案B：新华社区新建卫生服务站 option B: a new health station"
+  [[variants.facilities]]
+  service = "clinics"
+  add = [{ id = "K4", name = "新华社区卫生服务站", lon = )toml" + lon_of(1600) + ", lat = " + lat_of(1200) + " }]\n";
 }
 
 /** The files of the district (relative to its folder). */

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
+#include <map>
 #include <unordered_map>
 
 #define GEOS_USE_ONLY_R_API
@@ -12,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/limits.hpp"
 #include "core/wkb.hpp"
+#include "io/chinese_coords.hpp"
 #include "io/osm_facilities.hpp"
 #include "core/geos.hpp"
 
@@ -84,10 +87,60 @@ FacilitySet from_osm(const FacilitySpec& spec, const Reporter& reporter) {
     return out;
 }
 
-FacilitySet from_layer(const FacilitySpec& spec, const Reporter& reporter) {
+/** Segments of the roads on a grid, for the distance from a point to the nearest road. */
+class RoadGrid {
+public:
+    explicit RoadGrid(const RoadGraph& g, double cell = 100.0) : m_cell(cell) {
+        for (EdgeId e = 0; e < g.edge_count(); ++e) {
+            const Point* s = g.shape_begin(e);
+            for (std::uint32_t k = 0; k + 1 < g.shape_size(e); ++k) {
+                const auto [x0, x1] = std::minmax(s[k].x, s[k + 1].x);
+                const auto [y0, y1] = std::minmax(s[k].y, s[k + 1].y);
+                for (long long cx = key(x0); cx <= key(x1); ++cx)
+                    for (long long cy = key(y0); cy <= key(y1); ++cy) m_cells[{cx, cy}].push_back({s[k], s[k + 1]});
+            }
+        }
+    }
+    /** The distance to the nearest road, or `limit` when none is nearer. */
+    double distance(const Point& p, double limit) const {
+        double best = limit;
+        const long long cx = key(p.x), cy = key(p.y);
+        for (long long r = 0; static_cast<double>(r) * m_cell < best + m_cell; ++r) {
+            for (long long dx = -r; dx <= r; ++dx)
+                for (long long dy = -r; dy <= r; ++dy) {
+                    if (std::max(std::llabs(dx), std::llabs(dy)) != r) continue;
+                    const auto it = m_cells.find({cx + dx, cy + dy});
+                    if (it == m_cells.end()) continue;
+                    for (const auto& [a, b] : it->second) best = std::min(best, segment_distance(p, a, b));
+                }
+            if (static_cast<double>(r) * m_cell > limit) break;
+        }
+        return best;
+    }
+
+private:
+    long long key(double v) const { return static_cast<long long>(std::floor(v / m_cell)); }
+    static double segment_distance(const Point& p, const Point& a, const Point& b) {
+        const double dx = b.x - a.x, dy = b.y - a.y;
+        const double len2 = dx * dx + dy * dy;
+        const double t = len2 > 0 ? std::clamp(((p.x - a.x) * dx + (p.y - a.y) * dy) / len2, 0.0, 1.0) : 0.0;
+        return std::hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+    }
+    double m_cell;
+    std::map<std::pair<long long, long long>, std::vector<std::pair<Point, Point>>> m_cells;
+};
+
+double median(std::vector<double> v) {
+    if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
+    std::sort(v.begin(), v.end());
+    return v.size() % 2 ? v[v.size() / 2] : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
+}
+
+FacilitySet from_layer(const FacilitySpec& spec, const Reporter& reporter, std::string& source_crs) {
     io::PointReadOptions read = spec.read;
     read.allow_empty = !spec.required;
     io::PointLayer layer = spec.table ? io::read_points(*spec.table, read) : io::read_points(spec.path, read);
+    source_crs = layer.source_crs;
     for (const std::string& n : layer.notes) reporter.note(spec.path + ": " + n);
     FacilitySet out;
     out.source = spec.path;
@@ -161,7 +214,8 @@ std::string list_text(std::span<const std::string> items, std::size_t max) {
 FacilitySet read_facilities(const FacilitySpec& spec, const io::Network& net, const Reporter& reporter) {
     if (spec.path.empty() == spec.osm_kind.empty())
         throw UsageError(spec.label + " needs exactly one of a facilities file and an OpenStreetMap kind");
-    FacilitySet out = spec.path.empty() ? from_osm(spec, reporter) : from_layer(spec, reporter);
+    std::string source_crs;
+    FacilitySet out = spec.path.empty() ? from_osm(spec, reporter) : from_layer(spec, reporter, source_crs);
     if (out.ids.empty()) {
         const std::string what = spec.path.empty() ? "the OpenStreetMap file has no " + spec.osm_kind + " facilities"
                                                    : std::string("the layer has no facilities");
@@ -176,7 +230,73 @@ FacilitySet read_facilities(const FacilitySpec& spec, const io::Network& net, co
     net.to_work(out.xy);
     for (std::vector<Point>& o : out.outline)
         if (!o.empty()) net.to_work(o);
+    // A layer read as WGS 84 only because it declared it or said nothing (not an OSM kind, not
+    // an explicit input CRS) may hold Chinese map coordinates.
+    if (!spec.path.empty() && spec.read.input_crs.empty() && source_crs == "EPSG:4326") {
+        const std::string setting = spec.label.rfind("--", 0) == 0
+                                        ? (spec.read.option_prefix.empty() ? std::string("--input-crs")
+                                                                           : spec.read.option_prefix + "-crs") +
+                                              " {crs}"
+                                        : "crs = \"{crs}\" in " + spec.label;
+        const std::string hint = chinese_offset_hint(out.lonlat, net, spec.label + " (" + spec.path + ")", setting);
+        if (!hint.empty()) reporter.warning(hint);
+    }
     return out;
+}
+
+std::string chinese_offset_hint(std::span<const Point> lonlat, const io::Network& net, const std::string& what,
+                                const std::string& setting) {
+    std::vector<Point> in_china;
+    for (const Point& p : lonlat)
+        if (std::isfinite(p.x) && std::isfinite(p.y) && io::inside_china({p.x, p.y})) in_china.push_back(p);
+    // Fewer points leave too much to chance: a few shifted 500 m may land near a road by luck.
+    if (in_china.size() < 5) return {};
+    // At most 400 points, evenly taken: a median needs no more.
+    std::vector<Point> sample;
+    const std::size_t step = std::max<std::size_t>(1, in_china.size() / 400);
+    for (std::size_t i = 0; i < in_china.size(); i += step) sample.push_back(in_china[i]);
+    const RoadGrid grid(net.graph);
+    constexpr double limit = 2000.0;
+    const auto median_distance = [&](const std::vector<Point>& ll, double* shift) {
+        std::vector<Point> xy = ll;
+        net.to_work(xy);
+        std::vector<double> d;
+        for (const Point& p : xy) d.push_back(grid.distance(p, limit));
+        if (shift) {
+            std::vector<Point> a = sample;
+            net.to_work(a);
+            std::vector<double> s;
+            for (std::size_t i = 0; i < a.size(); ++i) s.push_back(std::hypot(a[i].x - xy[i].x, a[i].y - xy[i].y));
+            *shift = median(s);
+        }
+        return median(d);
+    };
+    const double as_read = median_distance(sample, nullptr);
+    struct Try {
+        const char* crs;
+        const char* source;
+        double distance = 0, shift = 0;
+    };
+    std::vector<Try> tries = {{"gcj02", "GCJ-02 (Amap/Gaode, Tencent)"}, {"bd09", "BD-09 (Baidu)"}};
+    for (Try& t : tries) {
+        std::vector<Point> converted;
+        for (const Point& p : sample) {
+            const io::LonLat w = std::string(t.crs) == "gcj02" ? io::gcj02_to_wgs84({p.x, p.y}) : io::bd09_to_wgs84({p.x, p.y});
+            converted.push_back({w.lon, w.lat});
+        }
+        t.distance = median_distance(converted, &t.shift);
+    }
+    const Try& best = tries[0].distance <= tries[1].distance ? tries[0] : tries[1];
+    if (!(as_read >= 20 && best.distance * 2 <= as_read && as_read - best.distance >= 15)) return {};
+    std::string option = setting;
+    if (const std::size_t at = option.find("{crs}"); at != std::string::npos) option.replace(at, 5, best.crs);
+    char text[512];
+    std::snprintf(text, sizeof text,
+                  "%s: read as WGS 84, its %zu points in China lie a median %.0f m from the nearest road; as %s "
+                  "coordinates (%.0f m away) they would lie %.0f m from it. If the coordinates came from that map "
+                  "service, set %s",
+                  what.c_str(), in_china.size(), as_read, best.source, best.shift, best.distance, option.c_str());
+    return text;
 }
 
 PlacedFacilities place_points(std::span<const Point> xy, const Snapper& snapper) {

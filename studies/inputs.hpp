@@ -154,6 +154,17 @@ std::vector<Point> auto_candidates(const RoadGraph& graph, std::span<const Point
     WGS 84. */
 Layer osm_facilities_layer(const std::string& osm_file, const std::string& kind, const std::string& name);
 
+/**
+ * Whether points read as WGS 84 inside China lie off the roads in a way Chinese map coordinates
+ * would explain: GCJ-02 (Amap/Gaode, Tencent) or BD-09 (Baidu) read as WGS 84 put every point
+ * 300-700 m off, on the wrong side of streets and into blocks. The median distance to the nearest road is measured as read and as if
+ * converted from GCJ-02 and from BD-09; when a conversion brings the points at least twice as
+ * close (and 15 m closer), with at least five points in China, the hint says so and names the setting: `setting` with "{crs}" in
+ * place of gcj02 or bd09 (e.g. "--facilities-crs {crs}"). "" when there is nothing to say.
+ */
+std::string chinese_offset_hint(std::span<const Point> lonlat, const io::Network& net, const std::string& what,
+                                const std::string& setting);
+
 /** The words for a list: "a, b, c" and " ..." after `max` items. */
 std::string list_text(std::span<const std::string> items, std::size_t max = 10);
 

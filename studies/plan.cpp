@@ -3,11 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <set>
+#include <tuple>
 
 #include "core/error.hpp"
 #include "core/wkb.hpp"
+#include "io/map_layers.hpp"
 #include "io/points.hpp"
 #include "studies/plan_outputs.hpp"
 
@@ -85,19 +90,21 @@ std::vector<std::vector<Ring>> edit_areas(const ScenarioEdit& e, const std::stri
 /** The areas of one travel profile and variant, loaded once and shared by the services. */
 class Areas {
 public:
-    Areas(const Scenario& sc, io::NetworkOptions edited, unsigned threads, const Reporter& reporter)
+    Areas(const Scenario& sc, std::vector<io::NetworkOptions> edited, unsigned threads, const Reporter& reporter)
         : m_scenario(sc), m_edited(std::move(edited)), m_threads(threads), m_reporter(reporter) {}
 
-    const StudyArea& get(const StudyStandard& st, bool after) {
+    /** The area of a standard's profile on today's network (variant 0) or with the road works
+        of variant v (m_edited[v - 1]). */
+    const StudyArea& get(const StudyStandard& st, std::size_t variant) {
         // One graph per mode, speed and slope model: a graph holds one walking profile.
         const std::string key = std::to_string(int(st.mode)) + "/" + fmt(st.walk_speed_kmh, 3) + "/" +
-                                std::string(slope_model_name(st.profile().slope)) + (after ? "/after" : "");
+                                std::string(slope_model_name(st.profile().slope)) + "/" + std::to_string(variant);
         auto& slot = m_areas[key];
         if (slot) return *slot;
         AreaSpec spec{m_scenario.network, m_scenario.demand, m_scenario.districts, m_threads};
-        if (after) {
-            spec.network.read.edits_lonlat = m_edited.edits_lonlat;
-            spec.network.read.edits = m_edited.edits;
+        if (variant > 0) {
+            spec.network.read.edits_lonlat = m_edited[variant - 1].edits_lonlat;
+            spec.network.read.edits = m_edited[variant - 1].edits;
         }
         slot = load_area(spec, st.profile(), m_reporter, m_districts ? &*m_districts : nullptr);
         if (!m_districts) m_districts = slot->districts;
@@ -113,7 +120,7 @@ public:
 
 private:
     const Scenario& m_scenario;
-    io::NetworkOptions m_edited;
+    std::vector<io::NetworkOptions> m_edited;
     unsigned m_threads;
     const Reporter& m_reporter;
     std::map<std::string, std::unique_ptr<StudyArea>> m_areas;
@@ -137,6 +144,8 @@ ServiceOptions service_options(const Scenario& sc, const ScenarioService& sv, co
     f.read.delay_field = sv.delay_field;
     f.read.cutoff_field = sv.cutoff_field;
     f.read.option_prefix = "--facilities";
+    f.read.input_crs = sv.crs;
+    f.read.layer = sv.layer;
     f.default_capacity = sv.default_capacity.value_or(0.0);
     f.label = o.label;
     f.required = false;  // no facility: 0% covered, with a warning
@@ -185,37 +194,367 @@ void check_groups(const Scenario& sc, const StudyArea& area) {
 
 /** Road works lie on the network: a point far outside it (a typo, swapped coordinates) is an
     error naming the edit's line before the network is rebuilt with it. */
-void check_edits_within(const Scenario& sc, const Box& lonlat) {
+void check_edits_within(const Scenario& sc, const std::vector<ScenarioVariant>& variants, const Box& lonlat) {
     const double margin = 0.05;  // degrees, about 5 km
     const auto outside = [&](double lon, double lat) {
         return lon < lonlat.min.x - margin || lon > lonlat.max.x + margin || lat < lonlat.min.y - margin ||
                lat > lonlat.max.y + margin;
     };
-    for (const ScenarioEdit& e : sc.edits)
-        for (const auto* points : {&e.line, &e.polygon})
-            for (const auto& [lon, lat] : *points) {
-                if (!outside(lon, lat)) continue;
-                char buf[512];
-                std::snprintf(buf, sizeof buf,
-                              "line %d: road work '%s': the point [%.6f, %.6f] lies outside the network (lon %.4f..%.4f, "
-                              "lat %.4f..%.4f); coordinates are WGS 84 [longitude, latitude]",
-                              e.line_number, e.label.c_str(), lon, lat, lonlat.min.x, lonlat.max.x, lonlat.min.y,
-                              lonlat.max.y);
-                throw InputError(buf).set_file(sc.path);
-            }
+    for (const ScenarioVariant& v : variants)
+        for (const ScenarioEdit& e : v.edits)
+            for (const auto* points : {&e.line, &e.polygon})
+                for (const auto& [lon, lat] : *points) {
+                    if (!outside(lon, lat)) continue;
+                    char buf[512];
+                    std::snprintf(buf, sizeof buf,
+                                  "line %d: road work '%s': the point [%.6f, %.6f] lies outside the network (lon %.4f..%.4f, "
+                                  "lat %.4f..%.4f); coordinates are WGS 84 [longitude, latitude]",
+                                  e.line_number, e.label.c_str(), lon, lat, lonlat.min.x, lonlat.max.x, lonlat.min.y,
+                                  lonlat.max.y);
+                    throw InputError(buf).set_file(sc.path);
+                }
 }
 
-std::string edit_note(const EditReport& e) {
-    std::string line = e.label + ": ";
-    if (e.roads_added)
-        line += fmt(e.km_added * 1000, 0) + " m of new road, " + std::to_string(e.joins) + " joins";
-    else
-        line += std::to_string(e.roads_changed) + " road pieces (" + fmt(e.km_changed, 2) + " km) changed";
-    for (const std::string& n : e.notes) line += "; " + n;
-    return line;
+double segment_distance(const Point& p, const Point& a, const Point& b) {
+    const double dx = b.x - a.x, dy = b.y - a.y;
+    const double len2 = dx * dx + dy * dy;
+    double t = len2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / len2 : 0.0;
+    t = std::clamp(t, 0.0, 1.0);
+    return std::hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
 }
+
+double edge_distance(const RoadGraph& g, EdgeId e, const Point& p) {
+    const Point* s = g.shape_begin(e);
+    double best = std::numeric_limits<double>::infinity();
+    for (std::uint32_t k = 0; k + 1 < g.shape_size(e); ++k) best = std::min(best, segment_distance(p, s[k], s[k + 1]));
+    return best;
+}
+
+const std::string& edge_name(const RoadGraph& g, EdgeId e) { return g.names[g.edge_name[e]]; }
+
+/** The distinct names of the roads within `radius` of p, nearest first (at most two). */
+std::vector<std::string> names_near(const RoadGraph& g, const Point& p, double radius) {
+    std::vector<std::pair<double, std::string>> found;
+    for (EdgeId e = 0; e < g.edge_count(); ++e) {
+        const std::string& name = edge_name(g, e);
+        if (name.empty()) continue;
+        const double d = edge_distance(g, e, p);
+        if (d <= radius) found.emplace_back(d, name);
+    }
+    std::sort(found.begin(), found.end());
+    std::vector<std::string> out;
+    for (const auto& [d, name] : found)
+        if (std::find(out.begin(), out.end(), name) == out.end() && out.size() < 2) out.push_back(name);
+    return out;
+}
+
+/** The nearest named road within `radius`, other than `besides`, and how far it is (metres);
+    empty name if none. */
+std::pair<std::string, double> nearest_named_road(const RoadGraph& g, const Point& p, double radius,
+                                                  const std::string& besides = {}) {
+    std::pair<std::string, double> best{"", std::numeric_limits<double>::infinity()};
+    for (EdgeId e = 0; e < g.edge_count(); ++e) {
+        const std::string& name = edge_name(g, e);
+        if (name.empty() || name == besides) continue;
+        const double d = edge_distance(g, e, p);
+        if (d <= radius && d < best.second) best = {name, d};
+    }
+    return best;
+}
+
+std::string class_zh(const std::string& c) {
+    static const std::map<std::string, std::string> names = {
+        {"footway", "人行道"},   {"path", "小路"},          {"cycleway", "自行车道"}, {"pedestrian", "步行街"},
+        {"steps", "台阶"},       {"residential", "居住区道路"}, {"living_street", "生活街道"},
+        {"service", "服务道路"}, {"primary", "主干路"},     {"secondary", "次干路"}, {"tertiary", "支路"},
+        {"trunk", "快速路"},     {"unclassified", "道路"}};
+    const auto it = names.find(c);
+    return it == names.end() ? "道路" : it->second;
+}
+
+std::string joined(const std::vector<std::string>& items, const std::string& sep, std::size_t max = 6) {
+    std::string out;
+    for (std::size_t k = 0; k < items.size() && k < max; ++k) out += (k ? sep : "") + items[k];
+    if (items.size() > max) out += sep + "…";
+    return out;
+}
+
+bool in_rings(const std::vector<Ring>& rings, const Point& p) {
+    bool inside = false;
+    for (const Ring& r : rings)
+        for (std::size_t i = 0, j = r.size() - 1; i < r.size(); j = i++)
+            if ((r[i].y > p.y) != (r[j].y > p.y) &&
+                p.x < (r[j].x - r[i].x) * (p.y - r[i].y) / (r[j].y - r[i].y) + r[i].x)
+                inside = !inside;
+    return inside;
+}
+
+/** Each road work of a variant in words: lengths, the roads joined and changed, by name. */
+std::vector<RoadWork> describe_road_works(const Scenario& sc, const std::vector<ScenarioEdit>& edits,
+                                          const io::Network& today, const io::Network& after,
+                                          const Reporter& reporter) {
+    // apply_edits reports the changes first, then the added roads, each in scenario order.
+    std::vector<const ScenarioEdit*> order;
+    for (const ScenarioEdit& e : edits)
+        if (e.type != "add_road") order.push_back(&e);
+    for (const ScenarioEdit& e : edits)
+        if (e.type == "add_road") order.push_back(&e);
+    const RoadGraph& g = today.graph;
+    std::vector<RoadWork> out;
+    for (std::size_t k = 0; k < order.size(); ++k) {
+        const ScenarioEdit& e = *order[k];
+        const EditReport* rep = k < after.edit_reports.size() ? &after.edit_reports[k] : nullptr;
+        RoadWork w;
+        w.label = e.label;
+        w.type = e.type;
+        if (rep) w.notes = rep->notes;
+        if (e.type == "add_road") {
+            std::vector<Point> line;
+            for (const auto& [lon, lat] : e.line) line.push_back({lon, lat});
+            today.to_work(line);
+            double len = 0;
+            for (std::size_t i = 0; i + 1 < line.size(); ++i) len += std::hypot(line[i + 1].x - line[i].x, line[i + 1].y - line[i].y);
+            w.length_m = rep && rep->km_added > 0 ? rep->km_added * 1000 : len;
+            w.road_class = e.road_class;
+            w.bridge = e.bridge;
+            for (const Point& end : {line.front(), line.back()}) w.joins.push_back(joined(names_near(g, end, 8.0), " / "));
+            const auto end_zh = [](const std::string& n) { return n.empty() ? std::string("无名道路") : n; };
+            const auto end_en = [](const std::string& n) { return n.empty() ? std::string("an unnamed road") : n; };
+            const std::string len_text = fmt(w.length_m, 0);
+            w.zh = e.label + "：新建" + class_zh(e.road_class) + (e.bridge ? "（桥）" : "") + "，长 " + len_text +
+                   " 米，连接 " + end_zh(w.joins[0]) + " 与 " + end_zh(w.joins[1]);
+            w.en = e.label + ": a new " + e.road_class + (e.bridge ? " bridge" : "") + " of " + len_text +
+                   " m joining " + end_en(w.joins[0]) + " and " + end_en(w.joins[1]);
+        } else {
+            std::vector<std::vector<Ring>> areas;
+            for (auto part : edit_areas(e, sc.path, Reporter())) {
+                for (Ring& r : part) today.to_work(r);
+                areas.push_back(std::move(part));
+            }
+            std::vector<std::string> names;
+            for (EdgeId ed = 0; ed < g.edge_count(); ++ed) {
+                const std::string& name = edge_name(g, ed);
+                if (name.empty() || std::find(names.begin(), names.end(), name) != names.end()) continue;
+                bool hit = false;
+                const std::int64_t src = today.source_ids.empty() ? 0 : today.source_ids[g.edge_source[ed]];
+                hit = std::find(e.osm_ids.begin(), e.osm_ids.end(), src) != e.osm_ids.end();
+                for (std::uint32_t i = 0; !hit && i < g.shape_size(ed); ++i)
+                    for (const auto& rings : areas) hit = hit || in_rings(rings, g.shape_begin(ed)[i]);
+                if (hit) names.push_back(name);
+            }
+            std::sort(names.begin(), names.end());
+            w.roads = names;
+            if (rep) {
+                w.roads_changed = rep->roads_changed;
+                w.km_changed = rep->km_changed;
+            }
+            std::string what_zh, what_en;
+            if (e.type == "close") {
+                what_zh = "封闭";
+                what_en = "closes";
+            } else {
+                std::vector<std::string> zh, en;
+                if (e.new_class) {
+                    zh.push_back("改为" + class_zh(*e.new_class));
+                    en.push_back("reclassified as " + *e.new_class);
+                }
+                if (e.maxspeed_kmh) {
+                    zh.push_back("限速 " + fmt(*e.maxspeed_kmh, 0) + " km/h");
+                    en.push_back("speed limit " + fmt(*e.maxspeed_kmh, 0) + " km/h");
+                }
+                if (e.speed_factor) {
+                    zh.push_back("通行速度 ×" + fmt(*e.speed_factor, 2));
+                    en.push_back("travel speed ×" + fmt(*e.speed_factor, 2));
+                }
+                what_zh = "调整（" + joined(zh, "，") + "）";
+                what_en = "changes (" + joined(en, ", ") + ")";
+            }
+            const std::string km = fmt(w.km_changed, 2);
+            w.zh = e.label + "：" + what_zh + " " + std::to_string(w.roads_changed) + " 段道路（" + km + " 公里）" +
+                   (names.empty() ? std::string() : "：" + joined(names, "、"));
+            w.en = e.label + ": " + what_en + " " + std::to_string(w.roads_changed) + " pieces of road (" + km +
+                   " km)" + (names.empty() ? std::string() : ": " + joined(names, ", "));
+        }
+        for (const std::string& n : w.notes)
+            if (n.find("joins nothing") != std::string::npos || n.find("not in the network") != std::string::npos ||
+                n.find("selects no roads") != std::string::npos)
+                reporter.warning(sc.path + ", line " + std::to_string(e.line_number) + ": road work '" + e.label +
+                                 "': " + n);
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
+/** A plain copy of a facility set keeping only `keep[i]`. */
+FacilitySet kept(const FacilitySet& f, const std::vector<bool>& keep) {
+    FacilitySet out;
+    out.source = f.source;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        if (!keep[i]) continue;
+        out.ids.push_back(f.ids[i]);
+        out.names.push_back(f.names[i]);
+        out.lonlat.push_back(f.lonlat[i]);
+        out.xy.push_back(f.xy[i]);
+        if (f.has_capacity()) out.capacity.push_back(f.capacity[i]);
+        out.delay.push_back(f.delay[i]);
+        out.cutoff.push_back(f.cutoff[i]);
+        if (!f.cost.empty()) out.cost.push_back(f.cost[i]);
+        out.outline.push_back(f.outline[i]);
+    }
+    return out;
+}
+
+/** Appends `more` to `f`; an id already there is an InputError naming it. */
+void append(FacilitySet& f, const FacilitySet& more, const std::string& who, const std::string& file, int line) {
+    for (std::size_t i = 0; i < more.size(); ++i) {
+        if (std::find(f.ids.begin(), f.ids.end(), more.ids[i]) != f.ids.end())
+            throw InputError("line " + std::to_string(line) + ": " + who + " adds a facility with id '" + more.ids[i] +
+                             "', which the service already has; give added facilities ids of their own")
+                .set_file(file);
+        f.ids.push_back(more.ids[i]);
+        f.names.push_back(more.names[i]);
+        f.lonlat.push_back(more.lonlat[i]);
+        f.xy.push_back(more.xy[i]);
+        if (f.has_capacity() || (f.size() == 1 && more.has_capacity())) {
+            if (!more.has_capacity())
+                throw InputError("line " + std::to_string(line) + ": " + who +
+                                 " adds facilities without a capacity to a service with seats; give each its capacity")
+                    .set_file(file);
+            f.capacity.push_back(more.capacity[i]);
+        }
+        f.delay.push_back(more.delay[i]);
+        f.cutoff.push_back(more.cutoff[i]);
+        if (!f.cost.empty()) f.cost.push_back(more.cost.empty() ? 0.0 : more.cost[i]);
+        f.outline.push_back(more.outline.empty() ? std::vector<Point>{} : more.outline[i]);
+    }
+}
+
+/** The facilities of a service in a variant: its own, less those closed, plus those added. */
+FacilitySet variant_facilities(const Scenario& sc, const ScenarioVariant& v, const ScenarioFacilityChange& c,
+                               const StudyArea& area, const ServiceOptions& o, const Reporter& quiet,
+                               const Reporter& reporter, std::vector<std::string>& words, std::size_t& first_added) {
+    const std::string who = "variant '" + v.id + "' (service '" + c.service + "')";
+    FacilitySet base = read_facilities(o.facilities, area.net, quiet);
+    std::vector<bool> keep(base.size(), true);
+    std::vector<std::string> closed;
+    for (const std::string& id : c.close) {
+        const auto it = std::find(base.ids.begin(), base.ids.end(), id);
+        if (it == base.ids.end())
+            throw InputError("line " + std::to_string(c.line) + ": " + who + " closes '" + id +
+                             "', which is not one of the service's facilities (" + list_text(base.ids, 20) + ")")
+                .set_file(sc.path);
+        const std::size_t i = static_cast<std::size_t>(it - base.ids.begin());
+        keep[i] = false;
+        closed.push_back(base.names[i].empty() ? id : base.names[i] + " (" + id + ")");
+    }
+    FacilitySet out = kept(base, keep);
+    first_added = out.size();
+    std::vector<std::string> added;
+    if (!c.add_file.empty()) {
+        FacilitySpec spec = o.facilities;
+        spec.path = c.add_file;
+        spec.osm_kind.clear();
+        spec.osm_file.clear();
+        spec.required = true;
+        spec.label = who;
+        const FacilitySet more = read_facilities(spec, area.net, reporter);
+        append(out, more, who, sc.path, c.line);
+        for (std::size_t i = 0; i < more.size(); ++i) added.push_back(more.names[i].empty() ? more.ids[i] : more.names[i]);
+    }
+    if (!c.add.empty()) {
+        FacilitySet more;
+        more.source = sc.path;
+        for (const ScenarioPoint& p : c.add) {
+            more.ids.push_back(p.id);
+            more.names.push_back(p.name);
+            more.lonlat.push_back({p.lon, p.lat});
+            if (base.has_capacity()) {
+                if (!p.capacity)
+                    throw InputError("line " + std::to_string(p.line) + ": " + who + " adds '" + p.id +
+                                     "' without a capacity; the service counts seats (capacity_field '" +
+                                     o.facilities.read.capacity_field + "'): give it capacity = N")
+                        .set_file(sc.path);
+                more.capacity.push_back(*p.capacity);
+            }
+            more.delay.push_back(0.0);
+            more.cutoff.push_back(unreachable);
+            more.outline.emplace_back();
+            added.push_back(p.name.empty() ? p.id : p.name);
+        }
+        more.xy = more.lonlat;
+        area.net.to_work(more.xy);
+        append(out, more, who, sc.path, c.line);
+    }
+    out.source = base.source;
+    if (!added.empty()) words.push_back("+" + std::to_string(added.size()) + ": " + joined(added, ", ", 10));
+    if (!closed.empty()) words.push_back("−" + std::to_string(closed.size()) + ": " + joined(closed, ", ", 10));
+    return out;
+}
+
+Layer shapes_layer(const std::string& name, GeometryKind kind, const io::MapShapes& shapes, const io::Network& net) {
+    Layer layer;
+    layer.name = name;
+    layer.kind = kind;
+    layer.fields = {{"name", FieldType::string}};
+    if (kind == GeometryKind::polygon) {
+        for (std::size_t k = 0; k < shapes.areas.size(); ++k) {
+            MultiPolygonXY mp = shapes.areas[k];
+            for (auto& part : mp)
+                for (Ring& r : part) net.to_work(r);
+            Feature f;
+            f.wkb = wkb_multipolygon(mp);
+            f.values = {shapes.area_names[k]};
+            layer.features.push_back(std::move(f));
+        }
+    } else {
+        for (std::size_t k = 0; k < shapes.lines.size(); ++k) {
+            std::vector<Point> line = shapes.lines[k];
+            net.to_work(line);
+            Feature f;
+            const std::vector<std::vector<Point>> parts{line};
+            f.wkb = wkb_multilinestring(parts);
+            f.values = {shapes.line_names[k]};
+            layer.features.push_back(std::move(f));
+        }
+    }
+    return layer;
+}
+
+/** Water under the maps: the scenario's layer, else natural=water, waterway=* and
+    landuse=reservoir from an OSM network. */
+void read_water(const Scenario& sc, bool osm, const io::Network& net, PlanResult& out, const Reporter& reporter) {
+    io::MapShapes shapes;
+    if (!sc.report.water.empty()) {
+        shapes = io::read_map_shapes(sc.report.water, sc.report.water_layer, sc.report.water_crs);
+    } else if (osm) {
+        shapes = io::read_osm_water(sc.network.path);
+    }
+    for (const std::string& n : shapes.notes) reporter.note(sc.network.path + ": " + n);
+    out.water = shapes_layer("water", GeometryKind::polygon, shapes, net);
+    out.waterways = shapes_layer("waterways", GeometryKind::line, shapes, net);
+}
+
+struct DefaultLabel {
+    const char* group;
+    const char* zh;
+    const char* en;
+};
+constexpr DefaultLabel default_labels[] = {
+    {"pop_total", "全部居民", "all residents"},       {"residents", "居民", "residents"},
+    {"population", "居民", "residents"},              {"pop_0_3", "0–3岁婴幼儿", "children 0–3"},
+    {"pop_3_6", "3–6岁儿童", "children 3–6"},         {"pop_0_6", "0–6岁儿童", "children 0–6"},
+    {"pop_60plus", "60岁及以上老人", "residents 60+"}, {"pop_65plus", "65岁及以上老人", "residents 65+"}};
 
 }  // namespace
+
+std::string group_label(const Scenario& sc, const std::string& group) {
+    for (const GroupLabel& g : sc.groups)
+        if (g.group == group) return g.label;
+    for (const DefaultLabel& d : default_labels)
+        if (group == d.group)
+            return sc.report.language == "en" ? std::string(d.en) + " " + d.zh : std::string(d.zh) + " " + d.en;
+    return group;
+}
 
 StudyStandard service_standard(const Scenario& sc, const ScenarioService& sv) {
     StandardChoice c;
@@ -239,12 +578,20 @@ StudyStandard service_standard(const Scenario& sc, const ScenarioService& sv) {
     const ServiceStandard* entry = sv.standard.empty() ? nullptr : &find_standard(standards_catalogue(""), sv.standard);
     if (!sv.mode && !entry) st.mode = *parse_mode(sc.mode);
     if (!sv.walk_speed_kmh && !(entry && entry->walk_speed_kmh)) st.walk_speed_kmh = sc.walk_speed_kmh;
+    if (sv.target_share) {
+        st.target_source = sv.target_source;
+        st.target_nature = sv.target_nature;
+    }
     return st;
 }
 
 io::NetworkOptions network_edits(const Scenario& sc, const Reporter& reporter) {
+    return network_edits(sc, sc.edits, reporter);
+}
+
+io::NetworkOptions network_edits(const Scenario& sc, const std::vector<ScenarioEdit>& edits, const Reporter& reporter) {
     io::NetworkOptions no;
-    for (const ScenarioEdit& e : sc.edits) {
+    for (const ScenarioEdit& e : edits) {
         if (e.type == "add_road") {
             AddRoad a;
             a.name = e.label;
@@ -269,27 +616,83 @@ io::NetworkOptions network_edits(const Scenario& sc, const Reporter& reporter) {
     return no;
 }
 
-PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Reporter& reporter) {
+PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Reporter& caller) {
+    // Every note and warning once: a service's facilities are read again for each variant and
+    // for its suggestion.
+    Callbacks callbacks = caller.callbacks();
+    if (callbacks.notice) {
+        auto seen = std::make_shared<std::pair<std::mutex, std::set<std::string>>>();
+        callbacks.notice = [inner = callbacks.notice, seen](const Notice& n) {
+            {
+                std::lock_guard lock(seen->first);
+                if (!seen->second.insert(n.text).second) return;
+            }
+            inner(n);
+        };
+    }
+    const Reporter reporter(callbacks);
     std::vector<StudyStandard> standards;
     for (const ScenarioService& sv : sc.services) standards.push_back(service_standard(sc, sv));
-    const bool with_edits = !sc.edits.empty();
-    Areas areas(sc, network_edits(sc, reporter), options.threads, reporter);
-    const StudyArea& first = areas.get(standards.front(), false);
+    const std::vector<ScenarioVariant> variants = sc.variants_with_edits();
+    std::vector<io::NetworkOptions> edited;
+    for (const ScenarioVariant& v : variants) edited.push_back(network_edits(sc, v.edits, reporter));
+    // Re-reading a service's facilities for a variant repeats no warning; progress and
+    // cancellation stay.
+    Callbacks quiet_callbacks = reporter.callbacks();
+    quiet_callbacks.notice = nullptr;
+    const Reporter quiet(quiet_callbacks);
+
+    std::size_t steps = 2 + sc.services.size() * (1 + variants.size()), step = 0;
+    for (const ScenarioService& sv : sc.services) steps += sv.suggest ? 1 : 0;
+    const auto progressed = [&] { reporter.progress("plan", ++step, steps); };
+    reporter.progress("plan", 0, steps);
+
+    Areas areas(sc, edited, options.threads, reporter);
+    const StudyArea& first = areas.get(standards.front(), 0);
     check_groups(sc, first);
-    check_edits_within(sc, first.net.lonlat_bounds());
+    check_edits_within(sc, variants, first.net.lonlat_bounds());
+    for (const GroupLabel& g : sc.groups) {
+        const auto& known = first.demand.groups;
+        if (std::find(known.begin(), known.end(), g.group) == known.end())
+            throw InputError("line " + std::to_string(g.line) + ": [groups] labels '" + g.group +
+                             "', which is not one of the demand's groups (" + list_text(known, 50) + ")")
+                .set_file(sc.path);
+    }
+    progressed();
 
     PlanResult out;
     out.title = sc.title;
+    out.language = sc.report.language;
+    out.hex_m = sc.hex_m;
     out.work_crs = first.net.work_crs;
     out.osm = first.net.format == "OpenStreetMap";
     out.roads = roads_layer(first.net.graph);
     out.groups = first.demand.groups;
+    for (const std::string& g : out.groups) out.group_labels.push_back(group_label(sc, g));
     out.bounds_lonlat = first.net.lonlat_bounds();
-    if (with_edits) {
-        out.edits = edits_layers(sc, first.net);
-        for (const EditReport& e : areas.get(standards.front(), true).net.edit_reports)
-            out.edit_notes.push_back(edit_note(e));
+    read_water(sc, out.osm, first.net, out, reporter);
+    progressed();
+
+    PlanVariant today;
+    today.id = "today";
+    today.title = sc.report.language == "en" ? "today 现状" : "现状 today";
+    out.variants.push_back(std::move(today));
+    for (std::size_t v = 0; v < variants.size(); ++v) {
+        const ScenarioVariant& sv = variants[v];
+        PlanVariant pv;
+        pv.id = sv.id;
+        pv.title = sv.title;
+        if (!sv.edits.empty()) {
+            const StudyArea& after = areas.get(standards.front(), v + 1);
+            pv.road_works = describe_road_works(sc, sv.edits, first.net, after.net, reporter);
+            // The plain [[edits]] keep their layer names (road_works, road_work_areas).
+            pv.edits = edits_layers(sv.edits, first.net, sv.id == "road_works" ? std::string() : sv.id + "_");
+            for (const RoadWork& w : pv.road_works) out.edit_notes.push_back(w.en);
+            out.edits.insert(out.edits.end(), pv.edits.begin(), pv.edits.end());
+        }
+        out.variants.push_back(std::move(pv));
     }
+
     for (std::size_t k = 0; k < sc.services.size(); ++k) {
         const ScenarioService& sv = sc.services[k];
         ServiceResults s;
@@ -297,22 +700,128 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
         s.title = sv.title;
         s.standard = standards[k];
         ServiceOptions o = service_options(sc, sv, s.standard);
-        for (const bool after : with_edits ? std::vector<bool>{false, true} : std::vector<bool>{false}) {
-            const StudyArea& area = areas.get(s.standard, after);
+        {
+            const StudyArea& area = areas.get(s.standard, 0);
             if (sv.transit) s.standard.transit = o.standard.transit = areas.transit(area, s.standard.max_seconds());
-            VariantResults v;
-            v.name = after ? "after the road works" : "as today";
-            v.result = run_service(area, o, reporter);
-            v.layers = service_layers(area, o, v.result);
-            if (!after && sv.suggest) {
+            VariantResults t;
+            t.name = out.variants[0].title;
+            t.id = "today";
+            t.result = run_service(area, o, reporter);
+            t.layers = service_layers(area, o, t.result);
+            t.demand_xy = area.demand.xy;
+            t.demand_feature = area.demand.feature;
+            t.demand_weight = area.demand.weights[t.result.group];
+            s.group = area.demand.groups[t.result.group];
+            s.group_label = out.group_labels[t.result.group];
+            if (t.result.facilities.size() == 0)
+                s.notes.push_back(sc.report.language == "en"
+                                      ? "No facility was found (" + t.result.facilities.source +
+                                            "): nobody is covered, 0%. 未找到设施：覆盖率为 0%。"
+                                      : "未找到设施（" + t.result.facilities.source +
+                                            "）：无人被覆盖，覆盖率为 0%。No facility was found: nobody is covered, 0%.");
+            s.variants.push_back(std::move(t));
+            progressed();
+            if (sv.suggest) {
                 const SuggestionOptions so = suggestion_options(o, *sv.suggest, options.threads);
                 s.suggestion = run_suggestion(area, so, reporter);
-                s.sites = maps::sites_layer(s.suggestion->rows);
+                // Each site is named by its nearest road, so that a planner can find it.
+                std::vector<maps::SiteRow> rows = s.suggestion->rows;
+                const auto& g = area.net.graph;
+                for (std::size_t r = 0; r < rows.size(); ++r) {
+                    const std::uint32_t j = s.suggestion->suggestion.selected[r];
+                    const Snap& sn = s.suggestion->candidates.placed.snaps[j];
+                    const Point at = sn.ok() ? sn.on_road : s.suggestion->candidates.xy[j];
+                    std::string road = sn.ok() ? edge_name(g, sn.position.edge) : std::string();
+                    double far = 0;
+                    if (road.empty()) std::tie(road, far) = nearest_named_road(g, at, 300.0);
+                    const std::string rank = std::to_string(rows[r].rank);
+                    if (!rows[r].name.empty()) continue;
+                    if (road.empty())
+                        rows[r].name = sc.report.language == "en" ? "site " + rank + " 新址" + rank : "新址" + rank + " site " + rank;
+                    else if (far > 30)
+                        rows[r].name = sc.report.language == "en"
+                                           ? "site " + rank + ", " + fmt(far, 0) + " m from " + road
+                                           : "新址" + rank + "：距" + road + " " + fmt(far, 0) + " 米";
+                    else
+                        rows[r].name = sc.report.language == "en" ? "site " + rank + " on " + road
+                                                                  : "新址" + rank + "：" + road + "旁";
+                    // Sites along one road told apart by the nearest crossing road.
+                    const std::string cross = road.empty() ? std::string() : nearest_named_road(g, at, 250.0, road).first;
+                    if (!cross.empty())
+                        rows[r].name += sc.report.language == "en" ? " near " + cross : "（近" + cross + "）";
+                }
+                s.suggestion->rows = rows;
+                s.sites = maps::sites_layer(rows);
+                VariantResults w;
+                w.id = "with_sites";
+                w.name = sc.report.language == "en" ? "with the suggested sites 增设建议选址后" : "增设建议选址后 with the suggested sites";
+                w.result = s.suggestion->after;
+                w.layers = service_layers(area, o, w.result);
+                w.demand_xy = area.demand.xy;
+                w.demand_feature = area.demand.feature;
+                w.demand_weight = area.demand.weights[w.result.group];
+                s.with_sites = std::move(w);
+                progressed();
             }
-            s.group = area.demand.groups[v.result.group];
-            s.variants.push_back(std::move(v));
+        }
+        for (std::size_t v = 0; v < variants.size(); ++v) {
+            const ScenarioVariant& sv2 = variants[v];
+            const ScenarioFacilityChange* change = nullptr;
+            for (const ScenarioFacilityChange& c : sv2.facilities)
+                if (c.service == sv.id) change = &c;
+            VariantResults r;
+            if (sv2.edits.empty() && !change) {
+                r = s.variants.front();  // the variant leaves this service as it is today
+            } else {
+                const StudyArea& area = areas.get(s.standard, sv2.edits.empty() ? 0 : v + 1);
+                if (sv.transit) o.standard.transit = areas.transit(area, s.standard.max_seconds());
+                if (change) {
+                    std::size_t first_added = 0;
+                    FacilitySet f =
+                        variant_facilities(sc, sv2, *change, area, o, quiet, reporter, r.notes, first_added);
+                    r.result = run_service(area, o, std::move(f), quiet);
+                    for (std::size_t i = first_added; i < r.result.placed.snaps.size(); ++i)
+                        if (!r.result.placed.snaps[i].ok())
+                            reporter.warning("variant '" + sv2.id + "': the facility '" + r.result.facilities.ids[i] +
+                                             "' it adds to service '" + sv.id +
+                                             "' lies too far from any road to be placed (check lon and lat)");
+                    for (const std::string& w : r.notes) out.variants[v + 1].facility_changes.push_back(sv.title + ": " + w);
+                } else {
+                    r.result = run_service(area, o, quiet);
+                }
+                r.layers = service_layers(area, o, r.result);
+                r.demand_xy = area.demand.xy;
+                r.demand_feature = area.demand.feature;
+                r.demand_weight = area.demand.weights[r.result.group];
+            }
+            r.id = sv2.id;
+            r.name = out.variants[v + 1].title;
+            s.variants.push_back(std::move(r));
+            progressed();
         }
         out.services.push_back(std::move(s));
+    }
+    // The project opens where the people and the facilities are, not on the whole network.
+    std::vector<Point> corners;
+    Box view;
+    const auto add = [&view](const Point& p) {
+        view.min.x = std::min(view.min.x, p.x);
+        view.min.y = std::min(view.min.y, p.y);
+        view.max.x = std::max(view.max.x, p.x);
+        view.max.y = std::max(view.max.y, p.y);
+    };
+    for (const ServiceResults& s : out.services) {
+        const VariantResults& t = s.variants.front();
+        for (std::size_t i = 0; i < t.demand_xy.size() && i < t.demand_weight.size(); ++i)
+            if (t.demand_weight[i] > 0) add(t.demand_xy[i]);
+        for (const Point& p : t.result.facilities.xy) add(p);
+    }
+    if (view.min.x <= view.max.x) {
+        corners = {view.min, view.max};
+        first.net.to_lonlat(corners);
+        out.view_lonlat = {corners[0], corners[1]};
+    } else {
+        out.view_lonlat = out.bounds_lonlat;
     }
     return out;
 }

@@ -228,6 +228,7 @@ void read_demand(const Reader& top, Scenario& s, const std::string& path, const 
     spec.read.layer = d.string("layer");
     spec.read.id_field = d.string("id_field", false, "id");
     spec.read.input_crs = d.string("crs");
+    spec.crs_setting = "crs = \"{crs}\" in [demand]";
     spec.read.weight_fields = d.strings("weight_fields");
     if (auto v = d.quantity("spread_m", Quantity::spread_m)) spec.read.spread_spacing_m = *v;
     io::BuildingResidentsOptions& b = spec.read.building_options;
@@ -289,7 +290,8 @@ ScenarioService read_service(const Reader& r, const toml::table& t, const std::s
                              std::set<std::string>& ids) {
     r.only({"id", "title", "facilities", "osm_kind", "id_field", "name_field", "capacity_field", "default_capacity",
             "delay_field", "cutoff_field", "standard", "minutes", "meters", "walk_speed_kmh", "slope", "mode", "direction",
-            "target_share", "demand_group", "breaks_minutes", "suggest"});
+            "target_share", "target_source", "target_nature", "crs", "layer", "demand_group", "breaks_minutes",
+            "suggest"});
     ScenarioService sv;
     sv.line = static_cast<int>(t.source().begin.line);
     sv.id = r.string("id", true);
@@ -316,6 +318,25 @@ ScenarioService read_service(const Reader& r, const toml::table& t, const std::s
     sv.meters = r.quantity("meters", Quantity::metres);
     sv.walk_speed_kmh = r.quantity("walk_speed_kmh", Quantity::walk_speed_kmh);
     sv.target_share = r.quantity("target_share", Quantity::share);
+    sv.target_source = r.string("target_source");
+    sv.target_nature = r.string("target_nature", false, sv.target_share ? "scenario" : "");
+    if (sv.target_share && sv.target_source.empty())
+        r.fail(r.node("target_share")->source(),
+               "service '" + sv.id + "': target_share needs target_source, where the share comes from (a local plan, "
+               "a council decision...): the report gives it with the verdict");
+    if (!sv.target_share && (r.has("target_source") || r.has("target_nature")))
+        r.fail((r.has("target_source") ? r.node("target_source") : r.node("target_nature"))->source(),
+               "service '" + sv.id + "': target_source and target_nature go with target_share");
+    if (sv.target_share && sv.target_nature != "scenario" && sv.target_nature != "local-plan" &&
+        sv.target_nature != "observed")
+        r.fail(r.node("target_nature")->source(),
+               "key 'target_nature' in service '" + sv.id +
+                   "' must be \"scenario\" (set by this scenario), \"local-plan\" (a local plan's target) or "
+                   "\"observed\" (a figure observed elsewhere, compared with)");
+    sv.crs = r.string("crs");
+    sv.layer = r.string("layer");
+    if (!sv.osm_kind.empty() && (!sv.crs.empty() || !sv.layer.empty()))
+        r.fail(t.source(), "service '" + sv.id + "': crs and layer are for a facilities file, not osm_kind");
     if (r.has("slope")) {
         sv.slope = parse_slope_model(r.string("slope"));
         if (!sv.slope)
@@ -450,7 +471,113 @@ ScenarioEdit read_edit(const Reader& r, const toml::table& t) {
     return e;
 }
 
+ScenarioPoint read_point(const Reader& r, const toml::table& t) {
+    r.only({"id", "name", "lon", "lat", "capacity"});
+    ScenarioPoint p;
+    p.line = r.line();
+    p.id = r.string("id", true);
+    p.name = r.string("name");
+    const std::optional<double> lon = r.quantity("lon", Quantity::longitude);
+    const std::optional<double> lat = r.quantity("lat", Quantity::latitude);
+    if (!lon || !lat) r.fail(t.source(), "a facility added by a variant needs 'lon' and 'lat' (WGS 84 degrees)");
+    p.lon = *lon;
+    p.lat = *lat;
+    p.capacity = r.quantity("capacity", Quantity::capacity);
+    return p;
+}
+
+ScenarioFacilityChange read_change(const Reader& r, const toml::table& t, const std::string& path, const fs::path& base,
+                                   const std::string& where) {
+    r.only({"service", "add", "add_file", "close"});
+    ScenarioFacilityChange c;
+    c.line = r.line();
+    c.service = r.string("service", true);
+    c.add_file = r.file("add_file");
+    if (const toml::node* add = r.node("add")) {
+        const auto* arr = add->as_array();
+        if (!arr) r.fail(add->source(), "'add'" + where + " must be a list of { id, name, lon, lat } tables");
+        for (const toml::node& el : *arr) {
+            const auto* pt = el.as_table();
+            if (!pt) r.fail(el.source(), "'add'" + where + " must be a list of { id, name, lon, lat } tables");
+            c.add.push_back(read_point(Reader(*pt, path, " in a facility added" + where, base), *pt));
+        }
+    }
+    c.close = r.strings("close");
+    if (c.add_file.empty() && c.add.empty() && c.close.empty())
+        r.fail(t.source(), "[[variants.facilities]]" + where + " needs 'add', 'add_file' or 'close'");
+    return c;
+}
+
+void read_variants(const Reader& top, Scenario& s, const std::string& path, const fs::path& base) {
+    const toml::node* variants = top.node("variants");
+    if (!variants) return;
+    if (!variants->is_array_of_tables()) top.fail(variants->source(), "'variants' must be a list of [[variants]] tables");
+    std::set<std::string> ids = {"today"};
+    if (!s.edits.empty()) ids.insert("road_works");
+    std::set<std::string> services;
+    for (const ScenarioService& sv : s.services) services.insert(sv.id);
+    for (const toml::node& el : *variants->as_array()) {
+        const toml::table& t = *el.as_table();
+        const std::string id = t.contains("id") && t["id"].is_string() ? *t["id"].value<std::string>() : "";
+        const std::string where = id.empty() ? " in [[variants]]" : " in variant '" + id + "'";
+        const Reader r(t, path, where, base);
+        r.only({"id", "title", "edits", "facilities"});
+        ScenarioVariant v;
+        v.line = r.line();
+        v.id = r.string("id", true);
+        if (!valid_id(v.id))
+            r.fail(r.node("id")->source(), "variant id '" + v.id + "' must use a-z, 0-9 and _ only (it names layers)");
+        if (!ids.insert(v.id).second)
+            r.fail(r.node("id")->source(),
+                   "variant id '" + v.id + "' is used twice" +
+                       (v.id == "today" || v.id == "road_works"
+                            ? std::string(" ('today' is the network as it is; 'road_works' the plain [[edits]])")
+                            : std::string()));
+        v.title = r.string("title", false, v.id);
+        if (const toml::node* edits = r.node("edits")) {
+            if (!edits->is_array_of_tables())
+                r.fail(edits->source(), "'edits'" + where + " must be a list of [[variants.edits]] tables");
+            for (const toml::node& e : *edits->as_array())
+                v.edits.push_back(read_edit(Reader(*e.as_table(), path, " in an edit" + where, base), *e.as_table()));
+        }
+        if (const toml::node* fac = r.node("facilities")) {
+            if (!fac->is_array_of_tables())
+                r.fail(fac->source(), "'facilities'" + where + " must be a list of [[variants.facilities]] tables");
+            std::set<std::string> changed;
+            for (const toml::node& f : *fac->as_array()) {
+                const Reader fr(*f.as_table(), path, where, base);
+                ScenarioFacilityChange c = read_change(fr, *f.as_table(), path, base, where);
+                if (!services.count(c.service))
+                    fr.fail(fr.node("service")->source(), "service '" + c.service + "'" + where +
+                                                              " is not a service of the scenario");
+                if (!changed.insert(c.service).second)
+                    fr.fail(f.source(), "service '" + c.service + "' is changed twice" + where +
+                                            "; put its additions and closures in one table");
+                v.facilities.push_back(std::move(c));
+            }
+        }
+        if (v.edits.empty() && v.facilities.empty())
+            r.fail(t.source(), "variant '" + v.id + "' changes nothing: give it [[variants.edits]] (road works) and/or "
+                                                    "[[variants.facilities]] (facilities added or closed)");
+        s.variants.push_back(std::move(v));
+    }
+}
+
 }  // namespace
+
+std::vector<ScenarioVariant> Scenario::variants_with_edits() const {
+    std::vector<ScenarioVariant> out;
+    if (!edits.empty()) {
+        ScenarioVariant v;
+        v.id = "road_works";
+        v.title = report.language == "en" ? "after the road works 道路改造后" : "道路改造后 after the road works";
+        v.edits = edits;
+        v.line = edits.front().line_number;
+        out.push_back(std::move(v));
+    }
+    out.insert(out.end(), variants.begin(), variants.end());
+    return out;
+}
 
 std::vector<std::string> Scenario::inputs() const {
     std::vector<std::string> out = {path, network.path, network.read.elevation, demand.path, demand.buildings,
@@ -460,6 +587,11 @@ std::vector<std::string> Scenario::inputs() const {
         if (sv.suggest && sv.suggest->candidates != "auto") out.push_back(sv.suggest->candidates);
     }
     for (const ScenarioEdit& e : edits) out.push_back(e.area_file);
+    for (const ScenarioVariant& v : variants) {
+        for (const ScenarioEdit& e : v.edits) out.push_back(e.area_file);
+        for (const ScenarioFacilityChange& c : v.facilities) out.push_back(c.add_file);
+    }
+    out.push_back(report.water);
     for (const std::string& feed : transit.gtfs) out.push_back(feed);
     std::vector<std::string> files;
     for (const std::string& f : out) {
@@ -494,7 +626,8 @@ Scenario read_scenario(const std::string& path) {
     Scenario s;
     s.path = path;
     const Reader top(root, path, "", base);
-    top.only({"title", "network", "demand", "districts", "services", "edits", "gaps", "gtfs", "transit"});
+    top.only({"title", "network", "demand", "districts", "services", "edits", "variants", "groups", "report",
+              "gaps", "gtfs", "transit"});
     s.title = top.string("title", false, "lifecircle plan");
     read_network(top, s, path, base);
     read_demand(top, s, path, base);
@@ -529,6 +662,29 @@ Scenario read_scenario(const std::string& path) {
         for (const toml::node& el : *edits->as_array())
             s.edits.push_back(read_edit(Reader(*el.as_table(), path, " in [[edits]]", base), *el.as_table()));
     }
+    read_variants(top, s, path, base);
+    if (const toml::table* groups = sub_table(top, "groups")) {
+        for (auto&& [key, value] : *groups) {
+            if (!value.is_string())
+                top.fail(value.source(), "the label of group '" + std::string(key.str()) +
+                                             "' in [groups] must be a string, e.g. pop_3_6 = \"3–6岁儿童\"");
+            s.groups.push_back({std::string(key.str()), *value.value<std::string>(),
+                                static_cast<int>(value.source().begin.line)});
+        }
+    }
+    if (const toml::table* rep = sub_table(top, "report")) {
+        const Reader r(*rep, path, " in [report]", base);
+        r.only({"language", "water", "water_layer", "water_crs"});
+        s.report.language = r.string("language", false, "zh");
+        if (s.report.language != "zh" && s.report.language != "en")
+            r.fail(r.node("language")->source(), "key 'language' in [report] must be \"zh\" (Chinese first, English "
+                                                 "beside it) or \"en\" (English first)");
+        s.report.water = r.file("water");
+        s.report.water_layer = r.string("water_layer");
+        s.report.water_crs = r.string("water_crs");
+        if (s.report.water.empty() && (r.has("water_layer") || r.has("water_crs")))
+            r.fail(rep->source(), "water_layer and water_crs in [report] go with water = \"a file\"");
+    }
     return s;
 }
 
@@ -556,20 +712,33 @@ name_field = "name"
 [gaps]
 hex_m = 150                    # hexagon size of the gap maps
 
+[groups]                       # optional: how the report and the legend name the groups
+pop_total = "全部居民 all residents"
+pop_3_6 = "3–6岁儿童 children 3–6"
+pop_60plus = "60岁及以上老人 residents 60+"
+
+[report]                       # optional
+language = "zh"                # "zh": Chinese first, English beside it; "en": English first
+# water = "rivers.gpkg"        # water to draw under the maps (default: from the network's OSM file)
+
 [[services]]
 id = "clinics"                 # names the layers
-title = "15-minute medical circle (15分钟医疗服务圈)"
+title = "15分钟医疗服务圈 15-minute medical circle"
 facilities = "clinics.geojson" # or osm_kind = "clinic" (taken from the network's OSM file)
 standard = "medical-15min"     # from `lifecircle standards`; minutes/meters/walk_speed_kmh override
 demand_group = "pop_total"
 
 [[services]]
 id = "kindergartens"
-title = "Kindergarten seats (幼儿园)"
+title = "幼儿园学位 Kindergarten seats"
 facilities = "kindergartens.geojson"
 capacity_field = "seats"
 standard = "kindergarten"
 demand_group = "pop_3_6"
+# crs = "gcj02"                # a facilities file geocoded by Amap/Tencent (gcj02) or Baidu (bd09)
+target_share = 0.85            # a verdict (达标 / 未达标) against your own target, with its source
+target_source = "区教育设施专项规划 2025 (district education facilities plan)"
+target_nature = "local-plan"   # "scenario" (set here), "local-plan" or "observed"
   [services.suggest]           # optional: where new ones should go
   objective = "max-coverage"   # max-coverage, min-facilities (with target) or p-median
   count = 2
@@ -580,7 +749,7 @@ demand_group = "pop_3_6"
 
 [[services]]
 id = "meal_points"
-title = "Elderly meal points (老年助餐点)"
+title = "老年助餐点 Elderly meal points"
 facilities = "meal_points.geojson"
 standard = "elderly-meal-point"
 demand_group = "pop_60plus"
@@ -616,6 +785,34 @@ bridge = true                  # with [network] elevation: level between its end
 # [[edits]]
 # type = "close"
 # osm_ids = [123456]
+
+[[variants]]                   # options weighed side by side against today: every service for each
+id = "footbridge"              # names the layers: clinics_footbridge_gaps, ...
+title = "方案A：新建人行桥 option A: a footbridge"
+  [[variants.edits]]           # road works (the keys of [[edits]])
+  type = "add_road"
+  label = "new footbridge (新建人行桥)"
+  line = [[116.3100, 39.9795], [116.3100, 39.9805]]
+  class = "footway"
+  bridge = true                # with [network] elevation: level between its ends, not over the river
+  # type = "change"            # roads inside a polygon or by OSM id: new_class, speed_factor, maxspeed_kmh
+  # polygon = [[116.30, 39.97], [116.32, 39.97], [116.32, 39.99], [116.30, 39.99]]
+  # speed_factor = 1.25
+  # type = "close"
+  # osm_ids = [123456]
+
+[[variants]]
+id = "new_clinic"
+title = "方案B：新建社区卫生服务站 option B: a new health station"
+  [[variants.facilities]]      # facilities added or closed, per service
+  service = "clinics"
+  add = [{ id = "N1", name = "新建卫生服务站", lon = 116.3150, lat = 39.9830 }]
+  # add_file = "new_clinics.geojson"   # or a file, read with the service's fields
+  # close = ["K2"]                     # ids of the service's facilities that close
+
+# [[edits]]                    # road works without [[variants]]: the variant "road_works"
+# type = "add_road"
+# line = [[116.3100, 39.9795], [116.3100, 39.9805]]
 )toml";
 }
 

@@ -44,6 +44,13 @@ struct ScenarioService {
     std::optional<double> default_capacity;  ///< OSM facilities without a capacity tag
     std::string standard;    ///< a catalogue name, or empty
     std::optional<double> minutes, meters, walk_speed_kmh, target_share;
+    /** Where target_share comes from ("上海 2035: 99%", a council decision...), shown with the
+        verdict; and its nature: "scenario" (set by the scenario, the default), "local-plan" or
+        "observed". */
+    std::string target_source, target_nature;
+    /** The facilities file's CRS when it has none or a wrong one (EPSG:xxxx, wgs84, gcj02, bd09)
+        and its layer; empty = the file's own. */
+    std::string crs, layer;
     /** Overrides the standard's slope model (with [network] elevation; "none" walks flat). */
     std::optional<SlopeModel> slope;
     std::optional<std::string> mode;  ///< walk, bike or drive (transit sets `transit` and walks)
@@ -77,6 +84,52 @@ struct ScenarioEdit {
     int line_number = 0;
 };
 
+/** A facility a variant adds, given in the scenario. */
+struct ScenarioPoint {
+    std::string id, name;
+    double lon = 0.0, lat = 0.0;  ///< WGS 84
+    std::optional<double> capacity;
+    int line = 0;
+};
+
+/** What a variant changes in one service's facilities. */
+struct ScenarioFacilityChange {
+    std::string service;                ///< a service id of the scenario
+    std::string add_file;               ///< facilities to add (resolved; read with the service's fields), or empty
+    std::vector<ScenarioPoint> add;     ///< facilities to add, given as points
+    std::vector<std::string> close;     ///< ids of the service's facilities that close
+    int line = 0;
+};
+
+/**
+ * One option a planner weighs against today ([[variants]]): road works and/or facilities added
+ * or closed per service. Every service is evaluated for every variant. The scenario's plain
+ * [[edits]] are the variant "road_works".
+ */
+struct ScenarioVariant {
+    std::string id;     ///< [a-z0-9_]+, names layers: <service>_<id>_<layer>
+    std::string title;  ///< shown in the report (UTF-8)
+    std::vector<ScenarioEdit> edits;
+    std::vector<ScenarioFacilityChange> facilities;
+    int line = 0;
+};
+
+/** A demand group's label for the report and the legend ([groups] pop_3_6 = "3–6岁儿童"). */
+struct GroupLabel {
+    std::string group, label;
+    int line = 0;
+};
+
+/** [report]: the report's language and the water drawn under its maps. */
+struct ScenarioReport {
+    /** "zh": Chinese first with English beside it; "en": English first with Chinese beside it. */
+    std::string language = "zh";
+    /** Water (polygons and/or lines) to draw, resolved; empty = natural=water, waterway=* and
+        landuse=reservoir from the network's OpenStreetMap file (none for other networks). */
+    std::string water;
+    std::string water_layer, water_crs;
+};
+
 struct Scenario {
     std::string path;  ///< the scenario file
     std::string title;
@@ -90,9 +143,17 @@ struct Scenario {
     PolygonSpec districts;
     std::vector<ScenarioService> services;
     std::vector<ScenarioEdit> edits;
+    /** [[variants]], in order (the plain [[edits]] are not among them: see variants_with_edits). */
+    std::vector<ScenarioVariant> variants;
+    std::vector<GroupLabel> groups;
+    ScenarioReport report;
     double hex_m = 250.0;
     /** [[gtfs]] feeds and the [transit] window, for services with mode = "transit". */
     TransitSpec transit;
+
+    /** The variants a plan evaluates besides today: "road_works" for the plain [[edits]] (when
+        there are any), then every [[variants]] table. */
+    std::vector<ScenarioVariant> variants_with_edits() const;
 
     /** Every file the scenario reads (itself included, with a Shapefile's companions .dbf, .shx,
         .prj, .cpg...): a plan never writes over or deletes them. */

@@ -355,7 +355,11 @@ ServiceResult evaluate_service(const StudyArea& area, const ServiceOptions& o, F
 }
 
 ServiceResult run_service(const StudyArea& area, const ServiceOptions& o, const Reporter& reporter) {
-    FacilitySet facilities = read_facilities(o.facilities, area.net, reporter);
+    return run_service(area, o, read_facilities(o.facilities, area.net, reporter), reporter);
+}
+
+ServiceResult run_service(const StudyArea& area, const ServiceOptions& o, FacilitySet facilities,
+                          const Reporter& reporter) {
     PlacedFacilities placed = place_facilities(facilities, *area.snapper);
     report_unsnapped(facilities.source, facilities.ids, placed.snaps, reporter);
     if (placed.placed == 0 && o.facilities.required)

@@ -118,6 +118,13 @@ void service_figures(const StudyArea& area, const ServiceOptions& options, const
 ServiceResult run_service(const StudyArea& area, const ServiceOptions& options, const Reporter& reporter);
 
 /**
+ * The same study for facilities already read (a plan's variant: some closed, some added):
+ * placed, evaluated and, with options.areas, drawn as service areas.
+ */
+ServiceResult run_service(const StudyArea& area, const ServiceOptions& options, FacilitySet facilities,
+                          const Reporter& reporter);
+
+/**
  * The same study for facilities already read and placed (the suggestion's after, a variant with
  * facilities added): coverage, districts, seats, access and gaps (not the service areas).
  */

@@ -85,6 +85,8 @@ nlohmann::ordered_json standard_json(const ServiceStandard& s) {
     j["metres_min"] = opt(s.metres_min);
     j["walk_speed_kmh"] = opt(s.walk_speed_kmh);
     j["target_share"] = opt(s.target_share);
+    j["target_nature"] = s.target_nature.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(s.target_nature);
+    j["advisory"] = s.advisory;
     j["slope"] = s.slope ? nlohmann::ordered_json(std::string(slope_model_name(*s.slope))) : nullptr;
     j["verified"] = s.verified;
     j["note"] = s.note;
@@ -124,7 +126,10 @@ StudyStandard resolve_standard(const StandardChoice& c) {
         if (st.target_share) {
             s.target_share = st.target_share;
             s.target_source = st.source.short_name;
+            s.target_nature = st.target_nature;
         }
+        s.advisory = st.advisory;
+        s.catalogue_limits = s.describe();
     }
     const bool catalogue = !s.name.empty();
     const auto changed = [&](const std::string& what, const std::string& from, const std::string& to) {
@@ -158,6 +163,7 @@ StudyStandard resolve_standard(const StandardChoice& c) {
         check_option(Quantity::share, *c.target_share, opt("target_share"));
         s.target_share = c.target_share;
         s.target_source = "set by the user";
+        s.target_nature = "scenario";
     }
     if (!s.minutes && !s.metres) {
         std::string why = "the standard needs a limit: ";  // (appended: GCC 12's -Wrestrict false positive)

@@ -56,6 +56,14 @@ struct StudyStandard {
     /** Share of the group that should be covered (the catalogue's, or the user's). */
     std::optional<double> target_share;
     std::string target_source;  ///< where the target comes from
+    /** What the target is: "observed" (a figure measured elsewhere, compared with), "local-plan",
+        "national-target", "scenario" (set by the scenario or the user); empty = not stated. */
+    std::string target_nature;
+    /** The catalogue's source words its limits as advice (宜 / 不宜), not as mandatory articles. */
+    bool advisory = false;
+    /** The catalogue's limits before the user's overrides ("5 min and 300 m"); empty without an
+        entry. */
+    std::string catalogue_limits;
     /** What the user changed against the catalogue entry, in words ("minutes 5 → 10"). */
     std::vector<std::string> overrides;
     /** Set: the standard is met by public transport (walking on the walk network to, between

@@ -236,27 +236,9 @@ PlannedOutputs plan_outputs(const std::vector<OutputRequest>& requests, const In
         accepted.push_back({r.keyword, r.path, r.extensions, "", layers});
     }
     if (accepted.empty()) return out;
-    std::vector<std::string> paths;
-    for (const auto& [keyword, path] : inputs) {
-        io::check_input_path(path, keyword);
-        paths.push_back(path);
-    }
-    out.plan = std::make_unique<io::OutputPlan>(
-        std::move(accepted), paths, [reporter](const std::string& n) { reporter.note(n); });
+    // Built in place from the returned plan (an OutputPlan cannot be moved).
+    out.plan.reset(new io::OutputPlan(studies::plan_outputs(std::move(accepted), inputs, reporter)));
     return out;
-}
-
-void write_layers(io::OutputPlan& plan, std::vector<std::vector<Layer>> per_file,
-                  const std::string& crs, bool update, unsigned threads,
-                  const studies::Reporter& reporter) {
-    io::WriteOptions wo;
-    wo.update = update;
-    wo.threads = threads;
-    for (std::size_t f = 0; f < per_file.size(); ++f) {
-        if (per_file[f].empty()) continue;
-        for (const std::string& n : io::write_layers(plan, f, per_file[f], crs, wo))
-            reporter.note(n);
-    }
 }
 
 }  // namespace lifecircle::python

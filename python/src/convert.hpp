@@ -21,6 +21,7 @@
 #include "io/points.hpp"
 #include "studies/area.hpp"
 #include "studies/callbacks.hpp"
+#include "studies/verb_jobs.hpp"
 #include "studies/inputs.hpp"
 #include "studies/suggestion.hpp"
 
@@ -52,14 +53,6 @@ py::dict layer_dict(const Layer& layer, const std::string& crs);
 
 /** JSON as Python objects (dicts keep their order). */
 py::object to_python(const nlohmann::ordered_json& j);
-
-/**
- * Writes layers into the planned files as the command line does (per_file[f] into file f of the
- * plan), `crs` being the layers' (work) CRS; notes go to `reporter`. Commit the plan afterwards.
- */
-void write_layers(io::OutputPlan& plan, std::vector<std::vector<Layer>> per_file,
-                  const std::string& crs, bool update, unsigned threads,
-                  const studies::Reporter& reporter);
 
 /** The inputs a study reads: (the keyword naming it, its path); outputs are checked against them.
  */

@@ -21,12 +21,12 @@
 #include "core/limits.hpp"
 #include "io/layer_writer.hpp"
 #include "io/output.hpp"
-#include "io/output_folder.hpp"
 #include "maps/suggest_layers.hpp"
 #include "planners/standards.hpp"
 #include "studies/network_summary.hpp"
 #include "studies/plan.hpp"
 #include "studies/plan_outputs.hpp"
+#include "studies/plan_folder.hpp"
 #include "studies/scenario.hpp"
 #include "studies/service.hpp"
 #include "studies/standard.hpp"
@@ -261,7 +261,7 @@ std::shared_ptr<MatrixOutput> run_matrix(NetworkHandle& net, const py::dict& fro
     add_input(inputs, "targets", mo.to);
     auto output = std::make_shared<MatrixOutput>();
     output->result = run_study(callbacks, [&](const studies::Reporter& rep) {
-        PlannedOutputs planned = plan_outputs({{"out", out, formats}}, inputs, rep);
+        PlannedOutputs planned = python::plan_outputs({{"out", out, formats}}, inputs, rep);
         studies::MatrixResult r = studies::run_matrix(*net.loaded(net.profile(), rep), mo, rep);
         rep.check();
         if (planned.any()) {
@@ -271,7 +271,7 @@ std::shared_ptr<MatrixOutput> run_matrix(NetworkHandle& net, const py::dict& fro
                 studies::write_matrix_csv(r, [&text](std::string_view piece) { text << piece; });
                 text.close();
             } else {
-                write_layers(
+                studies::write_files(
                     plan, {{studies::matrix_layer(r, get<std::string>(o, "layer_name", "matrix"))}},
                     "EPSG:4326", get<bool>(o, "update", false), net.threads(), rep);
             }
@@ -326,7 +326,7 @@ std::shared_ptr<IsochroneOutput> run_isochrones(NetworkHandle& net, const py::di
     auto output = std::make_shared<IsochroneOutput>();
     output->result = run_study(callbacks, [&](const studies::Reporter& rep) {
         PlannedOutputs planned =
-            plan_outputs({{"out", out}, {"lines_out", lines_out}}, inputs, rep);
+            python::plan_outputs({{"out", out}, {"lines_out", lines_out}}, inputs, rep);
         const auto loaded = net.loaded(net.profile(), rep);
         output->crs = loaded->net.work_crs;
         studies::IsochroneStudyResult r = studies::run_isochrones(*loaded, io, rep);
@@ -335,8 +335,8 @@ std::shared_ptr<IsochroneOutput> run_isochrones(NetworkHandle& net, const py::di
             std::vector<std::vector<Layer>> per_file(planned.plan->files().size());
             if (planned.has(0)) per_file[planned.file(0)].push_back(r.layers.areas);
             if (planned.has(1)) per_file[planned.file(1)].push_back(r.layers.lines);
-            write_layers(*planned.plan, std::move(per_file), output->crs,
-                         get<bool>(o, "update", false), net.threads(), rep);
+            studies::write_files(*planned.plan, std::move(per_file), output->crs,
+                                       get<bool>(o, "update", false), net.threads(), rep);
             planned.plan->commit();
         }
         return r;
@@ -399,12 +399,12 @@ std::shared_ptr<CoverageOutput> run_coverage(NetworkHandle& net, const py::dict&
     add_input(inputs, "districts", spec.districts);
     auto output = std::make_shared<CoverageOutput>();
     run_study(callbacks, [&](const studies::Reporter& rep) {
-        PlannedOutputs planned = plan_outputs({{"out", out},
-                                               {"districts_out", districts_out},
-                                               {"gaps", gaps},
-                                               {"facilities_out", facilities_out},
-                                               {"summary", summary, {".json"}}},
-                                              inputs, rep);
+        PlannedOutputs planned = python::plan_outputs({{"out", out},
+                                                       {"districts_out", districts_out},
+                                                       {"gaps", gaps},
+                                                       {"facilities_out", facilities_out},
+                                                       {"summary", summary, {".json"}}},
+                                                      inputs, rep);
         const ProfileSettings profile = so.standard.profile();
         const auto loaded = net.loaded(profile, rep);
         const auto area = studies::load_area(spec, loaded->net, profile, rep);
@@ -435,8 +435,8 @@ std::shared_ptr<CoverageOutput> run_coverage(NetworkHandle& net, const py::dict&
             if (planned.has(2)) per_file[planned.file(2)].push_back(l.gaps);
             if (capacities && (planned.has(3) || out_gpkg))
                 per_file[planned.file(planned.has(3) ? 3 : 0)].push_back(l.facilities);
-            write_layers(*planned.plan, std::move(per_file), output->crs,
-                         get<bool>(o, "update", false), net.threads(), rep);
+            studies::write_files(*planned.plan, std::move(per_file), output->crs,
+                                       get<bool>(o, "update", false), net.threads(), rep);
             if (planned.has(4))
                 planned.plan->write_text(planned.file(4), output->summary.dump(2) + "\n");
             planned.plan->commit();
@@ -531,7 +531,7 @@ std::shared_ptr<SuggestOutput> run_suggest(NetworkHandle& net, const py::dict& f
     auto output = std::make_shared<SuggestOutput>();
     run_study(callbacks, [&](const studies::Reporter& rep) {
         PlannedOutputs planned =
-            plan_outputs({{"out", out}, {"summary", summary, {".json"}}}, inputs, rep);
+            python::plan_outputs({{"out", out}, {"summary", summary, {".json"}}}, inputs, rep);
         const ProfileSettings profile = so.service.standard.profile();
         const auto loaded = net.loaded(profile, rep);
         const auto area = studies::load_area(spec, loaded->net, profile, rep);
@@ -543,8 +543,8 @@ std::shared_ptr<SuggestOutput> run_suggest(NetworkHandle& net, const py::dict& f
         if (planned.any()) {
             std::vector<std::vector<Layer>> per_file(planned.plan->files().size());
             if (planned.has(0)) per_file[planned.file(0)].push_back(output->sites);
-            write_layers(*planned.plan, std::move(per_file), output->crs,
-                         get<bool>(o, "update", false), net.threads(), rep);
+            studies::write_files(*planned.plan, std::move(per_file), output->crs,
+                                       get<bool>(o, "update", false), net.threads(), rep);
             if (planned.has(1))
                 planned.plan->write_text(planned.file(1), output->summary.dump(2) + "\n");
             planned.plan->commit();
@@ -562,15 +562,12 @@ py::object run_plan(const std::string& scenario_path, const std::string& out, bo
     PyCallbacks callbacks(progress, notice, cancelled);
     const nlohmann::ordered_json summary = run_study(callbacks, [&](const studies::Reporter& rep) {
         const studies::Scenario sc = studies::read_scenario(scenario_path);
-        const auto notes = [&rep](const std::string& n) { rep.note(n); };
-        std::optional<io::OutputFolder> folder;
-        if (!out.empty())
-            folder.emplace(out, force, sc.inputs(), std::vector<std::string>{}, notes);
         studies::PlanOptions options;
         options.threads = threads;
-        const studies::PlanResult result = studies::run_plan(sc, options, rep);
-        rep.check();
-        if (folder) studies::write_plan(*folder, result, sc, threads, rep);
+        studies::PlanWriteOptions write;
+        write.threads = threads;
+        const studies::PlanResult result =
+            studies::plan_into_folder(sc, {out, force, {}}, options, write, rep);
         return studies::plan_summary(result, sc);
     });
     return to_python(summary);

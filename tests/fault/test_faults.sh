@@ -309,7 +309,7 @@ assert all('suggest' not in x for x in s['services'])"
 check "demo rerun: the stale layer removed" test ! -e "$E/geojson/kindergartens_suggested_sites.geojson"
 check "demo rerun: data kept in the manifest" grep -qx "kept data/scenario.toml" "$E/.lifecircle-plan"
 printf '# files written by lifecircle plan; a rerun replaces them\n' >"$tmp/v1"
-(cd "$E" && find data geojson -type f | sort && ls lifecircle.gpkg lifecircle.qgs summary.json report.html) >>"$tmp/v1"
+(cd "$E" && find data geojson -type f | sort && ls lifecircle.gpkg lifecircle.qgs summary.json report.html tables.xlsx) >>"$tmp/v1"
 cp "$tmp/v1" "$E/.lifecircle-plan"
 check "demo rerun, first-version manifest: exit 0" run 0 "$lc" plan "$E/data/scenario.toml" --out "$E" -q
 check "demo rerun, first-version manifest: data intact" bash -c "cd '$E/data' && sha256sum -c --quiet '$tmp/data.sum'"

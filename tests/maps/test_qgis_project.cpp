@@ -287,3 +287,28 @@ TEST_CASE("QGIS project: write from a JSON description", "[.qgs-write]") {
     std::ofstream(out, std::ios::binary) << qgis_project_xml(project);
     REQUIRE(std::filesystem::file_size(out) > 0);
 }
+
+TEST_CASE("QGIS project: an OpenStreetMap XYZ base map, switched off, beneath the layers", "[qgs]") {
+    QgisProject p = sample_project();
+    p.layers.push_back(lifecircle::maps::osm_basemap_layer("OpenStreetMap 底图（在线）base map"));
+    const std::string xml = qgis_project_xml(p);
+    const std::string id = qgis_layer_id("osm_basemap");
+    // In the legend, last (drawn at the bottom), unchecked, read by the web tile provider.
+    const std::size_t node = xml.find("<layer-tree-layer id=\"" + id + "\"");
+    REQUIRE(node != std::string::npos);
+    const std::string tree = xml.substr(node, xml.find('>', node) - node);
+    CHECK(tree.find("providerKey=\"wms\"") != std::string::npos);
+    CHECK(tree.find("checked=\"Qt::Unchecked\"") != std::string::npos);
+    CHECK(xml.rfind("<layer id=\"") == xml.find("<layer id=\"" + id + "\""));
+    // A raster layer in Pseudo-Mercator with the tile URL as its data source, escaped.
+    const std::size_t layer = xml.find("<maplayer type=\"raster\"");
+    REQUIRE(layer != std::string::npos);
+    const std::string ml = xml.substr(layer, xml.find("</maplayer>", layer) - layer);
+    CHECK(ml.find("<datasource>type=xyz&amp;url=https://tile.openstreetmap.org/{z}/{x}/{y}.png&amp;zmax=19") !=
+          std::string::npos);
+    CHECK(ml.find("<provider>wms</provider>") != std::string::npos);
+    CHECK(ml.find("<authid>EPSG:3857</authid>") != std::string::npos);
+    CHECK(ml.find("<rasterrenderer type=\"singlebandcolordata\"") != std::string::npos);
+    CHECK(ml.find("|layername=") == std::string::npos);
+    CHECK(xml == qgis_project_xml(p));
+}

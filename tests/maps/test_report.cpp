@@ -196,12 +196,14 @@ TEST_CASE("report_html is deterministic, offline and escaped", "[report]") {
     CHECK(html.rfind("<!DOCTYPE html>\n", 0) == 0);
     CHECK(html.find("<meta charset=\"utf-8\"/>") != std::string::npos);
     CHECK(html.find("\"Noto Sans CJK SC\"") != std::string::npos);
-    // Nothing to fetch: no addresses at all, no scripts, imports or url() references.
+    // Nothing to fetch: no addresses at all, no scripts, imports or url() references other than
+    // the frames' clip paths inside the page.
     CHECK(html.find("http://") == std::string::npos);
     CHECK(html.find("https://") == std::string::npos);
     CHECK(html.find("<script") == std::string::npos);
     CHECK(html.find("@import") == std::string::npos);
-    CHECK(html.find("url(") == std::string::npos);
+    CHECK(count(html, "url(") == count(html, "url(#frame-"));
+    CHECK(count(html, "url(#frame-") == 2);
     CHECK(html.find("<link") == std::string::npos);
     CHECK(html.find("<img") == std::string::npos);
 
@@ -408,4 +410,167 @@ TEST_CASE("report sample renders in headless Chromium", "[report]") {
         return;
     }
     CHECK(rc == 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A planning meeting's report (issue 18): framed on residents and facilities, labels, panels
+// side by side with one legend, callouts, folded tables.
+
+namespace {
+
+Layer point_layer(const std::string& name, const std::vector<std::pair<Point, std::string>>& points) {
+    Layer l;
+    l.name = name;
+    l.kind = GeometryKind::point;
+    l.fields = {{"name", FieldType::string}};
+    for (const auto& [p, label] : points) l.features.push_back({lifecircle::wkb_point(p), {Value{label}}});
+    return l;
+}
+
+Layer line_layer(const std::string& name, const std::vector<std::pair<std::vector<Point>, std::string>>& lines) {
+    Layer l;
+    l.name = name;
+    l.kind = GeometryKind::line;
+    l.fields = {{"name", FieldType::string}};
+    for (const auto& [line, label] : lines) {
+        const std::vector<std::vector<Point>> parts{line};
+        l.features.push_back({lifecircle::wkb_multilinestring(parts), {Value{label}}});
+    }
+    return l;
+}
+
+/** The numbers of every `cx`/`cy` pair in a group. */
+std::vector<std::pair<double, double>> centres(const std::string& g) {
+    const std::vector<double> x = attribute_numbers(g, "cx"), y = attribute_numbers(g, "cy");
+    std::vector<std::pair<double, double>> out;
+    for (std::size_t i = 0; i < x.size() && i < y.size(); ++i) out.emplace_back(x[i], y[i]);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("report: a map is framed on its residents and facilities, not the whole network", "[report]") {
+    // Residents in 1 km × 0.5 km of a 20 km road network; a facility beside them.
+    const Layer roads = line_layer("roads", {{{{-10000, -8000}, {10000, 8000}}, "长安街"}, {{{0, 250}, {1000, 250}}, "建设路"}});
+    const Layer residents = point_layer("residents", {{{0, 0}, ""}, {{1000, 0}, ""}, {{0, 500}, ""}, {{1000, 500}, ""}});
+    const Layer facilities = point_layer("facilities", {{{500, 600}, "社区卫生服务中心"}});
+    Report r;
+    ReportMap m;
+    m.title = "frame";
+    m.layers.push_back({&roads, {"none", "#999999", 1, 1, 2, "circle", "", {}, {}}, "roads", false, "roads", "roads"});
+    m.layers.push_back({&residents, {"#2c7fb8", "#ffffff", 1, 1, 3, "circle", "", {}, {}}, "residents", true, "residents"});
+    SvgStyle fs{"#08306b", "#ffffff", 1, 1, 5, "circle", "", {}, {}};
+    fs.label_field = "name";
+    m.layers.push_back({&facilities, fs, "facility", true, "facilities"});
+    r.sections.push_back({"s", "", {m}, {}});
+    const std::string html = report_html(r);
+    // The residents and the facility span the frame on its binding axis: 1000 m + 5 % a side.
+    std::vector<std::pair<double, double>> drawn = centres(layer_group(html, "residents"));
+    for (const auto& c : centres(layer_group(html, "facilities"))) drawn.push_back(c);
+    REQUIRE(drawn.size() == 5);
+    double x0 = 1e9, x1 = -1e9, y0 = 1e9, y1 = -1e9;
+    for (const auto& [x, y] : drawn) {
+        x0 = std::min(x0, x), x1 = std::max(x1, x), y0 = std::min(y0, y), y1 = std::max(y1, y);
+        CHECK((x >= 20 && x <= 820 && y >= 20 && y <= 580));
+    }
+    CHECK(std::max((x1 - x0) / 800.0, (y1 - y0) / 560.0) > 0.85);
+    // The long road is clipped to the frame and named where it crosses it; the facility is labelled.
+    CHECK(html.find("clip-path=\"url(#frame-1)\"") != std::string::npos);
+    CHECK(html.find("<clipPath id=\"frame-1\"><rect x=\"20\" y=\"20\" width=\"800\" height=\"560\"/></clipPath>") !=
+          std::string::npos);
+    CHECK(count(html, "class=\"label\"") == 1);
+    CHECK(html.find(">社区卫生服务中心</text>") != std::string::npos);
+    // 1000 m across 800 px with 5 % padding: a 200 m scale bar.
+    CHECK(html.find(">200 m</text>") != std::string::npos);
+}
+
+TEST_CASE("report: labels along lines and beside points never overlap, and stay in the frame", "[report]") {
+    // Three facilities at one corner: their labels go right, left, above; roads named along them.
+    const Layer facilities =
+        point_layer("f", {{{400, 300}, "甲医院"}, {{400, 300}, "乙医院"}, {{400, 300}, "丙医院"}, {{400, 300}, "丁医院"},
+                          {{400, 300}, "戊医院"}, {{2000, 1000}, "Clínica do Bonfim"}, {{0, 0}, ""}});
+    const Layer roads = line_layer("r", {{{{0, 500}, {700, 500}, {2000, 520}}, "滨河路"}, {{{1600, 0}, {1600, 1000}}, "中心大街"},
+                                        {{{1200, 700}, {1200, 740}}, "短路"}});
+    Report r;
+    ReportMap m;
+    m.title = "labels";
+    SvgStyle ls{"none", "#555555", 2, 1, 2, "circle", "", {}, {}};
+    ls.label_field = "name";
+    m.layers.push_back({&roads, ls, "roads"});
+    SvgStyle fs{"#08306b", "#ffffff", 1, 1, 5, "circle", "", {}, {}};
+    fs.label_field = "name";
+    m.layers.push_back({&facilities, fs, "facility"});
+    r.sections.push_back({"s", "", {m}, {}});
+    const std::string html = report_html(r);
+    const std::size_t at = html.find("<g class=\"labels\">");
+    const std::string labels = html.substr(at, html.find("</g>", at) - at);
+    INFO(labels);
+    // Four places around the shared point, then no room: the fifth is left out. Both long roads
+    // are named along their longest stretch (the vertical one turned a quarter); the 40 m road
+    // is too short to carry its name.
+    CHECK(count(labels, "医院</text>") == 4);
+    CHECK(labels.find(">Clínica do Bonfim</text>") != std::string::npos);
+    CHECK(labels.find(">滨河路</text>") != std::string::npos);
+    CHECK(std::regex_search(labels, std::regex("transform=\"rotate\\((-90|90)(\\.0)? [0-9.]+ [0-9.]+\\)\">中心大街</text>")));
+    CHECK(labels.find(">短路</text>") == std::string::npos);
+    for (double x : attribute_numbers(labels, "x")) CHECK((x >= 20 && x <= 820));
+    for (double y : attribute_numbers(labels, "y")) CHECK((y >= 20 && y <= 580));
+    // A label field the layer lacks is an error naming both.
+    m.layers.back().style.label_field = "title";
+    r.sections = {{"s", "", {m}, {}}};
+    CHECK_THROWS_WITH(report_html(r), "report: layer 'f' has no field 'title' to label with");
+}
+
+TEST_CASE("report: variants side by side share one frame and one legend, callouts, folded tables, language",
+          "[report]") {
+    const Layer today = point_layer("residents", {{{0, 0}, ""}, {{1000, 800}, ""}});
+    const Layer after = point_layer("residents", {{{0, 0}, ""}, {{2000, 800}, ""}});
+    Layer gaps;
+    gaps.name = "gaps";
+    gaps.kind = GeometryKind::polygon;
+    gaps.fields = {{"uncovered", FieldType::real}};
+    gaps.features.push_back({lifecircle::wkb_multipolygon(std::vector<std::vector<Ring>>{{box_ring(0, 0, 100, 100)}}), {Value{12.0}}});
+    SvgStyle gs{"#cccccc", "none", 0, 0.7, 3, "circle", "uncovered", {5, 20}, {"#fcae91", "#de2d26"}};
+    gs.class_labels = {"≤ 5 人 persons", "5 – 20 人 persons"};
+    const SvgStyle dots{"#2c7fb8", "#ffffff", 1, 1, 3, "circle", "", {}, {}};
+    ReportComparison cmp;
+    cmp.title = "现状与方案 today and the options";
+    cmp.maps.push_back({"现状 today", {{&gaps, gs, "盲区 gaps", false, "gaps", "clinics_gaps"}, {&today, dots, "居民 residents", true, "residents"}}, "74.1%"});
+    cmp.maps.push_back({"方案A option A", {{&gaps, gs, "盲区 gaps", false, "gaps", "clinics_a_gaps"}, {&after, dots, "居民 residents", true, "residents"}}, "76.5%"});
+    ReportSection sec{"服务 service", "text", {}, {}};
+    sec.comparisons.push_back(cmp);
+    sec.callouts.push_back({"verdict not-met", "达标判定 Verdict", "现状 today: 74.1% — 未达标 below the target"});
+    ReportTable t{"其他人群 other groups", {"group", "share"}, {{"pop_60plus", "46.0%"}}, "", true};
+    sec.tables.push_back(t);
+    Report r;
+    r.lang = "zh";
+    r.sections.push_back(sec);
+    const std::string html = report_html(r);
+    CHECK(html.find("<html lang=\"zh\">") != std::string::npos);
+    CHECK(count(html, "<div class=\"panel\">") == 2);
+    CHECK(count(html, "class=\"map panel-map\"") == 2);
+    // One frame for both: the second panel's wider residents decide it, so today's point at
+    // (1000, 800) is not where the first panel alone would put it (at the frame's edge).
+    const std::size_t second = html.find("<div class=\"panel\">", html.find("<div class=\"panel\">") + 1);
+    const auto first_dots = centres(layer_group(html.substr(0, second), "residents"));
+    const auto second_dots = centres(layer_group(html.substr(second), "residents"));
+    REQUIRE(first_dots.size() == 2);
+    REQUIRE(second_dots.size() == 2);
+    CHECK(first_dots[0] == second_dots[0]);  // (0, 0) in the same place in both
+    CHECK(first_dots[1].first < second_dots[1].first);
+    // One legend under the panels, each layer once, the classes with their units and data for a
+    // check against QGIS.
+    CHECK(count(html, "<div class=\"legend\">") == 1);
+    CHECK(count(html, "<span>盲区 gaps</span>") == 1);
+    CHECK(html.find("<li class=\"legend-class\" data-layer=\"clinics_gaps\" data-field=\"uncovered\" data-upper=\"20\" "
+                    "data-colour=\"#de2d26\">") != std::string::npos);
+    CHECK(html.find("<span>5 – 20 人 persons</span>") != std::string::npos);
+    CHECK(html.find("<div class=\"legend-title\">图例 Legend</div>") != std::string::npos);
+    CHECK(html.find("<div class=\"callout verdict not-met\">") != std::string::npos);
+    CHECK(html.find("<details class=\"table\">\n<summary>其他人群 other groups</summary>") != std::string::npos);
+    CHECK(html.find("@page{size:A4 portrait") != std::string::npos);
+    CHECK(html.find("@media print") != std::string::npos);
+    // Chinese first or English first.
+    r.chinese_first = false;
+    CHECK(report_html(r).find("<div class=\"legend-title\">Legend 图例</div>") != std::string::npos);
 }

@@ -161,3 +161,100 @@ TEST_CASE("graduated style rejects bad breaks with a clear message", "[style]") 
     CHECK_THROWS_AS(graduated_qml(GeometryKind::polygon, "minutes", {}, "min"),
                     std::invalid_argument);
 }
+
+// ---------------------------------------------------------------------------------------------
+// One style source for the report and QGIS.
+
+namespace {
+
+std::vector<std::string> all_of(const std::string& text, const std::string& attribute) {
+    std::vector<std::string> out;
+    const std::string key = attribute + "=\"";
+    for (std::size_t at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) {
+        const std::size_t start = at + key.size();
+        out.push_back(text.substr(start, text.find('"', start) - start));
+    }
+    return out;
+}
+
+/** "#rrggbb" as QGIS writes it, "r,g,b,255". */
+std::string qgis(const std::string& hex) {
+    const auto part = [&](int at) { return std::to_string(std::stoi(hex.substr(static_cast<std::size_t>(at), 2), nullptr, 16)); };
+    return part(1) + "," + part(3) + "," + part(5) + ",255";
+}
+
+}  // namespace
+
+TEST_CASE("gap classes: 10, 30, 60 and 100 % of the largest cell, light to dark red, units in the labels",
+          "[style]") {
+    using lifecircle::maps::gap_classes;
+    const auto c = gap_classes("uncovered_pop_3_6", 2123, "人 persons");
+    CHECK(c.field == "uncovered_pop_3_6");
+    CHECK(c.breaks == std::vector<double>{213, 637, 1274, 2123});
+    CHECK(c.colours == std::vector<std::string>{"#fcae91", "#fb6a4a", "#de2d26", "#a50f15"});
+    CHECK(c.labels() == std::vector<std::string>{"≤ 213 人 persons", "213 – 637 人 persons", "637 – 1274 人 persons",
+                                                 "1274 – 2123 人 persons"});
+    // Few people: repeated breaks drop out, the darkest colours stay for the largest cells.
+    const auto small = gap_classes("u", 3, "");
+    CHECK(small.breaks == std::vector<double>{1, 2, 3});
+    CHECK(small.colours == std::vector<std::string>{"#fb6a4a", "#de2d26", "#a50f15"});
+    CHECK(small.labels().front() == "≤ 1");
+}
+
+TEST_CASE("the QML of a class set carries exactly its breaks, colours and labels", "[style]") {
+    using namespace lifecircle::maps;
+    const ClassBreaks gaps = gap_classes("uncovered_pop_total", 784, "人 persons");
+    const std::string qml = classes_qml(GeometryKind::polygon, gaps, 0.75, false);
+    CHECK(xml_problem(qml).empty());
+    CHECK(all_of(qml, "upper") == std::vector<std::string>{"79", "236", "471", "784"});
+    CHECK(all_of(qml, "label") == gaps.labels());
+    std::vector<std::string> colours;
+    for (const std::string& c : gaps.colours) colours.push_back(qgis(c));
+    std::vector<std::string> fills;
+    const std::string key = "name=\"color\" value=\"";
+    for (std::size_t at = qml.find(key); at != std::string::npos; at = qml.find(key, at + 1))
+        fills.push_back(qml.substr(at + key.size(), qml.find('"', at + key.size()) - at - key.size()));
+    CHECK(fills == colours);
+    CHECK(qml.find("<layerOpacity>0.75</layerOpacity>") != std::string::npos);
+
+    const ClassBreaks areas = area_classes({15, 5, 10, 10}, "min 分钟");
+    CHECK(areas.breaks == std::vector<double>{5, 10, 15});
+    CHECK(areas.colours.front() == "#08519c");  // the nearest darkest
+    const std::string aq = classes_qml(GeometryKind::polygon, areas, 0.35, true);
+    CHECK(aq.find("<orderByClause asc=\"0\"") != std::string::npos);  // far first: near on top
+    CHECK(all_of(aq, "label").front() == "≤ 5 min 分钟");
+    ClassBreaks broken = areas;
+    broken.colours.pop_back();
+    CHECK_THROWS_WITH(classes_qml(GeometryKind::polygon, broken, 1, true), "graduated style: 3 breaks but 2 colours");
+}
+
+TEST_CASE("single-symbol styles with labels, road classes, residents as dots", "[style]") {
+    using namespace lifecircle::maps;
+    SimpleStyle st;
+    st.fill = palette::facility;
+    st.stroke = "#ffffff";
+    st.label_field = "name";
+    const std::string qml = simple_qml(GeometryKind::point, st);
+    CHECK(xml_problem(qml).empty());
+    CHECK(qml.find("labelsEnabled=\"1\"") != std::string::npos);
+    CHECK(qml.find("<text-style fieldName=\"name\"") != std::string::npos);
+    CHECK(qml.find("fontFamily=\"WenQuanYi Micro Hei\"") != std::string::npos);
+    CHECK(qml.find("value=\"" + qgis(palette::facility) + "\"") != std::string::npos);
+    SimpleStyle plain;
+    CHECK(simple_qml(GeometryKind::polygon, plain).find("labelsEnabled=\"0\"") != std::string::npos);
+    SimpleStyle named_colour;
+    named_colour.stroke = "red";
+    CHECK_THROWS_AS(simple_qml(GeometryKind::line, named_colour), std::invalid_argument);
+
+    const std::string roads = line_categories_qml("main", {{"1", "main", "#6b6b6b", 0.7}, {"0", "road", "#9e9e9e", 0.25}}, "name");
+    CHECK(xml_problem(roads).empty());
+    CHECK(all_of(roads, "value").size() >= 2);
+    CHECK(roads.find("placement=\"2\"") != std::string::npos);  // names along the lines
+
+    const std::string residents = residents_qml(GeometryKind::polygon, "covered", "not covered");
+    CHECK(xml_problem(residents).empty());
+    CHECK(residents.find("class=\"CentroidFill\"") != std::string::npos);
+    CHECK(residents.find("value=\"" + qgis(palette::covered) + "\"") != std::string::npos);
+    CHECK(residents.find("value=\"" + qgis(palette::uncovered) + "\"") != std::string::npos);
+    CHECK(residents_qml(GeometryKind::point, "a", "b").find("CentroidFill") == std::string::npos);
+}
