@@ -84,7 +84,7 @@ std::vector<float> times_to(const DepartureTimes& t, std::uint32_t j) {
 
 }  // namespace
 
-TEST_CASE("transit on a street: access, bus, egress; walking all the way beats a late bus",
+TEST_CASE("transit on a street: access, bus, egress, walking all the way beats a late bus",
           "[transit][router]") {
     Street s;
     const TransitRouter router(s.t.graph, s.t.graph.profile_id(Mode::walk), s.timetable, s.stops,

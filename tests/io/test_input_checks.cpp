@@ -358,7 +358,7 @@ TEST_CASE("points: check_point_input fails early and names the option", "[input_
                       Contains("none.csv") && Contains("does not exist"));
 }
 
-TEST_CASE("points: untyped layers are a fallback; only line layers are refused",
+TEST_CASE("points: untyped layers are a fallback, only line layers are refused",
           "[input_checks][points]") {
     const TempDir dir{"lifecircle_input_checks"};
     GDALAllRegister();

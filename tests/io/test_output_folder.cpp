@@ -188,7 +188,7 @@ TEST_CASE("the manifest is committed with the outputs: all or none", "[output][f
                                                                       {"a.csv", "second"}});
 }
 
-TEST_CASE("a folder with other files needs --force; our temporaries are no foreign files", "[output][folder]") {
+TEST_CASE("a folder with other files needs --force, our temporaries are no foreign files", "[output][folder]") {
     const TempDir dir{"lifecircle_folder"};
     dir.write("notes.txt", "mine");
     CHECK(message_of<OutputError>([&] { const OutputFolder f(dir.path().string(), false); }) ==
@@ -215,7 +215,7 @@ TEST_CASE("a folder with other files needs --force; our temporaries are no forei
     CHECK(debris(dir.path()) == std::vector<std::string>{".lc-" + std::to_string(::getppid()) + "-0.tmp.gpkg"});
 }
 
-TEST_CASE("an output folder is locked for the run; a dangling link is found at once", "[output][folder]") {
+TEST_CASE("an output folder is locked for the run, a dangling link is found at once", "[output][folder]") {
     const TempDir dir{"lifecircle_folder"};
     const ScopedEnv timeout("LIFECIRCLE_LOCK_TIMEOUT", "0.1");
     const OutputFolder first(dir.path().string(), false);

@@ -199,7 +199,7 @@ TEST_CASE("a run killed at any step of its outputs is finished or rolled back by
     CHECK(finished > 0);
 }
 
-TEST_CASE("SIGTERM and SIGINT remove the temporaries; during a commit they wait for its end",
+TEST_CASE("SIGTERM and SIGINT remove the temporaries, during a commit they wait for its end",
           "[output][transaction]") {
     for (const int sig : {SIGTERM, SIGINT}) {
         ThreeFiles t;

@@ -43,7 +43,7 @@ TEST_CASE("E2SFCA on a case worked by hand", "[accessibility]") {
     CHECK(decay_weight(900, o) == Approx(0.0).margin(1e-12));
 }
 
-TEST_CASE("spatial availability hands out exactly the supply reached; BFCA counts each person once",
+TEST_CASE("spatial availability hands out exactly the supply reached, BFCA counts each person once",
           "[accessibility]") {
     SpatialAvailabilityOptions so;
     so.catchment.cutoff = 900;

@@ -284,7 +284,7 @@ TEST_CASE("scenario numbers are checked by the same validators as the options, w
     fails(base + service + "  [services.suggest]\n  count = 2.5\n", "must be a whole number");
 }
 
-TEST_CASE("an invalid district polygon is repaired and named; a plan with no facility is 0%, not an abort",
+TEST_CASE("an invalid district polygon is repaired and named, a plan with no facility is 0%, not an abort",
           "[studies]") {
     Demo demo;
     // A bow-tie over the west half of the district: its two triangles hold residents.
