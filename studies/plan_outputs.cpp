@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/wkb.hpp"
+#include "studies/transit.hpp"
 #include "io/html_pdf.hpp"
 #include "io/layer_writer.hpp"
 #include "io/output.hpp"
@@ -388,30 +389,60 @@ std::string nature_words(const Words& w, const std::string& nature) {
     return w("性质未注明", "its nature not stated");
 }
 
-std::string mode_words(const Words& w, const StudyStandard& st) {
-    if (st.transit) return w("公共交通", "public transport");
+/** The mode in Chinese and in English. */
+std::pair<std::string, std::string> mode_pair(const StudyStandard& st) {
+    if (st.transit) return {"公共交通", "by public transport"};
     switch (st.mode) {
         case Mode::walk:
-            return w("步行", "walk");
+            return {"步行", "walk"};
         case Mode::bike:
-            return w("骑行", "bike");
+            return {"骑行", "bike"};
         case Mode::drive:
-            return w("驾车", "drive");
+            return {"驾车", "drive"};
     }
-    return "";
+    return {};
+}
+
+std::string mode_words(const Words& w, const StudyStandard& st) {
+    const auto [zh, en] = mode_pair(st);
+    return w(zh, en);
 }
 
 /** "15 min / 1000 m 步行 walk (4.0 km/h)" in the report's words; one language with `only`
-    ("zh" or "en"), for a sentence in that language. */
+    ("zh" or "en"), for a sentence in that language. By public transport the speed is the walk's
+    to and from the stops. */
 std::string limits_words(const Words& w, const StudyStandard& st, const std::string& only = {}) {
     std::string out;
     if (st.minutes) out = fixed(*st.minutes, *st.minutes == std::floor(*st.minutes) ? 0 : 1) + " min";
     if (st.metres) out += (out.empty() ? "" : " / ") + fixed(*st.metres, 0) + " m";
-    const std::string both = mode_words(w, st);
-    const std::string zh = mode_words(Words{true}, st), en = mode_words(Words{false}, st);
-    out += " " + (only == "zh" ? zh.substr(0, zh.find(' ')) : only == "en" ? en.substr(0, en.find(' ')) : both);
-    if (st.mode == Mode::walk) out += " (" + fixed(st.walk_speed_kmh, 1) + " km/h)";
+    const auto [zh, en] = mode_pair(st);
+    out += " " + (only == "zh" ? zh : only == "en" ? en : mode_words(w, st));
+    const std::string speed = fixed(st.walk_speed_kmh, 1) + " km/h";
+    if (st.transit)
+        out += " (" + (only == "zh" ? "步行 " + speed : only == "en" ? "walking at " + speed : w("步行", "walking") + " " + speed) + ")";
+    else if (st.mode == Mode::walk)
+        out += " (" + speed + ")";
     return out;
+}
+
+/** The timetable a public-transport standard rode, in the report's words. */
+std::string timetable_words(const Words& w, const TransitData& d) {
+    const TransitSpec& t = d.spec;
+    const std::string first = t.departure.substr(0, 10) + " " + t.departure.substr(11, 5);
+    std::string percentiles;
+    for (const double p : t.percentiles) percentiles += (percentiles.empty() ? "" : ", ") + fixed(p, 0);
+    const std::string zh = std::to_string(t.gtfs.size()) + " 个 GTFS 时刻表；" + first + " 起每分钟出发一次，共 " +
+                           std::to_string(d.router.departures.count) + " 次；以第 " + fixed(t.percentile, 0) +
+                           " 百分位出行时间判定是否覆盖（另报第 " + percentiles + " 百分位）；步行至站点不超过 " +
+                           fixed(d.router.max_walk_seconds / 60.0, 0) + " 分钟，换乘步行不超过 " +
+                           fixed(t.max_transfer_m, 0) + " 米，最多乘坐 " + std::to_string(t.max_rides) + " 次";
+    const std::string en = std::to_string(t.gtfs.size()) + " GTFS feed(s); a departure every minute from " + first +
+                           ", " + std::to_string(d.router.departures.count) + " in all; covered judged on percentile " +
+                           fixed(t.percentile, 0) + " of the travel times (percentiles " + percentiles +
+                           " reported); walks to and from stops up to " + fixed(d.router.max_walk_seconds / 60.0, 0) +
+                           " min, transfers up to " + fixed(t.max_transfer_m, 0) + " m, at most " +
+                           std::to_string(t.max_rides) + " rides";
+    return w.lines(w("时刻表", "Timetable") + ": " + (w.zh ? zh : en), w.zh ? en : zh);
 }
 
 maps::ReportCallout standard_callout(const Words& w, const StudyStandard& st) {
@@ -437,6 +468,7 @@ maps::ReportCallout standard_callout(const Words& w, const StudyStandard& st) {
             text += "\n" + w("本方案调整", "Overridden by the scenario") + ": " + changes;
         }
     }
+    if (st.transit) text += "\n" + timetable_words(w, *st.transit);
     c.text = text;
     return c;
 }
@@ -530,6 +562,7 @@ Layer residents_points(const VariantResults& v, std::size_t most = 2500) {
 
 /** A copy of a facilities layer with a `label` field (the name, else the id). */
 Layer labelled_facilities(const Layer& facilities, const std::vector<std::string>& unlabelled = {}) {
+    constexpr std::size_t max_id_labels = 40;
     Layer out = facilities;
     std::optional<std::size_t> name, id;
     for (std::size_t k = 0; k < out.fields.size(); ++k) {
@@ -541,9 +574,9 @@ Layer labelled_facilities(const Layer& facilities, const std::vector<std::string
         std::string text;
         if (name)
             if (const auto* s = std::get_if<std::string>(&f.values[*name])) text = *s;
-        // Without a name, the id, unless it is an OpenStreetMap one ("way/488490799"): that says
-        // nothing to a planner.
-        if (text.empty() && id)
+        // Without a name, the id, unless it is an OpenStreetMap one ("way/488490799"), or the
+        // layer has so many that ids would only cover the map (codes say nothing there).
+        if (text.empty() && id && out.features.size() <= max_id_labels)
             if (const auto* s = std::get_if<std::string>(&f.values[*id]);
                 s && s->rfind("node/", 0) != 0 && s->rfind("way/", 0) != 0 && s->rfind("relation/", 0) != 0)
                 text = *s;

@@ -16,6 +16,7 @@
 #include "core/transit_router.hpp"
 #include "io/gtfs.hpp"
 #include "studies/plan.hpp"
+#include "studies/plan_folder.hpp"
 #include "studies/scenario.hpp"
 #include "studies/service.hpp"
 #include "studies/transit.hpp"
@@ -199,8 +200,16 @@ TEST_CASE("plan: a service with mode = \"transit\" is the coverage study of the 
     const auto inputs = sc.inputs();
     CHECK(std::find(inputs.begin(), inputs.end(), fs::path(pa.bus).lexically_normal().string()) != inputs.end());  // never written over
     const Reporter rep;
-    const PlanResult plan = run_plan(sc, {}, rep);
+    const std::string out = (pa.dir.path() / "plan").string();
+    const PlanResult plan = plan_into_folder(sc, {out}, {}, {}, rep);
     REQUIRE(plan.services.size() == 2);
+    // The report says what was ridden: the mode, the walking speed to the stops and the timetable.
+    std::ifstream in(out + "/report.html");
+    const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    CHECK(html.find("15 min by public transport (walking at 4.0 km/h)") != std::string::npos);
+    CHECK(html.find("2019-05-13 14:00 起每分钟出发一次，共 20 次") != std::string::npos);
+    CHECK(html.find("covered judged on percentile 50 of the travel times (percentiles 25, 50, 75 reported)") !=
+          std::string::npos);
     const ServiceResult& in_plan = plan.services[1].variants.front().result;
     REQUIRE(plan.services[1].standard.transit);
     CHECK(plan.services[1].standard.mode_label() == "transit");
