@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <map>
+#include <regex>
 
 #include <nlohmann/json.hpp>
 
@@ -1002,6 +1003,48 @@ std::string report_text(const PlanResult& r, const Scenario& sc) {
 // ---------------------------------------------------------------------------------------------
 // tables.xlsx
 
+/** A column's words for a reader, above its machine name (which equals summary.json's key). */
+std::string column_words(const Words& w, const std::string& key) {
+    static const std::map<std::string, std::pair<std::string, std::string>> words = {
+        {"group", {"人群", "group"}},
+        {"label", {"名称", "label"}},
+        {"district", {"社区", "district"}},
+        {"variant", {"方案", "variant"}},
+        {"total", {"人数", "total"}},
+        {"covered", {"覆盖人数", "covered"}},
+        {"coverage_share", {"覆盖率", "share covered"}},
+        {"mean_minutes", {"平均时间（分钟）", "mean minutes"}},
+        {"served", {"获得学位人数", "served"}},
+        {"capacity", {"学位数", "capacity"}},
+        {"covered_unserved", {"覆盖但无学位", "covered, no seat"}},
+        {"rank", {"序号", "rank"}},
+        {"site", {"选址", "site"}},
+        {"candidate_id", {"候选点编号", "candidate id"}},
+        {"added_weight", {"新增覆盖人数", "added"}},
+        {"assigned_weight", {"分配人数", "assigned"}}};
+    const auto it = words.find(key);
+    return it == words.end() ? key : w(it->second.first, it->second.second);
+}
+
+/** The reader's row above a header row of machine names ("covered [today]" → "覆盖人数 covered · 现状 today"). */
+std::vector<io::XlsxCell> reader_row(const Words& w, const std::vector<io::XlsxCell>& header,
+                                     const std::vector<const VariantResults*>& cols) {
+    static const std::regex column(R"(^(\w+) \[(\w+)\]$)");
+    std::vector<io::XlsxCell> out;
+    for (const io::XlsxCell& cell : header) {
+        const std::string* text = cell.kind == io::XlsxCell::Kind::text ? &cell.text : nullptr;
+        std::smatch m;
+        std::string words = text ? column_words(w, *text) : std::string();
+        if (text && std::regex_match(*text, m, column)) {
+            words = column_words(w, m[1]);
+            for (const VariantResults* v : cols)
+                if (v->id == m[2].str()) words += " · " + v->name;
+        }
+        out.push_back(io::XlsxCell(words, true));
+    }
+    return out;
+}
+
 std::vector<io::XlsxSheet> plan_sheets(const PlanResult& r) {
     const Words w{r.language != "en"};
     std::vector<io::XlsxSheet> sheets;
@@ -1031,6 +1074,7 @@ std::vector<io::XlsxSheet> plan_sheets(const PlanResult& r) {
         for (const VariantResults* v : cols)
             for (const char* m : {"total", "covered", "coverage_share", "mean_minutes"})
                 head.push_back(io::XlsxCell(std::string(m) + " [" + v->id + "]", true));
+        sh.rows.push_back(reader_row(w, head, cols));
         sh.rows.push_back(head);
         for (std::size_t k = 0; k < r.groups.size(); ++k) {
             std::vector<io::XlsxCell> row = {io::XlsxCell(r.groups[k]), io::XlsxCell(r.group_labels[k])};
@@ -1054,6 +1098,7 @@ std::vector<io::XlsxSheet> plan_sheets(const PlanResult& r) {
                     dh.push_back(io::XlsxCell(std::string(m) + " [" + v->id + "]", true));
                 if (!v->result.district_served.empty()) dh.push_back(io::XlsxCell("served [" + v->id + "]", true));
             }
+            sh.rows.push_back(reader_row(w, dh, cols));
             sh.rows.push_back(dh);
             for (std::size_t d = 0; d < today.districts.size(); ++d) {
                 std::vector<io::XlsxCell> row = {io::XlsxCell(today.districts[d].name)};
@@ -1073,8 +1118,10 @@ std::vector<io::XlsxSheet> plan_sheets(const PlanResult& r) {
         // Seats.
         if (seats_of(today)) {
             sh.rows.push_back({io::XlsxCell(w("学位", "seats"), true)});
-            sh.rows.push_back({io::XlsxCell("variant", true), io::XlsxCell("capacity", true), io::XlsxCell("served", true),
-                               io::XlsxCell("covered_unserved", true)});
+            const std::vector<io::XlsxCell> head = {io::XlsxCell("variant", true), io::XlsxCell("capacity", true),
+                                                    io::XlsxCell("served", true), io::XlsxCell("covered_unserved", true)};
+            sh.rows.push_back(reader_row(w, head, cols));
+            sh.rows.push_back(head);
             for (const VariantResults* v : cols) {
                 const planners::AssignmentTotals* t = seats_of(v->result);
                 if (!t) continue;
@@ -1088,8 +1135,11 @@ std::vector<io::XlsxSheet> plan_sheets(const PlanResult& r) {
         // Suggested sites.
         if (s.suggestion) {
             sh.rows.push_back({io::XlsxCell(w("建议选址", "suggested sites"), true)});
-            sh.rows.push_back({io::XlsxCell("rank", true), io::XlsxCell("site", true), io::XlsxCell("candidate_id", true),
-                               io::XlsxCell("added_weight", true), io::XlsxCell("assigned_weight", true)});
+            const std::vector<io::XlsxCell> head = {io::XlsxCell("rank", true), io::XlsxCell("site", true),
+                                                    io::XlsxCell("candidate_id", true), io::XlsxCell("added_weight", true),
+                                                    io::XlsxCell("assigned_weight", true)};
+            sh.rows.push_back(reader_row(w, head, cols));
+            sh.rows.push_back(head);
             for (const maps::SiteRow& row : s.suggestion->rows)
                 sh.rows.push_back({io::XlsxCell(static_cast<double>(row.rank), "0"), io::XlsxCell(row.name),
                                    io::XlsxCell(row.candidate_id), io::XlsxCell(row.added_weight, "#,##0"),
