@@ -706,6 +706,10 @@ void draw_labels(std::string& out, const std::vector<Prepared>& layers, const Fi
                                         "' to label with");
         const double size = st.label_size;
         std::vector<std::string> done;  // lines: one label per text
+        // Points: a name already written near (one facility mapped twice, a node and its building)
+        // is not written again; the same name across the map is.
+        std::vector<std::pair<std::string, std::pair<double, double>>> near_done;
+        constexpr double same_name_px = 120;
         for (std::size_t i = 0; i < it->shapes.size(); ++i) {
             const std::string text = label_of(ml, *field, i);
             if (text.empty()) continue;
@@ -713,6 +717,10 @@ void draw_labels(std::string& out, const std::vector<Prepared>& layers, const Fi
             const Shapes& s = it->shapes[i];
             for (const auto& pt : s.points) {
                 const double cx = X(pt.x), cy = Y(pt.y), r = st.point_radius + 3;
+                if (std::any_of(near_done.begin(), near_done.end(), [&](const auto& d) {
+                        return d.first == text && std::hypot(d.second.first - cx, d.second.second - cy) < same_name_px;
+                    }))
+                    break;
                 struct Try {
                     double x, y;
                     const char* anchor;
@@ -727,6 +735,7 @@ void draw_labels(std::string& out, const std::vector<Prepared>& layers, const Fi
                     if (!placer.fits(t.box)) continue;
                     placer.take(t.box);
                     labels += label_text(t.x, t.y, t.anchor, size, 0, text);
+                    near_done.push_back({text, {cx, cy}});
                     break;
                 }
                 break;  // one label per feature

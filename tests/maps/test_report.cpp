@@ -521,6 +521,28 @@ TEST_CASE("report: labels along lines and beside points never overlap, and stay 
     CHECK_THROWS_WITH(report_html(r), "report: layer 'f' has no field 'title' to label with");
 }
 
+TEST_CASE("report: one name is written once where a facility is mapped twice, and again far away", "[report]") {
+    // Two points of one kindergarten 50 m apart (an OSM node and its building), the same name
+    // again across the map, and a neighbour with its own name.
+    const Layer facilities = point_layer("f", {{{700, 500}, "São Vicente de Paulo"},
+                                               {{700, 560}, "São Vicente de Paulo"},
+                                               {{700, 200}, "Infantário Pica-Pau"},
+                                               {{1900, 900}, "São Vicente de Paulo"}});
+    Report r;
+    ReportMap m;
+    m.title = "names";
+    SvgStyle fs{"#08306b", "#ffffff", 1, 1, 5, "circle", "", {}, {}};
+    fs.label_field = "name";
+    m.layers.push_back({&facilities, fs, "facility"});
+    r.sections.push_back({"s", "", {m}, {}});
+    const std::string html = report_html(r);
+    const std::size_t at = html.find("<g class=\"labels\">");
+    const std::string labels = html.substr(at, html.find("</g>", at) - at);
+    INFO(labels);
+    CHECK(count(labels, ">São Vicente de Paulo</text>") == 2);
+    CHECK(count(labels, ">Infantário Pica-Pau</text>") == 1);
+}
+
 TEST_CASE("report: variants side by side share one frame and one legend, callouts, folded tables, language",
           "[report]") {
     const Layer today = point_layer("residents", {{{0, 0}, ""}, {{1000, 800}, ""}});
