@@ -15,7 +15,7 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include "callbacks.hpp"
+#include "py_callbacks.hpp"
 #include "convert.hpp"
 #include "core/error.hpp"
 #include "core/limits.hpp"
@@ -58,7 +58,7 @@ std::optional<double> optional_number(const py::dict& d, const char* key, Quanti
 template <typename F>
 auto run_study(PyCallbacks& callbacks, F&& study) {
     using R = decltype(study(std::declval<const studies::Reporter&>()));
-    const studies::Reporter reporter = callbacks.reporter();
+    const studies::Reporter reporter = callbacks.study_reporter();
     std::optional<R> out;
     try {
         py::gil_scoped_release nogil;

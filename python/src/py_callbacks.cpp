@@ -1,4 +1,4 @@
-#include "callbacks.hpp"
+#include "py_callbacks.hpp"
 
 #include <utility>
 
@@ -26,7 +26,7 @@ PyCallbacks::~PyCallbacks() {
     m_error.reset();
 }
 
-studies::Reporter PyCallbacks::reporter() {
+studies::Reporter PyCallbacks::study_reporter() {
     studies::Callbacks cb;
     if (!m_progress.is_none())
         cb.progress = [this](const std::string& phase, std::size_t done, std::size_t total) {

@@ -33,7 +33,7 @@ public:
     PyCallbacks& operator=(const PyCallbacks&) = delete;
 
     /** The reporter a study takes; valid while this object lives. */
-    studies::Reporter reporter();
+    studies::Reporter study_reporter();
 
     /** Whether the study was asked to stop (the callable said so, raised, or Ctrl-C). */
     bool stopped() const { return m_stop.load(); }
