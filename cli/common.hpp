@@ -13,11 +13,16 @@
 #include "io/output.hpp"
 #include "studies/area.hpp"
 #include "studies/callbacks.hpp"
+#include "studies/console.hpp"
 #include "studies/inputs.hpp"
 #include "studies/standard.hpp"
 #include "studies/transit.hpp"
 
 namespace lifecircle::cli {
+
+using studies::console_stream;
+/** Where a verb prints its report (stderr when its result goes to stdout). */
+inline std::FILE* console() { return console_stream(); }
 
 /** Exit codes (documented in README). */
 enum ExitCode : int { exit_ok = 0, exit_internal = 1, exit_usage = 2, exit_input = 3, exit_output = 4 };

@@ -73,7 +73,7 @@ studies::CoverageJob coverage_job(CoverageArgs& a) {
 int print_tables(const studies::CoverageOutcome& done, const studies::CoverageJob& job) {
     const studies::ServiceResult& r = done.result;
     const std::vector<std::string>& groups = done.area->demand.groups;
-    std::printf("coverage within %s, %s\n", done.options.standard.describe().c_str(),
+    std::fprintf(console(), "coverage within %s, %s\n", done.options.standard.describe().c_str(),
                 done.options.standard.direction_name().c_str());
     ConsoleTable t({"group", "total", "covered", "share", "unreachable", "unsnapped", "mean min", "gini"});
     for (std::size_t g = 0; g < groups.size(); ++g) {
@@ -84,7 +84,7 @@ int print_tables(const studies::CoverageOutcome& done, const studies::CoverageJo
     t.print();
     if (r.seats) {
         const planners::AssignmentTotals& s = r.seats->assignment.totals;
-        std::printf("\ncapacity (%s): %.0f for %.0f %s; within the standard %.0f (%s), served %.0f (%s), covered but "
+        std::fprintf(console(), "\ncapacity (%s): %.0f for %.0f %s; within the standard %.0f (%s), served %.0f (%s), covered but "
                     "unserved %.0f, spare %.0f\n",
                     job.options.facilities.read.capacity_field.c_str(), s.capacity, s.demand_weight,
                     groups[r.group].c_str(), s.covered_weight, percent(s.covered_weight, s.demand_weight).c_str(),
@@ -92,7 +92,7 @@ int print_tables(const studies::CoverageOutcome& done, const studies::CoverageJo
                     s.spare_capacity);
     }
     if (!r.districts.empty()) {
-        std::printf("\n");
+        std::fprintf(console(), "\n");
         ConsoleTable d({"district", groups[r.group], "share", "mean min"});
         for (const maps::DistrictFigures& f : r.districts) {
             const planners::Figures& g = f.groups[r.group];
@@ -208,7 +208,7 @@ int run_slurm(SlurmArgs& s) {
     j.args.insert(j.args.end(), job.args.begin(), job.args.end());
     const studies::SlurmScripts scripts = studies::slurm_scripts(j);
     if (s.dry_run) {
-        std::printf("# %s/shards.sbatch\n%s\n# %s/merge.sbatch\n%s\n# %s/submit.sh\n%s", j.dir.c_str(),
+        std::fprintf(console(), "# %s/shards.sbatch\n%s\n# %s/merge.sbatch\n%s\n# %s/submit.sh\n%s", j.dir.c_str(),
                     scripts.shards.c_str(), j.dir.c_str(), scripts.merge.c_str(), j.dir.c_str(), scripts.submit.c_str());
         return 0;
     }
@@ -221,7 +221,7 @@ int run_slurm(SlurmArgs& s) {
         return 0;
     }
     const studies::SlurmSubmission ids = studies::submit_slurm(j.dir);
-    std::printf("submitted: array job %s (%zu shards), merge job %s after it; outputs: %s\n", ids.array.c_str(),
+    std::fprintf(console(), "submitted: array job %s (%zu shards), merge job %s after it; outputs: %s\n", ids.array.c_str(),
                 j.shards, ids.merge.c_str(), a.out.c_str());
     return 0;
 }

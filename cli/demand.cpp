@@ -20,16 +20,16 @@ int run_demand(DemandArgs& a) {
     a.job.options.building_types = studies::split_list(a.building_types);
     a.job.network = {a.network.spec, a.network.profile(), {}, a.network.threads};
     const io::DemandSet d = studies::run_demand_job(a.job, reporter());
-    std::printf("%zu housing buildings", d.features.features.size());
+    std::fprintf(console(), "%zu housing buildings", d.features.features.size());
     for (std::size_t g = 0; g < d.groups.size(); ++g) {
         double sum = 0;
         for (const double w : d.feature_weights[g]) sum += w;
         if (g == 0)
-            std::printf(", %.0f residents", sum);
+            std::fprintf(console(), ", %.0f residents", sum);
         else
-            std::printf(", %s %.0f", d.groups[g].c_str(), sum);
+            std::fprintf(console(), ", %s %.0f", d.groups[g].c_str(), sum);
     }
-    std::printf("\n");
+    std::fprintf(console(), "\n");
     print_note("demand: written to " + a.job.out);
     return 0;
 }

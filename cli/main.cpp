@@ -10,6 +10,7 @@
 #include "cli/common.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
+#include "studies/console.hpp"
 
 int main(int argc, char** argv) {
     using namespace lifecircle;
@@ -46,6 +47,12 @@ int main(int argc, char** argv) {
         print_error(std::string(e.what()) + " (see lifecircle --help)");
         return exit_usage;
     }
+    // A result written to stdout (--out -) keeps stdout to itself: the report goes to stderr.
+    for (const CLI::App* verb : app.get_subcommands())
+        for (const char* name : {"--out", "--summary"})
+            if (const CLI::Option* o = verb->get_option_no_throw(name); o && o->count() > 0)
+                for (const std::string& v : o->results())
+                    if (v == "-" || v == "/dev/stdout") studies::set_console_stream(stderr);
     try {
         return run ? run() : exit_usage;
     } catch (const UsageError& e) {

@@ -49,7 +49,7 @@ void check_options(SuggestArgs& a) {
 void print_result(const planners::Suggestion& s, const std::vector<maps::SiteRow>& rows, const std::string& unit,
                   double scale) {
     const bool median = s.objective == planners::Objective::p_median;
-    std::printf("%s%s: %zu sites, %s\n", std::string(planners::objective_name(s.objective)).c_str(),
+    std::fprintf(console(), "%s%s: %zu sites, %s\n", std::string(planners::objective_name(s.objective)).c_str(),
                 s.capacitated ? " (capacitated)" : "", rows.size(), s.method.c_str());
     ConsoleTable t({"rank", "candidate", "kind", median ? "saved (" + unit + ")" : "added", "assigned", "capacity"});
     for (const maps::SiteRow& r : rows)
@@ -57,7 +57,7 @@ void print_result(const planners::Suggestion& s, const std::vector<maps::SiteRow
                fixed(r.assigned_weight, 1), fixed(r.capacity, 0)});
     t.print();
     const double k = median ? scale : 1.0;
-    std::printf("objective %s%s, bound %s, gap %s%%%s\n", fixed(s.objective_value * k, 2).c_str(),
+    std::fprintf(console(), "objective %s%s, bound %s, gap %s%%%s\n", fixed(s.objective_value * k, 2).c_str(),
                 median ? (" " + unit).c_str() : "", fixed(s.bound * k, 2).c_str(), fixed(100 * s.gap, 3).c_str(),
                 s.proven_optimal ? " (proven optimal)" : "");
 }
@@ -80,7 +80,7 @@ int run_matrix(SuggestArgs& a) {
                       fixed(s.unreachable_weight, 1) + " of the weight (" + std::to_string(s.unreachable.size()) +
                       " demand points) is beyond every candidate and existing site");
     print_result(s, r.rows, "cost units", 1.0);
-    std::printf("covered before %s, after %s\n", percent(s.covered_before, s.total_weight).c_str(),
+    std::fprintf(console(), "covered before %s, after %s\n", percent(s.covered_before, s.total_weight).c_str(),
                 percent(s.covered_after, s.total_weight).c_str());
     print_note("suggest: " + std::to_string(r.rows.size()) + " sites written to " + a.out);
     return 0;
@@ -104,7 +104,7 @@ void print_network_result(const studies::StudyArea& area, const studies::Suggest
             return x.seats ? x.seats->assignment.totals.served_weight : 0.0;
         };
         const double total = r.before.overall[r.before.group].total;
-        std::printf("%s served (with a seat within %s): before %s (%s), after %s (%s)\n", groups[r.before.group].c_str(),
+        std::fprintf(console(), "%s served (with a seat within %s): before %s (%s), after %s (%s)\n", groups[r.before.group].c_str(),
                     o.service.standard.describe().c_str(), fixed(served(r.before), 0).c_str(),
                     percent(served(r.before), total).c_str(), fixed(served(r.after), 0).c_str(),
                     percent(served(r.after), total).c_str());

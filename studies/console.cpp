@@ -98,6 +98,18 @@ std::size_t display_width(const std::string& s) {
     return width;
 }
 
+namespace {
+std::FILE* g_console = nullptr;  // stdout unless set
+}  // namespace
+
+std::FILE* console_stream() {
+    return g_console ? g_console : stdout;
+}
+
+void set_console_stream(std::FILE* stream) {
+    g_console = stream;
+}
+
 void ConsoleTable::print() const {
     std::vector<std::size_t> widths;
     for (const auto& row : m_rows)
@@ -112,7 +124,7 @@ void ConsoleTable::print() const {
             line += c == 0 ? row[c] + pad : "  " + pad + row[c];
         }
         while (!line.empty() && line.back() == ' ') line.pop_back();
-        std::printf("%s\n", line.c_str());
+        std::fprintf(console_stream(), "%s\n", line.c_str());
     }
 }
 

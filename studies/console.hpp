@@ -5,6 +5,7 @@
  * one line per tenth. The command line uses them; so may any C++ program that runs a study.
  */
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -27,12 +28,17 @@ Reporter console_reporter();
 /** Prints one line on stderr ("lifecircle: ..." is the caller's); `always` prints even when quiet. */
 void console_line(const std::string& text, bool always = false);
 
+/** Where a verb's report (tables, figures) is printed: stdout, or stderr while the verb's result
+    itself goes to stdout (--out -), so that the result stays a valid file. */
+std::FILE* console_stream();
+void set_console_stream(std::FILE* stream);
+
 /** Columns printed aligned by display width (a CJK character counts 2), first column left. */
 class ConsoleTable {
 public:
     explicit ConsoleTable(std::vector<std::string> header) { m_rows.push_back(std::move(header)); }
     void add(std::vector<std::string> row) { m_rows.push_back(std::move(row)); }
-    /** Prints the table on stdout. */
+    /** Prints the table on console_stream(). */
     void print() const;
 
 private:

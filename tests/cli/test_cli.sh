@@ -158,6 +158,16 @@ check "matrix to /dev/stdout" run 0 "$lc" matrix --network "$demo" --from "$tmp/
     --out /dev/stdout
 check "matrix /dev/stdout = file" cmp "$tmp/out" "$tmp/od.csv"
 check "/dev/stdout still a device" test -c /dev/null -a -e /dev/stdout
+# A result on stdout stays a valid file: the verb's report (its tables) goes to stderr then.
+json_only() { python3 -c "import json,sys; json.load(open(sys.argv[1]))" "$tmp/out"; }
+check "coverage to stdout" run 0 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
+    --demand "$src/demo/homes.csv" --weight-field population --minutes 15 --out -
+check "coverage stdout is GeoJSON alone" json_only
+check "coverage report on stderr" err_has "coverage within 15 min"
+check "suggest to stdout" run 0 "$lc" suggest --network "$demo" --facilities "$src/demo/clinics.geojson" \
+    --demand "$src/demo/homes.csv" --weight-field population --minutes 10 --candidates auto --count 1 --out -
+check "suggest stdout is GeoJSON alone" json_only
+check "suggest report on stderr" err_has "max-coverage: 1 sites"
 check "matrix bad extension" run 2 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" \
     --out "$tmp/od.txt"
 check "matrix bad extension message" err_has "unsupported output format '.txt' for --out; accepted are .csv, .gpkg"
@@ -381,6 +391,12 @@ porto=$src/../shared/data/osm/porto_2020.osm.pbf
 if [[ -f $porto ]]; then
     check "demand buildings" run 0 "$lc" demand --buildings "$porto" --default-levels 3 \
         --age-shares 60plus=0.25 --out "$tmp/res.geojson"
+    check "demand to stdout" run 0 "$lc" demand --buildings "$porto" --default-levels 3 --age-shares 60plus=0.25 --out -
+    check "demand stdout is GeoJSON alone" json_only
+    check "demand stdout = file" python3 -c "
+import json, sys
+a, b = json.load(open('$tmp/out')), json.load(open('$tmp/res.geojson'))
+sys.exit(0 if a['features'] == b['features'] else 1)"
     check "demand buildings figures" python3 -c "
 import json
 f = json.load(open('$tmp/res.geojson'))['features']
