@@ -76,7 +76,9 @@ void add_demo(CLI::App& app, Runner& run) {
     a->out = "lifecircle-demo";
     cmd->add_option("--out", a->out, "Folder to write into")->capture_default_str();
     cmd->add_flag("--pdf", a->pdf, "Also print report.html to report.pdf (A4) with headless Chromium (Debian: chromium)");
-    cmd->add_flag("--force", a->force, "Write into a folder that holds files lifecircle did not write");
+    cmd->add_flag("--force", a->force,
+                  "Write into a folder that holds files lifecircle did not write, and the original district over "
+                  "your edits of its data");
     add_quiet_option(*cmd);
     cmd->callback([&run, a] {
         run = [a] {

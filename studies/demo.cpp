@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -300,7 +301,7 @@ const std::vector<std::string> files = {"district.osm",          "district_with_
 const std::vector<std::string>& demo_files() { return files; }
 
 /** Writes the district's files into `dir` as one output transaction (all or none). */
-void write_demo_district(const std::string& dir, const Reporter& reporter) {
+void write_demo_district(const std::string& dir, const Reporter& reporter, bool overwrite) {
     const fs::path d(dir);
     std::error_code ec;
     fs::create_directories(d, ec);
@@ -324,6 +325,21 @@ void write_demo_district(const std::string& dir, const Reporter& reporter) {
          points_geojson("meal_points", {{"M1", "东风老年餐桌", 900, 500, -1}, {"M2", "新华助餐点", 1500, 1300, -1}},
                         nullptr)},
         {"scenario.toml", scenario_toml()}};
+    // A demo run again must not undo the user's edits (the README invites editing the scenario).
+    std::vector<std::string> edited;
+    for (const auto& [name, text] : files) {
+        std::ifstream in(d / name, std::ios::binary);
+        if (!in) continue;
+        const std::string now((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        if (now != text) edited.push_back(name);
+    }
+    if (!edited.empty() && !overwrite) {
+        std::string names;
+        for (const std::string& n : edited) names += (names.empty() ? "" : ", ") + (d / n).string();
+        throw UsageError("the demo's data was changed since the demo wrote it (" + names +
+                         "); to run your edit: lifecircle plan " + (d / "scenario.toml").string() + " --out " +
+                         d.parent_path().string() + "; to write the original district over it: lifecircle demo --force");
+    }
     std::vector<io::OutputRequest> requests;
     for (const auto& [name, text] : files)
         requests.push_back({"--out", (d / name).string(), {io::lower_extension(name)}, "", false});

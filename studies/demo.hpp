@@ -17,7 +17,9 @@ namespace lifecircle::studies {
 const std::vector<std::string>& demo_files();
 
 /** Writes the district's files and its scenario.toml into `dir` (created if missing), as one
-    output transaction (all or none); notes (recovered debris) go to `reporter`. */
-void write_demo_district(const std::string& dir, const Reporter& reporter = {});
+    output transaction (all or none); notes (recovered debris) go to `reporter`. A file there
+    that differs from the district's (a scenario the user edited) is a UsageError naming it,
+    before anything is written, unless `overwrite`. */
+void write_demo_district(const std::string& dir, const Reporter& reporter = {}, bool overwrite = false);
 
 }  // namespace lifecircle::studies

@@ -98,7 +98,7 @@ PlanFolder prepare_demo(const std::string& dir, bool force, const Reporter& repo
         const io::OutputFolder check(dir, force, {}, out.kept,
                                      [&reporter](const std::string& n) { reporter.note(n); });
     }
-    write_demo_district((fs::path(dir) / "data").string(), reporter);
+    write_demo_district((fs::path(dir) / "data").string(), reporter, force);
     return out;
 }
 

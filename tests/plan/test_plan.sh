@@ -123,6 +123,16 @@ rm -f "$tmp/demo/recoloured.qgs"
 cp -r "$tmp/demo" "$tmp/demo_first"
 check "demo rerun" run 0 "$lc" demo --out "$tmp/demo"
 check "demo rerun identical" diff -r "$tmp/demo" "$tmp/demo_first"
+# An edited scenario survives a demo rerun (refused, naming it); --force writes the district again.
+cp -r "$tmp/demo" "$tmp/demo_edit"
+echo "# my edit" >>"$tmp/demo_edit/data/scenario.toml"
+cp "$tmp/demo_edit/data/scenario.toml" "$tmp/edited.toml"
+check "demo over an edited scenario refused" run 2 "$lc" demo --out "$tmp/demo_edit"
+check "demo over an edited scenario message" err_has "data/scenario.toml); to run your edit: lifecircle plan"
+check "the edit kept" cmp "$tmp/edited.toml" "$tmp/demo_edit/data/scenario.toml"
+check "demo --force over the edit" run 0 "$lc" demo --out "$tmp/demo_edit" --force
+check "demo --force wrote the district again" cmp "$tmp/demo_first/data/scenario.toml" "$tmp/demo_edit/data/scenario.toml"
+rm -rf "$tmp/demo_edit"
 # --pdf: report.pdf on A4 through Chromium, the same bytes on a rerun; without Chromium a
 # message naming the package, and no folder left behind.
 if command -v chromium >/dev/null; then
