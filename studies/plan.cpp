@@ -698,6 +698,8 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
         ServiceResults s;
         s.id = sv.id;
         s.title = sv.title;
+        s.capacity_field = sv.capacity_field;
+        s.osm_kind = sv.osm_kind;
         s.standard = standards[k];
         ServiceOptions o = service_options(sc, sv, s.standard);
         {

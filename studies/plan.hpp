@@ -42,6 +42,8 @@ struct ServiceResults {
     StudyStandard standard;
     std::string group;        ///< the demand group it serves
     std::string group_label;  ///< its label ([groups], or a default such as "3–6岁儿童 children 3–6")
+    /** What its capacity counts, for the report's words: the capacity field and the OSM kind. */
+    std::string capacity_field, osm_kind;
     /** One per PlanResult::variants, in that order: [0] today. */
     std::vector<VariantResults> variants;
     std::optional<SuggestionResult> suggestion;

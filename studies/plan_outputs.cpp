@@ -82,6 +82,23 @@ const planners::AssignmentTotals* seats_of(const ServiceResult& r) {
     return r.seats ? &r.seats->assignment.totals : nullptr;
 }
 
+/** What a service's capacity counts, in Chinese and English: seats of a kindergarten or school,
+    beds of a hospital or care home, meals of a meal point, else places. */
+struct CapacityUnit {
+    std::string zh, en;
+};
+CapacityUnit capacity_unit(const ServiceResults& s) {
+    std::string key = s.capacity_field + " " + s.osm_kind + " " + s.standard.name + " " + s.id;
+    std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    const auto has = [&](std::initializer_list<const char*> words) {
+        return std::any_of(words.begin(), words.end(), [&](const char* w) { return key.find(w) != std::string::npos; });
+    };
+    if (has({"bed", "床", "hospital", "elderly-care", "care_home", "nursing"})) return {"床位", "beds"};
+    if (has({"meal", "餐"})) return {"餐位", "meals"};
+    if (has({"seat", "学位", "kindergarten", "school", "幼儿园", "学校"})) return {"学位", "seats"};
+    return {"服务名额", "places"};
+}
+
 /** The variants of a service shown side by side: today, every variant, with the sites. */
 std::vector<const VariantResults*> columns(const ServiceResults& s) {
     std::vector<const VariantResults*> out;
@@ -871,14 +888,16 @@ maps::Report build_report(const PlanResult& r, const Scenario& sc, ReportLayers&
             t.rows.push_back(row);
         }
         if (const planners::AssignmentTotals* seats = seats_of(today)) {
-            std::string note = w("学位", "Seats") + ": ";
+            const CapacityUnit unit = capacity_unit(s);
+            std::string note = w(unit.zh, unit.en) + ": ";
             for (const VariantResults* v : cols) {
                 const planners::AssignmentTotals* t2 = seats_of(v->result);
                 if (!t2) continue;
                 const planners::Figures& a = v->result.overall[g];
-                note += "\n" + v->name + ": " + w("总学位", "capacity") + " " + count(t2->capacity) + ", " +
-                        w("获得学位", "served") + " " + count(t2->served_weight) + " (" + pct(t2->served_weight, a.total) +
-                        "), " + w("可达但无学位", "covered without a seat") + " " + count(t2->covered_unserved_weight);
+                note += "\n" + v->name + ": " + w("总" + unit.zh, unit.en) + " " + count(t2->capacity) + ", " +
+                        w("获得" + unit.zh, "served") + " " + count(t2->served_weight) + " (" +
+                        pct(t2->served_weight, a.total) + "), " + w("可达但无" + unit.zh, "covered, none left") + " " +
+                        count(t2->covered_unserved_weight);
             }
             (void)seats;
             t.note = note;
@@ -908,7 +927,7 @@ maps::Report build_report(const PlanResult& r, const Scenario& sc, ReportLayers&
             d.header = {w("社区", "district"), w("居民", "residents")};
             for (const VariantResults* v : cols) d.header.push_back(v->name);
             const bool seats = !today.district_served.empty();
-            if (seats) d.header.push_back(w("获得学位（现状）", "served today"));
+            if (seats) d.header.push_back(w("获得" + capacity_unit(s).zh + "（现状）", "served today"));
             d.header.push_back(w("平均时间（分钟，现状）", "mean minutes today"));
             for (std::size_t k2 = 0; k2 < today.districts.size(); ++k2) {
                 const planners::Figures& a = today.districts[k2].groups[g];
@@ -929,7 +948,7 @@ maps::Report build_report(const PlanResult& r, const Scenario& sc, ReportLayers&
             sites.title = w("建议选址", "Suggested sites") + " (" + std::string(planners::objective_name(sg.objective)) +
                           (sg.capacitated ? ", capacitated" : "") + ")";
             sites.header = {w("序号", "rank"), w("位置（最近道路）", "where (nearest road)"),
-                            w(sg.capacitated ? "新增获得学位" : "新增覆盖", sg.capacitated ? "adds served" : "adds covered"),
+                            w(sg.capacitated ? "新增获得" + capacity_unit(s).zh : std::string("新增覆盖"), sg.capacitated ? "adds served" : "adds covered"),
                             w("分配人数", "assigned"), w("候选编号", "candidate")};
             for (const maps::SiteRow& row : s.suggestion->rows)
                 sites.rows.push_back({std::to_string(row.rank), row.name, "+" + count(row.added_weight),
@@ -1004,7 +1023,7 @@ std::string report_text(const PlanResult& r, const Scenario& sc) {
 // tables.xlsx
 
 /** A column's words for a reader, above its machine name (which equals summary.json's key). */
-std::string column_words(const Words& w, const std::string& key) {
+std::string column_words(const Words& w, const std::string& key, const CapacityUnit& unit) {
     static const std::map<std::string, std::pair<std::string, std::string>> words = {
         {"group", {"人群", "group"}},
         {"label", {"名称", "label"}},
@@ -1014,29 +1033,32 @@ std::string column_words(const Words& w, const std::string& key) {
         {"covered", {"覆盖人数", "covered"}},
         {"coverage_share", {"覆盖率", "share covered"}},
         {"mean_minutes", {"平均时间（分钟）", "mean minutes"}},
-        {"served", {"获得学位人数", "served"}},
-        {"capacity", {"学位数", "capacity"}},
-        {"covered_unserved", {"覆盖但无学位", "covered, no seat"}},
+        {"served", {"获得#人数", "served"}},
+        {"capacity", {"#数", "capacity"}},
+        {"covered_unserved", {"覆盖但无#", "covered, none left"}},
         {"rank", {"序号", "rank"}},
         {"site", {"选址", "site"}},
         {"candidate_id", {"候选点编号", "candidate id"}},
         {"added_weight", {"新增覆盖人数", "added"}},
         {"assigned_weight", {"分配人数", "assigned"}}};
     const auto it = words.find(key);
-    return it == words.end() ? key : w(it->second.first, it->second.second);
+    if (it == words.end()) return key;
+    std::string zh = it->second.first;
+    if (const std::size_t at = zh.find('#'); at != std::string::npos) zh.replace(at, 1, unit.zh);
+    return w(zh, it->second.second);
 }
 
 /** The reader's row above a header row of machine names ("covered [today]" → "覆盖人数 covered · 现状 today"). */
 std::vector<io::XlsxCell> reader_row(const Words& w, const std::vector<io::XlsxCell>& header,
-                                     const std::vector<const VariantResults*>& cols) {
+                                     const std::vector<const VariantResults*>& cols, const CapacityUnit& unit) {
     static const std::regex column(R"(^(\w+) \[(\w+)\]$)");
     std::vector<io::XlsxCell> out;
     for (const io::XlsxCell& cell : header) {
         const std::string* text = cell.kind == io::XlsxCell::Kind::text ? &cell.text : nullptr;
         std::smatch m;
-        std::string words = text ? column_words(w, *text) : std::string();
+        std::string words = text ? column_words(w, *text, unit) : std::string();
         if (text && std::regex_match(*text, m, column)) {
-            words = column_words(w, m[1]);
+            words = column_words(w, m[1], unit);
             for (const VariantResults* v : cols)
                 if (v->id == m[2].str()) words += " · " + v->name;
         }
@@ -1074,7 +1096,7 @@ std::vector<io::XlsxSheet> plan_sheets(const PlanResult& r) {
         for (const VariantResults* v : cols)
             for (const char* m : {"total", "covered", "coverage_share", "mean_minutes"})
                 head.push_back(io::XlsxCell(std::string(m) + " [" + v->id + "]", true));
-        sh.rows.push_back(reader_row(w, head, cols));
+        sh.rows.push_back(reader_row(w, head, cols, capacity_unit(s)));
         sh.rows.push_back(head);
         for (std::size_t k = 0; k < r.groups.size(); ++k) {
             std::vector<io::XlsxCell> row = {io::XlsxCell(r.groups[k]), io::XlsxCell(r.group_labels[k])};
@@ -1098,7 +1120,7 @@ std::vector<io::XlsxSheet> plan_sheets(const PlanResult& r) {
                     dh.push_back(io::XlsxCell(std::string(m) + " [" + v->id + "]", true));
                 if (!v->result.district_served.empty()) dh.push_back(io::XlsxCell("served [" + v->id + "]", true));
             }
-            sh.rows.push_back(reader_row(w, dh, cols));
+            sh.rows.push_back(reader_row(w, dh, cols, capacity_unit(s)));
             sh.rows.push_back(dh);
             for (std::size_t d = 0; d < today.districts.size(); ++d) {
                 std::vector<io::XlsxCell> row = {io::XlsxCell(today.districts[d].name)};
@@ -1117,10 +1139,10 @@ std::vector<io::XlsxSheet> plan_sheets(const PlanResult& r) {
 
         // Seats.
         if (seats_of(today)) {
-            sh.rows.push_back({io::XlsxCell(w("学位", "seats"), true)});
+            sh.rows.push_back({io::XlsxCell(w(capacity_unit(s).zh, capacity_unit(s).en), true)});
             const std::vector<io::XlsxCell> head = {io::XlsxCell("variant", true), io::XlsxCell("capacity", true),
                                                     io::XlsxCell("served", true), io::XlsxCell("covered_unserved", true)};
-            sh.rows.push_back(reader_row(w, head, cols));
+            sh.rows.push_back(reader_row(w, head, cols, capacity_unit(s)));
             sh.rows.push_back(head);
             for (const VariantResults* v : cols) {
                 const planners::AssignmentTotals* t = seats_of(v->result);
@@ -1138,7 +1160,7 @@ std::vector<io::XlsxSheet> plan_sheets(const PlanResult& r) {
             const std::vector<io::XlsxCell> head = {io::XlsxCell("rank", true), io::XlsxCell("site", true),
                                                     io::XlsxCell("candidate_id", true), io::XlsxCell("added_weight", true),
                                                     io::XlsxCell("assigned_weight", true)};
-            sh.rows.push_back(reader_row(w, head, cols));
+            sh.rows.push_back(reader_row(w, head, cols, capacity_unit(s)));
             sh.rows.push_back(head);
             for (const maps::SiteRow& row : s.suggestion->rows)
                 sh.rows.push_back({io::XlsxCell(static_cast<double>(row.rank), "0"), io::XlsxCell(row.name),

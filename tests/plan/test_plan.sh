@@ -133,6 +133,23 @@ check "the edit kept" cmp "$tmp/edited.toml" "$tmp/demo_edit/data/scenario.toml"
 check "demo --force over the edit" run 0 "$lc" demo --out "$tmp/demo_edit" --force
 check "demo --force wrote the district again" cmp "$tmp/demo_first/data/scenario.toml" "$tmp/demo_edit/data/scenario.toml"
 rm -rf "$tmp/demo_edit"
+# The report names what a capacity counts: meals at meal points, not school places.
+cp -r "$tmp/demo" "$tmp/demo_meals"
+$py - "$tmp/demo_meals/data" <<'PY'
+import json, re, sys
+d = sys.argv[1]
+g = json.load(open(f"{d}/meal_points.geojson", encoding="utf-8"))
+for f in g["features"]:
+    f["properties"]["meals"] = 60
+json.dump(g, open(f"{d}/meal_points.geojson", "w", encoding="utf-8"), ensure_ascii=False)
+toml = open(f"{d}/scenario.toml", encoding="utf-8").read()
+toml = toml.replace('facilities = "meal_points.geojson"', 'facilities = "meal_points.geojson"\ncapacity_field = "meals"')
+open(f"{d}/scenario.toml", "w", encoding="utf-8").write(toml)
+PY
+check "plan with meals" run 0 "$lc" plan "$tmp/demo_meals/data/scenario.toml" --out "$tmp/demo_meals"
+check "meals are 餐位" grep -qF "总餐位 meals 120" "$tmp/demo_meals/report.html"
+check "seats stay 学位" grep -qF "总学位 seats 390" "$tmp/demo_meals/report.html"
+rm -rf "$tmp/demo_meals"
 # --pdf: report.pdf on A4 through Chromium, the same bytes on a rerun; without Chromium a
 # message naming the package, and no folder left behind.
 if command -v chromium >/dev/null; then
