@@ -90,8 +90,10 @@ std::vector<std::vector<Ring>> edit_areas(const ScenarioEdit& e, const std::stri
 /** The areas of one travel profile and variant, loaded once and shared by the services. */
 class Areas {
 public:
-    Areas(const Scenario& sc, std::vector<io::NetworkOptions> edited, unsigned threads, const Reporter& reporter)
-        : m_scenario(sc), m_edited(std::move(edited)), m_threads(threads), m_reporter(reporter) {}
+    Areas(const Scenario& sc, std::vector<ScenarioVariant> variants, std::vector<io::NetworkOptions> edited,
+          unsigned threads, const Reporter& reporter)
+        : m_scenario(sc), m_variants(std::move(variants)), m_edited(std::move(edited)), m_threads(threads),
+          m_reporter(reporter) {}
 
     /** The area of a standard's profile on today's network (variant 0) or with the road works
         of variant v (m_edited[v - 1]). */
@@ -106,7 +108,12 @@ public:
             spec.network.read.edits_lonlat = m_edited[variant - 1].edits_lonlat;
             spec.network.read.edits = m_edited[variant - 1].edits;
         }
-        slot = load_area(spec, st.profile(), m_reporter, m_districts ? &*m_districts : nullptr);
+        try {
+            slot = load_area(spec, st.profile(), m_reporter, m_districts ? &*m_districts : nullptr);
+        } catch (const InputError& e) {
+            if (variant == 0) throw;
+            throw located_edit_error(e, m_variants[variant - 1]);
+        }
         if (!m_districts) m_districts = slot->districts;
         return *slot;
     }
@@ -119,7 +126,23 @@ public:
     }
 
 private:
+    /** A road work the network could not take ("road edit 'x': ..."), located in the scenario:
+        the file and the line of the edit with that label. */
+    InputError located_edit_error(const InputError& e, const ScenarioVariant& v) const {
+        const std::string what = e.what();
+        for (const ScenarioEdit& edit : v.edits) {
+            const std::string prefix = "road edit '" + edit.label + "': ";
+            const std::size_t at = what.find(prefix);
+            if (at == std::string::npos) continue;
+            return InputError("line " + std::to_string(edit.line_number) + ": road work '" + edit.label + "': " +
+                              what.substr(at + prefix.size()) + " (coordinates are WGS 84 [longitude, latitude])")
+                .set_file(m_scenario.path);
+        }
+        return e;
+    }
+
     const Scenario& m_scenario;
+    std::vector<ScenarioVariant> m_variants;
     std::vector<io::NetworkOptions> m_edited;
     unsigned m_threads;
     const Reporter& m_reporter;
@@ -600,6 +623,8 @@ io::NetworkOptions network_edits(const Scenario& sc, const std::vector<ScenarioE
             if (e.maxspeed_kmh) a.attributes.maxspeed_kmh = *e.maxspeed_kmh;
             a.attributes.oneway = e.oneway ? Oneway::forward : Oneway::no;
             a.attributes.bridge_or_tunnel = e.bridge;
+            a.join_tolerance_m = e.join_tolerance_m;
+            a.allow_dangling = e.allow_dangling;
             no.edits_lonlat.add.push_back(std::move(a));
             continue;
         }
@@ -647,7 +672,7 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
     const auto progressed = [&] { reporter.progress("plan", ++step, steps); };
     reporter.progress("plan", 0, steps);
 
-    Areas areas(sc, edited, options.threads, reporter);
+    Areas areas(sc, variants, edited, options.threads, reporter);
     const StudyArea& first = areas.get(standards.front(), 0);
     check_groups(sc, first);
     check_edits_within(sc, variants, first.net.lonlat_bounds());

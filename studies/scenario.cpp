@@ -437,7 +437,8 @@ void read_transit(const Reader& top, Scenario& s, const std::string& path, const
 }
 
 ScenarioEdit read_edit(const Reader& r, const toml::table& t) {
-    r.only({"type", "label", "line", "class", "maxspeed_kmh", "oneway", "bridge", "polygon", "area", "osm_ids",
+    r.only({"type", "label", "line", "class", "maxspeed_kmh", "oneway", "bridge", "join_tolerance_m", "allow_dangling",
+            "polygon", "area", "osm_ids",
             "new_class", "speed_factor"});
     ScenarioEdit e;
     e.line_number = r.line();
@@ -452,6 +453,8 @@ ScenarioEdit read_edit(const Reader& r, const toml::table& t) {
         e.maxspeed_kmh = r.quantity("maxspeed_kmh", Quantity::maxspeed_kmh);
         e.oneway = r.boolean("oneway", false);
         e.bridge = r.boolean("bridge", false);
+        if (auto v = r.quantity("join_tolerance_m", Quantity::snap_m)) e.join_tolerance_m = *v;
+        e.allow_dangling = r.boolean("allow_dangling", false);
         return e;
     }
     e.polygon = r.coordinates("polygon");
@@ -775,9 +778,11 @@ walk_speed_kmh = 3.2           # the elderly walk slower (the standard says so t
 [[edits]]                      # what-if road works: every service is evaluated before and after
 type = "add_road"
 label = "new footbridge (新建人行桥)"
-line = [[116.3100, 39.9795], [116.3100, 39.9805]]
+line = [[116.3117215, 39.9753899], [116.3117215, 39.9771865]]
 class = "footway"
 bridge = true                  # with [network] elevation: level between its ends, not over the river
+# join_tolerance_m = 5         # each end joins a road within this many metres (else an error)
+# allow_dangling = false       # true: an end that joins nothing is a dead end
 # [[edits]]
 # type = "change"               # roads inside a polygon or by OSM id: new_class, speed_factor, maxspeed_kmh
 # polygon = [[116.30, 39.97], [116.32, 39.97], [116.32, 39.99], [116.30, 39.99]]
@@ -792,7 +797,7 @@ title = "方案A：新建人行桥 option A: a footbridge"
   [[variants.edits]]           # road works (the keys of [[edits]])
   type = "add_road"
   label = "new footbridge (新建人行桥)"
-  line = [[116.3100, 39.9795], [116.3100, 39.9805]]
+  line = [[116.3117215, 39.9753899], [116.3117215, 39.9771865]]
   class = "footway"
   bridge = true                # with [network] elevation: level between its ends, not over the river
   # type = "change"            # roads inside a polygon or by OSM id: new_class, speed_factor, maxspeed_kmh
@@ -812,7 +817,7 @@ title = "方案B：新建社区卫生服务站 option B: a new health station"
 
 # [[edits]]                    # road works without [[variants]]: the variant "road_works"
 # type = "add_road"
-# line = [[116.3100, 39.9795], [116.3100, 39.9805]]
+# line = [[116.3117215, 39.9753899], [116.3117215, 39.9771865]]
 )toml";
 }
 

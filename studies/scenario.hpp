@@ -74,6 +74,10 @@ struct ScenarioEdit {
     bool oneway = false;
     /** A bridge (or tunnel): with elevation it runs straight between its ends' ground. */
     bool bridge = false;
+    /** Each end joins a road within this many metres (else an error naming the edit). */
+    double join_tolerance_m = 5.0;
+    /** An end that joins nothing is a dead end, not an error. */
+    bool allow_dangling = false;
     // change / close: which roads
     std::vector<std::pair<double, double>> polygon;  ///< a closed ring, or empty
     std::string area_file;                           ///< polygons from a file (resolved), or empty

@@ -133,6 +133,16 @@ check "the edit kept" cmp "$tmp/edited.toml" "$tmp/demo_edit/data/scenario.toml"
 check "demo --force over the edit" run 0 "$lc" demo --out "$tmp/demo_edit" --force
 check "demo --force wrote the district again" cmp "$tmp/demo_first/data/scenario.toml" "$tmp/demo_edit/data/scenario.toml"
 rm -rf "$tmp/demo_edit"
+# plan --example runs on the demo's data it names; a road work off the roads is named by its line.
+mkdir -p "$tmp/example"
+cp "$tmp/demo/data/"* "$tmp/example/"
+"$lc" plan --example >"$tmp/example/example.toml"
+check "plan --example on the demo data" run 0 "$lc" plan "$tmp/example/example.toml" --out "$tmp/example/out" -q
+sed -i 's/116.3117215, 39.9753899/116.3117215, 39.9761/' "$tmp/example/example.toml"
+check "a road work off the roads" run 3 "$lc" plan "$tmp/example/example.toml" --out "$tmp/example/out2" -q
+check "a road work off the roads message" err_has "example.toml: line "
+check "a road work off the roads names it" err_has "road work 'new footbridge (新建人行桥)': its first point (start) is"
+rm -rf "$tmp/example"
 # The report names what a capacity counts: meals at meal points, not school places.
 cp -r "$tmp/demo" "$tmp/demo_meals"
 $py - "$tmp/demo_meals/data" <<'PY'

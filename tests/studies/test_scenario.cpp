@@ -124,3 +124,16 @@ TEST_CASE("scenario: public transport needs its timetables, and says so by line"
         CHECK_THAT(error_of(d.write("", "mode = \"boat\"\n")), Contains("walk, bike, drive or transit"));
     }
 }
+
+TEST_CASE("scenario: a new road's join tolerance and dead ends", "[scenario]") {
+    ScenarioDir d;
+    const studies::Scenario s = studies::read_scenario(
+        d.write("", "", "\n[[edits]]\ntype = \"add_road\"\nline = [[116.31, 39.97], [116.31, 39.98]]\n"
+                        "join_tolerance_m = 20\nallow_dangling = true\n"));
+    REQUIRE(s.edits.size() == 1);
+    CHECK(s.edits[0].join_tolerance_m == 20);
+    CHECK(s.edits[0].allow_dangling);
+    CHECK_THAT(error_of(d.write("", "", "\n[[edits]]\ntype = \"add_road\"\nline = [[116.31, 39.97], [116.31, 39.98]]\n"
+                                        "join_tolerance_m = -1\n")),
+               Contains("join_tolerance_m"));
+}
