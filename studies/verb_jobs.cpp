@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/limits.hpp"
 #include "io/layer_writer.hpp"
+#include "io/osm_network.hpp"
 #include "io/points.hpp"
 #include "maps/coverage_layers.hpp"
 #include "maps/suggest_layers.hpp"
@@ -155,7 +156,14 @@ io::DemandSet run_demand_job(DemandJob job, const Reporter& rep) {
     io::OutputPlan plan =
         plan_outputs({{"--out", job.out, {".geojson", ".json", ".gpkg"}, ".geojson", true}},
                      {{"--buildings", job.buildings}, {"--network", job.network.spec.path}}, rep);
-    if (job.network.spec.path.empty()) job.network.spec.path = job.buildings;
+    if (job.network.spec.path.empty()) {
+        // An OpenStreetMap file holds the roads beside its buildings; a building layer does not.
+        if (!io::is_osm_file(job.buildings))
+            throw UsageError("--buildings " + job.buildings +
+                             " is not OpenStreetMap, so it holds no roads: give the road network too (--network "
+                             "roads.shp or an .osm.pbf), for the work CRS and to place the residents");
+        job.network.spec.path = job.buildings;
+    }
     const auto loaded = load_network(job.network.spec, job.network.profile, rep);
     io::DemandSet d =
         io::estimate_residents_from_buildings(job.buildings, job.options, loaded->net);

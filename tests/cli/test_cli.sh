@@ -386,6 +386,8 @@ check "coverage unknown standard message" err_has "known standards are"
 check "coverage districts need a gpkg" run 2 "$lc" coverage --network "$demo" --facilities "$src/demo/clinics.geojson" \
     --demand "$src/demo/homes.csv" --districts "$tmp/districts.geojson" --out "$tmp/covx.geojson"
 
+check "demand from a building layer needs the roads" run 2 "$lc" demand --buildings "$src/demo/homes.csv" --out "$tmp/d.geojson"
+check "demand from a building layer needs the roads message" err_has "is not OpenStreetMap, so it holds no roads: give the road network too"
 # demand from buildings (Porto 2020): residents = footprint x storeys / 36.52 m² per person, recomputed.
 porto=$src/../shared/data/osm/porto_2020.osm.pbf
 if [[ -f $porto ]]; then
