@@ -449,12 +449,14 @@ std::string timetable_words(const Words& w, const TransitData& d) {
     const std::string first = t.departure.substr(0, 10) + " " + t.departure.substr(11, 5);
     std::string percentiles;
     for (const double p : t.percentiles) percentiles += (percentiles.empty() ? "" : ", ") + fixed(p, 0);
-    const std::string zh = std::to_string(t.gtfs.size()) + " 个 GTFS 时刻表；" + first + " 起每分钟出发一次，共 " +
+    std::string feeds;
+    for (const std::string& f : t.gtfs) feeds += (feeds.empty() ? "" : ", ") + fs::path(f).filename().string();
+    const std::string zh = std::to_string(t.gtfs.size()) + " 个 GTFS 时刻表（" + feeds + "）；" + first + " 起每分钟出发一次，共 " +
                            std::to_string(d.router.departures.count) + " 次；以第 " + fixed(t.percentile, 0) +
                            " 百分位出行时间判定是否覆盖（另报第 " + percentiles + " 百分位）；步行至站点不超过 " +
                            fixed(d.router.max_walk_seconds / 60.0, 0) + " 分钟，换乘步行不超过 " +
                            fixed(t.max_transfer_m, 0) + " 米，最多乘坐 " + std::to_string(t.max_rides) + " 次";
-    const std::string en = std::to_string(t.gtfs.size()) + " GTFS feed(s); a departure every minute from " + first +
+    const std::string en = std::to_string(t.gtfs.size()) + " GTFS feed(s) (" + feeds + "); a departure every minute from " + first +
                            ", " + std::to_string(d.router.departures.count) + " in all; covered judged on percentile " +
                            fixed(t.percentile, 0) + " of the travel times (percentiles " + percentiles +
                            " reported); walks to and from stops up to " + fixed(d.router.max_walk_seconds / 60.0, 0) +

@@ -208,6 +208,7 @@ TEST_CASE("plan: a service with mode = \"transit\" is the coverage study of the 
     const std::string html((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     CHECK(html.find("15 min by public transport (walking at 4.0 km/h)") != std::string::npos);
     CHECK(html.find("2019-05-13 14:00 起每分钟出发一次，共 20 次") != std::string::npos);
+    CHECK(html.find("2 GTFS feed(s) (porto_alegre_eptc_gtfs.zip, porto_alegre_trensurb_gtfs.zip)") != std::string::npos);
     CHECK(html.find("covered judged on percentile 50 of the travel times (percentiles 25, 50, 75 reported)") !=
           std::string::npos);
     const ServiceResult& in_plan = plan.services[1].variants.front().result;
