@@ -25,7 +25,7 @@ void add_facilities(CLI::App& app, Runner& run) {
         run = [a] {
             const std::size_t count =
                 studies::run_facilities_job(a->network, a->kind, a->out, a->layer_name, a->update, reporter());
-            print_note("facilities: " + std::to_string(count) + " " + a->kind + " written to " + a->out);
+            print_note("facilities: " + std::to_string(count) + " of kind " + a->kind + " written to " + a->out);
             return 0;
         };
     });
