@@ -577,9 +577,12 @@ void html_legend(std::string& out, const std::vector<std::vector<Prepared>>& pan
                 item(swatch(kind, st, kind == GeometryKind::line ? st.stroke : st.fill, 5, 9), ml.legend, "", "");
                 continue;
             }
+            // A classified layer's heading and classes stay together in one column.
+            items += "<li class=\"legend-group\"><ul>\n";
             item("", ml.legend, "legend-heading", "");
             for (std::size_t k = 0; k < st.breaks.size(); ++k)
                 item(swatch(kind, st, st.colours[k], 5, 9), class_label(st, k), "legend-class", class_data(ml, k));
+            items += "</ul></li>\n";
         }
     }
     out += "<div class=\"legend\"><div class=\"legend-title\">";
@@ -1044,6 +1047,8 @@ figure.compare{margin:16px 0}
 div.legend{margin:8px 0 4px;font-size:13px;break-inside:avoid;page-break-inside:avoid}
 div.legend ul{list-style:none;margin:4px 0;padding:0;columns:3 220px;column-gap:24px}
 div.legend li{break-inside:avoid;display:flex;align-items:center;gap:6px;min-height:20px}
+div.legend li.legend-group{display:block}
+div.legend li.legend-group ul{columns:auto;margin:0;padding:0;list-style:none}
 div.legend li.legend-heading{font-weight:bold;margin-top:4px}
 div.legend li.legend-class{padding-left:14px}
 svg.swatch{flex:none}
