@@ -909,7 +909,7 @@ maps::Report build_report(const PlanResult& r, const Scenario& sc, ReportLayers&
         // The other groups, folded.
         if (r.groups.size() > 1) {
             maps::ReportTable o;
-            o.title = w("其他人群（展开）", "Other groups (open)");
+            o.title = w("其他人群（点击展开）", "Other groups (click to show)");
             o.folded = true;
             o.header = {w("人群", "group"), w("居民", "residents")};
             for (const VariantResults* v : cols) o.header.push_back(v->name);
