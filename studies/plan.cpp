@@ -783,6 +783,7 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
                 w.id = "with_sites";
                 w.name = sc.report.language == "en" ? "with the suggested sites 增设建议选址后" : "增设建议选址后 with the suggested sites";
                 w.result = s.suggestion->after;
+                draw_service_areas(area, o, w.result, reporter);  // the panel shows them as the others do
                 w.layers = service_layers(area, o, w.result);
                 w.demand_xy = area.demand.xy;
                 w.demand_feature = area.demand.feature;

@@ -354,6 +354,58 @@ ServiceResult evaluate_service(const StudyArea& area, const ServiceOptions& o, F
     return r;
 }
 
+void draw_service_areas(const StudyArea& area, const ServiceOptions& o, ServiceResult& r, const Reporter& reporter) {
+    if (!o.areas) return;
+    std::vector<maps::IsochroneFacility> iso;
+    for (std::size_t i = 0; i < r.facilities.size(); ++i) {
+        if (!r.placed.snaps[i].ok()) continue;
+        maps::IsochroneFacility f;
+        f.id = r.facilities.ids[i];
+        f.name = r.facilities.names[i];
+        f.delay = r.facilities.delay[i];
+        f.cutoff = r.facilities.cutoff[i];
+        f.accesses.push_back({r.facilities.xy[i], r.placed.snaps[i]});
+        iso.push_back(std::move(f));
+    }
+    maps::IsochroneOptions io;
+    if (o.areas->minutes.empty()) {
+        // A metres-only standard draws the area its metres reach at the walking speed.
+        const double minutes = o.standard.minutes ? *o.standard.minutes
+                                                  : *o.standard.metres / (o.standard.walk_speed_kmh / 3.6) / 60.0;
+        io.breaks = {std::min(minutes, 600.0) * 60.0};
+    } else {
+        for (const double b : o.areas->minutes) io.breaks.push_back(b * 60.0);
+    }
+    std::sort(io.breaks.begin(), io.breaks.end());
+    io.shape = o.areas->shape;
+    io.area.method = o.areas->method;
+    io.area.buffer_m = o.areas->buffer_m;
+    io.mode_name = std::string(mode_name(o.standard.mode));
+    io.threads = area.threads;
+    if (reporter.callbacks().progress) {
+        auto cb = reporter.callbacks().progress;
+        io.progress = [cb](std::size_t d, std::size_t t) { cb("service areas", d, t); };
+    }
+    io.cancelled = reporter.callbacks().cancelled;
+    std::shared_ptr<const transit::TransitRouter> router;
+    if (o.standard.transit) {
+        // Drawn outward from each facility over the timetable, then walking on.
+        std::vector<Snap> snaps;
+        for (const maps::IsochroneFacility& f : iso) snaps.push_back(f.accesses.front().snap);
+        const ProfileId walk = area.time(Direction::forward);
+        router = transit_router(area.net.graph, walk, *o.standard.transit, node_snaps(area.net.graph, walk), reporter);
+        io.reach = transit_reach(area.net.graph, walk, *o.standard.transit, router, std::move(snaps));
+        io.mode_name = "transit";
+    }
+    const double speed = o.standard.transit             ? 25.0
+                         : o.standard.mode == Mode::walk ? o.standard.walk_speed_kmh / 3.6
+                         : o.standard.mode == Mode::bike ? 4.5
+                                                         : 30.0;
+    check_area_size(area.net.graph, io.area, iso.size(), io.breaks.back(), speed);
+    if (!iso.empty()) r.areas = maps::isochrone_layers(area.net.graph, area.time(o.standard.direction), iso, io);
+    reporter.check();
+}
+
 ServiceResult run_service(const StudyArea& area, const ServiceOptions& o, const Reporter& reporter) {
     return run_service(area, o, read_facilities(o.facilities, area.net, reporter), reporter);
 }
@@ -366,56 +418,7 @@ ServiceResult run_service(const StudyArea& area, const ServiceOptions& o, Facili
         throw InputError("no facility could be placed on the road network; check --max-snap and the CRS")
             .set_file(facilities.source);
     ServiceResult r = evaluate_service(area, o, std::move(facilities), std::move(placed), reporter);
-    if (o.areas) {
-        std::vector<maps::IsochroneFacility> iso;
-        for (std::size_t i = 0; i < r.facilities.size(); ++i) {
-            if (!r.placed.snaps[i].ok()) continue;
-            maps::IsochroneFacility f;
-            f.id = r.facilities.ids[i];
-            f.name = r.facilities.names[i];
-            f.delay = r.facilities.delay[i];
-            f.cutoff = r.facilities.cutoff[i];
-            f.accesses.push_back({r.facilities.xy[i], r.placed.snaps[i]});
-            iso.push_back(std::move(f));
-        }
-        maps::IsochroneOptions io;
-        if (o.areas->minutes.empty()) {
-            // A metres-only standard draws the area its metres reach at the walking speed.
-            const double minutes = o.standard.minutes ? *o.standard.minutes
-                                                      : *o.standard.metres / (o.standard.walk_speed_kmh / 3.6) / 60.0;
-            io.breaks = {std::min(minutes, 600.0) * 60.0};
-        } else {
-            for (const double b : o.areas->minutes) io.breaks.push_back(b * 60.0);
-        }
-        std::sort(io.breaks.begin(), io.breaks.end());
-        io.shape = o.areas->shape;
-        io.area.method = o.areas->method;
-        io.area.buffer_m = o.areas->buffer_m;
-        io.mode_name = std::string(mode_name(o.standard.mode));
-        io.threads = area.threads;
-        if (reporter.callbacks().progress) {
-            auto cb = reporter.callbacks().progress;
-            io.progress = [cb](std::size_t d, std::size_t t) { cb("service areas", d, t); };
-        }
-        io.cancelled = reporter.callbacks().cancelled;
-        std::shared_ptr<const transit::TransitRouter> router;
-        if (o.standard.transit) {
-            // Drawn outward from each facility over the timetable, then walking on.
-            std::vector<Snap> snaps;
-            for (const maps::IsochroneFacility& f : iso) snaps.push_back(f.accesses.front().snap);
-            const ProfileId walk = area.time(Direction::forward);
-            router = transit_router(area.net.graph, walk, *o.standard.transit, node_snaps(area.net.graph, walk), reporter);
-            io.reach = transit_reach(area.net.graph, walk, *o.standard.transit, router, std::move(snaps));
-            io.mode_name = "transit";
-        }
-        const double speed = o.standard.transit             ? 25.0
-                             : o.standard.mode == Mode::walk ? o.standard.walk_speed_kmh / 3.6
-                             : o.standard.mode == Mode::bike ? 4.5
-                                                             : 30.0;
-        check_area_size(area.net.graph, io.area, iso.size(), io.breaks.back(), speed);
-        if (!iso.empty()) r.areas = maps::isochrone_layers(area.net.graph, area.time(o.standard.direction), iso, io);
-        reporter.check();
-    }
+    draw_service_areas(area, o, r, reporter);
     return r;
 }
 

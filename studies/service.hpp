@@ -124,6 +124,10 @@ ServiceResult run_service(const StudyArea& area, const ServiceOptions& options, 
 ServiceResult run_service(const StudyArea& area, const ServiceOptions& options, FacilitySet facilities,
                           const Reporter& reporter);
 
+/** Draws the service areas of `r`'s placed facilities into r.areas, with options.areas (else nothing). */
+void draw_service_areas(const StudyArea& area, const ServiceOptions& options, ServiceResult& r,
+                        const Reporter& reporter);
+
 /**
  * The same study for facilities already read and placed (the suggestion's after, a variant with
  * facilities added): coverage, districts, seats, access and gaps (not the service areas).
