@@ -287,7 +287,12 @@ std::string chinese_offset_hint(std::span<const Point> lonlat, const io::Network
         t.distance = median_distance(converted, &t.shift);
     }
     const Try& best = tries[0].distance <= tries[1].distance ? tries[0] : tries[1];
-    if (!(as_read >= 20 && best.distance * 2 <= as_read && as_read - best.distance >= 15)) return {};
+    // Converted, points of a map service lie at the roads they were geocoded by (tens of metres);
+    // points merely far from roads (fields, random samples) come nearer by chance, not onto them.
+    constexpr double at_roads_m = 60.0;
+    if (!(as_read >= 20 && best.distance <= at_roads_m && best.distance * 2.5 <= as_read &&
+          as_read - best.distance >= 15))
+        return {};
     std::string option = setting;
     if (const std::size_t at = option.find("{crs}"); at != std::string::npos) option.replace(at, 5, best.crs);
     char text[512];

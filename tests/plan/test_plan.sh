@@ -384,6 +384,16 @@ PY
     check "GCJ-02 said: read as such, no hint" run 0 "$lc" coverage --network "$haidian" --facilities "$tmp/hd_gcj.geojson" \
         --facilities-crs gcj02 --demand "$tmp/hd_wgs.geojson" --minutes 10 --out "$tmp/hd_said.gpkg"
     check "GCJ-02 said: nothing said" bash -c "! grep -q 'as GCJ-02' '$tmp/err'"
+    # WGS 84 points merely far from the roads (tests/data/haidian_points_off_roads.csv: 40 points a
+    # median 190 m from the bureau's roads) get no hint: shifted 500 m they come nearer a road by
+    # chance (75 m), but not onto one as geocoded points do.
+    bureau=$src/../shared/data/bureau/haidian_roads.shp
+    if [[ -f $bureau ]]; then
+        check "points off the roads: run" run 0 "$lc" matrix --network "$bureau" \
+            --from "$src/tests/data/haidian_points_off_roads.csv" --to "$src/tests/data/haidian_points_off_roads.csv" \
+            --out "$tmp/hd_off_od.csv"
+        check "points off the roads: no hint" bash -c "! grep -qE 'as (GCJ-02|BD-09)' '$tmp/err'"
+    fi
 else
     echo "skipped: $haidian not found" >&2
 fi
