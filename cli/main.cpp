@@ -12,6 +12,20 @@
 #include "core/error.hpp"
 #include "studies/console.hpp"
 
+namespace {
+
+/** "unknown verb 'covrage'; the verbs are ..." when `word` names no verb, else empty. */
+std::string unknown_verb(CLI::App& app, const std::string& word) {
+    std::string verbs;
+    for (const CLI::App* v : app.get_subcommands({})) {
+        if (v->get_name() == word) return {};
+        verbs += (verbs.empty() ? "" : ", ") + v->get_name();
+    }
+    return "unknown verb '" + word + "'; the verbs are " + verbs;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
     using namespace lifecircle;
     using namespace lifecircle::cli;
@@ -44,7 +58,8 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        print_error(std::string(e.what()) + " (see lifecircle --help)");
+        const std::string verb = argc > 1 && argv[1][0] != '-' ? unknown_verb(app, argv[1]) : std::string();
+        print_error(verb.empty() ? std::string(e.what()) + " (see lifecircle --help)" : verb);
         return exit_usage;
     }
     // A result written to stdout (--out -) keeps stdout to itself: the report goes to stderr.

@@ -150,6 +150,8 @@ check "coverage bad weight field" run 3 "$lc" coverage --network "$demo" --facil
     --demand "$src/demo/homes.csv" --weight-field pop --out "$tmp/cov2.geojson"
 check "coverage bad weight message" err_has "pop"
 check "coverage left nothing" test ! -e "$tmp/cov2.geojson"
+check "a misspelt verb" run 2 "$lc" covrage --network "$demo"
+check "a misspelt verb is named, with the verbs" err_has "unknown verb 'covrage'; the verbs are network-info, matrix"
 # Outputs: one mechanism for every verb (checked first, written to temporaries, committed together).
 iso_args=(--network "$demo" --facilities "$src/demo/clinics.geojson" --minutes 5)
 check "matrix to stdout" run 0 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" --out -
