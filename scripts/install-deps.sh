@@ -28,6 +28,7 @@ test_pkgs=(
   python3-qgis qgis-providers # every plan layer and the .qgs project opened in real QGIS (tests/qgis)
   fonts-wqy-microhei          # Chinese names in the rendered report and QGIS screenshots
   python3-openpyxl            # tables.xlsx read back by an independent reader (tests/plan)
+  strace                      # tests/fault: a file system failing every rename from mid-commit on (strace's fault injection)
   python3-pytest python3-geopandas python3-scipy  # the Python module's tests: GeoDataFrames in and out, sparse matrices
   qgis                        # qgis_process: the Processing provider's tests run lifecircle:... headless
   slurm-wlm munge             # tests/slurm: a one-node Slurm cluster (slurmctld, slurmd, munged) on localhost runs
