@@ -30,29 +30,9 @@ std::string number_or_empty(double v) {
 nlohmann::ordered_json matrix_summary(const MatrixSuggestionOptions& o, const io::OdProblem& od,
                                       const MatrixSuggestionResult& r, std::size_t candidates, std::size_t existing) {
     const planners::Suggestion& s = r.suggestion;
-    const bool median = s.objective == planners::Objective::p_median;
     const std::size_t D = od.demand_ids.size();
     nlohmann::ordered_json j;
-    j["objective"] = std::string(planners::objective_name(s.objective));
-    j["capacitated"] = s.capacitated;
-    j["objective_value"] = s.objective_value;
-    j["bound"] = json_number(s.bound);
-    j["gap"] = json_number(s.gap);
-    j["proven_optimal"] = s.proven_optimal;
-    j["method"] = s.method;
-    j["seconds"] = s.seconds;
-    j["restarts"] = s.restarts;
-    j["bound_iterations"] = s.bound_iterations;
-    j["total_weight"] = s.total_weight;
-    j["unreachable_weight"] = s.unreachable_weight;
-    if (s.objective == planners::Objective::min_facilities) {
-        j["target_reached"] = s.target_reached;
-        j["best_share"] = s.best_share;
-    }
-    if (median) {
-        j["weighted_minutes_before"] = json_number(s.weighted_time_before);
-        j["weighted_minutes_after"] = json_number(s.weighted_time_after);
-    }
+    solver_json(j, s, 1.0);  // the matrix's own cost unit
     nlohmann::ordered_json sel = nlohmann::ordered_json::array();
     for (const maps::SiteRow& row : r.rows) sel.push_back(row.candidate_id);
     j["selected"] = sel;

@@ -1142,10 +1142,11 @@ std::vector<io::XlsxSheet> plan_sheets(const PlanResult& r) {
         // Seats.
         if (seats_of(today)) {
             sh.rows.push_back({io::XlsxCell(w(capacity_unit(s).zh, capacity_unit(s).en), true)});
-            const std::vector<io::XlsxCell> head = {io::XlsxCell("variant", true), io::XlsxCell("capacity", true),
-                                                    io::XlsxCell("served", true), io::XlsxCell("covered_unserved", true)};
-            sh.rows.push_back(reader_row(w, head, cols, capacity_unit(s)));
-            sh.rows.push_back(head);
+            const std::vector<io::XlsxCell> seats_head = {io::XlsxCell("variant", true), io::XlsxCell("capacity", true),
+                                                          io::XlsxCell("served", true),
+                                                          io::XlsxCell("covered_unserved", true)};
+            sh.rows.push_back(reader_row(w, seats_head, cols, capacity_unit(s)));
+            sh.rows.push_back(seats_head);
             for (const VariantResults* v : cols) {
                 const planners::AssignmentTotals* t = seats_of(v->result);
                 if (!t) continue;
@@ -1159,11 +1160,12 @@ std::vector<io::XlsxSheet> plan_sheets(const PlanResult& r) {
         // Suggested sites.
         if (s.suggestion) {
             sh.rows.push_back({io::XlsxCell(w("建议选址", "suggested sites"), true)});
-            const std::vector<io::XlsxCell> head = {io::XlsxCell("rank", true), io::XlsxCell("site", true),
-                                                    io::XlsxCell("candidate_id", true), io::XlsxCell("added_weight", true),
-                                                    io::XlsxCell("assigned_weight", true)};
-            sh.rows.push_back(reader_row(w, head, cols, capacity_unit(s)));
-            sh.rows.push_back(head);
+            const std::vector<io::XlsxCell> sites_head = {io::XlsxCell("rank", true), io::XlsxCell("site", true),
+                                                          io::XlsxCell("candidate_id", true),
+                                                          io::XlsxCell("added_weight", true),
+                                                          io::XlsxCell("assigned_weight", true)};
+            sh.rows.push_back(reader_row(w, sites_head, cols, capacity_unit(s)));
+            sh.rows.push_back(sites_head);
             for (const maps::SiteRow& row : s.suggestion->rows)
                 sh.rows.push_back({io::XlsxCell(static_cast<double>(row.rank), "0"), io::XlsxCell(row.name),
                                    io::XlsxCell(row.candidate_id), io::XlsxCell(row.added_weight, "#,##0"),

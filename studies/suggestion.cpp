@@ -335,17 +335,11 @@ SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& 
     return r;
 }
 
-nlohmann::ordered_json suggestion_summary(const StudyArea& area, const AreaSpec& spec, const SuggestionOptions& o,
-                                          const SuggestionResult& r) {
-    const planners::Suggestion& s = r.suggestion;
+void solver_json(nlohmann::ordered_json& j, const planners::Suggestion& s, double time_divisor) {
     const bool median = s.objective == planners::Objective::p_median;
-    const StudyStandard& st = o.service.standard;
-    const std::vector<std::string>& groups = area.demand.groups;
-    nlohmann::ordered_json j;
+    const double scale = median ? 1.0 / time_divisor : 1.0;
     j["objective"] = std::string(planners::objective_name(s.objective));
     j["capacitated"] = s.capacitated;
-    // Minutes, not seconds, in what the user reads.
-    const double scale = median ? 1.0 / 60.0 : 1.0;
     j["objective_value"] = s.objective_value * scale;
     j["bound"] = json_number(s.bound * scale);
     j["gap"] = json_number(s.gap);
@@ -361,8 +355,21 @@ nlohmann::ordered_json suggestion_summary(const StudyArea& area, const AreaSpec&
         j["best_share"] = s.best_share;
     }
     if (median) {
-        j["weighted_minutes_before"] = json_number(s.weighted_time_before / 60.0);
-        j["weighted_minutes_after"] = json_number(s.weighted_time_after / 60.0);
+        j["weighted_minutes_before"] = json_number(s.weighted_time_before / time_divisor);
+        j["weighted_minutes_after"] = json_number(s.weighted_time_after / time_divisor);
+    }
+}
+
+nlohmann::ordered_json suggestion_summary(const StudyArea& area, const AreaSpec& spec, const SuggestionOptions& o,
+                                          const SuggestionResult& r) {
+    const planners::Suggestion& s = r.suggestion;
+    const bool median = s.objective == planners::Objective::p_median;
+    const StudyStandard& st = o.service.standard;
+    const std::vector<std::string>& groups = area.demand.groups;
+    nlohmann::ordered_json j;
+    // Minutes, not seconds, in what the user reads.
+    solver_json(j, s, 60.0);
+    if (median) {
         j["objective_unit"] = "people x minutes";
         j["demand_beyond_table_and_existing"] = r.beyond_everything;
     } else {

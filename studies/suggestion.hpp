@@ -102,6 +102,10 @@ void search_callbacks(planners::SuggestOptions& solver, unsigned threads, const 
 /** Runs a suggestion study on an area. */
 SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& options, const Reporter& reporter);
 
+/** The solver's figures (objective, bound, gap, method, restarts, totals) into `j`; a p-median's
+    times divided by `time_divisor` (60: seconds to minutes; 1: a matrix's own unit). */
+void solver_json(nlohmann::ordered_json& j, const planners::Suggestion& s, double time_divisor);
+
 /** The summary (`lifecircle suggest --summary`). */
 nlohmann::ordered_json suggestion_summary(const StudyArea& area, const AreaSpec& spec, const SuggestionOptions& options,
                                           const SuggestionResult& result);

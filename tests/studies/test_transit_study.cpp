@@ -201,7 +201,7 @@ TEST_CASE("plan: a service with mode = \"transit\" is the coverage study of the 
     CHECK(std::find(inputs.begin(), inputs.end(), fs::path(pa.bus).lexically_normal().string()) != inputs.end());  // never written over
     const Reporter rep;
     const std::string out = (pa.dir.path() / "plan").string();
-    const PlanResult plan = plan_into_folder(sc, {out}, {}, {}, rep);
+    const PlanResult plan = plan_into_folder(sc, PlanFolder{out, false, {}}, {}, {}, rep);
     REQUIRE(plan.services.size() == 2);
     // The report says what was ridden: the mode, the walking speed to the stops and the timetable.
     std::ifstream in(out + "/report.html");
