@@ -811,25 +811,29 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
         moves = search.local_search(clock);
         std::vector<std::uint32_t> best = search.sites();
         Score best_value = search.value();
-        if (median) {
-            // The bound with a Lagrangian heuristic: the relaxation's sites, completed and
-            // improved by the swap search, whenever the bound rises.
-            const auto from_lagrangian = [&](const std::vector<std::uint32_t>& sites) {
-                std::vector<std::uint32_t> set = sites;
-                std::vector<std::uint8_t> in(sp.C, 0);
-                for (const std::uint32_t j : set) in[j] = 1;
-                for (const std::uint32_t j : best)
-                    if (set.size() < o.count && !in[j]) {
-                        set.push_back(j);
-                        in[j] = 1;
-                    }
-                search.move_to(set);
-                search.local_search(clock);
-                ++lagrangian_starts;
-                if (search.value() > best_value) {
-                    best_value = search.value();
-                    best = search.sites();
+        // A start from a relaxation's sites: completed with the best answer's up to the count,
+        // improved by the swap search, kept when better.
+        const auto start_from = [&](std::vector<std::uint32_t> set) {
+            std::vector<std::uint8_t> in(sp.C, 0);
+            for (const std::uint32_t j : set) in[j] = 1;
+            for (const std::uint32_t j : best)
+                if (set.size() < o.count && !in[j]) {
+                    set.push_back(j);
+                    in[j] = 1;
                 }
+            search.move_to(set);
+            search.local_search(clock);
+            ++lagrangian_starts;
+            if (search.value() > best_value) {
+                best_value = search.value();
+                best = search.sites();
+            }
+        };
+        if (median) {
+            // The bound with a Lagrangian heuristic: the relaxation's sites as a start whenever
+            // the bound rises.
+            const auto from_lagrangian = [&](const std::vector<std::uint32_t>& sites) {
+                start_from(sites);
                 return -sp.value_of(best_value);
             };
             std::vector<std::vector<Item>> items(sp.C), fixed_items(sp.E);
@@ -862,20 +866,7 @@ Suggestion solve_capacitated(const LocationProblem& p, const SuggestOptions& o) 
                 if (lagrangian_starts < 2 && !budgeted) {
                     std::vector<std::uint32_t> set = sites;
                     if (set.size() > o.count) set.resize(o.count);
-                    std::vector<std::uint8_t> in(sp.C, 0);
-                    for (const std::uint32_t j : set) in[j] = 1;
-                    for (const std::uint32_t j : best)
-                        if (set.size() < o.count && !in[j]) {
-                            set.push_back(j);
-                            in[j] = 1;
-                        }
-                    search.move_to(set);
-                    search.local_search(clock);
-                    ++lagrangian_starts;
-                    if (search.value() > best_value) {
-                        best_value = search.value();
-                        best = search.sites();
-                    }
+                    start_from(std::move(set));
                 }
                 return double(best_value) * wres;
             };
