@@ -107,6 +107,10 @@ MergedStudy merge_shards(const ShardPlan& plan, std::vector<ShardResult> results
             throw disagree("districts");
         if (r.coverage.has_length != first.coverage.has_length || r.pairs.has_value() != first.pairs.has_value())
             throw disagree("a standard");
+        if (r.sites.has_value() != first.sites.has_value() ||
+            (r.sites && (r.sites->set.ids != first.sites->set.ids || r.sites->set.xy != first.sites->set.xy ||
+                         r.sites->set.capacity != first.sites->set.capacity || r.sites->set.cost != first.sites->set.cost)))
+            throw disagree("candidate sites");
     }
 
     // The features in the input's order: by FID (the plan checked that FIDs follow it).
@@ -245,17 +249,38 @@ MergedStudy merge_shards(const ShardPlan& plan, std::vector<ShardResult> results
     }
 
     // The pairs of every shard are the whole run's table.
-    std::optional<TimeTable> pairs;
-    if (first.pairs) {
-        std::vector<std::vector<TimeEntry>> rows(facilities);
+    const auto merged_table = [&](auto table_of, std::size_t sources) {
+        std::vector<std::vector<TimeEntry>> rows(sources);
         for (const ShardResult& s : results) {
-            if (s.pairs->rows() != facilities) throw InputError(shard_name(s.index, n) + "'s pairs do not fit; run it again");
-            for (std::size_t f = 0; f < facilities; ++f)
-                for (const TimeEntry& e : s.pairs->row(f)) rows[f].push_back({global_of[s.index][e.col], e.seconds});
+            const TimeTable& t = table_of(s);
+            if (t.rows() != sources || t.cols() != s.demand.xy.size())
+                throw InputError(shard_name(s.index, n) + "'s pairs do not fit; run it again");
+            for (std::size_t f = 0; f < sources; ++f)
+                for (const TimeEntry& e : t.row(f)) rows[f].push_back({global_of[s.index][e.col], e.seconds});
         }
         for (auto& row : rows)
             std::sort(row.begin(), row.end(), [](const TimeEntry& a, const TimeEntry& b) { return a.col < b.col; });
-        pairs = TimeTable(std::move(rows), d.xy.size());
+        return TimeTable(std::move(rows), d.xy.size());
+    };
+    if (first.pairs) m.pairs = merged_table([](const ShardResult& s) -> const TimeTable& { return *s.pairs; }, facilities);
+    if (first.sites) {
+        const std::size_t k = first.sites->set.size();
+        m.sites.emplace();
+        m.sites->pairs = merged_table([](const ShardResult& s) -> const TimeTable& { return s.sites->pairs; }, k);
+        m.sites->snaps.resize(k);
+        for (std::size_t j = 0; j < k; ++j) {
+            std::size_t owners = 0;
+            for (const ShardResult& s : results)
+                if (s.sites->owns[j]) {
+                    ++owners;
+                    m.sites->snaps[j] = s.sites->snaps[j];
+                }
+            if (owners != 1)
+                throw InputError("candidate site " + first.sites->set.ids[j] + " is owned by " + std::to_string(owners) +
+                                 " shards, not one; plan the run again")
+                    .set_file(first.sites->set.source);
+        }
+        m.sites->set = std::move(first.sites->set);
     }
     for (const ShardResult& s : results) {
         m.largest_halo_m = std::max(m.largest_halo_m, s.halo_m);
@@ -274,7 +299,7 @@ MergedStudy merge_shards(const ShardPlan& plan, std::vector<ShardResult> results
         throw InputError("no facility could be placed on the road network; check --max-snap and the CRS")
             .set_file(r.facilities.source);
     r.group = area.group_index(o.group, o.label);
-    service_figures(area, o, pairs ? &*pairs : nullptr, r, reporter);
+    service_figures(area, o, m.pairs ? &*m.pairs : nullptr, r, reporter);
     return m;
 }
 

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,16 @@ struct MergedStudy {
     std::unique_ptr<StudyArea> area;
     /** The study's result, as run_service() gives it for the whole run (no service areas). */
     ServiceResult result;
+    /** The facility x resident pairs within the standard (capacity runs and suggestions). */
+    std::optional<TimeTable> pairs;
+    /** A suggestion's candidate sites: every one, where its owner placed it, and the pairs of
+        them with every resident within the standard (ShardResult::sites, merged). */
+    struct Sites {
+        FacilitySet set;
+        std::vector<Snap> snaps;
+        TimeTable pairs;
+    };
+    std::optional<Sites> sites;
     /** The largest halo a shard needed, and how many shards read their roads more than once. */
     double largest_halo_m = 0.0;
     std::size_t shards_read_again = 0;

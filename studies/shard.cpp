@@ -46,14 +46,6 @@ std::string shard_name(std::size_t index, std::size_t count) {
     return "shard " + std::to_string(index) + " of " + std::to_string(count);
 }
 
-/** A network without a graph: the work CRS and its projection, for reading inputs into it. */
-io::Network frame_network(const ShardPlan& plan) {
-    io::Network net;
-    net.work_crs = plan.work_crs;
-    net.lonlat_to_work = std::make_shared<const io::Transformer>(
-        plan.projection_source, plan.projection.empty() ? plan.work_crs : plan.projection);
-    return net;
-}
 
 /** A work CRS box as a WGS 84 box: its outline, densified, taken back and boxed. */
 Box lonlat_box(const io::Network& net, const Box& work) {
@@ -108,6 +100,7 @@ nlohmann::ordered_json plan_body(const ShardPlan& p) {
     j["features"] = p.features;
     j["facilities"] = p.facilities;
     j["districts"] = p.districts;
+    j["sites"] = p.has_sites ? nlohmann::ordered_json(p.sites) : nlohmann::ordered_json(nullptr);
     nlohmann::ordered_json inputs = nlohmann::ordered_json::array();
     for (const FileStamp& s : p.inputs)
         inputs.push_back({{"path", s.path}, {"size", s.size}, {"mtime_ns", s.mtime_ns}, {"hash", hash_text(s.hash)}});
@@ -118,7 +111,8 @@ nlohmann::ordered_json plan_body(const ShardPlan& p) {
         shards.push_back({{"tile", box_json(s.tile)},
                           {"core", box_json(s.core)},
                           {"features", s.features},
-                          {"facilities", s.facilities}});
+                          {"facilities", s.facilities},
+                          {"sites", s.sites}});
     j["shards"] = shards;
     return j;
 }
@@ -208,6 +202,14 @@ bool raster_path(const std::string& path) { return io::is_demand_raster(path); }
 
 }  // namespace
 
+io::Network plan_frame(const ShardPlan& plan) {
+    io::Network net;
+    net.work_crs = plan.work_crs;
+    net.lonlat_to_work = std::make_shared<const io::Transformer>(
+        plan.projection_source, plan.projection.empty() ? plan.work_crs : plan.projection);
+    return net;
+}
+
 std::string_view shard_by_name(ShardBy by) { return by == ShardBy::districts ? "districts" : "tiles"; }
 
 ShardBy parse_shard_by(const std::string& text, const std::string& option) {
@@ -257,13 +259,15 @@ ShardPlan plan_from_json(const std::string& text, const std::string& where) {
         p.features = j.at("features").get<std::size_t>();
         p.facilities = j.at("facilities").get<std::size_t>();
         p.districts = j.at("districts").get<std::size_t>();
+        p.has_sites = !j.at("sites").is_null();
+        p.sites = p.has_sites ? j.at("sites").get<std::size_t>() : 0;
         for (const auto& s : j.at("inputs"))
             p.inputs.push_back({s.at("path").get<std::string>(), s.at("size").get<std::uint64_t>(),
                                 s.at("mtime_ns").get<std::int64_t>(), parse_hash(s.at("hash"))});
         p.district_shard = j.at("district_shard").get<std::vector<std::uint32_t>>();
         for (const auto& s : j.at("shards"))
             p.shards.push_back({box_from(s.at("tile")), box_from(s.at("core")), s.at("features").get<std::size_t>(),
-                                s.at("facilities").get<std::size_t>()});
+                                s.at("facilities").get<std::size_t>(), s.at("sites").get<std::size_t>()});
         p.hash = parse_hash(j.at("hash"));
     } catch (const nlohmann::json::exception& e) {
         throw InputError(std::string("the manifest of the sharded run cannot be read (") + e.what() +
@@ -286,10 +290,10 @@ std::string shard_file_name(std::size_t index, std::size_t count) {
 }
 
 std::vector<std::string> study_inputs(const AreaSpec& spec, const ServiceOptions& options,
-                                      const std::string& standards_file) {
+                                      const std::string& standards_file, const std::string& sites) {
     std::vector<std::string> out;
     for (const std::string& p : {spec.network.path, spec.network.read.elevation, spec.demand.path, options.facilities.path,
-                                 options.facilities.osm_file, spec.districts.path, standards_file})
+                                 options.facilities.osm_file, spec.districts.path, standards_file, sites})
         if (!p.empty() && std::find(out.begin(), out.end(), p) == out.end()) out.push_back(p);
     return out;
 }
@@ -359,7 +363,7 @@ ShardPlan plan_shards(const AreaSpec& spec, const ServiceOptions& o, const Shard
         plan.parts_hash = write_network_parts(roads, so.parts_cell_m, parts_sink);
         reporter.progress("network parts", 1, 1);
     }
-    const io::Network frame = frame_network(plan);
+    const io::Network frame = plan_frame(plan);
     {
         std::vector<Point> corners{{plan.extent.min.x, plan.extent.min.y},
                                    {plan.extent.max.x, plan.extent.min.y},
@@ -456,6 +460,18 @@ ShardPlan plan_shards(const AreaSpec& spec, const ServiceOptions& o, const Shard
         ++s.facilities;
         s.core.extend(facilities.xy[f]);
     }
+    if (so.sites) {
+        FacilitySpec ss = *so.sites;
+        ss.network_lonlat_bounds = plan.lonlat_bounds;
+        const FacilitySet sites = read_facilities(ss, frame, reporter);
+        plan.has_sites = true;
+        plan.sites = sites.size();
+        for (std::size_t k = 0; k < sites.size(); ++k) {
+            ShardSpec& s = plan.shards[plan.owner(sites.xy[k], in_districts(sites.xy[k]))];
+            ++s.sites;
+            s.core.extend(sites.xy[k]);
+        }
+    }
     for (std::size_t s = 0; s < so.shards; ++s)
         if (plan.shards[s].features == 0)
             throw UsageError(shard_name(s, so.shards) + " would own no demand feature (the " +
@@ -470,7 +486,7 @@ ShardPlan plan_shards(const AreaSpec& spec, const ServiceOptions& o, const Shard
     if (o.standard.minutes) reach = *o.standard.minutes * 60.0 * plan.fastest_mps;
     if (o.standard.metres) reach = std::max(reach, *o.standard.metres);
     plan.halo_m = reach + plan.snap_m;
-    std::vector<std::string> files = study_inputs(spec, o, {});
+    std::vector<std::string> files = study_inputs(spec, o, {}, so.sites ? so.sites->path : std::string());
     for (const std::string& f : so.extra_inputs)
         if (!f.empty() && std::find(files.begin(), files.end(), f) == files.end()) files.push_back(f);
     for (const std::string& path : files) plan.inputs.push_back(stamp_file(path));
@@ -496,7 +512,8 @@ struct Unsettled {
  * facility's own cutoff is within T_safe are final.
  */
 Unsettled check_answers(const ShardPlan& plan, const StudyArea& area, const ServiceOptions& o,
-                        const FacilitySet& facilities, const ServiceSearches& s, const Box& region, double halo) {
+                        const FacilitySet& facilities, const ServiceSearches& s, const TimeTable* sites,
+                        const Box& region, double halo) {
     Unsettled u;
     const RoadGraph& g = area.net.graph;
     const ProfileData& pd = g.profile(area.time(o.standard.direction));
@@ -543,9 +560,9 @@ Unsettled check_answers(const ShardPlan& plan, const StudyArea& area, const Serv
         }
         if (open) ++u.residents;
     }
-    if (s.pairs) {
-        for (std::size_t r = 0; r < s.pairs->rows(); ++r)
-            for (const TimeEntry& e : s.pairs->row(r))
+    for (const TimeTable* t : {s.pairs ? &*s.pairs : nullptr, sites}) {
+        for (std::size_t r = 0; t && r < t->rows(); ++r)
+            for (const TimeEntry& e : t->row(r))
                 if (!(e.seconds <= safe_seconds)) {
                     ++u.pairs;
                     u.longest_seconds = std::max(u.longest_seconds, Seconds(e.seconds));
@@ -557,7 +574,7 @@ Unsettled check_answers(const ShardPlan& plan, const StudyArea& area, const Serv
 }  // namespace
 
 ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std::size_t index, const AreaSpec& spec_in,
-                      const ServiceOptions& o, const Reporter& reporter) {
+                      const ServiceOptions& o, const Reporter& reporter, const FacilitySpec* sites) {
     const std::size_t count = plan.shards.size();
     if (index >= count)
         throw UsageError("there is no " + shard_name(index, count) + ": the plan has shards 0 to " +
@@ -569,7 +586,7 @@ ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std:
             .set_file(parts_path);
     const ShardSpec& me = plan.shards[index];
     const std::string who = shard_name(index, count);
-    const io::Network frame = frame_network(plan);
+    const io::Network frame = plan_frame(plan);
 
     // The districts first: ownership in districts mode asks which one holds a feature.
     PolygonSet districts;
@@ -596,6 +613,11 @@ ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std:
     };
     FacilitySpec facility_spec = o.facilities;
     facility_spec.network_lonlat_bounds = plan.lonlat_bounds;
+    if ((sites != nullptr) != plan.has_sites)
+        throw UsageError(plan.has_sites ? "the run was planned with candidate sites; give them to every shard"
+                                        : "the run was planned without candidate sites; plan it again with them");
+    FacilitySpec site_spec = sites ? *sites : FacilitySpec{};
+    site_spec.network_lonlat_bounds = plan.lonlat_bounds;
     const Box everything = grow(plan.extent, plan.margin_m());
 
     double halo = plan.halo_m;
@@ -614,8 +636,39 @@ ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std:
         PlacedFacilities placed = place_facilities(facilities, *area->snapper, include);
         ServiceSearches searches = service_searches(*area, o, facilities, placed, reporter);
         reporter.check();
+        // A suggestion: the pairs of the existing facilities and of every candidate site placed
+        // here, as run_suggestion() tabulates them (a site has no delay and no own cutoff).
+        std::optional<ShardResult::Sites> site_table;
+        if (sites) {
+            if (!searches.pairs)
+                searches.pairs = pairs_within(*area, o.standard, placed, facilities.xy, reporter,
+                                              "searches from existing facilities");
+            site_table.emplace();
+            FacilitySet& set = site_table->set;
+            set = read_facilities(site_spec, area->net, reporter);
+            if (set.size() != plan.sites)
+                throw InputError("the candidate sites file holds " + std::to_string(set.size()) + " sites, the plan " +
+                                 std::to_string(plan.sites) + "; plan the run again")
+                    .set_file(set.source);
+            set.delay.assign(set.size(), 0.0);
+            set.cutoff.assign(set.size(), unreachable);
+            std::vector<std::uint8_t> in(set.size());
+            for (std::size_t k = 0; k < set.size(); ++k) in[k] = inside(region, set.xy[k]) ? 1 : 0;
+            PlacedFacilities sp = place_facilities(set, *area->snapper, in);
+            site_table->pairs = pairs_within(*area, o.standard, sp, set.xy, reporter,
+                                             "searches from " + std::to_string(set.size()) + " candidate sites");
+            site_table->snaps = std::move(sp.snaps);
+            site_table->owns.resize(set.size());
+            for (std::size_t k = 0; k < set.size(); ++k) {
+                site_table->owns[k] = owner(set.xy[k]) == index ? 1 : 0;
+                if (site_table->owns[k] && !in[k])
+                    throw std::logic_error("run_shard: a candidate site the shard owns lies outside its roads");
+            }
+            reporter.check();
+        }
 
-        const Unsettled u = check_answers(plan, *area, o, facilities, searches, region, halo);
+        const Unsettled u = check_answers(plan, *area, o, facilities, searches,
+                                          site_table ? &site_table->pairs : nullptr, region, halo);
         const bool all = covers(region, everything);
         if ((u.residents > 0 || u.pairs > 0) && !all) {
             double next = halo * 1.25;
@@ -666,6 +719,7 @@ ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std:
         r.facilities = std::move(facilities);
         r.demand = std::move(area->demand);
         r.districts = std::move(districts);
+        r.sites = std::move(site_table);
         return r;
     }
 }
@@ -674,7 +728,7 @@ ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std:
 
 namespace {
 
-constexpr std::string_view result_magic = "LCSHARD1";
+constexpr std::string_view result_magic = "LCSHARD2";
 
 void put_value(BinaryWriter& w, const Value& v) {
     w.put<std::uint8_t>(static_cast<std::uint8_t>(v.index()));
@@ -756,17 +810,80 @@ void put_snaps(BinaryWriter& w, const std::vector<Snap>& snaps) {
         w.put<std::uint8_t>(static_cast<std::uint8_t>(s.failure));
         w.put<double>(s.distance);
         w.put<double>(s.access_seconds);
+        w.put<double>(s.on_road.x);
+        w.put<double>(s.on_road.y);
     }
 }
 
 std::vector<Snap> get_snaps(BinaryReader& r) {
-    std::vector<Snap> v(r.count(17));
+    std::vector<Snap> v(r.count(33));
     for (Snap& s : v) {
         s.failure = static_cast<SnapFailure>(r.get<std::uint8_t>());
         s.distance = r.get<double>();
         s.access_seconds = r.get<double>();
+        s.on_road.x = r.get<double>();
+        s.on_road.y = r.get<double>();
     }
     return v;
+}
+
+void put_table(BinaryWriter& w, const TimeTable& t) {
+    w.put<std::uint64_t>(t.rows());
+    w.put<std::uint64_t>(t.cols());
+    for (std::size_t row = 0; row < t.rows(); ++row) {
+        const auto entries = t.row(row);
+        w.put<std::uint64_t>(entries.size());
+        for (const TimeEntry& e : entries) {
+            w.put<std::uint32_t>(e.col);
+            w.put<float>(e.seconds);
+        }
+    }
+}
+
+TimeTable get_table(BinaryReader& r) {
+    const auto rows = r.get<std::uint64_t>();
+    const auto cols = r.get<std::uint64_t>();
+    if (rows > r.left() / 8) r.damaged();
+    std::vector<std::vector<TimeEntry>> entries(rows);
+    for (auto& row : entries) {
+        row.resize(r.count(8));
+        for (TimeEntry& e : row) {
+            e.col = r.get<std::uint32_t>();
+            e.seconds = r.get<float>();
+            if (e.col >= cols) r.damaged();
+        }
+    }
+    return TimeTable(std::move(entries), cols);
+}
+
+void put_facilities(BinaryWriter& w, const FacilitySet& f) {
+    w.put_string(f.source);
+    w.put_strings(f.ids);
+    w.put_strings(f.names);
+    put_points(w, f.lonlat);
+    put_points(w, f.xy);
+    w.put_vector(f.capacity);
+    w.put_vector(f.delay);
+    w.put_vector(f.cutoff);
+    w.put_vector(f.cost);
+    w.put<std::uint64_t>(f.outline.size());
+    for (const auto& o : f.outline) put_points(w, o);
+}
+
+FacilitySet get_facilities(BinaryReader& r) {
+    FacilitySet f;
+    f.source = r.get_string();
+    f.ids = r.get_strings();
+    f.names = r.get_strings();
+    f.lonlat = get_points(r);
+    f.xy = get_points(r);
+    f.capacity = r.get_vector<double>();
+    f.delay = r.get_vector<Seconds>();
+    f.cutoff = r.get_vector<Seconds>();
+    f.cost = r.get_vector<double>();
+    f.outline.resize(r.count(8));
+    for (auto& o : f.outline) o = get_points(r);
+    return f;
 }
 
 }  // namespace
@@ -820,31 +937,9 @@ std::string shard_result_bytes(const ShardResult& x) {
     for (const auto& in : x.point_districts) w.put_vector(in);
     // Pairs.
     w.put<std::uint8_t>(x.pairs ? 1 : 0);
-    if (x.pairs) {
-        w.put<std::uint64_t>(x.pairs->rows());
-        w.put<std::uint64_t>(x.pairs->cols());
-        for (std::size_t row = 0; row < x.pairs->rows(); ++row) {
-            const auto entries = x.pairs->row(row);
-            w.put<std::uint64_t>(entries.size());
-            for (const TimeEntry& e : entries) {
-                w.put<std::uint32_t>(e.col);
-                w.put<float>(e.seconds);
-            }
-        }
-    }
+    if (x.pairs) put_table(w, *x.pairs);
     // Facilities.
-    const FacilitySet& f = x.facilities;
-    w.put_string(f.source);
-    w.put_strings(f.ids);
-    w.put_strings(f.names);
-    put_points(w, f.lonlat);
-    put_points(w, f.xy);
-    w.put_vector(f.capacity);
-    w.put_vector(f.delay);
-    w.put_vector(f.cutoff);
-    w.put_vector(f.cost);
-    w.put<std::uint64_t>(f.outline.size());
-    for (const auto& o : f.outline) put_points(w, o);
+    put_facilities(w, x.facilities);
     w.put_vector(x.owns_facility);
     put_snaps(w, x.facility_snaps);
     // Districts.
@@ -852,6 +947,14 @@ std::string shard_result_bytes(const ShardResult& x) {
     w.put_strings(x.districts.ids);
     w.put<std::uint64_t>(x.districts.polygons.size());
     for (const MultiPolygonXY& mp : x.districts.polygons) put_polygon(w, mp);
+    // Candidate sites.
+    w.put<std::uint8_t>(x.sites ? 1 : 0);
+    if (x.sites) {
+        put_facilities(w, x.sites->set);
+        w.put_vector(x.sites->owns);
+        put_snaps(w, x.sites->snaps);
+        put_table(w, x.sites->pairs);
+    }
     const std::uint64_t checksum = w.hash();
     w.put<std::uint64_t>(checksum);
     return w.buffer();
@@ -910,39 +1013,22 @@ ShardResult shard_result_from_bytes(std::string_view bytes, const std::string& w
     c.has_length = r.get<std::uint8_t>() != 0;
     x.point_districts.resize(r.count(8));
     for (auto& in : x.point_districts) in = r.get_vector<std::uint32_t>();
-    if (r.get<std::uint8_t>() != 0) {
-        const auto rows = r.get<std::uint64_t>();
-        const auto cols = r.get<std::uint64_t>();
-        if (rows > r.left() / 8) r.damaged();
-        std::vector<std::vector<TimeEntry>> entries(rows);
-        for (auto& row : entries) {
-            row.resize(r.count(8));
-            for (TimeEntry& e : row) {
-                e.col = r.get<std::uint32_t>();
-                e.seconds = r.get<float>();
-                if (e.col >= cols) r.damaged();
-            }
-        }
-        x.pairs = TimeTable(std::move(entries), cols);
-    }
+    if (r.get<std::uint8_t>() != 0) x.pairs = get_table(r);
     FacilitySet& f = x.facilities;
-    f.source = r.get_string();
-    f.ids = r.get_strings();
-    f.names = r.get_strings();
-    f.lonlat = get_points(r);
-    f.xy = get_points(r);
-    f.capacity = r.get_vector<double>();
-    f.delay = r.get_vector<Seconds>();
-    f.cutoff = r.get_vector<Seconds>();
-    f.cost = r.get_vector<double>();
-    f.outline.resize(r.count(8));
-    for (auto& o : f.outline) o = get_points(r);
+    f = get_facilities(r);
     x.owns_facility = r.get_vector<std::uint8_t>();
     x.facility_snaps = get_snaps(r);
     x.districts.names = r.get_strings();
     x.districts.ids = r.get_strings();
     x.districts.polygons.resize(r.count(8));
     for (MultiPolygonXY& mp : x.districts.polygons) mp = get_polygon(r);
+    if (r.get<std::uint8_t>() != 0) {
+        x.sites.emplace();
+        x.sites->set = get_facilities(r);
+        x.sites->owns = r.get_vector<std::uint8_t>();
+        x.sites->snaps = get_snaps(r);
+        x.sites->pairs = get_table(r);
+    }
     if (r.left() != 0) r.damaged();
     // The sizes must agree with one another: a file that passed the checksum can still be of
     // another version.
@@ -953,6 +1039,11 @@ ShardResult shard_result_from_bytes(std::string_view bytes, const std::string& w
               d.fids.size() == d.ids.size() && d.weights.size() == d.groups.size() &&
               f.xy.size() == f.ids.size() && x.owns_facility.size() == f.ids.size() &&
               x.facility_snaps.size() == f.ids.size() && (!x.pairs || x.pairs->cols() == n);
+    if (x.sites) {
+        const std::size_t k = x.sites->set.ids.size();
+        ok = ok && x.sites->set.xy.size() == k && x.sites->owns.size() == k && x.sites->snaps.size() == k &&
+             x.sites->pairs.rows() == k && x.sites->pairs.cols() == n;
+    }
     for (const auto& w : d.weights) ok = ok && w.size() == n;
     for (const std::uint32_t k : d.feature) ok = ok && k < d.ids.size();
     if (!ok) r.damaged();

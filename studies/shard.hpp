@@ -70,6 +70,9 @@ struct ShardOptions {
     double parts_cell_m = 2000.0;
     /** Further input files the plan stamps (a standards file). */
     std::vector<std::string> extra_inputs;
+    /** A suggestion's candidate sites: each goes to the shard it lies in (its placement is that
+        shard's), and every shard tabulates the pairs of its residents with all of them. */
+    std::optional<FacilitySpec> sites;
 };
 
 /** One shard of a plan. */
@@ -80,11 +83,12 @@ struct ShardSpec {
     Box core;
     std::size_t features = 0;    ///< demand features it owns
     std::size_t facilities = 0;  ///< facilities it owns
+    std::size_t sites = 0;       ///< candidate sites it owns
 };
 
 /** The plan of a sharded service study (the run folder's manifest.json). */
 struct ShardPlan {
-    static constexpr int version = 1;
+    static constexpr int version = 2;
     /** The verb and its arguments, without the sharding options (--shards, --jobs, ...). */
     std::string verb = "coverage";
     std::vector<std::string> args;
@@ -114,6 +118,9 @@ struct ShardPlan {
     std::size_t features = 0;
     std::size_t facilities = 0;
     std::size_t districts = 0;
+    /** A suggestion's candidate sites: their count (ShardOptions::sites). */
+    bool has_sites = false;
+    std::size_t sites = 0;
     /** Every input file as it was when planned. */
     std::vector<FileStamp> inputs;
     /** Of everything above: shards and the merge refuse results of another plan. */
@@ -170,6 +177,17 @@ struct ShardResult {
     std::vector<Snap> facility_snaps;
     /** Every district, as read. */
     PolygonSet districts;
+    /** A suggestion's candidate sites (ShardOptions::sites): every one as read, which this shard
+        owns, where it snapped (meaningful for the owned ones), and the pairs of them with this
+        shard's residents within the standard (rows = every site), as pairs_within() gives them.
+        `pairs` above then holds the existing facilities' pairs, with capacities or without. */
+    struct Sites {
+        FacilitySet set;
+        std::vector<std::uint8_t> owns;
+        std::vector<Snap> snaps;
+        TimeTable pairs;
+    };
+    std::optional<Sites> sites;
 };
 
 /**
@@ -177,10 +195,11 @@ struct ShardResult {
  * read_facilities, place_facilities, service_searches) on its part, checked and read again with
  * a larger halo until every answer is final (see the file comment). `spec` and `options` are
  * the whole run's (the shard sets what it reads); `parts_path` is the plan's network parts
- * file. InputError names the shard for inputs that changed since the plan.
+ * file; `sites` the candidate sites when the plan has them. InputError names the shard for
+ * inputs that changed since the plan.
  */
 ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std::size_t index, const AreaSpec& spec,
-                      const ServiceOptions& options, const Reporter& reporter);
+                      const ServiceOptions& options, const Reporter& reporter, const FacilitySpec* sites = nullptr);
 
 /** A shard result as bytes (with its plan's hash and a checksum) and back; InputError naming
     `where` when the bytes are damaged or not a shard result. */
@@ -195,8 +214,11 @@ std::string shard_file_name(std::size_t index, std::size_t count);
 void check_plan_inputs(const ShardPlan& plan);
 
 /** The input files of a study, for the plan's stamps: network, DEM, demand, facilities,
-    districts and standards file (the ones given). */
+    districts, standards file and candidate sites (the ones given). */
 std::vector<std::string> study_inputs(const AreaSpec& spec, const ServiceOptions& options,
-                                      const std::string& standards_file);
+                                      const std::string& standards_file, const std::string& sites = {});
+
+/** A network without a graph in the plan's work CRS, for reading inputs into it. */
+io::Network plan_frame(const ShardPlan& plan);
 
 }  // namespace lifecircle::studies

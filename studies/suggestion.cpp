@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/limits.hpp"
 #include "core/wkb.hpp"
+#include "studies/merge.hpp"
 
 namespace lifecircle::studies {
 
@@ -18,6 +19,67 @@ std::string fmt(double v, int decimals) {
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
     return buf;
+}
+
+[[noreturn]] void no_residents(const StudyArea& area, std::size_t group) {
+    throw InputError("the group '" + area.demand.groups[group] +
+                     "' has no residents (every weight is 0): there is nothing to place sites for; choose "
+                     "another group (the first weight field) or check the weights");
+}
+
+/** Candidate sites of a layer, as read. */
+CandidateSet candidate_layer(const FacilitySet& f, const CandidateSpec& c) {
+    CandidateSet out;
+    out.ids = f.ids;
+    out.names = f.names;
+    out.xy = f.xy;
+    out.kinds.assign(f.size(), "new");
+    out.capacity = f.has_capacity() ? f.capacity : std::vector<double>(f.size(), c.capacity.value_or(0.0));
+    out.cost = f.cost.empty() ? std::vector<double>(f.size(), 1.0) : f.cost;
+    return out;
+}
+
+/** Drops the candidates inside the exclusion layer; the indexes of those kept. */
+std::vector<std::uint32_t> drop_excluded(CandidateSet& out, const CandidateSpec& c, const io::Network& net,
+                                         const Reporter& reporter) {
+    std::vector<std::uint32_t> kept(out.xy.size());
+    for (std::size_t k = 0; k < kept.size(); ++k) kept[k] = static_cast<std::uint32_t>(k);
+    if (c.exclude.path.empty()) return kept;
+    const PolygonSet polys = read_polygon_layer(
+        c.exclude, net, "the exclusion layer must hold polygons (water, parks, protected land)", reporter);
+    const PolygonIndex index(polys.polygons);
+    std::size_t keep = 0;
+    for (std::size_t k = 0; k < out.xy.size(); ++k) {
+        if (!index.containing(out.xy[k]).empty()) {
+            ++out.excluded;
+            continue;
+        }
+        out.xy[keep] = out.xy[k];
+        out.ids[keep] = out.ids[k];
+        out.names[keep] = out.names[k];
+        out.kinds[keep] = out.kinds[k];
+        out.capacity[keep] = out.capacity[k];
+        out.cost[keep] = out.cost[k];
+        kept[keep] = static_cast<std::uint32_t>(k);
+        ++keep;
+    }
+    for (auto* v : {&out.ids, &out.names, &out.kinds}) v->resize(keep);
+    out.xy.resize(keep);
+    out.capacity.resize(keep);
+    out.cost.resize(keep);
+    kept.resize(keep);
+    return kept;
+}
+
+/** Refuses a candidate set with no site left or none placed. */
+void check_placed(CandidateSet& out, const CandidateSpec& c, const std::string& network) {
+    out.unsnapped = out.placed.snaps.size() - out.placed.placed;
+    if (out.xy.empty() || out.placed.placed == 0) {
+        std::string why = out.xy.empty() ? "no candidate sites are left" : "no candidate site could be placed on the road network";
+        if (out.xy.empty() && out.excluded) why += " after the exclusion";
+        if (out.xy.empty() && c.path == "auto") why += ": every resident of the group is already covered";
+        throw InputError(why).set_file(c.path == "auto" ? network : c.path);
+    }
 }
 
 /** Auto candidates around the residents of the group that the existing facilities leave
@@ -59,42 +121,9 @@ CandidateSet read_candidates(const StudyArea& area, const SuggestionOptions& o, 
             out.cost.push_back(1.0);
         }
     } else {
-        FacilitySpec fs;
-        fs.path = c.path;
-        fs.table = c.table;
-        fs.read = c.read;
-        fs.label = "--candidates";
-        const FacilitySet f = read_facilities(fs, area.net, reporter);
-        out.ids = f.ids;
-        out.names = f.names;
-        out.xy = f.xy;
-        out.kinds.assign(f.size(), "new");
-        out.capacity = f.has_capacity() ? f.capacity : std::vector<double>(f.size(), c.capacity.value_or(0.0));
-        out.cost = f.cost.empty() ? std::vector<double>(f.size(), 1.0) : f.cost;
+        out = candidate_layer(read_facilities(candidate_spec(c), area.net, reporter), c);
     }
-    if (!c.exclude.path.empty()) {
-        const PolygonSet polys = read_polygon_layer(
-            c.exclude, area.net, "the exclusion layer must hold polygons (water, parks, protected land)", reporter);
-        const PolygonIndex index(polys.polygons);
-        std::size_t keep = 0;
-        for (std::size_t k = 0; k < out.xy.size(); ++k) {
-            if (!index.containing(out.xy[k]).empty()) {
-                ++out.excluded;
-                continue;
-            }
-            out.xy[keep] = out.xy[k];
-            out.ids[keep] = out.ids[k];
-            out.names[keep] = out.names[k];
-            out.kinds[keep] = out.kinds[k];
-            out.capacity[keep] = out.capacity[k];
-            out.cost[keep] = out.cost[k];
-            ++keep;
-        }
-        for (auto* v : {&out.ids, &out.names, &out.kinds}) v->resize(keep);
-        out.xy.resize(keep);
-        out.capacity.resize(keep);
-        out.cost.resize(keep);
-    }
+    drop_excluded(out, c, area.net, reporter);
     out.placed = place_points(out.xy, *area.snapper);
     // Expansions: more seats at an existing facility, at its place.
     if (c.expansion_seats > 0) {
@@ -111,13 +140,7 @@ CandidateSet read_candidates(const StudyArea& area, const SuggestionOptions& o, 
         }
         out.placed = place_points(out.xy, *area.snapper);
     }
-    out.unsnapped = out.placed.snaps.size() - out.placed.placed;
-    if (out.xy.empty() || out.placed.placed == 0) {
-        std::string why = out.xy.empty() ? "no candidate sites are left" : "no candidate site could be placed on the road network";
-        if (out.xy.empty() && out.excluded) why += " after the exclusion";
-        if (out.xy.empty() && c.path == "auto") why += ": every resident of the group is already covered";
-        throw InputError(why).set_file(c.path == "auto" ? area.net.path : c.path);
-    }
+    check_placed(out, c, area.net.path);
     if (!capacitated) out.capacity.clear();
     return out;
 }
@@ -162,6 +185,15 @@ planners::SuggestOptions objective_options(const std::string& objective, std::op
     return s;
 }
 
+FacilitySpec candidate_spec(const CandidateSpec& c) {
+    FacilitySpec fs;
+    fs.path = c.path;
+    fs.table = c.table;
+    fs.read = c.read;
+    fs.label = "--candidates";
+    return fs;
+}
+
 void check_suggestion(const SuggestionOptions& o) {
     const bool existing = !o.service.facilities.path.empty() || !o.service.facilities.osm_kind.empty();
     if (o.candidates.path.empty()) throw UsageError("give the candidate sites: a file, or 'auto' (--candidates auto)");
@@ -176,6 +208,27 @@ void check_suggestion(const SuggestionOptions& o) {
         throw UsageError("--expansion-seats needs --facilities (the facilities that could grow)");
     if (std::isfinite(o.solver.budget) && o.candidates.read.cost_field.empty() && !(o.candidates.expansion_seats > 0))
         throw UsageError("--budget needs the sites' costs: --cost-field FIELD on the candidates");
+}
+
+void check_sharded_suggestion(const SuggestionOptions& o) {
+    check_suggestion(o);
+    const std::string what = "a suggestion in shards ";
+    if (o.candidates.path == "auto" || o.candidates.path.empty())
+        throw UsageError(what + "needs a candidate layer (--candidates FILE): auto candidates are drawn around the "
+                         "whole run's gaps, which no shard knows; draw them on a county whole, or give parcels");
+    if (o.candidates.table) throw UsageError(what + "reads its candidate sites from a file");
+    if (o.candidates.expansion_seats > 0)
+        throw UsageError(what + "does not offer expansions of existing facilities (--expansion-seats) yet; add them "
+                         "to the candidate layer as sites at the facilities' places");
+    if (o.solver.objective == planners::Objective::p_median)
+        throw UsageError(what + "solves max-coverage and min-facilities: p-median weighs minutes beyond the "
+                         "standard, which no shard's halo vouches for; run it on one machine");
+    if (o.service.facilities.path.empty())
+        throw UsageError(what + "needs the existing facilities (--facilities FILE; a file with a header and no rows "
+                         "when there are none)");
+    if (o.service.standard.transit)
+        throw UsageError(what + "does not go by public transport (--mode transit): a ride carries residents beyond "
+                         "any halo; run it whole");
 }
 
 void search_callbacks(planners::SuggestOptions& solver, unsigned threads, const Reporter& reporter) {
@@ -197,10 +250,7 @@ ServiceResult existing_study(const StudyArea& area, const ServiceOptions& existi
     PlacedFacilities placed = place_facilities(facilities, *area.snapper);
     report_unsnapped(facilities.source, facilities.ids, placed.snaps, reporter);
     ServiceResult r = evaluate_service(area, existing, std::move(facilities), std::move(placed), reporter);
-    if (r.overall[r.group].total <= 0)
-        throw InputError("the group '" + area.demand.groups[r.group] +
-                         "' has no residents (every weight is 0): there is nothing to place sites for; choose "
-                         "another group (the first weight field) or check the weights");
+    if (r.overall[r.group].total <= 0) no_residents(area, r.group);
     return r;
 }
 
@@ -268,34 +318,19 @@ std::vector<maps::SiteRow> site_rows(const SuggestionOptions& o, const Candidate
     return rows;
 }
 
-}  // namespace
+/** p-median: the longest trip its candidate table keeps (s); -1 = the standard. */
+Seconds median_table_bound(const SuggestionOptions& o) {
+    if (o.solver.objective != planners::Objective::p_median) return -1.0;
+    return (o.p_median_minutes > 0 ? o.p_median_minutes : 3.0 * o.service.standard.minutes.value_or(15.0)) * 60.0;
+}
 
-SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& o, const Reporter& reporter) {
-    check_suggestion(o);
-    SuggestionResult r;
+/** Chooses the sites on the tables of the pairs (r.before and r.candidates set): the
+    suggestion, its rows and (p-median) the demand beyond everything. */
+void solve_on_tables(const StudyArea& area, const SuggestionOptions& o, const TimeTable& cand, const TimeTable& exist,
+                     SuggestionResult& r, const Reporter& reporter) {
     const StudyStandard& st = o.service.standard;
     const bool median = o.solver.objective == planners::Objective::p_median;
-    ServiceOptions existing = o.service;
-    existing.facilities.required = false;
-    existing.areas.reset();
-    r.before = existing_study(area, existing, reporter);
     const std::vector<double>& w = area.demand.weights[r.before.group];
-    r.candidates = read_candidates(area, o, r.before, reporter);
-    check_options(area, o, r.candidates);
-    if (o.candidates.path == "auto")
-        reporter.note(std::to_string(r.candidates.generated) + " candidate sites generated every " +
-                      fmt(o.candidates.spacing_m, 0) + " m along the roads around the gaps");
-    if (r.candidates.excluded)
-        reporter.note(std::to_string(r.candidates.excluded) + " candidates inside the exclusion layer dropped");
-
-    // Tables of the pairs within the standard, made as the service study makes them.
-    const Seconds table_bound =
-        median ? (o.p_median_minutes > 0 ? o.p_median_minutes : 3.0 * st.minutes.value_or(15.0)) * 60.0 : -1.0;
-    const TimeTable cand = pairs_within(area, st, r.candidates.placed, r.candidates.xy, reporter,
-                                        "searches from " + std::to_string(r.candidates.xy.size()) + " candidate sites",
-                                        table_bound, !median);
-    const TimeTable exist = pairs_within(area, st, r.before.placed, r.before.facilities.xy, reporter,
-                                         "searches from existing facilities", -1.0, true);
     r.table_pairs = cand.size();
     std::vector<double> fallback;  // p-median: each point's nearest existing facility
     if (median) {
@@ -316,14 +351,10 @@ SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& 
     p.fallback = fallback;
     // Demand that no chosen site reaches within the table and no existing facility serves is
     // charged the table bound: a lower estimate of its time, stated in the summary.
-    p.unreached_penalty = median ? table_bound : std::numeric_limits<double>::quiet_NaN();
+    p.unreached_penalty = median ? median_table_bound(o) : std::numeric_limits<double>::quiet_NaN();
     r.suggestion = solve(p, o, area.threads, reporter);
     r.time_capped = r.suggestion.time_capped;
-
-    // The service study with the chosen sites added: the same figures coverage gives.
     const planners::Suggestion& s = r.suggestion;
-    r.after = evaluate_service(area, existing, with_sites(r.before.facilities, r.candidates, s.selected, o.solver.capacitated),
-                               combined(r.before.placed, r.candidates.placed, s.selected), reporter);
     r.rows = site_rows(o, r.candidates, s);
     for (std::size_t i = 0; median && i < area.demand_snaps.size(); ++i) {
         if (!area.demand_snaps[i].ok() || !(w[i] > 0) || std::isfinite(fallback[i])) continue;
@@ -332,6 +363,106 @@ SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& 
         });
         if (!reached) ++r.beyond_everything;
     }
+}
+
+}  // namespace
+
+SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& o, const Reporter& reporter) {
+    check_suggestion(o);
+    SuggestionResult r;
+    const StudyStandard& st = o.service.standard;
+    const bool median = o.solver.objective == planners::Objective::p_median;
+    ServiceOptions existing = o.service;
+    existing.facilities.required = false;
+    existing.areas.reset();
+    r.before = existing_study(area, existing, reporter);
+    r.candidates = read_candidates(area, o, r.before, reporter);
+    check_options(area, o, r.candidates);
+    if (o.candidates.path == "auto")
+        reporter.note(std::to_string(r.candidates.generated) + " candidate sites generated every " +
+                      fmt(o.candidates.spacing_m, 0) + " m along the roads around the gaps");
+    if (r.candidates.excluded)
+        reporter.note(std::to_string(r.candidates.excluded) + " candidates inside the exclusion layer dropped");
+
+    // Tables of the pairs within the standard, made as the service study makes them.
+    const Seconds table_bound = median_table_bound(o);
+    const TimeTable cand = pairs_within(area, st, r.candidates.placed, r.candidates.xy, reporter,
+                                        "searches from " + std::to_string(r.candidates.xy.size()) + " candidate sites",
+                                        table_bound, !median);
+    const TimeTable exist = pairs_within(area, st, r.before.placed, r.before.facilities.xy, reporter,
+                                         "searches from existing facilities", -1.0, true);
+    solve_on_tables(area, o, cand, exist, r, reporter);
+    // The service study with the chosen sites added: the same figures coverage gives.
+    r.after = evaluate_service(area, existing, with_sites(r.before.facilities, r.candidates, r.suggestion.selected, o.solver.capacitated),
+                               combined(r.before.placed, r.candidates.placed, r.suggestion.selected), reporter);
+    return r;
+}
+
+SuggestionResult run_suggestion_on_shards(const MergedStudy& m, const SuggestionOptions& o, const io::Network& frame,
+                                          const Reporter& reporter) {
+    check_sharded_suggestion(o);
+    if (!m.sites || !m.pairs) throw std::invalid_argument("run_suggestion_on_shards: the shards tabulated no sites");
+    const StudyArea& area = *m.area;
+    SuggestionResult r;
+    r.before = m.result;
+    if (r.before.overall[r.before.group].total <= 0) no_residents(area, r.before.group);
+    // The candidates as read_candidates() makes them from a layer: the exclusion, then where the
+    // shard owning each placed it, with its row of the merged table.
+    r.candidates = candidate_layer(m.sites->set, o.candidates);
+    const std::vector<std::uint32_t> kept = drop_excluded(r.candidates, o.candidates, frame, reporter);
+    std::vector<std::vector<TimeEntry>> rows;
+    PlacedFacilities& placed = r.candidates.placed;
+    for (const std::uint32_t k : kept) {
+        const auto row = m.sites->pairs.row(k);
+        rows.emplace_back(row.begin(), row.end());
+        placed.snaps.push_back(m.sites->snaps[k]);
+        placed.placed += m.sites->snaps[k].ok() ? 1 : 0;
+    }
+    placed.delay.assign(kept.size(), 0.0);
+    placed.cutoff.assign(kept.size(), unreachable);
+    check_placed(r.candidates, o.candidates, area.net.path);
+    if (!o.solver.capacitated) r.candidates.capacity.clear();
+    check_options(area, o, r.candidates);
+    if (r.candidates.excluded)
+        reporter.note(std::to_string(r.candidates.excluded) + " candidates inside the exclusion layer dropped");
+    const TimeTable cand(std::move(rows), area.demand.xy.size());
+    solve_on_tables(area, o, cand, *m.pairs, r, reporter);
+
+    // After: the coverage and seats with the chosen sites added, from the tables (a resident is
+    // covered when one facility is within the standard, as coverage() says; the seats are one
+    // assignment over the existing pairs and the chosen sites' rows, as evaluate_service makes them).
+    const std::vector<std::uint32_t>& chosen = r.suggestion.selected;
+    ServiceResult& a = r.after;
+    a.group = r.before.group;
+    a.facilities = with_sites(r.before.facilities, r.candidates, chosen, o.solver.capacitated);
+    a.placed.snaps = r.before.placed.snaps;
+    a.placed.delay = r.before.placed.delay;
+    a.placed.cutoff = r.before.placed.cutoff;
+    a.placed.placed = r.before.placed.placed;
+    a.coverage = r.before.coverage;
+    std::vector<std::vector<TimeEntry>> after_rows;
+    for (std::size_t f = 0; f < m.pairs->rows(); ++f) after_rows.emplace_back(m.pairs->row(f).begin(), m.pairs->row(f).end());
+    planners::CoverageResult& c = a.coverage;
+    for (std::size_t k = 0; k < chosen.size(); ++k) {
+        const std::uint32_t j = chosen[k];
+        const auto facility = static_cast<std::uint32_t>(r.before.facilities.size() + k);
+        a.placed.snaps.push_back(placed.snaps[j]);
+        a.placed.delay.push_back(0.0);
+        a.placed.cutoff.push_back(unreachable);
+        a.placed.placed += placed.snaps[j].ok() ? 1 : 0;
+        for (const TimeEntry& e : cand.row(j)) {
+            c.covered[e.col] = 1;
+            if (!(c.by_time.seconds[e.col] <= e.seconds)) {
+                c.by_time.seconds[e.col] = e.seconds;
+                c.by_time.facility[e.col] = facility;
+            }
+        }
+        after_rows.emplace_back(cand.row(j).begin(), cand.row(j).end());
+    }
+    const TimeTable after_pairs(std::move(after_rows), area.demand.xy.size());
+    ServiceOptions existing = o.service;
+    existing.areas.reset();
+    service_figures(area, existing, &after_pairs, a, reporter);
     return r;
 }
 

@@ -21,6 +21,8 @@
 
 namespace lifecircle::studies {
 
+struct MergedStudy;
+
 /** Candidate sites: a layer, or "auto" along the roads near the gaps. */
 struct CandidateSpec {
     /** A point or polygon layer (parcels: their representative point), or "auto". */
@@ -101,6 +103,29 @@ void search_callbacks(planners::SuggestOptions& solver, unsigned threads, const 
 
 /** Runs a suggestion study on an area. */
 SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& options, const Reporter& reporter);
+
+/** The candidate layer as the facility spec it is read with. */
+FacilitySpec candidate_spec(const CandidateSpec& candidates);
+
+/** Checks that a suggestion can run in shards (check_suggestion, then: a candidate layer, no
+    expansions, max-coverage or min-facilities, existing facilities given, not by transit);
+    UsageError saying what to do otherwise. */
+void check_sharded_suggestion(const SuggestionOptions& options);
+
+/**
+ * The suggestion of a sharded run (studies/shard.hpp) on its merged study: the shards tabulated
+ * the existing facilities' and every candidate site's pairs with their residents
+ * (ShardOptions::sites), so the sites are chosen on the whole run's tables with the same
+ * solver call, and the figures after are arithmetic on them: a resident is covered after when
+ * covered before or within the standard of a chosen site; the seats are one assignment over the
+ * existing pairs and the chosen sites' rows. The selection, the rows, the summary and the
+ * coverage and seats before and after equal run_suggestion()'s; of the minutes, those within
+ * the standard are exact, while a resident no facility covers after keeps the minutes of the
+ * existing facilities (a site beyond the standard is not in the table). `frame` is the plan's
+ * (for the exclusion layer).
+ */
+SuggestionResult run_suggestion_on_shards(const MergedStudy& merged, const SuggestionOptions& options,
+                                          const io::Network& frame, const Reporter& reporter);
 
 /** The solver's figures (objective, bound, gap, method, restarts, totals) into `j`; a p-median's
     times divided by `time_divisor` (60: seconds to minutes; 1: a matrix's own unit). */

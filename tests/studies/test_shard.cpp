@@ -22,6 +22,7 @@
 #include "studies/network_parts.hpp"
 #include "studies/service.hpp"
 #include "studies/shard.hpp"
+#include "studies/suggestion.hpp"
 
 using namespace lifecircle;
 using namespace lifecircle::studies;
@@ -499,6 +500,146 @@ TEST_CASE("shard: Porto metro in 4, 9 and 16 tiles and by districts, with seats,
     const auto r = run_both(spec, o, 5, ShardBy::districts);
     CHECK(r->plan.district_shard.size() == 16);
     check_identical(*r, o);
+}
+
+namespace {
+
+/** A suggestion whole and on the merged tables of its shards: the same sites, rows, summary,
+    coverage and seats before and after. */
+void check_suggestion_in_shards(const AreaSpec& spec, const SuggestionOptions& so, std::size_t shards,
+                                ShardBy by = ShardBy::tiles) {
+    const Reporter rep;
+    const auto whole_area = load_area(spec, so.service.standard.profile(), rep);
+    const SuggestionResult whole = run_suggestion(*whole_area, so, rep);
+    test::TempDir dir("shard_suggest");
+    const std::string parts = (dir.path() / "network.parts").string();
+    ServiceOptions existing = so.service;
+    existing.facilities.required = false;
+    ShardPlan plan;
+    {
+        std::ofstream out(parts, std::ios::binary);
+        ShardOptions opt;
+        opt.shards = shards;
+        opt.by = by;
+        opt.parts_cell_m = 500.0;
+        opt.sites = candidate_spec(so.candidates);
+        plan = plan_shards(spec, existing, opt, {"test"}, fs::current_path().string(),
+                           [&out](std::string_view b) { out.write(b.data(), static_cast<std::streamsize>(b.size())); }, rep);
+    }
+    CHECK(plan.has_sites);
+    const FacilitySpec sites = candidate_spec(so.candidates);
+    std::vector<ShardResult> results;
+    for (std::size_t i = 0; i < shards; ++i)
+        results.push_back(
+            shard_result_from_bytes(shard_result_bytes(run_shard(plan, parts, i, spec, existing, rep, &sites)), "shard"));
+    const MergedStudy merged = merge_shards(plan, std::move(results), spec, existing, rep);
+    const SuggestionResult m = run_suggestion_on_shards(merged, so, plan_frame(plan), rep);
+
+    CHECK(m.suggestion.selected == whole.suggestion.selected);
+    CHECK(m.suggestion.objective_value == whole.suggestion.objective_value);
+    CHECK(m.suggestion.bound == whole.suggestion.bound);
+    CHECK(m.suggestion.proven_optimal == whole.suggestion.proven_optimal);
+    CHECK(m.table_pairs == whole.table_pairs);
+    REQUIRE(m.rows.size() == whole.rows.size());
+    for (std::size_t k = 0; k < m.rows.size(); ++k) {
+        CHECK(m.rows[k].candidate_id == whole.rows[k].candidate_id);
+        CHECK(m.rows[k].wkb == whole.rows[k].wkb);
+        CHECK(m.rows[k].added_weight == whole.rows[k].added_weight);
+        CHECK(m.rows[k].assigned_weight == whole.rows[k].assigned_weight);
+    }
+    for (const auto* pair : {&m.before, &m.after}) {
+        const ServiceResult& x = *pair;
+        const ServiceResult& y = pair == &m.before ? whole.before : whole.after;
+        CHECK(x.coverage.covered == y.coverage.covered);
+        for (std::size_t g = 0; g < y.overall.size(); ++g) {
+            CHECK(x.overall[g].covered == y.overall[g].covered);
+            CHECK(x.overall[g].total == y.overall[g].total);
+        }
+        REQUIRE(x.seats.has_value() == y.seats.has_value());
+        if (y.seats) CHECK(x.seats->assignment.totals.served_weight == y.seats->assignment.totals.served_weight);
+    }
+    // What `suggest --summary` writes, whole (but the solver's own time).
+    nlohmann::ordered_json a = suggestion_summary(*merged.area, spec, so, m);
+    nlohmann::ordered_json b = suggestion_summary(*whole_area, spec, so, whole);
+    a.erase("seconds");
+    b.erase("seconds");
+    CHECK(a.dump(2) == b.dump(2));
+}
+
+}  // namespace
+
+TEST_CASE("shard: a suggestion on the merged tables chooses the whole run's sites", "[shard]") {
+    const PortoAlegre pa;
+    if (!pa.ok) {
+        WARN("skipped: " << data_dir << "/osm/porto_alegre* is missing");
+        return;
+    }
+    // Candidates: every seventh hexagon's centre, with seats and a cost.
+    const std::string candidates = (pa.dir.path() / "candidates.csv").string();
+    {
+        std::ifstream in(data_dir + "/osm/porto_alegre_hexgrid.csv");
+        std::string line, out = "id,lon,lat,seats,cost\n";
+        std::getline(in, line);
+        double lon0 = 180, lon1 = -180, lat0 = 90, lat1 = -90;
+        for (int k = 0; std::getline(in, line); ++k) {
+            const std::size_t a = line.find(','), b = line.find(',', a + 1), c = line.find(',', b + 1);
+            const double lon = std::stod(line.substr(a + 1)), lat = std::stod(line.substr(b + 1));
+            lon0 = std::min(lon0, lon), lon1 = std::max(lon1, lon), lat0 = std::min(lat0, lat), lat1 = std::max(lat1, lat);
+            if (k % 7) continue;
+            out += "c" + std::to_string(k) + "," + line.substr(a + 1, b - a - 1) + "," + line.substr(b + 1, c - b - 1) +
+                   "," + std::to_string(2000 + (k * 37) % 3000) + "," + std::to_string(1 + k % 3) + "\n";
+        }
+        write(candidates, out);
+        // The middle ninth is a park: no site there.
+        char buf[400];
+        const double a = lon0 + (lon1 - lon0) / 3, b = lon0 + 2 * (lon1 - lon0) / 3;
+        const double c = lat0 + (lat1 - lat0) / 3, d = lat0 + 2 * (lat1 - lat0) / 3;
+        std::snprintf(buf, sizeof buf,
+                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
+                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],"
+                      "[%.6f,%.6f],[%.6f,%.6f]]]}}]}",
+                      a, c, b, c, b, d, a, d, a, c);
+        write(pa.dir.path() / "park.geojson", buf);
+    }
+    AreaSpec spec = pa.spec();
+    SuggestionOptions so;
+    so.service = pa.options(walking(15));
+    so.service.hex_m = 0;
+    so.candidates.path = candidates;
+    so.candidates.read.capacity_field = "seats";
+    so.candidates.read.cost_field = "cost";
+    so.solver.seed = 7;
+    SECTION("max-coverage, 6 sites, 4 tiles") {
+        so.solver.count = 6;
+        check_suggestion_in_shards(spec, so, 4);
+    }
+    SECTION("capacitated, 4 sites, by districts, with an exclusion layer") {
+        so.solver.count = 4;
+        so.solver.capacitated = true;
+        so.candidates.exclude.path = (pa.dir.path() / "park.geojson").string();
+        check_suggestion_in_shards(spec, so, 3, ShardBy::districts);
+    }
+    SECTION("min-facilities to 90% of the population, 9 tiles") {
+        so.solver = objective_options("min-facilities", std::nullopt, 0.9, std::nullopt);
+        check_suggestion_in_shards(spec, so, 9);
+    }
+    SECTION("budget of 8 with costs, minutes and metres") {
+        so.solver = objective_options("max-coverage", std::nullopt, std::nullopt, 8.0);
+        so.service.standard = walking(15, 900);
+        check_suggestion_in_shards(spec, so, 5);
+    }
+    SECTION("refusals: auto candidates, p-median, expansions") {
+        SuggestionOptions x = so;
+        x.candidates.path = "auto";
+        CHECK_THROWS_WITH(check_sharded_suggestion(x), Catch::Contains("needs a candidate layer"));
+        x = so;
+        x.solver = objective_options("p-median", 3.0, std::nullopt, std::nullopt);
+        CHECK_THROWS_WITH(check_sharded_suggestion(x), Catch::Contains("p-median weighs minutes beyond"));
+        x = so;
+        x.solver.count = 3;
+        x.candidates.expansion_seats = 100;
+        CHECK_THROWS_WITH(check_sharded_suggestion(x), Catch::Contains("expansions"));
+    }
 }
 
 TEST_CASE("shard: the network parts hold the roads as read, in order", "[shard]") {
