@@ -21,6 +21,9 @@
 namespace lifecircle::cli {
 
 using studies::console_stream;
+using studies::ConsoleTable;
+using studies::fixed;
+using studies::percent;
 /** Where a verb prints its report (stderr when its result goes to stdout). */
 inline std::FILE* console() { return console_stream(); }
 

@@ -5,7 +5,6 @@
 #include <filesystem>
 
 #include "cli/common.hpp"
-#include "cli/format.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
 #include "io/html_pdf.hpp"

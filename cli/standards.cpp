@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.hpp"
-#include "cli/format.hpp"
 #include "cli/verbs.hpp"
 #include "planners/standards.hpp"
 #include "studies/standard.hpp"

@@ -1,11 +1,11 @@
 // lifecircle suggest: where new facilities close the gaps (studies::run_suggestion), on the road
-// network or on a matrix another tool produced (studies::run_matrix_suggestion).
-#include <cmath>
+// network (whole or in shards, cli/shards.hpp) or on a matrix another tool produced
+// (studies::run_matrix_suggestion).
 #include <cstdio>
 #include <limits>
 
 #include "cli/common.hpp"
-#include "cli/format.hpp"
+#include "cli/shards.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
 #include "studies/verb_jobs.hpp"
@@ -13,8 +13,6 @@
 namespace lifecircle::cli {
 
 namespace {
-
-constexpr double nan = std::numeric_limits<double>::quiet_NaN();
 
 struct SuggestArgs {
     NetworkArgs network;
@@ -32,6 +30,7 @@ struct SuggestArgs {
     std::string out, summary;
     std::string matrix, existing_ids;
     std::optional<double> cutoff;
+    ShardArgs sharding;
 };
 
 /** Checks that the options fit the objective, before any file is read, and fills the solver's. */
@@ -69,16 +68,12 @@ int run_matrix(SuggestArgs& a) {
     o.candidates = a.candidates.path;
     if (!a.weight_fields.empty()) o.weight_field = a.weight_fields;
     o.existing = studies::split_list(a.existing_ids);
-    o.cutoff = a.cutoff.value_or(nan);
+    o.cutoff = a.cutoff.value_or(std::numeric_limits<double>::quiet_NaN());
     o.solver = a.solver;
     o.exact = a.exact;
     o.exact_time_limit = a.exact_time_limit;
     const studies::MatrixSuggestionResult r = studies::run_matrix_suggestion_job(o, a.out, a.summary, reporter());
     const planners::Suggestion& s = r.suggestion;
-    if (s.objective == planners::Objective::min_facilities && !s.target_reached)
-        print_warning("the target " + fixed(100 * s.best_share, 2) + "% is the most that can be reached: " +
-                      fixed(s.unreachable_weight, 1) + " of the weight (" + std::to_string(s.unreachable.size()) +
-                      " demand points) is beyond every candidate and existing site");
     print_result(s, r.rows, "cost units", 1.0);
     std::fprintf(console(), "covered before %s, after %s\n", percent(s.covered_before, s.total_weight).c_str(),
                 percent(s.covered_after, s.total_weight).c_str());
@@ -86,17 +81,11 @@ int run_matrix(SuggestArgs& a) {
     return 0;
 }
 
-void print_network_result(const studies::StudyArea& area, const studies::SuggestionOptions& o,
-                          const studies::SuggestionResult& r) {
+int print_run(const studies::SuggestionRun& run, const std::string& out) {
+    const studies::SuggestionResult& r = run.result;
+    const studies::SuggestionOptions& o = run.options;
     const planners::Suggestion& s = r.suggestion;
-    const std::vector<std::string>& groups = area.demand.groups;
-    if (s.objective == planners::Objective::min_facilities && !s.target_reached)
-        print_warning("the target " + fixed(100 * o.solver.target, 1) + "% cannot be reached: at most " +
-                      fixed(100 * s.best_share, 2) + "% of " + groups[r.before.group] + " is within " +
-                      o.service.standard.describe() + " of a candidate or an existing facility; " + fixed(s.unreachable_weight, 1) +
-                      " people in " + std::to_string(s.unreachable.size()) +
-                      " demand points are beyond every one; the answer is the fewest sites for " +
-                      fixed(100 * s.best_share, 2) + "%");
+    const std::vector<std::string>& groups = run.area->demand.groups;
     print_result(s, r.rows, "people x min", 1.0 / 60.0);
     // The headline is what was optimised: seats served when capacitated, people covered otherwise.
     if (s.capacitated) {
@@ -115,9 +104,11 @@ void print_network_result(const studies::StudyArea& area, const studies::Suggest
         t.add({groups[g], percent(r.before.overall[g].covered, r.before.overall[g].total),
                percent(r.after.overall[g].covered, r.after.overall[g].total)});
     t.print();
+    print_note("suggest: " + std::to_string(r.rows.size()) + " sites written to " + out);
+    return 0;
 }
 
-int run_network(SuggestArgs& a) {
+studies::SuggestionJob suggestion_job(SuggestArgs& a) {
     a.candidates.capacity = a.candidate_capacity;
     a.candidates.expansion_cost = a.expansion_cost;
     a.demand.read.weight_fields = studies::split_list(a.weight_fields);
@@ -129,6 +120,8 @@ int run_network(SuggestArgs& a) {
     job.out = a.out;
     job.summary = a.summary;
     job.update = a.update;
+    job.standards_file = a.standard.choice.standards_file;
+    job.args = studies::study_words(a.sharding.raw);
     studies::SuggestionOptions& o = job.options;
     o.service.standard = resolve(a.standard, a.network);
     o.service.facilities = a.facilities;
@@ -137,10 +130,16 @@ int run_network(SuggestArgs& a) {
     o.p_median_minutes = a.p_median_minutes.value_or(0.0);
     o.exact = a.exact;
     o.exact_time_limit = a.exact_time_limit;
-    const studies::SuggestionRun run = studies::run_suggestion_job(job, reporter());
-    print_network_result(*run.area, run.options, run.result);
-    print_note("suggest: " + std::to_string(run.result.rows.size()) + " sites written to " + a.out);
-    return 0;
+    return job;
+}
+
+/** The job in shards: its merge prints the sites. */
+studies::ShardedStudy sharded_of(const studies::SuggestionJob& job) {
+    studies::ShardedStudy s = studies::sharded_study(job);
+    s.merge = [job](const std::string& dir, const studies::Reporter& rep) {
+        print_run(studies::merge_suggestion(job, dir, rep), job.out);
+    };
+    return s;
 }
 
 void add_solver_options(CLI::App& cmd, SuggestArgs& a) {
@@ -193,29 +192,42 @@ void add_candidate_options(CLI::App& cmd, SuggestArgs& a) {
     add_number(cmd, "--expansion-cost", a.expansion_cost, Quantity::cost, "Cost of one extension (for --budget)");
 }
 
+void add_suggest_options(CLI::App& cmd, SuggestArgs& a) {
+    add_network_options(cmd, a.network, true);
+    cmd.get_option("--network")->required(false);
+    add_standard_options(cmd, a.standard);
+    add_transit_options(cmd, a.transit);
+    add_facility_options(cmd, a.facilities, {true, true}, false);
+    add_demand_options(cmd, a.demand, a.weight_fields);
+    add_candidate_options(cmd, a);
+    add_solver_options(cmd, a);
+    cmd.add_option("--matrix", a.matrix, "Your own matrix CSV from_id,to_id,cost (candidate to demand)");
+    add_number(cmd, "--cutoff", a.cutoff, Quantity::cost, "With --matrix: the standard in the matrix's unit");
+    cmd.add_option("--existing", a.existing_ids, "With --matrix: ids of sites already open, comma-separated");
+    cmd.add_option("--out", a.out, "Selected sites: .geojson or .gpkg (with --matrix: .csv)")->required();
+    cmd.add_option("--summary", a.summary, "Every figure and parameter as JSON");
+    cmd.add_flag("--update", a.update, "Add the layer to an existing .gpkg, keeping its other layers");
+    add_sharding_options(cmd, a.sharding);
+    add_quiet_option(cmd);
+}
+
 }  // namespace
+
+studies::ShardedStudy sharded_suggest(const std::vector<std::string>& words, unsigned threads) {
+    SuggestArgs a;
+    parse_words("suggest", words, threads, a, add_suggest_options);
+    check_options(a);
+    return sharded_of(suggestion_job(a));
+}
 
 void add_suggest(CLI::App& app, Runner& run) {
     auto* cmd = app.add_subcommand(
         "suggest", "Where new facilities close the gaps: max-coverage, min-facilities or p-median, with capacities, "
                    "and a bound on how far from optimal the answer is");
     auto a = std::make_shared<SuggestArgs>();
-    add_network_options(*cmd, a->network, true);
-    cmd->get_option("--network")->required(false);
-    add_standard_options(*cmd, a->standard);
-    add_transit_options(*cmd, a->transit);
-    add_facility_options(*cmd, a->facilities, {true, true}, false);
-    add_demand_options(*cmd, a->demand, a->weight_fields);
-    add_candidate_options(*cmd, *a);
-    add_solver_options(*cmd, *a);
-    cmd->add_option("--matrix", a->matrix, "Your own matrix CSV from_id,to_id,cost (candidate to demand)");
-    add_number(*cmd, "--cutoff", a->cutoff, Quantity::cost, "With --matrix: the standard in the matrix's unit");
-    cmd->add_option("--existing", a->existing_ids, "With --matrix: ids of sites already open, comma-separated");
-    cmd->add_option("--out", a->out, "Selected sites: .geojson or .gpkg (with --matrix: .csv)")->required();
-    cmd->add_option("--summary", a->summary, "Every figure and parameter as JSON");
-    cmd->add_flag("--update", a->update, "Add the layer to an existing .gpkg, keeping its other layers");
-    add_quiet_option(*cmd);
+    add_suggest_options(*cmd, *a);
     cmd->callback([&run, a] {
+        keep_raw_args(a->sharding, "suggest");
         run = [a] {
             check_options(*a);
             if (!a->matrix.empty()) {
@@ -224,7 +236,9 @@ void add_suggest(CLI::App& app, Runner& run) {
             }
             if (a->network.spec.path.empty()) throw UsageError("give --network (or --matrix with your own matrix)");
             if (a->candidates.path.empty()) throw UsageError("give --candidates FILE or --candidates auto");
-            return run_network(*a);
+            const studies::SuggestionJob job = suggestion_job(*a);
+            return run_as_asked(a->sharding, a->network.threads, [&job] { return sharded_of(job); },
+                                [&job] { return print_run(studies::run_suggestion_job(job, reporter()), job.out); });
         };
     });
 }

@@ -1,6 +1,7 @@
 #include "studies/console.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -78,6 +79,18 @@ Reporter console_reporter() {
         console_line(n.level == Notice::Level::warning ? "lifecircle: warning: " + n.text : "lifecircle: note: " + n.text);
     };
     return Reporter(std::move(cb));
+}
+
+std::string fixed(double v, int decimals) {
+    if (!std::isfinite(v)) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    return buf;
+}
+
+std::string percent(double part, double total) {
+    if (!(total > 0) || !std::isfinite(part)) return "-";
+    return fixed(100.0 * part / total, 1) + "%";
 }
 
 std::size_t display_width(const std::string& s) {

@@ -45,6 +45,11 @@ private:
     std::vector<std::vector<std::string>> m_rows;
 };
 
+/** `v` with `decimals` decimals, or "-" when it is not finite. */
+std::string fixed(double v, int decimals);
+/** `100 * part / total` with one decimal and "%", or "-" when total is not positive. */
+std::string percent(double part, double total);
+
 /** Display width of UTF-8 text on a terminal: East Asian wide and full-width characters count 2. */
 std::size_t display_width(const std::string& text);
 

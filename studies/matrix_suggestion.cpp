@@ -4,6 +4,7 @@
 
 #include "core/error.hpp"
 #include "io/od_matrix.hpp"
+#include "studies/console.hpp"
 #include "studies/suggestion.hpp"
 
 namespace lifecircle::studies {
@@ -127,6 +128,12 @@ MatrixSuggestionResult run_matrix_suggestion(const MatrixSuggestionOptions& o, c
             reporter.warning("the exact solver stopped at its time limit without proving optimality");
     }
     const planners::Suggestion& s = r.suggestion;
+    if (s.objective == planners::Objective::min_facilities && !s.target_reached)
+        reporter.warning("the target " + fixed(100 * o.solver.target, 1) + "% cannot be reached: at most " +
+                         fixed(100 * s.best_share, 2) + "% is within the cutoff of a candidate or an existing site; " +
+                         fixed(s.unreachable_weight, 1) + " of the weight (" + std::to_string(s.unreachable.size()) +
+                         " demand points) is beyond every one; the answer is the fewest sites for " +
+                         fixed(100 * s.best_share, 2) + "%");
     r.csv = "rank,candidate_id,added_weight,assigned_weight,capacity,cost\n";
     for (std::size_t k = 0; k < s.selected.size(); ++k) {
         const std::uint32_t j = cand_of[s.selected[k]];

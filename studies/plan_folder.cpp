@@ -31,13 +31,6 @@ void remove_if_empty(const std::string& dir) {
     fs::remove(dir, ec);
 }
 
-std::string percent(double part, double total) {
-    if (!(total > 0) || !std::isfinite(part)) return "-";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f%%", 100.0 * part / total);
-    return buf;
-}
-
 }  // namespace
 
 PlanResult plan_into_folder(const Scenario& sc, const PlanFolder& where, const PlanOptions& options,

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/wkb.hpp"
+#include "studies/console.hpp"
 #include "studies/transit.hpp"
 #include "io/html_pdf.hpp"
 #include "io/layer_writer.hpp"
@@ -29,13 +30,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr double nan = std::numeric_limits<double>::quiet_NaN();
-
-std::string fixed(double v, int decimals) {
-    if (!std::isfinite(v)) return "-";
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
-    return buf;
-}
 
 /** A whole number with thousands separators ("59,713"). */
 std::string count(double v) {

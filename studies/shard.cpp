@@ -338,6 +338,7 @@ ShardPlan plan_shards(const AreaSpec& spec, const ServiceOptions& o, const Shard
         throw UsageError("the standard gives neither minutes nor metres");
 
     ShardPlan plan;
+    plan.verb = so.verb;
     plan.args = std::move(args);
     plan.cwd = std::move(cwd);
     plan.by = so.by;

@@ -64,6 +64,8 @@ ShardBy parse_shard_by(const std::string& text, const std::string& option);
 
 /** What a sharded run asks for. */
 struct ShardOptions {
+    /** The verb the shards and the merge run ("coverage", "suggest"). */
+    std::string verb = "coverage";
     std::size_t shards = 2;
     ShardBy by = ShardBy::tiles;
     /** Side of the cells the network parts are stored in (m). */

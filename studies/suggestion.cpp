@@ -7,6 +7,7 @@
 #include "core/error.hpp"
 #include "core/limits.hpp"
 #include "core/wkb.hpp"
+#include "studies/console.hpp"
 #include "studies/merge.hpp"
 
 namespace lifecircle::studies {
@@ -355,6 +356,13 @@ void solve_on_tables(const StudyArea& area, const SuggestionOptions& o, const Ti
     r.suggestion = solve(p, o, area.threads, reporter);
     r.time_capped = r.suggestion.time_capped;
     const planners::Suggestion& s = r.suggestion;
+    if (s.objective == planners::Objective::min_facilities && !s.target_reached)
+        reporter.warning("the target " + fixed(100 * o.solver.target, 1) + "% cannot be reached: at most " +
+                         fixed(100 * s.best_share, 2) + "% of " + area.demand.groups[r.before.group] + " is within " +
+                         st.describe() + " of a candidate or an existing facility; " + fixed(s.unreachable_weight, 1) +
+                         " people in " + std::to_string(s.unreachable.size()) +
+                         " demand points are beyond every one; the answer is the fewest sites for " +
+                         fixed(100 * s.best_share, 2) + "%");
     r.rows = site_rows(o, r.candidates, s);
     for (std::size_t i = 0; median && i < area.demand_snaps.size(); ++i) {
         if (!area.demand_snaps[i].ok() || !(w[i] > 0) || std::isfinite(fallback[i])) continue;

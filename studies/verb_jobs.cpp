@@ -188,39 +188,90 @@ std::size_t run_facilities_job(const std::string& osm_file, const std::string& k
     return count;
 }
 
-SuggestionRun run_suggestion_job(const SuggestionJob& job, const Reporter& rep) {
+namespace {
+
+/** The outputs of a suggestion, declared and checked before any work. */
+io::OutputPlan suggestion_outputs(const SuggestionJob& job, const Reporter& rep) {
     const SuggestionOptions& o = job.options;
     const std::vector<std::string> layer_formats = {".geojson", ".json", ".gpkg"};
     std::vector<io::OutputRequest> requests = {{"--out", job.out, layer_formats, ".geojson", true}};
     if (!job.summary.empty())
         requests.push_back({"--summary", job.summary, {".json"}, ".json", false});
     const bool auto_cands = o.candidates.path == "auto";
-    io::OutputPlan plan = plan_outputs(std::move(requests),
-                                       {{"--network", job.spec.network.path},
-                                        {"--demand", job.spec.demand.path},
-                                        {"--facilities", o.service.facilities.path},
-                                        {"--candidates", auto_cands ? "" : o.candidates.path},
-                                        {"--exclude", o.candidates.exclude.path}},
-                                       rep);
+    return plan_outputs(std::move(requests),
+                        {{"--network", job.spec.network.path},
+                         {"--demand", job.spec.demand.path},
+                         {"--facilities", o.service.facilities.path},
+                         {"--candidates", auto_cands ? "" : o.candidates.path},
+                         {"--exclude", o.candidates.exclude.path}},
+                        rep);
+}
+
+/** Checks the inputs of a suggestion, after its outputs and before the network is loaded. */
+void check_suggestion_inputs(const SuggestionJob& job) {
+    const SuggestionOptions& o = job.options;
     if (!o.service.facilities.path.empty())
         io::check_point_input(o.service.facilities.path, o.service.facilities.read);
-    if (!auto_cands) io::check_point_input(o.candidates.path, o.candidates.read);
-    check_suggestion(o);  // before the network is loaded
+    if (o.candidates.path != "auto") io::check_point_input(o.candidates.path, o.candidates.read);
+    check_suggestion(o);
+}
+
+void write_suggestion(const SuggestionJob& job, io::OutputPlan& plan, const SuggestionRun& run, const Reporter& rep) {
+    write_files(plan, {{maps::sites_layer(run.result.rows)}}, run.area->net.work_crs, job.update,
+                job.spec.threads, rep);
+    if (!job.summary.empty())
+        plan.write_text(plan.file_of(1),
+                        suggestion_summary(*run.area, job.spec, run.options, run.result).dump(2) + "\n");
+    plan.commit();
+}
+
+}  // namespace
+
+SuggestionRun run_suggestion_job(const SuggestionJob& job, const Reporter& rep) {
+    io::OutputPlan plan = suggestion_outputs(job, rep);
+    check_suggestion_inputs(job);
     SuggestionRun run;
-    run.options = o;
+    run.options = job.options;
     StudyStandard& standard = run.options.service.standard;
     run.area = load_area(job.spec, standard.profile(), rep);
     if (job.transit)
         standard.transit = load_transit(*job.transit, run.area->net, *run.area->snapper,
                                         standard.max_seconds(), rep);
     run.result = run_suggestion(*run.area, run.options, rep);
-    write_files(plan, {{maps::sites_layer(run.result.rows)}}, run.area->net.work_crs, job.update,
-                job.spec.threads, rep);
-    if (!job.summary.empty())
-        plan.write_text(
-            plan.file_of(1),
-            suggestion_summary(*run.area, job.spec, run.options, run.result).dump(2) + "\n");
-    plan.commit();
+    write_suggestion(job, plan, run, rep);
+    return run;
+}
+
+ShardedStudy sharded_study(const SuggestionJob& job) {
+    check_sharded_suggestion(job.options);  // transit: refused by plan_sharded
+    ShardedStudy s;
+    s.verb = "suggest";
+    s.spec = job.spec;
+    s.options = job.options.service;
+    s.options.facilities.required = false;
+    s.options.areas.reset();
+    s.sites = candidate_spec(job.options.candidates);
+    s.standards_file = job.standards_file;
+    s.args = job.args;
+    s.transit = job.transit.has_value();
+    s.out = job.out;
+    s.check_outputs = [job](const Reporter& rep) {
+        const io::OutputPlan check = suggestion_outputs(job, rep);
+        check_suggestion_inputs(job);
+    };
+    s.merge = [job](const std::string& dir, const Reporter& rep) { merge_suggestion(job, dir, rep); };
+    return s;
+}
+
+SuggestionRun merge_suggestion(const SuggestionJob& job, const std::string& dir, const Reporter& rep) {
+    io::OutputPlan plan = suggestion_outputs(job, rep);
+    check_suggestion_inputs(job);
+    MergedStudy m = merge_sharded(sharded_study(job), dir, rep);
+    SuggestionRun run;
+    run.options = job.options;
+    run.result = run_suggestion_on_shards(m, run.options, plan_frame(read_plan(dir)), rep);
+    run.area = std::move(m.area);
+    write_suggestion(job, plan, run, rep);
     return run;
 }
 

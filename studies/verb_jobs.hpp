@@ -17,6 +17,7 @@
 #include "io/output.hpp"
 #include "studies/area.hpp"
 #include "studies/callbacks.hpp"
+#include "studies/sharded_run.hpp"
 #include "studies/suggestion.hpp"
 #include "studies/transit.hpp"
 #include "studies/travel.hpp"
@@ -98,6 +99,10 @@ struct SuggestionJob {
     std::optional<TransitSpec> transit;
     std::string out, summary;
     bool update = false;
+    /** In shards: an own standards catalogue (an input of the run), and the verb's arguments
+        without the sharding and logging options (every shard must be given the same). */
+    std::string standards_file;
+    std::vector<std::string> args;
 };
 /** A finished suggestion, for the caller's tables. */
 struct SuggestionRun {
@@ -106,6 +111,14 @@ struct SuggestionRun {
     SuggestionResult result;
 };
 SuggestionRun run_suggestion_job(const SuggestionJob& job, const Reporter& reporter);
+
+/** The job as a sharded study (studies/sharded_run.hpp, verb "suggest"): the shards tabulate
+    the existing facilities and the candidate layer; UsageError when it cannot run in shards
+    (check_sharded_suggestion). */
+ShardedStudy sharded_study(const SuggestionJob& job);
+/** Merges the shards of the run planned in `dir` (absolute) and chooses the sites on the merged
+    tables (run_suggestion_on_shards), into the job's outputs. */
+SuggestionRun merge_suggestion(const SuggestionJob& job, const std::string& dir, const Reporter& reporter);
 
 /** Suggested sites on a matrix another tool made, to a CSV and a summary. */
 MatrixSuggestionResult run_matrix_suggestion_job(const MatrixSuggestionOptions& options,

@@ -661,7 +661,40 @@ check "slurm dry run" run 0 "$lc" slurm --shards 4 --out "$tmp/slurmrun" --dry-r
 check "slurm dry run array" grep -qF "#SBATCH --array=0-3" "$tmp/out"
 check "slurm dry run wrote nothing" test ! -e "$tmp/slurmrun"
 check "slurm of another verb" run 2 "$lc" slurm --shards 4 --out "$tmp/slurmrun" -- matrix --network "$demo"
-check "slurm of another verb message" err_has "lifecircle slurm runs a coverage study in shards"
+check "slurm of another verb message" err_has "lifecircle slurm runs a coverage or suggest study in shards"
+
+# A suggestion in shards: the shards tabulate the candidate sites with their residents, the merge
+# chooses on the whole tables: the sites file is the whole run's, byte for byte, and so is the
+# summary but the solver's own time.
+awk -F, 'NR > 1 && NR % 4 == 0 { print "c" NR "," $2 "," $3 "," 40 + NR % 30 } NR == 1 { print "id,lon,lat,seats" }' \
+    "$src/demo/homes.csv" >"$tmp/sh_cand.csv"
+sug=(suggest --network "$demo" --facilities "$tmp/sh_fac.csv" --capacity-field seats --demand "$src/demo/homes.csv"
+     --weight-field population --minutes 5 --candidates "$tmp/sh_cand.csv" --candidates-capacity-field seats
+     --capacitated --count 2)
+check "suggest whole" run 0 "$lc" "${sug[@]}" --out "$tmp/sg0.geojson" --summary "$tmp/sg0.json"
+check "suggest in 3 shards" run 0 "$lc" "${sug[@]}" --out "$tmp/sg1.geojson" --summary "$tmp/sg1.json" --shards 3 \
+    --jobs 2 --shard-dir "$tmp/sgrun"
+check "suggest in shards planned the sites" err_has "candidate sites in"
+check "suggested sites in shards = whole" cmp -s "$tmp/sg0.geojson" "$tmp/sg1.geojson"
+check "suggest summary in shards = whole" python3 -c '
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:])
+for x in (a, b): x.pop("seconds")
+sys.exit(a != b or not a["selected"])' "$tmp/sg0.json" "$tmp/sg1.json"
+rm -f "$tmp/sg1.geojson"
+check "suggest merge again" run 0 "$lc" merge "$tmp/sgrun"
+check "suggest merged again = whole" cmp -s "$tmp/sg0.geojson" "$tmp/sg1.geojson"
+check "suggest merge prints the sites" grep -qF "max-coverage (capacitated): 2 sites" "$tmp/out"
+check "suggest shard of a coverage run" run 2 "$lc" "${sug[@]}" --out "$tmp/sg1.geojson" --shard 0/3 \
+    --shard-dir "$tmp/shrun"
+check "suggest shard of a coverage run message" err_has "is a sharded 'coverage' study, not 'suggest'"
+check "suggest auto in shards" run 2 "$lc" suggest --network "$demo" --facilities "$tmp/sh_fac.csv" \
+    --demand "$src/demo/homes.csv" --candidates auto --count 2 --out "$tmp/sg2.geojson" --shards 2
+check "suggest auto in shards message" err_has "needs a candidate layer"
+check "suggest auto in shards left nothing" test ! -e "$tmp/sg2.geojson"
+check "slurm suggest dry run" run 0 "$lc" slurm --shards 2 --out "$tmp/slurmsg" --dry-run -- "${sug[@]}" \
+    --out "$tmp/sg3.geojson"
+check "slurm suggest dry run runs suggest" grep -qF "suggest --network" "$tmp/out"
 
 # Issue 21: public transport by timetable, where the shared data is present.
 pa=$src/../shared/data
