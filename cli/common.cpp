@@ -222,20 +222,16 @@ void print_note(const std::string& message) { studies::console_line("lifecircle:
 void print_warning(const std::string& message) { studies::console_line("lifecircle: warning: " + message); }
 
 void add_quiet_option(CLI::App& app) {
-    app.add_flag_callback(
-        "--quiet,-q",
-        [] {
-            console_options().quiet = true;
+    const auto set = [](bool studies::ConsoleOptions::*field) {
+        return [field] {
+            console_options().*field = true;
             studies::set_console(console_options());
-        },
-        "No notes, warnings or progress (errors are still printed)");
-    app.add_flag_callback(
-        "--progress",
-        [] {
-            console_options().progress_lines = true;
-            studies::set_console(console_options());
-        },
-        "Progress as one line per 10% on stderr when it is not a terminal (a log, a pipe)");
+        };
+    };
+    app.add_flag_callback("--quiet,-q", set(&studies::ConsoleOptions::quiet),
+                          "No notes, warnings or progress (errors are still printed)");
+    app.add_flag_callback("--progress", set(&studies::ConsoleOptions::progress_lines),
+                          "Progress as one line per 10% on stderr when it is not a terminal (a log, a pipe)");
 }
 
 }  // namespace lifecircle::cli

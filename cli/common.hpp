@@ -1,10 +1,8 @@
 #pragma once
 /** Option groups and helpers shared by the verbs. Only the CLI prints. */
 
-#include <functional>
 #include <optional>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>

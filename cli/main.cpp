@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <exception>
 #include <iostream>
 #include <memory>
@@ -10,18 +11,33 @@
 #include "cli/common.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
+#include "core/words.hpp"
 #include "studies/console.hpp"
 
 namespace {
 
-/** "unknown verb 'covrage'; the verbs are ..." when `word` names no verb, else empty. */
-std::string unknown_verb(CLI::App& app, const std::string& word) {
-    std::string verbs;
-    for (const CLI::App* v : app.get_subcommands({})) {
-        if (v->get_name() == word) return {};
-        verbs += (verbs.empty() ? "" : ", ") + v->get_name();
+/** What looks mistyped on the command line, in words (a verb, or an option of the verb, with the
+    nearest that exists); empty when nothing does. */
+std::string mistyped(CLI::App& app, int argc, char** argv) {
+    if (argc < 2 || argv[1][0] == '-') return {};
+    std::vector<std::string> names;
+    for (const CLI::App* v : app.get_subcommands({})) names.push_back(v->get_name());
+    std::string near = lifecircle::nearest_word(argv[1], names);
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end())
+        return "unknown verb '" + std::string(argv[1]) + "'" + (near.empty() ? "" : " (did you mean " + near + "?)") +
+               "; the verbs are " + CLI::detail::join(names, ", ");
+    const CLI::App* verb = app.get_subcommand(argv[1]);
+    names.clear();
+    for (const CLI::Option* o : verb->get_options())
+        for (const std::string& n : o->get_lnames()) names.push_back("--" + n);
+    for (int i = 2; i < argc && std::string(argv[i]) != "--"; ++i) {
+        const std::string word = std::string(argv[i]).substr(0, std::string(argv[i]).find('='));
+        if (word.rfind("--", 0) != 0 || std::find(names.begin(), names.end(), word) != names.end()) continue;
+        near = lifecircle::nearest_word(word, names);
+        return "unknown option " + word + " of " + argv[1] +
+               (near.empty() ? " (see lifecircle " + std::string(argv[1]) + " --help)" : "; did you mean " + near + "?");
     }
-    return "unknown verb '" + word + "'; the verbs are " + verbs;
+    return {};
 }
 
 }  // namespace
@@ -51,15 +67,11 @@ int main(int argc, char** argv) {
     add_slurm(app, run);
     try {
         app.parse(argc, argv);
-    } catch (const CLI::CallForHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForAllHelp& e) {
-        return app.exit(e);
-    } catch (const CLI::CallForVersion& e) {
+    } catch (const CLI::Success& e) {  // --help, --help-all, --version
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        const std::string verb = argc > 1 && argv[1][0] != '-' ? unknown_verb(app, argv[1]) : std::string();
-        print_error(verb.empty() ? std::string(e.what()) + " (see lifecircle --help)" : verb);
+        const std::string slip = mistyped(app, argc, argv);
+        print_error(slip.empty() ? std::string(e.what()) + " (see lifecircle --help)" : slip);
         return exit_usage;
     }
     // A result written to stdout (--out -) keeps stdout to itself: the report goes to stderr.
@@ -70,15 +82,10 @@ int main(int argc, char** argv) {
                     if (v == "-" || v == "/dev/stdout") studies::set_console_stream(stderr);
     try {
         return run ? run() : exit_usage;
-    } catch (const UsageError& e) {
-        print_error(e.what());
-        return exit_usage;
-    } catch (const OutputError& e) {
-        print_error(e.what());
-        return exit_output;
     } catch (const Error& e) {
         print_error(e.what());
-        return exit_input;
+        return dynamic_cast<const UsageError*>(&e) ? exit_usage : dynamic_cast<const OutputError*>(&e) ? exit_output
+                                                                                                        : exit_input;
     } catch (const std::bad_alloc&) {
         print_error("out of memory");
         return exit_internal;

@@ -12,6 +12,7 @@
 
 #include "core/error.hpp"
 #include "core/limits.hpp"
+#include "core/words.hpp"
 #include "io/gtfs.hpp"
 
 namespace lifecircle::studies {
@@ -31,8 +32,14 @@ public:
         for (auto&& [key, value] : m_table) {
             if (std::find(keys.begin(), keys.end(), key.str()) != keys.end()) continue;
             std::string known;
-            for (const std::string_view k : keys) known += (known.empty() ? "" : ", ") + std::string(k);
-            fail(value.source(), "unknown key '" + std::string(key.str()) + "'" + m_where + "; known keys: " + known);
+            std::vector<std::string> names;
+            for (const std::string_view k : keys) {
+                known += (known.empty() ? "" : ", ") + std::string(k);
+                names.emplace_back(k);
+            }
+            const std::string meant = nearest_word(key.str(), names);
+            fail(value.source(), "unknown key '" + std::string(key.str()) + "'" + m_where +
+                                     (meant.empty() ? "" : "; did you mean '" + meant + "'?") + "; known keys: " + known);
         }
     }
     bool has(std::string_view key) const { return m_table.contains(key); }

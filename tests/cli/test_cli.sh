@@ -151,7 +151,13 @@ check "coverage bad weight field" run 3 "$lc" coverage --network "$demo" --facil
 check "coverage bad weight message" err_has "pop"
 check "coverage left nothing" test ! -e "$tmp/cov2.geojson"
 check "a misspelt verb" run 2 "$lc" covrage --network "$demo"
-check "a misspelt verb is named, with the verbs" err_has "unknown verb 'covrage'; the verbs are network-info, matrix"
+check "a misspelt verb is named, with the verbs" err_has "unknown verb 'covrage' (did you mean coverage?); the verbs are network-info, matrix"
+# A misspelt option is named with the one meant (it used to say that --network was required).
+check "a misspelt option" run 2 "$lc" coverage --netwrok "$demo" --demand "$src/demo/homes.csv" \
+    --facilities "$src/demo/clinics.geojson" --out "$tmp/slip.geojson"
+check "a misspelt option is named, with the one meant" err_has "unknown option --netwrok of coverage; did you mean --network?"
+check "an unknown option" run 2 "$lc" suggest --network "$demo" --bogus 3
+check "an unknown option says where the options are" err_has "unknown option --bogus of suggest (see lifecircle suggest --help)"
 # Outputs: one mechanism for every verb (checked first, written to temporaries, committed together).
 iso_args=(--network "$demo" --facilities "$src/demo/clinics.geojson" --minutes 5)
 check "matrix to stdout" run 0 "$lc" matrix --network "$demo" --from "$tmp/pts.csv" --to "$tmp/pts.csv" --out -

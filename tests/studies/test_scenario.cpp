@@ -137,3 +137,13 @@ TEST_CASE("scenario: a new road's join tolerance and dead ends", "[scenario]") {
                                         "join_tolerance_m = -1\n")),
                Contains("join_tolerance_m"));
 }
+
+TEST_CASE("scenario: a misspelt key is named with the key meant", "[scenario]") {
+    ScenarioDir d;
+    const std::string path = d.write("", "minuts = 10\n");
+    CHECK_THAT(error_of(path), Contains("unknown key 'minuts' in service 'meals'; did you mean 'minutes'?") &&
+                                   Contains("known keys: "));
+    // A key like none of them says only what there is.
+    CHECK_THAT(error_of(d.write("colourful = 1\n")),
+               Contains("unknown key 'colourful' in [network]; known keys: ") && !Contains("did you mean"));
+}
