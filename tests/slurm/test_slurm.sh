@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# A sharded coverage study on a real Slurm cluster of one node: this script starts Debian's munge
-# and slurm-wlm (slurmctld + slurmd, two CPUs) on localhost with their own key, config, ports and
-# state under a scratch folder, submits `lifecircle slurm --shards 4 --submit`, and compares the
-# merged outputs with the single run byte for byte. Then a shard that fails once (retried by its
+# Sharded studies on a real Slurm cluster of one node: this script starts Debian's munge and
+# slurm-wlm (slurmctld + slurmd, two CPUs) on localhost with their own key, config, ports and state
+# under a scratch folder, submits `lifecircle slurm --shards 4 --submit` (a coverage study, then a
+# suggestion), and compares the merged outputs with the single run byte for byte. Then a shard that fails once (retried by its
 # array task) and one that fails for good (named, the merge never runs, `lifecircle merge`
 # refuses naming it). The daemons are stopped when the script ends, however it ends.
 #   LIFECIRCLE=build/lifecircle bash tests/slurm/test_slurm.sh SOURCE_DIR
@@ -149,6 +149,21 @@ wait_for "$array" "$merge"
 [ "$(job_state "$merge")" = COMPLETED ] || fail "the merge job ended $(job_state "$merge"): $(cat run1/logs/merge.err)"
 same_as_single m1
 for i in 0 1 2 3; do grep -q "shard $i of 4" "run1/logs/shard-$i.err" || fail "shard $i's log says nothing"; done
+
+# --- a suggestion in four shards on the cluster: the whole run's sites ------------------------------
+awk -F, 'NR == 1 { print "id,lon,lat,seats" } NR > 1 && NR % 9 == 0 { print "c" NR "," $2 "," $3 "," 3000 }' \
+    "$data/porto_alegre_hexgrid.csv" >candidates.csv
+sug=(--network "$data/porto_alegre.osm.pbf" --demand "$data/porto_alegre_hexgrid.csv" --weight-field population
+     --facilities clinics.csv --capacity-field capacity --minutes 15 --candidates candidates.csv
+     --candidates-capacity-field seats --capacitated --count 5)
+"$lc" suggest "${sug[@]}" --out sites_single.geojson --quiet >/dev/null || fail "the single suggestion failed"
+"$lc" slurm --shards 4 --out run_sg --time 10 --submit -- suggest "${sug[@]}" --out sites_m.geojson >/dev/null ||
+    fail "lifecircle slurm --submit -- suggest failed"
+read -r array merge < run_sg/jobs.txt
+wait_for "$array" "$merge"
+[ "$(job_state "$merge")" = COMPLETED ] || fail "the suggest merge job ended $(job_state "$merge"): $(cat run_sg/logs/merge.err)"
+cmp -s sites_single.geojson sites_m.geojson || fail "the sites of the sharded suggestion differ from the single run's"
+echo "ok: a suggestion in 4 shards on the cluster chose the single run's sites, byte for byte"
 
 # --- a shard that fails once is run again by its task -------------------------------------------
 cat > flaky <<EOF
