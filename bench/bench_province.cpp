@@ -3,6 +3,7 @@
 // facilities at 8 x 8 (and the same density below it).
 //   build/bench/bench_province [IN.osm.pbf] [--sides 1,2,4,8] [--shards 16] [--residents 2000000]
 //                              [--facilities 20000] [--lifecircle PATH] [--make-mosaic PATH] [--keep]
+//                              [--suggest]
 // Mosaics are made once by make_mosaic into $TMPDIR/lifecircle_bench_county/ (shared with
 // bench_county). Residents and facilities are seeded points near the walkable roads (residents
 // 1-60 people each, in a GeoPackage so that each shard reads its part through the spatial index;
@@ -10,7 +11,9 @@
 // a 500 m gap map, a GeoPackage demand layer and a summary. Every job is a whole `lifecircle`
 // process (fork/exec; wall time, CPU time and peak RSS from wait4): the single run, then the plan
 // (lifecircle slurm, no submission: network parts, manifest), the 16 shards one at a time, the
-// merge. The merged summary must equal the single run's, byte for byte.
+// merge. The merged summary must equal the single run's, byte for byte. With --suggest, the same for
+// `suggest` (max-coverage of 50 new sites among every 100th resident's place, not capacitated):
+// single vs plan + shards + merge, the sites file equal byte for byte.
 // Targets at 8 x 8: each shard <= 1.5 GB, the shards' total CPU (plan and merge included)
 // <= 1.5 x the single run, the single run <= 24 GB.
 
@@ -19,6 +22,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -32,9 +36,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Row {
-    int side = 0;
-    std::size_t nodes = 0, residents = 0, facilities = 0;
+/** One verb whole and in shards. */
+struct Runs {
     bench::ProcessRun single, plan, merge;
     std::vector<bench::ProcessRun> shards;
     bool same = false;
@@ -54,6 +57,24 @@ struct Row {
         return m;
     }
     double sharded_cpu() const { return plan.cpu_seconds + shards_cpu() + merge.cpu_seconds; }
+    void print(const char* verb, std::size_t count) const {
+        std::printf("  %s single  %7.1f s  %7.1f s CPU  %6.0f MiB\n", verb, single.seconds, single.cpu_seconds,
+                    single.peak_mib);
+        std::printf("  %s plan    %7.1f s  %7.1f s CPU  %6.0f MiB\n", verb, plan.seconds, plan.cpu_seconds, plan.peak_mib);
+        std::printf("  %s shards  %7.1f s  %7.1f s CPU  %6.0f MiB at most (%zu one at a time)\n", verb, shards_wall(),
+                    shards_cpu(), shard_peak(), count);
+        std::printf("  %s merge   %7.1f s  %7.1f s CPU  %6.0f MiB\n", verb, merge.seconds, merge.cpu_seconds,
+                    merge.peak_mib);
+        std::printf("  %s sharded CPU / single CPU = %.2f; merged output %s the single run's\n\n", verb,
+                    sharded_cpu() / single.cpu_seconds, same ? "equals" : "DIFFERS FROM");
+        std::fflush(stdout);
+    }
+};
+
+struct Row : Runs {
+    int side = 0;
+    std::size_t nodes = 0, residents = 0, facilities = 0;
+    std::optional<Runs> suggest;
 };
 
 void write_points(const io::Network& net, std::vector<Point> xy, const std::string& file, const std::string& header,
@@ -81,6 +102,39 @@ bool run_ok(const bench::ProcessRun& r, const std::string& what, const std::stri
     return false;
 }
 
+/** `verb` whole, then planned (lifecircle slurm, no submission), its shards one at a time and the
+    merge, each a whole process. */
+bool run_whole_and_sharded(const std::string& cli, const std::string& verb, const std::vector<std::string>& study,
+                           const std::vector<std::string>& single_out, const std::vector<std::string>& merged_out,
+                           std::size_t shards, const std::string& tag, Runs& runs) {
+    std::vector<std::string> args = {cli, verb};
+    args.insert(args.end(), study.begin(), study.end());
+    args.insert(args.end(), single_out.begin(), single_out.end());
+    runs.single = bench::run_process(args, tag + "single.out", tag + "single.err");
+    if (!run_ok(runs.single, verb + " whole", tag + "single.err")) return false;
+    const std::string run_dir = tag + "run";
+    fs::remove_all(run_dir);
+    std::vector<std::string> shard_args = study;
+    shard_args.insert(shard_args.end(), merged_out.begin(), merged_out.end());
+    args = {cli, "slurm", "--shards", std::to_string(shards), "--out", run_dir, "--force", "--", verb};
+    args.insert(args.end(), shard_args.begin(), shard_args.end());
+    runs.plan = bench::run_process(args, tag + "plan.out", tag + "plan.err");
+    if (!run_ok(runs.plan, "the plan", tag + "plan.err")) return false;
+    runs.shards.clear();
+    for (std::size_t i = 0; i < shards; ++i) {
+        args = {cli, verb};
+        args.insert(args.end(), shard_args.begin(), shard_args.end());
+        for (const std::string& a : {std::string("--shard"), std::to_string(i) + "/" + std::to_string(shards),
+                                     std::string("--shard-dir"), run_dir})
+            args.push_back(a);
+        const std::string err = tag + "shard" + std::to_string(i) + ".err";
+        runs.shards.push_back(bench::run_process(args, "", err));
+        if (!run_ok(runs.shards.back(), "shard " + std::to_string(i), err)) return false;
+    }
+    runs.merge = bench::run_process({cli, "merge", run_dir}, tag + "merge.out", tag + "merge.err");
+    return run_ok(runs.merge, "the merge", tag + "merge.err");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -89,7 +143,7 @@ int main(int argc, char** argv) {
     std::string mosaic_exe = exe_beside(argv[0], "make_mosaic");
     std::vector<int> sides = {1, 2, 4, 8};
     std::size_t shards = 16, residents_top = 2000000, facilities_top = 20000;
-    bool keep = false;
+    bool keep = false, with_suggest = false;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         auto value = [&]() -> std::string {
@@ -109,6 +163,7 @@ int main(int argc, char** argv) {
         else if (a == "--lifecircle") cli = value();
         else if (a == "--make-mosaic") mosaic_exe = value();
         else if (a == "--keep") keep = true;
+        else if (a == "--suggest") with_suggest = true;
         else if (!a.empty() && a[0] != '-') file = a;
         else {
             std::fprintf(stderr, "bench_province: unknown option %s\n", a.c_str());
@@ -173,48 +228,37 @@ int main(int argc, char** argv) {
         for (const char* name : {"single", "merged"})
             for (const char* ext : {".gpkg", ".json", "_gaps.gpkg"}) fs::remove(tag + std::string(name) + ext);
 
-        std::vector<std::string> args = {cli, "coverage"};
-        args.insert(args.end(), study.begin(), study.end());
-        const std::vector<std::string> single_out = outputs("single");
-        args.insert(args.end(), single_out.begin(), single_out.end());
-        row.single = bench::run_process(args, tag + "single.out", tag + "single.err");
-        if (!run_ok(row.single, "the single run", tag + "single.err")) return 1;
-
-        const std::string run_dir = tag + "run";
-        std::vector<std::string> shard_args = study;
-        const std::vector<std::string> merged_out = outputs("merged");
-        shard_args.insert(shard_args.end(), merged_out.begin(), merged_out.end());
-        args = {cli, "slurm", "--shards", std::to_string(shards), "--out", run_dir, "--force", "--", "coverage"};
-        args.insert(args.end(), shard_args.begin(), shard_args.end());
-        row.plan = bench::run_process(args, tag + "plan.out", tag + "plan.err");
-        if (!run_ok(row.plan, "the plan", tag + "plan.err")) return 1;
-        for (std::size_t i = 0; i < shards; ++i) {
-            args = {cli, "coverage"};
-            args.insert(args.end(), shard_args.begin(), shard_args.end());
-            for (const std::string& a : {std::string("--shard"), std::to_string(i) + "/" + std::to_string(shards),
-                                         std::string("--shard-dir"), run_dir})
-                args.push_back(a);
-            const std::string err = tag + "shard" + std::to_string(i) + ".err";
-            row.shards.push_back(bench::run_process(args, "", err));
-            if (!run_ok(row.shards.back(), "shard " + std::to_string(i), err)) return 1;
-        }
-        row.merge = bench::run_process({cli, "merge", run_dir}, tag + "merge.out", tag + "merge.err");
-        if (!run_ok(row.merge, "the merge", tag + "merge.err")) return 1;
+        if (!run_whole_and_sharded(cli, "coverage", study, outputs("single"), outputs("merged"), shards, tag, row))
+            return 1;
         row.same = bench::read_text(tag + "single.json") == bench::read_text(tag + "merged.json") &&
                    !bench::read_text(tag + "single.json").empty();
-        std::printf("  single  %7.1f s  %7.1f s CPU  %6.0f MiB\n", row.single.seconds, row.single.cpu_seconds,
-                    row.single.peak_mib);
-        std::printf("  plan    %7.1f s  %7.1f s CPU  %6.0f MiB\n", row.plan.seconds, row.plan.cpu_seconds,
-                    row.plan.peak_mib);
-        std::printf("  shards  %7.1f s  %7.1f s CPU  %6.0f MiB at most (%zu one at a time)\n", row.shards_wall(),
-                    row.shards_cpu(), row.shard_peak(), shards);
-        std::printf("  merge   %7.1f s  %7.1f s CPU  %6.0f MiB\n", row.merge.seconds, row.merge.cpu_seconds,
-                    row.merge.peak_mib);
-        std::printf("  sharded CPU / single CPU = %.2f; merged summary %s the single run's\n\n",
-                    row.sharded_cpu() / row.single.cpu_seconds, row.same ? "equals" : "DIFFERS FROM");
-        std::fflush(stdout);
+        row.print("coverage", shards);
+        if (with_suggest) {
+            // Candidates: every 100th resident's place.
+            std::ifstream in(tag + "residents.csv");
+            std::ofstream out(tag + "candidates.csv");
+            std::string line;
+            for (std::size_t k = 0; std::getline(in, line); ++k)
+                if (k == 0 || k % 100 == 0) out << line << "\n";
+            out.close();
+            std::vector<std::string> sug = {"--network", net_file, "--demand", tag + "residents.gpkg", "--weight-field",
+                                            "pop", "--facilities", tag + "facilities.csv", "--minutes", "15",
+                                            "--candidates", tag + "candidates.csv", "--count", "50"};
+            const auto sites = [&](const std::string& name) {
+                return std::vector<std::string>{"--out", tag + name + ".geojson"};
+            };
+            for (const char* name : {"sites_single", "sites_merged"}) fs::remove(tag + name + std::string(".geojson"));
+            row.suggest.emplace();
+            if (!run_whole_and_sharded(cli, "suggest", sug, sites("sites_single"), sites("sites_merged"), shards, tag,
+                                       *row.suggest))
+                return 1;
+            row.suggest->same = bench::read_text(tag + "sites_single.geojson") ==
+                                    bench::read_text(tag + "sites_merged.geojson") &&
+                                !bench::read_text(tag + "sites_single.geojson").empty();
+            row.suggest->print("suggest", shards);
+        }
+        if (!keep) fs::remove_all(tag + "run");
         rows.push_back(row);
-        if (!keep) fs::remove_all(run_dir);
     }
 
     std::printf("side  graph nodes  residents  facil.  single s  CPU s   MiB | plan CPU s  MiB | shards CPU s  max MiB | "
@@ -225,6 +269,14 @@ int main(int argc, char** argv) {
                     r.single.peak_mib, r.plan.cpu_seconds, r.plan.peak_mib, r.shards_cpu(), r.shard_peak(),
                     r.merge.cpu_seconds, r.merge.peak_mib, r.sharded_cpu() / r.single.cpu_seconds,
                     r.same ? "yes" : "NO");
+    for (const Row& r : rows)
+        if (r.suggest)
+            std::printf("suggest %dx%d: single %.1f s CPU, %.0f MiB | plan %.1f s, %.0f MiB | shards %.1f s, at most "
+                        "%.0f MiB | merge %.1f s, %.0f MiB | CPU ratio %.2f | same sites: %s\n",
+                        r.side, r.side, r.suggest->single.cpu_seconds, r.suggest->single.peak_mib,
+                        r.suggest->plan.cpu_seconds, r.suggest->plan.peak_mib, r.suggest->shards_cpu(),
+                        r.suggest->shard_peak(), r.suggest->merge.cpu_seconds, r.suggest->merge.peak_mib,
+                        r.suggest->sharded_cpu() / r.suggest->single.cpu_seconds, r.suggest->same ? "yes" : "NO");
     if (rows.size() > 1) {
         const Row& a = rows.front();
         const Row& b = rows.back();
