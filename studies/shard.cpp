@@ -462,11 +462,11 @@ ShardPlan plan_shards(const AreaSpec& spec, const ServiceOptions& o, const Shard
         s.core.extend(facilities.xy[f]);
     }
     if (so.sites) {
-        FacilitySpec ss = *so.sites;
+        FacilitySpec ss = so.sites->sites;
         ss.network_lonlat_bounds = plan.lonlat_bounds;
         const FacilitySet sites = read_facilities(ss, frame, reporter);
         plan.has_sites = true;
-        plan.sites = sites.size();
+        plan.sites = sites.size() + (so.sites->with_facilities ? facilities.size() : 0);
         for (std::size_t k = 0; k < sites.size(); ++k) {
             ShardSpec& s = plan.shards[plan.owner(sites.xy[k], in_districts(sites.xy[k]))];
             ++s.sites;
@@ -480,14 +480,15 @@ ShardPlan plan_shards(const AreaSpec& spec, const ServiceOptions& o, const Shard
                              (so.by == ShardBy::districts ? ", or its districts hold none" : std::string()) +
                              "); use fewer shards");
 
-    // The first halo: the standard's reach at the fastest speed, and the snap.
+    // The first halo: the standard's reach (or a candidate table's) at the fastest speed, and the snap.
     plan.snap_m = spec.network.snap.max_distance;
     plan.island_m = spec.network.snap.allow_islands ? 0.0 : spec.network.snap.min_component_m;
     double reach = 0.0;
     if (o.standard.minutes) reach = *o.standard.minutes * 60.0 * plan.fastest_mps;
     if (o.standard.metres) reach = std::max(reach, *o.standard.metres);
+    if (so.sites && so.sites->bound > 0) reach = std::max(reach, so.sites->bound * plan.fastest_mps);
     plan.halo_m = reach + plan.snap_m;
-    std::vector<std::string> files = study_inputs(spec, o, {}, so.sites ? so.sites->path : std::string());
+    std::vector<std::string> files = study_inputs(spec, o, {}, so.sites ? so.sites->sites.path : std::string());
     for (const std::string& f : so.extra_inputs)
         if (!f.empty() && std::find(files.begin(), files.end(), f) == files.end()) files.push_back(f);
     for (const std::string& path : files) plan.inputs.push_back(stamp_file(path));
@@ -575,7 +576,7 @@ Unsettled check_answers(const ShardPlan& plan, const StudyArea& area, const Serv
 }  // namespace
 
 ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std::size_t index, const AreaSpec& spec_in,
-                      const ServiceOptions& o, const Reporter& reporter, const FacilitySpec* sites) {
+                      const ServiceOptions& o, const Reporter& reporter, const SiteTableSpec* sites) {
     const std::size_t count = plan.shards.size();
     if (index >= count)
         throw UsageError("there is no " + shard_name(index, count) + ": the plan has shards 0 to " +
@@ -617,7 +618,7 @@ ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std:
     if ((sites != nullptr) != plan.has_sites)
         throw UsageError(plan.has_sites ? "the run was planned with candidate sites; give them to every shard"
                                         : "the run was planned without candidate sites; plan it again with them");
-    FacilitySpec site_spec = sites ? *sites : FacilitySpec{};
+    FacilitySpec site_spec = sites ? sites->sites : FacilitySpec{};
     site_spec.network_lonlat_bounds = plan.lonlat_bounds;
     const Box everything = grow(plan.extent, plan.margin_m());
 
@@ -647,6 +648,15 @@ ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std:
             site_table.emplace();
             FacilitySet& set = site_table->set;
             set = read_facilities(site_spec, area->net, reporter);
+            for (std::size_t f = 0; sites->with_facilities && f < facilities.size(); ++f) {
+                set.ids.push_back(facilities.ids[f]);
+                set.names.push_back(facilities.names[f]);
+                set.lonlat.push_back(facilities.lonlat[f]);
+                set.xy.push_back(facilities.xy[f]);
+                if (set.has_capacity()) set.capacity.push_back(0.0);
+                if (!set.cost.empty()) set.cost.push_back(1.0);
+                set.outline.emplace_back();
+            }
             if (set.size() != plan.sites)
                 throw InputError("the candidate sites file holds " + std::to_string(set.size()) + " sites, the plan " +
                                  std::to_string(plan.sites) + "; plan the run again")
@@ -657,7 +667,8 @@ ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std:
             for (std::size_t k = 0; k < set.size(); ++k) in[k] = inside(region, set.xy[k]) ? 1 : 0;
             PlacedFacilities sp = place_facilities(set, *area->snapper, in);
             site_table->pairs = pairs_within(*area, o.standard, sp, set.xy, reporter,
-                                             "searches from " + std::to_string(set.size()) + " candidate sites");
+                                             "searches from " + std::to_string(set.size()) + " candidate sites",
+                                             sites->bound, sites->apply_metres);
             site_table->snaps = std::move(sp.snaps);
             site_table->owns.resize(set.size());
             for (std::size_t k = 0; k < set.size(); ++k) {

@@ -62,6 +62,18 @@ std::string_view shard_by_name(ShardBy by);
 /** Parses "tiles" or "districts"; UsageError naming `option` otherwise. */
 ShardBy parse_shard_by(const std::string& text, const std::string& option);
 
+/** A suggestion's candidate sites, as every shard tabulates them: the pairs of its residents with
+    each site, as run_suggestion() makes its candidate table. */
+struct SiteTableSpec {
+    FacilitySpec sites;
+    /** The longest pair kept (s): -1 = the standard; p-median: its table bound. */
+    Seconds bound = -1.0;
+    /** Pairs within the standard's metres too (not in a p-median's table). */
+    bool apply_metres = true;
+    /** Also a site at every existing facility's place, after the layer's (expansions). */
+    bool with_facilities = false;
+};
+
 /** What a sharded run asks for. */
 struct ShardOptions {
     /** The verb the shards and the merge run ("coverage", "suggest"). */
@@ -73,8 +85,9 @@ struct ShardOptions {
     /** Further input files the plan stamps (a standards file). */
     std::vector<std::string> extra_inputs;
     /** A suggestion's candidate sites: each goes to the shard it lies in (its placement is that
-        shard's), and every shard tabulates the pairs of its residents with all of them. */
-    std::optional<FacilitySpec> sites;
+        shard's), and every shard tabulates the pairs of its residents with all of them (the first
+        halo then also covers the table's bound). */
+    std::optional<SiteTableSpec> sites;
 };
 
 /** One shard of a plan. */
@@ -201,7 +214,7 @@ struct ShardResult {
  * inputs that changed since the plan.
  */
 ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std::size_t index, const AreaSpec& spec,
-                      const ServiceOptions& options, const Reporter& reporter, const FacilitySpec* sites = nullptr);
+                      const ServiceOptions& options, const Reporter& reporter, const SiteTableSpec* sites = nullptr);
 
 /** A shard result as bytes (with its plan's hash and a checksum) and back; InputError naming
     `where` when the bytes are damaged or not a shard result. */

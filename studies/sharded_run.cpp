@@ -40,7 +40,7 @@ void refuse_transit(const ShardedStudy& study) {
 
 std::vector<std::string> inputs_of(const ShardedStudy& study) {
     return study_inputs(study.spec, study.options, study.standards_file,
-                        study.sites ? study.sites->path : std::string());
+                        study.sites ? study.sites->sites.path : std::string());
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ struct ShardedStudy {
     /** The service study of the existing facilities (a suggestion's: not required). */
     ServiceOptions options;
     /** A suggestion's candidate sites (ShardOptions::sites). */
-    std::optional<FacilitySpec> sites;
+    std::optional<SiteTableSpec> sites;
     /** An own standards catalogue (an input of the run), or empty. */
     std::string standards_file;
     /** The verb's arguments without the sharding and logging options: every shard must be

@@ -28,6 +28,12 @@ std::string fmt(double v, int decimals) {
                      "another group (the first weight field) or check the weights");
 }
 
+/** p-median: the longest trip its candidate table keeps (s); -1 = the standard. */
+Seconds median_table_bound(const SuggestionOptions& o) {
+    if (o.solver.objective != planners::Objective::p_median) return -1.0;
+    return (o.p_median_minutes > 0 ? o.p_median_minutes : 3.0 * o.service.standard.minutes.value_or(15.0)) * 60.0;
+}
+
 /** Candidate sites of a layer, as read. */
 CandidateSet candidate_layer(const FacilitySet& f, const CandidateSpec& c) {
     CandidateSet out;
@@ -70,6 +76,24 @@ std::vector<std::uint32_t> drop_excluded(CandidateSet& out, const CandidateSpec&
     out.cost.resize(keep);
     kept.resize(keep);
     return kept;
+}
+
+/** Expansions: more seats at each placed existing facility, at its place; the facilities. */
+std::vector<std::uint32_t> add_expansions(CandidateSet& out, const CandidateSpec& c, const ServiceResult& before) {
+    std::vector<std::uint32_t> at;
+    const FacilitySet& e = before.facilities;
+    for (std::size_t i = 0; c.expansion_seats > 0 && i < e.size(); ++i) {
+        if (!before.placed.snaps[i].ok()) continue;
+        out.xy.push_back(e.xy[i]);
+        out.ids.push_back(e.ids[i] + "+" + fmt(c.expansion_seats, 0));
+        out.names.push_back(e.names[i]);
+        out.kinds.emplace_back("expansion");
+        out.capacity.push_back(c.expansion_seats);
+        out.cost.push_back(c.expansion_cost.value_or(1.0));
+        ++out.expansions;
+        at.push_back(static_cast<std::uint32_t>(i));
+    }
+    return at;
 }
 
 /** Refuses a candidate set with no site left or none placed. */
@@ -126,21 +150,7 @@ CandidateSet read_candidates(const StudyArea& area, const SuggestionOptions& o, 
     }
     drop_excluded(out, c, area.net, reporter);
     out.placed = place_points(out.xy, *area.snapper);
-    // Expansions: more seats at an existing facility, at its place.
-    if (c.expansion_seats > 0) {
-        const FacilitySet& e = before.facilities;
-        for (std::size_t i = 0; i < e.size(); ++i) {
-            if (!before.placed.snaps[i].ok()) continue;
-            out.xy.push_back(e.xy[i]);
-            out.ids.push_back(e.ids[i] + "+" + fmt(c.expansion_seats, 0));
-            out.names.push_back(e.names[i]);
-            out.kinds.emplace_back("expansion");
-            out.capacity.push_back(c.expansion_seats);
-            out.cost.push_back(c.expansion_cost.value_or(1.0));
-            ++out.expansions;
-        }
-        out.placed = place_points(out.xy, *area.snapper);
-    }
+    if (!add_expansions(out, c, before).empty()) out.placed = place_points(out.xy, *area.snapper);
     check_placed(out, c, area.net.path);
     if (!capacitated) out.capacity.clear();
     return out;
@@ -186,6 +196,11 @@ planners::SuggestOptions objective_options(const std::string& objective, std::op
     return s;
 }
 
+SiteTableSpec candidate_table(const SuggestionOptions& o) {
+    return {candidate_spec(o.candidates), median_table_bound(o), o.solver.objective != planners::Objective::p_median,
+            o.candidates.expansion_seats > 0};
+}
+
 FacilitySpec candidate_spec(const CandidateSpec& c) {
     FacilitySpec fs;
     fs.path = c.path;
@@ -218,12 +233,9 @@ void check_sharded_suggestion(const SuggestionOptions& o) {
         throw UsageError(what + "needs a candidate layer (--candidates FILE): auto candidates are drawn around the "
                          "whole run's gaps, which no shard knows; draw them on a county whole, or give parcels");
     if (o.candidates.table) throw UsageError(what + "reads its candidate sites from a file");
-    if (o.candidates.expansion_seats > 0)
-        throw UsageError(what + "does not offer expansions of existing facilities (--expansion-seats) yet; add them "
-                         "to the candidate layer as sites at the facilities' places");
-    if (o.solver.objective == planners::Objective::p_median)
-        throw UsageError(what + "solves max-coverage and min-facilities: p-median weighs minutes beyond the "
-                         "standard, which no shard's halo vouches for; run it on one machine");
+    if (o.solver.objective == planners::Objective::p_median && o.service.standard.metres)
+        throw UsageError(what + "does not solve a p-median with a metre limit (--max-meters): its table keeps "
+                         "trips beyond the standard by time alone; give the standard in minutes, or run it whole");
     if (o.service.facilities.path.empty())
         throw UsageError(what + "needs the existing facilities (--facilities FILE; a file with a header and no rows "
                          "when there are none)");
@@ -319,12 +331,6 @@ std::vector<maps::SiteRow> site_rows(const SuggestionOptions& o, const Candidate
     return rows;
 }
 
-/** p-median: the longest trip its candidate table keeps (s); -1 = the standard. */
-Seconds median_table_bound(const SuggestionOptions& o) {
-    if (o.solver.objective != planners::Objective::p_median) return -1.0;
-    return (o.p_median_minutes > 0 ? o.p_median_minutes : 3.0 * o.service.standard.minutes.value_or(15.0)) * 60.0;
-}
-
 /** Chooses the sites on the tables of the pairs (r.before and r.candidates set): the
     suggestion, its rows and (p-median) the demand beyond everything. */
 void solve_on_tables(const StudyArea& area, const SuggestionOptions& o, const TimeTable& cand, const TimeTable& exist,
@@ -416,8 +422,17 @@ SuggestionResult run_suggestion_on_shards(const MergedStudy& m, const Suggestion
     if (r.before.overall[r.before.group].total <= 0) no_residents(area, r.before.group);
     // The candidates as read_candidates() makes them from a layer: the exclusion, then where the
     // shard owning each placed it, with its row of the merged table.
-    r.candidates = candidate_layer(m.sites->set, o.candidates);
-    const std::vector<std::uint32_t> kept = drop_excluded(r.candidates, o.candidates, frame, reporter);
+    // The shards' sites: the layer's, then (expansions) one at every existing facility.
+    FacilitySet layer = m.sites->set;
+    const std::size_t from_layer = layer.size() - (o.candidates.expansion_seats > 0 ? r.before.facilities.size() : 0);
+    for (auto* v : {&layer.ids, &layer.names}) v->resize(from_layer);
+    layer.xy.resize(from_layer);
+    if (layer.has_capacity()) layer.capacity.resize(from_layer);
+    if (!layer.cost.empty()) layer.cost.resize(from_layer);
+    r.candidates = candidate_layer(layer, o.candidates);
+    std::vector<std::uint32_t> kept = drop_excluded(r.candidates, o.candidates, frame, reporter);
+    for (const std::uint32_t i : add_expansions(r.candidates, o.candidates, r.before))
+        kept.push_back(static_cast<std::uint32_t>(from_layer + i));
     std::vector<std::vector<TimeEntry>> rows;
     PlacedFacilities& placed = r.candidates.placed;
     for (const std::uint32_t k : kept) {
@@ -440,6 +455,7 @@ SuggestionResult run_suggestion_on_shards(const MergedStudy& m, const Suggestion
     // covered when one facility is within the standard, as coverage() says; the seats are one
     // assignment over the existing pairs and the chosen sites' rows, as evaluate_service makes them).
     const std::vector<std::uint32_t>& chosen = r.suggestion.selected;
+    const Seconds standard_seconds = o.service.standard.max_seconds();
     ServiceResult& a = r.after;
     a.group = r.before.group;
     a.facilities = with_sites(r.before.facilities, r.candidates, chosen, o.solver.capacitated);
@@ -458,14 +474,18 @@ SuggestionResult run_suggestion_on_shards(const MergedStudy& m, const Suggestion
         a.placed.delay.push_back(0.0);
         a.placed.cutoff.push_back(unreachable);
         a.placed.placed += placed.snaps[j].ok() ? 1 : 0;
+        std::vector<TimeEntry>& within = after_rows.emplace_back();
         for (const TimeEntry& e : cand.row(j)) {
-            c.covered[e.col] = 1;
             if (!(c.by_time.seconds[e.col] <= e.seconds)) {
                 c.by_time.seconds[e.col] = e.seconds;
                 c.by_time.facility[e.col] = facility;
             }
+            // A p-median's table keeps trips beyond the standard (by time: it has no metre limit).
+            if (e.seconds <= standard_seconds) {
+                c.covered[e.col] = 1;
+                within.push_back(e);
+            }
         }
-        after_rows.emplace_back(cand.row(j).begin(), cand.row(j).end());
     }
     const TimeTable after_pairs(std::move(after_rows), area.demand.xy.size());
     ServiceOptions existing = o.service;

@@ -18,6 +18,7 @@
 #include "maps/suggest_layers.hpp"
 #include "planners/suggest.hpp"
 #include "studies/service.hpp"
+#include "studies/shard.hpp"
 
 namespace lifecircle::studies {
 
@@ -107,8 +108,12 @@ SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& 
 /** The candidate layer as the facility spec it is read with. */
 FacilitySpec candidate_spec(const CandidateSpec& candidates);
 
-/** Checks that a suggestion can run in shards (check_suggestion, then: a candidate layer, no
-    expansions, max-coverage or min-facilities, existing facilities given, not by transit);
+/** The candidate table as run_suggestion() makes it: the layer, the longest pair kept (p-median:
+    its table bound) and whether the standard's metres apply (not in a p-median's table). */
+SiteTableSpec candidate_table(const SuggestionOptions& options);
+
+/** Checks that a suggestion can run in shards (check_suggestion, then: a candidate layer,
+    existing facilities given, not by transit, and no p-median with a metre limit);
     UsageError saying what to do otherwise. */
 void check_sharded_suggestion(const SuggestionOptions& options);
 
@@ -118,11 +123,11 @@ void check_sharded_suggestion(const SuggestionOptions& options);
  * (ShardOptions::sites), so the sites are chosen on the whole run's tables with the same
  * solver call, and the figures after are arithmetic on them: a resident is covered after when
  * covered before or within the standard of a chosen site; the seats are one assignment over the
- * existing pairs and the chosen sites' rows. The selection, the rows, the summary and the
- * coverage and seats before and after equal run_suggestion()'s; of the minutes, those within
- * the standard are exact, while a resident no facility covers after keeps the minutes of the
- * existing facilities (a site beyond the standard is not in the table). `frame` is the plan's
- * (for the exclusion layer).
+ * existing pairs and the chosen sites' rows within the standard. The selection, the rows, the
+ * summary and the coverage and seats before and after equal run_suggestion()'s; of the minutes,
+ * those within the candidate table (the standard, or a p-median's bound) are exact, while a
+ * resident no chosen site reaches within it keeps the minutes of the existing facilities.
+ * `frame` is the plan's (for the exclusion layer).
  */
 SuggestionResult run_suggestion_on_shards(const MergedStudy& merged, const SuggestionOptions& options,
                                           const io::Network& frame, const Reporter& reporter);

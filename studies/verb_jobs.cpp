@@ -250,7 +250,7 @@ ShardedStudy sharded_study(const SuggestionJob& job) {
     s.options = job.options.service;
     s.options.facilities.required = false;
     s.options.areas.reset();
-    s.sites = candidate_spec(job.options.candidates);
+    s.sites = candidate_table(job.options);
     s.standards_file = job.standards_file;
     s.args = job.args;
     s.transit = job.transit.has_value();

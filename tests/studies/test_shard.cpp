@@ -506,8 +506,8 @@ namespace {
 
 /** A suggestion whole and on the merged tables of its shards: the same sites, rows, summary,
     coverage and seats before and after. */
-void check_suggestion_in_shards(const AreaSpec& spec, const SuggestionOptions& so, std::size_t shards,
-                                ShardBy by = ShardBy::tiles) {
+SuggestionResult check_suggestion_in_shards(const AreaSpec& spec, const SuggestionOptions& so, std::size_t shards,
+                                            ShardBy by = ShardBy::tiles) {
     const Reporter rep;
     const auto whole_area = load_area(spec, so.service.standard.profile(), rep);
     const SuggestionResult whole = run_suggestion(*whole_area, so, rep);
@@ -522,12 +522,12 @@ void check_suggestion_in_shards(const AreaSpec& spec, const SuggestionOptions& s
         opt.shards = shards;
         opt.by = by;
         opt.parts_cell_m = 500.0;
-        opt.sites = candidate_spec(so.candidates);
+        opt.sites = candidate_table(so);
         plan = plan_shards(spec, existing, opt, {"test"}, fs::current_path().string(),
                            [&out](std::string_view b) { out.write(b.data(), static_cast<std::streamsize>(b.size())); }, rep);
     }
     CHECK(plan.has_sites);
-    const FacilitySpec sites = candidate_spec(so.candidates);
+    const SiteTableSpec sites = candidate_table(so);
     std::vector<ShardResult> results;
     for (std::size_t i = 0; i < shards; ++i)
         results.push_back(
@@ -564,6 +564,7 @@ void check_suggestion_in_shards(const AreaSpec& spec, const SuggestionOptions& s
     a.erase("seconds");
     b.erase("seconds");
     CHECK(a.dump(2) == b.dump(2));
+    return m;
 }
 
 }  // namespace
@@ -628,17 +629,34 @@ TEST_CASE("shard: a suggestion on the merged tables chooses the whole run's site
         so.service.standard = walking(15, 900);
         check_suggestion_in_shards(spec, so, 5);
     }
-    SECTION("refusals: auto candidates, p-median, expansions") {
+    SECTION("p-median, 5 sites, its table three times the standard, 4 tiles") {
+        so.solver = objective_options("p-median", 5.0, std::nullopt, std::nullopt);
+        so.solver.seed = 7;
+        check_suggestion_in_shards(spec, so, 4);
+    }
+    SECTION("p-median, capacitated, a 25-minute table, by districts") {
+        so.solver = objective_options("p-median", 4.0, std::nullopt, std::nullopt);
+        so.solver.capacitated = true;
+        so.p_median_minutes = 25;
+        check_suggestion_in_shards(spec, so, 3, ShardBy::districts);
+    }
+    SECTION("capacitated with 3,000 more seats offered at every existing clinic, a budget, 5 tiles") {
+        so.solver = objective_options("max-coverage", std::nullopt, std::nullopt, 6.0);
+        so.solver.capacitated = true;
+        so.candidates.expansion_seats = 3000;
+        so.candidates.expansion_cost = 0.5;
+        const SuggestionResult r = check_suggestion_in_shards(spec, so, 5);
+        CHECK(r.candidates.expansions > 50);
+        CHECK(std::any_of(r.rows.begin(), r.rows.end(), [](const maps::SiteRow& x) { return x.kind == "expansion"; }));
+    }
+    SECTION("refusals: auto candidates, a p-median with metres") {
         SuggestionOptions x = so;
         x.candidates.path = "auto";
         CHECK_THROWS_WITH(check_sharded_suggestion(x), Catch::Contains("needs a candidate layer"));
         x = so;
         x.solver = objective_options("p-median", 3.0, std::nullopt, std::nullopt);
-        CHECK_THROWS_WITH(check_sharded_suggestion(x), Catch::Contains("p-median weighs minutes beyond"));
-        x = so;
-        x.solver.count = 3;
-        x.candidates.expansion_seats = 100;
-        CHECK_THROWS_WITH(check_sharded_suggestion(x), Catch::Contains("expansions"));
+        x.service.standard = walking(15, 900);
+        CHECK_THROWS_WITH(check_sharded_suggestion(x), Catch::Contains("p-median with a metre limit"));
     }
 }
 
