@@ -694,6 +694,11 @@ check "suggest merge prints the sites" grep -qF "max-coverage (capacitated): 2 s
 check "suggest shard of a coverage run" run 2 "$lc" "${sug[@]}" --out "$tmp/sg1.geojson" --shard 0/3 \
     --shard-dir "$tmp/shrun"
 check "suggest shard of a coverage run message" err_has "is a sharded 'coverage' study, not 'suggest'"
+cp "$tmp/sh_cand.csv" "$tmp/sh_cand.bak" && echo "cnew,116.31,39.99,50" >>"$tmp/sh_cand.csv"
+check "suggest shard after the candidates changed" run 3 "$lc" "${sug[@]}" --out "$tmp/sg1.geojson" \
+    --summary "$tmp/sg1.json" --shard 0/3 --shard-dir "$tmp/sgrun"
+check "suggest shard after the candidates changed message" err_has "sh_cand.csv"
+mv "$tmp/sh_cand.bak" "$tmp/sh_cand.csv"
 check "suggest auto in shards" run 2 "$lc" suggest --network "$demo" --facilities "$tmp/sh_fac.csv" \
     --demand "$src/demo/homes.csv" --candidates auto --count 2 --out "$tmp/sg2.geojson" --shards 2
 check "suggest auto in shards message" err_has "needs a candidate layer"
