@@ -31,7 +31,10 @@ std::string failure_note(const std::filesystem::path& note) {
 
 }  // namespace
 
-std::vector<ShardResult> load_shard_results(const ShardPlan& plan, const std::string& folder) {
+namespace {
+
+/** Refuses a run with shards that left no result, naming them and why (their .failed notes). */
+void check_shards_present(const ShardPlan& plan, const std::string& folder) {
     namespace fs = std::filesystem;
     const std::size_t n = plan.shards.size();
     std::vector<std::size_t> missing;
@@ -54,21 +57,65 @@ std::vector<ShardResult> load_shard_results(const ShardPlan& plan, const std::st
                 " shards.sbatch in the run folder) and merge again";
         throw InputError(text).set_file(folder);
     }
+}
+
+/** A result read back, refused when it is another plan's or another shard's. */
+ShardResult checked_result(std::string_view bytes, const ShardPlan& plan, std::size_t i, const std::string& path) {
+    const std::size_t n = plan.shards.size();
+    ShardResult r = shard_result_from_bytes(bytes, path);
+    if (r.plan_hash != plan.hash)
+        throw InputError(shard_name(i, n) + " was made for another plan of the run (plan " + hash_text(r.plan_hash) +
+                         ", the manifest's " + hash_text(plan.hash) +
+                         "): the inputs or the options changed since; run the shard again")
+            .set_file(path);
+    if (r.index != i || r.count != n)
+        throw InputError("this file holds " + shard_name(r.index, r.count) + ", not " + shard_name(i, n) +
+                         "; run the shard again")
+            .set_file(path);
+    return r;
+}
+
+constexpr std::string_view studies_magic = "LCSTUDY1";
+
+}  // namespace
+
+std::vector<ShardResult> load_shard_results(const ShardPlan& plan, const std::string& folder) {
+    check_shards_present(plan, folder);
+    const std::size_t n = plan.shards.size();
     std::vector<ShardResult> out;
     out.reserve(n);
     for (std::size_t i = 0; i < n; ++i) {
-        const std::string path = (fs::path(folder) / shard_file_name(i, n)).string();
-        ShardResult r = shard_result_from_bytes(read_whole_file(path), path);
-        if (r.plan_hash != plan.hash)
-            throw InputError(shard_name(i, n) + " was made for another plan of the run (plan " +
-                             hash_text(r.plan_hash) + ", the manifest's " + hash_text(plan.hash) +
-                             "): the inputs or the options changed since; run the shard again")
+        const std::string path = (std::filesystem::path(folder) / shard_file_name(i, n)).string();
+        out.push_back(checked_result(read_whole_file(path), plan, i, path));
+    }
+    return out;
+}
+
+std::string shard_studies_bytes(const std::vector<std::string>& results) {
+    BinaryWriter w;
+    w.raw(studies_magic);
+    w.put_strings(results);
+    return w.buffer();
+}
+
+std::vector<std::vector<ShardResult>> load_shard_studies(const ShardPlan& plan, const std::string& folder,
+                                                         std::size_t studies) {
+    check_shards_present(plan, folder);
+    const std::size_t n = plan.shards.size();
+    std::vector<std::vector<ShardResult>> out(studies);
+    for (std::size_t i = 0; i < n; ++i) {
+        const std::string path = (std::filesystem::path(folder) / shard_file_name(i, n)).string();
+        const std::string bytes = read_whole_file(path);
+        BinaryReader r(bytes, path);
+        if (bytes.substr(0, studies_magic.size()) != studies_magic)
+            throw InputError("this is not the result of a plan's shard; run the shard again").set_file(path);
+        r.take(studies_magic.size());
+        const std::vector<std::string> each = r.get_strings();
+        if (each.size() != studies || r.left() != 0)
+            throw InputError("the shard holds " + std::to_string(each.size()) + " studies, the plan " +
+                             std::to_string(studies) + "; run the shard again")
                 .set_file(path);
-        if (r.index != i || r.count != n)
-            throw InputError("this file holds " + shard_name(r.index, r.count) + ", not " + shard_name(i, n) +
-                             "; run the shard again")
-                .set_file(path);
-        out.push_back(std::move(r));
+        for (std::size_t j = 0; j < studies; ++j) out[j].push_back(checked_result(each[j], plan, i, path));
     }
     return out;
 }

@@ -53,6 +53,13 @@ struct MergedStudy {
  */
 std::vector<ShardResult> load_shard_results(const ShardPlan& plan, const std::string& folder);
 
+/** The bytes of a shard of several studies (a plan): each study's shard_result_bytes(). */
+std::string shard_studies_bytes(const std::vector<std::string>& results);
+/** Reads the results of a run of `studies` studies per shard: per study, one result per shard;
+    refused as load_shard_results() refuses. */
+std::vector<std::vector<ShardResult>> load_shard_studies(const ShardPlan& plan, const std::string& folder,
+                                                         std::size_t studies);
+
 /**
  * Merges the shards' results (one per shard of `plan`, any order). InputError when they do not
  * belong together (another plan, another facility set or districts, a feature owned twice or by

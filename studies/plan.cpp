@@ -91,9 +91,9 @@ std::vector<std::vector<Ring>> edit_areas(const ScenarioEdit& e, const std::stri
 class Areas {
 public:
     Areas(const Scenario& sc, std::vector<ScenarioVariant> variants, std::vector<io::NetworkOptions> edited,
-          unsigned threads, const Reporter& reporter)
+          unsigned threads, const Reporter& reporter, const StudyArea* residents = nullptr)
         : m_scenario(sc), m_variants(std::move(variants)), m_edited(std::move(edited)), m_threads(threads),
-          m_reporter(reporter) {}
+          m_reporter(reporter), m_residents(residents) {}
 
     /** The area of a standard's profile on today's network (variant 0) or with the road works
         of variant v (m_edited[v - 1]). */
@@ -109,7 +109,8 @@ public:
             spec.network.read.edits = m_edited[variant - 1].edits;
         }
         try {
-            slot = load_area(spec, st.profile(), m_reporter, m_districts ? &*m_districts : nullptr);
+            slot = m_residents ? with_residents(spec, st.profile(), *m_residents)
+                               : load_area(spec, st.profile(), m_reporter, m_districts ? &*m_districts : nullptr);
         } catch (const InputError& e) {
             if (variant == 0) throw;
             throw located_edit_error(e, m_variants[variant - 1]);
@@ -126,6 +127,25 @@ public:
     }
 
 private:
+    /** A plan in shards: the whole network, read without residents, with the merged residents
+        (their snaps say only whether they snapped: nothing here searches from them). */
+    std::unique_ptr<StudyArea> with_residents(const AreaSpec& spec, const ProfileSettings& profile,
+                                              const StudyArea& residents) const {
+        auto a = std::make_unique<StudyArea>();
+        a->profile = profile;
+        a->threads = spec.threads;
+        io::NetworkOptions no = spec.network.read;
+        no.profiles = {profile, length_profile(profile)};
+        a->net = io::build_network(io::read_roads(spec.network.path, no), no);
+        for (const std::string& w : a->net.warnings) m_reporter.note(spec.network.path + ": " + w);
+        a->snapper = std::make_unique<Snapper>(a->net.graph, a->net.graph.profile_id(profile.mode), spec.network.snap);
+        a->demand = residents.demand;
+        a->demand_snaps = residents.demand_snaps;
+        a->districts = residents.districts;
+        a->membership = residents.membership;
+        return a;
+    }
+
     /** A road work the network could not take ("road edit 'x': ..."), located in the scenario:
         the file and the line of the edit with that label. */
     InputError located_edit_error(const InputError& e, const ScenarioVariant& v) const {
@@ -146,6 +166,7 @@ private:
     std::vector<io::NetworkOptions> m_edited;
     unsigned m_threads;
     const Reporter& m_reporter;
+    const StudyArea* m_residents;
     std::map<std::string, std::unique_ptr<StudyArea>> m_areas;
     std::optional<PolygonSet> m_districts;  // read once, with the first area's work CRS
     std::map<std::pair<const StudyArea*, Seconds>, std::shared_ptr<const TransitData>> m_transit;
@@ -454,10 +475,10 @@ void append(FacilitySet& f, const FacilitySet& more, const std::string& who, con
 
 /** The facilities of a service in a variant: its own, less those closed, plus those added. */
 FacilitySet variant_facilities(const Scenario& sc, const ScenarioVariant& v, const ScenarioFacilityChange& c,
-                               const StudyArea& area, const ServiceOptions& o, const Reporter& quiet,
+                               const io::Network& net, const ServiceOptions& o, const Reporter& quiet,
                                const Reporter& reporter, std::vector<std::string>& words, std::size_t& first_added) {
     const std::string who = "variant '" + v.id + "' (service '" + c.service + "')";
-    FacilitySet base = read_facilities(o.facilities, area.net, quiet);
+    FacilitySet base = read_facilities(o.facilities, net, quiet);
     std::vector<bool> keep(base.size(), true);
     std::vector<std::string> closed;
     for (const std::string& id : c.close) {
@@ -480,7 +501,7 @@ FacilitySet variant_facilities(const Scenario& sc, const ScenarioVariant& v, con
         spec.osm_file.clear();
         spec.required = true;
         spec.label = who;
-        const FacilitySet more = read_facilities(spec, area.net, reporter);
+        const FacilitySet more = read_facilities(spec, net, reporter);
         append(out, more, who, sc.path, c.line);
         for (std::size_t i = 0; i < more.size(); ++i) added.push_back(more.names[i].empty() ? more.ids[i] : more.names[i]);
     }
@@ -505,7 +526,7 @@ FacilitySet variant_facilities(const Scenario& sc, const ScenarioVariant& v, con
             added.push_back(p.name.empty() ? p.id : p.name);
         }
         more.xy = more.lonlat;
-        area.net.to_work(more.xy);
+        net.to_work(more.xy);
         append(out, more, who, sc.path, c.line);
     }
     out.source = base.source;
@@ -672,7 +693,21 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
     const auto progressed = [&] { reporter.progress("plan", ++step, steps); };
     reporter.progress("plan", 0, steps);
 
-    Areas areas(sc, variants, edited, options.threads, reporter);
+    const std::vector<MergedPlanStudy>* merged = options.merged.get();
+    if (merged && merged->empty()) throw std::invalid_argument("run_plan: a plan in shards without its studies");
+    Areas areas(sc, variants, edited, options.threads, reporter, merged ? merged->front().merged.area.get() : nullptr);
+    // A plan in shards takes each study's residents from its merge, in plan_studies() order: the
+    // facilities placed on the whole network and the service areas drawn, as run_service does.
+    std::size_t next = 0;
+    const auto from_shards = [&](std::size_t service, std::size_t variant, const StudyArea& area,
+                                 const ServiceOptions& o) {
+        if (next >= merged->size() || (*merged)[next].service != service || (*merged)[next].variant != variant)
+            throw std::logic_error("run_plan: the merged studies are not the plan's");
+        ServiceResult r = (*merged)[next++].merged.result;
+        r.placed = place_facilities(r.facilities, *area.snapper);
+        draw_service_areas(area, o, r, reporter);
+        return r;
+    };
     const StudyArea& first = areas.get(standards.front(), 0);
     check_groups(sc, first);
     check_edits_within(sc, variants, first.net.lonlat_bounds());
@@ -733,7 +768,7 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
             VariantResults t;
             t.name = out.variants[0].title;
             t.id = "today";
-            t.result = run_service(area, o, reporter);
+            t.result = merged ? from_shards(k, 0, area, o) : run_service(area, o, reporter);
             t.layers = service_layers(area, o, t.result);
             t.demand_xy = area.demand.xy;
             t.demand_feature = area.demand.feature;
@@ -750,7 +785,16 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
             progressed();
             if (sv.suggest) {
                 const SuggestionOptions so = suggestion_options(o, *sv.suggest, options.threads);
-                s.suggestion = run_suggestion(area, so, reporter);
+                if (merged) {
+                    // On today's merged tables; then placed on the whole network, as run_suggestion places.
+                    s.suggestion = run_suggestion_on_shards((*merged)[next - 1].merged, so, area.net, reporter);
+                    SuggestionResult& x = *s.suggestion;
+                    x.before.placed = place_facilities(x.before.facilities, *area.snapper);
+                    x.candidates.placed = place_points(x.candidates.xy, *area.snapper);
+                    x.after.placed = combined(x.before.placed, x.candidates.placed, x.suggestion.selected);
+                } else {
+                    s.suggestion = run_suggestion(area, so, reporter);
+                }
                 // Each site is named by its nearest road, so that a planner can find it.
                 std::vector<maps::SiteRow> rows = s.suggestion->rows;
                 const auto& g = area.net.graph;
@@ -806,8 +850,8 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
                 if (change) {
                     std::size_t first_added = 0;
                     FacilitySet f =
-                        variant_facilities(sc, sv2, *change, area, o, quiet, reporter, r.notes, first_added);
-                    r.result = run_service(area, o, std::move(f), quiet);
+                        variant_facilities(sc, sv2, *change, area.net, o, quiet, reporter, r.notes, first_added);
+                    r.result = merged ? from_shards(k, v + 1, area, o) : run_service(area, o, std::move(f), quiet);
                     for (std::size_t i = first_added; i < r.result.placed.snaps.size(); ++i)
                         if (!r.result.placed.snaps[i].ok())
                             reporter.warning("variant '" + sv2.id + "': the facility '" + r.result.facilities.ids[i] +
@@ -815,6 +859,7 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
                                              "' lies too far from any road to be placed (check lon and lat)");
                     for (const std::string& w : r.notes) out.variants[v + 1].facility_changes.push_back(sv.title + ": " + w);
                 } else {
+                    if (merged) throw std::logic_error("run_plan: road works in shards");
                     r.result = run_service(area, o, quiet);
                 }
                 r.layers = service_layers(area, o, r.result);
@@ -850,6 +895,65 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
         out.view_lonlat = {corners[0], corners[1]};
     } else {
         out.view_lonlat = out.bounds_lonlat;
+    }
+    return out;
+}
+
+std::vector<PlanStudy> plan_studies(const Scenario& sc) {
+    const std::string what = "a plan in shards ";
+    if (!sc.edits.empty() || std::any_of(sc.variants.begin(), sc.variants.end(),
+                                         [](const ScenarioVariant& v) { return !v.edits.empty(); }))
+        throw UsageError(what + "takes no road works ([[edits]], a variant's edits): they change the roads every "
+                         "shard reads; run the what-if study whole (a city fits one machine)");
+    if (!sc.demand.buildings.empty())
+        throw UsageError(what + "reads the residents from a layer, not buildings: estimate them first (lifecircle "
+                         "demand --buildings ... --out residents.gpkg) and give that layer as [demand] file");
+    std::vector<PlanStudy> out;
+    const std::vector<ScenarioVariant> variants = sc.variants_with_edits();
+    std::optional<ProfileSettings> profile;
+    for (std::size_t k = 0; k < sc.services.size(); ++k) {
+        const ScenarioService& sv = sc.services[k];
+        if (sv.transit)
+            throw UsageError(what + "has no service by public transport (service '" + sv.id + "'): a ride carries "
+                             "residents beyond any halo; run it whole");
+        const StudyStandard standard = service_standard(sc, sv);
+        const ProfileSettings p = standard.profile();
+        if (!profile) profile = p;
+        if (p.mode != profile->mode || p.walk_speed_kmh != profile->walk_speed_kmh || p.slope != profile->slope)
+            throw UsageError(what + "needs one travel profile for every service: service '" + sv.id + "' goes by " +
+                             standard.mode_label() + " at another speed or slope than '" + sc.services[0].id +
+                             "'; run the services of each profile as their own scenario");
+        PlanStudy today;
+        today.service = k;
+        today.options = service_options(sc, sv, standard);
+        today.options.areas.reset();
+        if (sv.suggest)
+            throw UsageError(what + "does not suggest sites yet (service '" + sv.id + "' has [services.suggest]): "
+                             "the report's panel with the sites needs each resident's minutes to them beyond the "
+                             "standard, which no shard's table holds; run the plan without it, and the sites with "
+                             "lifecircle suggest ... --shards N (the same sites as the whole run)");
+        out.push_back(today);
+        for (std::size_t v = 0; v < variants.size(); ++v) {
+            const ScenarioFacilityChange* change = nullptr;
+            for (const ScenarioFacilityChange& c : variants[v].facilities)
+                if (c.service == sv.id) change = &c;
+            if (!change) continue;
+            PlanStudy study;
+            study.service = k;
+            study.variant = v + 1;
+            study.options = today.options;
+            const ScenarioVariant variant = variants[v];
+            const ScenarioFacilityChange c = *change;
+            const ServiceOptions o = today.options;
+            study.facilities = [&sc, variant, c, o](const io::Network& net, const Box& bounds, const Reporter& reporter) {
+                ServiceOptions within = o;
+                within.facilities.network_lonlat_bounds = bounds;
+                std::vector<std::string> words;
+                std::size_t first_added = 0;
+                return variant_facilities(sc, variant, c, net, within, reporter, reporter, words, first_added);
+            };
+            out.push_back(std::move(study));
+        }
     }
     return out;
 }

@@ -9,11 +9,13 @@
  */
 
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/layer.hpp"
+#include "studies/merge.hpp"
 #include "studies/callbacks.hpp"
 #include "studies/scenario.hpp"
 #include "studies/service.hpp"
@@ -109,9 +111,19 @@ struct PlanResult {
     std::vector<ServiceResults> services;
 };
 
+/** A service study of a plan merged from its shards (studies/plan_shards.hpp). */
+struct MergedPlanStudy {
+    std::size_t service = 0, variant = 0;
+    MergedStudy merged;
+};
+
 /** How a plan runs. */
 struct PlanOptions {
     unsigned threads = 0;  ///< 0 = all cores
+    /** A plan in shards: every service study's merged result, in plan_studies() order. run_plan
+        takes them instead of searching for the residents, and reads the whole network once,
+        without residents, for what needs the roads (service areas, maps, the sites' names). */
+    std::shared_ptr<std::vector<MergedPlanStudy>> merged;
 };
 
 /**
@@ -120,6 +132,29 @@ struct PlanOptions {
  * as covering nobody, with a warning, never an abort. Progress: "plan" counts the evaluations.
  */
 PlanResult run_plan(const Scenario& scenario, const PlanOptions& options, const Reporter& reporter);
+
+/** One service study of a plan, as a plan in shards runs it (studies/plan_shards.hpp). */
+struct PlanStudy {
+    std::size_t service = 0;
+    /** 0 today; v + 1 the scenario's variants_with_edits()[v]. */
+    std::size_t variant = 0;
+    /** Its options (no service areas: the merge draws them). */
+    ServiceOptions options;
+    /** Candidate sites tabulated with it (none yet: a plan in shards suggests no sites). */
+    std::optional<SiteTableSpec> sites;
+    /** A variant's facilities (its own, some closed, some added); empty: the service's own. */
+    FacilityProvider facilities;
+};
+
+/**
+ * The service studies of a scenario, in the order run_plan() evaluates them (today for each
+ * service, then each variant that adds or closes its facilities). UsageError for a scenario a
+ * plan in shards does not run: road works, a service by public transport, services of more than
+ * one travel profile, buildings as the demand, and suggested sites ([services.suggest]: the
+ * report's panel with the sites needs each resident's minutes to them beyond the standard).
+ * `scenario` must outlive the studies.
+ */
+std::vector<PlanStudy> plan_studies(const Scenario& scenario);
 
 /** The standard of a service, resolved against the catalogue and the scenario's defaults. */
 StudyStandard service_standard(const Scenario& scenario, const ScenarioService& service);

@@ -461,6 +461,8 @@ ShardPlan plan_shards(const AreaSpec& spec, const ServiceOptions& o, const Shard
         ++s.facilities;
         s.core.extend(facilities.xy[f]);
     }
+    if (so.more_points)
+        for (const Point& xy : so.more_points(frame, plan.lonlat_bounds)) plan.shards[plan.owner(xy, in_districts(xy))].core.extend(xy);
     if (so.sites) {
         FacilitySpec ss = so.sites->sites;
         ss.network_lonlat_bounds = plan.lonlat_bounds;
@@ -487,6 +489,7 @@ ShardPlan plan_shards(const AreaSpec& spec, const ServiceOptions& o, const Shard
     if (o.standard.minutes) reach = *o.standard.minutes * 60.0 * plan.fastest_mps;
     if (o.standard.metres) reach = std::max(reach, *o.standard.metres);
     if (so.sites && so.sites->bound > 0) reach = std::max(reach, so.sites->bound * plan.fastest_mps);
+    reach = std::max({reach, so.longest_seconds * plan.fastest_mps, so.longest_metres});
     plan.halo_m = reach + plan.snap_m;
     std::vector<std::string> files = study_inputs(spec, o, {}, so.sites ? so.sites->sites.path : std::string());
     for (const std::string& f : so.extra_inputs)
@@ -576,7 +579,8 @@ Unsettled check_answers(const ShardPlan& plan, const StudyArea& area, const Serv
 }  // namespace
 
 ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std::size_t index, const AreaSpec& spec_in,
-                      const ServiceOptions& o, const Reporter& reporter, const SiteTableSpec* sites) {
+                      const ServiceOptions& o, const Reporter& reporter, const SiteTableSpec* sites,
+                      const FacilityProvider& provider) {
     const std::size_t count = plan.shards.size();
     if (index >= count)
         throw UsageError("there is no " + shard_name(index, count) + ": the plan has shards 0 to " +
@@ -615,9 +619,7 @@ ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std:
     };
     FacilitySpec facility_spec = o.facilities;
     facility_spec.network_lonlat_bounds = plan.lonlat_bounds;
-    if ((sites != nullptr) != plan.has_sites)
-        throw UsageError(plan.has_sites ? "the run was planned with candidate sites; give them to every shard"
-                                        : "the run was planned without candidate sites; plan it again with them");
+    if (plan.has_sites && !sites) throw UsageError("the run was planned with candidate sites; give them to every shard");
     FacilitySpec site_spec = sites ? sites->sites : FacilitySpec{};
     site_spec.network_lonlat_bounds = plan.lonlat_bounds;
     const Box everything = grow(plan.extent, plan.margin_m());
@@ -628,8 +630,8 @@ ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std:
         spec.network.read_roads = [&](const io::NetworkOptions&) { return read_network_part(parts_path, region); };
         std::unique_ptr<StudyArea> area = load_area(spec, o.standard.profile(), reporter, &districts);
         reporter.check();
-        FacilitySet facilities = read_facilities(facility_spec, area->net, reporter);
-        if (facilities.size() != plan.facilities)
+        FacilitySet facilities = provider ? provider(area->net, plan.lonlat_bounds, reporter) : read_facilities(facility_spec, area->net, reporter);
+        if (!provider && facilities.size() != plan.facilities)
             throw InputError("the facilities file holds " + std::to_string(facilities.size()) +
                              " facilities, the plan " + std::to_string(plan.facilities) + "; plan the run again")
                 .set_file(facilities.source);
@@ -657,7 +659,7 @@ ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std:
                 if (!set.cost.empty()) set.cost.push_back(1.0);
                 set.outline.emplace_back();
             }
-            if (set.size() != plan.sites)
+            if (plan.has_sites && set.size() != plan.sites)
                 throw InputError("the candidate sites file holds " + std::to_string(set.size()) + " sites, the plan " +
                                  std::to_string(plan.sites) + "; plan the run again")
                     .set_file(set.source);

@@ -88,7 +88,19 @@ struct ShardOptions {
         shard's), and every shard tabulates the pairs of its residents with all of them (the first
         halo then also covers the table's bound). */
     std::optional<SiteTableSpec> sites;
+    /** Further studies of the same residents (a scenario's other services and variants): their
+        facilities and sites (read into the plan's work CRS) go to the shards they lie in too, and
+        the first halo covers the longest reach. */
+    std::function<std::vector<Point>(const io::Network& frame, const Box& lonlat_bounds)> more_points;
+    Seconds longest_seconds = 0.0;
+    double longest_metres = 0.0;
 };
+
+/** A study's facilities read on a shard's network (a scenario's variant: its own, some closed,
+    some added), points far outside `lonlat_bounds` (the whole network's) refused as the whole run
+    refuses them; without it, the ServiceOptions' facilities are read. */
+using FacilityProvider =
+    std::function<FacilitySet(const io::Network& net, const Box& lonlat_bounds, const Reporter& reporter)>;
 
 /** One shard of a plan. */
 struct ShardSpec {
@@ -214,7 +226,8 @@ struct ShardResult {
  * inputs that changed since the plan.
  */
 ShardResult run_shard(const ShardPlan& plan, const std::string& parts_path, std::size_t index, const AreaSpec& spec,
-                      const ServiceOptions& options, const Reporter& reporter, const SiteTableSpec* sites = nullptr);
+                      const ServiceOptions& options, const Reporter& reporter, const SiteTableSpec* sites = nullptr,
+                      const FacilityProvider& facilities = {});
 
 /** A shard result as bytes (with its plan's hash and a checksum) and back; InputError naming
     `where` when the bytes are damaged or not a shard result. */

@@ -39,8 +39,11 @@ void refuse_transit(const ShardedStudy& study) {
 }
 
 std::vector<std::string> inputs_of(const ShardedStudy& study) {
-    return study_inputs(study.spec, study.options, study.standards_file,
-                        study.sites ? study.sites->sites.path : std::string());
+    std::vector<std::string> files = study_inputs(study.spec, study.options, study.standards_file,
+                                                  study.sites ? study.sites->sites.path : std::string());
+    for (const std::string& f : study.extra_inputs)
+        if (std::find(files.begin(), files.end(), f) == files.end()) files.push_back(f);
+    return files;
 }
 
 }  // namespace
@@ -65,6 +68,10 @@ ShardPlan plan_sharded(const ShardedStudy& study, const ShardRunPlan& run, const
     so.extra_inputs = {study.standards_file};
     so.sites = study.sites;
     so.verb = study.verb;
+    so.more_points = study.more_points;
+    so.longest_seconds = study.longest_seconds;
+    so.longest_metres = study.longest_metres;
+    so.extra_inputs.insert(so.extra_inputs.end(), study.extra_inputs.begin(), study.extra_inputs.end());
     std::error_code ec;
     const std::string cwd = fs::current_path(ec).string();
     io::TextOutput parts = plan.open_text(plan.file_of(0));
@@ -160,27 +167,30 @@ void run_sharded_shard(const ShardedStudy& study, const std::string& dir, std::s
     }
     check_plan_inputs(plan);
     const auto t0 = std::chrono::steady_clock::now();
-    const ShardResult r = run_shard(plan, (fs::path(dir) / plan.parts_file).string(), index, study.spec,
-                                    study.options, rep, study.sites ? &*study.sites : nullptr);
+    const std::string parts = (fs::path(dir) / plan.parts_file).string();
+    std::string bytes, what;
+    if (study.shard) {
+        bytes = study.shard(plan, parts, index, rep);
+    } else {
+        const ShardResult r = run_shard(plan, parts, index, study.spec, study.options, rep,
+                                        study.sites ? &*study.sites : nullptr);
+        bytes = shard_result_bytes(r);
+        what = std::to_string(r.demand.ids.size()) + " demand features, " + std::to_string(r.demand.xy.size()) +
+               " points; halo " + one_decimal(r.halo_m / 1000.0, 2) + " km" +
+               (r.reads > 1 ? " (its roads read " + std::to_string(r.reads) + " times)" : std::string()) + "; ";
+    }
     const fs::path file = fs::path(dir) / "shards" / shard_file_name(index, count);
     std::error_code ec;
     fs::create_directories(file.parent_path(), ec);
-    io::OutputPlan out({{"--shard-dir", file.string(), {".bin"}, "", false}},
-                       inputs_of(study), notes_of(rep));
-    out.write_text(0, shard_result_bytes(r));
+    io::OutputPlan out({{"--shard-dir", file.string(), {".bin"}, "", false}}, inputs_of(study), notes_of(rep));
+    out.write_text(0, bytes);
     out.commit();
     fs::path failed = file;
     failed.replace_extension(".failed");
     fs::remove(failed, ec);
-    rep.note(
-        "shard " + std::to_string(index) + " of " + std::to_string(count) + ": " +
-        std::to_string(r.demand.ids.size()) + " demand features, " +
-        std::to_string(r.demand.xy.size()) + " points; halo " + one_decimal(r.halo_m / 1000.0, 2) +
-        " km" +
-        (r.reads > 1 ? " (its roads read " + std::to_string(r.reads) + " times)" : std::string()) +
-        "; " +
-        one_decimal(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) +
-        " s; " + file.string());
+    rep.note("shard " + std::to_string(index) + " of " + std::to_string(count) + ": " + what +
+             one_decimal(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()) + " s; " +
+             file.string());
 }
 
 MergedStudy merge_sharded(const ShardedStudy& study, const std::string& dir, const Reporter& rep) {

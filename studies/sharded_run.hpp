@@ -46,6 +46,17 @@ struct ShardedStudy {
     std::function<void(const Reporter&)> check_outputs;
     /** Merges the shards of the run planned in a folder (absolute) into the study's outputs. */
     std::function<void(const std::string& dir, const Reporter&)> merge;
+
+    /** A study of several service studies (a plan): the points its other studies place and their
+        longest reach (ShardOptions), its further input files, and how a shard runs them all into
+        the bytes of its result file (else: run_shard on `options` and `sites`). */
+    std::function<std::vector<Point>(const io::Network& frame, const Box& lonlat_bounds)> more_points;
+    Seconds longest_seconds = 0.0;
+    double longest_metres = 0.0;
+    std::vector<std::string> extra_inputs;
+    std::function<std::string(const ShardPlan& plan, const std::string& parts, std::size_t index,
+                              const Reporter& reporter)>
+        shard;
 };
 
 /** A sharded run to plan into a folder. */
