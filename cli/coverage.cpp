@@ -1,7 +1,5 @@
 // lifecircle coverage: one service study with its files (studies/coverage_run.hpp), whole or in
 // shards (cli/shards.hpp).
-#include <cstdio>
-
 #include "cli/common.hpp"
 #include "cli/shards.hpp"
 #include "cli/verbs.hpp"
@@ -51,35 +49,7 @@ studies::CoverageJob coverage_job(CoverageArgs& a) {
 }
 
 int print_tables(const studies::CoverageOutcome& done, const studies::CoverageJob& job) {
-    const studies::ServiceResult& r = done.result;
-    const std::vector<std::string>& groups = done.area->demand.groups;
-    std::fprintf(console(), "coverage within %s, %s\n", done.options.standard.describe().c_str(),
-                done.options.standard.direction_name().c_str());
-    ConsoleTable t({"group", "total", "covered", "share", "unreachable", "unsnapped", "mean min", "gini"});
-    for (std::size_t g = 0; g < groups.size(); ++g) {
-        const planners::Figures& f = r.overall[g];
-        t.add({groups[g], fixed(f.total, 0), fixed(f.covered, 0), percent(f.covered, f.total), fixed(f.unreachable, 0),
-               fixed(f.unsnapped, 0), fixed(f.mean_minutes, 1), fixed(f.gini_minutes, 3)});
-    }
-    t.print();
-    if (r.seats) {
-        const planners::AssignmentTotals& s = r.seats->assignment.totals;
-        std::fprintf(console(), "\ncapacity (%s): %.0f for %.0f %s; within the standard %.0f (%s), served %.0f (%s), covered but "
-                    "unserved %.0f, spare %.0f\n",
-                    job.options.facilities.read.capacity_field.c_str(), s.capacity, s.demand_weight,
-                    groups[r.group].c_str(), s.covered_weight, percent(s.covered_weight, s.demand_weight).c_str(),
-                    s.served_weight, percent(s.served_weight, s.demand_weight).c_str(), s.covered_unserved_weight,
-                    s.spare_capacity);
-    }
-    if (!r.districts.empty()) {
-        std::fprintf(console(), "\n");
-        ConsoleTable d({"district", groups[r.group], "share", "mean min"});
-        for (const maps::DistrictFigures& f : r.districts) {
-            const planners::Figures& g = f.groups[r.group];
-            d.add({f.name, fixed(g.total, 0), percent(g.covered, g.total), fixed(g.mean_minutes, 1)});
-        }
-        d.print();
-    }
+    studies::print_coverage(done, job);
     print_note("coverage: " + std::to_string(done.features) + " demand features written to " + job.out);
     return 0;
 }
@@ -125,7 +95,8 @@ studies::ShardedStudy sharded_of(const studies::CoverageJob& job) {
 
 studies::ShardedStudy sharded_coverage(const std::vector<std::string>& words, unsigned threads) {
     CoverageArgs a;
-    parse_words("coverage", words, threads, a, add_coverage_options);
+    parse_words("coverage", words, a, add_coverage_options);
+    if (threads > 0) a.network.threads = threads;
     return sharded_of(coverage_job(a));
 }
 

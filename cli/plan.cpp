@@ -1,14 +1,17 @@
-// lifecircle plan scenario.toml --out DIR: studies::run_plan, then studies::write_plan; and
-// lifecircle demo --out DIR: the built-in district (studies/demo.hpp), then a plan on it.
+// lifecircle plan scenario.toml --out DIR: studies::run_plan, then studies::write_plan, whole or in
+// shards (studies/plan_shards.hpp); and lifecircle demo --out DIR: the built-in district
+// (studies/demo.hpp), then a plan on it.
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 
 #include "cli/common.hpp"
+#include "cli/shards.hpp"
 #include "cli/verbs.hpp"
 #include "core/error.hpp"
 #include "io/html_pdf.hpp"
 #include "studies/plan_folder.hpp"
+#include "studies/plan_shards.hpp"
 
 namespace lifecircle::cli {
 
@@ -20,7 +23,14 @@ struct PlanArgs {
     unsigned threads = 0;
     /** Files (relative to `out`) the caller wrote there that count as ours (the demo's data). */
     std::vector<std::string> extra_files;
+    ShardArgs sharding;
 };
+
+/** The plan in shards: its merge prints the plan's table. */
+studies::ShardedStudy sharded_of(const PlanArgs& a) {
+    return studies::sharded_study({a.scenario, a.out, a.force, a.threads, studies::study_words(a.sharding.raw)},
+                                  [](const studies::PlanResult& r) { studies::plan_table(r).print(); });
+}
 
 int run_plan(const PlanArgs& args) {
     if (args.example) {
@@ -48,7 +58,26 @@ int run_plan(const PlanArgs& args) {
     return 0;
 }
 
+void add_plan_options(CLI::App& app, PlanArgs& args) {
+    app.add_option("scenario", args.scenario, "The scenario file (lifecircle plan --example prints one)");
+    app.add_option("--out", args.out, "Folder to write into (created if missing)");
+    app.add_flag("--example", args.example, "Print a commented example scenario and exit");
+    app.add_flag("--force", args.force, "Write into a folder that holds files lifecircle did not write");
+    app.add_flag("--verbose", args.verbose, "Print how long the plan took");
+    app.add_flag("--pdf", args.pdf, "Also print report.html to report.pdf (A4) with headless Chromium (Debian: chromium)");
+    app.add_option("--threads", args.threads, "Worker threads (0 = all cores)")->capture_default_str();
+    add_sharding_options(app, args.sharding);
+    add_quiet_option(app);
+}
+
 }  // namespace
+
+studies::ShardedStudy sharded_plan(const std::vector<std::string>& words, unsigned threads) {
+    PlanArgs a;
+    parse_words("plan", words, a, add_plan_options);
+    if (threads > 0) a.threads = threads;
+    return sharded_of(a);
+}
 
 void add_plan(CLI::App& app, Runner& run) {
     auto* cmd = app.add_subcommand(
@@ -56,15 +85,11 @@ void add_plan(CLI::App& app, Runner& run) {
                 "every variant (road works, facilities added or closed), as one styled GeoPackage, GeoJSON, a QGIS "
                 "project, summary.json, tables.xlsx and report.html (--pdf: report.pdf)");
     auto a = std::make_shared<PlanArgs>();
-    cmd->add_option("scenario", a->scenario, "The scenario file (lifecircle plan --example prints one)");
-    cmd->add_option("--out", a->out, "Folder to write into (created if missing)");
-    cmd->add_flag("--example", a->example, "Print a commented example scenario and exit");
-    cmd->add_flag("--force", a->force, "Write into a folder that holds files lifecircle did not write");
-    cmd->add_flag("--verbose", a->verbose, "Print how long the plan took");
-    cmd->add_flag("--pdf", a->pdf, "Also print report.html to report.pdf (A4) with headless Chromium (Debian: chromium)");
-    cmd->add_option("--threads", a->threads, "Worker threads (0 = all cores)")->capture_default_str();
-    add_quiet_option(*cmd);
-    cmd->callback([&run, a] { run = [a] { return run_plan(*a); }; });
+    add_plan_options(*cmd, *a);
+    cmd->callback([&run, a] {
+        keep_raw_args(a->sharding, "plan");
+        run = [a] { return run_as_asked(a->sharding, a->threads, [a] { return sharded_of(*a); }, [a] { return run_plan(*a); }); };
+    });
 }
 
 void add_demo(CLI::App& app, Runner& run) {

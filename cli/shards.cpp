@@ -45,11 +45,14 @@ int run_as_asked(const ShardArgs& a, unsigned threads, const std::function<studi
 namespace {
 
 studies::ShardedStudy sharded_verb(const std::vector<std::string>& words, unsigned threads) {
-    if (words.empty() || (words.front() != "coverage" && words.front() != "suggest"))
-        throw UsageError("lifecircle slurm runs a coverage or suggest study in shards: lifecircle slurm --shards 16 "
+    const std::string verb = words.empty() ? std::string() : words.front();
+    if (verb != "coverage" && verb != "suggest" && verb != "plan")
+        throw UsageError("lifecircle slurm runs a coverage, suggest or plan study in shards: lifecircle slurm --shards 16 "
                          "--out DIR -- coverage --network ... --demand ... --facilities ... --out merged.gpkg");
     const std::vector<std::string> rest(words.begin() + 1, words.end());
-    return words.front() == "coverage" ? sharded_coverage(rest, threads) : sharded_suggest(rest, threads);
+    return verb == "coverage" ? sharded_coverage(rest, threads)
+           : verb == "suggest" ? sharded_suggest(rest, threads)
+                               : sharded_plan(rest, threads);
 }
 
 struct SlurmArgs {
@@ -90,7 +93,7 @@ int run_merge(const std::string& dir, unsigned threads) {
 }  // namespace
 
 void add_merge(CLI::App& app, Runner& run) {
-    auto* cmd = app.add_subcommand("merge", "Merge the shards of a sharded run (lifecircle slurm, or coverage/suggest "
+    auto* cmd = app.add_subcommand("merge", "Merge the shards of a sharded run (lifecircle slurm, or coverage/suggest/plan "
                                             "--shards N --shard-dir DIR) into the outputs its study names, as the whole run");
     auto dir = std::make_shared<std::string>();
     auto threads = std::make_shared<unsigned>(0);
@@ -101,7 +104,7 @@ void add_merge(CLI::App& app, Runner& run) {
 }
 
 void add_slurm(CLI::App& app, Runner& run) {
-    auto* cmd = app.add_subcommand("slurm", "Plan a coverage or suggest study in shards on a Slurm cluster: an array "
+    auto* cmd = app.add_subcommand("slurm", "Plan a coverage, suggest or plan study in shards on a Slurm cluster: an array "
                                             "job of N shards (each retried once) and a merge job after them; "
                                             "lifecircle slurm --shards 16 --out DIR -- coverage --network ...");
     auto s = std::make_shared<SlurmArgs>();
@@ -121,7 +124,7 @@ void add_slurm(CLI::App& app, Runner& run) {
     cmd->add_flag("--submit", s->submit, "Submit the jobs with sbatch");
     cmd->add_flag("--dry-run", s->run.dry_run, "Print the job scripts; plan and write nothing");
     cmd->add_flag("--force", s->run.force, "Write into a folder that holds files lifecircle did not write");
-    cmd->add_option("study", s->study, "-- coverage or suggest and its options (the study every shard runs)")->required();
+    cmd->add_option("study", s->study, "-- coverage, suggest or plan and its options (the study every shard runs)")->required();
     add_quiet_option(*cmd);
     cmd->callback([&run, s] { run = [s] { return run_slurm(*s); }; });
 }

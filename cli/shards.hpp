@@ -26,10 +26,9 @@ void keep_raw_args(ShardArgs& a, const std::string& verb);
 int run_as_asked(const ShardArgs& a, unsigned threads, const std::function<studies::ShardedStudy()>& sharded,
                  const std::function<int()>& whole);
 
-/** Parses a verb's words (as a manifest keeps them) with its options; UsageError naming it.
-    `threads` > 0 replaces their --threads. */
+/** Parses a verb's words (as a manifest keeps them) with its options; UsageError naming it. */
 template <class Args>
-void parse_words(const std::string& verb, const std::vector<std::string>& words, unsigned threads, Args& a,
+void parse_words(const std::string& verb, const std::vector<std::string>& words, Args& a,
                  void (*add_options)(CLI::App&, Args&)) {
     CLI::App app{"lifecircle " + verb, verb};
     add_options(app, a);
@@ -39,12 +38,12 @@ void parse_words(const std::string& verb, const std::vector<std::string>& words,
         throw UsageError("the " + verb + " options of the sharded run: " + std::string(e.what()));
     }
     a.sharding.raw = words;
-    if (threads > 0) a.network.threads = threads;
 }
 
-/** coverage's and suggest's words parsed (parse_words), as sharded studies whose merge prints
-    the verb's tables. */
+/** coverage's, suggest's and plan's words parsed (parse_words), as sharded studies whose merge
+    prints the verb's tables; `threads` > 0 replaces their --threads. */
 studies::ShardedStudy sharded_coverage(const std::vector<std::string>& words, unsigned threads);
 studies::ShardedStudy sharded_suggest(const std::vector<std::string>& words, unsigned threads);
+studies::ShardedStudy sharded_plan(const std::vector<std::string>& words, unsigned threads);
 
 }  // namespace lifecircle::cli

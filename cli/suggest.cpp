@@ -215,7 +215,8 @@ void add_suggest_options(CLI::App& cmd, SuggestArgs& a) {
 
 studies::ShardedStudy sharded_suggest(const std::vector<std::string>& words, unsigned threads) {
     SuggestArgs a;
-    parse_words("suggest", words, threads, a, add_suggest_options);
+    parse_words("suggest", words, a, add_suggest_options);
+    if (threads > 0) a.network.threads = threads;
     check_options(a);
     return sharded_of(suggestion_job(a));
 }

@@ -11,6 +11,7 @@
 #include "io/layer_writer.hpp"
 #include "io/output.hpp"
 #include "io/points.hpp"
+#include "studies/console.hpp"
 #include "studies/merge.hpp"
 
 namespace lifecircle::studies {
@@ -116,6 +117,38 @@ CoverageOutcome run_coverage(const CoverageJob& job, const Reporter& rep) {
     done.features = write_outputs(job, out, *done.area, o, done.result, rep);
     done.options = std::move(o);
     return done;
+}
+
+void print_coverage(const CoverageOutcome& done, const CoverageJob& job) {
+    const ServiceResult& r = done.result;
+    const std::vector<std::string>& groups = done.area->demand.groups;
+    std::fprintf(console_stream(), "coverage within %s, %s\n", done.options.standard.describe().c_str(),
+                done.options.standard.direction_name().c_str());
+    ConsoleTable t({"group", "total", "covered", "share", "unreachable", "unsnapped", "mean min", "gini"});
+    for (std::size_t g = 0; g < groups.size(); ++g) {
+        const planners::Figures& f = r.overall[g];
+        t.add({groups[g], fixed(f.total, 0), fixed(f.covered, 0), percent(f.covered, f.total), fixed(f.unreachable, 0),
+               fixed(f.unsnapped, 0), fixed(f.mean_minutes, 1), fixed(f.gini_minutes, 3)});
+    }
+    t.print();
+    if (r.seats) {
+        const planners::AssignmentTotals& s = r.seats->assignment.totals;
+        std::fprintf(console_stream(), "\ncapacity (%s): %.0f for %.0f %s; within the standard %.0f (%s), served %.0f (%s), covered but "
+                    "unserved %.0f, spare %.0f\n",
+                    job.options.facilities.read.capacity_field.c_str(), s.capacity, s.demand_weight,
+                    groups[r.group].c_str(), s.covered_weight, percent(s.covered_weight, s.demand_weight).c_str(),
+                    s.served_weight, percent(s.served_weight, s.demand_weight).c_str(), s.covered_unserved_weight,
+                    s.spare_capacity);
+    }
+    if (!r.districts.empty()) {
+        std::fprintf(console_stream(), "\n");
+        ConsoleTable d({"district", groups[r.group], "share", "mean min"});
+        for (const maps::DistrictFigures& f : r.districts) {
+            const planners::Figures& g = f.groups[r.group];
+            d.add({f.name, fixed(g.total, 0), percent(g.covered, g.total), fixed(g.mean_minutes, 1)});
+        }
+        d.print();
+    }
 }
 
 ShardedStudy sharded_study(const CoverageJob& job) {

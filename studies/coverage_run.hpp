@@ -51,6 +51,10 @@ struct CoverageOutcome {
     std::size_t features = 0;
 };
 
+/** Prints a finished run's figures on the console (console_stream()): per group, the seats, per
+    district. */
+void print_coverage(const CoverageOutcome& done, const CoverageJob& job);
+
 /** Checks a job's inputs and outputs before any work (UsageError, OutputError). */
 void check_coverage_job(const CoverageJob& job);
 

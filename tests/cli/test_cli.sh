@@ -667,7 +667,7 @@ check "slurm dry run" run 0 "$lc" slurm --shards 4 --out "$tmp/slurmrun" --dry-r
 check "slurm dry run array" grep -qF "#SBATCH --array=0-3" "$tmp/out"
 check "slurm dry run wrote nothing" test ! -e "$tmp/slurmrun"
 check "slurm of another verb" run 2 "$lc" slurm --shards 4 --out "$tmp/slurmrun" -- matrix --network "$demo"
-check "slurm of another verb message" err_has "lifecircle slurm runs a coverage or suggest study in shards"
+check "slurm of another verb message" err_has "lifecircle slurm runs a coverage, suggest or plan study in shards"
 
 # A suggestion in shards: the shards tabulate the candidate sites with their residents, the merge
 # chooses on the whole tables: the sites file is the whole run's, byte for byte, and so is the
@@ -706,6 +706,46 @@ check "suggest auto in shards left nothing" test ! -e "$tmp/sg2.geojson"
 check "slurm suggest dry run" run 0 "$lc" slurm --shards 2 --out "$tmp/slurmsg" --dry-run -- "${sug[@]}" \
     --out "$tmp/sg3.geojson"
 check "slurm suggest dry run runs suggest" grep -qF "suggest --network" "$tmp/out"
+
+# A plan in shards: each shard runs the scenario's service studies on its residents, the merge runs
+# the plan on the merged results: every file of the plan folder is the whole plan's, byte for byte.
+cat >"$tmp/sh_plan.toml" <<TOML
+title = "demo in shards"
+[network]
+file = "$demo"
+[demand]
+file = "$src/demo/homes.csv"
+weight_fields = ["population"]
+[gaps]
+hex_m = 150
+[[services]]
+id = "clinics"
+facilities = "$tmp/sh_fac.csv"
+capacity_field = "seats"
+minutes = 5
+demand_group = "population"
+[[variants]]
+id = "new_clinic"
+title = "a new clinic"
+  [[variants.facilities]]
+  service = "clinics"
+  add = [{ id = "N1", name = "new", lon = 116.3150, lat = 39.9830, capacity = 60 }]
+TOML
+check "plan whole" run 0 "$lc" plan "$tmp/sh_plan.toml" --out "$tmp/pl0" --quiet
+check "plan in 3 shards" run 0 "$lc" plan "$tmp/sh_plan.toml" --out "$tmp/pl1" --shards 3 --jobs 2 --shard-dir "$tmp/plrun"
+check "plan in shards = whole, every file" diff -r "$tmp/pl0" "$tmp/pl1"
+check "plan in shards printed its table" grep -qF "new_clinic" "$tmp/out"
+rm -rf "$tmp/pl1"
+check "plan merge again" run 0 "$lc" merge "$tmp/plrun"
+check "plan merged again = whole" diff -r "$tmp/pl0" "$tmp/pl1"
+{ cat "$tmp/sh_plan.toml"; printf '[[edits]]\ntype = "add_road"\nline = [[116.3117, 39.9754], [116.3117, 39.9772]]\n'; } \
+    >"$tmp/sh_plan_edits.toml"
+check "plan with road works in shards" run 2 "$lc" plan "$tmp/sh_plan_edits.toml" --out "$tmp/pl2" --shards 2
+check "plan with road works in shards message" err_has "a plan in shards takes no road works"
+check "plan with road works in shards left nothing" test ! -e "$tmp/pl2"
+check "slurm plan dry run" run 0 "$lc" slurm --shards 2 --out "$tmp/slurmpl" --dry-run -- plan "$tmp/sh_plan.toml" \
+    --out "$tmp/pl3"
+check "slurm plan dry run runs the plan's shards" grep -qF -- "plan $tmp/sh_plan.toml --out $tmp/pl3" "$tmp/out"
 
 # Issue 21: public transport by timetable, where the shared data is present.
 pa=$src/../shared/data

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sharded studies on a real Slurm cluster of one node: this script starts Debian's munge and
 # slurm-wlm (slurmctld + slurmd, two CPUs) on localhost with their own key, config, ports and state
-# under a scratch folder, submits `lifecircle slurm --shards 4 --submit` (a coverage study, then a
-# suggestion), and compares the merged outputs with the single run byte for byte. Then a shard that fails once (retried by its
+# under a scratch folder, submits `lifecircle slurm --shards 4 --submit` (a coverage study, a
+# suggestion, a scenario's plan), and compares the merged outputs with the single run byte for byte. Then a shard that fails once (retried by its
 # array task) and one that fails for good (named, the merge never runs, `lifecircle merge`
 # refuses naming it). The daemons are stopped when the script ends, however it ends.
 #   LIFECIRCLE=build/lifecircle bash tests/slurm/test_slurm.sh SOURCE_DIR
@@ -164,6 +164,33 @@ wait_for "$array" "$merge"
 [ "$(job_state "$merge")" = COMPLETED ] || fail "the suggest merge job ended $(job_state "$merge"): $(cat run_sg/logs/merge.err)"
 cmp -s sites_single.geojson sites_m.geojson || fail "the sites of the sharded suggestion differ from the single run's"
 echo "ok: a suggestion in 4 shards on the cluster chose the single run's sites, byte for byte"
+
+# --- a scenario's plan in four shards on the cluster: every file the whole plan's -----------------
+cat > plan.toml <<EOF2
+title = "Porto Alegre on the cluster"
+[network]
+file = "$data/porto_alegre.osm.pbf"
+[demand]
+file = "$data/porto_alegre_hexgrid.csv"
+weight_fields = ["population"]
+[districts]
+file = "districts.geojson"
+name_field = "name"
+[[services]]
+id = "clinics"
+facilities = "clinics.csv"
+capacity_field = "capacity"
+minutes = 15
+demand_group = "population"
+EOF2
+"$lc" plan plan.toml --out plan_single --quiet >/dev/null || fail "the single plan failed"
+"$lc" slurm --shards 4 --out run_pl --time 10 --submit -- plan plan.toml --out plan_m >/dev/null ||
+    fail "lifecircle slurm --submit -- plan failed"
+read -r array merge < run_pl/jobs.txt
+wait_for "$array" "$merge"
+[ "$(job_state "$merge")" = COMPLETED ] || fail "the plan's merge job ended $(job_state "$merge"): $(cat run_pl/logs/merge.err)"
+diff -r plan_single plan_m >/dev/null || fail "the plan in shards differs from the single plan: $(diff -rq plan_single plan_m)"
+echo "ok: a plan in 4 shards on the cluster wrote the single plan's folder, every file byte for byte"
 
 # --- a shard that fails once is run again by its task -------------------------------------------
 cat > flaky <<EOF
