@@ -127,8 +127,8 @@ public:
     }
 
 private:
-    /** A plan in shards: the whole network, read without residents, with the merged residents
-        (their snaps say only whether they snapped: nothing here searches from them). */
+    /** A plan in shards: the whole network with the merged residents placed on it (nothing
+        searches from them but the suggested sites, for the minutes with them). */
     std::unique_ptr<StudyArea> with_residents(const AreaSpec& spec, const ProfileSettings& profile,
                                               const StudyArea& residents) const {
         auto a = std::make_unique<StudyArea>();
@@ -140,7 +140,9 @@ private:
         for (const std::string& w : a->net.warnings) m_reporter.note(spec.network.path + ": " + w);
         a->snapper = std::make_unique<Snapper>(a->net.graph, a->net.graph.profile_id(profile.mode), spec.network.snap);
         a->demand = residents.demand;
-        a->demand_snaps = residents.demand_snaps;
+        // Placed again on the whole network, as the whole run places them (for the minutes to the
+        // suggested sites; the studies' own answers come from the shards).
+        a->demand_snaps = a->snapper->snap_all(a->demand.xy);
         a->districts = residents.districts;
         a->membership = residents.membership;
         return a;
@@ -787,7 +789,21 @@ PlanResult run_plan(const Scenario& sc, const PlanOptions& options, const Report
                 const SuggestionOptions so = suggestion_options(o, *sv.suggest, options.threads);
                 if (merged) {
                     // On today's merged tables; then placed on the whole network, as run_suggestion places.
-                    s.suggestion = run_suggestion_on_shards((*merged)[next - 1].merged, so, area.net, reporter);
+                    // The minutes with the sites: every resident's nearest chosen site on the whole network.
+                    const auto nearest = [&](std::span<const Point> xy) {
+                        FacilitySet sites;
+                        sites.xy.assign(xy.begin(), xy.end());
+                        sites.lonlat = sites.xy;
+                        sites.ids.assign(xy.size(), std::string());
+                        sites.names = sites.ids;
+                        sites.delay.assign(xy.size(), 0.0);
+                        sites.cutoff.assign(xy.size(), unreachable);
+                        sites.outline.resize(xy.size());
+                        ServiceOptions plain = so.service;
+                        plain.facilities.read.capacity_field.clear();
+                        return service_searches(area, plain, sites, place_points(xy, *area.snapper), reporter).coverage;
+                    };
+                    s.suggestion = run_suggestion_on_shards((*merged)[next - 1].merged, so, area.net, reporter, nearest);
                     SuggestionResult& x = *s.suggestion;
                     x.before.placed = place_facilities(x.before.facilities, *area.snapper);
                     x.candidates.placed = place_points(x.candidates.xy, *area.snapper);
@@ -927,11 +943,11 @@ std::vector<PlanStudy> plan_studies(const Scenario& sc) {
         today.service = k;
         today.options = service_options(sc, sv, standard);
         today.options.areas.reset();
-        if (sv.suggest)
-            throw UsageError(what + "does not suggest sites yet (service '" + sv.id + "' has [services.suggest]): "
-                             "the report's panel with the sites needs each resident's minutes to them beyond the "
-                             "standard, which no shard's table holds; run the plan without it, and the sites with "
-                             "lifecircle suggest ... --shards N (the same sites as the whole run)");
+        if (sv.suggest) {
+            const SuggestionOptions so = suggestion_options(today.options, *sv.suggest, 1);
+            check_sharded_suggestion(so);
+            today.sites = candidate_table(so);
+        }
         out.push_back(today);
         for (std::size_t v = 0; v < variants.size(); ++v) {
             const ScenarioFacilityChange* change = nullptr;

@@ -140,7 +140,7 @@ struct PlanStudy {
     std::size_t variant = 0;
     /** Its options (no service areas: the merge draws them). */
     ServiceOptions options;
-    /** Candidate sites tabulated with it (none yet: a plan in shards suggests no sites). */
+    /** Today's study of a service with a suggestion: its candidate sites. */
     std::optional<SiteTableSpec> sites;
     /** A variant's facilities (its own, some closed, some added); empty: the service's own. */
     FacilityProvider facilities;
@@ -150,8 +150,7 @@ struct PlanStudy {
  * The service studies of a scenario, in the order run_plan() evaluates them (today for each
  * service, then each variant that adds or closes its facilities). UsageError for a scenario a
  * plan in shards does not run: road works, a service by public transport, services of more than
- * one travel profile, buildings as the demand, and suggested sites ([services.suggest]: the
- * report's panel with the sites needs each resident's minutes to them beyond the standard).
+ * one travel profile, buildings as the demand, auto candidates (check_sharded_suggestion).
  * `scenario` must outlive the studies.
  */
 std::vector<PlanStudy> plan_studies(const Scenario& scenario);

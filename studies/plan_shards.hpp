@@ -12,9 +12,10 @@
  *
  * A scenario runs in shards when its services share one travel profile (mode, speed, slope) and
  * it has no road works (they change the network a shard reads), no service by public transport
- * and no suggestion (the panel with the sites needs minutes beyond any shard's table: run
- * `suggest --shards` for the sites); its demand is a layer, not buildings. Anything else is a
- * UsageError saying what to do (plan_studies).
+ * and no auto candidates; its demand is a layer, not buildings. Anything else is a UsageError
+ * saying what to do (plan_studies). A suggestion is chosen on the merged tables
+ * (run_suggestion_on_shards); the minutes with the chosen sites come from one search from them on
+ * the whole network the merge holds.
  */
 
 #include <cstddef>

@@ -413,7 +413,8 @@ SuggestionResult run_suggestion(const StudyArea& area, const SuggestionOptions& 
 }
 
 SuggestionResult run_suggestion_on_shards(const MergedStudy& m, const SuggestionOptions& o, const io::Network& frame,
-                                          const Reporter& reporter) {
+                                          const Reporter& reporter,
+                                          const std::function<planners::CoverageResult(std::span<const Point>)>& nearest_site) {
     check_sharded_suggestion(o);
     if (!m.sites || !m.pairs) throw std::invalid_argument("run_suggestion_on_shards: the shards tabulated no sites");
     const StudyArea& area = *m.area;
@@ -486,6 +487,21 @@ SuggestionResult run_suggestion_on_shards(const MergedStudy& m, const Suggestion
                 within.push_back(e);
             }
         }
+    }
+    if (nearest_site) {
+        std::vector<Point> xy;
+        for (const std::uint32_t j : chosen) xy.push_back(r.candidates.xy[j]);
+        const planners::CoverageResult n = nearest_site(xy);
+        const auto nearer = [&](planners::Nearest& after, const planners::Nearest& sites) {
+            for (std::size_t i = 0; i < after.seconds.size(); ++i)
+                if (sites.seconds[i] != unreachable && !(after.seconds[i] <= sites.seconds[i])) {
+                    after.seconds[i] = sites.seconds[i];
+                    after.facility[i] = static_cast<std::uint32_t>(r.before.facilities.size()) + sites.facility[i];
+                }
+        };
+        nearer(c.by_time, n.by_time);
+        if (c.has_length) nearer(c.by_length, n.by_length);
+        for (std::size_t i = 0; i < c.covered.size(); ++i) c.covered[i] = c.covered[i] || n.covered[i];
     }
     const TimeTable after_pairs(std::move(after_rows), area.demand.xy.size());
     ServiceOptions existing = o.service;

@@ -8,7 +8,9 @@
  * `lifecircle coverage` reports for the same facilities.
  */
 
+#include <functional>
 #include <limits>
+#include <span>
 #include <optional>
 #include <string>
 #include <vector>
@@ -126,11 +128,16 @@ void check_sharded_suggestion(const SuggestionOptions& options);
  * existing pairs and the chosen sites' rows within the standard. The selection, the rows, the
  * summary and the coverage and seats before and after equal run_suggestion()'s; of the minutes,
  * those within the candidate table (the standard, or a p-median's bound) are exact, while a
- * resident no chosen site reaches within it keeps the minutes of the existing facilities.
- * `frame` is the plan's (for the exclusion layer).
+ * resident no chosen site reaches within it keeps the minutes of the existing facilities — unless
+ * `nearest_site` is given (a caller with the whole network: a plan's merge), the coverage of every
+ * resident from the chosen sites alone, which then gives every minute after exactly (the nearer of
+ * before and the sites; an existing facility wins a tie). `frame` is the plan's (for the
+ * exclusion layer).
  */
 SuggestionResult run_suggestion_on_shards(const MergedStudy& merged, const SuggestionOptions& options,
-                                          const io::Network& frame, const Reporter& reporter);
+                                          const io::Network& frame, const Reporter& reporter,
+                                          const std::function<planners::CoverageResult(std::span<const Point> sites)>&
+                                              nearest_site = {});
 
 /** The solver's figures (objective, bound, gap, method, restarts, totals) into `j`; a p-median's
     times divided by `time_divisor` (60: seconds to minutes; 1: a matrix's own unit). */

@@ -724,6 +724,11 @@ facilities = "$tmp/sh_fac.csv"
 capacity_field = "seats"
 minutes = 5
 demand_group = "population"
+  [services.suggest]
+  candidates = "$tmp/sh_cand.csv"
+  candidates_capacity_field = "seats"
+  capacitated = true
+  count = 2
 [[variants]]
 id = "new_clinic"
 title = "a new clinic"

@@ -1,7 +1,8 @@
 // A scenario's plan in shards (studies/plan_shards.hpp) against the whole plan: Porto Alegre's
-// hexagon grid in districts with two services (clinics with seats, schools) and a variant that
-// closes a clinic and adds two; planned, every shard run, merged, and written: every file of the
-// plan folder (report, GeoPackage, summary, tables, QGIS project) byte for byte the whole plan's.
+// hexagon grid in districts with two services (clinics with seats and two capacitated suggested
+// sites; schools with three suggested sites among candidates) and a variant that closes a clinic and adds two; planned, every shard
+// run, merged, and written: every file of the plan folder (report, GeoPackage, summary, tables,
+// QGIS project) byte for byte the whole plan's.
 // And what a plan in shards refuses, by its message.
 
 #include <algorithm>
@@ -81,7 +82,10 @@ std::string write_scenario(const fs::path& dir, const std::string& extra = "") {
            "[gaps]\nhex_m = 500\n[report]\nlanguage = \"en\"\n"
            "[[services]]\nid = \"clinics\"\nfacilities = \"clinics.csv\"\ncapacity_field = \"capacity\"\n"
            "minutes = 15\ndemand_group = \"population\"\n"
+           "  [services.suggest]\n  candidates = \"candidates.csv\"\n  count = 2\n  capacitated = true\n"
+           "  candidate_capacity = 3000\n"
            "[[services]]\nid = \"schools\"\nfacilities = \"clinics.csv\"\nminutes = 10\ndemand_group = \"schools\"\n"
+           "  [services.suggest]\n  candidates = \"candidates.csv\"\n  count = 3\n"
            "[[variants]]\nid = \"more_clinics\"\ntitle = \"two clinics more, one less\"\n"
            "  [[variants.facilities]]\n  service = \"clinics\"\n  close = [\"" << first_clinic << "\"]\n"
            "  add = [{ id = \"N1\", name = \"new clinic 1\", lon = -51.20, lat = -30.05, capacity = 4000 },\n"
@@ -105,7 +109,9 @@ TEST_CASE("plan in shards: every file the whole plan's, byte for byte", "[shard]
 
     const std::vector<PlanStudy> studies = plan_studies(sc);
     REQUIRE(studies.size() == 3);  // clinics today and in the variant, schools today with its sites
+    CHECK(studies[0].sites.has_value());
     CHECK(studies[1].variant == 1);
+    CHECK(studies[2].sites.has_value());
 
 
     for (const auto& [n, by] : {std::pair{std::size_t{3}, ShardBy::tiles}, std::pair{std::size_t{5}, ShardBy::tiles},
@@ -122,6 +128,8 @@ TEST_CASE("plan in shards: every file the whole plan's, byte for byte", "[shard]
         for (std::size_t i = 0; i < n; ++i) run_sharded_shard(study, fs::absolute(run).string(), i, n, rep);
         study.merge(fs::absolute(run).string(), rep);
         REQUIRE(merged.services.size() == 2);
+        REQUIRE(merged.services[1].suggestion.has_value());
+        CHECK(merged.services[1].suggestion->suggestion.selected == whole.services[1].suggestion->suggestion.selected);
 
         std::size_t files = 0, differ = 0;
         for (const auto& e : fs::directory_iterator(dir.path() / "whole")) {
@@ -146,12 +154,12 @@ TEST_CASE("plan in shards: what it refuses says why", "[shard][plan]") {
             dir.path(), "[[edits]]\ntype = \"add_road\"\nline = [[-51.20, -30.05], [-51.20, -30.051]]\nclass = \"footway\"\n"));
         CHECK_THROWS_WITH(plan_studies(sc), Catch::Contains("takes no road works"));
     }
-    SECTION("a suggestion") {
+    SECTION("auto candidates") {
         const Scenario sc = read_scenario(write_scenario(
             dir.path(), "[[services]]\nid = \"sites\"\nfacilities = \"clinics.csv\"\nminutes = 15\n"
-                        "demand_group = \"population\"\n  [services.suggest]\n  candidates = \"candidates.csv\"\n"
+                        "demand_group = \"population\"\n  [services.suggest]\n  candidates = \"auto\"\n"
                         "  count = 3\n"));
-        CHECK_THROWS_WITH(plan_studies(sc), Catch::Contains("lifecircle suggest ... --shards N"));
+        CHECK_THROWS_WITH(plan_studies(sc), Catch::Contains("needs a candidate layer"));
     }
     SECTION("services of two travel profiles") {
         const Scenario sc = read_scenario(write_scenario(
