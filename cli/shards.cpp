@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <map>
 
 #include "cli/common.hpp"
@@ -49,10 +50,8 @@ studies::ShardedStudy sharded_verb(const std::vector<std::string>& words, unsign
     if (verb != "coverage" && verb != "suggest" && verb != "plan")
         throw UsageError("lifecircle slurm runs a coverage, suggest or plan study in shards: lifecircle slurm --shards 16 "
                          "--out DIR -- coverage --network ... --demand ... --facilities ... --out merged.gpkg");
-    const std::vector<std::string> rest(words.begin() + 1, words.end());
-    return verb == "coverage" ? sharded_coverage(rest, threads)
-           : verb == "suggest" ? sharded_suggest(rest, threads)
-                               : sharded_plan(rest, threads);
+    const auto parse = verb == "coverage" ? sharded_coverage : verb == "suggest" ? sharded_suggest : sharded_plan;
+    return parse({words.begin() + 1, words.end()}, threads);
 }
 
 struct SlurmArgs {
@@ -66,6 +65,8 @@ int run_slurm(SlurmArgs& s) {
     for (const char* option : {"--shard", "--shards", "--shard-dir"})
         if (std::find(s.study.begin(), s.study.end(), option) != s.study.end())
             throw UsageError("give the study without --shard, --shards or --shard-dir: lifecircle slurm plans the shards");
+    if (s.study.size() == 1 && s.study[0].ends_with(".toml"))  // slurm scenario.toml: the plan into DIR/plan
+        s.study = {"plan", s.study[0], "--out", (std::filesystem::path(s.run.jobs.dir) / "plan").string()};
     const studies::ShardedStudy study = sharded_verb(s.study, 0);
     const studies::SlurmScripts scripts = studies::plan_slurm(study, s.run, reporter());
     const std::string& dir = s.run.jobs.dir;
@@ -124,7 +125,7 @@ void add_slurm(CLI::App& app, Runner& run) {
     cmd->add_flag("--submit", s->submit, "Submit the jobs with sbatch");
     cmd->add_flag("--dry-run", s->run.dry_run, "Print the job scripts; plan and write nothing");
     cmd->add_flag("--force", s->run.force, "Write into a folder that holds files lifecircle did not write");
-    cmd->add_option("study", s->study, "-- coverage, suggest or plan and its options (the study every shard runs)")->required();
+    cmd->add_option("study", s->study, "-- coverage, suggest or plan and its options (the study every shard runs), or a scenario.toml (its plan into DIR/plan)")->required();
     add_quiet_option(*cmd);
     cmd->callback([&run, s] { run = [s] { return run_slurm(*s); }; });
 }

@@ -66,7 +66,7 @@ SlurmScripts make_scripts(const SlurmJobs& s) {
     SlurmScripts out;
     // clang-format off: the scripts as they read
     out.shards = "#!/bin/bash\n"
-                 "# Shard $SLURM_ARRAY_TASK_ID of " + n + " of a sharded lifecircle coverage study planned in\n"
+                 "# Shard $SLURM_ARRAY_TASK_ID of " + n + " of a sharded lifecircle " + (s.args.empty() ? std::string("coverage") : s.args.front()) + " study planned in\n"
                  "# " + dir + " (written by lifecircle slurm; submit with submit.sh beside it).\n"
                  "#SBATCH --job-name=lifecircle-shards\n"
                  "#SBATCH --array=0-" + std::to_string(s.shards - 1) + "\n"

@@ -751,6 +751,8 @@ check "plan with road works in shards left nothing" test ! -e "$tmp/pl2"
 check "slurm plan dry run" run 0 "$lc" slurm --shards 2 --out "$tmp/slurmpl" --dry-run -- plan "$tmp/sh_plan.toml" \
     --out "$tmp/pl3"
 check "slurm plan dry run runs the plan's shards" grep -qF -- "plan $tmp/sh_plan.toml --out $tmp/pl3" "$tmp/out"
+check "slurm scenario.toml dry run" run 0 "$lc" slurm "$tmp/sh_plan.toml" --shards 2 --out "$tmp/slurmsc" --dry-run
+check "slurm scenario.toml plans the plan into DIR/plan" grep -qF -- "plan $tmp/sh_plan.toml --out $tmp/slurmsc/plan" "$tmp/out"
 
 # Issue 21: public transport by timetable, where the shared data is present.
 pa=$src/../shared/data
