@@ -17,6 +17,7 @@
 #include <catch2/catch.hpp>
 
 #include "../temp_dir.hpp"
+#include "porto_alegre.hpp"
 #include "core/error.hpp"
 #include "studies/plan_folder.hpp"
 #include "studies/plan_shards.hpp"
@@ -38,39 +39,18 @@ std::string slurp(const fs::path& p) {
 
 /** The scenario and its files in `dir`. */
 std::string write_scenario(const fs::path& dir, const std::string& extra = "") {
-    std::ifstream in(data_dir + "/osm/porto_alegre_hexgrid.csv");
-    std::string line, facilities = "id,name,lon,lat,capacity\n", candidates = "id,lon,lat\n";
-    std::getline(in, line);
-    std::string first_clinic;
-    double lon0 = 180, lon1 = -180, lat0 = 90, lat1 = -90;
-    for (int k = 0; std::getline(in, line); ++k) {
-        std::vector<std::string> f;
-        std::size_t a = 0;
-        for (std::size_t b; (b = line.find(',', a)) != std::string::npos; a = b + 1) f.push_back(line.substr(a, b - a));
-        f.push_back(line.substr(a));
-        const double lon = std::stod(f[1]), lat = std::stod(f[2]);
-        lon0 = std::min(lon0, lon), lon1 = std::max(lon1, lon), lat0 = std::min(lat0, lat), lat1 = std::max(lat1, lat);
-        const int health = f[6].empty() ? 0 : std::stoi(f[6]);
-        if (health > 0) {
-            facilities += "h" + f[0] + ",clinic " + f[0] + "," + f[1] + "," + f[2] + "," + std::to_string(health * 1500) + "\n";
+    const std::vector<test::Hexagon> hexagons = test::porto_alegre_hexagons(data_dir);
+    std::string facilities = "id,name,lon,lat,capacity\n", candidates = "id,lon,lat\n", first_clinic;
+    for (std::size_t k = 0; k < hexagons.size(); ++k) {
+        const std::vector<std::string>& f = hexagons[k].cells;
+        if (hexagons[k].healthcare() > 0) {
+            facilities += "h" + f[0] + ",clinic " + f[0] + "," + f[1] + "," + f[2] + "," +
+                          std::to_string(hexagons[k].healthcare() * 1500) + "\n";
             if (first_clinic.empty()) first_clinic = "h" + f[0];
         }
         if (k % 11 == 0) candidates += "c" + f[0] + "," + f[1] + "," + f[2] + "\n";
     }
-    // Districts: a 3 x 3 grid over the residents.
-    std::string features;
-    for (int i = 0; i < 3; ++i)
-        for (int j = 0; j < 3; ++j) {
-            const double a = lon0 + (lon1 - lon0) * i / 3, b = lon0 + (lon1 - lon0) * (i + 1) / 3;
-            const double c = lat0 + (lat1 - lat0) * j / 3, d = lat0 + (lat1 - lat0) * (j + 1) / 3;
-            char buf[400];
-            std::snprintf(buf, sizeof buf,
-                          "%s{\"type\":\"Feature\",\"properties\":{\"name\":\"district %d\"},\"geometry\":{\"type\":"
-                          "\"Polygon\",\"coordinates\":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}}",
-                          features.empty() ? "" : ",", 3 * i + j, a, c, b, c, b, d, a, d, a, c);
-            features += buf;
-        }
-    std::ofstream(dir / "districts.geojson") << "{\"type\":\"FeatureCollection\",\"features\":[" << features << "]}";
+    std::ofstream(dir / "districts.geojson") << test::district_grid(hexagons, 3);
     std::ofstream(dir / "clinics.csv") << facilities;
     std::ofstream(dir / "candidates.csv") << candidates;
     std::ofstream(dir / "plan.toml")

@@ -17,6 +17,7 @@
 #include <catch2/catch.hpp>
 
 #include "../temp_dir.hpp"
+#include "porto_alegre.hpp"
 #include "core/error.hpp"
 #include "studies/merge.hpp"
 #include "studies/network_parts.hpp"
@@ -226,42 +227,19 @@ struct PortoAlegre {
     bool ok = fs::exists(data_dir + "/osm/porto_alegre.osm.pbf");
     PortoAlegre() {
         if (!ok) return;
-        std::ifstream in(data_dir + "/osm/porto_alegre_hexgrid.csv");
-        std::string line;
-        std::getline(in, line);
+        const std::vector<test::Hexagon> hexagons = test::porto_alegre_hexagons(data_dir);
         std::string out = "id,lon,lat,capacity,cutoff,delay\n";
-        double lon0 = 180, lon1 = -180, lat0 = 90, lat1 = -90;
         int k = 0;
-        while (std::getline(in, line)) {
-            std::vector<std::string> f;
-            std::size_t a = 0;
-            for (std::size_t b; (b = line.find(',', a)) != std::string::npos; a = b + 1) f.push_back(line.substr(a, b - a));
-            f.push_back(line.substr(a));
-            const double lon = std::stod(f[1]), lat = std::stod(f[2]);
-            lon0 = std::min(lon0, lon), lon1 = std::max(lon1, lon), lat0 = std::min(lat0, lat), lat1 = std::max(lat1, lat);
-            const int health = f[6].empty() ? 0 : std::stoi(f[6]);
-            if (health <= 0) continue;
+        for (const test::Hexagon& h : hexagons) {
+            if (h.healthcare() <= 0) continue;
             // Every third facility waits 2 minutes and counts within 20 minutes only.
             const bool own = ++k % 3 == 0;
-            out += "h" + f[0] + "," + f[1] + "," + f[2] + "," + std::to_string(health * 1500) + "," +
-                   (own ? "20" : "") + "," + (own ? "2" : "") + "\n";
+            out += "h" + h.cells[0] + "," + h.cells[1] + "," + h.cells[2] + "," + std::to_string(h.healthcare() * 1500) +
+                   "," + (own ? "20" : "") + "," + (own ? "2" : "") + "\n";
         }
         write(facilities, out);
         // Districts: a 3 x 3 grid over the residents, the middle one overlapping its neighbour.
-        std::string features;
-        for (int i = 0; i < 3; ++i)
-            for (int j = 0; j < 3; ++j) {
-                const double a = lon0 + (lon1 - lon0) * i / 3 - (i == 1 && j == 1 ? 0.01 : 0), b = lon0 + (lon1 - lon0) * (i + 1) / 3;
-                const double c = lat0 + (lat1 - lat0) * j / 3, d = lat0 + (lat1 - lat0) * (j + 1) / 3;
-                char buf[400];
-                std::snprintf(buf, sizeof buf,
-                              "%s{\"type\":\"Feature\",\"properties\":{\"id\":\"d%d\",\"name\":\"district %d\"},"
-                              "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],"
-                              "[%.6f,%.6f],[%.6f,%.6f]]]}}",
-                              features.empty() ? "" : ",", 3 * i + j, 3 * i + j, a, c, b, c, b, d, a, d, a, c);
-                features += buf;
-            }
-        write(districts, "{\"type\":\"FeatureCollection\",\"features\":[" + features + "]}");
+        write(districts, test::district_grid(hexagons, 3, 0.01));
     }
     AreaSpec spec() const {
         AreaSpec a;
@@ -578,29 +556,17 @@ TEST_CASE("shard: a suggestion on the merged tables chooses the whole run's site
     // Candidates: every seventh hexagon's centre, with seats and a cost.
     const std::string candidates = (pa.dir.path() / "candidates.csv").string();
     {
-        std::ifstream in(data_dir + "/osm/porto_alegre_hexgrid.csv");
-        std::string line, out = "id,lon,lat,seats,cost\n";
-        std::getline(in, line);
-        double lon0 = 180, lon1 = -180, lat0 = 90, lat1 = -90;
-        for (int k = 0; std::getline(in, line); ++k) {
-            const std::size_t a = line.find(','), b = line.find(',', a + 1), c = line.find(',', b + 1);
-            const double lon = std::stod(line.substr(a + 1)), lat = std::stod(line.substr(b + 1));
-            lon0 = std::min(lon0, lon), lon1 = std::max(lon1, lon), lat0 = std::min(lat0, lat), lat1 = std::max(lat1, lat);
-            if (k % 7) continue;
-            out += "c" + std::to_string(k) + "," + line.substr(a + 1, b - a - 1) + "," + line.substr(b + 1, c - b - 1) +
-                   "," + std::to_string(2000 + (k * 37) % 3000) + "," + std::to_string(1 + k % 3) + "\n";
-        }
+        const std::vector<test::Hexagon> hexagons = test::porto_alegre_hexagons(data_dir);
+        std::string out = "id,lon,lat,seats,cost\n";
+        for (std::size_t k = 0; k < hexagons.size(); k += 7)
+            out += "c" + std::to_string(k) + "," + hexagons[k].cells[1] + "," + hexagons[k].cells[2] + "," +
+                   std::to_string(2000 + (k * 37) % 3000) + "," + std::to_string(1 + k % 3) + "\n";
         write(candidates, out);
-        // The middle ninth is a park: no site there.
-        char buf[400];
-        const double a = lon0 + (lon1 - lon0) / 3, b = lon0 + 2 * (lon1 - lon0) / 3;
-        const double c = lat0 + (lat1 - lat0) / 3, d = lat0 + 2 * (lat1 - lat0) / 3;
-        std::snprintf(buf, sizeof buf,
-                      "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
-                      "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],"
-                      "[%.6f,%.6f],[%.6f,%.6f]]]}}]}",
-                      a, c, b, c, b, d, a, d, a, c);
-        write(pa.dir.path() / "park.geojson", buf);
+        // The middle ninth is a park: no site there (the middle district of a 3 x 3 grid).
+        const std::string grid = test::district_grid(hexagons, 3);
+        const std::size_t at = grid.find("{\"type\":\"Feature\",\"properties\":{\"id\":\"d4\"");
+        write(pa.dir.path() / "park.geojson", "{\"type\":\"FeatureCollection\",\"features\":[" +
+                                                  grid.substr(at, grid.find("]]]}}", at) + 5 - at) + "]}");
     }
     AreaSpec spec = pa.spec();
     SuggestionOptions so;
