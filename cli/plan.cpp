@@ -28,7 +28,7 @@ struct PlanArgs {
 
 /** The plan in shards: its merge prints the plan's table. */
 studies::ShardedStudy sharded_of(const PlanArgs& a) {
-    return studies::sharded_study({a.scenario, a.out, a.force, a.threads, studies::study_words(a.sharding.raw)},
+    return studies::sharded_study({a.scenario, a.out, a.force, a.threads, studies::study_words(a.sharding.raw), a.pdf},
                                   [](const studies::PlanResult& r) { studies::plan_table(r).print(); });
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "core/error.hpp"
+#include "io/html_pdf.hpp"
 #include "studies/plan_folder.hpp"
 #include "studies/suggestion.hpp"
 
@@ -45,8 +46,9 @@ ShardedStudy sharded_study(const PlanShardJob& job, std::function<void(const Pla
         }
         return xy;
     };
-    s.check_outputs = [out = job.out](const Reporter&) {
+    s.check_outputs = [out = job.out, pdf = job.pdf](const Reporter&) {
         if (out.empty()) throw UsageError("give the output folder: --out DIR");
+        if (pdf) io::require_chromium("--pdf");  // where the run is planned; the merge checks again
     };
     s.shard = [studies, spec](const ShardPlan& plan, const std::string& parts, std::size_t index, const Reporter& rep) {
         std::vector<std::string> results;
@@ -56,6 +58,7 @@ ShardedStudy sharded_study(const PlanShardJob& job, std::function<void(const Pla
         return shard_studies_bytes(results);
     };
     s.merge = [job, sc, studies, spec, done](const std::string& dir, const Reporter& rep) {
+        if (job.pdf) io::require_chromium("--pdf");  // before the merge's work
         const ShardPlan plan = read_plan(dir);
         std::vector<std::vector<ShardResult>> results =
             load_shard_studies(plan, (std::filesystem::path(dir) / "shards").string(), studies->size());
@@ -69,6 +72,7 @@ ShardedStudy sharded_study(const PlanShardJob& job, std::function<void(const Pla
         }
         PlanWriteOptions write;
         write.threads = job.threads;
+        write.pdf = job.pdf;
         const PlanResult r = plan_into_folder(*sc, {job.out, job.force, {}}, options, write, rep);
         if (done) done(r);
     };

@@ -40,6 +40,8 @@ struct PlanShardJob {
     unsigned threads = 0;
     /** The verb's arguments without the sharding and logging options (the manifest keeps them). */
     std::vector<std::string> args;
+    /** Also report.pdf (PlanWriteOptions::pdf). */
+    bool pdf = false;
 };
 
 /**

@@ -743,6 +743,10 @@ check "plan in shards printed its table" grep -qF "new_clinic" "$tmp/out"
 rm -rf "$tmp/pl1"
 check "plan merge again" run 0 "$lc" merge "$tmp/plrun"
 check "plan merged again = whole" diff -r "$tmp/pl0" "$tmp/pl1"
+if command -v chromium >/dev/null; then
+    check "plan in shards with --pdf" run 0 "$lc" plan "$tmp/sh_plan.toml" --out "$tmp/pl4" --shards 2 --pdf --quiet
+    check "plan in shards wrote report.pdf" test -s "$tmp/pl4/report.pdf"
+fi
 { cat "$tmp/sh_plan.toml"; printf '[[edits]]\ntype = "add_road"\nline = [[116.3117, 39.9754], [116.3117, 39.9772]]\n'; } \
     >"$tmp/sh_plan_edits.toml"
 check "plan with road works in shards" run 2 "$lc" plan "$tmp/sh_plan_edits.toml" --out "$tmp/pl2" --shards 2
