@@ -127,8 +127,8 @@ public:
     }
 
 private:
-    /** A plan in shards: the whole network with the merged residents placed on it (nothing
-        searches from them but the suggested sites, for the minutes with them). */
+    /** A plan in shards: the whole network with the merged residents (placed on it when a service
+        suggests sites: the search from the chosen sites reaches them; nothing else searches). */
     std::unique_ptr<StudyArea> with_residents(const AreaSpec& spec, const ProfileSettings& profile,
                                               const StudyArea& residents) const {
         auto a = std::make_unique<StudyArea>();
@@ -140,9 +140,11 @@ private:
         for (const std::string& w : a->net.warnings) m_reporter.note(spec.network.path + ": " + w);
         a->snapper = std::make_unique<Snapper>(a->net.graph, a->net.graph.profile_id(profile.mode), spec.network.snap);
         a->demand = residents.demand;
-        // Placed again on the whole network, as the whole run places them (for the minutes to the
-        // suggested sites; the studies' own answers come from the shards).
-        a->demand_snaps = a->snapper->snap_all(a->demand.xy);
+        // Placed again on the whole network, as the whole run places them, for the minutes to the
+        // suggested sites (the studies' own answers come from the shards); else as merged.
+        const bool suggests = std::any_of(m_scenario.services.begin(), m_scenario.services.end(),
+                                          [](const ScenarioService& sv) { return sv.suggest.has_value(); });
+        a->demand_snaps = suggests ? a->snapper->snap_all(a->demand.xy) : residents.demand_snaps;
         a->districts = residents.districts;
         a->membership = residents.membership;
         return a;
