@@ -36,6 +36,19 @@ echo "== suggest: two more clinics along the roads where the gaps are, with a bo
 $lc suggest --network demo/demo_district.osm --facilities demo/clinics.geojson --demand demo/homes.csv \
     --weight-field population --candidates auto --candidate-spacing 100 --objective max-coverage --count 2 \
     --minutes 10 --out out/verbs/suggested_clinics.gpkg --summary out/verbs/suggest.json
+echo
+echo "== coverage in 3 shards here, merged exactly: what a province runs on a cluster (same summary, byte for byte) =="
+$lc coverage --network demo/demo_district.osm --facilities demo/clinics.geojson --demand demo/homes.csv \
+    --weight-field population --standard community-health-centre --minutes 10 \
+    --out out/verbs/coverage_sharded.gpkg --gaps out/verbs/coverage_sharded.gpkg --hex-m 150 \
+    --summary out/verbs/coverage_sharded.json --shards 3 --jobs 2
+cmp out/verbs/coverage.json out/verbs/coverage_sharded.json && echo "the sharded summary is the whole run's"
+echo
+echo "== slurm: the same study as a Slurm array job of 16 shards and a merge job (--dry-run: the scripts only) =="
+$lc slurm --shards 16 --out out/verbs/slurm_run --time 1:00:00 --mem 2G --dry-run -- coverage \
+    --network demo/demo_district.osm --facilities demo/clinics.geojson --demand demo/homes.csv \
+    --weight-field population --minutes 10 --out out/verbs/coverage_cluster.gpkg >out/verbs/slurm_scripts.txt
+head -16 out/verbs/slurm_scripts.txt
 if /usr/bin/python3 -c "import lifecircle" 2>/dev/null; then
   echo
   echo "== from Python: the same coverage, as arrays (import lifecircle) =="
