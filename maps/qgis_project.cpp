@@ -257,6 +257,18 @@ void spatialrefsys(std::string& out, const std::string& indent, bool mercator) {
     out += indent + "</spatialrefsys>\n";
 }
 
+/** A map layer's id, data source, name and CRS (Web Mercator for a tile layer), as QGIS writes them. */
+void layer_identity(std::string& out, const std::string& id, const std::string& source, const std::string& title,
+                    bool mercator) {
+    out += "      <id>" + xml_escape(id) + "</id>\n";
+    out += "      <datasource>" + xml_escape(source) + "</datasource>\n";
+    out += "      <keywordList>\n        <value></value>\n      </keywordList>\n";
+    out += "      <layername>" + xml_escape(title) + "</layername>\n";
+    out += "      <srs>\n";
+    spatialrefsys(out, "        ", mercator);
+    out += "      </srs>\n";
+}
+
 /** Spherical (web) Mercator of a WGS 84 position, in metres. */
 constexpr double earth_radius = 6378137.0;
 constexpr double pi = 3.14159265358979323846;
@@ -578,13 +590,7 @@ std::string qgis_project_xml(const QgisProject& project) {
             out += "    <maplayer type=\"raster\" hasScaleBasedVisibilityFlag=\"0\" maxScale=\"0\" "
                    "minScale=\"1e+08\" autoRefreshEnabled=\"0\" autoRefreshTime=\"0\" refreshOnNotifyEnabled=\"0\" "
                    "refreshOnNotifyMessage=\"\">\n";
-            out += "      <id>" + xml_escape(r.id) + "</id>\n";
-            out += "      <datasource>" + xml_escape(source_of(layer)) + "</datasource>\n";
-            out += "      <keywordList>\n        <value></value>\n      </keywordList>\n";
-            out += "      <layername>" + xml_escape(r.title) + "</layername>\n";
-            out += "      <srs>\n";
-            spatialrefsys(out, "        ", true);
-            out += "      </srs>\n";
+            layer_identity(out, r.id, source_of(layer), r.title, true);
             out += "      <provider>" + xml_escape(layer.provider) + "</provider>\n";
             out += "      <noData>\n        <noDataList bandNo=\"1\" useSrcNoData=\"0\"/>\n      </noData>\n";
             out += "      <map-layer-style-manager current=\"default\">\n";
@@ -608,13 +614,7 @@ std::string qgis_project_xml(const QgisProject& project) {
         }
         if (!has_labels_flag) out += " labelsEnabled=\"0\"";
         out += ">\n";
-        out += "      <id>" + xml_escape(r.id) + "</id>\n";
-        out += "      <datasource>" + xml_escape(source_of(layer)) + "</datasource>\n";
-        out += "      <keywordList>\n        <value></value>\n      </keywordList>\n";
-        out += "      <layername>" + xml_escape(r.title) + "</layername>\n";
-        out += "      <srs>\n";
-        spatialrefsys(out, "        ", false);
-        out += "      </srs>\n";
+        layer_identity(out, r.id, source_of(layer), r.title, false);
         out += "      <provider encoding=\"UTF-8\">ogr</provider>\n";
         out += "      <map-layer-style-manager current=\"default\">\n";
         out += "        <map-layer-style name=\"default\"/>\n";
